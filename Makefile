@@ -1,0 +1,43 @@
+# Set-up, build, test and benchmark. `make mou` and `make test` install what is missing.
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+MOU := $(VENV)/bin/mou
+SPEC ?= examples/inclusive-care.yaml
+OUT ?= out
+# Debian's python3 is the one python3-uno serves, so the virtual environment is built on it.
+SYSPY := /usr/bin/python3
+APT_PACKAGES := libreoffice-writer-nogui python3-uno python3-venv fonts-tlwg-laksaman fonts-tlwg-laksaman-ttf poppler-utils
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: install apt venv mou test bench clean
+
+install: apt venv
+
+apt: .stamp-apt
+.stamp-apt:
+	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "Installing:$$missing"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing; \
+	fi
+	@touch $@
+
+venv: $(VENV)/.installed
+$(VENV)/.installed: pyproject.toml .stamp-apt
+	@[ -x $(PY) ] || $(SYSPY) -m venv --system-site-packages $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e '.[test]'
+	@touch $@
+
+mou: install
+	$(MOU) build $(SPEC) --out $(OUT)
+
+test: install
+	$(PY) -m pytest -q
+
+bench: install
+	$(PY) scripts/bench.py
+
+clean:
+	rm -rf out .pytest_cache

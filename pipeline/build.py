@@ -1,0 +1,98 @@
+"""The recipe of one agreement: settings -> spec -> assembled agreement -> DOCX -> PDF, checked, written atomically."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import __version__
+from .assemble import Agreement, assemble
+from .library import Library
+from .pdf import Converter
+from .render import render_docx
+from .settings import Settings
+from .spec import Spec, spec_hash
+from .validate import check_document, load_spec, missing_sections_error
+
+
+@dataclass(frozen=True)
+class Built:
+    name: str
+    docx: Path
+    pdf: Path | None
+    provenance: dict
+    agreement: Agreement
+
+
+def provenance(raw: bytes, spec: Spec, agreement: Agreement, library: Library, settings: Settings) -> dict:
+    return {
+        "spec_hash": spec_hash(raw),
+        "model": spec.model,
+        "language": spec.language,
+        "clauses": ",".join(f"{cid}@v{v}" for cid, v in agreement.clauses.items()),
+        "template": f"{spec.language}/mou.docx@{library.template_hash(spec.language)[:12]}",
+        "pipeline": __version__,
+        "required": ",".join(agreement.required),
+        "draft": "yes" if agreement.draft else "no",
+    }
+
+
+def pdf_metadata(agreement: Agreement, prov: dict) -> dict:
+    meta = {
+        "Title": agreement.front["subject"],
+        "Subject": agreement.front["model_label"],
+        "Author": "mou-pipeline",
+        "Keywords": f"MOU; {agreement.model}" + ("; DRAFT" if agreement.draft else ""),
+    }
+    meta.update({"Mou" + k.title().replace("_", ""): v for k, v in prov.items()})
+    return meta
+
+
+def write_atomically(files: dict[Path, bytes]) -> None:
+    """Each file is written to a temporary file beside it and then renamed: no half-written outputs."""
+    temps = []
+    try:
+        for path, data in files.items():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(data)
+            temps.append((tmp, path))
+        for tmp, path in temps:
+            os.replace(tmp, path)
+    finally:
+        for tmp, _ in temps:
+            if os.path.exists(tmp):
+                os.unlink(tmp)
+
+
+def build(
+    spec_path: Path,
+    out_dir: Path,
+    library: Library,
+    settings: Settings,
+    converter: Converter | None,
+    draft: bool = False,
+) -> Built:
+    """Validate, assemble, render and check one agreement; outputs are written only when everything passed."""
+    raw, spec = load_spec(spec_path, settings, library)
+    agreement = assemble(spec, settings, library, draft=draft)
+    prov = provenance(raw, spec, agreement, library, settings)
+    docx = render_docx(agreement, library, prov, spec.signing.date)
+    name = spec_path.stem
+    files = {out_dir / f"{name}.docx": docx}
+    report = check_document(docx, library)
+    if report.missing:
+        raise missing_sections_error(report, library)
+    pdf_path = None
+    if converter is not None:
+        pdf = converter.convert(docx, pdf_metadata(agreement, prov))
+        pdf_path = out_dir / f"{name}.pdf"
+        report = check_document(pdf, library)
+        if report.missing:
+            raise missing_sections_error(report, library)
+        files[pdf_path] = pdf
+    write_atomically(files)
+    return Built(name, out_dir / f"{name}.docx", pdf_path, prov, agreement)

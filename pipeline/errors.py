@@ -1,0 +1,59 @@
+"""The one exception base the CLI catches, and the problem record every spec error carries."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with an input, located and explained in Thai and English."""
+
+    file: str
+    line: int | None
+    field: str
+    th: str
+    en: str
+
+    def format(self) -> str:
+        where = f"{self.file}:{self.line}" if self.line else self.file
+        field = f" {self.field}:" if self.field else ""
+        return f"{where}:{field} {self.th} / {self.en}"
+
+
+class MouError(Exception):
+    """Base of every failure a user can cause or meet; the CLI prints it without a traceback."""
+
+    exit_code = 1
+
+    def __init__(self, message: str, problems: list[Problem] | None = None):
+        super().__init__(message)
+        self.problems = list(problems or [])
+
+    def format(self) -> str:
+        lines = [str(self)]
+        lines += [f"  - {p.format()}" for p in self.problems]
+        return "\n".join(lines)
+
+
+class SpecError(MouError):
+    """A spec (or settings or clause file) failed one or more rules; carries every problem found."""
+
+    def __init__(self, problems: list[Problem], what: str = "spec"):
+        n = len(problems)
+        super().__init__(
+            f"พบข้อผิดพลาด {n} รายการ / {n} problem{'s' if n != 1 else ''} found in the {what}",
+            problems,
+        )
+
+
+class LibraryError(MouError):
+    """The clause library or a template is broken (a legal officer's edit, not the user's spec)."""
+
+
+class ConvertError(MouError):
+    """LibreOffice failed, hung or is missing."""
+
+
+class DocumentError(MouError):
+    """A rendered document lacks required sections or cannot be read."""

@@ -1,0 +1,256 @@
+"""DOCX -> PDF through a LibreOffice process that stays up (UNO over a pipe), with a timeout and a restart."""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+import shutil
+import signal
+import subprocess
+import tempfile
+import threading
+import time
+import uuid
+import zipfile
+from pathlib import Path
+
+from pypdf import PdfReader, PdfWriter
+
+from .errors import ConvertError
+
+SARABUN = "TH Sarabun New"
+FALLBACK = "Laksaman"
+# TLWG Laksaman is TH Sarabun New's design drawn about 1/0.66 larger; fontconfig's alias scales it by 0.66
+# but LibreOffice ignores that, so the conversion copy of the DOCX scales its sizes itself.
+FALLBACK_SCALE = 0.66
+PROJECT_FONTS = Path(__file__).resolve().parent.parent / "fonts"
+
+# The LibreOffice profile: Context numerals print digits in the language of their text, so the PAGE field of
+# a Thai document comes out in Thai digits (LibreOffice ignores Word's ThaiArabic / thaiNumbers formats).
+_REGISTRY = """<?xml version="1.0" encoding="UTF-8"?>
+<oor:items xmlns:oor="http://openoffice.org/2001/registry" xmlns:xs="http://www.w3.org/2001/XMLSchema" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
+<item oor:path="/org.openoffice.Office.Common/I18N/CTL"><prop oor:name="CTLFont" oor:op="fuse"><value>true</value></prop></item>
+<item oor:path="/org.openoffice.Office.Common/I18N/CTL"><prop oor:name="CTLTextNumerals" oor:op="fuse"><value>3</value></prop></item>
+<item oor:path="/org.openoffice.Office.Common/Misc"><prop oor:name="FirstRun" oor:op="fuse"><value>false</value></prop></item>
+<item oor:path="/org.openoffice.Office.Common/Save/Document"><prop oor:name="CreateBackup" oor:op="fuse"><value>false</value></prop></item>
+<item oor:path="/org.openoffice.Office.Recovery/AutoSave"><prop oor:name="Enabled" oor:op="fuse"><value>false</value></prop></item>
+</oor:items>
+"""
+_FONTS_CONF = """<?xml version="1.0"?>
+<!DOCTYPE fontconfig SYSTEM "fonts.dtd">
+<fontconfig>
+  <include ignore_missing="yes">/etc/fonts/fonts.conf</include>
+  <dir>{fonts}</dir>
+  <cachedir>{cache}</cachedir>
+</fontconfig>
+"""
+
+
+def soffice_path() -> str:
+    for name in ("soffice", "libreoffice"):
+        found = shutil.which(name)
+        if found:
+            return found
+    for path in ("/usr/bin/soffice", "/usr/lib/libreoffice/program/soffice"):
+        if os.path.exists(path):
+            return path
+    raise ConvertError(
+        "ไม่พบ LibreOffice / LibreOffice is not installed: run `make install` "
+        "(Debian package libreoffice-writer-nogui), or build with --no-pdf"
+    )
+
+
+def _import_uno():
+    try:
+        import uno  # noqa: F401  (Debian's python3-uno, visible because .venv is built on /usr/bin/python3)
+        from com.sun.star.beans import PropertyValue  # noqa: F401
+    except ImportError as exc:
+        raise ConvertError(
+            "ไม่พบโมดูล uno / Python cannot import uno: install python3-uno and build .venv on /usr/bin/python3 (`make install`)"
+        ) from exc
+    return uno
+
+
+def _props(uno, **kw):
+    from com.sun.star.beans import PropertyValue
+
+    out = []
+    for k, v in kw.items():
+        p = PropertyValue()
+        p.Name, p.Value = k, v
+        out.append(p)
+    return tuple(out)
+
+
+def scale_fonts_for_fallback(docx: bytes) -> bytes:
+    """The conversion copy of a DOCX: TH Sarabun New -> Laksaman at 0.66 of each size (half-points, rounded)."""
+    size = re.compile(rb'(<w:sz(?:Cs)?\s+w:val=")(\d+)(")')
+
+    def scaled(m):
+        return m.group(1) + str(max(2, round(int(m.group(2)) * FALLBACK_SCALE))).encode() + m.group(3)
+
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(docx)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for item in src.infolist():
+            data = src.read(item.filename)
+            if item.filename.startswith("word/") and item.filename.endswith(".xml"):
+                data = size.sub(scaled, data.replace(SARABUN.encode(), FALLBACK.encode()))
+            dst.writestr(item, data)
+    return out.getvalue()
+
+
+class Converter:
+    """One LibreOffice process, started on first use and kept for every conversion until close()."""
+
+    def __init__(self, timeout: float = 120.0, start_timeout: float = 60.0):
+        self.timeout = timeout
+        self.start_timeout = start_timeout
+        self.proc: subprocess.Popen | None = None
+        self.desktop = None
+        self.workdir: Path | None = None
+        self.has_sarabun: bool | None = None
+        self.restarts = 0
+
+    # -- lifecycle -----------------------------------------------------------------------------------------
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def _env(self) -> dict:
+        env = dict(os.environ)
+        env["FONTCONFIG_FILE"] = str(self.workdir / "fonts.conf")
+        env.pop("PYTHONPATH", None)
+        return env
+
+    def start(self) -> None:
+        uno = _import_uno()
+        soffice = soffice_path()
+        if self.workdir is None:
+            self.workdir = Path(tempfile.mkdtemp(prefix="mou-lo-"))
+            (self.workdir / "profile" / "user").mkdir(parents=True)
+            (self.workdir / "profile" / "user" / "registrymodifications.xcu").write_text(_REGISTRY, encoding="utf-8")
+            (self.workdir / "fonts.conf").write_text(
+                _FONTS_CONF.format(fonts=PROJECT_FONTS, cache=self.workdir / "fontcache"), encoding="utf-8")
+        if self.has_sarabun is None:
+            self.has_sarabun = self._font_installed(SARABUN)
+        pipe = f"mou-{os.getpid()}-{uuid.uuid4().hex[:8]}"
+        self.proc = subprocess.Popen(
+            [soffice, "--headless", "--invisible", "--nologo", "--norestore", "--nodefault", "--nolockcheck",
+             "--nofirststartwizard", f"-env:UserInstallation={(self.workdir / 'profile').as_uri()}",
+             f"--accept=pipe,name={pipe};urp;StarOffice.ComponentContext"],
+            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            env=self._env(), start_new_session=True,
+        )
+        local = uno.getComponentContext()
+        resolver = local.ServiceManager.createInstanceWithContext("com.sun.star.bridge.UnoUrlResolver", local)
+        deadline = time.monotonic() + self.start_timeout
+        while True:
+            try:
+                ctx = resolver.resolve(f"uno:pipe,name={pipe};urp;StarOffice.ComponentContext")
+                self.desktop = ctx.ServiceManager.createInstanceWithContext("com.sun.star.frame.Desktop", ctx)
+                return
+            except Exception:  # NoConnectException until soffice listens
+                if self.proc.poll() is not None:
+                    self._kill()
+                    raise ConvertError(f"LibreOffice หยุดทำงานขณะเริ่มต้น / LibreOffice exited while starting (code {self.proc.returncode})")
+                if time.monotonic() > deadline:
+                    self._kill()
+                    raise ConvertError(f"LibreOffice ไม่ตอบสนองภายใน {self.start_timeout:.0f} วินาที / LibreOffice did not start within {self.start_timeout:.0f} s")
+                time.sleep(0.05)
+
+    def _font_installed(self, family: str) -> bool:
+        try:
+            out = subprocess.run(["fc-list", family, "family"], capture_output=True, text=True, env=self._env(), timeout=30).stdout
+        except (OSError, subprocess.TimeoutExpired):
+            return False
+        return family.lower() in out.lower()
+
+    def _kill(self) -> None:
+        if self.proc and self.proc.poll() is None:
+            try:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+            self.proc.wait(timeout=10)
+        self.proc, self.desktop = None, None
+
+    def close(self) -> None:
+        if self.desktop is not None and self.proc and self.proc.poll() is None:
+            try:
+                self.desktop.terminate()
+                self.proc.wait(timeout=10)
+            except Exception:
+                pass
+        self._kill()
+        if self.workdir:
+            shutil.rmtree(self.workdir, ignore_errors=True)
+            self.workdir = None
+
+    @property
+    def pid(self) -> int | None:
+        return self.proc.pid if self.proc and self.proc.poll() is None else None
+
+    # -- conversion ----------------------------------------------------------------------------------------
+    def convert(self, docx: bytes, metadata: dict | None = None) -> bytes:
+        """PDF bytes of a DOCX; a dead or hung LibreOffice is restarted and the document tried once more."""
+        try:
+            return self._convert_once(docx, metadata)
+        except ConvertError:
+            self.restarts += 1
+            self._kill()
+            return self._convert_once(docx, metadata)
+
+    def _convert_once(self, docx: bytes, metadata: dict | None) -> bytes:
+        if self.proc is None or self.proc.poll() is not None:
+            self._kill()
+            self.start()
+        uno = _import_uno()
+        if not self.has_sarabun:
+            docx = scale_fonts_for_fallback(docx)
+        job = self.workdir / f"job-{uuid.uuid4().hex[:8]}"
+        job.mkdir()
+        src, dst = job / "in.docx", job / "out.pdf"
+        src.write_bytes(docx)
+        result: dict = {}
+
+        def work():
+            try:
+                doc = self.desktop.loadComponentFromURL(src.as_uri(), "_blank", 0, _props(uno, Hidden=True, ReadOnly=True))
+                try:
+                    doc.storeToURL(dst.as_uri(), _props(uno, FilterName="writer_pdf_Export"))
+                finally:
+                    doc.close(True)
+            except Exception as exc:  # a UNO exception or a dead bridge
+                result["error"] = exc
+
+        thread = threading.Thread(target=work, daemon=True)
+        thread.start()
+        thread.join(self.timeout)
+        try:
+            if thread.is_alive():
+                self._kill()
+                raise ConvertError(f"LibreOffice ใช้เวลาเกิน {self.timeout:.0f} วินาที / LibreOffice took longer than {self.timeout:.0f} s and was stopped")
+            if "error" in result or not dst.exists():
+                raise ConvertError(f"LibreOffice แปลงเอกสารไม่สำเร็จ / LibreOffice failed to convert the document: {result.get('error')}")
+            pdf = dst.read_bytes()
+        finally:
+            shutil.rmtree(job, ignore_errors=True)
+        return set_pdf_metadata(pdf, metadata or {})
+
+
+def set_pdf_metadata(pdf: bytes, metadata: dict) -> bytes:
+    reader = PdfReader(io.BytesIO(pdf))
+    writer = PdfWriter(clone_from=reader)
+    info = {f"/{k}": str(v) for k, v in metadata.items()}
+    writer.add_metadata(info)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def read_pdf_metadata(pdf) -> dict:
+    reader = PdfReader(pdf if not isinstance(pdf, bytes) else io.BytesIO(pdf))
+    return {k.lstrip("/"): str(v) for k, v in (reader.metadata or {}).items()}

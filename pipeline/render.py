@@ -1,0 +1,113 @@
+"""Render an assembled agreement into DOCX bytes with docxtpl, from the Word template of its language."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import zipfile
+
+from docx.enum.table import WD_TABLE_ALIGNMENT
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Cm
+from docxcompose.properties import CustomProperties
+from docxtpl import DocxTemplate
+from jinja2 import TemplateError
+
+from .assemble import Agreement, Table
+from .errors import LibraryError
+from .library import Library
+
+TEXT_WIDTH_CM = 16.0  # A4 (21 cm) less the 3 cm left and 2 cm right margins
+PROPERTY_PREFIX = "mou."
+ZIP_TIME = (1980, 1, 1, 0, 0, 0)
+
+
+def _table(tpl: DocxTemplate, table: Table):
+    sub = tpl.new_subdoc()
+    signatures = table.style == "signatures"
+    header = not signatures and any(table.headers)
+    grid = sub.add_table(rows=0, cols=len(table.widths))
+    grid.style = sub.styles["Normal Table" if signatures else "Table Grid"]
+    grid.alignment = WD_TABLE_ALIGNMENT.CENTER
+    grid.autofit = False
+    scale = TEXT_WIDTH_CM / sum(table.widths)
+    widths = [Cm(w * scale) for w in table.widths]
+    text_style = "MOU Signature" if signatures else "MOU Table Text"
+    rows = ([(table.headers, "MOU Table Header")] if header else []) + [(r, text_style) for r in table.rows]
+    for n, (cells, style) in enumerate(rows):
+        row = grid.add_row()
+        tr_pr = row._tr.get_or_add_trPr()
+        tr_pr.append(OxmlElement("w:cantSplit"))
+        if header and n == 0:
+            tr_pr.append(OxmlElement("w:tblHeader"))  # repeated on every page the table spans
+        for cell, text, width in zip(row.cells, cells, widths):
+            cell.width = width
+            lines = text.split("\n") or [""]
+            cell.paragraphs[0].text = lines[0]
+            cell.paragraphs[0].style = sub.styles[style]
+            for line in lines[1:]:
+                cell.add_paragraph(line, style=style)
+    for col, width in zip(grid.columns, widths):
+        col.width = width
+    return sub
+
+
+def render_docx(agreement: Agreement, library: Library, provenance: dict, when: dt.date) -> bytes:
+    """The DOCX of an agreement; identical inputs give identical bytes (fixed times in the file and the zip)."""
+    tpl = DocxTemplate(str(library.templates[agreement.lang]))
+    sections = [
+        {
+            "part": s.part,
+            "heading": s.heading,
+            "blocks": [
+                {"kind": "table", "subdoc": _table(tpl, b.table)} if b.kind == "table" else {"kind": b.kind, "text": b.text}
+                for b in s.blocks
+            ],
+        }
+        for s in agreement.sections
+    ]
+    try:
+        tpl.render({"front": agreement.front, "sections": sections}, autoescape=True)
+    except TemplateError as exc:
+        raise LibraryError(f"แม่แบบเอกสารผิดพลาด / the template {library.templates[agreement.lang]} failed to render: {exc}")
+    doc = tpl.docx
+    core = doc.core_properties
+    core.title = agreement.front["subject"]
+    core.subject = agreement.front["model_label"]
+    core.category = agreement.model
+    core.keywords = f"MOU; {agreement.model}; {agreement.lang}"
+    core.author = core.last_modified_by = "mou-pipeline"
+    core.comments = "ร่าง / DRAFT" if agreement.draft else ""
+    core.language = "th-TH" if agreement.lang == "th" else "en-GB"
+    stamp = dt.datetime(when.year, when.month, when.day)
+    core.created = core.modified = stamp
+    core.last_printed = stamp
+    core.revision = 1
+    props = CustomProperties(doc)
+    for key, value in provenance.items():
+        props.add(PROPERTY_PREFIX + key, str(value))
+    buf = io.BytesIO()
+    tpl.save(buf)
+    return _fixed_zip(buf.getvalue())
+
+
+def _fixed_zip(data: bytes) -> bytes:
+    """Rewrite the zip with a fixed timestamp on every entry, so the bytes depend on the content only."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for item in src.infolist():
+            info = zipfile.ZipInfo(item.filename, date_time=ZIP_TIME)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16
+            dst.writestr(info, src.read(item.filename))
+    return out.getvalue()
+
+
+def read_properties(docx_bytes_or_path) -> dict:
+    """The mou.* provenance properties of a DOCX."""
+    from docx import Document
+
+    doc = Document(docx_bytes_or_path if not isinstance(docx_bytes_or_path, bytes) else io.BytesIO(docx_bytes_or_path))
+    props = CustomProperties(doc)
+    return {k[len(PROPERTY_PREFIX):]: props.get(k) for k in props.keys() if k.startswith(PROPERTY_PREFIX)}

@@ -1,0 +1,46 @@
+"""Settings with defaults (SLA threshold, SLA term, digit style, timeouts), overridable by a YAML file."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from .errors import Problem, SpecError
+
+
+class Settings(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    # SLA rule (SPEC.md §2): required when the term is at least this long and the total at least this much.
+    sla_threshold: Decimal = Field(default=Decimal("45000"), ge=0)
+    sla_min_term_months: int = Field(default=12, ge=1)
+    sla_max_months: int = Field(default=12, ge=1)
+    # "thai": Thai digits everywhere in Thai documents; "arabic": keep Arabic digits (English documents always do).
+    digits: str = Field(default="thai", pattern="^(thai|arabic)$")
+    # Seconds one LibreOffice conversion may take before it is killed.
+    convert_timeout: float = Field(default=120.0, gt=0)
+
+    def fingerprint(self) -> str:
+        return self.model_dump_json()
+
+
+def load_settings(path: Path | None) -> Settings:
+    """Defaults, overridden by the keys of a YAML settings file when one is given."""
+    if path is None:
+        return Settings()
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except (OSError, yaml.YAMLError, UnicodeDecodeError) as exc:
+        raise SpecError([Problem(str(path), None, "", "อ่านไฟล์การตั้งค่าไม่ได้", f"cannot read settings: {exc}")], "settings")
+    if not isinstance(data, dict):
+        raise SpecError([Problem(str(path), None, "", "ไฟล์การตั้งค่าต้องเป็นชุดคีย์และค่า", "settings must be a mapping")], "settings")
+    try:
+        return Settings(**data)
+    except ValidationError as exc:
+        raise SpecError(
+            [Problem(str(path), None, ".".join(map(str, e["loc"])), "ค่าการตั้งค่าไม่ถูกต้อง", e["msg"]) for e in exc.errors()],
+            "settings",
+        )

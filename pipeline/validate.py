@@ -1,0 +1,116 @@
+"""Validation: a spec against SPEC.md §2, and a rendered DOCX or PDF against the required sections of its model."""
+
+from __future__ import annotations
+
+import io
+import re
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+
+from docx import Document
+from pypdf import PdfReader
+from pypdf.errors import PdfReadError
+
+from .errors import DocumentError, Problem, SpecError
+from .library import Library
+from .render import read_properties
+from .rules import check
+from .settings import Settings
+from .spec import Spec, read_source, typed
+from .yamlsource import dotted
+
+HEADING_STYLES = {"Heading 1", "MOU Annex Heading"}
+_NUMBER = re.compile(r"^(ข้อ|clause)\s*[0-9๐-๙]+\s*\.?\s*", re.IGNORECASE)
+# Thai above/below vowels and tone marks: PDF text extraction reorders, splits or mis-maps them with some fonts
+# (สระอำ comes back as ํา, ุ under a tall consonant as ่), so headings are compared on their skeleton.
+_SARA_AM = re.compile(r"(\u0e4d\u0e32|\u0e33\u0e32)")  # สระอำ extracted as nikhahit + sara aa, or with an extra aa
+_MARKS = re.compile(r"[\u0e31\u0e33\u0e34-\u0e3a\u0e47-\u0e4e\s]")
+
+
+def skeleton(text: str) -> str:
+    text = unicodedata.normalize("NFC", text)
+    text = _SARA_AM.sub("\u0e33", _NUMBER.sub("", text.strip()))
+    return _MARKS.sub("", text).lower()
+
+
+def load_spec(path: Path, settings: Settings, library: Library) -> tuple[bytes, Spec]:
+    """A spec file checked against every rule; SpecError lists every problem with file, line and field."""
+    raw, src = read_source(path)
+    spec, problems = typed(src)
+    if spec is not None:
+        problems += [Problem(src.name, src.line(f.path), dotted(f.path), f.th, f.en) for f in check(spec, settings, library)]
+    if problems:
+        raise SpecError(problems)
+    return raw, spec
+
+
+@dataclass(frozen=True)
+class DocumentReport:
+    path: str
+    model: str
+    lang: str
+    found: list[str]
+    missing: list[str]
+
+
+def required_for(library: Library, model: str, declared: list[str] | None = None) -> list[str]:
+    """The model's always-required sections, plus the conditional ones the document says it was built with."""
+    always = [s.id for s in library.sections.sections if s.models.get(model) == "required"]
+    extra = [s for s in (declared or []) if s not in always and any(x.id == s for x in library.sections.sections)]
+    return always + extra
+
+
+def _headings_docx(data: bytes) -> list[str]:
+    doc = Document(io.BytesIO(data))
+    return [p.text for p in doc.paragraphs if p.style is not None and p.style.name in HEADING_STYLES]
+
+
+def _lines_pdf(data: bytes) -> list[str]:
+    reader = PdfReader(io.BytesIO(data))
+    return [line for page in reader.pages for line in (page.extract_text() or "").splitlines()]
+
+
+def check_document(path: Path | bytes, library: Library, model: str | None = None) -> DocumentReport:
+    """Which required sections a DOCX (its headings) or PDF (its text lines) has and lacks."""
+    from .pdf import read_pdf_metadata
+
+    data = path.read_bytes() if isinstance(path, Path) else path
+    name = str(path) if isinstance(path, Path) else "<rendered document>"
+    try:
+        if name.lower().endswith(".pdf") or data[:5] == b"%PDF-":
+            meta = {k.removeprefix("Mou"): v for k, v in read_pdf_metadata(data).items() if k.startswith("Mou")}
+            props = {"model": meta.get("Model"), "language": meta.get("Language"), "required": meta.get("Required", "")}
+            lines = _lines_pdf(data)
+        else:
+            props = read_properties(data)
+            lines = _headings_docx(data)
+    except (PdfReadError, ValueError, KeyError, OSError) as exc:
+        raise DocumentError(f"อ่านเอกสารไม่ได้ / could not read '{name}': {exc}")
+    except Exception as exc:  # python-docx raises several types on a file that is not a DOCX
+        raise DocumentError(f"อ่านเอกสารไม่ได้ / could not read '{name}' as DOCX or PDF: {exc}")
+    model = model or props.get("model")
+    if model not in ("grant", "performance", "commissioning"):
+        raise DocumentError(
+            f"ไม่ทราบรูปแบบของเอกสาร '{name}' (ใช้ --model) / '{name}' does not say which model it follows: pass --model"
+        )
+    langs = [props["language"]] if props.get("language") in ("th", "en") else ["th", "en"]
+    declared = [s for s in (props.get("required") or "").split(",") if s]
+    skeletons = {skeleton(line) for line in lines if line.strip()}
+    found, missing = [], []
+    for sid in required_for(library, model, declared):
+        section = library.section(sid)
+        present = any(skeleton(getattr(section, lang)) in skeletons for lang in langs)
+        (found if present else missing).append(sid)
+    return DocumentReport(name, model, langs[0], found, missing)
+
+
+def missing_sections_error(report: DocumentReport, library: Library) -> DocumentError:
+    problems = [
+        Problem(report.path, None, sid, f"ไม่พบหมวด “{library.section(sid).th}”", f"missing section '{library.section(sid).en}'")
+        for sid in report.missing
+    ]
+    return DocumentError(
+        f"เอกสารขาดหมวดที่ต้องมี {len(problems)} หมวด / the document lacks {len(problems)} required section(s) of the {report.model} model",
+        problems,
+    )
