@@ -1,0 +1,77 @@
+"""Shared fixtures: the examples, a spec factory for bad specs, and one real LibreOffice for the session."""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+import yaml
+
+from pipeline.library import load_library
+from pipeline.pdf import Converter
+from pipeline.settings import Settings
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = ROOT.parent / "shared" / "examples"
+EXAMPLES = SHARED if SHARED.is_dir() else ROOT / "examples"
+EXAMPLE_FILES = sorted(EXAMPLES.glob("*.yaml"))
+
+
+def _plain(value):
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    if isinstance(value, Decimal):
+        return float(value) if value != value.to_integral_value() else int(value)
+    return value
+
+
+@pytest.fixture(scope="session")
+def library():
+    return load_library()
+
+
+@pytest.fixture(scope="session")
+def settings():
+    return Settings()
+
+
+@pytest.fixture
+def example_data():
+    """A fresh dict of an example spec by file stem, to mutate into a bad one."""
+    cache = {f.stem: yaml.safe_load(f.read_text(encoding="utf-8")) for f in EXAMPLE_FILES}
+    return lambda stem: copy.deepcopy(cache[stem])
+
+
+@pytest.fixture
+def write_spec(tmp_path):
+    def write(data, name="spec.yaml") -> Path:
+        path = tmp_path / name
+        text = data if isinstance(data, str) else yaml.safe_dump(_plain(data), allow_unicode=True, sort_keys=False)
+        path.write_text(text, encoding="utf-8")
+        return path
+    return write
+
+
+@pytest.fixture(scope="session")
+def converter():
+    with Converter(timeout=120) as conv:
+        yield conv
+
+
+@pytest.fixture(scope="session")
+def built_examples(tmp_path_factory, library, settings, converter):
+    """Every shared example built to DOCX and PDF through the real LibreOffice, once per session."""
+    from pipeline.build import build
+
+    out = tmp_path_factory.mktemp("examples")
+    return {f.stem: build(f, out, library, settings, converter) for f in EXAMPLE_FILES}
+
+
+def be_date(d: dt.date) -> str:
+    from pipeline.thai import date, thai_digits
+    return thai_digits(date(d, "th"))

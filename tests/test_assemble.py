@@ -1,0 +1,92 @@
+import pytest
+
+from pipeline.assemble import assemble
+from pipeline.errors import DocumentError
+from pipeline.settings import Settings
+from pipeline.validate import load_spec
+
+INJECTION = ["{{ 7*7 }}", "{% if true %}yes{% endif %}", "<w:p>", "A & B"]
+
+
+def agreement(write_spec, library, data, settings=None):
+    _, spec = load_spec(write_spec(data), settings or Settings(), library)
+    return assemble(spec, settings or Settings(), library)
+
+
+def all_text(a):
+    return "\n".join([s.heading for s in a.sections] + [b.text for s in a.sections for b in s.blocks]
+                     + [c for s in a.sections for b in s.blocks if b.table for r in b.table.rows for c in r])
+
+
+def test_values_are_data_not_template(write_spec, library, example_data):
+    data = example_data("elderly-database-grant-en")
+    data["objectives"] = INJECTION
+    data["clauses"] = {"extra": [{"title": "Odd {{ title }}", "text": "{{ 7*7 }} & <w:p>"}]}
+    text = all_text(agreement(write_spec, library, data))
+    for value in INJECTION + ["Odd {{ title }}", "{{ 7*7 }} & <w:p>"]:
+        assert value in text
+    assert "49" not in text
+
+
+def test_thai_document_has_only_thai_digits(write_spec, library, example_data):
+    data = example_data("child-protection-commissioning")
+    text = all_text(agreement(write_spec, library, data))
+    assert not any(ch.isascii() and ch.isdigit() for ch in text)
+    assert "๙,๐๐๐,๐๐๐ บาท (เก้าล้านบาทถ้วน)" in text
+    assert "ข้อ ๑ วัตถุประสงค์" in text
+
+
+def test_sections_in_order_and_numbered(write_spec, library, example_data):
+    a = agreement(write_spec, library, example_data("inclusive-care"))
+    ids = a.section_ids()
+    assert ids[:3] == ["parties", "background", "legal_basis"]
+    assert ids.index("signatures") < ids.index("annex_indicators") < ids.index("annex_sla")
+    body = [s.heading for s in a.sections if s.part == "body"]
+    assert [h.split()[1] for h in body] == [str(n) for n in range(1, len(body) + 1)] or body[0].startswith("ข้อ ๑")
+
+
+def test_include_exclude_extra(write_spec, library, example_data):
+    data = example_data("elderly-database-grant")
+    data["clauses"] = {"include": ["confidentiality"], "exclude": ["intellectual_property"],
+                       "extra": [{"title": "ข้อกำหนดพิเศษ", "text": "ข้อความพิเศษ"}]}
+    a = agreement(write_spec, library, data)
+    ids = a.section_ids()
+    assert "confidentiality" in ids and "intellectual_property" not in ids
+    assert ids.index("extra") == ids.index("signatures") - 1
+    assert "confidentiality" in a.clauses and "intellectual_property" not in a.clauses
+
+
+def test_optional_sections_follow_the_data(write_spec, library, example_data):
+    data = example_data("elderly-database-grant")
+    del data["personal_data"]
+    del data["indicators"]
+    a = agreement(write_spec, library, data)
+    assert "personal_data" not in a.section_ids() and "annex_indicators" not in a.section_ids()
+    assert "grant_conditions" in a.section_ids() and "annex_sla" not in a.section_ids()
+
+
+def test_instalment_amounts_from_percent(write_spec, library, example_data):
+    a = agreement(write_spec, library, example_data("inclusive-care"))
+    table = next(b.table for s in a.sections if s.id == "instalments" for b in s.blocks if b.table)
+    assert [r[1] for r in table.rows] == ["๕๐๐,๐๐๐ (๔๐%)", "๗๕๐,๐๐๐ (๖๐%)"]
+
+
+def test_arabic_digit_setting(write_spec, library, example_data):
+    a = agreement(write_spec, library, example_data("inclusive-care"), Settings(digits="arabic"))
+    assert "1,250,000" in all_text(a)
+
+
+def test_library_that_drops_a_required_section_fails(tmp_path, write_spec, example_data):
+    import shutil
+    from pipeline.library import load_library
+    root = tmp_path / "lib"
+    shutil.copytree(library_root(), root, ignore=shutil.ignore_patterns(".venv", ".git", "out", "tests"))
+    (root / "clauses" / "disputes.yaml").unlink()
+    lib = load_library(root)
+    with pytest.raises(DocumentError, match="disputes"):
+        agreement(write_spec, lib, example_data("inclusive-care"))
+
+
+def library_root():
+    from pipeline.library import PROJECT_ROOT
+    return PROJECT_ROOT
