@@ -85,6 +85,63 @@ def validate_cmd(file: Path, model: str | None, library_dir: Path | None, settin
         click.echo(f"ok: {file} ({spec.model}, {spec.language}) passes every rule")
 
 
+@cli.command("interview")
+@click.option("--answers", "answers_file", type=click.Path(dir_okay=False, exists=True, path_type=Path),
+              help="A partial spec (screening included): only what is missing is asked.")
+@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path), help="Output folder.")
+@click.option("--no-input", is_flag=True, help="Ask nothing: build from --answers or list every missing or invalid answer.")
+@click.option("--lang", type=click.Choice(["th", "en"]), default="th", show_default=True, help="Language of the questions.")
+@click.option("--name", default="agreement", show_default=True, help="Name of the spec and the draft files.")
+@click.option("--no-pdf", is_flag=True, help="Write the draft DOCX only.")
+@library_option
+@settings_option
+def interview_cmd(answers_file, out_dir, no_input, lang, name, no_pdf, library_dir, settings_file):
+    """The questionnaire: asks in Thai, recommends a model, saves the answers as a spec and builds a draft."""
+    from .build import write_atomically
+    from .errors import Problem, SpecError
+    from .interview import Interview, to_yaml
+    from .yamlsource import parse
+
+    library = load_library(library_dir)
+    settings = load_settings(settings_file)
+    answers = {}
+    if answers_file:
+        src = parse(answers_file.read_bytes(), str(answers_file))
+        if src.problems:
+            raise SpecError([Problem(src.name, line, ".".join(map(str, path)), th, en) for path, line, th, en in src.problems])
+        answers = src.data
+    iv = Interview(lang=lang, answers=answers, settings=settings, library=library)
+    spec_path = out_dir / f"{name}.yaml"
+    if no_input:
+        iv.choose_model(interactive=False)
+        iv.fill_defaults()
+        where = str(answers_file or "<answers>")
+        missing = [Problem(where, None, q.path, "ยังไม่มีคำตอบ", "no answer given") for q in iv.missing()]
+        problems = missing or iv.problems()
+        if problems:
+            raise SpecError(problems, "answers")
+    else:
+        try:
+            iv.run()
+        except (click.Abort, EOFError, KeyboardInterrupt):
+            partial = out_dir / f"{name}.answers.yaml"
+            write_atomically({partial: to_yaml(iv.answers).encode("utf-8")})
+            raise MouError(
+                f"หยุดแบบสอบถาม บันทึกคำตอบไว้ที่ {partial} ทำต่อด้วย: mou interview --answers {partial} --out {out_dir}\n"
+                f"interview stopped; answers saved to {partial}; resume with: mou interview --answers {partial} --out {out_dir}"
+            )
+    write_atomically({spec_path: to_yaml(iv.answers).encode("utf-8")})
+    click.echo(f"wrote {spec_path}")
+    if no_pdf:
+        built = build(spec_path, out_dir, library, settings, None, draft=True)
+    else:
+        with Converter(timeout=settings.convert_timeout) as converter:
+            built = build(spec_path, out_dir, library, settings, converter, draft=True)
+    for path in (built.docx, built.pdf):
+        if path:
+            click.echo(f"wrote {path} (ร่าง / draft)")
+
+
 @cli.command("clauses")
 @library_option
 def clauses_cmd(library_dir: Path | None):

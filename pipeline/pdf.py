@@ -205,6 +205,8 @@ class Converter:
 
     def _convert_once(self, docx: bytes, metadata: dict | None) -> bytes:
         if self.proc is None or self.proc.poll() is not None:
+            if self.proc is not None:  # it died since the last document
+                self.restarts += 1
             self._kill()
             self.start()
         uno = _import_uno()

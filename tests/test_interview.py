@@ -1,0 +1,194 @@
+"""The questionnaire driven through a real pseudo-terminal, and the --answers / --no-input paths."""
+
+import datetime as dt
+import re
+import sys
+from pathlib import Path
+
+import pexpect
+import pytest
+import yaml
+from click.testing import CliRunner
+from pypdf import PdfReader
+
+from pipeline.cli import cli
+from pipeline.recommend import recommend
+
+from conftest import EXAMPLES
+
+MOU = str(Path(sys.executable).parent / "mou")
+
+
+# -- the recommendation, on the manual's own examples of suitable missions ------------------------------------
+@pytest.mark.parametrize("answers,model", [
+    (dict(mission="project", time_bound=True, routine=False), "grant"),          # a database / survey / training
+    (dict(time_bound=True, routine=False, capacity_gap=False), "grant"),
+    (dict(mission="service", routine=True, capacity_gap=True), "performance"),  # a care centre, a shelter
+    (dict(routine=True, capacity_gap=True, time_bound=False), "performance"),   # complaint handling
+    (dict(mission="portfolio", joint_structure=True), "commissioning"),         # provincial child protection
+    (dict(joint_structure=True, routine=True), "commissioning"),                # curriculum / consumer body
+])
+def test_recommend(answers, model):
+    rec = recommend(**answers)
+    assert rec.model == model and rec.th and rec.en
+
+
+class Driver:
+    """Answers prompts by what they ask: the first rule whose text appears in the prompt gives the answer.
+
+    A list is asked item by item under a header line; its items come from `lists`, keyed by text in the header."""
+
+    def __init__(self, args, rules, lists=None):
+        self.child = pexpect.spawn(MOU, args, encoding="utf-8", timeout=90, dimensions=(50, 250))
+        self.rules, self.lists, self.log, self.header = list(rules), {k: list(v) for k, v in (lists or {}).items()}, [], ""
+
+    def run(self, stop_at=None):
+        for _ in range(400):
+            i = self.child.expect([r": $", pexpect.EOF])
+            if i == 1:
+                self.child.close()
+                return self.child.exitstatus
+            lines = self.child.before.splitlines() or [""]
+            self.header = next((l for l in reversed(lines) if "ทีละ" in l or "one per line" in l), self.header)
+            prompt = lines[-1]
+            self.log.append(prompt)
+            if stop_at and stop_at in prompt:
+                return None
+            self.child.sendline(self.answer(prompt, self.child.before))
+        raise AssertionError("the interview kept asking: " + " | ".join(self.log[-8:]))
+
+    def answer(self, prompt, before):
+        if re.fullmatch(r"\s+\d+", prompt):
+            for key, values in self.lists.items():
+                if key in self.header:
+                    return values.pop(0) if values else ""
+            return ""
+        for key, values in self.rules:
+            if key in prompt:
+                if isinstance(values, list):
+                    if not values:
+                        continue
+                    value = values.pop(0)
+                else:
+                    value = values
+                return value(before) if callable(value) else value
+        return ""  # take the default
+
+
+def review_number(label):
+    """The number the review step shows for an answer."""
+    return lambda before: re.search(rf"(\d+)\. {label}", before).group(1)
+
+
+def grant_rules():
+    return [
+        ("ภารกิจนี้เป็นแบบใด", "1"), ("กรอบระยะเวลาสิ้นสุด", "y"), ("งานประจำ", "n"), ("ขาดศักยภาพ", "n"),
+        ("คณะกรรมการร่วมที่เป็นทางการ", "n"), ("ยอมรับรูปแบบ", ""),
+        ("ชื่อโครงการ", "โครงการสำรวจข้อมูล {{ 7*7 }} & <w:p>"), ("หลักการและเหตุผล", "ย่อหน้าหนึ่ง | ย่อหน้าสอง"),
+        ("เลขที่บันทึก", ""), ("สถานที่ลงนาม", "กรมกิจการผู้สูงอายุ"),
+        ("วันที่ลงนาม", ["31/2/2568", "๑๕/๑/๒๕๖๘"]),  # a wrong date first, corrected
+        ("วันเริ่มต้นดำเนินการ", "1/2/2568"), ("วันสิ้นสุดดำเนินการ", ["1/1/2568", "31/7/2568"]),
+        ("ชื่อหน่วยงานผู้มอบภารกิจ", "กรมกิจการผู้สูงอายุ"), ("ประเภทของผู้มอบภารกิจ", ""),
+        ("ที่ตั้งของผู้มอบภารกิจ", "เลขที่ 1034 ถนนกรุงเกษม"), ("ชื่อผู้ลงนามฝ่ายผู้มอบภารกิจ", "นายตัวอย่าง ผู้ใหญ่"),
+        ("ตำแหน่งผู้ลงนามฝ่ายผู้มอบภารกิจ", "อธิบดี"), ("ชื่อหน่วยงานผู้รับมอบภารกิจ", "มูลนิธิตัวอย่าง"), ("ประเภทของผู้รับมอบภารกิจ", "2"),
+        ("ที่ตั้งของผู้รับมอบภารกิจ", "ขอนแก่น"), ("ชื่อผู้ลงนามฝ่ายผู้รับมอบภารกิจ", "นางสมศรี"), ("ตำแหน่งผู้ลงนามฝ่ายผู้รับมอบภารกิจ", "ประธาน"),
+        ("มติหรือการมอบอำนาจ", ""), ("กลุ่มเป้าหมาย", "ผู้สูงอายุ"), ("พื้นที่ดำเนินการ", ["ขอนแก่น", "จังหวัดขอนแก่น"]), ("ชื่อกิจกรรม", "สำรวจ"),
+        ("รายละเอียด", ""), ("งบประมาณรวม", "๓๕๐,๐๐๐"), ("ประเภทแหล่งเงิน", ""), ("จำนวนเงิน", ""), ("ผู้สนับสนุนเงิน", ""),
+        ("ปีงบประมาณ", "2568"), ("ร้อยละของเงิน", ""), ("กำหนดจ่าย", ""), ("เงื่อนไขการจ่าย", ""), ("วันประเมินผลหลังสิ้นสุด", ""),
+        ("วิธีประเมินผล", ""), ("ข้อมูลส่วนบุคคลหรือไม่", "n"), ("จำนวนฉบับ", ""),
+        ("เพิ่ม", "n"), ("หมายเลขข้อที่ต้องการแก้ไข", [review_number("พื้นที่ดำเนินการ"), ""]),
+    ]
+
+
+LISTS = {"วัตถุประสงค์": ["สำรวจข้อมูลผู้สูงอายุ"], "ผลผลิต": ["ฐานข้อมูล"], "ของผู้มอบภารกิจ": ["จัดสรรเงิน"],
+         "ของผู้รับมอบภารกิจ": ["รายงานผล"]}
+
+
+def test_grant_from_scratch_with_a_wrong_answer_and_a_change_at_review(tmp_path):
+    d = Driver(["interview", "--out", str(tmp_path), "--no-pdf"], grant_rules(), LISTS)
+    assert d.run() == 0, d.log[-5:]
+    assert any("วันที่ลงนาม" in p for p in d.log[1:]) and sum("วันที่ลงนาม" in p for p in d.log) == 2
+    spec = yaml.safe_load((tmp_path / "agreement.yaml").read_text(encoding="utf-8"))
+    assert spec["model"] == "grant" and spec["screening"]["mission"] == "project"
+    assert spec["signing"]["date"] == dt.date(2025, 1, 15) and spec["budget"]["total"] == 350000
+    assert spec["scope"]["area"] == "จังหวัดขอนแก่น"  # changed at the review step
+    assert spec["instalments"][0]["percent"] == 100 and spec["copies"] == 2
+    assert "# เรื่อง" in (tmp_path / "agreement.yaml").read_text(encoding="utf-8")
+    # the saved spec builds with `mou build` as it is, and has no draft mark there
+    result = CliRunner().invoke(cli, ["build", str(tmp_path / "agreement.yaml"), "--out", str(tmp_path / "final"), "--no-pdf"])
+    assert result.exit_code == 0, result.output
+    from docx import Document
+    draft = Document(str(tmp_path / "agreement.docx"))
+    final = Document(str(tmp_path / "final" / "agreement.docx"))
+    header = lambda doc: " ".join(p.text for s in doc.sections for h in (s.header, s.first_page_header) for p in h.paragraphs)  # noqa: E731
+    assert "ร่าง" in header(draft) and "ร่าง" not in header(final)
+    text = "\n".join(p.text for p in final.paragraphs)
+    assert "{{ ๗*๗ }} & <w:p>" in text
+
+
+def partial(tmp_path, name, drop, **extra):
+    data = yaml.safe_load((EXAMPLES / f"{name}.yaml").read_text(encoding="utf-8"))
+    for key in drop:
+        parts = key.split(".")
+        target = data
+        for p in parts[:-1]:
+            target = target[p]
+        target.pop(parts[-1])
+    data.update(extra)
+    path = tmp_path / "answers.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return path
+
+
+def test_performance_interview_asks_only_what_is_missing(tmp_path):
+    answers = partial(tmp_path, "inclusive-care", ["model", "evaluation.midterm", "copies", "sla"],
+                      screening={"mission": "service", "routine": True, "capacity_gap": True})
+    rules = [("ยอมรับรูปแบบ", ""), ("วันประเมินผลระยะกลาง", ["1/1/2570", "31/10/2567"]),  # outside the term, then right
+             ("วันเริ่มต้นข้อตกลงระดับการให้บริการ", ""), ("วันสิ้นสุด SLA", ""), ("ความถี่ในการทบทวน", ""),
+             ("ผู้ประสานงานหลักฝ่ายผู้มอบภารกิจ", "ผู้อำนวยการกอง"), ("ผู้ประสานงานหลักฝ่ายผู้รับมอบภารกิจ", "หัวหน้าโครงการ"),
+             ("ชื่อบริการ", "คัดกรอง"), ("รายละเอียด", ""), ("มาตรฐานการให้บริการ", "ภายใน ๓๐ วัน"),
+             ("มาตรการเยียวยา", "แผนแก้ไข"), ("จำนวนฉบับ", "3"), ("เพิ่ม", "n"), ("หมายเลขข้อที่ต้องการแก้ไข", "")]
+    d = Driver(["interview", "--answers", str(answers), "--out", str(tmp_path / "o")], rules, {"ยกระดับ": ["หารือ"]})
+    assert d.run() == 0, d.log[-5:]
+    assert not any("ชื่อโครงการ" in p for p in d.log)  # answered in the file: not asked
+    assert sum("วันประเมินผลระยะกลาง" in p for p in d.log) == 2  # the date outside the term was asked again
+    spec = yaml.safe_load((tmp_path / "o" / "agreement.yaml").read_text(encoding="utf-8"))
+    assert spec["model"] == "performance" and spec["copies"] == 3 and spec["sla"]["end"] == dt.date(2025, 4, 30)
+    first = PdfReader(str(tmp_path / "o" / "agreement.pdf")).pages[0].extract_text().splitlines()[0]
+    assert first.strip() == "ร่าง"
+
+
+def test_commissioning_interrupted_then_resumed(tmp_path):
+    answers = partial(tmp_path, "child-protection-commissioning", ["model", "joint_committee", "witnesses"],
+                      screening={"mission": "portfolio", "joint_structure": True})
+    d = Driver(["interview", "--answers", str(answers), "--out", str(tmp_path / "o"), "--no-pdf"],
+               [("ยอมรับรูปแบบ", ""), ("ชื่อคณะกรรมการร่วม", "คณะกรรมการร่วมจังหวัด")])
+    assert d.run(stop_at="ตำแหน่ง") is None
+    d.child.sendintr()  # Ctrl-C
+    d.child.expect(pexpect.EOF)
+    d.child.close()
+    assert d.child.exitstatus == 1
+    saved = tmp_path / "o" / "agreement.answers.yaml"
+    data = yaml.safe_load(saved.read_text(encoding="utf-8"))
+    assert data["model"] == "commissioning" and data["joint_committee"]["name"] == "คณะกรรมการร่วมจังหวัด"
+    rules = [("ตำแหน่ง", ["รองอธิบดี", "นายก อบจ.", "ผู้อำนวยการกอง"]), ("ฝ่าย", ["1", "2", "1"]), ("บทบาทในคณะกรรมการ", ["1", "2", "4"]),
+             ("เพิ่ม", ["y", "n", "n"]), ("ความถี่การประชุม", ""), ("สำนักงานเลขานุการร่วม", "อบจ.เชียงราย"),
+             ("หมายเลขข้อที่ต้องการแก้ไข", "")]
+    d = Driver(["interview", "--answers", str(saved), "--out", str(tmp_path / "o"), "--no-pdf"], rules, {"อำนาจหน้าที่": ["กำกับทิศทาง"]})
+    assert d.run() == 0, d.log[-5:]
+    assert not any("ชื่อคณะกรรมการร่วม" in p for p in d.log)
+    spec = yaml.safe_load((tmp_path / "o" / "agreement.yaml").read_text(encoding="utf-8"))
+    assert [m["role"] for m in spec["joint_committee"]["members"]] == ["chair", "vice_chair", "secretary"]
+
+
+def test_no_input_complete_and_incomplete(tmp_path):
+    answers = partial(tmp_path, "elderly-database-grant", ["model"], screening={"mission": "project", "time_bound": True})
+    result = CliRunner().invoke(cli, ["interview", "--answers", str(answers), "--out", str(tmp_path / "o"), "--no-input", "--no-pdf"])
+    assert result.exit_code == 0, result.output
+    assert CliRunner().invoke(cli, ["validate", str(tmp_path / "o" / "agreement.yaml")]).exit_code == 0
+    assert CliRunner().invoke(cli, ["validate", str(tmp_path / "o" / "agreement.docx")]).exit_code == 0
+    answers = partial(tmp_path, "inclusive-care", ["title", "budget", "evaluation"])
+    result = CliRunner().invoke(cli, ["interview", "--answers", str(answers), "--out", str(tmp_path / "p"), "--no-input"])
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    for field in ("title", "budget.total", "budget.sources", "evaluation.midterm"):
+        assert field in result.output, field
