@@ -514,11 +514,12 @@ class Interview:
         return False
 
 
-def _plain(value):
+def plain_data(value):
+    """Answers as YAML-safe data: Decimal amounts as int or float (their text stays exact)."""
     if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
+        return {k: plain_data(v) for k, v in value.items()}
     if isinstance(value, list):
-        return [_plain(v) for v in value]
+        return [plain_data(v) for v in value]
     if isinstance(value, Decimal):
         return int(value) if value == value.to_integral_value() else float(value)
     return value
@@ -540,5 +541,5 @@ def to_yaml(answers: dict) -> str:
     for key in ORDER + [k for k in a if k not in ORDER]:
         if key in a:
             out.append(f"# {COMMENTS.get(key, key)}")
-            out.append(yaml.dump({key: _plain(a[key])}, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=1000).rstrip())
+            out.append(yaml.dump({key: plain_data(a[key])}, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=1000).rstrip())
     return "\n".join(out) + "\n"

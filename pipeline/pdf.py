@@ -83,9 +83,12 @@ def _props(uno, **kw):
     return tuple(out)
 
 
-def scale_fonts_for_fallback(docx: bytes) -> bytes:
-    """The conversion copy of a DOCX: TH Sarabun New -> Laksaman at 0.66 of each size (half-points, rounded)."""
+def for_libreoffice(docx: bytes, fallback_font: bool) -> bytes:
+    """The conversion copy of a DOCX. Word's `\\* ThaiArabic` page-number switch is dropped (LibreOffice prints it as
+    Thai letters; its Context numerals print the plain number in Thai digits); where TH Sarabun New is missing,
+    TH Sarabun New -> Laksaman at 0.66 of each size (half-points, rounded)."""
     size = re.compile(rb'(<w:sz(?:Cs)?\s+w:val=")(\d+)(")')
+    switch = re.compile(rb"\s*\\\* ThaiArabic")
 
     def scaled(m):
         return m.group(1) + str(max(2, round(int(m.group(2)) * FALLBACK_SCALE))).encode() + m.group(3)
@@ -94,7 +97,9 @@ def scale_fonts_for_fallback(docx: bytes) -> bytes:
     with zipfile.ZipFile(io.BytesIO(docx)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
         for item in src.infolist():
             data = src.read(item.filename)
-            if item.filename.startswith("word/") and item.filename.endswith(".xml"):
+            if item.filename.startswith("word/header"):
+                data = switch.sub(b"", data)
+            if fallback_font and item.filename.startswith("word/") and item.filename.endswith(".xml"):
                 data = size.sub(scaled, data.replace(SARABUN.encode(), FALLBACK.encode()))
             dst.writestr(item, data)
     return out.getvalue()
@@ -210,8 +215,7 @@ class Converter:
             self._kill()
             self.start()
         uno = _import_uno()
-        if not self.has_sarabun:
-            docx = scale_fonts_for_fallback(docx)
+        docx = for_libreoffice(docx, fallback_font=not self.has_sarabun)
         job = self.workdir / f"job-{uuid.uuid4().hex[:8]}"
         job.mkdir()
         src, dst = job / "in.docx", job / "out.pdf"

@@ -142,7 +142,8 @@ def build(lang: str) -> Document:
     header = sec.header.paragraphs[0]
     header.style = doc.styles["Header"]
     header.add_run("- ")
-    field_run(header, " PAGE ", "2")
+    # Word prints Thai digits with \* ThaiArabic; the converter drops the switch (LibreOffice would print ก).
+    field_run(header, " PAGE \\* ThaiArabic " if lang == "th" else " PAGE ", "๒" if lang == "th" else "2")
     header.add_run(" -")
     for part in (sec.header, sec.first_page_header):
         p = part.add_paragraph("{{ front.draft_mark }}", style="MOU Draft")

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
-from decimal import Decimal
 from pathlib import Path
 
 import pytest
 import yaml
 
+from pipeline.interview import plain_data as _plain
 from pipeline.library import load_library
 from pipeline.pdf import Converter
 from pipeline.settings import Settings
@@ -18,16 +18,6 @@ ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared" / "examples"
 EXAMPLES = SHARED if SHARED.is_dir() else ROOT / "examples"
 EXAMPLE_FILES = sorted(EXAMPLES.glob("*.yaml"))
-
-
-def _plain(value):
-    if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_plain(v) for v in value]
-    if isinstance(value, Decimal):
-        return float(value) if value != value.to_integral_value() else int(value)
-    return value
 
 
 @pytest.fixture(scope="session")

@@ -6,11 +6,15 @@ import zipfile
 import pytest
 
 from pipeline.errors import ConvertError
-from pipeline.pdf import Converter, scale_fonts_for_fallback
+from pipeline.pdf import Converter, for_libreoffice
 
 
 def test_fallback_font_scaling(built_examples):
-    data = scale_fonts_for_fallback(built_examples["inclusive-care"].docx.read_bytes())
+    original = built_examples["inclusive-care"].docx.read_bytes()
+    headers = lambda z: "".join(z.read(n).decode() for n in z.namelist() if n.startswith("word/header"))  # noqa: E731
+    assert "ThaiArabic" in headers(zipfile.ZipFile(io.BytesIO(original)))  # Word prints the page number in Thai digits
+    data = for_libreoffice(original, fallback_font=True)
+    assert "ThaiArabic" not in headers(zipfile.ZipFile(io.BytesIO(data)))
     styles = zipfile.ZipFile(io.BytesIO(data)).read("word/styles.xml").decode()
     assert "TH Sarabun New" not in styles and "Laksaman" in styles
     assert '<w:sz w:val="21"/>' in styles  # 16 pt (32 half-points) * 0.66
