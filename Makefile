@@ -10,7 +10,7 @@ SYSPY := /usr/bin/python3
 APT_PACKAGES := libreoffice-writer-nogui python3-uno python3-venv fonts-tlwg-laksaman fonts-tlwg-laksaman-ttf poppler-utils
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: install apt venv mou test bench clean
+.PHONY: install apt venv mou test clean
 
 install: apt venv
 
@@ -35,9 +35,6 @@ mou: install
 
 test: install
 	$(PY) -m pytest -q
-
-bench: install
-	$(PY) scripts/bench.py
 
 clean:
 	rm -rf out .pytest_cache
