@@ -1,4 +1,4 @@
-# Set-up, build, test and benchmark. `make mou` and `make test` install what is missing.
+# Set-up, build and test. `make mou` and `make test` install what is missing.
 SHELL := /bin/bash
 VENV := .venv
 PY := $(VENV)/bin/python
