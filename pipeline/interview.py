@@ -14,6 +14,7 @@ from typing import Callable
 import click
 import yaml
 
+from .errors import Problem, SpecError
 from .recommend import recommend
 from .rules import check
 from .settings import Settings
@@ -30,7 +31,7 @@ class Q:
     kind: str = "text"  # text | date | amount | int | choice | bool | list | records
     choices: tuple = ()  # (value, th, en)
     default: object = None  # a value, or a function of the answers
-    when: Callable = lambda a: True
+    when: Callable = lambda a, settings: True  # (answers, settings) -> does the question apply
     required: bool = True
     fields: tuple = ()  # the fields of one record (kind "records")
     minimum: Callable = lambda a: 1  # fewest items of a list
@@ -49,7 +50,9 @@ def get(a: dict, path: str, default=None):
 def put(a: dict, path: str, value) -> None:
     parts = path.split(".")
     for part in parts[:-1]:
-        a = a.setdefault(part, {})
+        if not isinstance(a.get(part), dict):  # an answers file may hold a text where a group belongs
+            a[part] = {}
+        a = a[part]
     if value is None or value == "" or value == []:
         a.pop(parts[-1], None)
     else:
@@ -91,15 +94,23 @@ def _term_start(value, a):
     return ("วันเริ่มต้นต้องไม่อยู่ก่อนวันลงนาม", "the term must not start before the signing date") if s and value < s else None
 
 
+def _amount(value) -> Decimal:
+    """An answer as an amount, 0 when it is not one (the full rule check then names it)."""
+    try:
+        return parse_user_amount(value) if value is not None else Decimal(0)
+    except ValueError:
+        return Decimal(0)
+
+
 def _sources_sum(items, a):
-    total = Decimal(str(get(a, "budget.total", 0)))
-    got = sum((Decimal(str(i.get("amount", 0))) for i in items), Decimal(0))
+    total = _amount(get(a, "budget.total"))
+    got = sum((_amount(i.get("amount")) for i in items), Decimal(0))
     return None if got == total else (f"แหล่งงบประมาณรวมกันได้ {got:,} บาท ไม่เท่ากับงบประมาณรวม {total:,} บาท",
                                       f"the sources add up to {got:,}, not to the total {total:,}")
 
 
 def _instalments_sum(items, a):
-    got = sum((Decimal(str(i.get("percent", 0))) for i in items), Decimal(0))
+    got = sum((_amount(i.get("percent")) for i in items), Decimal(0))
     return None if got == 100 else (f"ร้อยละของงวดเงินรวมกันได้ {got} ต้องเท่ากับ 100", f"the percentages add up to {got}, not 100")
 
 
@@ -110,11 +121,13 @@ def _sla_end(value, a):
     return _in_term(value, a)
 
 
-def _sla_needed(a):
+def _sla_needed(a, settings: Settings):
+    """The SLA rule of rules.sla_required, on answers that may still be incomplete."""
     if model(a) not in ("performance", "commissioning"):
         return False
     s, e = _date(a, "term.start"), _date(a, "term.end")
-    return bool(s and e and months_between(s, e) >= 12 and Decimal(str(get(a, "budget.total", 0))) >= 45000)
+    return bool(s and e and months_between(s, e) >= settings.sla_min_term_months
+                and _amount(get(a, "budget.total")) >= settings.sla_threshold)
 
 
 def _year_later(a):
@@ -141,8 +154,9 @@ SOURCES = (("state_budget", "งบประมาณแผ่นดิน", "st
 ROLES = (("chair", "ประธานกรรมการ", "chair"), ("vice_chair", "รองประธานกรรมการ", "vice-chair"), ("member", "กรรมการ", "member"),
          ("secretary", "กรรมการและเลขานุการ", "secretary"), ("assistant_secretary", "กรรมการและผู้ช่วยเลขานุการ", "assistant secretary"))
 METHODS = "internal, external, field_visit, service_user_feedback"
-not_grant = lambda a: model(a) != "grant"  # noqa: E731
-is_comm = lambda a: model(a) == "commissioning"  # noqa: E731
+not_grant = lambda a, settings=None: model(a) != "grant"  # noqa: E731
+is_comm = lambda a, settings=None: model(a) == "commissioning"  # noqa: E731
+personal = lambda a, settings=None: bool(get(a, "personal_data.involved"))  # noqa: E731
 
 SCREENING = (
     Q("screening.mission", "ภารกิจนี้เป็นแบบใด", "What kind of mission is it", "choice",
@@ -224,9 +238,9 @@ QUESTIONS = (
     Q("sla.escalation", "ขั้นตอนการยกระดับปัญหา (ทีละขั้น)", "Escalation steps (one at a time)", "list", when=_sla_needed),
     Q("sla.remedy", "มาตรการเยียวยา", "Remedy", when=_sla_needed),
     Q("personal_data.involved", "มีการใช้ข้อมูลส่วนบุคคลหรือไม่", "Is personal data involved", "bool", default=False),
-    Q("personal_data.categories", "ประเภทข้อมูลส่วนบุคคล (ทีละรายการ)", "Personal data categories (one at a time)", "list", when=lambda a: get(a, "personal_data.involved")),
-    Q("personal_data.purpose", "วัตถุประสงค์ของการใช้ข้อมูล", "Purpose", when=lambda a: get(a, "personal_data.involved")),
-    Q("personal_data.retention", "ระยะเวลาการเก็บรักษา", "Retention", when=lambda a: get(a, "personal_data.involved")),
+    Q("personal_data.categories", "ประเภทข้อมูลส่วนบุคคล (ทีละรายการ)", "Personal data categories (one at a time)", "list", when=personal),
+    Q("personal_data.purpose", "วัตถุประสงค์ของการใช้ข้อมูล", "Purpose", when=personal),
+    Q("personal_data.retention", "ระยะเวลาการเก็บรักษา", "Retention", when=personal),
     Q("witnesses", "พยาน", "Witnesses", "records", required=False, minimum=lambda a: 0, fields=(
         Q("name", "ชื่อพยาน", "Name"), Q("position", "ตำแหน่ง", "Position"), Q("party", "ฝ่าย", "Party", "choice", PARTIES[:2]))),
     Q("copies", "จำนวนฉบับ", "Number of copies", "int", default=2),
@@ -338,7 +352,7 @@ class Interview:
         return click.prompt(label, default=shown_default if shown_default is not None else "", show_default=shown_default is not None)
 
     # -- one question --------------------------------------------------------------------------------------
-    def ask_value(self, q: Q, a: dict, context: dict):
+    def ask_value(self, q: Q, context: dict):
         if q.kind == "choice":
             for i, (value, th, en) in enumerate(q.choices, 1):
                 click.echo(f"  {i}) {th if self.lang == 'th' else en} [{value}]")
@@ -363,7 +377,7 @@ class Interview:
                 self.say(f"  ✗ {exc.th} — กรุณาตอบอีกครั้ง", f"  ✗ {exc.en} — please answer again")
 
     def ask_list(self, q: Q, a: dict):
-        items, need = [], q.minimum(a) if q.required or q.minimum(a) else 0
+        items, need = [], q.minimum(a)
         self.say(f"{q.th} — พิมพ์ทีละรายการ กด Enter ที่บรรทัดว่างเมื่อครบ", f"{q.en} — one per line, an empty line to finish")
         while True:
             raw = click.prompt(f"  {len(items) + 1}", default="", show_default=False).strip()
@@ -378,8 +392,6 @@ class Interview:
         need = q.minimum(a)
         while True:
             items: list = []
-            a_view = dict(a)
-            put(a_view, q.path, items)
             while True:
                 if len(items) >= need:
                     more = self.prompt(self.say_text(f"เพิ่ม{q.th} รายการที่ {len(items) + 1} หรือไม่ (y/n)", f"Add {q.en} item {len(items) + 1}? (y/n)"), "n")
@@ -390,7 +402,7 @@ class Interview:
                 context = dict(a)
                 put(context, q.path, items)
                 for sub in q.fields:
-                    value = self.ask_value(sub, record, context)
+                    value = self.ask_value(sub, context)
                     if value is not None:
                         record[sub.path] = value
                 items.append(record)
@@ -409,7 +421,7 @@ class Interview:
         elif q.kind == "records":
             put(a, q.path, self.ask_records(q, a))
         else:
-            value = self.ask_value(q, a, a)
+            value = self.ask_value(q, a)
             if value is None:
                 drop(a, q.path)
             else:
@@ -419,7 +431,7 @@ class Interview:
 
     # -- the whole interview -----------------------------------------------------------------------------
     def applicable(self) -> list[Q]:
-        return [q for q in QUESTIONS if q.when(self.answers)]
+        return [q for q in QUESTIONS if q.when(self.answers, self.settings)]
 
     def missing(self) -> list[Q]:
         out = []
@@ -463,7 +475,6 @@ class Interview:
         src = parse(text, "<answers>")
         spec, problems = typed(src)
         if spec is not None:
-            from .errors import Problem
             problems = [Problem(src.name, src.line(f.path), ".".join(str(p) for p in f.path), f.th, f.en)
                         for f in check(spec, self.settings, self.library)]
         return problems
@@ -482,12 +493,12 @@ class Interview:
         while True:
             problems = self.problems()
             if problems:
+                stuck = [Problem(p.file, None, p.field, p.th, p.en) for p in problems if self.question_for(p.field) is None]
+                if stuck:  # e.g. an SLA for a grant in an answers file: no question here can mend it
+                    raise SpecError(stuck, "answers (แก้ไขในไฟล์คำตอบ / fix them in the answers file)")
                 for p in problems:
                     self.say(f"  ✗ {p.field}: {p.th}", f"  ✗ {p.field}: {p.en}")
-                for p in problems:
-                    q = self.question_for(p.field)
-                    if q is None:
-                        continue
+                for q in dict.fromkeys(self.question_for(p.field) for p in problems):
                     self.say(f"แก้ไข: {q.th}", f"Fix: {q.en}")
                     self.ask(q)
                 continue
@@ -507,9 +518,8 @@ class Interview:
             q = qs[int(raw) - 1]
             drop(self.answers, q.path)
             self.ask(q)
-            for later in self.applicable():  # answers that now apply and are missing (e.g. an SLA after a longer term)
-                if get(self.answers, later.path) is None and later in self.missing():
-                    self.ask(later)
+            for later in self.missing():  # answers that now apply and are missing (e.g. an SLA after a longer term)
+                self.ask(later)
             return True
         return False
 

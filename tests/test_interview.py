@@ -192,3 +192,36 @@ def test_no_input_complete_and_incomplete(tmp_path):
     assert result.exit_code == 1 and "Traceback" not in result.output
     for field in ("title", "budget.total", "budget.sources", "evaluation.midterm"):
         assert field in result.output, field
+
+
+def test_answers_no_question_can_mend_end_in_one_error(tmp_path):
+    """An SLA in a grant's answers: reported once with exit 1, not re-checked for ever."""
+    data = yaml.safe_load((EXAMPLES / "elderly-database-grant.yaml").read_text(encoding="utf-8"))
+    data["sla"] = yaml.safe_load((EXAMPLES / "universal-design-nonthaburi.yaml").read_text(encoding="utf-8"))["sla"]
+    path = tmp_path / "answers.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    result = CliRunner().invoke(cli, ["interview", "--answers", str(path), "--out", str(tmp_path / "o"), "--no-pdf"], input="\n" * 40)
+    assert result.exit_code == 1 and "fix them in the answers file" in result.output and "sla" in result.output
+    assert result.output.count("sla:") == 1 and "Traceback" not in result.output
+
+
+def test_wrongly_shaped_answers_are_asked_again_not_a_traceback(tmp_path):
+    data = yaml.safe_load((EXAMPLES / "elderly-database-grant.yaml").read_text(encoding="utf-8"))
+    data["term"] = "soon"
+    path = tmp_path / "answers.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    result = CliRunner().invoke(cli, ["interview", "--answers", str(path), "--out", str(tmp_path / "o"), "--no-pdf"],
+                                input="\n\n\n1/2/2568\n31/7/2568\n" + "\n" * 40)
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    assert result.exit_code == 0, result.output[-500:]
+    spec = yaml.safe_load((tmp_path / "o" / "agreement.yaml").read_text(encoding="utf-8"))
+    assert spec["term"] == {"start": dt.date(2025, 2, 1), "end": dt.date(2025, 7, 31)}
+
+
+def test_sla_question_follows_the_settings(tmp_path):
+    from pipeline.interview import Interview, QUESTIONS
+    from pipeline.settings import Settings
+    answers = {"model": "performance", "term": {"start": "2024-05-01", "end": "2025-04-30"}, "budget": {"total": 40000}}
+    sla = next(q for q in QUESTIONS if q.path == "sla.remedy")
+    assert sla not in Interview(answers=answers).applicable()  # 40,000 is below the default 45,000 threshold
+    assert sla in Interview(answers=answers, settings=Settings(sla_threshold=30000)).applicable()
