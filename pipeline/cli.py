@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 import time
 from pathlib import Path
@@ -140,6 +141,61 @@ def interview_cmd(answers_file, out_dir, no_input, lang, name, no_pdf, library_d
     for path in (built.docx, built.pdf):
         if path:
             click.echo(f"wrote {path} (ร่าง / draft)")
+
+
+@cli.command("batch")
+@click.argument("specs_dir", type=click.Path(file_okay=False, exists=True, path_type=Path))
+@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path), help="Output folder (holds the manifest and the report).")
+@click.option("-j", "--jobs", type=click.IntRange(1, 32), default=min(os.cpu_count() or 1, 4), show_default=True,
+              help="Agreements built at once, each worker with its own LibreOffice.")
+@click.option("--force", is_flag=True, help="Rebuild everything, and overwrite outputs edited by hand.")
+@click.option("--no-pdf", is_flag=True, help="Write DOCX only.")
+@click.option("--prune", is_flag=True, help="Remove the outputs of specs that were deleted (not those edited by hand).")
+@library_option
+@settings_option
+def batch_cmd(specs_dir, out_dir, jobs, force, no_pdf, prune, library_dir, settings_file):
+    """Regenerate every agreement of SPECS_DIR into OUT: only what changed (spec, clause, template, settings,
+    pipeline) unless --force; prints why each was rebuilt and saves the report in OUT/mou-report.txt."""
+    from .batch import REPORT_NAME, report_text, run_batch
+
+    settings = load_settings(settings_file)
+    bar = {}
+
+    def progress(total):
+        if sys.stderr.isatty():
+            bar["bar"] = click.progressbar(length=total, label=f"สร้าง / building {total}", file=sys.stderr,
+                                           show_pos=True, show_eta=True, width=30)
+            bar["bar"].__enter__()
+            return lambda result: bar["bar"].update(1)
+        count = iter(range(1, total + 1))  # a log, not a terminal: a line at every tenth
+
+        def line(result):
+            n = next(count)
+            if n == total or n % max(1, total // 10) == 0:
+                click.echo(f"[{n}/{total}] {result['name']}", err=True)
+        return line
+
+    try:
+        result = run_batch(specs_dir, out_dir, library_dir, settings, jobs=jobs, force=force, pdf=not no_pdf,
+                           prune=prune, progress=progress)
+    finally:
+        if "bar" in bar:
+            bar["bar"].__exit__(None, None, None)
+    click.echo(report_text(result), nl=False)
+    click.echo(f"(รายงานบันทึกไว้ที่ / report saved to {out_dir / REPORT_NAME})")
+    if result.failed:
+        sys.exit(1)
+
+
+@cli.command("inspect")
+@click.argument("file", type=click.Path(dir_okay=False, exists=True, path_type=Path))
+def inspect_cmd(file: Path):
+    """Print the provenance a DOCX or PDF carries (spec hash, clauses and versions, template, pipeline), and what
+    the batch manifest beside it says of the file."""
+    from .batch import inspect_file
+
+    for label, value in inspect_file(file):
+        click.echo(f"{label:10} {value}")
 
 
 @cli.command("clauses")

@@ -87,6 +87,7 @@ class Library:
     clauses: dict[str, Clause]
     files: dict[str, str]  # clause id -> sha256 of its file (what batch regeneration keys on)
     templates: dict[str, Path]  # language -> template .docx
+    shared: str = ""  # sha256 of _sections.yaml and _labels.yaml, which every agreement uses
 
     def section(self, section_id: str) -> SectionDef:
         return next(s for s in self.sections.sections if s.id == section_id)
@@ -115,7 +116,12 @@ def _check(model, data, path: Path):
 
 @functools.lru_cache(maxsize=8)
 def load_library(root: Path | None = None) -> Library:
-    """Read `clauses/` and `templates/` under root (the project itself by default)."""
+    """The library under root, read once per process (commands that run once: build, validate, interview)."""
+    return read_library(root)
+
+
+def read_library(root: Path | None = None) -> Library:
+    """Read `clauses/` and `templates/` under root (the project itself by default), as they are now."""
     root = Path(root or PROJECT_ROOT).resolve()
     folder = root / "clauses"
     if not folder.is_dir():
@@ -140,4 +146,5 @@ def load_library(root: Path | None = None) -> Library:
         if not template.is_file():
             raise LibraryError(f"ไม่พบแม่แบบ / template '{template}' is missing")
         templates[lang] = template
-    return Library(root, table, labels, clauses, files, templates)
+    shared = hashlib.sha256(b"".join((folder / n).read_bytes() for n in ("_sections.yaml", "_labels.yaml"))).hexdigest()
+    return Library(root, table, labels, clauses, files, templates, shared)

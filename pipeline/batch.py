@@ -1,0 +1,676 @@
+"""Batch regeneration: every spec of a folder built into one output folder, only what changed, with a manifest, a
+change report, a lock, and N LibreOffice converters in parallel worker processes."""
+
+from __future__ import annotations
+
+import datetime as dt
+import fcntl
+import hashlib
+import json
+import multiprocessing
+import multiprocessing.util
+import os
+import signal
+import time
+import unicodedata
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from . import __version__
+from .errors import MouError
+from .library import Library, read_library
+from .settings import Settings
+
+MANIFEST_NAME = "mou-manifest.json"
+REPORT_NAME = "mou-report.txt"
+LOCK_NAME = ".mou-batch.lock"
+MANIFEST_FORMAT = 1
+SPEC_SUFFIXES = (".yaml", ".yml")
+SAVE_EVERY = 25  # agreements between two saves of the manifest, so an interrupted run keeps what it built
+
+
+class BatchLocked(MouError):
+    """Another `mou batch` holds the output folder."""
+
+
+def sha256(data: bytes | str) -> str:
+    return hashlib.sha256(data.encode("utf-8") if isinstance(data, str) else data).hexdigest()
+
+
+def now() -> str:
+    return dt.datetime.now().astimezone().isoformat(timespec="seconds")
+
+
+# -- what an agreement depends on -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Fingerprint:
+    """The hashes every agreement's key shares, computed once per run (content, never modification times)."""
+
+    pipeline: str
+    settings: str
+    shared: str  # _sections.yaml and _labels.yaml
+    templates: dict[str, str]  # language -> sha256 of templates/<lang>/mou.docx
+    candidates: dict[str, str]  # model -> hash of every clause file that may apply to that model
+
+    @classmethod
+    def of(cls, library: Library, settings: Settings) -> "Fingerprint":
+        candidates = {}
+        for model in ("grant", "performance", "commissioning"):
+            ids = sorted(c.id for c in library.clauses.values() if model in c.models)
+            candidates[model] = sha256("\n".join(f"{cid} {library.files[cid]}" for cid in ids))
+        return cls(
+            pipeline=__version__,
+            settings=sha256(settings.fingerprint()),
+            shared=library.shared,
+            templates={lang: library.template_hash(lang) for lang in library.templates},
+            candidates=candidates,
+        )
+
+    def inputs(self, spec_sha: str, model: str, lang: str) -> dict:
+        """What the manifest records of an agreement's inputs, besides the clauses it uses."""
+        return {
+            "spec": spec_sha,
+            "template": self.templates.get(lang, ""),
+            "settings": self.settings,
+            "library": self.shared,
+            "pipeline": self.pipeline,
+            "candidates": self.candidates.get(model, ""),
+        }
+
+
+def agreement_key(inputs: dict, clauses: dict) -> str:
+    """The content hash that decides a rebuild: spec, clause files used, template, settings, library tables, pipeline.
+    Clauses that may apply but were not used (`candidates`) do not change what is written, so they are left out."""
+    exact = {k: v for k, v in inputs.items() if k != "candidates"}
+    exact["clauses"] = {cid: c["sha256"] for cid, c in sorted(clauses.items())}
+    return sha256(json.dumps(exact, sort_keys=True))
+
+
+# -- the manifest -------------------------------------------------------------------------------------------------
+
+
+def load_manifest(out_dir: Path) -> tuple[dict, str | None]:
+    """The agreements recorded in out_dir, and a warning when the manifest could not be read (everything rebuilds)."""
+    path = out_dir / MANIFEST_NAME
+    if not path.exists():
+        return {}, None
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        if data.get("format") != MANIFEST_FORMAT or not isinstance(data.get("agreements"), dict):
+            raise ValueError(f"format {data.get('format')!r}")
+        agreements = {name: entry for name, entry in data["agreements"].items() if _well_formed(entry)}
+        return agreements, None
+    except (OSError, ValueError, AttributeError) as exc:
+        return {}, (f"อ่าน {path} ไม่ได้ จะสร้างใหม่ทั้งหมด / could not read {path} ({exc}); every agreement is rebuilt")
+
+
+def _well_formed(entry) -> bool:
+    """An entry this version wrote (one edited into another shape is dropped: that agreement is simply rebuilt)."""
+    return (isinstance(entry, dict) and isinstance(entry.get("inputs"), dict) and isinstance(entry.get("clauses"), dict)
+            and isinstance(entry.get("outputs"), dict)
+            and all(isinstance(c, dict) and {"version", "sha256"} <= set(c) for c in entry["clauses"].values())
+            and all(isinstance(entry.get(k), str) for k in ("model", "language", "built_at")))
+
+
+def save_manifest(out_dir: Path, agreements: dict) -> None:
+    from .build import write_atomically
+
+    data = {"format": MANIFEST_FORMAT, "pipeline": __version__, "agreements": dict(sorted(agreements.items()))}
+    write_atomically({out_dir / MANIFEST_NAME: json.dumps(data, ensure_ascii=False, indent=1).encode("utf-8")})
+
+
+def find_manifest(path: Path) -> tuple[Path, dict] | None:
+    """The manifest of the batch output folder a file lies in (its folder or one above), if any."""
+    for folder in [path.parent, *path.parent.parents]:
+        if (folder / MANIFEST_NAME).is_file():
+            agreements, warning = load_manifest(folder)
+            return (folder, agreements) if warning is None else None
+    return None
+
+
+# -- the lock -----------------------------------------------------------------------------------------------------
+
+
+@contextmanager
+def locked(out_dir: Path):
+    """One batch at a time per output folder: an advisory lock the system releases even if the holder is killed."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    path = out_dir / LOCK_NAME
+    fh = open(path, "a+", encoding="utf-8")
+    try:
+        fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        fh.seek(0)
+        holder = fh.read().strip() or "another process"
+        fh.close()
+        raise BatchLocked(
+            f"โฟลเดอร์ {out_dir} กำลังถูกใช้โดย mou batch อีกงานหนึ่ง ({holder}) กรุณารอให้เสร็จก่อน\n"
+            f"another mou batch is writing to {out_dir} ({holder}); wait for it to finish, then run again"
+        )
+    try:
+        fh.seek(0)
+        fh.truncate()
+        fh.write(f"pid {os.getpid()}, started {now()}\n")
+        fh.flush()
+        yield
+    finally:
+        fh.truncate(0)
+        fcntl.flock(fh, fcntl.LOCK_UN)
+        fh.close()
+
+
+# -- finding specs and deciding what to build -----------------------------------------------------------------------
+
+
+def find_specs(specs_dir: Path, out_dir: Path) -> list[tuple[str, Path]]:
+    """(name, path) of every spec under specs_dir: name is the path without suffix, e.g. `region/inclusive-care`.
+    Hidden folders, the output folder and the questionnaire's partial `*.answers.yaml` files are skipped."""
+    out_dir = out_dir.resolve()
+    found = []
+    for path in sorted(specs_dir.rglob("*")):
+        rel = path.relative_to(specs_dir)
+        if path.suffix not in SPEC_SUFFIXES or path.name.endswith(".answers.yaml") or not path.is_file():
+            continue
+        if any(part.startswith(".") for part in rel.parts) or path.resolve().is_relative_to(out_dir):
+            continue
+        found.append((rel.with_suffix("").as_posix(), path))
+    return found
+
+
+@dataclass
+class Task:
+    name: str
+    spec: Path
+    out_dir: Path  # the folder the DOCX and PDF go to (out/<sub folder of the spec>)
+    extra: list[tuple[str, str]] = field(default_factory=list)  # (th, en) reasons not visible in the manifest
+
+
+@dataclass
+class Outcome:
+    name: str
+    status: str  # built | unchanged | failed | kept | deleted | pruned
+    reasons: list[tuple[str, str]] = field(default_factory=list)
+    detail: str = ""
+    clause_changes: list[str] = field(default_factory=list)  # of an agreement kept (not rebuilt) despite them
+    seconds: float = 0.0
+
+
+def _outputs_state(entry: dict, out_dir: Path) -> tuple[list[str], list[str]]:
+    """(missing, edited): the recorded outputs that are gone, and those whose bytes differ from what was written."""
+    missing, edited = [], []
+    for rel, digest in entry.get("outputs", {}).items():
+        path = out_dir / rel
+        try:
+            data = path.read_bytes()
+        except FileNotFoundError:
+            missing.append(rel)
+            continue
+        if sha256(data) != digest:
+            edited.append(rel)
+    return missing, edited
+
+
+def _foreign_outputs(task: Task, out_dir: Path, pdf: bool) -> list[str]:
+    """Files already at an unrecorded agreement's output paths that mou did not make (no provenance inside)."""
+    from .validate import document_provenance
+
+    foreign = []
+    for suffix in (".docx", ".pdf") if pdf else (".docx",):
+        path = task.out_dir / (Path(task.name).name + suffix)
+        if path.exists():
+            try:
+                ours = "spec_hash" in document_provenance(path.read_bytes())
+            except Exception:  # not a readable DOCX/PDF: certainly not ours
+                ours = False
+            if not ours:
+                foreign.append(path.relative_to(out_dir).as_posix())
+    return foreign
+
+
+def _uses_same_clauses(spec: Path, entry: dict, library: Library, settings: Settings) -> bool:
+    """Whether the spec, assembled against today's library, uses exactly the clause files it used last time
+    (asked only when a clause that may apply to its model changed but none it used did)."""
+    from .assemble import assemble
+    from .validate import load_spec
+
+    try:
+        _, parsed = load_spec(spec, settings, library)
+        used = assemble(parsed, settings, library).clauses
+    except MouError:
+        return False  # let the build report why
+    return {cid: library.files[cid] for cid in used} == {cid: c["sha256"] for cid, c in entry["clauses"].items()}
+
+
+def _reasons(prev: dict | None, entry: dict) -> list[tuple[str, str]]:
+    """Why an agreement was rebuilt, from its previous and new manifest entries: (Thai, English) pairs."""
+    if prev is None:
+        return [("ใหม่", "new")]
+    was, now_ = prev.get("inputs", {}), entry["inputs"]
+    out = []
+    if was.get("spec") != now_["spec"]:
+        out.append(("ข้อกำหนดเปลี่ยน", "spec changed"))
+    if was.get("template") != now_["template"]:
+        tpl = f"templates/{entry['language']}/mou.docx"
+        out.append((f"แม่แบบ {tpl} เปลี่ยน", f"template {tpl} changed"))
+    if was.get("library") != now_["library"]:
+        out.append(("ตารางหมวดหรือถ้อยคำกลางเปลี่ยน", "clauses/_sections.yaml or _labels.yaml changed"))
+    if was.get("settings") != now_["settings"]:
+        out.append(("การตั้งค่าเปลี่ยน", "settings changed"))
+    if was.get("pipeline") != now_["pipeline"]:
+        out.append((f"โปรแกรม {was.get('pipeline')} → {now_['pipeline']}", f"pipeline {was.get('pipeline')} → {now_['pipeline']}"))
+    out += [(f"ข้อสัญญา / clause {c}",) * 2 for c in clause_changes(prev.get("clauses", {}), entry["clauses"])]
+    return out
+
+
+def clause_changes(before: dict, after: dict) -> list[str]:
+    """`termination v1 → v2`, `pdpa v1 added`, `sla v2 removed`, `x v3 edited without a new version number`."""
+    out = []
+    for cid in sorted(set(before) | set(after)):
+        a, b = before.get(cid), after.get(cid)
+        if a is None:
+            out.append(f"{cid} v{b['version']} added")
+        elif b is None:
+            out.append(f"{cid} v{a['version']} removed")
+        elif a["sha256"] != b["sha256"]:
+            if a["version"] != b["version"]:
+                out.append(f"{cid} v{a['version']} → v{b['version']}")
+            else:
+                out.append(f"{cid} v{a['version']} แก้ไขโดยไม่เปลี่ยนเลขรุ่น / edited without a new version number")
+    return out
+
+
+# -- the workers ------------------------------------------------------------------------------------------------------
+
+_worker: dict = {}
+
+
+def _start_worker(root: str | None, settings: dict, pdf: bool, in_process: bool = False) -> None:
+    """Each worker process loads the library once and keeps its own LibreOffice (own profile) for the whole run."""
+    from .pdf import Converter
+
+    if not in_process:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides; a worker finishes its document
+    _worker["library"] = read_library(Path(root) if root else None)
+    _worker["settings"] = Settings(**settings)
+    _worker["converter"] = Converter(timeout=_worker["settings"].convert_timeout) if pdf else None
+    if _worker["converter"] is not None and not in_process:
+        multiprocessing.util.Finalize(_worker["converter"], _worker["converter"].close, exitpriority=10)
+
+
+def _stop_worker() -> None:
+    if _worker.get("converter") is not None:
+        _worker["converter"].close()
+    _worker.clear()
+
+
+def _build_one(task: Task) -> dict:
+    """Build one agreement in a worker; the result is plain data for the parent (never an exception)."""
+    from .build import build
+
+    library, settings, converter = _worker["library"], _worker["settings"], _worker["converter"]
+    started = time.perf_counter()
+    restarts = converter.restarts if converter else 0
+    try:
+        built = build(task.spec, task.out_dir, library, settings, converter)
+    except MouError as exc:
+        return {"name": task.name, "error": exc.format()}
+    except Exception as exc:  # a bug, not the user's input: one line, the run goes on
+        return {"name": task.name, "error": f"ข้อผิดพลาดภายใน / internal error: {type(exc).__name__}: {exc}"}
+    outputs = {p: sha256(p.read_bytes()) for p in (built.docx, built.pdf) if p is not None}
+    return {
+        "name": task.name,
+        "spec": str(task.spec),
+        "spec_sha": built.provenance["spec_hash"],
+        "model": built.agreement.model,
+        "language": built.agreement.lang,
+        "clauses": {cid: {"version": v, "sha256": library.files[cid]} for cid, v in built.agreement.clauses.items()},
+        "outputs": {str(p): digest for p, digest in outputs.items()},
+        "seconds": round(time.perf_counter() - started, 3),
+        "restarts": (converter.restarts if converter else 0) - restarts,
+    }
+
+
+def _run_tasks(tasks: list[Task], jobs: int, root: Path | None, settings: Settings, pdf: bool, done: Callable[[dict], None]) -> None:
+    """Build the tasks, `jobs` at a time; `done` is called in this process with each result as it comes."""
+    args = (str(root) if root else None, settings.model_dump(), pdf)
+    if jobs <= 1 or len(tasks) <= 1:
+        _start_worker(*args, in_process=True)
+        try:
+            for task in tasks:
+                done(_build_one(task))
+        finally:
+            _stop_worker()
+        return
+    context = multiprocessing.get_context("spawn")  # fresh interpreters: no UNO state or threads inherited
+    with ProcessPoolExecutor(max_workers=min(jobs, len(tasks)), mp_context=context, initializer=_start_worker, initargs=args) as pool:
+        futures = {pool.submit(_build_one, task): task for task in tasks}
+        try:
+            for future in as_completed(futures):
+                try:
+                    done(future.result())
+                except BrokenProcessPool as exc:
+                    done({"name": futures[future].name, "error": f"กระบวนการทำงานหยุดกะทันหัน / a worker process died: {exc}"})
+        except KeyboardInterrupt:
+            for future in futures:
+                future.cancel()
+            raise
+
+
+# -- the run ----------------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class BatchResult:
+    specs_dir: Path
+    out_dir: Path
+    outcomes: list[Outcome]
+    clause_touched: dict[str, list[str]]  # "termination v1 → v2" -> agreements rebuilt with that change
+    seconds: float
+    restarts: int
+    warnings: list[str]
+    interrupted: bool = False
+
+    def count(self, status: str) -> int:
+        return sum(1 for o in self.outcomes if o.status == status)
+
+    @property
+    def failed(self) -> bool:
+        """Exit 1: an agreement failed, or one that needed rebuilding was kept because it was edited by hand."""
+        return self.count("failed") > 0 or self.count("kept") > 0
+
+
+def run_batch(
+    specs_dir: Path,
+    out_dir: Path,
+    library_root: Path | None = None,
+    settings: Settings | None = None,
+    jobs: int = 2,
+    force: bool = False,
+    pdf: bool = True,
+    prune: bool = False,
+    progress: Callable[[int], Callable[[dict], None]] | None = None,
+) -> BatchResult:
+    """Rebuild what changed under specs_dir into out_dir; `progress(total)` returns a callback called per agreement."""
+    started = time.perf_counter()
+    settings = settings or Settings()
+    library = read_library(library_root)  # as it is now: a long-lived process may have edited it since
+    fp = Fingerprint.of(library, settings)
+    with locked(out_dir):
+        manifest, warning = load_manifest(out_dir)
+        warnings = [warning] if warning else []
+        outcomes: dict[str, Outcome] = {}
+        tasks: dict[str, Task] = {}
+        clause_touched: dict[str, list[str]] = {}
+        specs = find_specs(specs_dir, out_dir)
+        for name, spec in specs:
+            if name in outcomes or name in tasks:
+                outcomes[spec.as_posix()] = Outcome(spec.as_posix(), "failed", detail=(
+                    f"มีข้อกำหนดชื่อ {name} มากกว่าหนึ่งไฟล์ / two specs named {name} would write the same files"))
+                continue
+            task = Task(name, spec, out_dir / Path(name).parent)
+            decision = _decide(task, manifest.get(name), fp, library, settings, out_dir, force, pdf)
+            if decision is None:
+                tasks[name] = task
+            else:
+                outcomes[name] = decision
+        for outcome in outcomes.values():
+            for change in outcome.clause_changes:
+                clause_touched.setdefault(change, []).append(f"{outcome.name} (ไม่เขียนทับ / kept)")
+        names = {name for name, _ in specs}
+        for name, entry in list(manifest.items()):
+            if name not in names:
+                outcomes[name] = _deleted(name, entry, out_dir, prune, manifest)
+
+        restarts = 0
+        built_since_save = 0
+        callback = progress(len(tasks)) if progress and tasks else None
+
+        def done(result: dict) -> None:
+            nonlocal restarts, built_since_save
+            name = result["name"]
+            task = tasks[name]
+            if "error" in result:
+                detail = result["error"]
+                if name in manifest:
+                    detail += (f"\nผลลัพธ์ที่สร้างเมื่อ {manifest[name]['built_at']} ยังคงอยู่ตามเดิม / "
+                               f"the outputs built on {manifest[name]['built_at']} are left as they were")
+                outcomes[name] = Outcome(name, "failed", detail=detail)
+            else:
+                prev = manifest.get(name)
+                entry = _entry(result, fp, out_dir)
+                reasons = _reasons(prev, entry) + task.extra
+                if prev is not None and not pdf:
+                    _drop_stale_pdf(prev, entry, out_dir, reasons)
+                for change in clause_changes((prev or {}).get("clauses", {}), entry["clauses"]) if prev else []:
+                    clause_touched.setdefault(change, []).append(name)
+                manifest[name] = entry
+                outcomes[name] = Outcome(name, "built", reasons or [("สร้างซ้ำ", "rebuilt")], seconds=result["seconds"])
+                restarts += result.get("restarts", 0)
+                built_since_save += 1
+                if built_since_save >= SAVE_EVERY:
+                    save_manifest(out_dir, manifest)
+                    built_since_save = 0
+            if callback:
+                callback(result)
+
+        interrupted = False
+        try:
+            _run_tasks(list(tasks.values()), jobs, library_root, settings, pdf, done)
+        except KeyboardInterrupt:
+            interrupted = True
+        finally:
+            save_manifest(out_dir, manifest)
+        ordered = sorted(outcomes.values(), key=lambda o: o.name)
+        result = BatchResult(specs_dir, out_dir, ordered, clause_touched, time.perf_counter() - started, restarts, warnings, interrupted)
+        _save_report(result)
+    if interrupted:
+        raise KeyboardInterrupt
+    return result
+
+
+def _decide(task: Task, prev: dict | None, fp: Fingerprint, library: Library, settings: Settings, out_dir: Path,
+            force: bool, pdf: bool) -> Outcome | None:
+    """None when the agreement must be built (task.extra says any reason the manifest cannot show), else its outcome."""
+    try:
+        raw = task.spec.read_bytes()
+    except OSError as exc:
+        return Outcome(task.name, "failed", detail=f"{task.spec}: อ่านไฟล์ไม่ได้ / cannot read: {exc}")
+    if prev is None:
+        foreign = [] if force else _foreign_outputs(task, out_dir, pdf)
+        if foreign:
+            return Outcome(task.name, "kept", [("ใหม่", "new")], detail=_kept_detail(foreign, None))
+        return None
+    missing, edited = _outputs_state(prev, out_dir)
+    if pdf and not any(rel.endswith(".pdf") for rel in prev.get("outputs", {})):
+        missing.append(Path(task.name).name + ".pdf")  # built with --no-pdf last time
+    inputs = fp.inputs(sha256(raw), prev["model"], prev["language"])
+    recorded = prev["inputs"]
+    same_clauses = all(library.files.get(cid) == c["sha256"] for cid, c in prev.get("clauses", {}).items())
+    unchanged = same_clauses and inputs == recorded
+    if not unchanged and same_clauses and {k: v for k, v in inputs.items() if k != "candidates"} == {
+        k: v for k, v in recorded.items() if k != "candidates"
+    }:
+        # only a clause it does not use changed: it still writes the same bytes unless it now uses other clauses
+        unchanged = _uses_same_clauses(task.spec, prev, library, settings)
+        if unchanged:
+            prev["inputs"] = inputs  # remembered, so the next run decides at once
+    if unchanged and not missing and not force:
+        note = _kept_detail(edited, prev) if edited else ""
+        return Outcome(task.name, "unchanged", detail=note)
+    if edited and not force:
+        pending = {"inputs": inputs, "language": prev["language"], "clauses": {
+            cid: {"version": library.clauses[cid].version, "sha256": library.files[cid]}
+            for cid in prev["clauses"] if cid in library.clauses}}
+        reasons = (_reasons(prev, pending) if not unchanged else []) + [
+            ("ไฟล์ผลลัพธ์หายไป", f"missing output {m}") for m in missing]
+        return Outcome(task.name, "kept", reasons, detail=_kept_detail(edited, prev),
+                       clause_changes=clause_changes(prev["clauses"], pending["clauses"]) if not unchanged else [])
+    task.extra += [("ไฟล์ผลลัพธ์หายไป", f"missing output {m}") for m in missing]
+    if force and unchanged and not missing:
+        task.extra.append(("สั่งสร้างใหม่ด้วย --force", "forced with --force"))
+    return None
+
+
+def _kept_detail(paths: list[str], prev: dict | None) -> str:
+    files = ", ".join(paths)
+    when = f" หลังสร้างเมื่อ {prev['built_at']}" if prev else ""
+    when_en = f" since it was built on {prev['built_at']}" if prev else " and were not made by mou"
+    return (f"{files}: มีการแก้ไขด้วยมือ{when} จึงไม่เขียนทับ (ใช้ --force เพื่อเขียนทับ) / "
+            f"edited by hand{when_en}; not overwritten (use --force to overwrite)")
+
+
+def _entry(result: dict, fp: Fingerprint, out_dir: Path) -> dict:
+    inputs = fp.inputs(result["spec_sha"], result["model"], result["language"])
+    return {
+        "spec": result["spec"],
+        "key": agreement_key(inputs, result["clauses"]),
+        "inputs": inputs,
+        "model": result["model"],
+        "language": result["language"],
+        "clauses": result["clauses"],
+        "outputs": {Path(p).relative_to(out_dir).as_posix(): d for p, d in result["outputs"].items()},
+        "built_at": now(),
+        "seconds": result["seconds"],
+    }
+
+
+def _drop_stale_pdf(prev: dict, entry: dict, out_dir: Path, reasons: list) -> None:
+    """A --no-pdf rebuild removes the PDF of the previous build (unless edited by hand): it no longer matches."""
+    for rel, digest in prev.get("outputs", {}).items():
+        path = out_dir / rel
+        if rel.endswith(".pdf") and rel not in entry["outputs"] and path.exists() and sha256(path.read_bytes()) == digest:
+            path.unlink()
+            reasons.append(("ลบ PDF เดิมที่ไม่ตรงกับ DOCX ใหม่", f"removed the old {rel}, which no longer matches (--no-pdf)"))
+
+
+def _deleted(name: str, entry: dict, out_dir: Path, prune: bool, manifest: dict) -> Outcome:
+    """A manifest entry whose spec is gone: reported each run; --prune removes its outputs (unless edited by hand)."""
+    outputs = list(entry.get("outputs", {}))
+    if not prune:
+        return Outcome(name, "deleted", detail=(
+            f"ไม่พบไฟล์ข้อกำหนดแล้ว ยังเก็บ {', '.join(outputs)} ไว้ (ใช้ --prune เพื่อลบ) / "
+            f"its spec is gone; {', '.join(outputs)} kept (use --prune to remove them)"))
+    _, edited = _outputs_state(entry, out_dir)
+    removed = []
+    for rel in outputs:
+        path = out_dir / rel
+        if rel not in edited and path.exists():
+            path.unlink()
+            removed.append(rel)
+    del manifest[name]
+    kept = [rel for rel in edited]
+    detail = f"ลบ / removed {', '.join(removed) or '-'}"
+    if kept:
+        detail += f"; เก็บไฟล์ที่แก้ไขด้วยมือ / kept, edited by hand: {', '.join(kept)}"
+    return Outcome(name, "pruned", detail=detail)
+
+
+# -- the report -------------------------------------------------------------------------------------------------------
+
+STATUS_LABELS = {
+    "built": ("สร้างใหม่", "built"),
+    "unchanged": ("ไม่เปลี่ยน", "unchanged"),
+    "kept": ("ไม่เขียนทับ", "kept (edited by hand)"),
+    "failed": ("ล้มเหลว", "failed"),
+    "deleted": ("ข้อกำหนดถูกลบ", "spec deleted"),
+    "pruned": ("ลบผลลัพธ์แล้ว", "pruned"),
+}
+
+
+def _reason_text(reasons: list[tuple[str, str]]) -> str:
+    return "; ".join(en if th == en else f"{th} / {en}" for th, en in reasons)
+
+
+def report_text(result: BatchResult) -> str:
+    """The change report: why each agreement was rebuilt, which agreements each clause change touched, what was
+    kept, failed or left without a spec, and the summary table."""
+    lines = [f"mou batch {result.specs_dir} → {result.out_dir}  ({now()})"]
+    lines += [f"! {w}" for w in result.warnings]
+    if result.interrupted:
+        lines.append("! หยุดกลางคัน: บันทึกเฉพาะที่สร้างเสร็จแล้ว / interrupted: only finished agreements were recorded")
+    for status in ("built", "kept", "failed", "deleted", "pruned"):
+        group = [o for o in result.outcomes if o.status == status]
+        if not group:
+            continue
+        th, en = STATUS_LABELS[status]
+        lines += ["", f"{th} / {en} ({len(group)})"]
+        for o in group:
+            text = _reason_text(o.reasons) if o.reasons else ""
+            if status == "built":
+                lines.append(f"  {o.name}: {text}")
+            else:
+                lines.append(f"  {o.name}: {text + ' — ' if text else ''}" + o.detail.replace("\n", "\n    "))
+    edited = [o for o in result.outcomes if o.status == "unchanged" and o.detail]
+    if edited:
+        lines += ["", f"แก้ไขด้วยมือ (ไม่มีอะไรต้องสร้างใหม่) / edited by hand, nothing to rebuild ({len(edited)})"]
+        lines += [f"  {o.name}: {o.detail}" for o in edited]
+    if result.clause_touched:
+        lines += ["", "ข้อสัญญาที่เปลี่ยนและข้อตกลงที่ได้รับผล / clause changes and the agreements they touched"]
+        for change, names in sorted(result.clause_touched.items()):
+            lines.append(f"  {change}: {len(names)} — {', '.join(sorted(names))}")
+    lines += ["", summary_table(result)]
+    return "\n".join(lines) + "\n"
+
+
+def summary_table(result: BatchResult) -> str:
+    rows = [(f"{th} / {en}", str(result.count(status))) for status, (th, en) in STATUS_LABELS.items()
+            if result.count(status) or status in ("built", "unchanged", "failed")]
+    built = result.count("built")
+    per = f" ({result.seconds / built:.2f} s per agreement built)" if built else ""
+    rows.append(("เวลา / time", f"{result.seconds:.2f} s{per}"))
+    if result.restarts:
+        rows.append(("เริ่ม LibreOffice ใหม่ / LibreOffice restarts", str(result.restarts)))
+    width = max(display_width(label) for label, _ in rows)
+    return "\n".join(f"{label}{' ' * (width - display_width(label))}  {value}" for label, value in rows)
+
+
+def display_width(text: str) -> int:
+    """Columns a string takes in a terminal: Thai vowels and tone marks above or below a letter take none."""
+    return sum(1 for ch in text if unicodedata.category(ch) not in ("Mn", "Me", "Cf"))
+
+
+def _save_report(result: BatchResult) -> None:
+    from .build import write_atomically
+
+    write_atomically({result.out_dir / REPORT_NAME: report_text(result).encode("utf-8")})
+
+
+# -- provenance of one file ---------------------------------------------------------------------------------------------
+
+
+def inspect_file(path: Path) -> list[tuple[str, str]]:
+    """(label, value) rows: the provenance inside a DOCX or PDF, and what the batch manifest beside it records."""
+    from .errors import DocumentError
+    from .validate import document_provenance
+
+    data = path.read_bytes()
+    try:
+        prov = document_provenance(data)
+    except Exception as exc:  # python-docx and pypdf raise several types on a file that is neither
+        raise DocumentError(f"อ่านเอกสารไม่ได้ / could not read '{path}' as DOCX or PDF: {exc}")
+    if "spec_hash" not in prov:
+        raise DocumentError(f"ไม่พบข้อมูลที่มาใน '{path}' (ไม่ได้สร้างด้วย mou) / '{path}' carries no provenance: it was not made by mou")
+    clauses = [c for c in prov.get("clauses", "").split(",") if c]
+    rows = [("file", str(path)), ("spec hash", prov["spec_hash"]), ("model", prov.get("model", "?")),
+            ("language", prov.get("language", "?")), ("template", prov.get("template", "?")),
+            ("pipeline", prov.get("pipeline", "?")), ("draft", prov.get("draft", "?"))]
+    rows += [("clauses" if i == 0 else "", c.replace("@", " ")) for i, c in enumerate(clauses)]
+    found = find_manifest(path.resolve())
+    if found:
+        folder, agreements = found
+        rel = path.resolve().relative_to(folder).as_posix()
+        for name, entry in agreements.items():
+            if rel in entry["outputs"]:
+                same = entry["outputs"][rel] == sha256(data)
+                rows += [("spec", entry.get("spec", name)), ("built", entry["built_at"]),
+                         ("manifest", "ตรงกับที่สร้าง / as built" if same else
+                          "แก้ไขหลังสร้าง (mou batch จะไม่เขียนทับโดยไม่มี --force) / edited since it was built "
+                          "(mou batch will not overwrite it without --force)")]
+                break
+    return rows

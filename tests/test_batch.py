@@ -1,0 +1,336 @@
+"""mou batch: incremental rebuilds keyed by content, the change report, hand edits, failures, the lock, a killed
+LibreOffice, interruption, and mou inspect. Runs that make PDFs go through the real LibreOffice."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from pypdf import PdfReader
+
+from pipeline.batch import (
+    MANIFEST_NAME, REPORT_NAME, agreement_key, clause_changes, display_width, locked, run_batch,
+)
+from pipeline.cli import cli
+from pipeline.library import PROJECT_ROOT
+
+from conftest import EXAMPLE_FILES
+
+GRANTS = {"elderly-database-grant", "elderly-database-grant-en"}
+ALL = {f.stem for f in EXAMPLE_FILES}
+
+
+def mou(*args):
+    return CliRunner().invoke(cli, [str(a) for a in args])
+
+
+def mou_process(*args, env=None, **kw):
+    return subprocess.Popen([sys.executable, "-m", "pipeline.cli", *map(str, args)], stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, text=True, env={**os.environ, **(env or {})}, **kw)
+
+
+def manifest(out: Path) -> dict:
+    return json.loads((out / MANIFEST_NAME).read_text(encoding="utf-8"))["agreements"]
+
+
+def built(result) -> set:
+    return {o.name for o in result.outcomes if o.status == "built"}
+
+
+@pytest.fixture
+def specs(tmp_path):
+    folder = tmp_path / "specs"
+    folder.mkdir()
+    for f in EXAMPLE_FILES:
+        shutil.copy(f, folder / f.name)
+    return folder
+
+
+@pytest.fixture
+def library_copy(tmp_path):
+    root = tmp_path / "library"
+    shutil.copytree(PROJECT_ROOT / "clauses", root / "clauses")
+    shutil.copytree(PROJECT_ROOT / "templates", root / "templates")
+    return root
+
+
+def edit_clause(root: Path, cid: str, new_version: int | None) -> None:
+    path = root / "clauses" / f"{cid}.yaml"
+    text = path.read_text(encoding="utf-8")
+    if new_version:
+        text = text.replace("version: 1", f"version: {new_version}", 1)
+    path.write_text(text + "\n# amended by the legal office\n", encoding="utf-8")
+
+
+# -- with PDFs, through the real LibreOffice ---------------------------------------------------------------------------
+
+
+def test_cold_run_then_noop_then_inspect(specs, tmp_path):
+    out = tmp_path / "out"
+    first = mou("batch", specs, "--out", out, "-j", "2")
+    assert first.exit_code == 0, first.output
+    for stem in ALL:
+        reader = PdfReader(out / f"{stem}.pdf")
+        assert len(reader.pages) >= 3 and reader.metadata["/MouSpecHash"] == manifest(out)[stem]["inputs"]["spec"]
+    assert "new" in first.output and "5" in first.output
+    stamps = {p.name: p.stat().st_mtime_ns for p in out.iterdir()}
+
+    second = mou("batch", specs, "--out", out, "-j", "2")
+    assert second.exit_code == 0, second.output
+    assert "unchanged" in second.output
+    assert {p.name: p.stat().st_mtime_ns for p in out.iterdir() if p.suffix in (".docx", ".pdf")} == {
+        k: v for k, v in stamps.items() if k.endswith((".docx", ".pdf"))}
+    assert (out / REPORT_NAME).read_text(encoding="utf-8").count("unchanged") >= 1
+
+    for suffix in ("docx", "pdf"):
+        shown = mou("inspect", out / f"inclusive-care.{suffix}")
+        assert shown.exit_code == 0, shown.output
+        entry = manifest(out)["inclusive-care"]
+        assert entry["inputs"]["spec"] in shown.output and "performance" in shown.output
+        assert "annex_sla v1" in shown.output and "th/mou.docx@" in shown.output and "0.1.0" in shown.output
+        assert entry["built_at"] in shown.output and "as built" in shown.output
+
+
+def test_libreoffice_killed_during_run_is_restarted(specs, tmp_path):
+    for n in range(3):  # 20 agreements, so the run is still going when LibreOffice is killed
+        for f in EXAMPLE_FILES:
+            shutil.copy(f, specs / f"{f.stem}-{n}.yaml")
+    tmp = tmp_path / "tmp"
+    tmp.mkdir()
+    out = tmp_path / "out"
+    proc = mou_process("batch", specs, "--out", out, "-j", "2", env={"TMPDIR": str(tmp)})
+    killed = []
+
+    def kill_one_soffice():
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and not killed:
+            if list(out.glob("*.pdf")):
+                for pid in filter(str.isdigit, os.listdir("/proc")):
+                    try:
+                        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
+                    except OSError:
+                        continue
+                    if b"soffice" in cmdline and str(tmp).encode() in cmdline:
+                        os.kill(int(pid), signal.SIGKILL)
+                        killed.append(pid)
+                        return
+            time.sleep(0.05)
+
+    killer = threading.Thread(target=kill_one_soffice)
+    killer.start()
+    output, _ = proc.communicate(timeout=600)
+    killer.join()
+    assert killed, "no LibreOffice of this run was found to kill"
+    assert proc.returncode == 0, output
+    assert "LibreOffice restarts" in output
+    pdfs = sorted(out.glob("*.pdf"))
+    assert len(pdfs) == 20
+    for pdf in pdfs:
+        assert len(PdfReader(pdf).pages) >= 3
+    assert not list(out.glob(".*.tmp"))
+
+
+# -- the incremental logic (DOCX only, so the run is quick; the decisions do not depend on the PDF) ---------------------
+
+
+def test_one_spec_edited_rebuilds_exactly_that_one(specs, tmp_path):
+    out = tmp_path / "out"
+    assert built(run_batch(specs, out, pdf=False, jobs=1)) == ALL
+    before = {p.name: p.read_bytes() for p in out.glob("*.docx")}
+    spec = specs / "inclusive-care.yaml"
+    spec.write_text(spec.read_text(encoding="utf-8").replace("copies: 2", "copies: 3"), encoding="utf-8")
+    again = run_batch(specs, out, pdf=False, jobs=1)
+    assert built(again) == {"inclusive-care"}
+    assert [o.reasons for o in again.outcomes if o.status == "built"] == [[("ข้อกำหนดเปลี่ยน", "spec changed")]]
+    after = {p.name: p.read_bytes() for p in out.glob("*.docx")}
+    assert [n for n in after if after[n] != before[n]] == ["inclusive-care.docx"]
+
+
+def test_identical_inputs_give_byte_identical_docx(specs, tmp_path):
+    run_batch(specs, tmp_path / "a", pdf=False, jobs=2)
+    run_batch(specs, tmp_path / "b", pdf=False, jobs=1, force=True)
+    for stem in ALL:
+        assert (tmp_path / "a" / f"{stem}.docx").read_bytes() == (tmp_path / "b" / f"{stem}.docx").read_bytes()
+    assert manifest(tmp_path / "a")["inclusive-care"]["key"] == manifest(tmp_path / "b")["inclusive-care"]["key"]
+
+
+def test_clause_edit_rebuilds_exactly_its_users_and_names_versions(specs, tmp_path, library_copy):
+    out = tmp_path / "out"
+    run_batch(specs, out, library_copy, pdf=False, jobs=1)
+    edit_clause(library_copy, "grant_refund", new_version=2)
+    result = mou("batch", specs, "--out", out, "--library", library_copy, "--no-pdf", "-j", "1")
+    assert result.exit_code == 0, result.output
+    entries = manifest(out)
+    assert {n for n in ALL if entries[n]["clauses"].get("grant_refund", {}).get("version") == 2} == GRANTS
+    report = (out / REPORT_NAME).read_text(encoding="utf-8")
+    assert "grant_refund v1 → v2: 2 — elderly-database-grant, elderly-database-grant-en" in report
+    assert "สร้างใหม่ / built (2)" in report and "elderly-database-grant: ข้อสัญญา / clause grant_refund v1 → v2" in report
+    rebuilt = run_batch(specs, out, library_copy, pdf=False, jobs=1)
+    assert built(rebuilt) == set()
+
+    edit_clause(library_copy, "grant_refund", new_version=None)  # same version number: said so
+    again = run_batch(specs, out, library_copy, pdf=False, jobs=1)
+    assert built(again) == GRANTS
+    assert any("grant_refund v2" in en and "without a new version number" in en for o in again.outcomes for _, en in o.reasons)
+
+
+def test_editing_a_clause_nobody_uses_rebuilds_nothing(specs, tmp_path, library_copy):
+    out = tmp_path / "out"
+    run_batch(specs, out, library_copy, pdf=False, jobs=1)
+    edit_clause(library_copy, "integrity", new_version=2)  # optional, off unless a spec includes it
+    assert built(run_batch(specs, out, library_copy, pdf=False, jobs=1)) == set()
+
+
+def test_template_change_rebuilds_only_that_language(specs, tmp_path, library_copy):
+    out = tmp_path / "out"
+    run_batch(specs, out, library_copy, pdf=False, jobs=1)
+    template = library_copy / "templates" / "en" / "mou.docx"
+    template.write_bytes(template.read_bytes() + b"\0")  # a zip still opens with trailing bytes
+    result = run_batch(specs, out, library_copy, pdf=False, jobs=1)
+    assert built(result) == {"elderly-database-grant-en"}
+    assert result.outcomes[[o.name for o in result.outcomes].index("elderly-database-grant-en")].reasons == [
+        ("แม่แบบ templates/en/mou.docx เปลี่ยน", "template templates/en/mou.docx changed")]
+
+
+def test_bad_spec_among_good_ones(specs, tmp_path):
+    (specs / "broken.yaml").write_text("spec_version: 1\nmodel: perfomance\n", encoding="utf-8")
+    out = tmp_path / "out"
+    result = mou("batch", specs, "--out", out, "--no-pdf", "-j", "2")
+    assert result.exit_code == 1
+    assert "broken" in result.output and f"{specs / 'broken.yaml'}:2: model" in result.output
+    assert "Traceback" not in result.output
+    assert {p.stem for p in out.glob("*.docx")} == ALL
+    assert "broken" not in manifest(out)
+
+
+def test_hand_edited_output_is_kept_unless_forced(specs, tmp_path):
+    out = tmp_path / "out"
+    run_batch(specs, out, pdf=False, jobs=1)
+    docx = out / "inclusive-care.docx"
+    docx.write_bytes(docx.read_bytes() + b"hand edit")
+    edited = docx.read_bytes()
+    noop = run_batch(specs, out, pdf=False, jobs=1)
+    assert not noop.failed and "edited by hand" in (out / REPORT_NAME).read_text(encoding="utf-8")
+
+    spec = specs / "inclusive-care.yaml"
+    spec.write_text(spec.read_text(encoding="utf-8").replace("copies: 2", "copies: 3"), encoding="utf-8")
+    result = mou("batch", specs, "--out", out, "--no-pdf", "-j", "1")
+    assert result.exit_code == 1 and docx.read_bytes() == edited
+    assert "inclusive-care.docx" in result.output and "--force" in result.output and "spec changed" in result.output
+    forced = run_batch(specs, out, pdf=False, jobs=1, force=True)
+    assert built(forced) == ALL and docx.read_bytes() != edited
+
+
+def test_files_not_made_by_mou_are_not_overwritten(specs, tmp_path):
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "inclusive-care.docx").write_bytes(b"someone else's document")
+    result = run_batch(specs, out, pdf=False, jobs=1)
+    assert {o.name: o.status for o in result.outcomes}["inclusive-care"] == "kept"
+    assert (out / "inclusive-care.docx").read_bytes() == b"someone else's document"
+
+
+def test_deleted_spec_is_reported_then_pruned(specs, tmp_path):
+    out = tmp_path / "out"
+    run_batch(specs, out, pdf=False, jobs=1)
+    (specs / "inclusive-care.yaml").unlink()
+    result = mou("batch", specs, "--out", out, "--no-pdf")
+    assert result.exit_code == 0
+    assert "spec deleted" in result.output and "inclusive-care.docx" in result.output
+    assert (out / "inclusive-care.docx").exists()
+    pruned = run_batch(specs, out, pdf=False, jobs=1, prune=True)
+    assert {o.name: o.status for o in pruned.outcomes}["inclusive-care"] == "pruned"
+    assert not (out / "inclusive-care.docx").exists() and "inclusive-care" not in manifest(out)
+
+
+def test_missing_output_is_rebuilt(specs, tmp_path):
+    out = tmp_path / "out"
+    run_batch(specs, out, pdf=False, jobs=1)
+    (out / "elderly-database-grant.docx").unlink()
+    result = run_batch(specs, out, pdf=False, jobs=1)
+    assert built(result) == {"elderly-database-grant"}
+    assert (out / "elderly-database-grant.docx").exists()
+
+
+def test_unreadable_manifest_rebuilds_everything_with_a_warning(specs, tmp_path):
+    out = tmp_path / "out"
+    run_batch(specs, out, pdf=False, jobs=1)
+    (out / MANIFEST_NAME).write_text("{not json", encoding="utf-8")
+    result = run_batch(specs, out, pdf=False, jobs=1)
+    assert built(result) == ALL and result.warnings and not result.failed
+
+
+def test_second_batch_on_the_same_folder_is_refused(specs, tmp_path):
+    out = tmp_path / "out"
+    with locked(out):
+        result = mou("batch", specs, "--out", out, "--no-pdf")
+    assert result.exit_code == 1
+    assert "another mou batch is writing to" in result.output and f"pid {os.getpid()}" in result.output
+    assert "Traceback" not in result.output
+    assert mou("batch", specs, "--out", out, "--no-pdf").exit_code == 0  # released
+
+
+def test_interrupted_run_leaves_no_half_written_file(specs, tmp_path):
+    for n in range(6):
+        for f in EXAMPLE_FILES:
+            shutil.copy(f, specs / f"{f.stem}-{n}.yaml")
+    out = tmp_path / "out"
+    proc = mou_process("batch", specs, "--out", out, "--no-pdf", "-j", "2")
+    deadline = time.monotonic() + 60
+    while len(list(out.glob("*.docx"))) < 3 and time.monotonic() < deadline:
+        time.sleep(0.02)
+    proc.send_signal(signal.SIGINT)
+    output, _ = proc.communicate(timeout=60)
+    assert proc.returncode == 130, output
+    assert not [p for p in out.iterdir() if p.name.endswith(".tmp")]
+    recorded = manifest(out)
+    docs = list(out.glob("*.docx"))
+    assert 3 <= len(recorded) <= len(docs) < 35
+    from docx import Document
+    for doc in docs:
+        Document(doc)  # every one opens
+    resumed = run_batch(specs, out, pdf=False, jobs=2)
+    assert built(resumed) == {f.stem for f in specs.glob("*.yaml")} - set(recorded)
+
+
+def test_inspect_refuses_a_file_mou_did_not_make(tmp_path):
+    from docx import Document
+    path = tmp_path / "other.docx"
+    Document().save(path)
+    result = mou("inspect", path)
+    assert result.exit_code == 1 and "not made by mou" in result.output and "Traceback" not in result.output
+    junk = tmp_path / "junk.pdf"
+    junk.write_bytes(b"not a pdf")
+    assert mou("inspect", junk).exit_code == 1
+
+
+# -- pure helpers ---------------------------------------------------------------------------------------------------------
+
+
+def test_clause_changes_words():
+    before = {"a": {"version": 1, "sha256": "x"}, "b": {"version": 3, "sha256": "y"}, "c": {"version": 1, "sha256": "z"}}
+    after = {"a": {"version": 2, "sha256": "x2"}, "b": {"version": 3, "sha256": "y2"}, "d": {"version": 1, "sha256": "w"}}
+    changes = clause_changes(before, after)
+    assert changes[0] == "a v1 → v2" and changes[1].startswith("b v3 ") and "without a new version" in changes[1]
+    assert changes[2:] == ["c v1 removed", "d v1 added"]
+
+
+def test_key_ignores_unused_candidates_but_not_used_clauses():
+    inputs = {"spec": "s", "template": "t", "settings": "x", "library": "l", "pipeline": "0", "candidates": "c1"}
+    clauses = {"a": {"version": 1, "sha256": "h"}}
+    assert agreement_key(inputs, clauses) == agreement_key({**inputs, "candidates": "c2"}, clauses)
+    assert agreement_key(inputs, clauses) != agreement_key(inputs, {"a": {"version": 1, "sha256": "h2"}})
+    assert agreement_key(inputs, clauses) != agreement_key({**inputs, "template": "t2"}, clauses)
+
+
+def test_display_width_ignores_thai_marks():
+    assert display_width("ไม่เปลี่ยน") == 7 and display_width("built") == 5
