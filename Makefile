@@ -10,7 +10,7 @@ SYSPY := /usr/bin/python3
 APT_PACKAGES := libreoffice-writer-nogui python3-uno python3-venv fonts-tlwg-laksaman fonts-tlwg-laksaman-ttf poppler-utils
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: install apt venv mou test clean
+.PHONY: install apt venv mou test bench clean
 
 install: apt venv
 
@@ -35,6 +35,10 @@ mou: install
 
 test: install
 	$(PY) -m pytest -q
+
+# N agreements (default 200), batch workers JOBS (2), LOOP specs in the `mou build` loop (all; 0 skips it).
+bench: install
+	$(PY) scripts/bench.py
 
 clean:
 	rm -rf out .pytest_cache

@@ -94,9 +94,10 @@ def for_libreoffice(docx: bytes, fallback_font: bool) -> bytes:
         return m.group(1) + str(max(2, round(int(m.group(2)) * FALLBACK_SCALE))).encode() + m.group(3)
 
     out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(docx)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
-        for item in src.infolist():
+    with zipfile.ZipFile(io.BytesIO(docx)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_STORED) as dst:
+        for item in src.infolist():  # stored, not compressed: this copy only travels to LibreOffice's temp folder
             data = src.read(item.filename)
+            item.compress_type = zipfile.ZIP_STORED
             if item.filename.startswith("word/header"):
                 data = switch.sub(b"", data)
             if fallback_font and item.filename.startswith("word/") and item.filename.endswith(".xml"):
@@ -258,5 +259,6 @@ def set_pdf_metadata(pdf: bytes, metadata: dict) -> bytes:
 
 
 def read_pdf_metadata(pdf) -> dict:
-    reader = PdfReader(pdf if not isinstance(pdf, bytes) else io.BytesIO(pdf))
+    """The document information of a PDF (bytes, a path or an open PdfReader), keys without their slash."""
+    reader = pdf if isinstance(pdf, PdfReader) else PdfReader(pdf if not isinstance(pdf, bytes) else io.BytesIO(pdf))
     return {k.lstrip("/"): str(v) for k, v in (reader.metadata or {}).items()}

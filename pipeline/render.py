@@ -13,6 +13,7 @@ from docx.shared import Cm
 from docxcompose.properties import CustomProperties
 from docxtpl import DocxTemplate
 from jinja2 import TemplateError
+from lxml import etree
 
 from .assemble import Agreement, Table
 from .errors import LibraryError
@@ -23,8 +24,16 @@ PROPERTY_PREFIX = "mou."
 ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 
 
-def _table(tpl: DocxTemplate, table: Table):
-    sub = tpl.new_subdoc()
+class _RawXml(str):
+    """Table XML the template inserts as it is (`{{p b.subdoc }}`); Jinja's autoescape leaves __html__ alone."""
+
+    def __html__(self):
+        return str(self)
+
+
+def _table(sub, table: Table) -> _RawXml:
+    """The XML of one annex table, built in the render's scratch subdocument (which shares the template's styles),
+    then taken out of it: one subdocument per render, not one per table (each costs a parse of a whole DOCX)."""
     signatures = table.style == "signatures"
     header = not signatures and any(table.headers)
     grid = sub.add_table(rows=0, cols=len(table.widths))
@@ -33,8 +42,10 @@ def _table(tpl: DocxTemplate, table: Table):
     grid.autofit = False
     scale = TEXT_WIDTH_CM / sum(table.widths)
     widths = [Cm(w * scale) for w in table.widths]
-    text_style = "MOU Signature" if signatures else "MOU Table Text"
-    rows = ([(table.headers, "MOU Table Header")] if header else []) + [(r, text_style) for r in table.rows]
+    # Style ids looked up once per table and set on w:pStyle directly: python-docx scans every style of the
+    # document on each `paragraph.style = ...` (by name, and again to see whether it is the default).
+    text_style = sub.styles["MOU Signature" if signatures else "MOU Table Text"].style_id
+    rows = ([(table.headers, sub.styles["MOU Table Header"].style_id)] if header else []) + [(r, text_style) for r in table.rows]
     for n, (cells, style) in enumerate(rows):
         row = grid.add_row()
         tr_pr = row._tr.get_or_add_trPr()
@@ -45,23 +56,26 @@ def _table(tpl: DocxTemplate, table: Table):
             cell.width = width
             lines = text.split("\n") or [""]
             cell.paragraphs[0].text = lines[0]
-            cell.paragraphs[0].style = sub.styles[style]
+            cell.paragraphs[0]._p.style = style
             for line in lines[1:]:
-                cell.add_paragraph(line, style=style)
+                cell.add_paragraph(line)._p.style = style
     for col, width in zip(grid.columns, widths):
         col.width = width
-    return sub
+    xml = _RawXml(etree.tostring(grid._tbl, encoding="unicode"))
+    grid._tbl.getparent().remove(grid._tbl)
+    return xml
 
 
 def render_docx(agreement: Agreement, library: Library, provenance: dict, when: dt.date) -> bytes:
     """The DOCX of an agreement; identical inputs give identical bytes (fixed times in the file and the zip)."""
     tpl = DocxTemplate(str(library.templates[agreement.lang]))
+    scratch = tpl.new_subdoc()
     sections = [
         {
             "part": s.part,
             "heading": s.heading,
             "blocks": [
-                {"kind": "table", "subdoc": _table(tpl, b.table)} if b.kind == "table" else {"kind": b.kind, "text": b.text}
+                {"kind": "table", "subdoc": _table(scratch, b.table)} if b.kind == "table" else {"kind": b.kind, "text": b.text}
                 for b in s.blocks
             ],
         }
@@ -104,10 +118,10 @@ def _fixed_zip(data: bytes) -> bytes:
     return out.getvalue()
 
 
-def read_properties(docx_bytes_or_path) -> dict:
-    """The mou.* provenance properties of a DOCX."""
+def read_properties(docx) -> dict:
+    """The mou.* provenance properties of a DOCX (bytes, a path, or a python-docx Document already open)."""
     from docx import Document
 
-    doc = Document(docx_bytes_or_path if not isinstance(docx_bytes_or_path, bytes) else io.BytesIO(docx_bytes_or_path))
+    doc = docx if hasattr(docx, "part") else Document(docx if not isinstance(docx, bytes) else io.BytesIO(docx))
     props = CustomProperties(doc)
     return {k[len(PROPERTY_PREFIX):]: props.get(k) for k in props.keys() if k.startswith(PROPERTY_PREFIX)}

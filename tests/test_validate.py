@@ -40,3 +40,29 @@ def test_validate_unreadable_document(tmp_path):
     junk.write_bytes(b"not a zip")
     result = CliRunner().invoke(cli, ["validate", str(junk)])
     assert result.exit_code == 1 and "Traceback" not in result.output
+
+
+def strip_bookmarks(pdf_path, out):
+    from pypdf import PdfReader, PdfWriter
+    writer = PdfWriter(clone_from=PdfReader(pdf_path))
+    del writer.root_object["/Outlines"]
+    writer.write(out)
+    return out
+
+
+def test_pdf_is_checked_on_its_bookmarks_or_else_its_text(built_examples, tmp_path, converter):
+    """LibreOffice's bookmarks (one per heading) are read first; a PDF without them is checked on its page text."""
+    from pypdf import PdfReader
+    from pipeline.build import pdf_metadata
+    from pipeline.validate import _pdf_facts
+    b = built_examples["inclusive-care"]
+    _, lines = _pdf_facts(b.pdf.read_bytes())
+    assert "ข้อ ๖ ระยะเวลาดำเนินการ" in lines and len(lines) == len(PdfReader(b.pdf).outline)
+    plain = strip_bookmarks(b.pdf, tmp_path / "plain.pdf")
+    assert not PdfReader(plain).outline
+    assert CliRunner().invoke(cli, ["validate", str(plain)]).exit_code == 0
+    bad_docx = drop_heading(b.docx, "ข้อ ๖ ระยะเวลาดำเนินการ", tmp_path / "bad.docx")
+    bad_pdf = tmp_path / "bad.pdf"
+    bad_pdf.write_bytes(converter.convert(bad_docx.read_bytes(), pdf_metadata(b.agreement, b.provenance)))
+    result = CliRunner().invoke(cli, ["validate", str(strip_bookmarks(bad_pdf, tmp_path / "bad-plain.pdf"))])
+    assert result.exit_code == 1 and "term" in result.output

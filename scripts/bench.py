@@ -1,0 +1,169 @@
+"""`make bench`: N agreements (variations of the examples) built by a loop of `mou build` and by `mou batch -j J`
+from cold, then a no-op rerun, a rerun after one spec changed and one after one clause changed; wall times, ratios
+and the peak memory of the whole process tree (LibreOffice included), sampled from /proc."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = ROOT.parent / "shared" / "examples"
+EXAMPLES = SHARED if SHARED.is_dir() else ROOT / "examples"
+MOU = [sys.executable, "-m", "pipeline.cli"]
+CLAUSE = "grant_refund"  # used by the grant examples only: a clause change that touches some agreements, not all
+
+
+def make_specs(folder: Path, n: int) -> None:
+    """n specs: the examples in turn, each with its own title and reference number."""
+    examples = sorted(EXAMPLES.glob("*.yaml"))
+    folder.mkdir(parents=True)
+    for i in range(n):
+        source = examples[i % len(examples)]
+        data = yaml.safe_load(source.read_text(encoding="utf-8"))
+        th = data.get("language", "th") == "th"
+        data["title"] = f"{data['title']} ({'ชุดที่' if th else 'batch'} {i + 1})"
+        data["reference_no"] = f"{'ที่' if th else 'No.'} {i + 1}/2567"
+        (folder / f"{i + 1:04d}-{source.stem}.yaml").write_text(
+            yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+
+
+def _tree(pid: int) -> list[int]:
+    children = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                ppid = int(Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            children.setdefault(ppid, []).append(int(entry))
+    out, todo = [], [pid]
+    while todo:
+        p = todo.pop()
+        out.append(p)
+        todo += children.get(p, [])
+    return out
+
+
+def _memory(pids: list[int]) -> tuple[int, int]:
+    """(RSS, PSS) in kB summed over pids; PSS counts shared pages once, RSS once per process."""
+    rss = pss = 0
+    for p in pids:
+        try:
+            for line in Path(f"/proc/{p}/smaps_rollup").read_text().splitlines():
+                if line.startswith("Rss:"):
+                    rss += int(line.split()[1])
+                elif line.startswith("Pss:"):
+                    pss += int(line.split()[1])
+        except (OSError, ValueError):
+            continue
+    return rss, pss
+
+
+def run(args: list, label: str) -> dict:
+    """Run a command, sampling the memory of its process tree every 50 ms."""
+    started = time.perf_counter()
+    proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, cwd=ROOT)
+    peak = [0, 0]
+    done = threading.Event()
+
+    def sample():
+        while not done.is_set():
+            rss, pss = _memory(_tree(proc.pid))
+            peak[0], peak[1] = max(peak[0], rss), max(peak[1], pss)
+            done.wait(0.05)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    output, _ = proc.communicate()
+    done.set()
+    sampler.join()
+    seconds = time.perf_counter() - started
+    if proc.returncode != 0:
+        sys.exit(f"{label} failed (exit {proc.returncode}):\n{output}")
+    return {"label": label, "seconds": seconds, "rss_mb": peak[0] / 1024, "pss_mb": peak[1] / 1024, "output": output}
+
+
+def built_count(output: str) -> str:
+    for line in output.splitlines():
+        if line.startswith("สร้างใหม่ / built") and "(" not in line:
+            return line.split()[-1]
+    return "?"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("-n", type=int, default=int(os.environ.get("N", 200)), help="agreements (default 200)")
+    parser.add_argument("-j", type=int, default=int(os.environ.get("JOBS", 2)), help="batch workers (default 2)")
+    parser.add_argument("--loop", type=int, default=int(os.environ.get("LOOP", -1)),
+                        help="specs built by the mou build loop (default all; 0 skips it)")
+    opts = parser.parse_args()
+    loop_n = opts.n if opts.loop < 0 else min(opts.loop, opts.n)
+    work = Path(tempfile.mkdtemp(prefix="mou-bench-"))
+    try:
+        specs, library = work / "specs", work / "library"
+        make_specs(specs, opts.n)
+        shutil.copytree(ROOT / "clauses", library / "clauses")
+        shutil.copytree(ROOT / "templates", library / "templates")
+        lib = ["--library", str(library)]
+        batch = [*MOU, "batch", str(specs), "--out", str(work / "batch"), "-j", str(opts.j), *lib]
+        print(f"mou bench: {opts.n} agreements, {os.cpu_count()} CPUs, batch -j {opts.j}", flush=True)
+        results = []
+
+        if loop_n:
+            print(f"  loop of mou build over {loop_n} specs …", flush=True)
+            started = time.perf_counter()
+            peak = (0, 0)
+            for spec in sorted(specs.glob("*.yaml"))[:loop_n]:
+                r = run([*MOU, "build", str(spec), "--out", str(work / "loop"), *lib], "build")
+                peak = (max(peak[0], r["rss_mb"]), max(peak[1], r["pss_mb"]))
+            seconds = time.perf_counter() - started
+            results.append({"label": f"loop of mou build ({loop_n})", "seconds": seconds, "rss_mb": peak[0],
+                            "pss_mb": peak[1], "per": seconds / loop_n, "built": str(loop_n)})
+
+        steps = [("batch from cold", None), ("no-op rerun", None), ("one spec changed", "spec"), ("one clause changed", "clause")]
+        for label, change in steps:
+            if change == "spec":
+                first = sorted(specs.glob("*.yaml"))[0]
+                data = yaml.safe_load(first.read_text(encoding="utf-8"))
+                data["copies"] = data.get("copies", 2) + 1
+                first.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+            elif change == "clause":
+                path = library / "clauses" / f"{CLAUSE}.yaml"
+                path.write_text(path.read_text(encoding="utf-8").replace("version: 1", "version: 2", 1), encoding="utf-8")
+            print(f"  {label} …", flush=True)
+            r = run(batch, label)
+            r["built"] = built_count(r["output"])
+            r["per"] = r["seconds"] / int(r["built"]) if r["built"].isdigit() and int(r["built"]) else None
+            results.append(r)
+
+        print()
+        print(f"{'run':28} {'built':>6} {'wall s':>8} {'s/agreement':>12} {'peak RSS MB':>12} {'peak PSS MB':>12}")
+        for r in results:
+            per = f"{r['per']:.3f}" if r.get("per") else "-"
+            print(f"{r['label']:28} {r['built']:>6} {r['seconds']:8.2f} {per:>12} {r['rss_mb']:12.0f} {r['pss_mb']:12.0f}")
+        cold = next(r for r in results if r["label"] == "batch from cold")
+        print()
+        if loop_n:
+            loop = results[0]
+            print(f"batch vs loop, per agreement: {loop['per'] / cold['per']:.1f}x faster (target ≥ 10x)")
+        print(f"batch per agreement: {cold['per']:.3f} s (target ≤ 0.2 s)")
+        noop = next(r for r in results if r["label"] == "no-op rerun")
+        print(f"no-op rerun of {opts.n}: {noop['seconds']:.2f} s (target < 1 s for 200)")
+        print(f"peak memory of a batch (PSS, LibreOffice included): {max(r['pss_mb'] for r in results[-4:]):.0f} MB "
+              f"(RSS summed over processes: {max(r['rss_mb'] for r in results[-4:]):.0f} MB; target < 600 MB for 1,000)")
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
