@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 from . import __version__
 from .assemble import Agreement, assemble
+from .files import write_atomically
 from .library import Library
 from .pdf import Converter
 from .render import render_docx
@@ -48,24 +47,6 @@ def pdf_metadata(agreement: Agreement, prov: dict) -> dict:
     }
     meta.update({"Mou" + k.title().replace("_", ""): v for k, v in prov.items()})
     return meta
-
-
-def write_atomically(files: dict[Path, bytes]) -> None:
-    """Each file is written to a temporary file beside it and then renamed: no half-written outputs."""
-    temps = []
-    try:
-        for path, data in files.items():
-            path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(data)
-            temps.append((tmp, path))
-        for tmp, path in temps:
-            os.replace(tmp, path)
-    finally:
-        for tmp, _ in temps:
-            if os.path.exists(tmp):
-                os.unlink(tmp)
 
 
 def build(

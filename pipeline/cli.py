@@ -9,12 +9,12 @@ from pathlib import Path
 
 import click
 
-from .build import build
 from .errors import MouError
 from .library import load_library
-from .pdf import Converter
 from .settings import load_settings
-from .validate import check_document, load_spec, missing_sections_error
+
+# The stages are imported inside the commands that use them: `mou batch` itself only plans and reports (its workers
+# render and convert), so a no-op run of hundreds stays well under a second and its process small.
 
 library_option = click.option(
     "--library", "library_dir", type=click.Path(file_okay=False, exists=True, path_type=Path),
@@ -54,6 +54,9 @@ def cli():
 @settings_option
 def build_cmd(spec: Path, out_dir: Path, no_pdf: bool, library_dir: Path | None, settings_file: Path | None):
     """Validate SPEC, assemble it and write OUT/<name>.docx and OUT/<name>.pdf."""
+    from .build import build
+    from .pdf import Converter
+
     started = time.perf_counter()
     library = load_library(library_dir)
     settings = load_settings(settings_file)
@@ -75,6 +78,8 @@ def build_cmd(spec: Path, out_dir: Path, no_pdf: bool, library_dir: Path | None,
 @settings_option
 def validate_cmd(file: Path, model: str | None, library_dir: Path | None, settings_file: Path | None):
     """Check a spec (.yaml) against the rules, or a rendered .docx/.pdf for the required sections of its model."""
+    from .validate import check_document, load_spec, missing_sections_error
+
     library = load_library(library_dir)
     if file.suffix.lower() in (".docx", ".pdf"):
         report = check_document(file, library, model)
@@ -98,8 +103,10 @@ def validate_cmd(file: Path, model: str | None, library_dir: Path | None, settin
 @settings_option
 def interview_cmd(answers_file, out_dir, no_input, lang, name, no_pdf, library_dir, settings_file):
     """The questionnaire: asks in Thai, recommends a model, saves the answers as a spec and builds a draft."""
-    from .build import write_atomically
+    from .build import build
+    from .files import write_atomically
     from .errors import Problem, SpecError
+    from .pdf import Converter
     from .interview import Interview, to_yaml
     from .yamlsource import parse
 

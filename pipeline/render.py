@@ -8,7 +8,6 @@ import zipfile
 
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.oxml import OxmlElement
-from docx.oxml.ns import qn
 from docx.shared import Cm
 from docxcompose.properties import CustomProperties
 from docxtpl import DocxTemplate

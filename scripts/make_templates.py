@@ -146,7 +146,7 @@ def build(lang: str) -> Document:
     field_run(header, " PAGE \\* ThaiArabic " if lang == "th" else " PAGE ", "๒" if lang == "th" else "2")
     header.add_run(" -")
     for part in (sec.header, sec.first_page_header):
-        p = part.add_paragraph("{{ front.draft_mark }}", style="MOU Draft")
+        part.add_paragraph("{{ front.draft_mark }}", style="MOU Draft")
 
     body = [
         ("Title", "{{ front.doc_title }}"),

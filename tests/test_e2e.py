@@ -1,16 +1,14 @@
 """The shared examples built through the real LibreOffice, and their PDFs read back with pypdf."""
 
-import io
 import re
 
 import pytest
 from pypdf import PdfReader
 
-from pipeline.library import load_library
-from pipeline.thai import baht_words_en, baht_words_th, money_figures, thai_digits
+from pipeline.thai import thai_digits
 from pipeline.validate import check_document, skeleton
 
-from conftest import EXAMPLE_FILES, be_date
+from conftest import EXAMPLE_FILES
 
 THAI = [f.stem for f in EXAMPLE_FILES if "language: en" not in f.read_text(encoding="utf-8")]
 ENGLISH = [f.stem for f in EXAMPLE_FILES if f.stem not in THAI]

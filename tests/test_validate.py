@@ -1,4 +1,3 @@
-import io
 
 from click.testing import CliRunner
 from docx import Document
