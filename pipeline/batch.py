@@ -173,12 +173,13 @@ def find_specs(specs_dir: Path, out_dir: Path) -> list[tuple[str, Path]]:
     """(name, path) of every spec under specs_dir: name is the path without suffix, e.g. `region/inclusive-care`.
     Hidden folders, the output folder and the questionnaire's partial `*.answers.yaml` files are skipped."""
     out_dir = out_dir.resolve()
+    inside = out_dir != specs_dir.resolve()  # an output folder inside the specs folder is not searched (one equal is)
     found = []
     for path in sorted(specs_dir.rglob("*")):
         rel = path.relative_to(specs_dir)
         if path.suffix not in SPEC_SUFFIXES or path.name.endswith(".answers.yaml") or not path.is_file():
             continue
-        if any(part.startswith(".") for part in rel.parts) or path.resolve().is_relative_to(out_dir):
+        if any(part.startswith(".") for part in rel.parts) or (inside and path.resolve().is_relative_to(out_dir)):
             continue
         found.append((rel.with_suffix("").as_posix(), path))
     return found

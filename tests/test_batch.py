@@ -335,3 +335,17 @@ def test_key_ignores_unused_candidates_but_not_used_clauses():
 
 def test_display_width_ignores_thai_marks():
     assert display_width("ไม่เปลี่ยน") == 7 and display_width("built") == 5
+
+
+def test_which_files_are_specs(specs, tmp_path):
+    from pipeline.batch import find_specs
+    (specs / "region").mkdir()
+    shutil.copy(EXAMPLE_FILES[0], specs / "region" / "north.yml")
+    (specs / ".hidden").mkdir()
+    shutil.copy(EXAMPLE_FILES[0], specs / ".hidden" / "x.yaml")
+    shutil.copy(EXAMPLE_FILES[0], specs / "agreement.answers.yaml")
+    (specs / "out").mkdir()
+    shutil.copy(EXAMPLE_FILES[0], specs / "out" / "copy.yaml")
+    names = [name for name, _ in find_specs(specs, specs / "out")]
+    assert sorted(names) == sorted(ALL | {"region/north"})
+    assert "out/copy" in [name for name, _ in find_specs(specs, specs)]  # specs and outputs in one folder
