@@ -89,7 +89,8 @@ class Fingerprint:
 
 def agreement_key(inputs: dict, clauses: dict) -> str:
     """The content hash that decides a rebuild: spec, clause files used, template, settings, library tables, pipeline.
-    Clauses that may apply but were not used (`candidates`) do not change what is written, so they are left out."""
+    Clauses that may apply but were not used (`candidates`) do not change what is written, so they are left out.
+    The manifest records it; a run compares its parts one by one, which is the same test and says which changed."""
     exact = {k: v for k, v in inputs.items() if k != "candidates"}
     exact["clauses"] = {cid: c["sha256"] for cid, c in sorted(clauses.items())}
     return sha256(json.dumps(exact, sort_keys=True))

@@ -164,6 +164,7 @@ def batch_cmd(specs_dir, out_dir, jobs, force, no_pdf, prune, library_dir, setti
     """Regenerate every agreement of SPECS_DIR into OUT: only what changed (spec, clause, template, settings,
     pipeline) unless --force; prints why each was rebuilt and saves the report in OUT/mou-report.txt."""
     from .batch import REPORT_NAME, report_text, run_batch
+    from .errors import Interrupted
 
     settings = load_settings(settings_file)
     bar = {}
@@ -185,6 +186,10 @@ def batch_cmd(specs_dir, out_dir, jobs, force, no_pdf, prune, library_dir, setti
     try:
         result = run_batch(specs_dir, out_dir, library_dir, settings, jobs=jobs, force=force, pdf=not no_pdf,
                            prune=prune, progress=progress)
+    except KeyboardInterrupt:
+        raise Interrupted(f"หยุดกลางคัน บันทึกข้อตกลงที่สร้างเสร็จแล้วไว้ในรายการ ดูรายงานที่ {out_dir / REPORT_NAME} "
+                       f"สั่ง mou batch อีกครั้งเพื่อทำต่อ\ninterrupted: the agreements finished are recorded (report: "
+                       f"{out_dir / REPORT_NAME}); run mou batch again to go on")
     finally:
         if "bar" in bar:
             bar["bar"].__exit__(None, None, None)

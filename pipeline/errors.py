@@ -57,3 +57,9 @@ class ConvertError(MouError):
 
 class DocumentError(MouError):
     """A rendered document lacks required sections or cannot be read."""
+
+
+class Interrupted(MouError):
+    """Ctrl-C during a run that keeps what it finished (exit 130, as a shell reports SIGINT)."""
+
+    exit_code = 130

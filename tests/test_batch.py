@@ -292,6 +292,7 @@ def test_interrupted_run_leaves_no_half_written_file(specs, tmp_path):
     proc.send_signal(signal.SIGINT)
     output, _ = proc.communicate(timeout=120)
     assert proc.returncode == 130, output
+    assert "interrupted: the agreements finished are recorded" in output and "Traceback" not in output
     assert not [p for p in out.iterdir() if p.name.endswith(".tmp")]
     recorded = manifest(out)
     pdfs = list(out.glob("*.pdf"))
