@@ -20,6 +20,7 @@ from pypdf import PdfReader
 from pipeline.batch import (
     MANIFEST_NAME, REPORT_NAME, agreement_key, clause_changes, display_width, locked, run_batch,
 )
+from pipeline import __version__
 from pipeline.cli import cli
 from pipeline.library import PROJECT_ROOT
 
@@ -96,7 +97,7 @@ def test_cold_run_then_noop_then_inspect(specs, tmp_path):
         assert shown.exit_code == 0, shown.output
         entry = manifest(out)["inclusive-care"]
         assert entry["inputs"]["spec"] in shown.output and "performance" in shown.output
-        assert "annex_sla v1" in shown.output and "th/mou.docx@" in shown.output and "0.1.0" in shown.output
+        assert "annex_sla v1" in shown.output and "th/mou.docx@" in shown.output and __version__ in shown.output
         assert entry["built_at"] in shown.output and "as built" in shown.output
 
 
@@ -350,3 +351,18 @@ def test_which_files_are_specs(specs, tmp_path):
     names = [name for name, _ in find_specs(specs, specs / "out")]
     assert sorted(names) == sorted(ALL | {"region/north"})
     assert "out/copy" in [name for name, _ in find_specs(specs, specs)]  # specs and outputs in one folder
+
+
+def test_settings_or_pipeline_version_change_rebuilds_all_and_says_so(specs, tmp_path, monkeypatch):
+    from decimal import Decimal
+    from pipeline import batch
+    from pipeline.settings import Settings
+    out = tmp_path / "out"
+    run_batch(specs, out, pdf=False, jobs=1)
+    result = run_batch(specs, out, settings=Settings(sla_threshold=Decimal("50000")), pdf=False, jobs=1)
+    assert built(result) == ALL
+    assert all(("การตั้งค่าเปลี่ยน", "settings changed") in o.reasons for o in result.outcomes)
+    monkeypatch.setattr(batch, "__version__", "9.9.9")
+    result = run_batch(specs, out, settings=Settings(sla_threshold=Decimal("50000")), pdf=False, jobs=1)
+    assert built(result) == ALL
+    assert all(any(en.startswith(f"pipeline {__version__} → 9.9.9") for _, en in o.reasons) for o in result.outcomes)
