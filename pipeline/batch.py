@@ -330,7 +330,7 @@ def _build_one(task: Task) -> dict:
 
 
 def _release_free_memory() -> None:
-    """Give the heap freed by this agreement back to the system (glibc keeps it otherwise; ~15 MB per worker)."""
+    """Give the heap freed by this agreement back to the system where glibc would keep it (a few MB per worker)."""
     if "libc" not in _worker:
         try:
             _worker["libc"] = ctypes.CDLL("libc.so.6")
