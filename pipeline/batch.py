@@ -13,6 +13,7 @@ import multiprocessing
 import multiprocessing.util
 import os
 import signal
+import threading
 import time
 import unicodedata
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
@@ -366,52 +367,72 @@ def _build(task: Task) -> dict:
     }
 
 
+@contextmanager
+def _deferred_interrupt():
+    """Ctrl-C sets a flag the run checks between agreements, so no result is half-recorded; a second Ctrl-C
+    interrupts at once."""
+    state = {"stop": False}
+    if threading.current_thread() is not threading.main_thread():
+        yield state
+        return
+    previous = signal.getsignal(signal.SIGINT)
+
+    def stop(signum, frame):
+        state["stop"] = True
+        signal.signal(signal.SIGINT, previous)
+
+    signal.signal(signal.SIGINT, stop)
+    try:
+        yield state
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    if state["stop"]:
+        raise KeyboardInterrupt
+
+
 def _run_tasks(tasks: list[Task], jobs: int, root: Path | None, settings: Settings, pdf: bool, done: Callable[[dict], None]) -> None:
-    """Build the tasks, `jobs` at a time; `done` is called in this process with each result as it comes."""
+    """Build the tasks, `jobs` at a time; `done` is called in this process with each result as it comes.
+    On Ctrl-C the agreements in hand are finished and passed to `done`, the rest are not started, and
+    KeyboardInterrupt is raised."""
     if not tasks:
         return
     args = (str(root) if root else None, settings.model_dump(), pdf)
-    if jobs <= 1 or len(tasks) <= 1:
-        _start_worker(*args, in_process=True)
-        try:
-            for task in tasks:
-                done(_build_one(task))
-        finally:
-            _stop_worker()
-        return
-    context = multiprocessing.get_context("spawn")  # fresh interpreters: no UNO state or threads inherited
-    with ProcessPoolExecutor(max_workers=min(jobs, len(tasks)), mp_context=context, initializer=_start_worker, initargs=args) as pool:
-        # A window of 2 per worker is in flight, the rest waits here: an interrupt stops the run within a document.
-        queue, in_flight = iter(tasks), {}
-
-        def submit_next():
-            task = next(queue, None)
-            if task is not None:
-                in_flight[pool.submit(_build_one, task)] = task
-
-        def collect(future):
-            task = in_flight.pop(future)
+    with _deferred_interrupt() as interrupt:
+        if jobs <= 1 or len(tasks) <= 1:
+            _start_worker(*args, in_process=True)
             try:
-                done(future.result())
-            except BrokenProcessPool as exc:
-                done({"name": task.name, "error": f"กระบวนการทำงานหยุดกะทันหัน / a worker process died: {exc}"})
+                for task in tasks:
+                    if interrupt["stop"]:
+                        break
+                    done(_build_one(task))
+            finally:
+                _stop_worker()
+            return
+        context = multiprocessing.get_context("spawn")  # fresh interpreters: no UNO state or threads inherited
+        with ProcessPoolExecutor(max_workers=min(jobs, len(tasks)), mp_context=context, initializer=_start_worker,
+                                 initargs=args) as pool:
+            # A window of 2 per worker is in flight and the rest waits here, so a stop takes effect within a document.
+            queue, in_flight = iter(tasks), {}
 
-        for _ in range(2 * jobs):
-            submit_next()
-        try:
+            def submit_next():
+                task = None if interrupt["stop"] else next(queue, None)
+                if task is not None:
+                    in_flight[pool.submit(_build_one, task)] = task
+
+            for _ in range(2 * jobs):
+                submit_next()
             while in_flight:
-                finished, _ = wait(in_flight, return_when=FIRST_COMPLETED)
+                finished, _ = wait(in_flight, timeout=0.2, return_when=FIRST_COMPLETED)
                 for future in finished:
-                    collect(future)
+                    task = in_flight.pop(future)
+                    try:
+                        done(future.result())
+                    except BrokenProcessPool as exc:
+                        done({"name": task.name, "error": f"กระบวนการทำงานหยุดกะทันหัน / a worker process died: {exc}"})
                     submit_next()
-        except KeyboardInterrupt:
-            # Those in hand are finished (workers ignore SIGINT) and recorded; the rest are not started.
-            for future in list(in_flight):
-                if future.cancel():
-                    in_flight.pop(future)
-                else:
-                    collect(future)
-            raise
+                if interrupt["stop"]:
+                    for future in [f for f in in_flight if f.cancel()]:
+                        del in_flight[future]
 
 
 # -- the run ----------------------------------------------------------------------------------------------------------

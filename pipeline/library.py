@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal, Optional
 
@@ -88,6 +88,7 @@ class Library:
     files: dict[str, str]  # clause id -> sha256 of its file (what batch regeneration keys on)
     templates: dict[str, Path]  # language -> template .docx
     shared: str = ""  # sha256 of _sections.yaml and _labels.yaml, which every agreement uses
+    template_hashes: dict[str, str] = field(default_factory=dict)  # language -> sha256 of its template, read at load
 
     def section(self, section_id: str) -> SectionDef:
         return next(s for s in self.sections.sections if s.id == section_id)
@@ -96,7 +97,7 @@ class Library:
         return getattr(self.section(section_id), lang)
 
     def template_hash(self, lang: str) -> str:
-        return hashlib.sha256(self.templates[lang].read_bytes()).hexdigest()
+        return self.template_hashes[lang]
 
 
 def _read_yaml(path: Path):
@@ -147,4 +148,5 @@ def read_library(root: Path | None = None) -> Library:
             raise LibraryError(f"ไม่พบแม่แบบ / template '{template}' is missing")
         templates[lang] = template
     shared = hashlib.sha256(b"".join((folder / n).read_bytes() for n in ("_sections.yaml", "_labels.yaml"))).hexdigest()
-    return Library(root, table, labels, clauses, files, templates, shared)
+    template_hashes = {lang: hashlib.sha256(path.read_bytes()).hexdigest() for lang, path in templates.items()}
+    return Library(root, table, labels, clauses, files, templates, shared, template_hashes)
