@@ -143,9 +143,12 @@ def find_manifest(path: Path) -> tuple[Path, dict] | None:
 @contextmanager
 def locked(out_dir: Path):
     """One batch at a time per output folder: an advisory lock the system releases even if the holder is killed."""
-    out_dir.mkdir(parents=True, exist_ok=True)
     path = out_dir / LOCK_NAME
-    fh = open(path, "a+", encoding="utf-8")
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        fh = open(path, "a+", encoding="utf-8")
+    except OSError as exc:
+        raise MouError(f"เขียนลงโฟลเดอร์ผลลัพธ์ {out_dir} ไม่ได้ / cannot write to the output folder {out_dir}: {exc.strerror or exc}")
     try:
         fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError:
@@ -351,6 +354,8 @@ def _build(task: Task) -> dict:
         built = build(task.spec, task.out_dir, library, settings, converter)
     except MouError as exc:
         return {"name": task.name, "error": exc.format()}
+    except OSError as exc:  # an output folder that cannot be written, a disk that is full
+        return {"name": task.name, "error": f"อ่านหรือเขียนไฟล์ไม่ได้ / cannot read or write {exc.filename or ''}: {exc.strerror or exc}"}
     except Exception as exc:  # a bug, not the user's input: one line, the run goes on
         return {"name": task.name, "error": f"ข้อผิดพลาดภายใน / internal error: {type(exc).__name__}: {exc}"}
     outputs = {p: sha256(p.read_bytes()) for p in (built.docx, built.pdf) if p is not None}

@@ -366,3 +366,11 @@ def test_settings_or_pipeline_version_change_rebuilds_all_and_says_so(specs, tmp
     result = run_batch(specs, out, settings=Settings(sla_threshold=Decimal("50000")), pdf=False, jobs=1)
     assert built(result) == ALL
     assert all(any(en.startswith(f"pipeline {__version__} → 9.9.9") for _, en in o.reasons) for o in result.outcomes)
+
+
+def test_output_folder_that_cannot_be_written_is_one_clear_error(specs, tmp_path):
+    not_a_folder = tmp_path / "file"
+    not_a_folder.write_text("x", encoding="utf-8")
+    result = mou("batch", specs, "--out", not_a_folder / "out", "--no-pdf")
+    assert result.exit_code == 1 and "cannot write to the output folder" in result.output
+    assert "Traceback" not in result.output
