@@ -3,8 +3,8 @@ change report, a lock, and N LibreOffice converters in parallel worker processes
 
 from __future__ import annotations
 
-import datetime as dt
 import ctypes
+import datetime as dt
 import fcntl
 import gc
 import hashlib
@@ -566,7 +566,7 @@ def _decide(task: Task, prev: dict | None, fp: Fingerprint, library: Library, se
         return None
     missing, edited = _outputs_state(prev, out_dir)
     if pdf and not any(rel.endswith(".pdf") for rel in prev.get("outputs", {})):
-        missing.append(Path(task.name).name + ".pdf")  # built with --no-pdf last time
+        missing.append(task.name + ".pdf")  # built with --no-pdf last time
     inputs = fp.inputs(sha256(raw), prev["model"], prev["language"])
     recorded = prev["inputs"]
     same_clauses = all(library.files.get(cid) == c["sha256"] for cid, c in prev.get("clauses", {}).items())
