@@ -88,11 +88,16 @@ class Fingerprint:
         }
 
 
+def _exact(inputs: dict) -> dict:
+    """The inputs that change what is written: all but the candidate clauses."""
+    return {k: v for k, v in inputs.items() if k != "candidates"}
+
+
 def agreement_key(inputs: dict, clauses: dict) -> str:
     """The content hash that decides a rebuild: spec, clause files used, template, settings, library tables, pipeline.
     Clauses that may apply but were not used (`candidates`) do not change what is written, so they are left out.
     The manifest records it; a run compares its parts one by one, which is the same test and says which changed."""
-    exact = {k: v for k, v in inputs.items() if k != "candidates"}
+    exact = _exact(inputs)
     exact["clauses"] = {cid: c["sha256"] for cid, c in sorted(clauses.items())}
     return sha256(json.dumps(exact, sort_keys=True))
 
@@ -205,7 +210,6 @@ class Outcome:
     reasons: list[tuple[str, str]] = field(default_factory=list)
     detail: str = ""
     clause_changes: list[str] = field(default_factory=list)  # of an agreement kept (not rebuilt) despite them
-    seconds: float = 0.0
 
 
 def _outputs_state(entry: dict, out_dir: Path) -> tuple[list[str], list[str]]:
@@ -528,7 +532,7 @@ def run_batch(
                 for change in clause_changes((prev or {}).get("clauses", {}), entry["clauses"]) if prev else []:
                     clause_touched.setdefault(change, []).append(name)
                 manifest[name] = entry
-                outcomes[name] = Outcome(name, "built", reasons or [("สร้างซ้ำ", "rebuilt")], seconds=result["seconds"])
+                outcomes[name] = Outcome(name, "built", reasons or [("สร้างซ้ำ", "rebuilt")])
                 restarts += result.get("restarts", 0)
                 built_since_save += 1
                 if built_since_save >= SAVE_EVERY:
@@ -571,9 +575,7 @@ def _decide(task: Task, prev: dict | None, fp: Fingerprint, library: Library, se
     recorded = prev["inputs"]
     same_clauses = all(library.files.get(cid) == c["sha256"] for cid, c in prev.get("clauses", {}).items())
     unchanged = same_clauses and inputs == recorded
-    if not unchanged and same_clauses and {k: v for k, v in inputs.items() if k != "candidates"} == {
-        k: v for k, v in recorded.items() if k != "candidates"
-    }:
+    if not unchanged and same_clauses and _exact(inputs) == _exact(recorded):
         # only a clause it does not use changed: it still writes the same bytes unless it now uses other clauses
         unchanged = _uses_same_clauses(task.spec, prev, library, settings)
         if unchanged:
@@ -642,10 +644,9 @@ def _deleted(name: str, entry: dict, out_dir: Path, prune: bool, manifest: dict)
             path.unlink()
             removed.append(rel)
     del manifest[name]
-    kept = [rel for rel in edited]
     detail = f"ลบ / removed {', '.join(removed) or '-'}"
-    if kept:
-        detail += f"; เก็บไฟล์ที่แก้ไขด้วยมือ / kept, edited by hand: {', '.join(kept)}"
+    if edited:
+        detail += f"; เก็บไฟล์ที่แก้ไขด้วยมือ / kept, edited by hand: {', '.join(edited)}"
     return Outcome(name, "pruned", detail=detail)
 
 
