@@ -136,6 +136,8 @@ def context(spec: Spec, settings: Settings, library: Library) -> dict:
         signature_rows=pairs(signers),
         witness_rows=pairs(witnesses),
         sla_required=sla_required(spec, settings),
+        copies=spec.copy_count(),
+        supporter_duties=[d for ds in spec.roles.supporters.values() for d in ds] if isinstance(spec.roles.supporters, dict) else spec.roles.supporters,
     )
     return ctx
 

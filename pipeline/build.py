@@ -13,7 +13,8 @@ from .pdf import Converter
 from .render import render_docx
 from .settings import Settings
 from .spec import Spec, spec_hash
-from .validate import check_document, load_spec, missing_sections_error
+from .errors import Problem
+from .validate import check_document, check_spec, missing_sections_error
 
 
 @dataclass(frozen=True)
@@ -23,6 +24,7 @@ class Built:
     pdf: Path | None
     provenance: dict
     agreement: Agreement
+    warnings: list[Problem]
 
 
 def provenance(raw: bytes, spec: Spec, agreement: Agreement, library: Library, settings: Settings) -> dict:
@@ -56,9 +58,11 @@ def build(
     settings: Settings,
     converter: Converter | None,
     draft: bool = False,
+    strict: bool = False,
 ) -> Built:
     """Validate, assemble, render and check one agreement; outputs are written only when everything passed."""
-    raw, spec = load_spec(spec_path, settings, library)
+    checked = check_spec(spec_path, settings, library, strict)
+    raw, spec = checked.raw, checked.spec
     agreement = assemble(spec, settings, library, draft=draft)
     prov = provenance(raw, spec, agreement, library, settings)
     docx = render_docx(agreement, library, prov, spec.signing.date)
@@ -76,4 +80,4 @@ def build(
             raise missing_sections_error(report, library)
         files[pdf_path] = pdf
     write_atomically(files)
-    return Built(name, out_dir / f"{name}.docx", pdf_path, prov, agreement)
+    return Built(name, out_dir / f"{name}.docx", pdf_path, prov, agreement, checked.warnings)

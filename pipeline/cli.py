@@ -26,6 +26,16 @@ settings_option = click.option(
 )
 
 
+strict_option = click.option("--strict", is_flag=True, help="Treat warnings (missing authority, a funder that does not sign) as errors.")
+
+
+def _warn(warnings) -> None:
+    from .validate import warning_lines
+
+    for line in warning_lines(warnings):
+        click.echo(line, err=True)
+
+
 class MouGroup(click.Group):
     """Catches the project's one exception base and prints it without a traceback (exit 1)."""
 
@@ -50,9 +60,10 @@ def cli():
 @click.argument("spec", type=click.Path(dir_okay=False, exists=True, path_type=Path))
 @click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path), help="Output folder.")
 @click.option("--no-pdf", is_flag=True, help="Write the DOCX only (no LibreOffice).")
+@strict_option
 @library_option
 @settings_option
-def build_cmd(spec: Path, out_dir: Path, no_pdf: bool, library_dir: Path | None, settings_file: Path | None):
+def build_cmd(spec: Path, out_dir: Path, no_pdf: bool, strict: bool, library_dir: Path | None, settings_file: Path | None):
     """Validate SPEC, assemble it and write OUT/<name>.docx and OUT/<name>.pdf."""
     from .build import build
     from .pdf import Converter
@@ -61,10 +72,11 @@ def build_cmd(spec: Path, out_dir: Path, no_pdf: bool, library_dir: Path | None,
     library = load_library(library_dir)
     settings = load_settings(settings_file)
     if no_pdf:
-        built = build(spec, out_dir, library, settings, None)
+        built = build(spec, out_dir, library, settings, None, strict=strict)
     else:
         with Converter(timeout=settings.convert_timeout) as converter:
-            built = build(spec, out_dir, library, settings, converter)
+            built = build(spec, out_dir, library, settings, converter, strict=strict)
+    _warn(built.warnings)
     for path in (built.docx, built.pdf):
         if path:
             click.echo(f"wrote {path}")
@@ -74,11 +86,12 @@ def build_cmd(spec: Path, out_dir: Path, no_pdf: bool, library_dir: Path | None,
 @cli.command("validate")
 @click.argument("file", type=click.Path(dir_okay=False, exists=True, path_type=Path))
 @click.option("--model", type=click.Choice(["grant", "performance", "commissioning"]), help="The model of a DOCX/PDF that does not record it.")
+@strict_option
 @library_option
 @settings_option
-def validate_cmd(file: Path, model: str | None, library_dir: Path | None, settings_file: Path | None):
+def validate_cmd(file: Path, model: str | None, strict: bool, library_dir: Path | None, settings_file: Path | None):
     """Check a spec (.yaml) against the rules, or a rendered .docx/.pdf for the required sections of its model."""
-    from .validate import check_document, load_spec, missing_sections_error
+    from .validate import check_document, check_spec, missing_sections_error
 
     library = load_library(library_dir)
     if file.suffix.lower() in (".docx", ".pdf"):
@@ -87,7 +100,9 @@ def validate_cmd(file: Path, model: str | None, library_dir: Path | None, settin
             raise missing_sections_error(report, library)
         click.echo(f"ok: {file} has all {len(report.found)} required sections of the {report.model} model")
     else:
-        _, spec = load_spec(file, load_settings(settings_file), library)
+        checked = check_spec(file, load_settings(settings_file), library, strict)
+        spec = checked.spec
+        _warn(checked.warnings)
         click.echo(f"ok: {file} ({spec.model}, {spec.language}) passes every rule")
 
 
@@ -145,6 +160,7 @@ def interview_cmd(answers_file, out_dir, no_input, lang, name, no_pdf, library_d
     else:
         with Converter(timeout=settings.convert_timeout) as converter:
             built = build(spec_path, out_dir, library, settings, converter, draft=True)
+    _warn(built.warnings)
     for path in (built.docx, built.pdf):
         if path:
             click.echo(f"wrote {path} (ร่าง / draft)")

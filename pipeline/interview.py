@@ -130,6 +130,16 @@ def _sla_needed(a, settings: Settings):
                 and _amount(get(a, "budget.total")) >= settings.sla_threshold)
 
 
+def _extra_copies(a) -> int:
+    """Copies beyond one per signatory (delegator, partner, supporters that sign): each needs a named keeper."""
+    try:
+        copies = int(a.get("copies") or 0)
+    except (TypeError, ValueError):
+        return 0
+    supporters = get(a, "parties.supporters") or []
+    return copies - 2 - sum(1 for s in supporters if isinstance(s, dict) and s.get("signs") is True)
+
+
 def _year_later(a):
     s, e = _date(a, "sla.start") or _date(a, "term.start"), _date(a, "term.end")
     if not s:
@@ -244,6 +254,8 @@ QUESTIONS = (
     Q("witnesses", "พยาน", "Witnesses", "records", required=False, minimum=lambda a: 0, fields=(
         Q("name", "ชื่อพยาน", "Name"), Q("position", "ตำแหน่ง", "Position"), Q("party", "ฝ่าย", "Party", "choice", PARTIES[:2]))),
     Q("copies", "จำนวนฉบับ", "Number of copies", "int", default=2),
+    Q("copies_kept_by", "ผู้เก็บรักษาฉบับที่เกินจำนวนผู้ลงนาม (ทีละราย)", "Who keeps each copy beyond one per signatory (one at a time)", "list",
+      when=lambda a, s: _extra_copies(a) > 0),
 )
 ORDER = ["spec_version", "model", "language", "screening"] + list(dict.fromkeys(q.path.split(".")[0] for q in QUESTIONS))
 COMMENTS = {
@@ -253,7 +265,7 @@ COMMENTS = {
     "objectives": "วัตถุประสงค์", "scope": "ขอบเขตความร่วมมือ", "deliverables": "ผลผลิต", "roles": "บทบาทหน้าที่",
     "budget": "งบประมาณและแหล่งที่มา", "instalments": "งวดเงิน", "evaluation": "การติดตามและประเมินผล", "indicators": "ตัวชี้วัดความสำเร็จ",
     "joint_committee": "คณะกรรมการร่วม", "action_plan": "แผนปฏิบัติการ", "sla": "ข้อตกลงระดับการให้บริการ", "personal_data": "ข้อมูลส่วนบุคคล",
-    "witnesses": "พยาน", "copies": "จำนวนฉบับ",
+    "witnesses": "พยาน", "copies": "จำนวนฉบับ", "copies_kept_by": "ผู้เก็บรักษาฉบับที่เหลือ",
 }
 
 
@@ -476,7 +488,7 @@ class Interview:
         spec, problems = typed(src)
         if spec is not None:
             problems = [Problem(src.name, src.line(f.path), ".".join(str(p) for p in f.path), f.th, f.en)
-                        for f in check(spec, self.settings, self.library)]
+                        for f in check(spec, self.settings, self.library) if not f.warning]  # warnings: printed by the build
         return problems
 
     def question_for(self, field_path: str) -> Q | None:
@@ -501,6 +513,8 @@ class Interview:
                 for q in dict.fromkeys(self.question_for(p.field) for p in problems):
                     self.say(f"แก้ไข: {q.th}", f"Fix: {q.en}")
                     self.ask(q)
+                for later in self.missing():  # answers that now apply (a keeper for a copy beyond the signatories)
+                    self.ask(later)
                 continue
             if not self.review():
                 return self.answers

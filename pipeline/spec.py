@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import re
 from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Literal, Optional
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, ValidationError, model_validator
+from pydantic_core import PydanticCustomError
 
 from .errors import Problem, SpecError
 from .yamlsource import Source, dotted, parse
@@ -20,6 +22,38 @@ PartyKind = Literal["government", "lao", "cso", "academic", "private"]
 PartyRef = Literal["delegator", "partner", "supporters"]
 Frequency = Literal["monthly", "quarterly", "semiannual", "annual", "once"]
 MODELS: tuple[str, ...] = Model.__args__
+EARLIEST, LATEST = dt.date(1957, 1, 1), dt.date(2200, 12, 31)
+BE_OFFSET = 543
+
+
+def _meant(d: dt.date) -> dt.date | None:
+    """The Gregorian date a user probably meant by an impossible year: 2568 (Buddhist Era) or 68 (two-digit BE or CE)."""
+    year = d.year
+    if year >= 2400:
+        year -= BE_OFFSET
+    elif year < 100:
+        be = 2500 + year  # a two-digit year as Thai users write it: 68 -> 2568
+        year = be - BE_OFFSET if EARLIEST.year <= be - BE_OFFSET <= LATEST.year else 2000 + year
+    else:
+        return None
+    try:
+        return d.replace(year=year)
+    except ValueError:  # 29 February in a year that has none
+        return d.replace(year=year, day=28)
+
+
+def _plausible(d: dt.date) -> dt.date:
+    if EARLIEST <= d <= LATEST:
+        return d
+    meant = _meant(d)
+    if meant is not None and d.year >= 2400:
+        raise PydanticCustomError("date_buddhist_era", "Buddhist-Era year", {"meant": meant.isoformat(), "be": d.year})
+    if meant is not None:
+        raise PydanticCustomError("date_short_year", "two-digit year", {"meant": meant.isoformat(), "year": d.year})
+    raise PydanticCustomError("date_range", "date out of range", {})
+
+
+Date = Annotated[dt.date, AfterValidator(_plausible)]
 
 
 class Strict(BaseModel):
@@ -31,18 +65,30 @@ class Representative(Strict):
     position: Text
 
 
+class Account(Strict):
+    bank: Text
+    branch: Optional[Text] = None
+    name: Text
+    number: Text
+
+
 class Party(Strict):
     name: Text
     kind: PartyKind
     address: Text
     representative: Representative
     authority: Optional[Text] = None
+    account: Optional[Account] = None
 
 
 class Supporter(Strict):
     name: Text
     kind: PartyKind
     contribution: Optional[Text] = None
+    address: Optional[Text] = None
+    representative: Optional[Representative] = None
+    authority: Optional[Text] = None
+    signs: bool = False
 
 
 class Parties(Strict):
@@ -50,15 +96,21 @@ class Parties(Strict):
     partner: Party
     supporters: list[Supporter] = []
 
+    def supporter(self, name: str | None) -> Supporter | None:
+        """The supporter a reference means: the one named, or the only one."""
+        if name is None:
+            return self.supporters[0] if len(self.supporters) == 1 else None
+        return next((s for s in self.supporters if s.name == name), None)
+
 
 class Signing(Strict):
     place: Text
-    date: dt.date
+    date: Date
 
 
 class Term(Strict):
-    start: dt.date
-    end: dt.date
+    start: Date
+    end: Date
 
 
 class Activity(Strict):
@@ -70,19 +122,22 @@ class Scope(Strict):
     target_group: Text
     area: Text
     activities: Annotated[list[Activity], Field(min_length=1)]
+    vulnerable_users: bool = False
 
 
 class Roles(Strict):
     delegator: Annotated[list[Text], Field(min_length=1)]
     partner: Annotated[list[Text], Field(min_length=1)]
-    supporters: list[Text] = []
+    supporters: list[Text] | dict[str, Annotated[list[Text], Field(min_length=1)]] = []
 
 
 class BudgetSource(Strict):
     type: Literal["state_budget", "own_revenue", "donation", "fund", "other"]
     amount: Money
     provider: PartyRef
+    supporter: Optional[Text] = None
     fiscal_year: Optional[int] = None
+    fiscal_years: Optional[dict[int, Money]] = None
     note: Optional[Text] = None
 
 
@@ -98,17 +153,46 @@ class Budget(Strict):
     unit_cost: Optional[UnitCost] = None
 
 
+AFTER = re.compile(r"^(signing|final|midterm|midterm [1-9][0-9]?|yearly [1-9][0-9]?)$")
+
+
+def _after(value: str) -> str:
+    value = " ".join(value.split())
+    if not AFTER.match(value):
+        raise PydanticCustomError("after", "unknown evaluation", {"input": value})
+    return value
+
+
 class Instalment(Strict):
     percent: Optional[Annotated[Decimal, Field(ge=0, le=100)]] = None
     amount: Optional[Money] = None
-    due: dt.date
-    condition: Text
+    due: Date
+    after: Optional[Annotated[str, AfterValidator(_after)]] = None
+    condition: Optional[Text] = None
+
+    @model_validator(mode="after")
+    def _said(self):
+        if self.after is None and self.condition is None:
+            raise PydanticCustomError("after_or_condition", "after or condition", {})
+        return self
 
 
 class Evaluation(Strict):
-    midterm: Optional[dt.date] = None
-    final: dt.date
+    midterm: Optional[Date | list[Date]] = None
+    yearly: list[Date] = []
+    final: Date
     methods: Annotated[list[Literal["internal", "external", "field_visit", "service_user_feedback"]], Field(min_length=1)]
+
+    @property
+    def midterms(self) -> list[dt.date]:
+        """The mid-term evaluations, one or several, in the order the spec gives them."""
+        m = self.midterm
+        return [] if m is None else (list(m) if isinstance(m, list) else [m])
+
+
+class Reporting(Strict):
+    frequency: Frequency
+    final_within_days: Optional[Annotated[int, Field(ge=1, le=365)]] = None
 
 
 class Indicator(Strict):
@@ -119,6 +203,7 @@ class Indicator(Strict):
     frequency: Frequency
     data_source: Text
     responsible: Text
+    supporter: Optional[Text] = None
 
 
 class SlaLeads(Strict):
@@ -133,8 +218,8 @@ class SlaService(Strict):
 
 
 class Sla(Strict):
-    start: dt.date
-    end: dt.date
+    start: Date
+    end: Date
     review: Frequency
     leads: SlaLeads
     services: Annotated[list[SlaService], Field(min_length=1)]
@@ -145,6 +230,7 @@ class Sla(Strict):
 class Member(Strict):
     position: Text
     party: PartyRef
+    supporter: Optional[Text] = None
     role: Literal["chair", "vice_chair", "member", "secretary", "assistant_secretary"]
 
 
@@ -158,9 +244,10 @@ class JointCommittee(Strict):
 
 class Action(Strict):
     activity: Text
-    start: dt.date
-    end: dt.date
+    start: Date
+    end: Date
     responsible: Text
+    supporter: Optional[Text] = None
     budget: Optional[Money] = None
 
 
@@ -186,6 +273,14 @@ class Witness(Strict):
     name: Text
     position: Text
     party: PartyRef
+    supporter: Optional[Text] = None
+
+
+class Signed(Strict):
+    """The agreement was signed (issue 11 acts on it; accepted here so such specs load)."""
+
+    date: Date
+    pdf_sha256: Optional[Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]] = None
 
 
 class Screening(Strict):
@@ -216,15 +311,25 @@ class Spec(Strict):
     budget: Budget
     instalments: list[Instalment] = []
     evaluation: Evaluation
+    reporting: Optional[Reporting] = None
     indicators: list[Indicator] = []
     sla: Optional[Sla] = None
+    sla_renewals: list[Sla] = []
+    signed: Optional[Signed] = None
     joint_committee: Optional[JointCommittee] = None
     action_plan: list[Action] = []
     personal_data: Optional[PersonalData] = None
     clauses: ClauseOptions = ClauseOptions()
     witnesses: list[Witness] = []
-    copies: Annotated[int, Field(ge=1, le=20)] = 2
+    copies: Optional[Annotated[int, Field(ge=1, le=20)]] = None  # default: one per signatory (signatories())
+    copies_kept_by: list[Text] = []
     screening: Optional[Screening] = None
+
+    def signatories(self) -> int:
+        return 2 + sum(1 for s in self.parties.supporters if s.signs)
+
+    def copy_count(self) -> int:
+        return self.copies if self.copies is not None else self.signatories()
 
 
 # pydantic error type -> (Thai, English) sentence; {x} fields come from the error's ctx and input.
@@ -250,13 +355,43 @@ _MESSAGES = {
     "too_short": ("ต้องมีอย่างน้อย {min_length} รายการ", "needs at least {min_length} item(s)"),
     "greater_than_equal": ("ต้องไม่น้อยกว่า {ge} (ห้ามติดลบ)", "must be at least {ge} (not negative)"),
     "less_than_equal": ("ต้องไม่เกิน {le}", "must be at most {le}"),
+    "date_buddhist_era": ("ปี {be} เป็นปีพุทธศักราช วันที่ในไฟล์ต้องเป็นคริสต์ศักราช หมายถึง {meant} หรือไม่",
+                          "the year {be} is a Buddhist-Era year; dates in the spec are Gregorian: did you mean {meant}?"),
+    "date_short_year": ("ปี {year} ไม่ใช่ปีที่เป็นไปได้ (พิมพ์ปีสองหลักหรือไม่) เขียนปี ค.ศ. ให้ครบสี่หลัก หมายถึง {meant} หรือไม่",
+                        "the year {year} is not plausible (a two-digit year?): write the Gregorian year in full: did you mean {meant}?"),
+    "date_range": ("วันที่ต้องอยู่ระหว่าง 1957-01-01 ถึง 2200-12-31 (ค.ศ.)", "a date must lie between 1957-01-01 and 2200-12-31 (Gregorian)"),
+    "after": ("ค่า '{input}' ใช้ไม่ได้ ต้องเป็น signing, midterm, midterm N, yearly N หรือ final",
+              "'{input}' is not allowed; use signing, midterm, midterm N, yearly N or final"),
+    "after_or_condition": ("งวดเงินต้องระบุ after (การประเมินที่รอ) หรือ condition (เงื่อนไข) อย่างน้อยหนึ่งอย่าง",
+                           "an instalment needs after (the evaluation it waits for) or a condition, or both"),
+    "union_tag_invalid": ("ค่าไม่ถูกต้อง", "invalid value"),
 }
 
 
+def _field_path(loc: tuple, data) -> tuple:
+    """The field path of a pydantic location, without the union members' tags ("date", "list[date]", "function-after")
+    it puts between fields: a part is kept when the data has it there (or when it is a missing key of a mapping)."""
+    out, node = [], data
+    for part in loc:
+        if isinstance(node, dict) and part in node:
+            out.append(part)
+            node = node[part]
+        elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+            out.append(part)
+            node = node[part]
+        elif isinstance(node, dict) and isinstance(part, str) and "[" not in part and "-" not in part and part not in _UNION_TAGS:
+            out.append(part)  # a required key that is missing
+            node = None
+    return tuple(out)
+
+
+_UNION_TAGS = {"decimal", "str", "constrained-str", "date", "int", "bool", "list", "dict"}
+
+
 def _problem_from_pydantic(err: dict, src: Source) -> Problem:
-    loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and ("[" in p or p in ("function-after",))))
-    # Unions report one error per member ("decimal", "str"): keep the field path only.
-    loc = tuple(p for p in loc if p not in ("decimal", "str", "constrained-str", "date"))
+    loc = _field_path(err["loc"], src.data)
+    if err["type"] == "missing" and err["loc"] and loc[-1:] != err["loc"][-1:]:
+        loc += (err["loc"][-1],)
     ctx = dict(err.get("ctx") or {})
     ctx.setdefault("input", err.get("input"))
     ctx = {k: (str(v) if not isinstance(v, (int, str)) else v) for k, v in ctx.items()}

@@ -91,9 +91,14 @@ def number(value) -> str:
     return str(value)
 
 
+def fiscal_year(value: dt.date) -> int:
+    """The Thai fiscal year (Buddhist Era) a date falls in: 1 October 2024 - 30 September 2025 is FY 2568."""
+    return value.year + 543 + (1 if value.month >= 10 else 0)
+
+
 def months_between(start: dt.date, end: dt.date) -> int:
     """Whole months covered by an inclusive period: 2024-05-01..2025-04-30 -> 12."""
-    after = end + dt.timedelta(days=1)
+    after = end + dt.timedelta(days=1) if end < dt.date.max else end
     months = (after.year - start.year) * 12 + (after.month - start.month)
     if after.day < start.day:
         months -= 1

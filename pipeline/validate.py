@@ -34,15 +34,35 @@ def skeleton(text: str) -> str:
     return _MARKS.sub("", text).lower()
 
 
-def load_spec(path: Path, settings: Settings, library: Library) -> tuple[bytes, Spec]:
-    """A spec file checked against every rule; SpecError lists every problem with file, line and field."""
+@dataclass(frozen=True)
+class Checked:
+    raw: bytes
+    spec: Spec
+    warnings: list[Problem]
+
+
+def check_spec(path: Path, settings: Settings, library: Library, strict: bool = False) -> Checked:
+    """A spec file checked against every rule; SpecError lists every problem with file, line and field. Warnings come
+    back with the spec, or are errors too when strict."""
     raw, src = read_source(path)
     spec, problems = typed(src)
+    warnings = []
     if spec is not None:
-        problems += [Problem(src.name, src.line(f.path), dotted(f.path), f.th, f.en) for f in check(spec, settings, library)]
+        for f in check(spec, settings, library):
+            p = Problem(src.name, src.line(f.path), dotted(f.path), f.th, f.en)
+            (warnings if f.warning and not strict else problems).append(p)
     if problems:
         raise SpecError(problems)
-    return raw, spec
+    return Checked(raw, spec, warnings)
+
+
+def load_spec(path: Path, settings: Settings, library: Library, strict: bool = False) -> tuple[bytes, Spec]:
+    checked = check_spec(path, settings, library, strict)
+    return checked.raw, checked.spec
+
+
+def warning_lines(warnings: list[Problem]) -> list[str]:
+    return [f"คำเตือน / warning: {w.format()}" for w in warnings]
 
 
 @dataclass(frozen=True)

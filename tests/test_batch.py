@@ -148,7 +148,7 @@ def test_one_spec_edited_rebuilds_exactly_that_one(specs, tmp_path):
     assert built(run_batch(specs, out, pdf=False, jobs=1)) == ALL
     before = {p.name: p.read_bytes() for p in out.glob("*.docx")}
     spec = specs / "inclusive-care.yaml"
-    spec.write_text(spec.read_text(encoding="utf-8").replace("copies: 2", "copies: 3"), encoding="utf-8")
+    spec.write_text(spec.read_text(encoding="utf-8").replace("นายพยาน หนึ่ง", "นายพยาน หนึ่งเดียว"), encoding="utf-8")
     again = run_batch(specs, out, pdf=False, jobs=1)
     assert built(again) == {"inclusive-care"}
     assert [o.reasons for o in again.outcomes if o.status == "built"] == [[("ข้อกำหนดเปลี่ยน", "spec changed")]]
@@ -223,7 +223,7 @@ def test_hand_edited_output_is_kept_unless_forced(specs, tmp_path):
     assert not noop.failed and "edited by hand" in (out / REPORT_NAME).read_text(encoding="utf-8")
 
     spec = specs / "inclusive-care.yaml"
-    spec.write_text(spec.read_text(encoding="utf-8").replace("copies: 2", "copies: 3"), encoding="utf-8")
+    spec.write_text(spec.read_text(encoding="utf-8").replace("นายพยาน หนึ่ง", "นายพยาน หนึ่งเดียว"), encoding="utf-8")
     result = mou("batch", specs, "--out", out, "--no-pdf", "-j", "1")
     assert result.exit_code == 1 and docx.read_bytes() == edited
     assert "inclusive-care.docx" in result.output and "--force" in result.output and "spec changed" in result.output

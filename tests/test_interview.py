@@ -148,12 +148,13 @@ def test_performance_interview_asks_only_what_is_missing(tmp_path):
              ("ผู้ประสานงานหลักฝ่ายผู้มอบภารกิจ", "ผู้อำนวยการกอง"), ("ผู้ประสานงานหลักฝ่ายผู้รับมอบภารกิจ", "หัวหน้าโครงการ"),
              ("ชื่อบริการ", "คัดกรอง"), ("รายละเอียด", ""), ("มาตรฐานการให้บริการ", "ภายใน ๓๐ วัน"),
              ("มาตรการเยียวยา", "แผนแก้ไข"), ("จำนวนฉบับ", "3"), ("เพิ่ม", "n"), ("หมายเลขข้อที่ต้องการแก้ไข", "")]
-    d = Driver(["interview", "--answers", str(answers), "--out", str(tmp_path / "o")], rules, {"ยกระดับ": ["หารือ"]})
+    d = Driver(["interview", "--answers", str(answers), "--out", str(tmp_path / "o")], rules,
+               {"ยกระดับ": ["หารือ"], "ผู้เก็บรักษา": ["สถาบันแห่งชาติเพื่อการพัฒนาเด็กและครอบครัว"]})
     assert d.run() == 0, d.log[-5:]
     assert not any("ชื่อโครงการ" in p for p in d.log)  # answered in the file: not asked
     assert sum("วันประเมินผลระยะกลาง" in p for p in d.log) == 2  # the date outside the term was asked again
     spec = yaml.safe_load((tmp_path / "o" / "agreement.yaml").read_text(encoding="utf-8"))
-    assert spec["model"] == "performance" and spec["copies"] == 3 and spec["sla"]["end"] == dt.date(2025, 4, 30)
+    assert spec["model"] == "performance" and spec["copies"] == 3 and len(spec["copies_kept_by"]) == 1 and spec["sla"]["end"] == dt.date(2025, 4, 30)
     first = PdfReader(str(tmp_path / "o" / "agreement.pdf")).pages[0].extract_text().splitlines()[0]
     assert first.strip() == "ร่าง"
 

@@ -111,8 +111,11 @@ def test_performance_rules(write_spec, library, example_data):
 
 def test_later_instalment_tied_to_evaluation(write_spec, library, example_data):
     data = example_data("inclusive-care")
-    data["evaluation"]["midterm"] = dt.date(2024, 12, 31)
-    assert "tied to an evaluation" in problems(write_spec(data), library)["instalments"].en
+    data["evaluation"]["midterm"] = dt.date(2024, 12, 31)  # after the instalment that waits for it
+    assert "before the mid-term evaluation" in problems(write_spec(data), library)["instalments[1].after"].en
+    data = example_data("inclusive-care")
+    data["instalments"][1] = {"percent": 60, "due": dt.date(2024, 11, 30), "condition": "เมื่อส่งรายงาน"}
+    assert "tied to an evaluation" in problems(write_spec(data), library)["instalments[1]"].en
 
 
 def test_commissioning_rules(write_spec, library, example_data):
@@ -195,4 +198,112 @@ def test_settings_file_overrides(tmp_path):
 def test_screening_is_accepted(write_spec, library, example_data):
     data = example_data("elderly-database-grant")
     data["screening"] = {"mission": "project", "time_bound": True, "routine": False}
+    load_spec(write_spec(data), Settings(), library)
+
+
+# --- Issue 8: what a legal officer catches -------------------------------------------------------------------------
+
+@pytest.mark.parametrize("typed_date, meant", [("0068-03-01", "2025-03-01"), ("2568-03-01", "2025-03-01"), ("1900-01-01", None)])
+def test_impossible_years(write_spec, library, typed_date, meant):
+    text = EXAMPLE_FILES[0].read_text(encoding="utf-8").replace("  date: 2025-09-15", f"  date: {typed_date}")
+    found = problems(write_spec(text), library)
+    assert set(found) == {"signing.date"}
+    if meant:
+        assert meant in found["signing.date"].en and meant in found["signing.date"].th
+    else:
+        assert "1957-01-01" in found["signing.date"].en
+    if typed_date.startswith("2568"):
+        assert "Buddhist-Era" in found["signing.date"].en and "พุทธศักราช" in found["signing.date"].th
+
+
+def test_one_fiscal_year_cannot_pay_a_later_instalment(write_spec, library, example_data):
+    data = example_data("inclusive-care")
+    data["budget"]["sources"][0].pop("fiscal_years")
+    data["budget"]["sources"][0]["fiscal_year"] = 2567
+    found = problems(write_spec(data), library)
+    assert set(found) == {"instalments[1].due"}
+    assert "fiscal year 2568" in found["instalments[1].due"].en and "750,000" in found["instalments[1].due"].en
+
+
+def test_fiscal_years_add_up_to_the_source(write_spec, library, example_data):
+    data = example_data("universal-design-nonthaburi")
+    data["budget"]["sources"][0]["fiscal_years"] = {2567: 1200000, 2568: 1700000}
+    found = problems(write_spec(data), library)
+    assert "not to the source's amount 3,000,000" in found["budget.sources[0].fiscal_years"].en
+
+
+def test_fiscal_year_must_be_buddhist_era(write_spec, library, example_data):
+    data = example_data("elderly-database-grant")
+    data["budget"]["sources"][0]["fiscal_year"] = 2025
+    assert "Buddhist-Era" in problems(write_spec(data), library)["budget.sources[0].fiscal_year"].en
+
+
+def test_unit_cost_must_explain_the_total(write_spec, library, example_data):
+    data = example_data("universal-design-nonthaburi")
+    data["budget"]["unit_cost"]["amount"] = 25000  # the old example: 25,000 x 120 = 3,000,000 of 3,600,000
+    assert "3,000,000, not budget.total 3,600,000" in problems(write_spec(data), library)["budget.unit_cost"].en
+    # 4,166.67 x 300 = 1,250,001: inexact only by the rounding of the unit amount, so accepted (the text says เฉลี่ย).
+    load_spec(EXAMPLE_FILES[3], Settings(), library)
+
+
+def test_payment_waits_for_a_scheduled_evaluation(write_spec, library, example_data):
+    data = example_data("universal-design-nonthaburi")
+    data["evaluation"]["midterm"] = [dt.date(2025, 1, 15)]  # the old example: one mid-term, two instalments waiting
+    found = problems(write_spec(data), library)
+    assert "mid-term evaluation 2, which evaluation does not schedule" in found["instalments[2].after"].en
+    data = example_data("child-protection-commissioning")
+    data["instalments"][1] = {"amount": 2000000, "due": dt.date(2026, 10, 31), "condition": "เมื่อผ่านการประเมินผลประจำปีที่ 3"}
+    assert "yearly evaluation 3" in problems(write_spec(data), library)["instalments[1].condition"].en
+    data = example_data("child-protection-commissioning")
+    data["instalments"][1]["after"] = "quarterly"
+    assert "use signing, midterm" in problems(write_spec(data), library)["instalments[1].after"].en
+
+
+def test_copies_for_the_signatories(write_spec, library, example_data):
+    data = example_data("inclusive-care")
+    data["copies"] = 3  # the old example's fault: three copies, two signatories, the third copy's keeper unnamed
+    assert "copies_kept_by must name" in problems(write_spec(data), library)["copies"].en
+    data["copies_kept_by"] = ["สถาบันแห่งชาติเพื่อการพัฒนาเด็กและครอบครัว"]
+    load_spec(write_spec(data), Settings(), library)
+    data = example_data("child-protection-commissioning")  # three signatories (a supporter signs)
+    data["copies"] = 2
+    assert "at least the number of signatories (3)" in problems(write_spec(data), library)["copies"].en
+
+
+def test_supporters_are_named_where_there_are_several(write_spec, library, example_data):
+    data = example_data("child-protection-commissioning")
+    data["budget"]["sources"][2].pop("supporter")
+    data["action_plan"][3]["supporter"] = "มหาวิทยาลัยอื่น"
+    data["roles"]["supporters"] = ["ร่วมทีมสหวิชาชีพ"]
+    data["parties"]["supporters"][0].pop("representative")
+    found = problems(write_spec(data), library)
+    assert "say which with supporter" in found["budget.sources[2]"].en
+    assert "is not in parties.supporters" in found["action_plan[3].supporter"].en
+    assert "per supporter name" in found["roles.supporters"].en
+    assert "needs a representative" in found["parties.supporters[0].representative"].en
+
+
+def test_warnings_and_strict(write_spec, library, example_data):
+    from pipeline.validate import check_spec
+    data = example_data("child-protection-commissioning")
+    data["parties"]["supporters"][0]["signs"] = False  # a funder that does not sign
+    data["parties"]["partner"]["kind"] = "cso"
+    data["parties"]["partner"].pop("authority")  # a non-government partner without authority
+    data["copies"] = 2
+    path = write_spec(data)
+    checked = check_spec(path, Settings(), library)
+    assert {w.field for w in checked.warnings} == {"parties.supporters[0]", "parties.partner"}
+    for w in checked.warnings:
+        assert w.line and any("\u0e00" <= ch <= "\u0e7f" for ch in w.th) and w.en
+    with pytest.raises(SpecError) as err:
+        check_spec(path, Settings(), library, strict=True)
+    assert {p.field for p in err.value.problems} == {"parties.supporters[0]", "parties.partner"}
+
+
+def test_sla_follows_the_manual(write_spec, library, example_data):
+    data = example_data("elderly-database-grant")
+    data["sla"] = example_data("inclusive-care")["sla"] | {"start": dt.date(2025, 2, 1), "end": dt.date(2025, 7, 31)}
+    assert "a grant carries no SLA" in problems(write_spec(data), library)["sla"].en
+    data = example_data("child-protection-commissioning")  # commissioning may carry one: not required
+    del data["sla"]
     load_spec(write_spec(data), Settings(), library)
