@@ -12,10 +12,12 @@ import tempfile
 import threading
 import time
 import uuid
+import warnings
 import zipfile
 from pathlib import Path
 
-from pypdf import PdfReader, PdfWriter
+import pikepdf
+from pypdf import PdfReader
 
 from .errors import ConvertError
 
@@ -227,7 +229,9 @@ class Converter:
             try:
                 doc = self.desktop.loadComponentFromURL(src.as_uri(), "_blank", 0, _props(uno, Hidden=True, ReadOnly=True))
                 try:
-                    doc.storeToURL(dst.as_uri(), _props(uno, FilterName="writer_pdf_Export"))
+                    _native_page_numbers(doc)
+                    doc.storeToURL(dst.as_uri(), _props(uno, FilterName="writer_pdf_Export", FilterData=uno.Any(
+                        "[]com.sun.star.beans.PropertyValue", _props(uno, **PDF_EXPORT))))
                 finally:
                     doc.close(True)
             except Exception as exc:  # a UNO exception or a dead bridge
@@ -248,13 +252,36 @@ class Converter:
         return set_pdf_metadata(pdf, metadata or {})
 
 
+# PDF/A-2b (archival: fonts embedded, metadata as XMP), with the outline of headings that validation reads.
+PDF_EXPORT = {"SelectPdfVersion": 2, "ExportBookmarks": True, "UseTaggedPDF": True}
+NATIVE_NUMBERING = 12  # com.sun.star.style.NumberingType: the digits of the text's language (Thai digits in Thai)
+
+
+def _native_page_numbers(doc) -> None:
+    """Page numbers print in the digits of their text's language as text, not only as glyphs: the page styles number
+    natively, so a search or a copy of "- ๒ -" in a Thai PDF finds Thai digits (English pages stay Arabic)."""
+    styles = doc.StyleFamilies.getByName("PageStyles")
+    for name in styles.ElementNames:
+        styles.getByName(name).NumberingType = NATIVE_NUMBERING
+    doc.getTextFields().refresh()
+
+
 def set_pdf_metadata(pdf: bytes, metadata: dict) -> bytes:
-    reader = PdfReader(io.BytesIO(pdf))
-    writer = PdfWriter(clone_from=reader)
-    info = {f"/{k}": str(v) for k, v in metadata.items()}
-    writer.add_metadata(info)
-    out = io.BytesIO()
-    writer.write(out)
+    """The document information, and the same in the XMP packet (PDF/A wants them to agree). LibreOffice's
+    /OpenAction (open at page 1, the viewer's default anyway) goes: PDF/A validators do not allow it."""
+    with pikepdf.open(io.BytesIO(pdf)) as doc:
+        for key, value in metadata.items():
+            doc.docinfo[pikepdf.Name(f"/{key}")] = str(value)
+        if "/OpenAction" in doc.Root:
+            del doc.Root["/OpenAction"]
+        if "/DocChecksum" in doc.trailer:  # LibreOffice's own key, unknown to PDF/A
+            del doc.trailer["/DocChecksum"]
+        with warnings.catch_warnings():  # the Mou* keys have no XMP equivalent: they stay in the document information
+            warnings.simplefilter("ignore", UserWarning)
+            with doc.open_metadata(set_pikepdf_as_editor=False) as xmp:
+                xmp.load_from_docinfo(doc.docinfo)
+        out = io.BytesIO()
+        doc.save(out, deterministic_id=False)
     return out.getvalue()
 
 

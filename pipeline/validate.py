@@ -134,7 +134,7 @@ def check_document(path: Path | bytes, library: Library, model: str | None = Non
         raise DocumentError(f"อ่านเอกสารไม่ได้ / could not read '{name}': {exc}")
     except Exception as exc:  # python-docx raises several types on a file that is not a DOCX
         raise DocumentError(f"อ่านเอกสารไม่ได้ / could not read '{name}' as DOCX or PDF: {exc}")
-    model = model or props.get("model")
+    model = model or props.get("model") or _model_line(data, library)
     if model not in ("grant", "performance", "commissioning"):
         raise DocumentError(
             f"ไม่ทราบรูปแบบของเอกสาร '{name}' (ใช้ --model) / '{name}' does not say which model it follows: pass --model"
@@ -148,6 +148,20 @@ def check_document(path: Path | bytes, library: Library, model: str | None = Non
         present = any(skeleton(getattr(section, lang)) in skeletons for lang in langs)
         (found if present else missing).append(sid)
     return DocumentReport(name, model, langs[0], found, missing)
+
+
+def _model_line(data: bytes, library: Library) -> str | None:
+    """The model a document names in its title block ("(รูปแบบการทำสัญญาข้อตกลง)"), for one saved without provenance
+    (from Word, say): the first lines of the DOCX, or of the PDF's first page."""
+    if is_pdf(data):
+        lines = (PdfReader(io.BytesIO(data)).pages[0].extract_text() or "").splitlines()
+    else:
+        lines = [p.text for p in Document(io.BytesIO(data)).paragraphs[:12]]
+    top = {skeleton(line.strip("() ")) for line in lines[:12] if line.strip()}
+    for model, words in library.labels["model"].items():
+        if any(skeleton(words[lang]) in top for lang in ("th", "en")):
+            return model
+    return None
 
 
 def missing_sections_error(report: DocumentReport, library: Library) -> DocumentError:
