@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -12,9 +13,13 @@ from jinja2.sandbox import SandboxedEnvironment
 from . import thai
 from .errors import DocumentError, LibraryError
 from .library import Clause, Library
-from .rules import delegator_amount, sla_required
+from .rules import delegator_amount, evaluation_date, instalment_amounts, later_year_payments, sla_required, unit_cost_exact
 from .settings import Settings
 from .spec import Spec
+
+
+# The general clauses: custom clauses (clauses.extra) come before the first of them.
+GENERAL_SECTIONS = ("annexes", "amendment", "termination", "disputes", "signatures")
 
 
 @dataclass(frozen=True)
@@ -23,11 +28,13 @@ class Table:
     headers: tuple[str, ...]
     widths: tuple[float, ...]
     rows: tuple[tuple[str, ...], ...]
+    aligns: tuple[str, ...] = ()
+    total: tuple[str, ...] | None = None  # the total row, when the table has one
 
 
 @dataclass(frozen=True)
 class Block:
-    kind: str  # "para" | "item" | "table"
+    kind: str  # "para" | "lead" (a sentence that introduces what follows: kept with it) | "item" | "table"
     text: str = ""
     table: Table | None = None
 
@@ -68,6 +75,12 @@ def _env(lang: str, labels: dict) -> SandboxedEnvironment:
         figures=thai.money_figures,
         num=thai.number,
         label=label,
+        percent=lambda v: thai.percent(v, lang),
+        fy=lambda y: thai.fiscal_year_words(y, lang),
+        and_join=lambda xs: thai.and_join([str(x) for x in xs], lang),
+        or_join=lambda xs: thai.and_join([str(x) for x in xs], lang, "หรือ" if lang == "th" else "or"),
+        plural=lambda word, n: thai.plural(n, word) if lang == "en" else word,
+        the=lambda name: thai.with_article(name) if lang == "en" else name,
     )
     return env
 
@@ -82,7 +95,8 @@ def _compiled(library: Library, lang: str):
             out[cid] = (
                 env.from_string(getattr(clause.text, lang)),
                 env.compile_expression(clause.when) if clause.when else None,
-                (env.compile_expression(clause.table.rows), [env.from_string(c.cell) for c in clause.table.columns]) if clause.table else None,
+                (env.compile_expression(clause.table.rows), [env.from_string(c.cell) for c in clause.table.columns],
+                 [env.from_string(c.total) if c.total else None for c in clause.table.columns]) if clause.table else None,
             )
         conditions = {
             (s.id, m): env.compile_expression(status[5:])
@@ -98,7 +112,9 @@ class _Row:
     amount: Decimal
     percent: Decimal | None
     due: object
-    condition: str
+    condition: str | None
+    after: str | None
+    waits_for: str  # the evaluation (or signing) the payment waits for, and its date, in words
 
 
 @dataclass(frozen=True)
@@ -114,18 +130,20 @@ def context(spec: Spec, settings: Settings, library: Library) -> dict:
     party = lambda key: library.labels["party"][key][lang]  # noqa: E731
     witness = library.labels["signature"]["witness"][lang]
     base = delegator_amount(spec)
+    words = library.labels["evaluation"]
     rows = [
-        _Row(i.amount if i.amount is not None else thai.to_money(base * i.percent / 100), i.percent, i.due, i.condition)
-        for i in spec.instalments
+        _Row(amount, i.percent, i.due, i.condition, i.after, _waits_for(spec, i.after, words, lang))
+        for i, amount in zip(spec.instalments, instalment_amounts(spec))
     ]
     p = spec.parties
     signers = [
         _Signer(p.delegator.representative.name, p.delegator.representative.position, party("delegator")),
         _Signer(p.partner.representative.name, p.partner.representative.position, party("partner")),
-    ]
-    witnesses = [_Signer(w.name, w.position, witness) for w in spec.witnesses]
-    pairs = lambda xs: [(xs[i], xs[i + 1] if i + 1 < len(xs) else None) for i in range(0, len(xs), 2)]  # noqa: E731
+    ] + [_Signer(s.representative.name, s.representative.position, s.name) for s in p.supporters if s.signs and s.representative]
+    witnesses = [_Signer(w.name, w.position, f"{witness}{_of(spec, library, w.party, w.supporter, lang)}") for w in spec.witnesses]
     ctx = {name: getattr(spec, name) for name in type(spec).model_fields}
+    roles = spec.roles.supporters
+    funders = {s.supporter or (p.supporters[0].name if len(p.supporters) == 1 else None) for s in spec.budget.sources if s.provider == "supporters"}
     ctx.update(
         lang=lang,
         background_lines=[line.strip() for line in spec.background.splitlines() if line.strip()],
@@ -133,13 +151,73 @@ def context(spec: Spec, settings: Settings, library: Library) -> dict:
         delegator_amount=base,
         instalment_rows=rows,
         instalment_total=sum((r.amount for r in rows), Decimal(0)),
-        signature_rows=pairs(signers),
-        witness_rows=pairs(witnesses),
+        signers=signers,
+        signature_rows=_signature_lines(signers, library, lang),
+        witness_rows=_signature_lines(witnesses, library, lang),
         sla_required=sla_required(spec, settings),
         copies=spec.copy_count(),
-        supporter_duties=[d for ds in spec.roles.supporters.values() for d in ds] if isinstance(spec.roles.supporters, dict) else spec.roles.supporters,
+        signatories=spec.signatories(),
+        midterms=spec.evaluation.midterms,
+        later_years=later_year_payments(spec),
+        later_fiscal_years=sorted({thai.fiscal_year(i.due) for i in spec.instalments if thai.fiscal_year(i.due) > thai.fiscal_year(spec.signing.date)}),
+        unit_cost_exact=unit_cost_exact(spec),
+        report_frequency=spec.reporting.frequency if spec.reporting else settings_default_reporting(spec.model),
+        report_days=spec.reporting.final_within_days if spec.reporting and spec.reporting.final_within_days else 30,
+        supporter_roles=(list(roles.items()) if isinstance(roles, dict)
+                         else [(p.supporters[0].name if len(p.supporters) == 1 else party("supporters"), roles)] if roles else []),
+        non_binding=[s.name for s in p.supporters if not s.signs],
+        funders_not_signing=[s.name for s in p.supporters if not s.signs and s.name in funders],
+        who=lambda ref, supporter=None: _of(spec, library, ref, supporter, lang, bare=True),
+        annex=Annexes(),  # filled in once the clauses are chosen: section id -> "ภาคผนวก ก"
     )
     return ctx
+
+
+def settings_default_reporting(model: str) -> str:
+    """How often the partner reports when the spec does not say: the manual's practice per model."""
+    return {"grant": "quarterly", "performance": "quarterly", "commissioning": "quarterly"}[model]
+
+
+def _of(spec: Spec, library: Library, ref: str, supporter: str | None, lang: str, bare: bool = False) -> str:
+    """A party reference in words; a supporter by its own name, never the generic "ภาคส่วนอื่นสนับสนุน" where one is named."""
+    if ref == "supporters":
+        s = spec.parties.supporter(supporter)
+        if s is not None:
+            return s.name if bare else (f" ({s.name})")
+    label = library.labels["party"].get(ref, {}).get(lang, ref)
+    return label if bare else f" ({label})" if lang == "en" else f"ฝ่าย{label}"
+
+
+def _signature_lines(signers: list, library: Library, lang: str) -> list[tuple]:
+    """Signature blocks two abreast, one table row per line (signature, name, position, role), so that the lines of
+    the two blocks stay level when a position wraps; a pair's rows are kept together on one page."""
+    signed = library.labels["signature"]["signed"][lang]
+    line = "." * 45
+    out = []
+    for i in range(0, len(signers), 2):
+        pair = signers[i:i + 2] + [None] * (2 - len(signers[i:i + 2]))
+        cell = lambda s, text: text if s else ""  # noqa: E731
+        out += [
+            tuple(cell(s, f"{signed} {line}") for s in pair),
+            tuple(cell(s, f"({s.name})" if s else "") for s in pair),
+            tuple(cell(s, s.position if s else "") for s in pair),
+            tuple(cell(s, s.label if s else "") for s in pair),
+        ]
+    return out
+
+
+def _waits_for(spec: Spec, after: str | None, words: dict, lang: str) -> str:
+    """"เมื่อผ่านการประเมินผลระยะกลาง ครั้งที่ 2 ซึ่งจะแล้วเสร็จภายในวันที่ ..." from an instalment's `after`."""
+    if not after:
+        return ""
+    kind, _, n = after.partition(" ")
+    if kind == "midterm" and not n and len(spec.evaluation.midterms) > 1:
+        n = "1"
+    text = words[kind][lang].format(n=n) if n else words[kind + "_one"][lang] if kind + "_one" in words else words[kind][lang].format(n="")
+    when = evaluation_date(spec, after)
+    if kind != "signing" and when is not None:
+        text += words["by"][lang].format(date=thai.date(when, lang))
+    return " ".join(text.split())
 
 
 def _lines(text: str) -> list[Block]:
@@ -149,7 +227,7 @@ def _lines(text: str) -> list[Block]:
         if line.startswith("- "):
             blocks.append(Block("item", line[2:].strip()))
         elif line:
-            blocks.append(Block("para", line))
+            blocks.append(Block("lead" if line.endswith(("ดังนี้", "ต่อไปนี้", ":")) else "para", line))
     return blocks
 
 
@@ -174,23 +252,40 @@ def required_sections(spec: Spec, library: Library, ctx: dict, conditions) -> li
     return out
 
 
+class Annexes(dict):
+    """Section id -> "ภาคผนวก ก"; an annex the agreement does not have is "" (false in a clause's `if`)."""
+
+    def __missing__(self, key):
+        return ""
+
+
+ANNEX_LETTERS = {"th": "กขคงจฉชซฌญ", "en": "ABCDEFGHIJ"}
+_ANNEX_WORD = re.compile(r"^(ภาคผนวก|Annex:?)\s*")
+
+
 def assemble(spec: Spec, settings: Settings, library: Library, draft: bool = False) -> Agreement:
     lang = spec.language
     compiled, conditions = _compiled(library, lang)
     ctx = context(spec, settings, library)
-    local = lambda s: thai.localise_digits(s, lang, settings.digits)  # noqa: E731
+    digits = lambda s: thai.localise_digits(s, lang, settings.digits)  # noqa: E731  (headings: short, kept with their text)
+    local = lambda s: thai.keep_together(digits(s), lang)  # noqa: E731
     by_section: dict[str, list[Clause]] = {}
     for clause in _selected(spec, library, ctx, compiled):
         by_section.setdefault(clause.section, []).append(clause)
+    # Annexes lettered in document order (ภาคผนวก ก, ข …), known before any clause text that refers to them.
+    annexes = [sd for sd in library.sections.sections if sd.part == "annex" and by_section.get(sd.id)]
+    word = library.labels["annex"][lang]
+    ctx["annex"] = Annexes({sd.id: word.format(letter=ANNEX_LETTERS[lang][i]) for i, sd in enumerate(annexes)})
+    ctx["annex_list"] = [(ctx["annex"][sd.id], _ANNEX_WORD.sub("", getattr(sd, lang))) for sd in annexes]
 
     sections, versions, number = [], {}, 0
     extra_done = False
     for sdef in library.sections.sections:
-        if sdef.id == "signatures" and not extra_done:  # custom clauses go just before the closing
+        if sdef.id in GENERAL_SECTIONS and not extra_done:  # custom clauses: after the substantive ones, before the general
             for extra in spec.clauses.extra:
                 number += 1
-                heading = library.sections.numbering.__getattribute__(lang).format(n=number, title=extra.title)
-                sections.append(Section("extra", "body", local(heading), tuple(Block(b.kind, local(b.text)) for b in _lines(extra.text))))
+                heading = getattr(library.sections.numbering, lang).format(n=number, title=extra.title)
+                sections.append(Section("extra", "body", digits(heading), tuple(Block(b.kind, local(b.text)) for b in _lines(extra.text))))
             extra_done = True
         clauses = sorted(by_section.get(sdef.id, []), key=lambda c: (c.order, c.id))
         if not clauses:
@@ -199,6 +294,8 @@ def assemble(spec: Spec, settings: Settings, library: Library, draft: bool = Fal
         if sdef.part == "body":
             number += 1
             heading = getattr(library.sections.numbering, lang).format(n=number, title=title)
+        elif sdef.part == "annex":
+            heading = f"{ctx['annex'][sdef.id]} {_ANNEX_WORD.sub('', title)}"
         else:
             heading = title
         blocks: list[Block] = []
@@ -208,23 +305,27 @@ def assemble(spec: Spec, settings: Settings, library: Library, draft: bool = Fal
             try:
                 clause_blocks = _lines(template.render(**ctx))
                 if table:
-                    rows_expr, cells = table
+                    rows_expr, cells, totals = table
                     rows = tuple(
                         tuple(local(cell.render(row=row, index=i, **ctx).strip()) for cell in cells)
                         for i, row in enumerate(rows_expr(**ctx) or [], 1)
                     )
+                    total = tuple(local(t.render(**ctx).strip()) if t else "" for t in totals) if any(totals) else None
             except TemplateError as exc:
                 raise LibraryError(f"ข้อสัญญา '{clause.id}' แสดงผลไม่ได้ / clause '{clause.id}' failed to render: {exc}")
             if sdef.part == "body" and len(clauses) > 1 and clause_blocks:
                 prefix = getattr(library.sections.subnumbering, lang).format(n=number, m=m)
                 first = clause_blocks[0]
-                clause_blocks[0] = Block("para", f"{prefix} {first.text}")
+                clause_blocks[0] = Block(first.kind if first.kind != "item" else "para", f"{prefix} {first.text}")
             blocks += [Block(b.kind, local(b.text)) for b in clause_blocks]
             if table:
                 cols = clause.table.columns
+                if blocks and blocks[-1].kind == "para":  # what introduces a table stays with it
+                    blocks[-1] = Block("lead", blocks[-1].text)
                 blocks.append(Block("table", table=Table(
-                    clause.table.style, tuple(local(getattr(c, lang)) for c in cols), tuple(c.width for c in cols), rows)))
-        sections.append(Section(sdef.id, sdef.part, local(heading), tuple(blocks)))
+                    clause.table.style, tuple(local(getattr(c, lang)) for c in cols), tuple(c.width for c in cols), rows,
+                    tuple(c.align for c in cols), total)))
+        sections.append(Section(sdef.id, sdef.part, digits(heading), tuple(blocks)))
 
     required = required_sections(spec, library, ctx, conditions)
     present = {s.id for s in sections}

@@ -32,6 +32,8 @@ class Column(_Data):
     en: str
     cell: str  # Jinja, with `row` and `index` (1-based) in scope
     width: float = 1.0
+    align: Literal["left", "centre", "right"] = "left"  # amounts are right-aligned
+    total: Optional[str] = None  # Jinja for this column's cell in the total row (a table with any has one)
 
 
 class TableDef(_Data):

@@ -7,6 +7,7 @@ import io
 import zipfile
 
 from docx.enum.table import WD_TABLE_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
 from docx.shared import Cm
 from docxcompose.properties import CustomProperties
@@ -30,6 +31,14 @@ class _RawXml(str):
         return str(self)
 
 
+_ALIGN = {"left": None, "centre": WD_ALIGN_PARAGRAPH.CENTER, "right": WD_ALIGN_PARAGRAPH.RIGHT}
+SIGNATURE_LINES = 4  # a signature block: the line to sign on, the name, the position, the role
+
+
+def _keep_next(paragraph) -> None:
+    paragraph.paragraph_format.keep_with_next = True
+
+
 def _table(sub, table: Table) -> _RawXml:
     """The XML of one annex table, built in the render's scratch subdocument (which shares the template's styles),
     then taken out of it: one subdocument per render, not one per table (each costs a parse of a whole DOCX)."""
@@ -41,23 +50,36 @@ def _table(sub, table: Table) -> _RawXml:
     grid.autofit = False
     scale = TEXT_WIDTH_CM / sum(table.widths)
     widths = [Cm(w * scale) for w in table.widths]
+    aligns = [_ALIGN[a] for a in (table.aligns or ("left",) * len(table.widths))]
     # Style ids looked up once per table and set on w:pStyle directly: python-docx scans every style of the
     # document on each `paragraph.style = ...` (by name, and again to see whether it is the default).
-    text_style = sub.styles["MOU Signature" if signatures else "MOU Table Text"].style_id
-    rows = ([(table.headers, sub.styles["MOU Table Header"].style_id)] if header else []) + [(r, text_style) for r in table.rows]
-    for n, (cells, style) in enumerate(rows):
+    sid = lambda name: sub.styles[name].style_id  # noqa: E731
+    text_style = sid("MOU Signature" if signatures else "MOU Table Text")
+    rows = ([(table.headers, sid("MOU Table Header"), True)] if header else [])
+    for n, cells in enumerate(table.rows):
+        first_line = signatures and n % SIGNATURE_LINES == 0
+        rows.append((cells, sid("MOU Signature Line") if first_line else text_style, False))
+    if table.total:
+        rows.append((table.total, sid("MOU Table Total"), False))
+    for n, (cells, style, is_header) in enumerate(rows):
         row = grid.add_row()
         tr_pr = row._tr.get_or_add_trPr()
         tr_pr.append(OxmlElement("w:cantSplit"))
-        if header and n == 0:
+        if is_header:
             tr_pr.append(OxmlElement("w:tblHeader"))  # repeated on every page the table spans
-        for cell, text, width in zip(row.cells, cells, widths):
+        # A signature block's lines stay on one page (keep-with-next on every line but its last).
+        keep = signatures and n % SIGNATURE_LINES != SIGNATURE_LINES - 1
+        for cell, text, width, align in zip(row.cells, cells, widths, aligns):
             cell.width = width
             lines = text.split("\n") or [""]
-            cell.paragraphs[0].text = lines[0]
-            cell.paragraphs[0]._p.style = style
-            for line in lines[1:]:
-                cell.add_paragraph(line)._p.style = style
+            paragraphs = [cell.paragraphs[0]] + [cell.add_paragraph() for _ in lines[1:]]
+            for paragraph, line in zip(paragraphs, lines):
+                paragraph.text = line
+                paragraph._p.style = style
+                if align is not None and not is_header:
+                    paragraph.alignment = align
+                if keep:
+                    _keep_next(paragraph)
     for col, width in zip(grid.columns, widths):
         col.width = width
     xml = _RawXml(etree.tostring(grid._tbl, encoding="unicode"))

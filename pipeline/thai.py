@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import ROUND_HALF_UP, Decimal
 
 from num2words import num2words
@@ -127,3 +128,86 @@ def parse_user_amount(text: str) -> Decimal:
         return Decimal(s)
     except Exception as exc:
         raise ValueError(text) from exc
+
+
+NBSP = "\u00a0"
+
+
+def percent(value, lang: str) -> str:
+    """Official style: "ร้อยละ 40" (digits localised later), "40 per cent"; never "(40%)"."""
+    return f"ร้อยละ {number(value)}" if lang == "th" else f"{number(value)} per cent"
+
+
+def fiscal_year_words(year: int, lang: str) -> str:
+    """A Thai fiscal year (Buddhist Era): "ปีงบประมาณ พ.ศ. 2568"; in English, Gregorian as an English reader expects:
+    "fiscal year 2025 (1 October 2024 to 30 September 2025)"."""
+    if lang == "th":
+        return f"ปีงบประมาณ พ.ศ. {year}"
+    ce = year - 543
+    return f"fiscal year {ce} ({date(dt.date(ce - 1, 10, 1), 'en')} to {date(dt.date(ce, 9, 30), 'en')})"
+
+
+def and_join(items: list[str], lang: str, word: str | None = None) -> str:
+    """Thai lists: "ก ข และ ค" (spaces, the last with และ); English: "a, b and c"."""
+    word = word or ("และ" if lang == "th" else "and")
+    items = [i for i in items if i]
+    if len(items) <= 1:
+        return "".join(items)
+    if lang == "th":
+        return " ".join(items[:-1]) + f" {word}" + items[-1]
+    return ", ".join(items[:-1]) + f" {word} " + items[-1]
+
+
+_IRREGULAR = {"child": "children", "person": "people", "man": "men", "woman": "women", "centre": "centres"}
+
+
+def plural(n, word: str) -> str:
+    """An English noun for a count: 1 instalment, 2 instalments, 100 children."""
+    try:
+        one = Decimal(str(n)) == 1
+    except Exception:
+        one = False
+    if one or not word or not word.isascii():
+        return word
+    head, _, last = word.rpartition(" ")
+    lower = last.lower()
+    if lower in _IRREGULAR:
+        last = _IRREGULAR[lower]
+    elif lower.endswith("s") and not lower.endswith("ss"):
+        return word  # already plural ("persons")
+    elif lower.endswith(("s", "x", "ch", "sh")):
+        last += "es"
+    elif lower.endswith("y") and lower[-2:-1] not in "aeiou":
+        last = last[:-1] + "ies"
+    else:
+        last += "s"
+    return f"{head} {last}" if head else last
+
+
+_COMMON_HEAD = re.compile(r"^(Department|Office|Ministry|Bureau|Institute|Council|Secretariat|Provincial|Municipality|"
+                          r"Foundation|Association|Division|Centre|Center|Committee|City|Town|Province|University) (of|for)\b")
+
+
+def with_article(name: str) -> str:
+    """"the Department of Older Persons": an English name made of a common noun and "of" takes the article."""
+    return f"the {name}" if _COMMON_HEAD.match(name or "") else name
+
+
+_TH_DIGIT = "0-9๐-๙"
+_NO_BREAK = (
+    # "ข้อ ๕", "วันที่ ๓", "หมู่ที่ ๓", "ครั้งที่ ๒", "งวดที่ ๑", "ร้อยละ ๔๐", "มาตรา ๔๐", "พ.ศ. ๒๕๖๒": word and number stay on one line
+    re.compile(rf"(ข้อ|วันที่|หมู่ที่|ครั้งที่|งวดที่|ฉบับที่|ร้อยละ|มาตรา|พ\.ศ\.|ค\.ศ\.|Clause|No\.|B\.E\.) (?=[{_TH_DIGIT}])"),
+    # a date: "๓๐ พฤศจิกายน ๒๕๖๗", "30 November 2024"
+    re.compile(rf"(?<=[{_TH_DIGIT}]) (?=(?:{'|'.join(THAI_MONTHS + EN_MONTHS)}) [{_TH_DIGIT}])"),
+    re.compile(rf"({'|'.join(THAI_MONTHS + EN_MONTHS)}) (?=[{_TH_DIGIT}])"),
+    # an amount and its unit: "๕๐๐,๐๐๐ บาท"
+    re.compile(rf"(?<=[{_TH_DIGIT}]) (?=บาท|baht)"),
+)
+
+
+def keep_together(text: str, lang: str) -> str:
+    """No-break spaces where a line must not break: dates, "ข้อ ๕", "หมู่ที่ ๓", an amount and its unit. LibreOffice and
+    Word both honour U+00A0, and it reads back as a space."""
+    for pattern in _NO_BREAK:
+        text = pattern.sub(lambda m: (m.group(1) if m.groups() else "") + NBSP, text)
+    return text

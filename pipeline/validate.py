@@ -28,8 +28,13 @@ _SARA_AM = re.compile(r"(\u0e4d\u0e32|\u0e33\u0e32)")  # สระอำ extract
 _MARKS = re.compile(r"[\u0e31\u0e33\u0e34-\u0e3a\u0e47-\u0e4e\s]")
 
 
+_ANNEX_LETTER = ((re.compile(r"^ภาคผนวก\s+[ก-ฮ](?=\s)"), "ภาคผนวก"), (re.compile(r"^Annex\s+[A-Z]\b:?"), "Annex:"))
+
+
 def skeleton(text: str) -> str:
-    text = unicodedata.normalize("NFC", text)
+    text = unicodedata.normalize("NFC", text).strip()
+    for pattern, plain in _ANNEX_LETTER:  # "ภาคผนวก ก ตัวชี้วัด…" is the section "ภาคผนวก ตัวชี้วัด…"
+        text = pattern.sub(plain, text)
     text = _SARA_AM.sub("\u0e33", _NUMBER.sub("", text.strip()))
     return _MARKS.sub("", text).lower()
 

@@ -130,10 +130,13 @@ def build(lang: str) -> Document:
     para_style(doc, "Heading 1", size=16, bold=True, before=8, after=2, keep_next=True, outline=0)
     para_style(doc, "MOU Annex Heading", base="Heading 1", size=18, align=WD_ALIGN_PARAGRAPH.CENTER, page_break=True, after=8)
     para_style(doc, "MOU Body", align=justify, first_line=2.5)
+    para_style(doc, "MOU Lead", base="MOU Body", keep_next=True)  # a sentence ending "ดังนี้" stays with what follows
     para_style(doc, "MOU Item", align=justify, left=2.5, first_line=0)
     para_style(doc, "MOU Table Text", size=14)
     para_style(doc, "MOU Table Header", base="MOU Table Text", bold=True, align=WD_ALIGN_PARAGRAPH.CENTER)
+    para_style(doc, "MOU Table Total", base="MOU Table Text", bold=True)
     para_style(doc, "MOU Signature", align=WD_ALIGN_PARAGRAPH.CENTER, before=0)
+    para_style(doc, "MOU Signature Line", base="MOU Signature", before=30)  # room to sign above "ลงชื่อ"
     para_style(doc, "Header", align=WD_ALIGN_PARAGRAPH.CENTER)
     tstyle = doc.styles["Table Grid"]
     tstyle.font.size = Pt(14)
@@ -169,6 +172,8 @@ def build(lang: str) -> Document:
         ("Normal", "{%p for b in s.blocks %}"),
         ("Normal", "{%p if b.kind == 'table' %}"),
         ("Normal", "{{p b.subdoc }}"),
+        ("Normal", "{%p elif b.kind == 'lead' %}"),
+        ("MOU Lead", "{{ b.text }}"),
         ("Normal", "{%p elif b.kind == 'item' %}"),
         ("MOU Item", "{{ b.text }}"),
         ("Normal", "{%p else %}"),

@@ -97,7 +97,7 @@ def test_cold_run_then_noop_then_inspect(specs, tmp_path):
         assert shown.exit_code == 0, shown.output
         entry = manifest(out)["inclusive-care"]
         assert entry["inputs"]["spec"] in shown.output and "performance" in shown.output
-        assert "annex_sla v1" in shown.output and "th/mou.docx@" in shown.output and __version__ in shown.output
+        assert "annex_sla v2" in shown.output and "th/mou.docx@" in shown.output and __version__ in shown.output
         assert entry["built_at"] in shown.output and "as built" in shown.output
 
 
