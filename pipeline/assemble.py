@@ -268,7 +268,8 @@ def assemble(spec: Spec, settings: Settings, library: Library, draft: bool = Fal
     compiled, conditions = _compiled(library, lang)
     ctx = context(spec, settings, library)
     digits = lambda s: thai.localise_digits(s, lang, settings.digits)  # noqa: E731  (headings: short, kept with their text)
-    local = lambda s: thai.keep_together(digits(s), lang)  # noqa: E731
+    names = tuple(digits(n) for n in [spec.parties.delegator.name, spec.parties.partner.name] + [x.name for x in spec.parties.supporters])
+    local = lambda s: thai.keep_together(digits(s), lang, names)  # noqa: E731
     by_section: dict[str, list[Clause]] = {}
     for clause in _selected(spec, library, ctx, compiled):
         by_section.setdefault(clause.section, []).append(clause)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -205,9 +206,27 @@ _NO_BREAK = (
 )
 
 
-def keep_together(text: str, lang: str) -> str:
-    """No-break spaces where a line must not break: dates, "ข้อ ๕", "หมู่ที่ ๓", an amount and its unit. LibreOffice and
-    Word both honour U+00A0, and it reads back as a space."""
+WORD_JOINER = "\u2060"
+DEFINED_TERMS = ("ผู้รับมอบภารกิจ", "ผู้มอบภารกิจ", "คณะกรรมการร่วม", "สำนักงานเลขานุการร่วม")
+
+
+@functools.lru_cache(maxsize=256)
+def _joined(phrase: str) -> str:
+    """A Thai phrase with a word joiner at each word boundary pythainlp finds inside its runs of Thai letters, so no
+    line breaks inside it (spaces stay break opportunities). The joiner is invisible and absent from the PDF's text."""
+    from pythainlp.tokenize import word_tokenize
+
+    return " ".join(WORD_JOINER.join(word_tokenize(part, engine="newmm", keep_whitespace=False)) for part in phrase.split(" "))
+
+
+def keep_together(text: str, lang: str, phrases: tuple[str, ...] = ()) -> str:
+    """No-break spaces where a line must not break: dates, "ข้อ ๕", "หมู่ที่ ๓", an amount and its unit (LibreOffice and
+    Word both honour U+00A0, and it reads back as a space); in Thai, word joiners inside the defined terms and the
+    given phrases (party names), longest first."""
     for pattern in _NO_BREAK:
         text = pattern.sub(lambda m: (m.group(1) if m.groups() else "") + NBSP, text)
+    if lang == "th":
+        for phrase in sorted(set(DEFINED_TERMS + tuple(phrases)), key=len, reverse=True):
+            if phrase in text and len(phrase) <= 60:
+                text = text.replace(phrase, _joined(phrase))
     return text
