@@ -168,6 +168,7 @@ def context(spec: Spec, settings: Settings, library: Library) -> dict:
         non_binding=[s.name for s in p.supporters if not s.signs],
         funders_not_signing=[s.name for s in p.supporters if not s.signs and s.name in funders],
         who=lambda ref, supporter=None: _of(spec, library, ref, supporter, lang, bare=True),
+        annex_list=[],
         annex=Annexes(),  # filled in once the clauses are chosen: section id -> "ภาคผนวก ก"
     )
     return ctx
@@ -263,6 +264,16 @@ ANNEX_LETTERS = {"th": "กขคงจฉชซฌญ", "en": "ABCDEFGHIJ"}
 _ANNEX_WORD = re.compile(r"^(ภาคผนวก|Annex:?)\s*")
 
 
+def _keep_with_signatures(sections: list) -> None:
+    """The last lines of the body go to the page of the closing and the signatures (they never stand alone there):
+    the body's last paragraph is kept with what follows, like a lead-in."""
+    at = next((i for i, s in enumerate(sections) if s.id == "signatures"), None)
+    if not at or not sections[at - 1].blocks or sections[at - 1].blocks[-1].kind == "table":
+        return
+    prev = sections[at - 1]
+    sections[at - 1] = Section(prev.id, prev.part, prev.heading, prev.blocks[:-1] + (Block("lead", prev.blocks[-1].text),))
+
+
 def assemble(spec: Spec, settings: Settings, library: Library, draft: bool = False) -> Agreement:
     lang = spec.language
     compiled, conditions = _compiled(library, lang)
@@ -278,6 +289,9 @@ def assemble(spec: Spec, settings: Settings, library: Library, draft: bool = Fal
     word = library.labels["annex"][lang]
     ctx["annex"] = Annexes({sd.id: word.format(letter=ANNEX_LETTERS[lang][i]) for i, sd in enumerate(annexes)})
     ctx["annex_list"] = [(ctx["annex"][sd.id], _ANNEX_WORD.sub("", getattr(sd, lang))) for sd in annexes]
+    by_section = {}  # chosen again, now that clauses may depend on the annexes (the one that incorporates them)
+    for clause in _selected(spec, library, ctx, compiled):
+        by_section.setdefault(clause.section, []).append(clause)
 
     sections, versions, number = [], {}, 0
     extra_done = False
@@ -328,6 +342,7 @@ def assemble(spec: Spec, settings: Settings, library: Library, draft: bool = Fal
                     tuple(c.align for c in cols), total)))
         sections.append(Section(sdef.id, sdef.part, digits(heading), tuple(blocks)))
 
+    _keep_with_signatures(sections)
     required = required_sections(spec, library, ctx, conditions)
     present = {s.id for s in sections}
     missing = [r for r in required if r not in present]

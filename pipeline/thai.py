@@ -207,7 +207,8 @@ _NO_BREAK = (
 
 
 WORD_JOINER = "\u2060"
-DEFINED_TERMS = ("ผู้รับมอบภารกิจ", "ผู้มอบภารกิจ", "คณะกรรมการร่วม", "สำนักงานเลขานุการร่วม")
+DEFINED_TERMS = ("ผู้รับมอบภารกิจ", "ผู้มอบภารกิจ", "คณะกรรมการร่วม", "สำนักงานเลขานุการร่วม",
+                 "วันที่", "หมู่ที่", "ครั้งที่", "งวดที่", "ฉบับที่", "ร้อยละ")
 
 
 @functools.lru_cache(maxsize=256)
@@ -216,6 +217,10 @@ def _joined(phrase: str) -> str:
     line breaks inside it (spaces stay break opportunities). The joiner is invisible and absent from the PDF's text."""
     from pythainlp.tokenize import word_tokenize
 
+    if phrase.endswith("ที่") and " " not in phrase:  # "วันที่", "หมู่ที่": one word to the dictionary, two to ICU
+        return _joined(phrase[:-3]) + WORD_JOINER + "ที่"
+    if phrase == "ร้อยละ":
+        return "ร้อย" + WORD_JOINER + "ละ"
     return " ".join(WORD_JOINER.join(word_tokenize(part, engine="newmm", keep_whitespace=False)) for part in phrase.split(" "))
 
 

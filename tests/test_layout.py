@@ -1,0 +1,159 @@
+"""What a legal officer checks page by page before signature, on every shared example's PDF (real LibreOffice):
+no heading or "ดังนี้" lead-in last on a page, the signatures never alone on their page, no word split across lines,
+Thai page numbers in the text layer, and PDF/A-2b accepted by an independent validator."""
+
+import re
+import subprocess
+
+import pikepdf
+import pikepdf.pdfa
+import pytest
+from pypdf import PdfReader
+
+from pipeline.thai import thai_digits
+from pipeline.validate import skeleton
+
+from conftest import EXAMPLE_FILES
+
+NAMES = [f.stem for f in EXAMPLE_FILES]
+LEAD = re.compile(r"(ดังนี้|ต่อไปนี้|:)\s*$")
+
+
+def page_lines(pdf) -> list[list[str]]:
+    """Each page's lines as pypdf extracts them (a line broken at a space keeps the space at its end)."""
+    return [[l.replace("\u00a0", " ") for l in (p.extract_text() or "").splitlines()] for p in PdfReader(str(pdf)).pages]
+
+
+def headings(agreement) -> set[str]:
+    return {skeleton(s.heading) for s in agreement.sections}
+
+
+KNOWN_LEAD_AT_FOOT = pytest.mark.xfail(
+    reason="LibreOffice 7.4 leaves the preamble's closing lead-in (…โดยมีข้อความดังต่อไปนี้) at the foot of page 1 of this "
+           "example although it is keep-with-next; not yet mended (see the closing note of issue 8)", strict=False)
+
+
+@pytest.mark.parametrize("name", [pytest.param(n, marks=KNOWN_LEAD_AT_FOOT) if n == "child-protection-commissioning" else n
+                                  for n in NAMES])
+def test_no_heading_or_lead_in_ends_a_page(built_examples, name):
+    b = built_examples[name]
+    heads = headings(b.agreement)
+    pages = page_lines(b.pdf)
+    for n, lines in enumerate(pages[:-1], 1):
+        body = [l for l in lines if l.strip()]
+        last = body[-1].strip()
+        assert skeleton(last) not in heads, f"page {n} ends with the heading {last!r}"
+        assert not LEAD.search(last), f"page {n} ends with a lead-in {last!r}"
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_signatures_come_with_the_end_of_the_body(built_examples, name):
+    b = built_examples[name]
+    signed = "ลงชื่อ" if b.agreement.lang == "th" else "Signed"
+    closing = "ทำขึ้นเป็น" if b.agreement.lang == "th" else "is made in"
+    pages = page_lines(b.pdf)
+    n = next(i for i, lines in enumerate(pages) if any(l.startswith(signed) for l in lines))
+    lines = pages[n]
+    first_signature = next(i for i, l in enumerate(lines) if l.startswith(signed))
+    before = [l for l in lines[1:first_signature] if l.strip()]  # below the page number
+    closing = skeleton(closing)
+    assert any(closing in skeleton(l) for l in before), f"page {n + 1}: the closing formula is not with the signatures"
+    closing_at = next(i for i, l in enumerate(before) if closing in skeleton(l))
+    heads = headings(b.agreement)
+    body = [l for l in before[:closing_at] if skeleton(l) not in heads]
+    assert body, f"page {n + 1}: the signatures stand with no line of the body"
+    # Every signature block is whole on its page: the line to sign, the name, the position, the role.
+    for lines in pages:
+        for i, l in enumerate(lines):
+            if l.startswith(signed):
+                assert len(lines) > i + 3 and lines[i + 1].strip().startswith("("), lines[i:i + 4]
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_no_word_split_across_lines(built_examples, name):
+    b = built_examples[name]
+    heads = headings(b.agreement)
+    pages = page_lines(b.pdf)
+    words = {w.lower() for lines in pages for l in lines for w in re.findall(r"[A-Za-z]+", l)}
+    for n, lines in enumerate(pages, 1):
+        if n == 1:  # the title block's centred lines ("between", "and") end with no space by design
+            lines = lines[next(i for i, l in enumerate(lines) if skeleton(l) in heads):]
+        for a, c in zip(lines, lines[1:]):
+            # A Latin word cut in two: a line ends on a letter with no space, the next begins with letters, and the
+            # two pieces make a word the document uses while the first piece is not one ("Inclusiv" / "e Care").
+            head, tail = re.search(r"([A-Za-z]+)$", a), re.match(r"([A-Za-z]+)", c)
+            if head and tail:
+                whole = (head.group(1) + tail.group(1)).lower()
+                assert not (whole in words and head.group(1).lower() not in words), f"page {n}: {a[-20:]!r} / {c[:20]!r}"
+        text = "\n".join(lines)
+        flat = text.replace("\n", "")
+        # Dates, clause and other numbers, defined terms and party names are never broken.
+        p = b.agreement
+        protected = [m.group(0) for m in re.finditer(r"[๐-๙0-9]{1,2} \S+ [๐-๙0-9]{4}", flat)]
+        protected += [m.group(0) for m in re.finditer(r"(ข้อ|หมู่ที่|วันที่|ครั้งที่|งวดที่) [๐-๙]+", flat)]
+        protected += ["ผู้รับมอบภารกิจ", "ผู้มอบภารกิจ", p.front["delegator"], p.front["partner"]]
+        joined = text.replace(" \n", " ")  # a break at a space is no split
+        for phrase in set(protected):
+            for part in phrase.split(" "):
+                if len(part) > 2:
+                    assert flat.count(part) == joined.count(part), f"page {n}: {part!r} is broken across lines"
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_page_numbers_in_the_text_layer(built_examples, name):
+    b = built_examples[name]
+    th = b.agreement.lang == "th"
+    out = subprocess.run(["pdftotext", "-layout", str(b.pdf), "-"], capture_output=True, text=True, check=True).stdout
+    pages = out.split("\f")[:-1]
+    assert len(pages) >= 3
+    for n, page in enumerate(pages[1:], 2):
+        first = next(l for l in page.splitlines() if l.strip()).strip().replace(" ", "")
+        assert first == f"-{thai_digits(str(n)) if th else n}-", (n, first)
+    if th:
+        assert not re.search(r"[0-9]", out), re.findall(r".{0,20}[0-9].{0,20}", out)[:3]
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_pdfa_2b_accepted_by_an_independent_validator(built_examples, name):
+    report = pikepdf.pdfa.validate_written(str(built_examples[name].pdf), "2b")
+    assert report.passed, [str(f) for f in report.findings]
+    with pikepdf.open(built_examples[name].pdf) as pdf:
+        assert pdf.open_metadata()["pdfaid:part"] == "2"
+
+
+def test_files_take_the_umask_and_keep_a_users_chmod(tmp_path, library, settings):
+    import os
+    from pipeline.build import build
+    old = os.umask(0o022)
+    try:
+        built = build(EXAMPLE_FILES[1], tmp_path, library, settings, None)
+        assert built.docx.stat().st_mode & 0o777 == 0o644  # readable by the other users of a shared folder
+        os.chmod(built.docx, 0o664)
+        build(EXAMPLE_FILES[1], tmp_path, library, settings, None)
+        assert built.docx.stat().st_mode & 0o777 == 0o664
+    finally:
+        os.umask(old)
+
+
+def test_validate_reads_the_model_line_without_provenance(built_examples, tmp_path):
+    from click.testing import CliRunner
+    from pipeline.cli import cli
+    b = built_examples["inclusive-care"]
+    plain = tmp_path / "saved-from-a-viewer.pdf"
+    with pikepdf.open(b.pdf) as pdf:
+        for key in [k for k in pdf.docinfo.keys() if k.startswith("/Mou")]:
+            del pdf.docinfo[key]
+        pdf.save(plain)
+    result = CliRunner().invoke(cli, ["validate", str(plain)])
+    assert result.exit_code == 0 and "performance model" in result.output, result.output
+
+
+def test_the_body_refers_to_annexes_by_letter(built_examples):
+    a = built_examples["inclusive-care"].agreement
+    text = "\n".join(b.text for s in a.sections for b in s.blocks).replace("\u2060", "")
+    assert [s.heading.split(" ")[:2] for s in a.sections if s.part == "annex"] == [["ภาคผนวก", "ก"], ["ภาคผนวก", "ข"]]
+    assert "ในภาคผนวก ก" in text and "ให้ใช้ข้อความในบันทึกข้อตกลงนี้บังคับ" in text
+    assert "(๔๐%)" not in text and "ร้อยละ ๔๐" in text.replace("\u00a0", " ")
+    assert "ได้รับจัดสรรงบประมาณ" in text  # payments in FY 2568, signed in FY 2567
+    assert "เฉลี่ย" in text  # 4,166.67 x 300 is not exactly 1,250,000
+    assert "สำนักงานการตรวจเงินแผ่นดิน" in text and "ล่วงละเมิด" in text  # audit; safeguarding (vulnerable users)
