@@ -13,11 +13,12 @@ from jinja2.sandbox import SandboxedEnvironment
 from . import thai
 from .errors import DocumentError, LibraryError
 from .library import Clause, Library
-from .rules import delegator_amount, evaluation_date, instalment_amounts, later_year_payments, sla_required, unit_cost_exact
+from .rules import delegator_amount, evaluation_date, instalment_amounts, later_fiscal_years, sla_required, unit_cost_exact
 from .settings import Settings
 from .spec import Spec
 
 
+DEFAULT_REPORTING = "quarterly"  # how often the partner reports when the spec's `reporting` does not say
 # The general clauses: custom clauses (clauses.extra) come before the first of them.
 GENERAL_SECTIONS = ("annexes", "amendment", "termination", "disputes", "signatures")
 
@@ -78,7 +79,6 @@ def _env(lang: str, labels: dict) -> SandboxedEnvironment:
         percent=lambda v: thai.percent(v, lang),
         fy=lambda y: thai.fiscal_year_words(y, lang),
         and_join=lambda xs: thai.and_join([str(x) for x in xs], lang),
-        or_join=lambda xs: thai.and_join([str(x) for x in xs], lang, "หรือ" if lang == "th" else "or"),
         plural=lambda word, n: thai.plural(n, word) if lang == "en" else word,
         the=lambda name: thai.with_article(name) if lang == "en" else name,
     )
@@ -143,7 +143,7 @@ def context(spec: Spec, settings: Settings, library: Library) -> dict:
     witnesses = [_Signer(w.name, w.position, f"{witness}{_of(spec, library, w.party, w.supporter, lang)}") for w in spec.witnesses]
     ctx = {name: getattr(spec, name) for name in type(spec).model_fields}
     roles = spec.roles.supporters
-    funders = {s.supporter or (p.supporters[0].name if len(p.supporters) == 1 else None) for s in spec.budget.sources if s.provider == "supporters"}
+    later = later_fiscal_years(spec)
     ctx.update(
         lang=lang,
         background_lines=[line.strip() for line in spec.background.splitlines() if line.strip()],
@@ -151,32 +151,25 @@ def context(spec: Spec, settings: Settings, library: Library) -> dict:
         delegator_amount=base,
         instalment_rows=rows,
         instalment_total=sum((r.amount for r in rows), Decimal(0)),
-        signers=signers,
         signature_rows=_signature_lines(signers, library, lang),
         witness_rows=_signature_lines(witnesses, library, lang),
         sla_required=sla_required(spec, settings),
         copies=spec.copy_count(),
         signatories=spec.signatories(),
         midterms=spec.evaluation.midterms,
-        later_years=later_year_payments(spec),
-        later_fiscal_years=sorted({thai.fiscal_year(i.due) for i in spec.instalments if thai.fiscal_year(i.due) > thai.fiscal_year(spec.signing.date)}),
+        later_years=bool(later),
+        later_fiscal_years=later,
         unit_cost_exact=unit_cost_exact(spec),
-        report_frequency=spec.reporting.frequency if spec.reporting else settings_default_reporting(spec.model),
+        report_frequency=spec.reporting.frequency if spec.reporting else DEFAULT_REPORTING,
         report_days=spec.reporting.final_within_days if spec.reporting and spec.reporting.final_within_days else 30,
         supporter_roles=(list(roles.items()) if isinstance(roles, dict)
                          else [(p.supporters[0].name if len(p.supporters) == 1 else party("supporters"), roles)] if roles else []),
         non_binding=[s.name for s in p.supporters if not s.signs],
-        funders_not_signing=[s.name for s in p.supporters if not s.signs and s.name in funders],
         who=lambda ref, supporter=None: _of(spec, library, ref, supporter, lang, bare=True),
         annex_list=[],
         annex=Annexes(),  # filled in once the clauses are chosen: section id -> "ภาคผนวก ก"
     )
     return ctx
-
-
-def settings_default_reporting(model: str) -> str:
-    """How often the partner reports when the spec does not say: the manual's practice per model."""
-    return {"grant": "quarterly", "performance": "quarterly", "commissioning": "quarterly"}[model]
 
 
 def _of(spec: Spec, library: Library, ref: str, supporter: str | None, lang: str, bare: bool = False) -> str:
@@ -197,13 +190,8 @@ def _signature_lines(signers: list, library: Library, lang: str) -> list[tuple]:
     out = []
     for i in range(0, len(signers), 2):
         pair = signers[i:i + 2] + [None] * (2 - len(signers[i:i + 2]))
-        cell = lambda s, text: text if s else ""  # noqa: E731
-        out += [
-            tuple(cell(s, f"{signed} {line}") for s in pair),
-            tuple(cell(s, f"({s.name})" if s else "") for s in pair),
-            tuple(cell(s, s.position if s else "") for s in pair),
-            tuple(cell(s, s.label if s else "") for s in pair),
-        ]
+        for text in (lambda s: f"{signed} {line}", lambda s: f"({s.name})", lambda s: s.position, lambda s: s.label):
+            out.append(tuple(text(s) if s else "" for s in pair))
     return out
 
 
@@ -213,8 +201,9 @@ def _waits_for(spec: Spec, after: str | None, words: dict, lang: str) -> str:
         return ""
     kind, _, n = after.partition(" ")
     if kind == "midterm" and not n and len(spec.evaluation.midterms) > 1:
-        n = "1"
-    text = words[kind][lang].format(n=n) if n else words[kind + "_one"][lang] if kind + "_one" in words else words[kind][lang].format(n="")
+        n = "1"  # "midterm" with several scheduled is the first
+    key = kind if n or f"{kind}_one" not in words else f"{kind}_one"
+    text = words[key][lang].format(n=n)
     when = evaluation_date(spec, after)
     if kind != "signing" and when is not None:
         text += words["by"][lang].format(date=thai.date(when, lang))

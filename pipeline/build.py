@@ -7,13 +7,13 @@ from pathlib import Path
 
 from . import __version__
 from .assemble import Agreement, assemble
+from .errors import Problem
 from .files import write_atomically
 from .library import Library
 from .pdf import Converter
 from .render import render_docx
 from .settings import Settings
 from .spec import Spec, spec_hash
-from .errors import Problem
 from .validate import check_document, check_spec, missing_sections_error
 
 

@@ -18,7 +18,7 @@ from .errors import Problem, SpecError
 from .recommend import recommend
 from .rules import check
 from .settings import Settings
-from .spec import typed
+from .spec import count_signatories, typed
 from .thai import date as fmt_date, months_between, parse_user_amount, parse_user_date
 from .yamlsource import parse
 
@@ -137,7 +137,7 @@ def _extra_copies(a) -> int:
     except (TypeError, ValueError):
         return 0
     supporters = get(a, "parties.supporters") or []
-    return copies - 2 - sum(1 for s in supporters if isinstance(s, dict) and s.get("signs") is True)
+    return copies - count_signatories(s.get("signs") for s in supporters if isinstance(s, dict))
 
 
 def _year_later(a):

@@ -85,11 +85,15 @@ def payment_years(spec: Spec) -> dict[int, Decimal]:
     return out
 
 
-def later_year_payments(spec: Spec) -> bool:
-    """Whether any payment falls due in a fiscal year after the signing's (it then depends on a later allocation)."""
+def later_fiscal_years(spec: Spec) -> list[int]:
+    """The fiscal years after the signing's in which the delegator pays (an instalment falls due, or its money is
+    named for that year): those payments depend on a later allocation, and the agreement says so."""
     signed = fiscal_year(spec.signing.date)
-    return any(fiscal_year(i.due) > signed for i in spec.instalments) or any(
-        y > signed for s in spec.budget.sources if s.provider == "delegator" for y in (s.fiscal_years or {s.fiscal_year: 0}) if y)
+    years = {fiscal_year(i.due) for i in spec.instalments}
+    for s in spec.budget.sources:
+        if s.provider == "delegator":
+            years |= set(s.fiscal_years or ()) | ({s.fiscal_year} if s.fiscal_year is not None else set())
+    return sorted(y for y in years if y > signed)
 
 
 def unit_cost_exact(spec: Spec) -> bool:

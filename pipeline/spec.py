@@ -56,6 +56,11 @@ def _plausible(d: dt.date) -> dt.date:
 Date = Annotated[dt.date, AfterValidator(_plausible)]
 
 
+def count_signatories(supporters_sign) -> int:
+    """The delegator, the partner, and each supporter that signs (one bool per supporter)."""
+    return 2 + sum(1 for signs in supporters_sign if signs is True)
+
+
 class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", coerce_numbers_to_str=True, frozen=True)
 
@@ -326,7 +331,7 @@ class Spec(Strict):
     screening: Optional[Screening] = None
 
     def signatories(self) -> int:
-        return 2 + sum(1 for s in self.parties.supporters if s.signs)
+        return count_signatories(s.signs for s in self.parties.supporters)
 
     def copy_count(self) -> int:
         return self.copies if self.copies is not None else self.signatories()

@@ -131,9 +131,6 @@ def parse_user_amount(text: str) -> Decimal:
         raise ValueError(text) from exc
 
 
-NBSP = "\u00a0"
-
-
 def percent(value, lang: str) -> str:
     """Official style: "ร้อยละ 40" (digits localised later), "40 per cent"; never "(40%)"."""
     return f"ร้อยละ {number(value)}" if lang == "th" else f"{number(value)} per cent"
@@ -229,7 +226,7 @@ def keep_together(text: str, lang: str, phrases: tuple[str, ...] = ()) -> str:
     Word both honour U+00A0, and it reads back as a space); in Thai, word joiners inside the defined terms and the
     given phrases (party names), longest first."""
     for pattern in _NO_BREAK:
-        text = pattern.sub(lambda m: (m.group(1) if m.groups() else "") + NBSP, text)
+        text = pattern.sub(lambda m: (m.group(1) if m.groups() else "") + "\u00a0", text)
     if lang == "th":
         for phrase in sorted(set(DEFINED_TERMS + tuple(phrases)), key=len, reverse=True):
             if phrase in text and len(phrase) <= 60:

@@ -61,8 +61,9 @@ def check_spec(path: Path, settings: Settings, library: Library, strict: bool = 
     return Checked(raw, spec, warnings)
 
 
-def load_spec(path: Path, settings: Settings, library: Library, strict: bool = False) -> tuple[bytes, Spec]:
-    checked = check_spec(path, settings, library, strict)
+def load_spec(path: Path, settings: Settings, library: Library) -> tuple[bytes, Spec]:
+    """check_spec for the callers that want the spec alone (warnings not shown)."""
+    checked = check_spec(path, settings, library)
     return checked.raw, checked.spec
 
 
