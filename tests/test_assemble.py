@@ -40,7 +40,8 @@ def test_thai_document_has_only_thai_digits(write_spec, library, example_data):
 def test_sections_in_order_and_numbered(write_spec, library, example_data):
     a = agreement(write_spec, library, example_data("inclusive-care"))
     ids = a.section_ids()
-    assert ids[:3] == ["parties", "background", "legal_basis"]
+    # the preamble's closing formula ("…โดยมีข้อความดังต่อไปนี้") stands right before ข้อ ๑, which it introduces
+    assert ids[:4] == ["parties", "legal_basis", "background", "objectives"]
     assert ids.index("signatures") < ids.index("annex_indicators") < ids.index("annex_sla")
     body = [s.heading for s in a.sections if s.part == "body"]
     assert [h.split()[1] for h in body] == [str(n) for n in range(1, len(body) + 1)] or body[0].startswith("ข้อ ๑")

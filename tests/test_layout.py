@@ -28,13 +28,7 @@ def headings(agreement) -> set[str]:
     return {skeleton(s.heading) for s in agreement.sections}
 
 
-KNOWN_LEAD_AT_FOOT = pytest.mark.xfail(
-    reason="LibreOffice 7.4 leaves the preamble's closing lead-in (…โดยมีข้อความดังต่อไปนี้) at the foot of page 1 of this "
-           "example although it is keep-with-next; not yet mended (see the closing note of issue 8)", strict=False)
-
-
-@pytest.mark.parametrize("name", [pytest.param(n, marks=KNOWN_LEAD_AT_FOOT) if n == "child-protection-commissioning" else n
-                                  for n in NAMES])
+@pytest.mark.parametrize("name", NAMES)
 def test_no_heading_or_lead_in_ends_a_page(built_examples, name):
     b = built_examples[name]
     heads = headings(b.agreement)
