@@ -67,8 +67,8 @@ def _table(sub, table: Table) -> _RawXml:
         tr_pr.append(OxmlElement("w:cantSplit"))
         if is_header:
             tr_pr.append(OxmlElement("w:tblHeader"))  # repeated on every page the table spans
-        # A signature block's lines stay on one page (keep-with-next on every line but its last).
-        keep = signatures and n % SIGNATURE_LINES != SIGNATURE_LINES - 1
+        # Signature blocks stay on one page with the closing before them and the witnesses after them.
+        keep = signatures
         for cell, text, width, align in zip(row.cells, cells, widths, aligns):
             cell.width = width
             lines = text.split("\n") or [""]

@@ -46,7 +46,9 @@ def test_signatures_come_with_the_end_of_the_body(built_examples, name):
     signed = "ลงชื่อ" if b.agreement.lang == "th" else "Signed"
     closing = "ทำขึ้นเป็น" if b.agreement.lang == "th" else "is made in"
     pages = page_lines(b.pdf)
-    n = next(i for i, lines in enumerate(pages) if any(l.startswith(signed) for l in lines))
+    signing_pages = [i for i, lines in enumerate(pages) if any(l.startswith(signed) for l in lines)]
+    assert len(signing_pages) == 1, f"signature and witness blocks spread over pages {[i + 1 for i in signing_pages]}"
+    n = signing_pages[0]
     lines = pages[n]
     first_signature = next(i for i, l in enumerate(lines) if l.startswith(signed))
     before = [l for l in lines[1:first_signature] if l.strip()]  # below the page number
