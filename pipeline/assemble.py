@@ -268,8 +268,7 @@ def assemble(spec: Spec, settings: Settings, library: Library, draft: bool = Fal
     compiled, conditions = _compiled(library, lang)
     ctx = context(spec, settings, library)
     digits = lambda s: thai.localise_digits(s, lang, settings.digits)  # noqa: E731  (headings: short, kept with their text)
-    names = tuple(digits(n) for n in [spec.parties.delegator.name, spec.parties.partner.name] + [x.name for x in spec.parties.supporters])
-    local = lambda s: thai.keep_together(digits(s), lang, names)  # noqa: E731
+    local = lambda s: thai.keep_together(digits(s))  # noqa: E731
     by_section: dict[str, list[Clause]] = {}
     for clause in _selected(spec, library, ctx, compiled):
         by_section.setdefault(clause.section, []).append(clause)
@@ -311,7 +310,7 @@ def assemble(spec: Spec, settings: Settings, library: Library, draft: bool = Fal
                 if table:
                     rows_expr, cells, totals = table
                     rows = tuple(
-                        tuple(local(cell.render(row=row, index=i, **ctx).strip()) for cell in cells)
+                        tuple(local(c.render(row=row, index=i, **ctx).strip()) for c in cells)
                         for i, row in enumerate(rows_expr(**ctx) or [], 1)
                     )
                     total = tuple(local(t.render(**ctx).strip()) if t else "" for t in totals) if any(totals) else None
@@ -344,10 +343,10 @@ def assemble(spec: Spec, settings: Settings, library: Library, draft: bool = Fal
     front = {
         "doc_title": labels["document"]["title"][lang],
         "model_label": labels["model"][spec.model][lang],
-        "subject": local(spec.title.replace("\n", " ")),
-        "delegator": local(spec.parties.delegator.name),
-        "partner": local(spec.parties.partner.name),
-        "reference_no": local(spec.reference_no or ""),
+        "subject": digits(spec.title.replace("\n", " ")),
+        "delegator": digits(spec.parties.delegator.name),
+        "partner": digits(spec.parties.partner.name),
+        "reference_no": digits(spec.reference_no or ""),
         "draft_mark": labels["document"]["draft"][lang] if draft else "",
     }
     return Agreement(lang, spec.model, front, tuple(sections), versions, tuple(required), draft)

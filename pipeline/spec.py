@@ -418,11 +418,17 @@ def typed(src: Source) -> tuple[Spec | None, list[Problem]]:
         spec = Spec.model_validate(src.data)
     except ValidationError as exc:
         seen = set()
+        found = []
         for err in exc.errors():
+            if err["type"] == "date_type" and isinstance(err.get("input"), list):
+                continue  # `midterm: [..]`: the list member of the union speaks for it, not the single-date one
             p = _problem_from_pydantic(err, src)
             if (p.field, p.en) not in seen:  # a union reports the same field once per member
                 seen.add((p.field, p.en))
-                problems.append(p)
+                found.append((err["type"], p))
+        # A value of one member's shape (a date where a date or a list is allowed) is not also told to be the other.
+        shaped = {p.field for kind, p in found if kind not in ("list_type", "dict_type")}
+        problems += [p for kind, p in found if kind not in ("list_type", "dict_type") or p.field not in shaped]
         return None, problems
     return (spec if not problems else None), problems
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import re
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -198,37 +197,21 @@ _NO_BREAK = (
     # a date: "๓๐ พฤศจิกายน ๒๕๖๗", "30 November 2024"
     re.compile(rf"(?<=[{_TH_DIGIT}]) (?=(?:{'|'.join(THAI_MONTHS + EN_MONTHS)}) [{_TH_DIGIT}])"),
     re.compile(rf"({'|'.join(THAI_MONTHS + EN_MONTHS)}) (?=[{_TH_DIGIT}])"),
-    # an amount and its unit: "๕๐๐,๐๐๐ บาท"
-    re.compile(rf"(?<=[{_TH_DIGIT}]) (?=บาท|baht)"),
+    # a number and its unit: "๕๐๐,๐๐๐ บาท", "๒๔ ชั่วโมง", "30 days"
+    re.compile(rf"(?<=[{_TH_DIGIT}]) (?=บาท|baht|ชั่วโมง|วัน|เดือน|ปี|คน|ครั้ง|ฉบับ|งวด|แห่ง|hours?\b|days?\b|months?\b|years?\b|copies\b|instalments?\b)"),
+    # "ภาคผนวก ก", "Annex A", "ปีงบประมาณ พ.ศ."
+    re.compile(r"(ภาคผนวก|Annex) (?=[ก-ฮA-Z](?:\s|$|[,.:;)]))"),
+    re.compile(r"(ปีงบประมาณ|fiscal year) (?=พ\.ศ\.|B\.E\.|[0-9๐-๙])"),
 )
 
 
-WORD_JOINER = "\u2060"
-DEFINED_TERMS = ("ผู้รับมอบภารกิจ", "ผู้มอบภารกิจ", "คณะกรรมการร่วม", "สำนักงานเลขานุการร่วม",
-                 "วันที่", "หมู่ที่", "ครั้งที่", "งวดที่", "ฉบับที่", "ร้อยละ")
+def keep_together(text: str) -> str:
+    """No-break spaces where a line must not break at a space: dates, "ข้อ ๕", "หมู่ที่ ๓", "ภาคผนวก ก", a number and its
+    unit. LibreOffice and Word both honour U+00A0, and it reads back as a space.
 
-
-@functools.lru_cache(maxsize=256)
-def _joined(phrase: str) -> str:
-    """A Thai phrase with a word joiner at each word boundary pythainlp finds inside its runs of Thai letters, so no
-    line breaks inside it (spaces stay break opportunities). The joiner is invisible and absent from the PDF's text."""
-    from pythainlp.tokenize import word_tokenize
-
-    if phrase.endswith("ที่") and " " not in phrase:  # "วันที่", "หมู่ที่": one word to the dictionary, two to ICU
-        return _joined(phrase[:-3]) + WORD_JOINER + "ที่"
-    if phrase == "ร้อยละ":
-        return "ร้อย" + WORD_JOINER + "ละ"
-    return " ".join(WORD_JOINER.join(word_tokenize(part, engine="newmm", keep_whitespace=False)) for part in phrase.split(" "))
-
-
-def keep_together(text: str, lang: str, phrases: tuple[str, ...] = ()) -> str:
-    """No-break spaces where a line must not break: dates, "ข้อ ๕", "หมู่ที่ ๓", an amount and its unit (LibreOffice and
-    Word both honour U+00A0, and it reads back as a space); in Thai, word joiners inside the defined terms and the
-    given phrases (party names), longest first."""
+    Written by hand: no library marks these. Joiners inside Thai words (U+2060, U+FEFF, U+200D) were tried and do not
+    work: LibreOffice 7.4 breaks a Thai line at its own dictionary's boundaries whatever joiner stands there (a joiner
+    even moves the break, "ผู้รับ|มอบ" becoming "ผู้|รับ"), so a Thai word is left to the renderer's dictionary."""
     for pattern in _NO_BREAK:
         text = pattern.sub(lambda m: (m.group(1) if m.groups() else "") + "\u00a0", text)
-    if lang == "th":
-        for phrase in sorted(set(DEFINED_TERMS + tuple(phrases)), key=len, reverse=True):
-            if phrase in text and len(phrase) <= 60:
-                text = text.replace(phrase, _joined(phrase))
     return text
