@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
 from jinja2 import StrictUndefined, TemplateError
@@ -38,6 +38,7 @@ class Block:
     kind: str  # "para" | "lead" (a sentence that introduces what follows: kept with it) | "item" | "table"
     text: str = ""
     table: Table | None = None
+    sub: bool = False  # starts a numbered sub-clause (a clause's first line, or a line written "+ …")
 
 
 @dataclass(frozen=True)
@@ -81,6 +82,7 @@ def _env(lang: str, labels: dict) -> SandboxedEnvironment:
         and_join=lambda xs: thai.and_join([str(x) for x in xs], lang),
         plural=lambda word, n: thai.plural(n, word) if lang == "en" else word,
         the=lambda name: thai.with_article(name) if lang == "en" else name,
+        a_an=lambda noun: (("an " if noun[:1].lower() in "aeiou" else "a ") + noun) if lang == "en" else noun,
     )
     return env
 
@@ -114,7 +116,8 @@ class _Row:
     due: object
     condition: str | None
     after: str | None
-    waits_for: str  # the evaluation (or signing) the payment waits for, and its date, in words
+    waits: str  # the evaluation (or signing) the payment waits for, in words
+    waits_for: str  # the same, with the date the evaluation is due by
 
 
 @dataclass(frozen=True)
@@ -132,7 +135,8 @@ def context(spec: Spec, settings: Settings, library: Library) -> dict:
     base = delegator_amount(spec)
     words = library.labels["evaluation"]
     rows = [
-        _Row(amount, i.percent, i.due, i.condition, i.after, _waits_for(spec, i.after, words, lang))
+        _Row(amount, i.percent, i.due, i.condition, i.after, _waits_for(spec, i.after, words, lang, dated=False),
+             _waits_for(spec, i.after, words, lang))
         for i, amount in zip(spec.instalments, instalment_amounts(spec))
     ]
     p = spec.parties
@@ -148,6 +152,7 @@ def context(spec: Spec, settings: Settings, library: Library) -> dict:
         lang=lang,
         background_lines=[line.strip() for line in spec.background.splitlines() if line.strip()],
         term_months=thai.months_between(spec.term.start, spec.term.end),
+        sla_months=thai.months_between(spec.sla.start, spec.sla.end) if spec.sla else 0,
         delegator_amount=base,
         instalment_rows=rows,
         instalment_total=sum((r.amount for r in rows), Decimal(0)),
@@ -195,7 +200,7 @@ def _signature_lines(signers: list, library: Library, lang: str) -> list[tuple]:
     return out
 
 
-def _waits_for(spec: Spec, after: str | None, words: dict, lang: str) -> str:
+def _waits_for(spec: Spec, after: str | None, words: dict, lang: str, dated: bool = True) -> str:
     """"เมื่อผ่านการประเมินผลระยะกลาง ครั้งที่ 2 ซึ่งจะแล้วเสร็จภายในวันที่ ..." from an instalment's `after`."""
     if not after:
         return ""
@@ -205,7 +210,7 @@ def _waits_for(spec: Spec, after: str | None, words: dict, lang: str) -> str:
     key = kind if n or f"{kind}_one" not in words else f"{kind}_one"
     text = words[key][lang].format(n=n)
     when = evaluation_date(spec, after)
-    if kind != "signing" and when is not None:
+    if dated and kind != "signing" and when is not None:
         text += words["by"][lang].format(date=thai.date(when, lang))
     return " ".join(text.split())
 
@@ -216,6 +221,9 @@ def _lines(text: str) -> list[Block]:
         line = line.strip()
         if line.startswith("- "):
             blocks.append(Block("item", line[2:].strip()))
+        elif line.startswith("+ "):
+            line = line[2:].strip()
+            blocks.append(Block("lead" if line.endswith(("ดังนี้", "ต่อไปนี้", ":")) else "para", line, sub=True))
         elif line:
             blocks.append(Block("lead" if line.endswith(("ดังนี้", "ต่อไปนี้", ":")) else "para", line))
     return blocks
@@ -302,11 +310,15 @@ def assemble(spec: Spec, settings: Settings, library: Library, draft: bool = Fal
         else:
             heading = title
         blocks: list[Block] = []
-        for m, clause in enumerate(clauses, 1):
+        rendered = []  # (clause, its blocks, its table or None)
+        for clause in clauses:
             versions[clause.id] = clause.version
             template, _, table = compiled[clause.id]
             try:
                 clause_blocks = _lines(template.render(**ctx))
+                if clause_blocks:  # a clause starts a sub-clause (๓.๑, ๓.๒ …), and so does each of its "+ " lines
+                    clause_blocks[0] = replace(clause_blocks[0], sub=True)
+                grid = None
                 if table:
                     rows_expr, cells, totals = table
                     rows = tuple(
@@ -314,20 +326,25 @@ def assemble(spec: Spec, settings: Settings, library: Library, draft: bool = Fal
                         for i, row in enumerate(rows_expr(**ctx) or [], 1)
                     )
                     total = tuple(local(t.render(**ctx).strip()) if t else "" for t in totals) if any(totals) else None
+                    cols = clause.table.columns
+                    grid = Table(clause.table.style, tuple(local(getattr(c, lang)) for c in cols), tuple(c.width for c in cols),
+                                 rows, tuple(c.align for c in cols), total)
             except TemplateError as exc:
                 raise LibraryError(f"ข้อสัญญา '{clause.id}' แสดงผลไม่ได้ / clause '{clause.id}' failed to render: {exc}")
-            if sdef.part == "body" and len(clauses) > 1 and clause_blocks:
-                prefix = getattr(library.sections.subnumbering, lang).format(n=number, m=m)
-                first = clause_blocks[0]
-                clause_blocks[0] = Block(first.kind if first.kind != "item" else "para", f"{prefix} {first.text}")
-            blocks += [Block(b.kind, local(b.text)) for b in clause_blocks]
-            if table:
-                cols = clause.table.columns
+            rendered.append((clause_blocks, grid))
+        numbered = sdef.part == "body" and sum(b.sub for blocks_, _ in rendered for b in blocks_) > 1
+        m = 0
+        for clause_blocks, grid in rendered:
+            for b in clause_blocks:
+                text = b.text
+                if numbered and b.sub:
+                    m += 1
+                    text = f"{getattr(library.sections.subnumbering, lang).format(n=number, m=m)} {text}"
+                blocks.append(Block("para" if b.kind == "item" and b.sub and numbered else b.kind, local(text)))
+            if grid:
                 if blocks and blocks[-1].kind == "para":  # what introduces a table stays with it
                     blocks[-1] = Block("lead", blocks[-1].text)
-                blocks.append(Block("table", table=Table(
-                    clause.table.style, tuple(local(getattr(c, lang)) for c in cols), tuple(c.width for c in cols), rows,
-                    tuple(c.align for c in cols), total)))
+                blocks.append(Block("table", table=grid))
         sections.append(Section(sdef.id, sdef.part, digits(heading), tuple(blocks)))
 
     _keep_with_signatures(sections)

@@ -141,7 +141,7 @@ def fiscal_year_words(year: int, lang: str) -> str:
     if lang == "th":
         return f"ปีงบประมาณ พ.ศ. {year}"
     ce = year - 543
-    return f"fiscal year {ce} ({date(dt.date(ce - 1, 10, 1), 'en')} to {date(dt.date(ce, 9, 30), 'en')})"
+    return f"Thai fiscal year {ce} (B.E. {year}: {date(dt.date(ce - 1, 10, 1), 'en')} to {date(dt.date(ce, 9, 30), 'en')})"
 
 
 def and_join(items: list[str], lang: str, word: str | None = None) -> str:

@@ -17,6 +17,7 @@ import pytest
 from click.testing import CliRunner
 from pypdf import PdfReader
 
+from pipeline.library import load_library
 from pipeline.batch import (
     MANIFEST_NAME, REPORT_NAME, agreement_key, clause_changes, display_width, locked, run_batch,
 )
@@ -97,7 +98,7 @@ def test_cold_run_then_noop_then_inspect(specs, tmp_path):
         assert shown.exit_code == 0, shown.output
         entry = manifest(out)["inclusive-care"]
         assert entry["inputs"]["spec"] in shown.output and "performance" in shown.output
-        assert "annex_sla v2" in shown.output and "th/mou.docx@" in shown.output and __version__ in shown.output
+        assert f"annex_sla v{load_library().clauses['annex_sla'].version}" in shown.output and "th/mou.docx@" in shown.output and __version__ in shown.output
         assert entry["built_at"] in shown.output and "as built" in shown.output
 
 
