@@ -198,7 +198,7 @@ _NO_BREAK = (
     re.compile(rf"(?<=[{_TH_DIGIT}]) (?=(?:{'|'.join(THAI_MONTHS + EN_MONTHS)}) [{_TH_DIGIT}])"),
     re.compile(rf"({'|'.join(THAI_MONTHS + EN_MONTHS)}) (?=[{_TH_DIGIT}])"),
     # a number and its unit: "๕๐๐,๐๐๐ บาท", "๒๔ ชั่วโมง", "30 days"
-    re.compile(rf"(?<=[{_TH_DIGIT}]) (?=บาท|baht|ชั่วโมง|วัน|เดือน|ปี|คน|ครั้ง|ฉบับ|งวด|แห่ง|hours?\b|days?\b|months?\b|years?\b|copies\b|instalments?\b)"),
+    re.compile(rf"(?<=[{_TH_DIGIT}]) (?=บาท|baht|ชั่วโมง|วัน(?!ที่)|เดือน|ปี(?!งบ)|คน|ครั้ง|ฉบับ|งวด|แห่ง|hours?\b|days?\b|months?\b|years?\b|copies\b|instalments?\b)"),
     # "ภาคผนวก ก", "Annex A", "ปีงบประมาณ พ.ศ."
     re.compile(r"(ภาคผนวก|Annex) (?=[ก-ฮA-Z](?:\s|$|[,.:;)]))"),
     re.compile(r"(ปีงบประมาณ|fiscal year) (?=พ\.ศ\.|B\.E\.|[0-9๐-๙])"),
