@@ -144,10 +144,13 @@ def build(lang: str) -> Document:
     # Page numbers "- 2 -" centred at the top from page 2 (the first page has its own, empty header).
     header = sec.header.paragraphs[0]
     header.style = doc.styles["Header"]
-    header.add_run("- ")
+    # The spaces of "- ๒ -" are 1 pt wider than a plain space: poppler (and the viewers built on it) then reads them
+    # as spaces, so a search for "- ๒ -" finds the page number; on the page the difference does not show.
+    spaced = lambda text: set_child(header.add_run(text)._r.get_or_add_rPr(), "spacing", RPR_ORDER, val=20)  # noqa: E731
+    spaced("- ")
     # Word prints Thai digits with \* ThaiArabic; the converter drops the switch (LibreOffice would print ก).
     field_run(header, " PAGE \\* ThaiArabic " if lang == "th" else " PAGE ", "๒" if lang == "th" else "2")
-    header.add_run(" -")
+    spaced(" -")
     for part in (sec.header, sec.first_page_header):
         part.add_paragraph("{{ front.draft_mark }}", style="MOU Draft")
 
