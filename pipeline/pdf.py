@@ -253,7 +253,7 @@ class Converter:
 
 
 # PDF/A-2b (archival: fonts embedded, metadata as XMP), with the outline of headings that validation reads.
-PDF_EXPORT = {"SelectPdfVersion": 2, "ExportBookmarks": True, "UseTaggedPDF": True}
+PDF_EXPORT = {"SelectPdfVersion": 2, "ExportBookmarks": True}  # untagged: PDF/A-2b needs no tags, and they cost 10 %
 NATIVE_NUMBERING = 12  # com.sun.star.style.NumberingType: the digits of the text's language (Thai digits in Thai)
 
 
@@ -262,8 +262,9 @@ def _native_page_numbers(doc) -> None:
     natively, so a search or a copy of "- ๒ -" in a Thai PDF finds Thai digits (English pages stay Arabic)."""
     styles = doc.StyleFamilies.getByName("PageStyles")
     for name in styles.ElementNames:
-        styles.getByName(name).NumberingType = NATIVE_NUMBERING
-    doc.getTextFields().refresh()
+        style = styles.getByName(name)
+        if style.isInUse():  # the export lays the pages out afresh: no refresh needed
+            style.NumberingType = NATIVE_NUMBERING
 
 
 def set_pdf_metadata(pdf: bytes, metadata: dict) -> bytes:

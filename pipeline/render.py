@@ -39,28 +39,35 @@ def _keep_next(paragraph) -> None:
     paragraph.paragraph_format.keep_with_next = True
 
 
-def _table(sub, table: Table) -> _RawXml:
+TABLE_STYLES = ("Normal Table", "Table Grid", "MOU Signature", "MOU Signature Line", "MOU Table Text", "MOU Table Header",
+                "MOU Table Total")
+
+
+def _style_ids(sub) -> dict[str, str]:
+    """The ids of the styles tables use, looked up once per render: python-docx scans every style of the document on
+    each lookup by name (and on each `paragraph.style = …`), so ids are set on w:pStyle / w:tblStyle directly."""
+    return {name: sub.styles[name].style_id for name in TABLE_STYLES}
+
+
+def _table(sub, table: Table, ids: dict[str, str]) -> _RawXml:
     """The XML of one annex table, built in the render's scratch subdocument (which shares the template's styles),
     then taken out of it: one subdocument per render, not one per table (each costs a parse of a whole DOCX)."""
     signatures = table.style == "signatures"
     header = not signatures and any(table.headers)
     grid = sub.add_table(rows=0, cols=len(table.widths))
-    grid.style = sub.styles["Normal Table" if signatures else "Table Grid"]
+    grid._tbl.tblStyle_val = ids["Normal Table" if signatures else "Table Grid"]
     grid.alignment = WD_TABLE_ALIGNMENT.CENTER
     grid.autofit = False
     scale = TEXT_WIDTH_CM / sum(table.widths)
     widths = [Cm(w * scale) for w in table.widths]
     aligns = [_ALIGN[a] for a in (table.aligns or ("left",) * len(table.widths))]
-    # Style ids looked up once per table and set on w:pStyle directly: python-docx scans every style of the
-    # document on each `paragraph.style = ...` (by name, and again to see whether it is the default).
-    sid = lambda name: sub.styles[name].style_id  # noqa: E731
-    text_style = sid("MOU Signature" if signatures else "MOU Table Text")
-    rows = ([(table.headers, sid("MOU Table Header"), True)] if header else [])
+    text_style = ids["MOU Signature" if signatures else "MOU Table Text"]
+    rows = ([(table.headers, ids["MOU Table Header"], True)] if header else [])
     for n, cells in enumerate(table.rows):
         first_line = signatures and n % SIGNATURE_LINES == 0
-        rows.append((cells, sid("MOU Signature Line") if first_line else text_style, False))
+        rows.append((cells, ids["MOU Signature Line"] if first_line else text_style, False))
     if table.total:
-        rows.append((table.total, sid("MOU Table Total"), False))
+        rows.append((table.total, ids["MOU Table Total"], False))
     for n, (cells, style, is_header) in enumerate(rows):
         row = grid.add_row()
         tr_pr = row._tr.get_or_add_trPr()
@@ -91,12 +98,13 @@ def render_docx(agreement: Agreement, library: Library, provenance: dict, when: 
     """The DOCX of an agreement; identical inputs give identical bytes (fixed times in the file and the zip)."""
     tpl = DocxTemplate(str(library.templates[agreement.lang]))
     scratch = tpl.new_subdoc()
+    ids = _style_ids(scratch)
     sections = [
         {
             "part": s.part,
             "heading": s.heading,
             "blocks": [
-                {"kind": "table", "subdoc": _table(scratch, b.table)} if b.kind == "table" else {"kind": b.kind, "text": b.text}
+                {"kind": "table", "subdoc": _table(scratch, b.table, ids)} if b.kind == "table" else {"kind": b.kind, "text": b.text}
                 for b in s.blocks
             ],
         }

@@ -135,7 +135,7 @@ def main() -> None:
             if change == "spec":
                 first = sorted(specs.glob("*.yaml"))[0]
                 data = yaml.safe_load(first.read_text(encoding="utf-8"))
-                data["copies"] = data.get("copies", 2) + 1
+                data["title"] += " (แก้ไข)"  # an edit every rule still accepts
                 first.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
             elif change == "clause":
                 path = library / "clauses" / f"{CLAUSE}.yaml"
