@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import re
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
 from jinja2 import StrictUndefined, TemplateError
-from jinja2.sandbox import SandboxedEnvironment
 
 from . import thai
-from .errors import DocumentError, LibraryError
+from .errors import DocumentError, LibraryError, MouError
 from .library import Clause, Library
+from .sandbox import LimitedSandbox, guard_filters
 from .rules import delegator_amount, evaluation_date, instalment_amounts, later_fiscal_years, sla_required, unit_cost_exact
 from .settings import Settings
 from .spec import Spec
@@ -64,8 +65,13 @@ class Agreement:
         return [s.id for s in self.sections]
 
 
-def _env(lang: str, labels: dict) -> SandboxedEnvironment:
-    env = SandboxedEnvironment(undefined=StrictUndefined, trim_blocks=False, lstrip_blocks=True, autoescape=False)
+CLAUSE_SECONDS = 5.0  # a clause renders in milliseconds; one that takes seconds is looping
+CLAUSE_OUTPUT = 200_000  # characters: a long clause is 5,000
+
+
+def _env(lang: str, labels: dict) -> LimitedSandbox:
+    env = LimitedSandbox(undefined=StrictUndefined, trim_blocks=False, lstrip_blocks=True, autoescape=False,
+                         seconds=CLAUSE_SECONDS, max_output=CLAUSE_OUTPUT)
 
     def label(value, group):
         entry = labels.get(group, {}).get(str(value))
@@ -84,7 +90,23 @@ def _env(lang: str, labels: dict) -> SandboxedEnvironment:
         the=lambda name: thai.with_article(name) if lang == "en" else name,
         a_an=lambda noun: (("an " if noun[:1].lower() in "aeiou" else "a ") + noun) if lang == "en" else noun,
     )
+    guard_filters(env)
     return env
+
+
+@contextlib.contextmanager
+def _rendering(env: LimitedSandbox, library: Library, clause_id: str):
+    """One clause's text, table or condition, within the sandbox's time limit; whatever goes wrong in it (a Jinja
+    error, a limit, an exception from a filter) is a LibraryError that names the clause file."""
+    try:
+        with env.time_limit():
+            yield
+    except (MouError, KeyboardInterrupt):
+        raise
+    except Exception as exc:  # the library's code failed: never a traceback, always the file to fix
+        path = library.root / "clauses" / f"{clause_id}.yaml"
+        raise LibraryError(f"ข้อสัญญา '{clause_id}' แสดงผลไม่ได้ ({path}) / clause '{clause_id}' failed to render ({path}): "
+                           f"{type(exc).__name__}: {exc}")
 
 
 @functools.lru_cache(maxsize=32)
@@ -92,6 +114,7 @@ def _compiled(library: Library, lang: str):
     """Compile every clause text, table cell and condition of a library once per language."""
     env = _env(lang, library.labels)
     out = {}
+    cid = "_sections"
     try:
         for cid, clause in library.clauses.items():
             out[cid] = (
@@ -100,13 +123,15 @@ def _compiled(library: Library, lang: str):
                 (env.compile_expression(clause.table.rows), [env.from_string(c.cell) for c in clause.table.columns],
                  [env.from_string(c.total) if c.total else None for c in clause.table.columns]) if clause.table else None,
             )
+        cid = "_sections"
         conditions = {
             (s.id, m): env.compile_expression(status[5:])
             for s in library.sections.sections for m, status in s.models.items() if status.startswith("when ")
         }
     except TemplateError as exc:
-        raise LibraryError(f"ข้อความในคลังข้อสัญญามีรูปแบบ Jinja ผิด / a clause in the library has a Jinja error: {exc}")
-    return out, conditions
+        path = library.root / "clauses" / f"{cid}.yaml"
+        raise LibraryError(f"ข้อความในคลังข้อสัญญามีรูปแบบ Jinja ผิด ({path}) / {path} has a Jinja error: {exc}")
+    return out, conditions, env
 
 
 @dataclass(frozen=True)
@@ -229,23 +254,31 @@ def _lines(text: str) -> list[Block]:
     return blocks
 
 
-def _selected(spec: Spec, library: Library, ctx: dict, compiled) -> list[Clause]:
+def _selected(spec: Spec, library: Library, ctx: dict, compiled, env: LimitedSandbox) -> list[Clause]:
     include, exclude = set(spec.clauses.include), set(spec.clauses.exclude)
     chosen = []
     for cid, clause in library.clauses.items():
         if spec.model not in clause.models or cid in exclude:
             continue
         when = compiled[cid][1]
-        if cid in include or clause.required or (clause.default and (when is None or when(**ctx))):
+        if cid in include or clause.required:
             chosen.append(clause)
+        elif clause.default:
+            with _rendering(env, library, cid):
+                if when is None or when(**ctx):
+                    chosen.append(clause)
     return chosen
 
 
-def required_sections(spec: Spec, library: Library, ctx: dict, conditions) -> list[str]:
+def required_sections(spec: Spec, library: Library, ctx: dict, conditions, env: LimitedSandbox) -> list[str]:
     out = []
     for s in library.sections.sections:
         status = s.models.get(spec.model)
-        if status == "required" or (status and status.startswith("when ") and conditions[(s.id, spec.model)](**ctx)):
+        if status and status.startswith("when "):
+            with _rendering(env, library, "_sections"):
+                if conditions[(s.id, spec.model)](**ctx):
+                    out.append(s.id)
+        elif status == "required":
             out.append(s.id)
     return out
 
@@ -273,12 +306,12 @@ def _keep_with_signatures(sections: list) -> None:
 
 def assemble(spec: Spec, settings: Settings, library: Library, draft: bool = False) -> Agreement:
     lang = spec.language
-    compiled, conditions = _compiled(library, lang)
+    compiled, conditions, env = _compiled(library, lang)
     ctx = context(spec, settings, library)
     digits = lambda s: thai.localise_digits(s, lang, settings.digits)  # noqa: E731  (headings: short, kept with their text)
     local = lambda s: thai.keep_together(digits(s))  # noqa: E731
     by_section: dict[str, list[Clause]] = {}
-    for clause in _selected(spec, library, ctx, compiled):
+    for clause in _selected(spec, library, ctx, compiled, env):
         by_section.setdefault(clause.section, []).append(clause)
     # Annexes lettered in document order (ภาคผนวก ก, ข …), known before any clause text that refers to them.
     annexes = [sd for sd in library.sections.sections if sd.part == "annex" and by_section.get(sd.id)]
@@ -286,7 +319,7 @@ def assemble(spec: Spec, settings: Settings, library: Library, draft: bool = Fal
     ctx["annex"] = Annexes({sd.id: word.format(letter=ANNEX_LETTERS[lang][i]) for i, sd in enumerate(annexes)})
     ctx["annex_list"] = [(ctx["annex"][sd.id], _ANNEX_WORD.sub("", getattr(sd, lang))) for sd in annexes]
     by_section = {}  # chosen again, now that clauses may depend on the annexes (the one that incorporates them)
-    for clause in _selected(spec, library, ctx, compiled):
+    for clause in _selected(spec, library, ctx, compiled, env):
         by_section.setdefault(clause.section, []).append(clause)
 
     sections, versions, number = [], {}, 0
@@ -314,7 +347,7 @@ def assemble(spec: Spec, settings: Settings, library: Library, draft: bool = Fal
         for clause in clauses:
             versions[clause.id] = clause.version
             template, _, table = compiled[clause.id]
-            try:
+            with _rendering(env, library, clause.id):
                 clause_blocks = _lines(template.render(**ctx))
                 if clause_blocks:  # a clause starts a sub-clause (๓.๑, ๓.๒ …), and so does each of its "+ " lines
                     clause_blocks[0] = replace(clause_blocks[0], sub=True)
@@ -329,8 +362,6 @@ def assemble(spec: Spec, settings: Settings, library: Library, draft: bool = Fal
                     cols = clause.table.columns
                     grid = Table(clause.table.style, tuple(local(getattr(c, lang)) for c in cols), tuple(c.width for c in cols),
                                  rows, tuple(c.align for c in cols), total)
-            except TemplateError as exc:
-                raise LibraryError(f"ข้อสัญญา '{clause.id}' แสดงผลไม่ได้ / clause '{clause.id}' failed to render: {exc}")
             rendered.append((clause_blocks, grid))
         numbered = sdef.part == "body" and sum(b.sub for blocks_, _ in rendered for b in blocks_) > 1
         m = 0
@@ -348,7 +379,7 @@ def assemble(spec: Spec, settings: Settings, library: Library, draft: bool = Fal
         sections.append(Section(sdef.id, sdef.part, digits(heading), tuple(blocks)))
 
     _keep_with_signatures(sections)
-    required = required_sections(spec, library, ctx, conditions)
+    required = required_sections(spec, library, ctx, conditions, env)
     present = {s.id for s in sections}
     missing = [r for r in required if r not in present]
     if missing:

@@ -9,12 +9,18 @@ from pathlib import Path
 
 import click
 
-from .errors import MouError
+from .errors import MouError, printable
 from .library import load_library
 from .settings import load_settings
 
 # The stages are imported inside the commands that use them: `mou batch` itself only plans and reports (its workers
 # render and convert), so a no-op run of hundreds stays well under a second and its process small.
+
+def echo(message="", **kw) -> None:
+    """click.echo with every control character shown, not acted on: spec values and file names reach the terminal
+    in messages, and an ESC or OSC sequence in them would recolour it, retitle it or plant a link."""
+    click.echo(printable(str(message)), **kw)
+
 
 library_option = click.option(
     "--library", "library_dir", type=click.Path(file_okay=False, exists=True, path_type=Path),
@@ -33,7 +39,7 @@ def _warn(warnings) -> None:
     from .validate import warning_lines
 
     for line in warning_lines(warnings):
-        click.echo(line, err=True)
+        echo(line, err=True)
 
 
 class MouGroup(click.Group):
@@ -43,10 +49,10 @@ class MouGroup(click.Group):
         try:
             return super().invoke(ctx)
         except MouError as exc:
-            click.echo(exc.format(), err=True)
+            echo(exc.format(), err=True)
             ctx.exit(exc.exit_code)
         except KeyboardInterrupt:
-            click.echo("ยกเลิก / interrupted", err=True)
+            echo("ยกเลิก / interrupted", err=True)
             ctx.exit(130)
 
 
@@ -79,8 +85,8 @@ def build_cmd(spec: Path, out_dir: Path, no_pdf: bool, strict: bool, library_dir
     _warn(built.warnings)
     for path in (built.docx, built.pdf):
         if path:
-            click.echo(f"wrote {path}")
-    click.echo(f"built {built.name} ({built.agreement.model}, {len(built.agreement.sections)} sections) in {time.perf_counter() - started:.2f} s")
+            echo(f"wrote {path}")
+    echo(f"built {built.name} ({built.agreement.model}, {len(built.agreement.sections)} sections) in {time.perf_counter() - started:.2f} s")
 
 
 @cli.command("validate")
@@ -98,12 +104,18 @@ def validate_cmd(file: Path, model: str | None, strict: bool, library_dir: Path 
         report = check_document(file, library, model)
         if report.missing:
             raise missing_sections_error(report, library)
-        click.echo(f"ok: {file} has all {len(report.found)} required sections of the {report.model} model")
+        echo(f"ok: {file} has all {len(report.found)} required sections of the {report.model} model")
     else:
         checked = check_spec(file, load_settings(settings_file), library, strict)
         spec = checked.spec
         _warn(checked.warnings)
-        click.echo(f"ok: {file} ({spec.model}, {spec.language}) passes every rule")
+        echo(f"ok: {file} ({spec.model}, {spec.language}) passes every rule")
+
+
+def plain_name(name: str) -> bool:
+    """A name that stays a file inside --out: no folder part, not hidden, not "..", no control character, not too long."""
+    return (0 < len(name) <= 100 and name.strip() == name and not name.startswith(".") and "/" not in name
+            and "\\" not in name and printable(name) == name and "\x00" not in name)
 
 
 @cli.command("interview")
@@ -125,6 +137,10 @@ def interview_cmd(answers_file, out_dir, no_input, lang, name, no_pdf, library_d
     from .interview import Interview, to_yaml
     from .yamlsource import parse
 
+    if not plain_name(name):
+        raise MouError(f"ชื่อ '{name}' ใช้ไม่ได้ ต้องเป็นชื่อไฟล์ธรรมดา ไม่มี / หรือ \\ ไม่ขึ้นต้นด้วยจุด (ไฟล์จะอยู่ใน --out เสมอ)\n"
+                       f"the name '{name}' cannot be used: give a plain file name, without / or \\ and not starting with a dot "
+                       f"(the files always go into --out)")
     library = load_library(library_dir)
     settings = load_settings(settings_file)
     answers = {}
@@ -154,7 +170,7 @@ def interview_cmd(answers_file, out_dir, no_input, lang, name, no_pdf, library_d
                 f"interview stopped; answers saved to {partial}; resume with: mou interview --answers {partial} --out {out_dir}"
             )
     write_atomically({spec_path: to_yaml(iv.answers).encode("utf-8")})
-    click.echo(f"wrote {spec_path}")
+    echo(f"wrote {spec_path}")
     if no_pdf:
         built = build(spec_path, out_dir, library, settings, None, draft=True)
     else:
@@ -163,7 +179,7 @@ def interview_cmd(answers_file, out_dir, no_input, lang, name, no_pdf, library_d
     _warn(built.warnings)
     for path in (built.docx, built.pdf):
         if path:
-            click.echo(f"wrote {path} (ร่าง / draft)")
+            echo(f"wrote {path} (ร่าง / draft)")
 
 
 @cli.command("batch")
@@ -196,7 +212,7 @@ def batch_cmd(specs_dir, out_dir, jobs, force, no_pdf, prune, library_dir, setti
         def line(result):
             n = next(count)
             if n == total or n % max(1, total // 10) == 0:
-                click.echo(f"[{n}/{total}] {result['name']}", err=True)
+                echo(f"[{n}/{total}] {result['name']}", err=True)
         return line
 
     try:
@@ -209,8 +225,8 @@ def batch_cmd(specs_dir, out_dir, jobs, force, no_pdf, prune, library_dir, setti
     finally:
         if "bar" in bar:
             bar["bar"].__exit__(None, None, None)
-    click.echo(report_text(result), nl=False)
-    click.echo(f"(รายงานบันทึกไว้ที่ / report saved to {out_dir / REPORT_NAME})")
+    echo(report_text(result), nl=False)
+    echo(f"(รายงานบันทึกไว้ที่ / report saved to {out_dir / REPORT_NAME})")
     if result.failed:
         sys.exit(1)
 
@@ -223,7 +239,7 @@ def inspect_cmd(file: Path):
     from .batch import inspect_file
 
     for label, value in inspect_file(file):
-        click.echo(f"{label:10} {value}")
+        echo(f"{label:10} {value}")
 
 
 @cli.command("clauses")
@@ -232,10 +248,10 @@ def clauses_cmd(library_dir: Path | None):
     """List the clause library: id, title, models, required or optional, version."""
     library = load_library(library_dir)
     rows = sorted(library.clauses.values(), key=lambda c: ([s.id for s in library.sections.sections].index(c.section), c.order))
-    click.echo(f"{'id':26} {'v':>3}  {'status':9} {'models':32} title")
+    echo(f"{'id':26} {'v':>3}  {'status':9} {'models':32} title")
     for c in rows:
         status = "required" if c.required else ("optional" if c.default else "on request")
-        click.echo(f"{c.id:26} {c.version:>3}  {status:9} {','.join(c.models):32} {c.title.th} / {c.title.en}")
+        echo(f"{c.id:26} {c.version:>3}  {status:9} {','.join(c.models):32} {c.title.th} / {c.title.en}")
 
 
 def main() -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 import zipfile
 
 from docx.enum.table import WD_TABLE_ALIGNMENT
@@ -18,6 +19,36 @@ from lxml import etree
 from .assemble import Agreement, Table
 from .errors import LibraryError
 from .library import Library
+from .sandbox import LimitedSandbox, RenderLimit, guard_filters
+
+TEMPLATE_SECONDS = 30.0
+TEMPLATE_OUTPUT = 50_000_000  # characters of one part's XML: a long agreement's document.xml is about 1 MB
+MAX_PROPERTY = 255  # Word's limit on a core document property (python-docx enforces it)
+
+
+def _template_env() -> LimitedSandbox:
+    """The Word template renders in the clauses' sandbox: a library's template is code from outside too."""
+    env = LimitedSandbox(autoescape=True, seconds=TEMPLATE_SECONDS, max_output=TEMPLATE_OUTPUT)
+    guard_filters(env)
+    return env
+
+
+_MARK = re.compile("[\u0300-\u036f\u0e31\u0e34-\u0e3a\u0e47-\u0e4e]")  # marks that belong to the letter before
+
+
+def short_property(text: str) -> str:
+    """A core property within Word's 255 characters (the document keeps the whole title): cut at a space where there
+    is one near the end, never between a Thai letter and its marks, and marked with an ellipsis."""
+    if len(text) <= MAX_PROPERTY:
+        return text
+    end = MAX_PROPERTY - 1
+    space = text.rfind(" ", 0, end)
+    if space > MAX_PROPERTY * 2 // 3:
+        end = space
+    while end > 0 and _MARK.match(text[end]):  # the next character is a mark of the last letter kept: keep neither
+        end -= 1
+    return text[:end].rstrip() + "…"
+
 
 TEXT_WIDTH_CM = 16.0  # A4 (21 cm) less the 3 cm left and 2 cm right margins
 PROPERTY_PREFIX = "mou."
@@ -111,12 +142,15 @@ def render_docx(agreement: Agreement, library: Library, provenance: dict, when: 
         for s in agreement.sections
     ]
     try:
-        tpl.render({"front": agreement.front, "sections": sections}, autoescape=True)
-    except TemplateError as exc:
+        tpl.render({"front": agreement.front, "sections": sections}, jinja_env=_template_env(), autoescape=True)
+    except (TemplateError, RenderLimit) as exc:
         raise LibraryError(f"แม่แบบเอกสารผิดพลาด / the template {library.templates[agreement.lang]} failed to render: {exc}")
+    except (ValueError, TypeError, ArithmeticError, LookupError, RecursionError, MemoryError) as exc:
+        raise LibraryError(f"แม่แบบเอกสารผิดพลาด / the template {library.templates[agreement.lang]} failed to render: "
+                           f"{type(exc).__name__}: {exc}")
     doc = tpl.docx
     core = doc.core_properties
-    core.title = agreement.front["subject"]
+    core.title = short_property(agreement.front["subject"])
     core.subject = agreement.front["model_label"]
     core.category = agreement.model
     core.keywords = f"MOU; {agreement.model}; {agreement.lang}"

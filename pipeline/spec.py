@@ -16,7 +16,9 @@ from .errors import Problem, SpecError
 from .yamlsource import Source, dotted, parse
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
-Money = Annotated[Decimal, Field(ge=0)]
+MAX_AMOUNT = Decimal(10) ** 15  # a thousand trillion baht: above every budget there is, below what arithmetic strains at
+Money = Annotated[Decimal, Field(ge=0, le=MAX_AMOUNT)]
+FiscalYear = Annotated[int, Field(ge=1, le=9999)]  # Buddhist-Era years; the rules say what a Gregorian one meant
 Model = Literal["grant", "performance", "commissioning"]
 PartyKind = Literal["government", "lao", "cso", "academic", "private"]
 PartyRef = Literal["delegator", "partner", "supporters"]
@@ -29,7 +31,7 @@ BE_OFFSET = 543
 def _meant(d: dt.date) -> dt.date | None:
     """The Gregorian date a user probably meant by an impossible year: 2568 (Buddhist Era) or 68 (two-digit BE or CE)."""
     year = d.year
-    if year >= 2400:
+    if 2400 <= year <= LATEST.year + BE_OFFSET:
         year -= BE_OFFSET
     elif year < 100:
         be = 2500 + year  # a two-digit year as Thai users write it: 68 -> 2568
@@ -46,7 +48,7 @@ def _plausible(d: dt.date) -> dt.date:
     if EARLIEST <= d <= LATEST:
         return d
     meant = _meant(d)
-    if meant is not None and d.year >= 2400:
+    if meant is not None and d.year >= 2400:  # a year past 2743 (9999) is no era at all: out of range
         raise PydanticCustomError("date_buddhist_era", "Buddhist-Era year", {"meant": meant.isoformat(), "be": d.year})
     if meant is not None:
         raise PydanticCustomError("date_short_year", "two-digit year", {"meant": meant.isoformat(), "year": d.year})
@@ -141,8 +143,8 @@ class BudgetSource(Strict):
     amount: Money
     provider: PartyRef
     supporter: Optional[Text] = None
-    fiscal_year: Optional[int] = None
-    fiscal_years: Optional[dict[int, Money]] = None
+    fiscal_year: Optional[FiscalYear] = None
+    fiscal_years: Optional[dict[FiscalYear, Money]] = None
     note: Optional[Text] = None
 
 
@@ -203,8 +205,8 @@ class Reporting(Strict):
 class Indicator(Strict):
     name: Text
     unit: Text
-    baseline: Optional[Decimal | Text] = None
-    target: Decimal | Text
+    baseline: Optional[Annotated[Decimal, Field(ge=-MAX_AMOUNT, le=MAX_AMOUNT)] | Text] = None
+    target: Annotated[Decimal, Field(ge=-MAX_AMOUNT, le=MAX_AMOUNT)] | Text
     frequency: Frequency
     data_source: Text
     responsible: Text
@@ -399,7 +401,8 @@ def _problem_from_pydantic(err: dict, src: Source) -> Problem:
         loc += (err["loc"][-1],)
     ctx = dict(err.get("ctx") or {})
     ctx.setdefault("input", err.get("input"))
-    ctx = {k: (str(v) if not isinstance(v, (int, str)) else v) for k, v in ctx.items()}
+    ctx = {k: (f"{v:,}" if isinstance(v, (int, Decimal)) and not isinstance(v, bool) and abs(v) >= 10000 else
+               str(v) if not isinstance(v, (int, str)) else v) for k, v in ctx.items()}
     th, en = _MESSAGES.get(err["type"], ("ค่าไม่ถูกต้อง: {msg}", "{msg}"))
     ctx["msg"] = err["msg"]
     try:
@@ -412,6 +415,7 @@ def _problem_from_pydantic(err: dict, src: Source) -> Problem:
 def typed(src: Source) -> tuple[Spec | None, list[Problem]]:
     """Plain data -> Spec, or the list of every type problem with its line."""
     problems = [Problem(src.name, line if line else src.line(path), dotted(path), th, en) for path, line, th, en in src.problems]
+    told = {dotted(path) for path, *_ in src.problems if path}  # a value the reader refused is not refused again
     if src.data is None:
         return None, problems
     try:
@@ -428,7 +432,7 @@ def typed(src: Source) -> tuple[Spec | None, list[Problem]]:
                 found.append((err["type"], p))
         # A value of one member's shape (a date where a date or a list is allowed) is not also told to be the other.
         shaped = {p.field for kind, p in found if kind not in ("list_type", "dict_type")}
-        problems += [p for kind, p in found if kind not in ("list_type", "dict_type") or p.field not in shaped]
+        problems += [p for kind, p in found if (kind not in ("list_type", "dict_type") or p.field not in shaped) and p.field not in told]
         return None, problems
     return (spec if not problems else None), problems
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
@@ -14,6 +15,11 @@ except AttributeError:  # pragma: no cover - libyaml is in the PyYAML wheels
 
 MAX_BYTES = 2_000_000
 MAX_NODES = 200_000  # nodes after expanding aliases: a "billion laughs" file stops here, early
+# A spec nests 6 levels at most. libyaml's composer recurses in C, so a file nested thousands deep ("x: [[[[…") would
+# crash the process: the depth is measured on the parser's flat event stream first, and the composed tree (aliases
+# expanded) is held to the same limit.
+MAX_DEPTH = 40
+MAX_NUMBER_DIGITS = 18  # a plain number longer than this is a typo or an identifier, never an amount (put it in quotes)
 _BOOL = {"true": True, "yes": True, "on": True, "false": False, "no": False, "off": False}
 
 Path_ = tuple  # a field path: ("instalments", 1, "due")
@@ -48,6 +54,28 @@ class _TooBig(Exception):
     pass
 
 
+class _TooDeep(Exception):
+    def __init__(self, line: int, th: str, en: str):
+        super().__init__(en)
+        self.line, self.th, self.en = line, th, en
+
+
+def _deep(line: int) -> _TooDeep:
+    return _TooDeep(line, f"ข้อมูลซ้อนกันลึกเกิน {MAX_DEPTH} ชั้น", f"the data is nested more than {MAX_DEPTH} levels deep")
+
+
+def _check_depth(text: str) -> None:
+    """Raise _TooDeep at the first collection nested deeper than MAX_DEPTH, reading libyaml's events (no recursion)."""
+    depth = 0
+    for event in yaml.parse(text, Loader=_Loader):
+        if isinstance(event, yaml.CollectionStartEvent):
+            depth += 1
+            if depth > MAX_DEPTH:
+                raise _deep(event.start_mark.line + 1)
+        elif isinstance(event, yaml.CollectionEndEvent):
+            depth -= 1
+
+
 def parse(text: str | bytes, name: str) -> Source:
     """Parse one YAML document into plain Python data (str, int, Decimal, bool, None, list, dict)."""
     src = Source(name, None)
@@ -67,7 +95,11 @@ def parse(text: str | bytes, name: str) -> Source:
         src.problems.append(((), 1, "ไฟล์ว่างเปล่า", "the file is empty"))
         return src
     try:
+        _check_depth(text)
         nodes = list(yaml.compose_all(text, Loader=_Loader))
+    except _TooDeep as exc:
+        src.problems.append(((), exc.line, exc.th, exc.en))
+        return src
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark else None
@@ -87,18 +119,29 @@ def parse(text: str | bytes, name: str) -> Source:
         return src
     counter = [0]
     try:
-        src.data = _build(root, (), src, counter)
+        src.data = _build(root, (), src, counter, ())
+    except _TooDeep as exc:
+        src.data = None
+        src.problems.append(((), exc.line, exc.th, exc.en))
     except _TooBig:
         src.data = None
         src.problems.append(((), None, "ไฟล์ขยายตัวเกินขนาดที่รับได้ (alias/anchor ซ้อนกันมากเกินไป)", f"the file expands to more than {MAX_NODES:,} values (too many nested aliases)"))
     return src
 
 
-def _build(node, path, src: Source, counter):
+def _build(node, path, src: Source, counter, within: tuple):
+    """Plain data of a node; `within` holds the collections it lies in (an alias can make a node its own member)."""
     counter[0] += 1
     if counter[0] > MAX_NODES:
         raise _TooBig
-    src.lines.setdefault(path, node.start_mark.line + 1)
+    line = node.start_mark.line + 1
+    src.lines.setdefault(path, line)
+    if isinstance(node, (yaml.MappingNode, yaml.SequenceNode)):
+        if any(node is outer for outer in within):
+            raise _TooDeep(line, "alias อ้างถึงค่าที่มีตัวเองอยู่ข้างใน (วนไม่รู้จบ)", "an alias refers to a value that contains it (an endless loop)")
+        if len(within) >= MAX_DEPTH:
+            raise _deep(line)
+        within = within + (node,)
     if isinstance(node, yaml.MappingNode):
         out = {}
         for key_node, value_node in node.value:
@@ -106,15 +149,46 @@ def _build(node, path, src: Source, counter):
                 src.problems.append((path, key_node.start_mark.line + 1, "คีย์ต้องเป็นข้อความ", "a key must be a plain text"))
                 continue
             key = key_node.value
+            _check_text(key, path + (key,), key_node.start_mark.line + 1, src)
             if key in out:
                 src.problems.append((path + (key,), key_node.start_mark.line + 1, f"คีย์ '{key}' ซ้ำ", f"duplicate key '{key}'"))
                 continue
             src.lines[path + (key,)] = key_node.start_mark.line + 1
-            out[key] = _build(value_node, path + (key,), src, counter)
+            out[key] = _build(value_node, path + (key,), src, counter, within)
         return out
     if isinstance(node, yaml.SequenceNode):
-        return [_build(item, path + (i,), src, counter) for i, item in enumerate(node.value)]
-    return _scalar(node)
+        return [_build(item, path + (i,), src, counter, within) for i, item in enumerate(node.value)]
+    value = _scalar(node)
+    if isinstance(value, str):
+        _check_text(value, path, line, src)
+    if isinstance(value, (int, Decimal)) and not isinstance(value, bool) and _too_long(value, node.value):
+        src.problems.append((path, line, f"ตัวเลข {node.value[:30]}… ยาวเกิน {MAX_NUMBER_DIGITS} หลัก (ถ้าไม่ใช่จำนวนเงินหรือตัวเลข ให้ใส่ในเครื่องหมายคำพูด)",
+                             f"the number {node.value[:30]}… is longer than {MAX_NUMBER_DIGITS} digits (if it is not an amount, put it in quotes)"))
+        return node.value[:100]  # what the model sees: a short text, so the problem is told once, here
+    return value
+
+
+# Characters no document can hold (XML 1.0 refuses C0 controls and U+FFFE/U+FFFF; C1 controls, DEL and lone
+# surrogates are invisible garbage from a copy-paste) and the bidirectional overrides, which make a text display
+# otherwise than it reads. Tab and new line stay; so does the zero-width space Thai text uses to mark word breaks.
+_UNPRINTABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff\u202a-\u202e\u2066-\u2069]")
+
+
+def _check_text(text: str, path, line: int, src: Source) -> None:
+    found = _UNPRINTABLE.search(text)
+    if found:
+        code, at = f"U+{ord(found.group()):04X}", found.start() + 1
+        src.problems.append((path, line, f"มีอักขระควบคุมที่มองไม่เห็น ({code}) ที่ตำแหน่ง {at} ซึ่งใส่ในเอกสารไม่ได้ ให้ลบออก",
+                             f"holds an invisible control character ({code}) at character {at}, which a document cannot hold: remove it"))
+
+
+def _too_long(value, text: str) -> bool:
+    """A plain number too large for an amount, or so long Python itself refuses it (1e30, 1E+999999999, 5,000 digits)."""
+    if len(text) > 4 * MAX_NUMBER_DIGITS:
+        return True
+    if isinstance(value, int):
+        return abs(value) >= 10 ** MAX_NUMBER_DIGITS
+    return value.is_finite() and value != 0 and value.adjusted() >= MAX_NUMBER_DIGITS
 
 
 def _scalar(node):
@@ -126,11 +200,15 @@ def _scalar(node):
     if tag.endswith(":bool"):
         return _BOOL.get(value.lower(), value)
     if tag.endswith(":int"):
+        if len(value) > 4 * MAX_NUMBER_DIGITS:
+            return 0  # reported as too long by the caller; int() of thousands of digits is refused by Python itself
         try:
             return int(value.replace("_", ""), 0)
         except ValueError:
             return value
     if tag.endswith(":float"):
+        if len(value) > 4 * MAX_NUMBER_DIGITS:
+            return Decimal(0)  # reported as too long by the caller
         try:
             d = Decimal(value.replace("_", ""))
             return d if d.is_finite() else value
