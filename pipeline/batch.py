@@ -25,16 +25,17 @@ from typing import Callable
 
 from . import __version__
 from .errors import MouError
-from .files import write_atomically
+from .files import remove_stale_temps, write_atomically
+from .procs import die_with_parent
 from .library import Library, read_library
 from .settings import Settings
 
 MANIFEST_NAME = "mou-manifest.json"
 REPORT_NAME = "mou-report.txt"
 LOCK_NAME = ".mou-batch.lock"
+JOURNAL_NAME = ".mou-manifest.journal"
 MANIFEST_FORMAT = 1
 SPEC_SUFFIXES = (".yaml", ".yml")
-SAVE_EVERY = 25  # agreements between two saves of the manifest, so an interrupted run keeps what it built
 
 
 class BatchLocked(MouError):
@@ -106,18 +107,49 @@ def agreement_key(inputs: dict, clauses: dict) -> str:
 
 
 def load_manifest(out_dir: Path) -> tuple[dict, str | None]:
-    """The agreements recorded in out_dir, and a warning when the manifest could not be read (everything rebuilds)."""
+    """The agreements recorded in out_dir (the manifest, then the journal of a run that was killed before it saved
+    it), and a warning when the manifest could not be read (everything rebuilds)."""
     path = out_dir / MANIFEST_NAME
-    if not path.exists():
-        return {}, None
+    agreements, warning = {}, None
+    if path.exists():
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+            if data.get("format") != MANIFEST_FORMAT or not isinstance(data.get("agreements"), dict):
+                raise ValueError(f"format {data.get('format')!r}")
+            agreements = {name: entry for name, entry in data["agreements"].items() if _well_formed(entry)}
+        except (OSError, ValueError, AttributeError) as exc:
+            agreements, warning = {}, f"อ่าน {path} ไม่ได้ จะสร้างใหม่ทั้งหมด / could not read {path} ({exc}); every agreement is rebuilt"
+    agreements.update(_journal(out_dir))
+    return agreements, warning
+
+
+def _journal(out_dir: Path) -> dict:
+    """The entries a run recorded one by one as each agreement's files were in place (a line per agreement); a line
+    cut short by a kill, or of another shape, is skipped: that agreement is rebuilt."""
+    out = {}
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-        if data.get("format") != MANIFEST_FORMAT or not isinstance(data.get("agreements"), dict):
-            raise ValueError(f"format {data.get('format')!r}")
-        agreements = {name: entry for name, entry in data["agreements"].items() if _well_formed(entry)}
-        return agreements, None
-    except (OSError, ValueError, AttributeError) as exc:
-        return {}, (f"อ่าน {path} ไม่ได้ จะสร้างใหม่ทั้งหมด / could not read {path} ({exc}); every agreement is rebuilt")
+        lines = (out_dir / JOURNAL_NAME).read_text(encoding="utf-8", errors="replace").splitlines()
+    except OSError:
+        return out
+    for line in lines:
+        try:
+            record = json.loads(line)
+        except ValueError:
+            continue
+        if isinstance(record, dict) and isinstance(record.get("name"), str) and _well_formed(record.get("entry")):
+            out[record["name"]] = record["entry"]
+    return out
+
+
+def record(out_dir: Path, name: str, entry: dict) -> None:
+    """Append one agreement's entry to the journal the moment its files are in place: a run killed after this point
+    does not build it again. One write of one line (O_APPEND), flushed to the file at once."""
+    line = json.dumps({"name": name, "entry": entry}, ensure_ascii=False) + "\n"
+    fd = os.open(out_dir / JOURNAL_NAME, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o666)
+    try:
+        os.write(fd, line.encode("utf-8"))
+    finally:
+        os.close(fd)
 
 
 def _well_formed(entry) -> bool:
@@ -129,8 +161,13 @@ def _well_formed(entry) -> bool:
 
 
 def save_manifest(out_dir: Path, agreements: dict) -> None:
+    """The whole manifest, written atomically; the journal it now holds is then removed."""
     data = {"format": MANIFEST_FORMAT, "pipeline": __version__, "agreements": dict(sorted(agreements.items()))}
     write_atomically({out_dir / MANIFEST_NAME: json.dumps(data, ensure_ascii=False, indent=1).encode("utf-8")})
+    try:
+        (out_dir / JOURNAL_NAME).unlink()
+    except FileNotFoundError:
+        pass
 
 
 def find_manifest(path: Path) -> tuple[Path, dict] | None:
@@ -306,7 +343,9 @@ def _start_worker(root: str | None, settings: dict, pdf: bool, in_process: bool 
     from .pdf import Converter
 
     if not in_process:
-        signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides; a worker finishes its document
+        die_with_parent()  # a killed batch takes its workers (and, through theirs, their LibreOffice) with it
+        for sig in STOP_SIGNALS:
+            signal.signal(sig, signal.SIG_IGN)  # the parent decides; a worker finishes its document
     _worker["library"] = read_library(Path(root) if root else None)
     _worker["settings"] = Settings(**settings)
     _worker["converter"] = Converter(timeout=_worker["settings"].convert_timeout) if pdf else None
@@ -376,72 +415,118 @@ def _build(task: Task) -> dict:
     }
 
 
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)  # Ctrl-C, and what timeout, systemd and docker send
+
+
 @contextmanager
 def _deferred_interrupt():
-    """Ctrl-C sets a flag the run checks between agreements, so no result is half-recorded; a second Ctrl-C
-    interrupts at once."""
-    state = {"stop": False}
+    """Ctrl-C or SIGTERM sets a flag the run checks between agreements, so no result is half-recorded; a second one
+    interrupts at once. The flag holds the signal's number (the exit status is 128 + it)."""
+    state = {"stop": False, "signal": None}
     if threading.current_thread() is not threading.main_thread():
         yield state
         return
-    previous = signal.getsignal(signal.SIGINT)
+    previous = {sig: signal.getsignal(sig) for sig in STOP_SIGNALS}
 
     def stop(signum, frame):
-        state["stop"] = True
-        signal.signal(signal.SIGINT, previous)
+        if state["stop"]:
+            raise KeyboardInterrupt
+        state["stop"], state["signal"] = True, signum
 
-    signal.signal(signal.SIGINT, stop)
+    for sig in STOP_SIGNALS:
+        signal.signal(sig, stop)
     try:
         yield state
     finally:
-        signal.signal(signal.SIGINT, previous)
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
     if state["stop"]:
-        raise KeyboardInterrupt
+        raise Stopped(state["signal"])
 
 
-def _run_tasks(tasks: list[Task], jobs: int, root: Path | None, settings: Settings, pdf: bool, done: Callable[[dict], None]) -> None:
-    """Build the tasks, `jobs` at a time; `done` is called in this process with each result as it comes.
-    On Ctrl-C the agreements in hand are finished and passed to `done`, the rest are not started, and
-    KeyboardInterrupt is raised."""
+class Stopped(KeyboardInterrupt):
+    """The run was stopped by a signal (SIGINT or SIGTERM) after finishing the agreements in hand."""
+
+    def __init__(self, signum: int | None):
+        super().__init__(signum)
+        self.signum = signum or signal.SIGINT
+
+
+def _dead_workers(pool) -> str:
+    """How the pool's dead workers ended ("signal 11", "exit 1"), read from the processes the pool kept."""
+    codes = []
+    for proc in list(getattr(pool, "_processes", {}).values()):
+        code = proc.exitcode
+        if code:
+            codes.append(f"signal {-code}" if code < 0 else f"exit {code}")
+    return ", ".join(codes) or "ended"
+
+
+def _run_tasks(tasks: list[Task], jobs: int, root: Path | None, settings: Settings, pdf: bool, done: Callable[[dict], None],
+               work: Callable[[Task], dict] | None = None) -> None:
+    """Build the tasks, `jobs` at a time, each in a worker process; `done` is called in this process with each result
+    as it comes. A worker that dies (a crash in a C library, the OOM killer) costs its own agreement only: the pool is
+    replaced, the agreements that were in flight with it are retried one at a time to find the one that kills, and that
+    one is reported failed by name. On Ctrl-C or SIGTERM the agreements in hand are finished and passed to `done`, the
+    rest are not started, and Stopped is raised."""
     if not tasks:
         return
+    work = work or _build_one  # a module-level function the workers import (a test passes one that crashes on cue)
     args = (str(root) if root else None, settings.model_dump(), pdf)
+    context = multiprocessing.get_context("spawn")  # fresh interpreters: no UNO state or threads inherited
+    queue = list(reversed(tasks))  # popped from the end: the first task first
+    suspects: list[Task] = []  # in flight when a worker died: each retried alone
     with _deferred_interrupt() as interrupt:
-        if jobs <= 1 or len(tasks) <= 1:
-            _start_worker(*args, in_process=True)
+        while (queue or suspects) and not interrupt["stop"]:
+            alone = bool(suspects)
+            width = 1 if alone else min(jobs, len(queue))
+            pool = ProcessPoolExecutor(max_workers=width, mp_context=context, initializer=_start_worker, initargs=args)
+            in_flight: dict = {}
+            broken = False
             try:
-                for task in tasks:
-                    if interrupt["stop"]:
-                        break
-                    done(_build_one(task))
-            finally:
-                _stop_worker()
-            return
-        context = multiprocessing.get_context("spawn")  # fresh interpreters: no UNO state or threads inherited
-        with ProcessPoolExecutor(max_workers=min(jobs, len(tasks)), mp_context=context, initializer=_start_worker,
-                                 initargs=args) as pool:
-            # A window of 2 per worker is in flight and the rest waits here, so a stop takes effect within a document.
-            queue, in_flight = iter(tasks), {}
+                def submit_next():
+                    if interrupt["stop"] or broken:
+                        return
+                    if alone:
+                        if not in_flight and suspects:
+                            task = suspects.pop(0)
+                            in_flight[pool.submit(work, task)] = task
+                    elif queue:
+                        task = queue.pop()
+                        in_flight[pool.submit(work, task)] = task
 
-            def submit_next():
-                task = None if interrupt["stop"] else next(queue, None)
-                if task is not None:
-                    in_flight[pool.submit(_build_one, task)] = task
-
-            for _ in range(2 * jobs):
-                submit_next()
-            while in_flight:
-                finished, _ = wait(in_flight, timeout=0.2, return_when=FIRST_COMPLETED)
-                for future in finished:
-                    task = in_flight.pop(future)
-                    try:
-                        done(future.result())
-                    except BrokenProcessPool as exc:
-                        done({"name": task.name, "error": f"กระบวนการทำงานหยุดกะทันหัน / a worker process died: {exc}"})
+                # A window of 2 per worker is in flight and the rest waits here, so a stop takes effect within a document.
+                for _ in range(1 if alone else 2 * width):
                     submit_next()
-                if interrupt["stop"]:
-                    for future in [f for f in in_flight if f.cancel()]:
-                        del in_flight[future]
+                while in_flight:
+                    finished, _ = wait(in_flight, timeout=0.2, return_when=FIRST_COMPLETED)
+                    for future in finished:
+                        task = in_flight.pop(future)
+                        try:
+                            result = future.result()
+                        except BrokenProcessPool:
+                            broken = True
+                            if alone:  # it was the only one in flight: it is the one that kills its worker
+                                done({"name": task.name, "error": (
+                                    f"กระบวนการที่สร้างข้อตกลงนี้หยุดกะทันหัน ({_dead_workers(pool)}) ข้อตกลงอื่นสร้างต่อตามปกติ / "
+                                    f"the worker process building this agreement died ({_dead_workers(pool)}); "
+                                    f"the other agreements were built")})
+                            else:
+                                suspects.append(task)
+                            continue
+                        done(result)
+                        submit_next()
+                    if interrupt["stop"]:
+                        for future in [f for f in in_flight if f.cancel()]:
+                            task = in_flight.pop(future)
+                            if alone:
+                                suspects.insert(0, task)
+                    if broken:
+                        break
+            finally:
+                pool.shutdown(wait=not broken, cancel_futures=True)
+            if broken:  # whatever was still in flight with the dead worker is a suspect too
+                suspects.extend(t for t in in_flight.values() if t not in suspects)
 
 
 # -- the run ----------------------------------------------------------------------------------------------------------
@@ -457,6 +542,8 @@ class BatchResult:
     restarts: int
     warnings: list[str]
     interrupted: bool = False
+    signal: int | None = None  # what stopped it: SIGINT (Ctrl-C) or SIGTERM
+    save_failed: bool = False  # the manifest or the report could not be written (a full disk)
 
     def count(self, status: str) -> int:
         return sum(1 for o in self.outcomes if o.status == status)
@@ -464,7 +551,7 @@ class BatchResult:
     @property
     def failed(self) -> bool:
         """Exit 1: an agreement failed, or one that needed rebuilding was kept because it was edited by hand."""
-        return self.count("failed") > 0 or self.count("kept") > 0
+        return self.count("failed") > 0 or self.count("kept") > 0 or self.save_failed
 
 
 def run_batch(
@@ -484,6 +571,7 @@ def run_batch(
     library = read_library(library_root)  # as it is now: a long-lived process may have edited it since
     fp = Fingerprint.of(library, settings)
     with locked(out_dir):
+        remove_stale_temps(out_dir, None, older_than=0)  # a killed run's half-written files: no run writes here but us
         manifest, warning = load_manifest(out_dir)
         warnings = [warning] if warning else []
         outcomes: dict[str, Outcome] = {}
@@ -510,11 +598,10 @@ def run_batch(
                 outcomes[name] = _deleted(name, entry, out_dir, prune, manifest)
 
         restarts = 0
-        built_since_save = 0
         callback = progress(len(tasks)) if progress and tasks else None
 
         def done(result: dict) -> None:
-            nonlocal restarts, built_since_save
+            nonlocal restarts
             name = result["name"]
             task = tasks[name]
             if "error" in result:
@@ -534,25 +621,38 @@ def run_batch(
                 manifest[name] = entry
                 outcomes[name] = Outcome(name, "built", reasons or [("สร้างซ้ำ", "rebuilt")])
                 restarts += result.get("restarts", 0)
-                built_since_save += 1
-                if built_since_save >= SAVE_EVERY:
-                    save_manifest(out_dir, manifest)
-                    built_since_save = 0
+                try:
+                    record(out_dir, name, entry)
+                except OSError as exc:  # a full disk: the manifest at the end may still fit; say so once
+                    note = f"บันทึกรายการระหว่างทางไม่ได้ / could not record progress in {out_dir / JOURNAL_NAME}: {exc.strerror or exc}"
+                    if note not in warnings:
+                        warnings.append(note)
             if callback:
                 callback(result)
 
-        interrupted = False
+        stopped_by = None
         try:
             _run_tasks(list(tasks.values()), jobs, library_root, settings, pdf, done)
-        except KeyboardInterrupt:
-            interrupted = True
+        except Stopped as exc:
+            stopped_by = int(exc.signum)
+        except KeyboardInterrupt:  # a second Ctrl-C: at once
+            stopped_by = int(signal.SIGINT)
         finally:
-            save_manifest(out_dir, manifest)
+            save_error = None
+            try:
+                save_manifest(out_dir, manifest)
+            except MouError as exc:
+                save_error = exc.format()
+                warnings.append(f"บันทึกรายการ (manifest) ไม่ได้ / the manifest was not saved: {save_error} "
+                                f"(the agreements built are in the journal {JOURNAL_NAME} and the next run reads it)")
         ordered = sorted(outcomes.values(), key=lambda o: o.name)
-        result = BatchResult(specs_dir, out_dir, ordered, clause_touched, time.perf_counter() - started, restarts, warnings, interrupted)
-        _save_report(result)
-    if interrupted:
-        raise KeyboardInterrupt
+        result = BatchResult(specs_dir, out_dir, ordered, clause_touched, time.perf_counter() - started, restarts, warnings,
+                             stopped_by is not None, stopped_by, save_error is not None)
+        try:
+            _save_report(result)
+        except MouError as exc:
+            result.warnings.append(f"บันทึกรายงานไม่ได้ / the report was not saved: {exc.format()}")
+            result.save_failed = True
     return result
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 from . import __version__
 from .assemble import Agreement, assemble
 from .errors import Problem
-from .files import write_atomically
+from .files import remove_stale_temps, write_atomically
 from .library import Library
 from .pdf import Converter
 from .render import render_docx
@@ -79,5 +79,6 @@ def build(
         if report.missing:
             raise missing_sections_error(report, library)
         files[pdf_path] = pdf
+    remove_stale_temps(out_dir, tuple(p.name for p in files))  # what a killed build of these files left behind
     write_atomically(files)
     return Built(name, out_dir / f"{name}.docx", pdf_path, prov, agreement, checked.warnings)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import sys
 import time
 from pathlib import Path
@@ -51,9 +52,32 @@ class MouGroup(click.Group):
         except MouError as exc:
             echo(exc.format(), err=True)
             ctx.exit(exc.exit_code)
+        except Terminated:
+            echo("หยุดตามคำสั่ง (SIGTERM) ไม่มีไฟล์ใดเขียนค้างไว้ / stopped (SIGTERM); no file was left half-written", err=True)
+            ctx.exit(128 + signal.SIGTERM)
         except KeyboardInterrupt:
             echo("ยกเลิก / interrupted", err=True)
             ctx.exit(130)
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM (timeout, systemd, docker), raised where the command is so that it cleans up as after Ctrl-C."""
+
+
+def _terminate(signum, frame):
+    raise Terminated()
+
+
+def not_a_batch_folder(out_dir: Path) -> None:
+    """`mou build` and `mou interview` write one agreement; a folder `mou batch` keeps (its manifest, or its lock while
+    the first run goes) is refused: a file replaced there would be called "edited by hand" and never regenerated."""
+    from .batch import LOCK_NAME, MANIFEST_NAME
+
+    if (out_dir / MANIFEST_NAME).exists() or (out_dir / LOCK_NAME).exists():
+        raise MouError(
+            f"โฟลเดอร์ {out_dir} เป็นของ mou batch (มี {MANIFEST_NAME}) สร้างข้อตกลงในโฟลเดอร์นี้ด้วย mou batch หรือเลือก --out อื่น\n"
+            f"{out_dir} is kept by mou batch (it holds {MANIFEST_NAME}): build its agreements with "
+            f"`mou batch SPECS_DIR --out {out_dir}`, or give another --out")
 
 
 @click.group(cls=MouGroup)
@@ -75,6 +99,7 @@ def build_cmd(spec: Path, out_dir: Path, no_pdf: bool, strict: bool, library_dir
     from .pdf import Converter
 
     started = time.perf_counter()
+    not_a_batch_folder(out_dir)
     library = load_library(library_dir)
     settings = load_settings(settings_file)
     if no_pdf:
@@ -141,6 +166,7 @@ def interview_cmd(answers_file, out_dir, no_input, lang, name, no_pdf, library_d
         raise MouError(f"ชื่อ '{name}' ใช้ไม่ได้ ต้องเป็นชื่อไฟล์ธรรมดา ไม่มี / หรือ \\ ไม่ขึ้นต้นด้วยจุด (ไฟล์จะอยู่ใน --out เสมอ)\n"
                        f"the name '{name}' cannot be used: give a plain file name, without / or \\ and not starting with a dot "
                        f"(the files always go into --out)")
+    not_a_batch_folder(out_dir)
     library = load_library(library_dir)
     settings = load_settings(settings_file)
     answers = {}
@@ -218,15 +244,17 @@ def batch_cmd(specs_dir, out_dir, jobs, force, no_pdf, prune, library_dir, setti
     try:
         result = run_batch(specs_dir, out_dir, library_dir, settings, jobs=jobs, force=force, pdf=not no_pdf,
                            prune=prune, progress=progress)
-    except KeyboardInterrupt:
-        raise Interrupted(f"หยุดกลางคัน บันทึกข้อตกลงที่สร้างเสร็จแล้วไว้ในรายการ ดูรายงานที่ {out_dir / REPORT_NAME} "
-                       f"สั่ง mou batch อีกครั้งเพื่อทำต่อ\ninterrupted: the agreements finished are recorded (report: "
-                       f"{out_dir / REPORT_NAME}); run mou batch again to go on")
     finally:
         if "bar" in bar:
             bar["bar"].__exit__(None, None, None)
     echo(report_text(result), nl=False)
     echo(f"(รายงานบันทึกไว้ที่ / report saved to {out_dir / REPORT_NAME})")
+    if result.interrupted:
+        stop = Interrupted(f"หยุดกลางคัน บันทึกข้อตกลงที่สร้างเสร็จแล้วไว้ในรายการ ดูรายงานที่ {out_dir / REPORT_NAME} "
+                           f"สั่ง mou batch อีกครั้งเพื่อทำต่อ\ninterrupted: the agreements finished are recorded (report: "
+                           f"{out_dir / REPORT_NAME}); run mou batch again to go on")
+        stop.exit_code = 128 + (result.signal or 2)  # 130 for Ctrl-C, 143 for SIGTERM, as a shell reports them
+        raise stop
     if result.failed:
         sys.exit(1)
 
@@ -255,6 +283,7 @@ def clauses_cmd(library_dir: Path | None):
 
 
 def main() -> None:
+    signal.signal(signal.SIGTERM, _terminate)
     cli(prog_name="mou")
 
 

@@ -20,6 +20,7 @@ import pikepdf
 from pypdf import PdfReader
 
 from .errors import ConvertError
+from .procs import die_with_parent, new_profile_dir
 
 SARABUN = "TH Sarabun New"
 FALLBACK = "Laksaman"
@@ -49,7 +50,15 @@ _FONTS_CONF = """<?xml version="1.0"?>
 """
 
 
+RESTART_CODE = 81  # soffice.bin's "restart me" (what the soffice script's oosplash would do for it)
+
+
 def soffice_path() -> str:
+    """LibreOffice's program itself where it can be found: the `soffice` script runs it as a grandchild, which the
+    parent-death signal (set on the child only) would not reach."""
+    for path in ("/usr/lib/libreoffice/program/soffice.bin", "/opt/libreoffice/program/soffice.bin"):
+        if os.access(path, os.X_OK):
+            return path
     for name in ("soffice", "libreoffice"):
         found = shutil.which(name)
         if found:
@@ -137,7 +146,7 @@ class Converter:
         uno = _import_uno()
         soffice = soffice_path()
         if self.workdir is None:
-            self.workdir = Path(tempfile.mkdtemp(prefix="mou-lo-"))
+            self.workdir = new_profile_dir()
             (self.workdir / "profile" / "user").mkdir(parents=True)
             (self.workdir / "profile" / "user" / "registrymodifications.xcu").write_text(_REGISTRY, encoding="utf-8")
             (self.workdir / "fonts.conf").write_text(
@@ -145,25 +154,33 @@ class Converter:
         if self.has_sarabun is None:
             self.has_sarabun = self._font_installed(SARABUN)
         pipe = f"mou-{os.getpid()}-{uuid.uuid4().hex[:8]}"
-        self.proc = subprocess.Popen(
-            [soffice, "--headless", "--invisible", "--nologo", "--norestore", "--nodefault", "--nolockcheck",
-             "--nofirststartwizard", f"-env:UserInstallation={(self.workdir / 'profile').as_uri()}",
-             f"--accept=pipe,name={pipe};urp;StarOffice.ComponentContext"],
-            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-            env=self._env(), start_new_session=True,
-        )
+        command = [soffice, "--headless", "--invisible", "--nologo", "--norestore", "--nodefault", "--nolockcheck",
+                   "--nofirststartwizard", f"-env:UserInstallation={(self.workdir / 'profile').as_uri()}",
+                   f"--accept=pipe,name={pipe};urp;StarOffice.ComponentContext"]
+
+        def launch():
+            return subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                    env=self._env(), start_new_session=True, preexec_fn=die_with_parent)
+
+        self.proc = launch()
         local = uno.getComponentContext()
         resolver = local.ServiceManager.createInstanceWithContext("com.sun.star.bridge.UnoUrlResolver", local)
         deadline = time.monotonic() + self.start_timeout
+        restarts = 0
         while True:
             try:
                 ctx = resolver.resolve(f"uno:pipe,name={pipe};urp;StarOffice.ComponentContext")
                 self.desktop = ctx.ServiceManager.createInstanceWithContext("com.sun.star.frame.Desktop", ctx)
                 return
             except Exception:  # NoConnectException until soffice listens
-                if self.proc.poll() is not None:
+                code = self.proc.poll()
+                if code == RESTART_CODE and restarts < 2:  # a new profile made: soffice.bin asks to be started again
+                    restarts += 1
+                    self.proc = launch()
+                    continue
+                if code is not None:
                     self._kill()
-                    raise ConvertError(f"LibreOffice หยุดทำงานขณะเริ่มต้น / LibreOffice exited while starting (code {self.proc.returncode})")
+                    raise ConvertError(f"LibreOffice หยุดทำงานขณะเริ่มต้น / LibreOffice exited while starting (code {code})")
                 if time.monotonic() > deadline:
                     self._kill()
                     raise ConvertError(f"LibreOffice ไม่ตอบสนองภายใน {self.start_timeout:.0f} วินาที / LibreOffice did not start within {self.start_timeout:.0f} s")

@@ -1,0 +1,84 @@
+"""Child processes that never outlive their parent, and the leftovers of those that were killed anyway.
+
+`mou batch` runs worker processes and each worker a LibreOffice; `mou build` runs a LibreOffice. When the parent is
+killed (SIGKILL, the OOM killer), the kernel kills each child too (Linux's parent-death signal), so no 500 MB
+LibreOffice lives on reparented to init. A killed run cannot delete its LibreOffice profile in /tmp: the next run
+deletes the profiles whose owner is no longer alive (the owner's PID is in the folder's name).
+"""
+
+from __future__ import annotations
+
+import ctypes
+import os
+import re
+import shutil
+import signal
+import tempfile
+import time
+from pathlib import Path
+
+PR_SET_PDEATHSIG = 1
+PROFILE_PREFIX = "mou-lo-"
+_PROFILE = re.compile(rf"^{PROFILE_PREFIX}(\d+)-")
+OLD_PROFILE_SECONDS = 24 * 3600  # a profile without an owner's PID (an older version's) is stale after a day
+
+_libc = None
+
+
+def die_with_parent(sig: int = signal.SIGKILL) -> None:
+    """Ask the kernel to send `sig` to this process when its parent dies (Linux; elsewhere nothing happens). Safe in a
+    preexec_fn: it only calls prctl. If the parent is already gone (reparented), exit at once."""
+    global _libc
+    try:
+        if _libc is None:
+            _libc = ctypes.CDLL(None, use_errno=True)
+        _libc.prctl(PR_SET_PDEATHSIG, sig, 0, 0, 0)
+    except (OSError, AttributeError):
+        return
+    if os.getppid() == 1:
+        os._exit(1)
+
+
+def new_profile_dir() -> Path:
+    """A LibreOffice profile folder named after this process, so a later run can tell when it is stale."""
+    remove_stale_profiles()
+    return Path(tempfile.mkdtemp(prefix=f"{PROFILE_PREFIX}{os.getpid()}-"))
+
+
+def _alive(pid: int) -> bool:
+    """Whether a process runs; a zombie (killed, not yet reaped: in a container PID 1 often never reaps) does not."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+        return state not in ("Z", "X")
+    except (OSError, IndexError):
+        pass
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # another user's process: alive, and its folder is not ours to judge
+    return True
+
+
+def remove_stale_profiles(folder: Path | None = None) -> int:
+    """Delete the mou LibreOffice profiles (ours only) whose owner process has ended; returns how many went."""
+    folder = Path(folder or tempfile.gettempdir())
+    removed, uid = 0, os.getuid()
+    try:
+        entries = list(folder.glob(f"{PROFILE_PREFIX}*"))
+    except OSError:
+        return 0
+    for path in entries:
+        try:
+            st = path.lstat()
+            if not path.is_dir() or path.is_symlink() or st.st_uid != uid:
+                continue
+            m = _PROFILE.match(path.name)
+            stale = not _alive(int(m.group(1))) if m else time.time() - st.st_mtime > OLD_PROFILE_SECONDS
+            if stale:
+                shutil.rmtree(path, ignore_errors=True)
+                removed += 1
+        except OSError:
+            continue
+    return removed
