@@ -10,7 +10,7 @@ SYSPY := /usr/bin/python3
 APT_PACKAGES := libreoffice-writer-nogui python3-uno python3-venv fonts-tlwg-laksaman fonts-tlwg-laksaman-ttf poppler-utils
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: install apt venv mou test bench clean
+.PHONY: install apt venv mou test bench fuzz clean
 
 install: apt venv
 
@@ -39,6 +39,10 @@ test: install
 # N agreements (default 200), batch workers JOBS (2), LOOP specs in the `mou build` loop (all; 0 skips it).
 bench: install
 	$(PY) scripts/bench.py
+
+# The property-based fuzzing of tests/test_fuzz.py, FUZZ_SCALE (25) times the make-test run, with a random seed.
+fuzz: install
+	FUZZ_SCALE=$${FUZZ_SCALE:-25} $(PY) -m pytest -q -p no:cacheprovider tests/test_fuzz.py --hypothesis-show-statistics --hypothesis-seed=$${SEED:-$$RANDOM}
 
 clean:
 	rm -rf out .pytest_cache

@@ -452,10 +452,12 @@ class Stopped(KeyboardInterrupt):
         self.signum = signum or signal.SIGINT
 
 
-def _dead_workers(pool) -> str:
-    """How the pool's dead workers ended ("signal 11", "exit 1"), read from the processes the pool kept."""
+def _dead_workers(procs: list) -> str:
+    """How the pool's dead workers ended ("signal 11", "exit 1"), from the worker processes seen in the pool."""
     codes = []
-    for proc in list(getattr(pool, "_processes", {}).values()):
+    for proc in procs:
+        if proc.exitcode is None:
+            proc.join(1)
         code = proc.exitcode
         if code:
             codes.append(f"signal {-code}" if code < 0 else f"exit {code}")
@@ -483,6 +485,7 @@ def _run_tasks(tasks: list[Task], jobs: int, root: Path | None, settings: Settin
             pool = ProcessPoolExecutor(max_workers=width, mp_context=context, initializer=_start_worker, initargs=args)
             in_flight: dict = {}
             broken = False
+            procs: list = []  # the pool's worker processes, kept here: a broken pool forgets its own
             try:
                 def submit_next():
                     if interrupt["stop"] or broken:
@@ -494,6 +497,7 @@ def _run_tasks(tasks: list[Task], jobs: int, root: Path | None, settings: Settin
                     elif queue:
                         task = queue.pop()
                         in_flight[pool.submit(work, task)] = task
+                    procs.extend(p for p in list((getattr(pool, "_processes", None) or {}).values()) if p not in procs)
 
                 # A window of 2 per worker is in flight and the rest waits here, so a stop takes effect within a document.
                 for _ in range(1 if alone else 2 * width):
@@ -508,8 +512,8 @@ def _run_tasks(tasks: list[Task], jobs: int, root: Path | None, settings: Settin
                             broken = True
                             if alone:  # it was the only one in flight: it is the one that kills its worker
                                 done({"name": task.name, "error": (
-                                    f"กระบวนการที่สร้างข้อตกลงนี้หยุดกะทันหัน ({_dead_workers(pool)}) ข้อตกลงอื่นสร้างต่อตามปกติ / "
-                                    f"the worker process building this agreement died ({_dead_workers(pool)}); "
+                                    f"กระบวนการที่สร้างข้อตกลงนี้หยุดกะทันหัน ({_dead_workers(procs)}) ข้อตกลงอื่นสร้างต่อตามปกติ / "
+                                    f"the worker process building this agreement died ({_dead_workers(procs)}); "
                                     f"the other agreements were built")})
                             else:
                                 suspects.append(task)

@@ -58,6 +58,28 @@ class MouGroup(click.Group):
         except KeyboardInterrupt:
             echo("ยกเลิก / interrupted", err=True)
             ctx.exit(130)
+        except (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort):
+            raise
+        except Exception as exc:  # a bug of mou's own: one message, the traceback kept in a file for the report
+            echo(f"ข้อผิดพลาดภายในโปรแกรม (ไม่ใช่ความผิดของข้อมูล) / internal error (not a fault in your files): "
+                 f"{type(exc).__name__}: {exc}\n{_save_traceback()}", err=True)
+            ctx.exit(INTERNAL_ERROR)
+
+
+INTERNAL_ERROR = 70  # EX_SOFTWARE: distinct from 1 (a problem in the input) so that scripts and tests can tell
+
+
+def _save_traceback() -> str:
+    import tempfile
+    import traceback
+
+    try:
+        fd, path = tempfile.mkstemp(prefix="mou-error-", suffix=".txt")
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(traceback.format_exc())
+        return f"รายละเอียดบันทึกไว้ที่ {path} กรุณาแจ้งผู้ดูแลพร้อมไฟล์นี้ / details saved to {path}: please report it with that file"
+    except OSError:
+        return "กรุณาแจ้งผู้ดูแล / please report it"
 
 
 class Terminated(KeyboardInterrupt):

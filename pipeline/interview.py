@@ -14,13 +14,18 @@ from typing import Callable
 import click
 import yaml
 
-from .errors import Problem, SpecError
+from .errors import Problem, SpecError, printable
 from .recommend import recommend
 from .rules import check
 from .settings import Settings
 from .spec import count_signatories, typed
 from .thai import date as fmt_date, months_between, parse_user_amount, parse_user_date
 from .yamlsource import parse
+
+
+def _echo(message="") -> None:
+    """Questions and answers as the terminal should show them: an answer's control characters written out."""
+    click.echo(printable(str(message)))
 
 
 @dataclass(frozen=True)
@@ -68,13 +73,14 @@ def model(a):
 
 
 def _date(a, path):
+    """An answer as a date, None when it is not one yet (an answers file may hold anything: the rules then say so)."""
     v = get(a, path)
     if isinstance(v, str):
         try:
             return parse_user_date(v)
         except ValueError:
             return None
-    return v
+    return v if isinstance(v, dt.date) else None
 
 
 def _in_term(value, a):
@@ -98,7 +104,7 @@ def _amount(value) -> Decimal:
     """An answer as an amount, 0 when it is not one (the full rule check then names it)."""
     try:
         return parse_user_amount(value) if value is not None else Decimal(0)
-    except ValueError:
+    except (ValueError, TypeError, ArithmeticError):
         return Decimal(0)
 
 
@@ -354,7 +360,7 @@ class Interview:
     library: object = None
 
     def say(self, th: str, en: str) -> None:
-        click.echo(th if self.lang == "th" else en)
+        _echo(th if self.lang == "th" else en)
 
     def text(self, q: Q) -> str:
         return q.th if self.lang == "th" else q.en
@@ -367,7 +373,7 @@ class Interview:
     def ask_value(self, q: Q, context: dict):
         if q.kind == "choice":
             for i, (value, th, en) in enumerate(q.choices, 1):
-                click.echo(f"  {i}) {th if self.lang == 'th' else en} [{value}]")
+                _echo(f"  {i}) {th if self.lang == 'th' else en} [{value}]")
         suffix = {"bool": " (y/n)" if q.required else self.say_text(" (y/n, Enter = ไม่แน่ใจ)", " (y/n, Enter = not sure)")}.get(q.kind, "")
         default = default_of(q, context)
         if q.kind == "choice" and default is not None:
@@ -524,7 +530,7 @@ class Interview:
         qs = [q for q in self.applicable() if get(self.answers, q.path) is not None]
         self.say("ขั้นที่ ๓ ตรวจทานคำตอบ", "Step 3: review your answers")
         for i, q in enumerate(qs, 1):
-            click.echo(f"  {i:>2}. {self.text(q)}: {shown(get(self.answers, q.path))}")
+            _echo(f"  {i:>2}. {self.text(q)}: {shown(get(self.answers, q.path))}")
         raw = click.prompt(self.say_text("พิมพ์หมายเลขข้อที่ต้องการแก้ไข หรือ Enter เพื่อยืนยันและสร้างร่าง",
                                          "Number of an answer to change, or Enter to confirm and build the draft"),
                            default="", show_default=False).strip()

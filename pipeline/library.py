@@ -105,7 +105,7 @@ class Library:
 def _read_yaml(path: Path):
     try:
         return yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError, UnicodeDecodeError) as exc:
+    except (OSError, yaml.YAMLError, UnicodeDecodeError, RecursionError) as exc:
         raise LibraryError(f"อ่านไฟล์คลังข้อสัญญาไม่ได้ / could not read library file '{path}': {exc}")
 
 

@@ -15,13 +15,13 @@ class Settings(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     # SLA rule (SPEC.md §2): required when the term is at least this long and the total at least this much.
-    sla_threshold: Decimal = Field(default=Decimal("45000"), ge=0)
-    sla_min_term_months: int = Field(default=12, ge=1)
-    sla_max_months: int = Field(default=12, ge=1)
+    sla_threshold: Decimal = Field(default=Decimal("45000"), ge=0, le=10**15)
+    sla_min_term_months: int = Field(default=12, ge=1, le=1200)
+    sla_max_months: int = Field(default=12, ge=1, le=1200)
     # "thai": Thai digits everywhere in Thai documents; "arabic": keep Arabic digits (English documents always do).
     digits: str = Field(default="thai", pattern="^(thai|arabic)$")
     # Seconds one LibreOffice conversion may take before it is killed.
-    convert_timeout: float = Field(default=120.0, gt=0)
+    convert_timeout: float = Field(default=120.0, gt=0, le=3600)
 
     def fingerprint(self) -> str:
         return self.model_dump_json()
@@ -33,12 +33,12 @@ def load_settings(path: Path | None) -> Settings:
         return Settings()
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except (OSError, yaml.YAMLError, UnicodeDecodeError) as exc:
+    except (OSError, yaml.YAMLError, UnicodeDecodeError, RecursionError) as exc:
         raise SpecError([Problem(str(path), None, "", "อ่านไฟล์การตั้งค่าไม่ได้", f"cannot read settings: {exc}")], "settings")
     if not isinstance(data, dict):
         raise SpecError([Problem(str(path), None, "", "ไฟล์การตั้งค่าต้องเป็นชุดคีย์และค่า", "settings must be a mapping")], "settings")
     try:
-        return Settings(**data)
+        return Settings.model_validate(data)
     except ValidationError as exc:
         raise SpecError(
             [Problem(str(path), None, ".".join(map(str, e["loc"])), "ค่าการตั้งค่าไม่ถูกต้อง", e["msg"]) for e in exc.errors()],

@@ -423,16 +423,18 @@ def typed(src: Source) -> tuple[Spec | None, list[Problem]]:
     except ValidationError as exc:
         seen = set()
         found = []
-        for err in exc.errors():
-            if err["type"] == "date_type" and isinstance(err.get("input"), list):
+        located = [(err, _problem_from_pydantic(err, src)) for err in exc.errors()]
+        for err, p in located:
+            if (err["type"] == "date_type" and isinstance(err.get("input"), list)
+                    and any(q.field == p.field and e is not err for e, q in located)):
                 continue  # `midterm: [..]`: the list member of the union speaks for it, not the single-date one
-            p = _problem_from_pydantic(err, src)
             if (p.field, p.en) not in seen:  # a union reports the same field once per member
                 seen.add((p.field, p.en))
                 found.append((err["type"], p))
         # A value of one member's shape (a date where a date or a list is allowed) is not also told to be the other.
         shaped = {p.field for kind, p in found if kind not in ("list_type", "dict_type")}
-        problems += [p for kind, p in found if (kind not in ("list_type", "dict_type") or p.field not in shaped) and p.field not in told]
+        told_here = [p for kind, p in found if (kind not in ("list_type", "dict_type") or p.field not in shaped) and p.field not in told]
+        problems += told_here or ([] if problems else [p for _, p in found])  # never "invalid" without a reason
         return None, problems
     return (spec if not problems else None), problems
 

@@ -125,9 +125,12 @@ def parse_user_amount(text: str) -> Decimal:
     """'1,250,000', '๑,๒๕๐,๐๐๐ บาท', '4166.67' -> Decimal. Raises ValueError."""
     s = arabic_digits(str(text)).replace(",", "").replace("บาท", "").replace("baht", "").strip()
     try:
-        return Decimal(s)
+        value = Decimal(s) if len(s) <= 40 else None
     except Exception as exc:
         raise ValueError(text) from exc
+    if value is None or not value.is_finite() or (value and value.adjusted() >= 18):  # no amount has 19 digits
+        raise ValueError(text)
+    return value
 
 
 def percent(value, lang: str) -> str:

@@ -33,6 +33,14 @@ def leftovers(folder: Path) -> list[str]:
 # -- a small disk --------------------------------------------------------------------------------------------------
 
 
+def _unshare() -> list[str]:
+    """A private mount namespace: as any user where user namespaces are allowed, else as root."""
+    for command in (["unshare", "-rm"], ["unshare", "-m"]):
+        if subprocess.run(command + ["true"], capture_output=True).returncode == 0:
+            return command
+    raise AssertionError("this machine allows no private mount namespace (unshare -rm or, as root, unshare -m)")
+
+
 def on_small_disk(folder: Path, size: str, *commands: list, readonly: bool = False) -> list[subprocess.CompletedProcess]:
     """Run mou commands one after another with `folder` a tmpfs of `size` (a private mount namespace: nothing to
     unmount, nothing left mounted if the test dies). Each command's stdout/stderr/exit come back separately."""
@@ -43,7 +51,7 @@ def on_small_disk(folder: Path, size: str, *commands: list, readonly: bool = Fal
         script.append(f"cd '{PROJECT_ROOT}' && {quoted} >'{folder.parent}/out{n}' 2>'{folder.parent}/err{n}'; "
                       f"echo $? >'{folder.parent}/rc{n}'")
     script.append(f"ls -A1R '{folder}' >'{folder.parent}/listing'; du -sb '{folder}' >>'{folder.parent}/listing'")
-    done = subprocess.run(["unshare", "-rm", "sh", "-c", " ; ".join(script)], capture_output=True, text=True, timeout=300)
+    done = subprocess.run(_unshare() + ["sh", "-c", " ; ".join(script)], capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr
     return [subprocess.CompletedProcess(c, int((folder.parent / f"rc{n}").read_text()), (folder.parent / f"out{n}").read_text(),
                                         (folder.parent / f"err{n}").read_text()) for n, c in enumerate(commands)]
@@ -81,7 +89,7 @@ def test_disk_full_keeps_the_previous_good_output(tmp_path):
               f"{quoted('build', CARE, '--out', script_out)} >'{tmp_path}/o' 2>'{tmp_path}/e'; echo $? >'{tmp_path}/rc'; "
               f"rm -f '{script_out}/filler'; sha256sum '{script_out}/inclusive-care.docx' >'{tmp_path}/after'; "
               f"ls -A1 '{script_out}' >'{tmp_path}/ls'")
-    done = subprocess.run(["unshare", "-rm", "sh", "-c", script], capture_output=True, text=True, timeout=300)
+    done = subprocess.run(_unshare() + ["sh", "-c", script], capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr
     err = (tmp_path / "e").read_text()
     assert (tmp_path / "rc").read_text().strip() == "1", err

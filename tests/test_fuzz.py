@@ -1,0 +1,210 @@
+"""Property-based fuzzing (issue 9): whatever a spec or an answers file holds, mou answers with located problems or
+with an agreement, never with a traceback, and a failure leaves nothing in the output folder.
+
+The properties run in-process, through the real command line (click), so an exception that escapes is a failure
+here and a segmentation fault kills the run. `make test` runs a short pass (1,000 cases); `make fuzz` runs the
+same properties FUZZ_SCALE times longer (25 by default: 25,000 cases) and prints hypothesis's statistics.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+import yaml
+from click.testing import CliRunner
+from hypothesis import HealthCheck, event, given, settings
+from hypothesis import strategies as st
+
+from pipeline.cli import cli
+from pipeline.interview import plain_data
+from pipeline.yamlsource import parse
+
+from conftest import EXAMPLE_FILES
+
+SCALE = int(os.environ.get("FUZZ_SCALE", "1"))
+TEXTS = {f.stem: f.read_text(encoding="utf-8") for f in EXAMPLE_FILES}
+DATA = {stem: yaml.safe_load(text) for stem, text in TEXTS.items()}
+
+
+def fuzz_settings(examples: int):
+    return settings(max_examples=examples * SCALE, deadline=None, derandomize=SCALE == 1, print_blob=True,
+                    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.large_base_example,
+                                           HealthCheck.function_scoped_fixture])
+
+
+# -- what a mutated spec may hold --------------------------------------------------------------------------------------
+
+NASTY_TEXT = ["", " ", "\t", "{{ 7*7 }}", "{% for x in range(10**9) %}x{% endfor %}", "<w:p>", "</w:t>&amp;", "\x1b]0;x\x07",
+              "\x1b[31m", "\u202e", "\x00", "\x0b", "\ufffe", "\ud800", "ก" * 400, "x" * 5000, "๑๒๓", "2568-03-01",
+              "22/4/2567", "1 มี.ค. 2568", "1e30", "1E+999999999", "NaN", "-inf", "0x10", "0o17", "  trailing  ",
+              "a\nb\n\nc", "- item", "+ sub", "ภาคผนวก ก", "ข้อ ๕", "~", "*", "&a", "!!python/object:os.system",
+              "midterm 99", "yearly 0", "final", "signing", "grant", "performance", "commissioning", "th", "en",
+              "delegator", "partner", "supporters", "state_budget", "quarterly", "once"]
+NASTY_NUMBERS = [0, -1, 1, 2, 99, 100, 101, 2568, 2025, 10**15, 10**15 + 1, 10**18, 10**30, -10**20, 0.5, 33.333, 1e-9,
+                 1e30, 123456789012345678901234567890]
+NASTY_DATES = [dt.date(1900, 1, 1), dt.date(1957, 1, 1), dt.date(2024, 2, 29), dt.date(2200, 12, 31), dt.date(9999, 12, 31),
+               dt.date(2568, 3, 1), dt.date(68, 3, 1), dt.date(2024, 4, 22), dt.date(2025, 9, 30), dt.date(2030, 1, 1)]
+
+
+def deep(n: int):
+    value = 1
+    for _ in range(n):
+        value = [value]
+    return value
+
+
+leaf = st.one_of(
+    st.sampled_from(NASTY_TEXT), st.sampled_from(NASTY_NUMBERS), st.sampled_from(NASTY_DATES),
+    st.sampled_from([None, True, False, [], {}, [None], {"x": 1}, deep(30), deep(45)]),
+    st.text(max_size=40), st.integers(), st.decimals(allow_nan=False, allow_infinity=False, places=2).map(float),
+)
+
+
+def paths(value, prefix=()):
+    yield prefix
+    if isinstance(value, dict):
+        for k, v in value.items():
+            yield from paths(v, prefix + (k,))
+    elif isinstance(value, list):
+        for i, v in enumerate(value):
+            yield from paths(v, prefix + (i,))
+
+
+def mutate(data, draw):
+    """One change at a path of the spec: a new value, a deletion, an unknown key, a copy of a list item, a list
+    emptied or a value put in a list."""
+    all_paths = [p for p in paths(data) if p]
+    if not all_paths:
+        return data
+    path = draw(st.sampled_from(all_paths))
+    *head, last = path
+    parent = data
+    for part in head:
+        parent = parent[part]
+    kind = draw(st.sampled_from(["replace", "replace", "replace", "delete", "unknown", "duplicate", "empty", "wrap"]))
+    if kind == "replace":
+        parent[last] = copy.deepcopy(draw(leaf))  # a fresh copy: the pool's lists are shared
+    elif kind == "delete":
+        if isinstance(parent, dict):
+            del parent[last]
+        else:
+            parent.pop(last)
+    elif kind == "unknown" and isinstance(parent, dict):
+        parent[draw(st.sampled_from(["colour[1]", "x", "title ", "ชื่อ", "a.b", "__class__", "{{k}}"]))] = copy.deepcopy(draw(leaf))
+    elif kind == "duplicate" and isinstance(parent, list):
+        parent.insert(last, copy.deepcopy(parent[last]))
+    elif kind == "empty":
+        parent[last] = type(parent[last])() if isinstance(parent[last], (list, dict, str)) else None
+    elif kind == "wrap":
+        parent[last] = [parent[last]]
+    return data
+
+
+@st.composite
+def mutated_specs(draw):
+    stem = draw(st.sampled_from(sorted(DATA)))
+    data = copy.deepcopy(DATA[stem])
+    for _ in range(draw(st.integers(1, 4))):
+        data = mutate(data, draw)
+    try:
+        text = yaml.safe_dump(plain_data(data), allow_unicode=True, sort_keys=False, width=200)
+    except (yaml.YAMLError, UnicodeEncodeError):
+        text = TEXTS[stem]
+    return text
+
+
+@st.composite
+def mangled_texts(draw):
+    """An example's text with raw edits: characters inserted, a slice cut or repeated, brackets and indentation."""
+    text = TEXTS[draw(st.sampled_from(sorted(TEXTS)))]
+    for _ in range(draw(st.integers(1, 5))):
+        at = draw(st.integers(0, len(text)))
+        kind = draw(st.sampled_from(["insert", "cut", "repeat", "brackets", "indent"]))
+        if kind == "insert":
+            text = text[:at] + draw(st.sampled_from(["[", "]", "{", "}", ":", "- ", "&a ", "*a", "!!", "'", '"', "\t", "#",
+                                                     "\x00", "\x1b", "\n  ", "|", ">", "%", "@", "`", "? "]) | st.text(max_size=8)) + text[at:]
+        elif kind == "cut":
+            text = text[:at] + text[at + draw(st.integers(1, 200)):]
+        elif kind == "repeat":
+            end = min(len(text), at + draw(st.integers(1, 300)))
+            text = text[:end] + text[at:end] * draw(st.integers(1, 5)) + text[end:]
+        elif kind == "brackets":
+            n = draw(st.sampled_from([10, 39, 41, 200, 5000]))
+            text = text[:at] + "[" * n + "]" * n + text[at:]
+        else:
+            text = text[:at] + " " * draw(st.integers(1, 40)) + text[at:]
+    return text
+
+
+# -- the properties --------------------------------------------------------------------------------------------------
+
+
+def invoke(*args):
+    result = CliRunner().invoke(cli, [str(a) for a in args])
+    if result.exception is not None and not isinstance(result.exception, SystemExit):
+        raise result.exception  # the traceback this fuzzing is looking for
+    return result
+
+
+def check_build(text: str) -> None:
+    """validate and build agree; a failure is exit 1 with every problem located, and leaves the folder empty."""
+    work = Path(tempfile.mkdtemp(prefix="mou-fuzz-"))
+    try:
+        spec = work / "spec.yaml"
+        spec.write_text(text, encoding="utf-8", errors="surrogatepass")
+        validated = invoke("validate", spec)
+        built = invoke("build", spec, "--out", work / "out", "--no-pdf")
+        assert validated.exit_code in (0, 1) and built.exit_code in (0, 1), (validated.output, built.output)
+        assert (validated.exit_code == 0) == (built.exit_code == 0), (validated.output, built.output)
+        event("built" if built.exit_code == 0 else "refused with located problems")
+        if built.exit_code == 0:
+            assert (work / "out" / "spec.docx").is_file()
+        else:
+            assert not (work / "out").exists() or not any((work / "out").iterdir())
+            assert "spec.yaml" in built.output or "library" in built.output, built.output
+            assert "\x1b" not in built.output
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+@fuzz_settings(400)
+@given(st.one_of(st.text(max_size=2000), st.binary(max_size=2000), mangled_texts()))
+def test_loader_never_raises(text):
+    src = parse(text if isinstance(text, bytes) else text.encode("utf-8", "surrogatepass"), "f.yaml")
+    event("data" if src.data is not None and not src.problems else "problems")
+    assert src.data is None or isinstance(src.data, dict)
+    for path, line, th, en in src.problems:
+        assert th and en and (line is None or line >= 1)
+
+
+@fuzz_settings(300)
+@given(mutated_specs())
+def test_mutated_spec_is_built_or_located(text):
+    check_build(text)
+
+
+@fuzz_settings(150)
+@given(mangled_texts())
+def test_mangled_spec_is_built_or_located(text):
+    check_build(text)
+
+
+@fuzz_settings(150)
+@given(st.one_of(mutated_specs(), mangled_texts()))
+def test_interview_no_input_never_raises(text):
+    work = Path(tempfile.mkdtemp(prefix="mou-fuzz-"))
+    try:
+        answers = work / "answers.yaml"
+        answers.write_text(text, encoding="utf-8", errors="surrogatepass")
+        result = invoke("interview", "--answers", answers, "--no-input", "--out", work / "out", "--no-pdf")
+        assert result.exit_code in (0, 1), result.output
+        event("draft built" if result.exit_code == 0 else "refused with located problems")
+        if result.exit_code == 0:
+            assert (work / "out" / "agreement.docx").is_file()
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
