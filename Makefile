@@ -7,15 +7,16 @@ SPEC ?= examples/inclusive-care.yaml
 OUT ?= out
 # Debian's python3 is the one python3-uno serves, so the virtual environment is built on it.
 SYSPY := /usr/bin/python3
-APT_PACKAGES := libreoffice-writer-nogui python3-uno python3-venv fonts-tlwg-laksaman fonts-tlwg-laksaman-ttf poppler-utils
+APT_PACKAGES := libreoffice-writer-nogui python3-uno python3-venv fonts-tlwg-laksaman fonts-tlwg-laksaman-ttf poppler-utils \
+                chromium chromium-driver
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: install apt venv mou test bench fuzz clean
+.PHONY: install apt venv mou serve test bench fuzz clean
 
 install: apt venv
 
 apt: .stamp-apt
-.stamp-apt:
+.stamp-apt: Makefile
 	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
 	  echo "Installing:$$missing"; \
@@ -32,6 +33,12 @@ $(VENV)/.installed: pyproject.toml .stamp-apt
 
 mou: install
 	$(MOU) build $(SPEC) --out $(OUT)
+
+# The questionnaire in a browser on http://127.0.0.1:8000/, over workspace/ (seeded with copies of examples/).
+WORKSPACE ?= workspace
+serve: install
+	@mkdir -p $(WORKSPACE); for f in examples/*.yaml; do [ -e "$(WORKSPACE)/$$(basename $$f)" ] || cp "$$f" $(WORKSPACE)/; done
+	$(MOU) serve --workspace $(WORKSPACE)
 
 test: install
 	$(PY) -m pytest -q

@@ -238,6 +238,7 @@ class Task:
     spec: Path
     out_dir: Path  # the folder the DOCX and PDF go to (out/<sub folder of the spec>)
     extra: list[tuple[str, str]] = field(default_factory=list)  # (th, en) reasons not visible in the manifest
+    draft: bool = False  # a preview (`mou serve`): marked ร่าง / DRAFT on every page
 
 
 @dataclass
@@ -394,7 +395,7 @@ def _build(task: Task) -> dict:
     started = time.perf_counter()
     restarts = converter.restarts if converter else 0
     try:
-        built = build(task.spec, task.out_dir, library, settings, converter)
+        built = build(task.spec, task.out_dir, library, settings, converter, draft=task.draft)
     except MouError as exc:
         return {"name": task.name, "error": exc.format()}
     except OSError as exc:  # an output folder that cannot be written, a disk that is full
@@ -413,6 +414,53 @@ def _build(task: Task) -> dict:
         "seconds": round(time.perf_counter() - started, 3),
         "restarts": (converter.restarts if converter else 0) - restarts,
     }
+
+
+class WarmPool:
+    """Worker processes kept up with their LibreOffice between requests (`mou serve`): a preview costs one conversion,
+    not a LibreOffice start. The same workers as `mou batch` (`_start_worker`, `_build_one`); a batch run from the
+    server uses them too. A pool broken by a dead worker is replaced on the next request."""
+
+    def __init__(self, workers: int, root: Path | None, settings: Settings, pdf: bool = True):
+        self.workers, self.args = workers, (str(root) if root else None, settings.model_dump(), pdf)
+        self._lock = threading.Lock()
+        self._pool: ProcessPoolExecutor | None = None
+
+    def executor(self) -> ProcessPoolExecutor:
+        with self._lock:
+            if self._pool is None or getattr(self._pool, "_broken", False):
+                if self._pool is not None:
+                    self._pool.shutdown(wait=False, cancel_futures=True)
+                self._pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=multiprocessing.get_context("spawn"),
+                                                 initializer=_start_worker, initargs=self.args)
+            return self._pool
+
+    def warm(self) -> None:
+        """Start every worker (and its LibreOffice) now rather than on the first request."""
+        futures = [self.executor().submit(_warm_up) for _ in range(self.workers)]
+        for f in futures:
+            f.result()
+
+    def build(self, task: "Task", timeout: float = 300) -> dict:
+        """One agreement built by a warm worker; a worker that dies is an error result, and the pool is replaced."""
+        try:
+            return self.executor().submit(_build_one, task).result(timeout=timeout)
+        except BrokenProcessPool:
+            return {"name": task.name, "error": "กระบวนการสร้างเอกสารหยุดกะทันหัน / the worker process died; try again"}
+
+    def close(self) -> None:
+        with self._lock:
+            if self._pool is not None:
+                self._pool.shutdown(wait=True, cancel_futures=True)
+                self._pool = None
+
+
+def _warm_up() -> int:
+    converter = _worker.get("converter")
+    if converter is not None and converter.pid is None:
+        converter.start()
+    time.sleep(0.2)  # long enough that each of the pool's workers takes one
+    return os.getpid()
 
 
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)  # Ctrl-C, and what timeout, systemd and docker send
@@ -465,7 +513,7 @@ def _dead_workers(procs: list) -> str:
 
 
 def _run_tasks(tasks: list[Task], jobs: int, root: Path | None, settings: Settings, pdf: bool, done: Callable[[dict], None],
-               work: Callable[[Task], dict] | None = None) -> None:
+               work: Callable[[Task], dict] | None = None, warm: WarmPool | None = None) -> None:
     """Build the tasks, `jobs` at a time, each in a worker process; `done` is called in this process with each result
     as it comes. A worker that dies (a crash in a C library, the OOM killer) costs its own agreement only: the pool is
     replaced, the agreements that were in flight with it are retried one at a time to find the one that kills, and that
@@ -482,7 +530,10 @@ def _run_tasks(tasks: list[Task], jobs: int, root: Path | None, settings: Settin
         while (queue or suspects) and not interrupt["stop"]:
             alone = bool(suspects)
             width = 1 if alone else min(jobs, len(queue))
-            pool = ProcessPoolExecutor(max_workers=width, mp_context=context, initializer=_start_worker, initargs=args)
+            shared = warm is not None and not alone  # the server's warm workers; a suspect still runs alone
+            pool = (warm.executor() if shared else
+                    ProcessPoolExecutor(max_workers=width, mp_context=context, initializer=_start_worker, initargs=args))
+            width = warm.workers if shared else width
             in_flight: dict = {}
             broken = False
             procs: list = []  # the pool's worker processes, kept here: a broken pool forgets its own
@@ -528,7 +579,8 @@ def _run_tasks(tasks: list[Task], jobs: int, root: Path | None, settings: Settin
                     if broken:
                         break
             finally:
-                pool.shutdown(wait=not broken, cancel_futures=True)
+                if not shared or broken:  # the warm pool stays up for the next request (a broken one is replaced)
+                    pool.shutdown(wait=not broken, cancel_futures=True)
             if broken:  # whatever was still in flight with the dead worker is a suspect too
                 suspects.extend(t for t in in_flight.values() if t not in suspects)
 
@@ -568,6 +620,8 @@ def run_batch(
     pdf: bool = True,
     prune: bool = False,
     progress: Callable[[int], Callable[[dict], None]] | None = None,
+    only: set[str] | None = None,
+    warm: WarmPool | None = None,
 ) -> BatchResult:
     """Rebuild what changed under specs_dir into out_dir; `progress(total)` returns a callback called per agreement."""
     started = time.perf_counter()
@@ -582,6 +636,11 @@ def run_batch(
         tasks: dict[str, Task] = {}
         clause_touched: dict[str, list[str]] = {}
         specs = find_specs(specs_dir, out_dir)
+        if only is not None:  # these agreements only (`mou serve` builds one final): the others are not looked at
+            specs = [(name, spec) for name, spec in specs if name in only]
+            manifest_view = {name: entry for name, entry in manifest.items() if name in only}
+        else:
+            manifest_view = manifest
         for name, spec in specs:
             if name in outcomes or name in tasks:
                 outcomes[spec.as_posix()] = Outcome(spec.as_posix(), "failed", detail=(
@@ -597,7 +656,7 @@ def run_batch(
             for change in outcome.clause_changes:
                 clause_touched.setdefault(change, []).append(f"{outcome.name} (ไม่เขียนทับ / kept)")
         names = {name for name, _ in specs}
-        for name, entry in list(manifest.items()):
+        for name, entry in list(manifest_view.items()):
             if name not in names:
                 outcomes[name] = _deleted(name, entry, out_dir, prune, manifest)
 
@@ -636,7 +695,7 @@ def run_batch(
 
         stopped_by = None
         try:
-            _run_tasks(list(tasks.values()), jobs, library_root, settings, pdf, done)
+            _run_tasks(list(tasks.values()), jobs, library_root, settings, pdf, done, warm=warm)
         except Stopped as exc:
             stopped_by = int(exc.signum)
         except KeyboardInterrupt:  # a second Ctrl-C: at once

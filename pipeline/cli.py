@@ -281,6 +281,42 @@ def batch_cmd(specs_dir, out_dir, jobs, force, no_pdf, prune, library_dir, setti
         sys.exit(1)
 
 
+LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1")
+
+
+@cli.command("serve")
+@click.option("--workspace", "workspace", type=click.Path(file_okay=False, path_type=Path), default=Path("workspace"),
+              show_default=True, help="The folder of specs the questionnaire reads and writes (made if missing).")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on (this machine only, for now).")
+@click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True)
+@click.option("--workers", type=click.IntRange(1, 8), default=2, show_default=True,
+              help="Warm worker processes (each with its LibreOffice) for previews, finals and batch runs.")
+@library_option
+@settings_option
+def serve_cmd(workspace, host, port, workers, library_dir, settings_file):
+    """The questionnaire in a browser over WORKSPACE: pages, saved answers, previews, finals and the batch."""
+    if host not in LOCAL_HOSTS:
+        raise MouError(f"mou serve รับเฉพาะเครื่องนี้ (127.0.0.1) จนกว่าจะมีระบบผู้ใช้ / mou serve listens on this machine "
+                       f"only (127.0.0.1) until it has users and roles; {host} is refused")
+    import threading
+
+    from waitress import serve
+
+    from .batch import WarmPool
+    from .web import create_app
+
+    settings = load_settings(settings_file)
+    load_library(library_dir)  # a broken library is said now, not at the first page
+    pool = WarmPool(workers, library_dir, settings)
+    threading.Thread(target=pool.warm, daemon=True).start()
+    try:
+        app = create_app(workspace, library_dir, settings, pool)
+        echo(f"mou serve: http://{host}:{port}/  (workspace: {workspace.resolve()})  Ctrl-C to stop")
+        serve(app, host=host, port=port, threads=8, max_request_body_size=2_000_000, ident="mou")
+    finally:
+        pool.close()
+
+
 @cli.command("inspect")
 @click.argument("file", type=click.Path(dir_okay=False, exists=True, path_type=Path))
 def inspect_cmd(file: Path):

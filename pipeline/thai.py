@@ -106,19 +106,53 @@ def months_between(start: dt.date, end: dt.date) -> int:
     return months
 
 
+THAI_MONTHS_SHORT = ("ม.ค.", "ก.พ.", "มี.ค.", "เม.ย.", "พ.ค.", "มิ.ย.", "ก.ค.", "ส.ค.", "ก.ย.", "ต.ค.", "พ.ย.", "ธ.ค.")
+
+
+class ShortYear(ValueError):
+    """A date typed with a two-digit year (1/3/68): never taken silently, the user is asked for the full year."""
+
+    def __init__(self, text: str, meant: dt.date | None):
+        super().__init__(text)
+        self.meant = meant
+
+
+def _month_number(word: str) -> int | None:
+    w = word.strip().replace(".", "").replace(" ", "").lower()
+    for table in (THAI_MONTHS, tuple(m.replace(".", "") for m in THAI_MONTHS_SHORT), EN_MONTHS):
+        for i, name in enumerate(table):
+            if w == name.lower() or (table is EN_MONTHS and len(w) >= 3 and name.lower().startswith(w)):
+                return i + 1
+    return None
+
+
 def parse_user_date(text: str) -> dt.date:
-    """Dates as Thai users type them: ๒๒/๔/๒๕๖๗, 22/4/2567, 22/4/2024, 2024-04-22. Raises ValueError."""
+    """Dates as Thai users type them: ๒๒/๔/๒๕๖๗, 22/4/2567, 22/4/2024, 2024-04-22, 1 มี.ค. 2568, 1 มีนาคม 2568,
+    1 March 2025. A year above 2400 is Buddhist Era. A two-digit year raises ShortYear (with the date it probably
+    means); anything else that is not a date raises ValueError."""
     s = arabic_digits(str(text).strip())
-    if "-" in s:
-        y, m, d = (int(x) for x in s.split("-"))
-    else:
-        parts = s.replace(".", "/").split("/")
-        if len(parts) != 3:
+    m = re.fullmatch(r"(\d{1,2})\s*([^\d\s/.-][^\d]*?)\s*(\d{1,4})", s)
+    if m:
+        month = _month_number(m.group(2))
+        if month is None:
             raise ValueError(text)
-        d, m, y = (int(x) for x in parts)
+        d, y = int(m.group(1)), int(m.group(3))
+    elif re.fullmatch(r"\d{4}-\d{1,2}-\d{1,2}", s):
+        y, month, d = (int(x) for x in s.split("-"))
+    elif re.fullmatch(r"\d{1,2}[/.]\d{1,2}[/.]\d{1,4}", s):
+        d, month, y = (int(x) for x in re.split(r"[/.]", s))
+    else:
+        raise ValueError(text)
+    if y < 100:
+        be = 2500 + y  # what a Thai user means by 68: 2568
+        try:
+            meant = dt.date(be - 543, month, d)
+        except ValueError:
+            meant = None
+        raise ShortYear(text, meant)
     if y > 2400:
         y -= 543
-    return dt.date(y, m, d)
+    return dt.date(y, month, d)
 
 
 def parse_user_amount(text: str) -> Decimal:

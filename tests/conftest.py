@@ -65,3 +65,11 @@ def built_examples(tmp_path_factory, library, settings, converter):
 def be_date(d: dt.date) -> str:
     from pipeline.thai import date, thai_digits
     return thai_digits(date(d, "th"))
+
+
+@pytest.hookimpl(hookwrapper=True, tryfirst=True)
+def pytest_runtest_makereport(item, call):
+    """Each test's outcome on its node (rep_setup, rep_call), so a fixture can keep screenshots of a failure."""
+    outcome = yield
+    report = outcome.get_result()
+    setattr(item, f"rep_{report.when}", report)

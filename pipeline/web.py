@@ -1,0 +1,669 @@
+"""`mou serve`: the questionnaire in a browser, over a workspace folder of specs (the files `mou build` and `mou batch`
+read). The questions, pages, defaults and checks are those of `questions.py`, the same the terminal asks.
+
+- An agreement in progress is `WORKSPACE/NAME.answers.yaml` (which `mou batch` skips); once its answers pass every
+  rule of `mou build` it is `WORKSPACE/NAME.yaml`, which the batch builds. Every save is atomic.
+- Drafts (marked ร่าง) go to `WORKSPACE/.drafts/` (hidden: the batch skips it); finals and the batch's outputs to
+  `WORKSPACE/out/`, built by the batch machinery itself, so its manifest and change report stay true.
+- Previews and finals are built by the warm worker processes of `mou batch` (each with its LibreOffice kept up).
+- Every form carries a CSRF token tied to the browser's session cookie; a post without it is refused. Values are
+  escaped by Jinja's autoescape; names in URLs are plain file names inside the workspace; bodies are limited in size;
+  a save made from a stale page is a conflict shown to the user, never a silent overwrite.
+
+Single user on 127.0.0.1 here; users, roles and other hosts are the next step (the checks go in `_allowed`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import os
+import re
+import secrets
+import threading
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+
+from flask import Flask, Response, abort, g, redirect, render_template, request, send_file, session, url_for
+
+from . import thai
+from .batch import MANIFEST_NAME, REPORT_NAME, BatchLocked, Task, WarmPool, load_manifest, report_text, run_batch, sha256
+from .errors import MouError
+from .files import write_atomically
+from .interview import Interview, to_yaml
+from .library import load_library
+from .questions import MODELS, PAGES, Invalid, Q, convert, default_of, drop, get, page_of, page_questions, put
+from .recommend import recommend
+from .settings import Settings
+from .yamlsource import parse
+
+MAX_BODY = 1_000_000  # bytes of one form post: a whole commissioning agreement is about 20 KB
+NAME = re.compile(r"^[0-9A-Za-z\u0e00-\u0e7f][0-9A-Za-z\u0e00-\u0e7f_.-]{0,79}$")
+DRAFTS, OUT = ".drafts", "out"
+ANSWERS = ".answers.yaml"
+
+UI = {
+    "app": ("ร่างบันทึกข้อตกลงการเปิดให้ภาคส่วนอื่นร่วมจัดบริการสาธารณะ", "Drafting agreements for public-service partnerships"),
+    "list": ("บันทึกข้อตกลงทั้งหมด", "All agreements"),
+    "new": ("เริ่มบันทึกข้อตกลงใหม่", "Start a new agreement"),
+    "name": ("ชื่อไฟล์ (ภาษาไทยหรืออังกฤษ ไม่มีช่องว่าง)", "File name (Thai or English, no spaces)"),
+    "create": ("สร้าง", "Create"),
+    "title": ("เรื่อง", "Title"), "model": ("รูปแบบ", "Model"), "changed": ("แก้ไขล่าสุด", "Last changed"),
+    "state": ("สถานะ", "State"), "problems": ("ปัญหา", "Problems"),
+    "in_progress": ("กำลังกรอก", "in progress"), "checked": ("ผ่านการตรวจ", "checked"),
+    "draft": ("สร้างร่างแล้ว", "draft built"), "final": ("ฉบับจริง", "final"),
+    "save_next": ("บันทึกและไปต่อ", "Save and continue"), "save": ("บันทึก", "Save"),
+    "add_row": ("เพิ่มแถว", "Add a row"), "delete": ("ลบ", "Delete"),
+    "review": ("ตรวจทานและสร้างร่าง", "Review and draft"), "preview": ("ดูร่าง (PDF)", "Preview the draft (PDF)"),
+    "saved": ("บันทึกแล้ว", "Saved"), "errors": ("มีคำตอบที่ต้องแก้ไข ดูข้อความใต้ช่อง", "Some answers need fixing: see below each field"),
+    "one_per_line": ("บรรทัดละหนึ่งรายการ", "one item per line"),
+    "understood": ("เข้าใจว่า", "understood as"),
+    "conflict": ("มีการแก้ไขบันทึกข้อตกลงนี้จากหน้าต่างอื่นหลังจากที่คุณเปิดหน้านี้ คำตอบของคุณยังไม่ได้บันทึก",
+                 "This agreement was changed in another window after you opened this page; your answers were not saved"),
+    "keep_mine": ("บันทึกคำตอบของฉันทับ", "Save mine over them"), "reload": ("โหลดฉบับล่าสุด", "Load the latest"),
+    "no_problems": ("ผ่านการตรวจทุกข้อ พร้อมสร้างร่าง", "Passes every rule: ready for a draft"),
+    "fix_first": ("ต้องแก้ไขก่อนจึงจะสร้างร่างได้", "To fix before a draft can be made"),
+    "download": ("ดาวน์โหลด", "Download"), "build_final": ("สร้างฉบับจริง (ไม่มีคำว่าร่าง)", "Build the final (unmarked)"),
+    "run_batch": ("สร้างใหม่ทุกฉบับที่เปลี่ยน (mou batch)", "Rebuild every changed agreement (mou batch)"),
+    "report": ("รายงานการสร้าง", "Build report"), "back": ("กลับ", "Back"),
+    "recommended": ("รูปแบบที่แนะนำ", "Recommended model"), "language": ("ภาษาของบันทึกข้อตกลง", "Language of the agreement"),
+    "yes": ("ใช่", "yes"), "no": ("ไม่", "no"), "none": ("—", "—"),
+    "sum": ("รวม", "total"), "of": ("จาก", "of"),
+    "warnings": ("คำเตือน", "Warnings"), "open": ("เปิด", "Open"), "answers": ("คำตอบ", "Answers"),
+    "csrf": ("แบบฟอร์มนี้ไม่ได้มาจากหน้าของโปรแกรม หรือหมดอายุแล้ว กรุณาเปิดหน้าใหม่แล้วลองอีกครั้ง",
+             "This form did not come from this application's page, or it has expired: open the page again and retry"),
+    "exists": ("มีบันทึกข้อตกลงชื่อนี้แล้ว", "an agreement of that name exists"),
+    "bad_name": ("ชื่อใช้ไม่ได้ ใช้ตัวอักษร ตัวเลข - _ . ไม่มีช่องว่าง", "not a usable name: letters, digits, - _ . and no spaces"),
+    "not_found": ("ไม่พบบันทึกข้อตกลงนี้", "No such agreement"),
+    "page_of": ("หน้า", "page"),
+}
+
+
+def t(key: str) -> str:
+    th, en = UI[key]
+    return th if g.lang == "th" else en
+
+
+# -- the workspace ---------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Agreement:
+    name: str
+    path: Path  # the file the answers are read from (NAME.answers.yaml while in progress, else NAME.yaml)
+    answers: dict
+    raw: bytes
+
+    @property
+    def version(self) -> str:
+        return hashlib.sha256(self.raw).hexdigest()[:16]
+
+
+class Workspace:
+    def __init__(self, root: Path):
+        self.root = root.resolve()
+        self.lock = threading.RLock()  # one save at a time: read, compare versions, write
+
+    def spec_path(self, name: str) -> Path:
+        return self.root / f"{name}.yaml"
+
+    def answers_path(self, name: str) -> Path:
+        return self.root / f"{name}{ANSWERS}"
+
+    def names(self) -> list[str]:
+        names = {p.name[: -len(ANSWERS)] for p in self.root.glob(f"*{ANSWERS}")}
+        names |= {p.stem for p in self.root.glob("*.yaml") if not p.name.endswith(ANSWERS)}
+        return sorted(n for n in names if NAME.match(n))
+
+    def exists(self, name: str) -> bool:
+        return bool(NAME.match(name)) and (self.spec_path(name).is_file() or self.answers_path(name).is_file())
+
+    def load(self, name: str) -> Agreement:
+        if not self.exists(name):
+            abort(404)
+        path = self.answers_path(name) if self.answers_path(name).is_file() else self.spec_path(name)
+        raw = path.read_bytes()
+        src = parse(raw, path.name)
+        return Agreement(name, path, src.data if isinstance(src.data, dict) else {}, raw)
+
+    def save(self, name: str, answers: dict, complete: bool) -> Agreement:
+        """The answers, as the spec file once they pass every rule, else as the answers file (which the batch skips)."""
+        data = to_yaml(answers).encode("utf-8")
+        if complete:
+            write_atomically({self.spec_path(name): data})
+            try:
+                self.answers_path(name).unlink()
+            except FileNotFoundError:
+                pass
+            path = self.spec_path(name)
+        else:
+            write_atomically({self.answers_path(name): data})
+            path = self.answers_path(name)
+        return Agreement(name, path, answers, data)
+
+
+# -- the app ---------------------------------------------------------------------------------------------------------
+
+
+def create_app(workspace: Path, library_dir: Path | None = None, settings: Settings | None = None,
+               pool: WarmPool | None = None) -> Flask:
+    app = Flask(__name__, template_folder="webui")
+    app.config["MAX_CONTENT_LENGTH"] = MAX_BODY
+    ws = Workspace(workspace)
+    ws.root.mkdir(parents=True, exist_ok=True)
+    app.secret_key = _secret(ws.root)
+    app.config.update(SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax", SESSION_COOKIE_NAME="mou_session")
+    settings = settings or Settings()
+    library = load_library(library_dir)
+    app.extensions["mou"] = {"ws": ws, "pool": pool, "settings": settings, "library": library, "library_dir": library_dir,
+                             "locks": {}}
+
+    @app.before_request
+    def before():
+        g.lang = request.cookies.get("lang") if request.cookies.get("lang") in ("th", "en") else "th"
+        if "csrf" not in session:
+            session["csrf"] = secrets.token_urlsafe(32)
+        if request.method == "POST":
+            sent = request.form.get("csrf", "")
+            if not sent or not secrets.compare_digest(sent, session.get("csrf", "")):
+                return render_template("message.html", message=t("csrf")), 400
+
+    @app.after_request
+    def headers(resp: Response):
+        resp.headers.setdefault("Content-Security-Policy", "default-src 'self'; style-src 'self' 'unsafe-inline'; "
+                                "img-src 'self' data:; frame-ancestors 'none'; form-action 'self'")
+        resp.headers.setdefault("X-Content-Type-Options", "nosniff")
+        resp.headers.setdefault("Referrer-Policy", "same-origin")
+        return resp
+
+    @app.context_processor
+    def helpers():
+        return {"t": t, "lang": g.lang, "csrf": session.get("csrf", ""), "pages": PAGES, "digits": _digits,
+                "label_of": lambda page: page.th if g.lang == "th" else page.en}
+
+    @app.errorhandler(404)
+    def not_found(_):
+        return render_template("message.html", message=t("not_found")), 404
+
+    @app.errorhandler(413)
+    def too_big(_):
+        return render_template("message.html", message="ข้อมูลที่ส่งมาใหญ่เกินไป / the form is too large"), 413
+
+    @app.get("/lang/<to>")
+    def switch_language(to):
+        nxt = request.args.get("next", "/")
+        resp = redirect(nxt if nxt.startswith("/") and not nxt.startswith("//") else "/")
+        if to in ("th", "en"):
+            resp.set_cookie("lang", to, max_age=3600 * 24 * 365, samesite="Lax", httponly=True)
+        return resp
+
+    @app.get("/")
+    def index():
+        rows = [_row(app, name) for name in ws.names()]
+        return render_template("index.html", rows=rows, error=request.args.get("error"))
+
+    @app.post("/new")
+    def new():
+        name = request.form.get("name", "").strip()
+        if not NAME.match(name) or name.endswith(".answers"):
+            return redirect(url_for("index", error=t("bad_name")))
+        with ws.lock:
+            if ws.exists(name):
+                return redirect(url_for("index", error=f"{t('exists')}: {name}"))
+            ws.save(name, {"spec_version": 1, "language": "th"}, complete=False)
+        return redirect(url_for("page", name=name, page_id="screening"))
+
+    @app.route("/a/<name>/<page_id>", methods=["GET", "POST"])
+    def page(name, page_id):
+        agreement = ws.load(name)
+        pg = next((p for p in PAGES if p.id == page_id), None)
+        if pg is None:
+            abort(404)
+        answers = agreement.answers
+        errors: dict[str, str] = {}
+        typed_raw: dict[str, object] = {}
+        conflict = None
+        if request.method == "POST":
+            with ws.lock:
+                current = ws.load(name)
+                if request.form.get("version") != current.version and not request.form.get("force"):
+                    conflict = _changes(agreement_before=request.form, current=current, pg=pg, settings=settings)
+                    answers = current.answers
+                    agreement = current
+                else:
+                    answers = current.answers
+                    errors, typed_raw = _apply(pg, answers, request.form, settings)
+                    if request.form.get("action", "").startswith("add_row"):
+                        errors = {}  # a row added to a table half filled in: no message yet, the next save checks it
+                    iv = _interview(app, answers)
+                    complete = not iv.missing() and not iv.problems()
+                    agreement = ws.save(name, answers, complete)
+                    if not errors and not request.form.get("action", "").startswith("add_row"):
+                        nxt = _next_page(pg, answers, settings)
+                        return redirect(url_for("page", name=name, page_id=nxt.id) if nxt else url_for("review", name=name))
+        questions = page_questions(pg, answers, settings)
+        grow = request.form.get("action", "")  # "add_row:instalments": one more blank row under that table
+        fields = [_field(q, answers, errors, typed_raw, extra_rows=1 + (grow == f"add_row:{q.path}")) for q in questions]
+        rec = None
+        if pg.id == "screening":
+            sc = answers.get("screening") if isinstance(answers.get("screening"), dict) else {}
+            r = recommend(**{k: sc.get(k) for k in ("mission", "time_bound", "routine", "capacity_gap", "joint_structure")})
+            rec = {"model": r.model, "label": dict((m, th if g.lang == "th" else en) for m, th, en in MODELS)[r.model],
+                   "why": r.th if g.lang == "th" else r.en, "chosen": answers.get("model") or r.model,
+                   "language": answers.get("language") or "th",
+                   "models": [(m, th if g.lang == "th" else en) for m, th, en in MODELS]}
+        visible = _visible_pages(answers, settings)
+        return render_template("page.html", name=name, page=pg, fields=fields, errors=errors, version=agreement.version,
+                               conflict=conflict, rec=rec, visible=visible, step=visible.index(pg) + 1 if pg in visible else 0,
+                               title=_title(answers))
+
+    @app.get("/a/<name>")
+    def review(name):
+        agreement = ws.load(name)
+        iv = _interview(app, agreement.answers)
+        missing = iv.missing()
+        problems = [] if missing else iv.problems()
+        links = [(_link(name, q.path), _label(q), "ยังไม่มีคำตอบ" if g.lang == "th" else "no answer yet")
+                 for q in missing]
+        links += [(_link(name, p.field), p.field, p.th if g.lang == "th" else p.en) for p in problems]
+        summary = [(pg, [(_label(q), _shown(get(agreement.answers, q.path), q))
+                         for q in page_questions(pg, agreement.answers, settings)]) for pg in _visible_pages(agreement.answers, settings)]
+        finals = {k: (ws.root / OUT / f"{name}.{k}").is_file() for k in ("pdf", "docx")}
+        return render_template("review.html", name=name, links=links, ready=not links, summary=summary, finals=finals,
+                               title=_title(agreement.answers), message=request.args.get("message"))
+
+    @app.get("/a/<name>/draft.<kind>")
+    def draft(name, kind):
+        if kind not in ("pdf", "docx"):
+            abort(404)
+        built = _draft(app, name)
+        if isinstance(built, str):
+            return render_template("message.html", message=built, back=url_for("review", name=name)), 409
+        path = ws.root / DRAFTS / f"{name}.{kind}"
+        return send_file(path, as_attachment=kind == "docx" or request.args.get("download") == "1",
+                         download_name=f"{name}-draft.{kind}", max_age=0)
+
+    @app.get("/a/<name>/final.<kind>")
+    def final_file(name, kind):
+        path = ws.root / OUT / f"{name}.{kind}"
+        if kind not in ("pdf", "docx") or not ws.exists(name) or not path.is_file():
+            abort(404)
+        return send_file(path, as_attachment=kind == "docx" or request.args.get("download") == "1",
+                         download_name=f"{name}.{kind}", max_age=0)
+
+    @app.post("/a/<name>/final")
+    def final(name):
+        ws.load(name)
+        if ws.answers_path(name).is_file():
+            return redirect(url_for("review", name=name))
+        result, message = _batch(app, only={name})
+        if result is not None and not result.failed:
+            message = "สร้างฉบับจริงแล้ว / the final is built"
+        return redirect(url_for("review", name=name, message=message or _first_failure(result)))
+
+    @app.post("/batch")
+    def batch():
+        result, message = _batch(app, only=None)
+        text = report_text(result) if result is not None else message
+        return render_template("report.html", report=text)
+
+    @app.get("/report")
+    def last_report():
+        path = ws.root / OUT / REPORT_NAME
+        return render_template("report.html", report=path.read_text(encoding="utf-8") if path.is_file() else "")
+
+    return app
+
+
+# -- pages -----------------------------------------------------------------------------------------------------------
+
+
+def _digits(text) -> str:
+    return thai.thai_digits(str(text)) if g.lang == "th" else str(text)
+
+
+def _title(answers: dict) -> str:
+    title = answers.get("title")
+    return " ".join(str(title).split()) if title else ""
+
+
+def _interview(app: Flask, answers: dict) -> Interview:
+    ctx = app.extensions["mou"]
+    return Interview(lang=g.lang if g else "th", answers=answers, settings=ctx["settings"], library=ctx["library"])
+
+
+def _visible_pages(answers: dict, settings: Settings) -> list:
+    return [p for p in PAGES if page_questions(p, answers, settings)]
+
+
+def _next_page(pg, answers, settings):
+    visible = _visible_pages(answers, settings)
+    later = [p for p in visible if PAGES.index(p) > PAGES.index(pg)]
+    return later[0] if later else None
+
+
+def _link(name: str, field_path: str) -> str:
+    page = page_of(field_path)
+    anchor = re.sub(r"\[(\d+)\]", lambda m: f".{int(m.group(1))}", field_path)
+    return url_for("page", name=name, page_id=page.id) + f"#f-{anchor}"
+
+
+def _shown(value, q: Q) -> str:
+    if value is None or value == [] or value == "":
+        return "—"
+    if q.kind == "choice":
+        labels = {c[0]: (c[1] if g.lang == "th" else c[2]) for c in q.choices}
+        return labels.get(value, str(value))
+    if q.kind == "date":
+        d = _as_date(value)
+        return thai.date(d, g.lang) if d else str(value)
+    if q.kind == "bool":
+        return t("yes") if value else t("no")
+    if q.kind in ("amount", "int") and isinstance(value, (int, Decimal)) and not isinstance(value, bool):
+        return f"{value:,}"
+    if q.kind == "records" and isinstance(value, list):
+        return "; ".join(", ".join(_shown(r.get(f.path), f) for f in q.fields if isinstance(r, dict) and r.get(f.path) not in (None, ""))
+                         for r in value)
+    if isinstance(value, list):
+        return "; ".join(str(v) for v in value)
+    return str(value)
+
+
+def _as_date(value) -> dt.date | None:
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return thai.parse_user_date(str(value))
+    except ValueError:
+        return None
+
+
+def _typed_text(value, q: Q) -> str:
+    """An answer as the user would type it back: 1/3/2568, 1,250,000, one list item per line."""
+    if value is None:
+        return ""
+    if q.kind == "date":
+        d = _as_date(value)
+        if d is None:
+            return str(value)
+        return f"{d.day}/{d.month}/{d.year + 543}" if g.lang == "th" else d.isoformat()
+    if q.kind == "amount" and isinstance(value, (int, Decimal)) and not isinstance(value, bool):
+        return f"{value:,}"
+    if q.kind == "methods" and isinstance(value, list):
+        return ", ".join(map(str, value))
+    if q.kind == "list" and isinstance(value, list):
+        return "\n".join(str(v) for v in value)
+    return str(value)
+
+
+@dataclass
+class Field:
+    q: Q
+    id: str
+    label: str
+    kind: str
+    value: object  # text for inputs; rows for records
+    error: str | None
+    hint: str | None
+    choices: list
+    rows: list | None = None
+    total: str | None = None
+
+
+def _field(q: Q, answers: dict, errors: dict, typed_raw: dict, extra_rows: int = 1) -> Field:
+    label = _label(q)
+    choices = [(c[0], c[1] if g.lang == "th" else c[2]) for c in q.choices]
+    current = get(answers, q.path)
+    if q.kind == "records":
+        records = current if isinstance(current, list) else []
+        rows = []
+        for i, rec in enumerate(records + [None] * extra_rows):
+            cells = []
+            for f in q.fields:
+                key = f"r.{q.path}.{i}.{f.path}"
+                if key in typed_raw:
+                    text = typed_raw[key]
+                elif isinstance(rec, dict):
+                    text = _typed_text(rec.get(f.path), f)
+                elif rec is None and not records and i == 0:
+                    text = _typed_text(default_of(f, answers), f)
+                else:
+                    text = ""
+                cells.append({"name": key, "q": f, "text": text, "error": errors.get(key), "label": _label(f),
+                              "choices": [(c[0], c[1] if g.lang == "th" else c[2]) for c in f.choices]})
+            rows.append({"index": i, "cells": cells, "blank": rec is None})
+        return Field(q, f"f-{q.path}", label, "records", None, errors.get(q.path), None, choices, rows, _running_total(q, answers))
+    key = f"f.{q.path}"
+    if key in typed_raw:
+        text = typed_raw[key]
+    else:
+        value = current if current is not None else default_of(q, answers)
+        text = _typed_text(value, q) if q.kind not in ("bool", "choice") else value
+    hint = None
+    if q.kind == "date" and text and key not in errors:
+        d = _as_date(text) if isinstance(text, str) else None
+        if d:
+            hint = f"{t('understood')} {thai.date(d, g.lang)}"
+    return Field(q, f"f-{q.path}", label, q.kind, text, errors.get(key), hint, choices)
+
+
+_TERMINAL_HINT = re.compile(r"\s*\((Enter เพื่อข้าม|Enter to skip|หลายย่อหน้าคั่นด้วย \| |separate paragraphs with \| |ทีละ[^)]*|"
+                            r"one at a time|คั่นด้วยจุลภาค[^)]*|[^)]*comma-separated[^)]*)\)")
+
+
+def _label(q: Q) -> str:
+    """A question's words without the terminal's typing hints ("Enter เพื่อข้าม", "ทีละข้อ"): a form shows them its own way."""
+    return _TERMINAL_HINT.sub("", q.th if g.lang == "th" else q.en)
+
+
+def _running_total(q: Q, answers: dict) -> str | None:
+    """Sources against the total; instalments against 100 per cent."""
+    items = get(answers, q.path)
+    if not isinstance(items, list):
+        return None
+    amount = lambda v: v if isinstance(v, (int, Decimal)) and not isinstance(v, bool) else Decimal(0)  # noqa: E731
+    if q.path == "budget.sources":
+        got = sum((amount(i.get("amount")) for i in items if isinstance(i, dict)), Decimal(0))
+        total = amount(get(answers, "budget.total"))
+        return f"{t('sum')} {got:,} {t('of')} {total:,} บาท" if g.lang == "th" else f"{t('sum')} {got:,} {t('of')} {total:,} baht"
+    if q.path == "instalments":
+        got = sum((amount(i.get("percent")) for i in items if isinstance(i, dict)), Decimal(0))
+        return f"{t('sum')} {got} {t('of')} 100 %"
+    return None
+
+
+def _apply(pg, answers: dict, form, settings: Settings) -> tuple[dict, dict]:
+    """Convert and check each answer of the page (the questionnaire's own convert and checks); valid answers go into
+    answers, an empty one is removed, a wrong one keeps its old value and is shown again as typed, with its message."""
+    errors, typed_raw = {}, {}
+    if pg.id == "screening":
+        for q in page_questions(pg, answers, settings):
+            raw = form.get(f"f.{q.path}", "")
+            _set(q, raw, answers, errors, typed_raw)
+        chosen = form.get("model")
+        if chosen and chosen == form.get("recommended"):  # not changed by the user: follow the answers just given
+            sc = answers.get("screening") if isinstance(answers.get("screening"), dict) else {}
+            chosen = recommend(**{k: sc.get(k) for k in ("mission", "time_bound", "routine", "capacity_gap", "joint_structure")}).model
+        if chosen in {m for m, _, _ in MODELS}:
+            answers["model"] = chosen
+        if form.get("language") in ("th", "en"):
+            answers["language"] = form.get("language")
+        answers.setdefault("spec_version", 1)
+        return errors, typed_raw
+    for q in page_questions(pg, answers, settings):
+        if q.kind == "records":
+            _set_records(q, answers, form, errors, typed_raw)
+        elif q.kind == "list":
+            items = [line.strip() for line in form.get(f"f.{q.path}", "").splitlines() if line.strip()]
+            if items:
+                put(answers, q.path, items)
+            else:
+                drop(answers, q.path)
+        elif q.kind == "methods":
+            picked = form.getlist(f"f.{q.path}")
+            _set(q, ", ".join(picked), answers, errors, typed_raw)
+        else:
+            _set(q, form.get(f"f.{q.path}", ""), answers, errors, typed_raw)
+    return errors, typed_raw
+
+
+def _set(q: Q, raw: str, answers: dict, errors: dict, typed_raw: dict) -> None:
+    key = f"f.{q.path}"
+    if raw.strip() == "":
+        drop(answers, q.path)
+        if q.required and q.kind not in ("bool",):
+            errors[key] = "ต้องตอบข้อนี้" if g.lang == "th" else "an answer is needed"
+        return
+    try:
+        put(answers, q.path, convert(q, raw, answers))
+    except Invalid as exc:
+        errors[key] = exc.th if g.lang == "th" else exc.en
+        typed_raw[key] = raw
+
+
+def _set_records(q: Q, answers: dict, form, errors: dict, typed_raw: dict) -> None:
+    n = 0
+    while any(k.startswith(f"r.{q.path}.{n}.") for k in form):
+        n += 1
+    records = []
+    for i in range(n):
+        if form.get(f"r.{q.path}.{i}._delete"):
+            continue
+        raws = {f.path: form.get(f"r.{q.path}.{i}.{f.path}", "") for f in q.fields}
+        if not any(v.strip() for v in raws.values()):
+            continue  # a blank row
+        record, bad, j = {}, False, len(records)  # j: the row's place once deleted and blank rows are gone
+        for f in q.fields:
+            key = f"r.{q.path}.{j}.{f.path}"
+            raw = raws[f.path]
+            if raw.strip() == "":
+                if f.required:
+                    errors[key] = "ต้องตอบข้อนี้" if g.lang == "th" else "an answer is needed"
+                    bad = True
+                continue
+            try:
+                record[f.path] = convert(f, raw, answers)
+            except Invalid as exc:
+                errors[key] = exc.th if g.lang == "th" else exc.en
+                bad = True
+        records.append(record)
+        if bad:  # the row is shown again as it was typed
+            for f in q.fields:
+                typed_raw[f"r.{q.path}.{j}.{f.path}"] = raws[f.path]
+    if records:
+        put(answers, q.path, records)
+        if q.check:
+            problem = q.check(records, answers)
+            if problem:
+                errors[q.path] = problem[0] if g.lang == "th" else problem[1]
+    else:
+        drop(answers, q.path)
+
+
+def _changes(agreement_before, current: Agreement, pg, settings) -> list[tuple[str, str]]:
+    """The answers of this page as they now are (changed in another window), to show beside the conflict message."""
+    out = []
+    for q in page_questions(pg, current.answers, settings):
+        out.append((q.th if g.lang == "th" else q.en, _shown(get(current.answers, q.path), q)))
+    return out
+
+
+def _row(app: Flask, name: str) -> dict:
+    ctx = app.extensions["mou"]
+    ws: Workspace = ctx["ws"]
+    agreement = ws.load(name)
+    iv = _interview(app, agreement.answers)
+    missing = iv.missing()
+    problems = [] if missing else iv.problems()
+    warnings = 0
+    state = "in_progress" if ws.answers_path(name).is_file() or missing or problems else "checked"
+    spec_sha = sha256(ws.spec_path(name).read_bytes()) if state == "checked" else None
+    if state == "checked" and _draft_is_current(ws, name, spec_sha):
+        state = "draft"
+    manifest, _ = load_manifest(ws.root / OUT) if (ws.root / OUT / MANIFEST_NAME).is_file() else ({}, None)
+    entry = manifest.get(name)
+    if state != "in_progress" and entry and entry["inputs"].get("spec") == spec_sha:
+        state = "final"  # the batch built the final from this very spec
+    changed = dt.datetime.fromtimestamp(agreement.path.stat().st_mtime).strftime("%Y-%m-%d %H:%M")
+    model = agreement.answers.get("model")
+    label = dict((m, th if g.lang == "th" else en) for m, th, en in MODELS).get(model, "—")
+    return {"name": name, "title": _title(agreement.answers) or "—", "model": label, "changed": changed, "state": t(state),
+            "state_id": state, "problems": len(missing) + len(problems), "warnings": warnings}
+
+
+# -- drafts and finals: built by the warm workers ----------------------------------------------------------------------
+
+
+def _draft_is_current(ws: Workspace, name: str, spec_sha: str | None) -> bool:
+    stamp = ws.root / DRAFTS / f"{name}.sha256"
+    return bool(spec_sha) and stamp.is_file() and stamp.read_text().strip() == spec_sha and (ws.root / DRAFTS / f"{name}.pdf").is_file()
+
+
+def _draft(app: Flask, name: str) -> str | None:
+    """Build (or reuse) the draft of a complete agreement; returns a message when there is none to build."""
+    ctx = app.extensions["mou"]
+    ws: Workspace = ctx["ws"]
+    ws.load(name)
+    if ws.answers_path(name).is_file() or not ws.spec_path(name).is_file():
+        iv = _interview(app, ws.load(name).answers)
+        what = [q.th if g.lang == "th" else q.en for q in iv.missing()] or [p.field for p in iv.problems()]
+        return t("fix_first") + ": " + ", ".join(what[:8])
+    lock = ctx["locks"].setdefault(name, threading.Lock())
+    with lock:
+        raw = ws.spec_path(name).read_bytes()
+        spec_sha = sha256(raw)
+        if _draft_is_current(ws, name, spec_sha):
+            return None
+        folder = ws.root / DRAFTS
+        folder.mkdir(exist_ok=True)
+        spec = folder / f"{name}.yaml"
+        write_atomically({spec: raw})
+        task = Task(name, spec, folder, draft=True)
+        pool: WarmPool | None = ctx["pool"]
+        if pool is not None:
+            result = pool.build(task)
+        else:  # no pool (a test of the pages alone): build here, DOCX and PDF with a LibreOffice of its own
+            from .batch import _build_one, _start_worker, _stop_worker
+
+            _start_worker(str(ctx["library_dir"]) if ctx["library_dir"] else None, ctx["settings"].model_dump(), True, in_process=True)
+            try:
+                result = _build_one(task)
+            finally:
+                _stop_worker()
+        if "error" in result:
+            return result["error"]
+        write_atomically({folder / f"{name}.sha256": spec_sha.encode()})
+    return None
+
+
+def _batch(app: Flask, only: set[str] | None):
+    ctx = app.extensions["mou"]
+    ws: Workspace = ctx["ws"]
+    try:
+        result = run_batch(ws.root, ws.root / OUT, ctx["library_dir"], ctx["settings"], jobs=2, only=only, warm=ctx["pool"])
+    except BatchLocked as exc:
+        return None, str(exc)
+    except MouError as exc:
+        return None, exc.format()
+    return result, None
+
+
+def _first_failure(result) -> str:
+    if result is None:
+        return ""
+    failed = [o for o in result.outcomes if o.status in ("failed", "kept")]
+    return failed[0].detail.split("\n")[0] if failed else ""
+
+
+def _secret(root: Path) -> bytes:
+    """The key that signs session cookies, kept in the workspace (0600) so a restart keeps the sessions."""
+    folder = root / ".mou"
+    folder.mkdir(exist_ok=True)
+    path = folder / "secret.key"
+    if not path.is_file():
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(secrets.token_bytes(32))
+    return path.read_bytes()
+

@@ -1,0 +1,403 @@
+"""`mou serve` in a real Chromium (Debian's chromium and chromium-driver, driven by Selenium) against the real server
+(a `mou serve` process, its warm workers and their LibreOffice). A screenshot of every page visited is kept in the
+test's folder, and its path printed when a test fails."""
+
+from __future__ import annotations
+
+
+import io
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+from selenium import webdriver
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
+from selenium.webdriver.support.expected_conditions import staleness_of
+from selenium.webdriver.support.ui import Select, WebDriverWait
+
+from pipeline.library import PROJECT_ROOT
+from pipeline.validate import skeleton
+
+from conftest import EXAMPLES
+
+MOU = [sys.executable, "-m", "pipeline.cli"]
+
+# A commissioning agreement as a coordinator would type it, page by page (dates as Thai users write them).
+ANSWERS = {
+    "general": {
+        "title": "ความร่วมมือคุ้มครองสิทธิเด็กแบบครบวงจร จังหวัดเชียงราย",
+        "background": "การคุ้มครองเด็กต้องอาศัยทีมสหวิชาชีพจากหลายภาคส่วน\nคู่ภาคีจึงตกลงจัดตั้งกลไกขับเคลื่อนงานร่วมกัน",
+        "reference_no": "ดย ๐๖๐๓/๒๕๖๘",
+        "signing.place": "ศาลากลางจังหวัดเชียงราย",
+        "signing.date": "15/9/2568",
+        "term.start": "1 ต.ค. 2568",
+        "term.end": "30/9/2571",
+    },
+    "parties": {
+        "parties.delegator.name": "กรมกิจการเด็กและเยาวชน",
+        "parties.delegator.kind": "government",
+        "parties.delegator.address": "เลขที่ 618/1 ถนนนิคมมักกะสัน เขตราชเทวี กรุงเทพมหานคร 10400",
+        "parties.delegator.representative.name": "นางสาวตัวอย่าง ใจดี",
+        "parties.delegator.representative.position": "อธิบดีกรมกิจการเด็กและเยาวชน",
+        "parties.partner.name": "องค์การบริหารส่วนจังหวัดเชียงราย",
+        "parties.partner.kind": "lao",
+        "parties.partner.address": "เลขที่ 1 ถนนแม่ฟ้าหลวง อำเภอเมืองเชียงราย จังหวัดเชียงราย 57100",
+        "parties.partner.representative.name": "นายสมมติ ท้องถิ่นดี",
+        "parties.partner.representative.position": "นายกองค์การบริหารส่วนจังหวัดเชียงราย",
+        "parties.partner.authority": "ตามมติสภาองค์การบริหารส่วนจังหวัดเชียงราย เมื่อวันที่ 20 สิงหาคม 2568",
+    },
+    "scope": {
+        "legal_basis": ["พระราชบัญญัติคุ้มครองเด็ก พ.ศ. 2546", "พระราชบัญญัติองค์การบริหารส่วนจังหวัด พ.ศ. 2540"],
+        "objectives": ["จัดระบบคุ้มครองสิทธิเด็กแบบครบวงจรโดยทีมสหวิชาชีพ"],
+        "scope.target_group": "เด็กที่ต้องได้รับการคุ้มครองสวัสดิภาพในจังหวัดเชียงราย",
+        "scope.area": "จังหวัดเชียงราย ๑๘ อำเภอ",
+        "scope.activities": [{"name": "จัดบริการคุ้มครองเด็ก", "description": "รับแจ้งเหตุและช่วยเหลือเด็กรายกรณี"}],
+        "deliverables": ["ทีมสหวิชาชีพคุ้มครองเด็กครบทุกอำเภอ"],
+        "roles.delegator": ["จัดสรรงบประมาณอุดหนุนตามแผนปฏิบัติการประจำปี"],
+        "roles.partner": ["จัดบริการคุ้มครองเด็กในพื้นที่"],
+    },
+    "money": {
+        "budget.total": "9,000,000",
+        "budget.sources": [{"type": "state_budget", "amount": "6,000,000", "provider": "delegator"},
+                           {"type": "own_revenue", "amount": "3,000,000", "provider": "partner"}],
+    },
+    "instalments": {
+        "instalments": [{"percent": "50", "due": "31/10/2568", "condition": "เมื่อลงนามในบันทึกข้อตกลง"},
+                        {"percent": "50", "due": "31/10/2569", "condition": "เมื่อผ่านการประเมินผลการดำเนินงานระยะกลาง"}],
+    },
+    "evaluation": {
+        "evaluation.midterm": "30/9/2569",
+        "evaluation.final": "30/9/2571",
+        "indicators": [{"name": "ร้อยละของกรณีเด็กที่ได้รับการช่วยเหลือภายใน ๒๔ ชั่วโมง", "unit": "ร้อยละ", "baseline": "60",
+                        "target": "95", "frequency": "quarterly", "data_source": "ระบบรับแจ้งเหตุ", "responsible": "partner"}],
+    },
+    "committee": {
+        "joint_committee.name": "คณะกรรมการร่วมขับเคลื่อนระบบคุ้มครองสิทธิเด็กจังหวัดเชียงราย",
+        "joint_committee.members": [{"position": "รองอธิบดีกรมกิจการเด็กและเยาวชน", "party": "delegator", "role": "chair"},
+                                    {"position": "นายกองค์การบริหารส่วนจังหวัดเชียงราย", "party": "partner", "role": "vice_chair"},
+                                    {"position": "ผู้อำนวยการกองคุ้มครองเด็กและเยาวชน", "party": "delegator", "role": "secretary"}],
+        "joint_committee.duties": ["กำหนดทิศทางและกำกับภาพรวมการดำเนินภารกิจ"],
+        "joint_committee.secretariat": "สำนักงานเลขานุการร่วม ตั้งอยู่ที่องค์การบริหารส่วนจังหวัดเชียงราย",
+        "action_plan": [{"activity": "แต่งตั้งคณะกรรมการร่วม", "start": "1/10/2568", "end": "30/11/2568", "responsible": "delegator"},
+                        {"activity": "จัดบริการคุ้มครองเด็กทุกอำเภอ", "start": "1/12/2568", "end": "30/6/2571", "responsible": "partner",
+                         "budget": "9,000,000"}],
+    },
+    "sla": {
+        "sla.leads.delegator": "ผู้อำนวยการกองคุ้มครองเด็กและเยาวชน",
+        "sla.leads.partner": "ผู้อำนวยการกองสาธารณสุข องค์การบริหารส่วนจังหวัดเชียงราย",
+        "sla.services": [{"name": "การรับแจ้งเหตุ", "standard": "ตอบรับการแจ้งเหตุภายใน ๑ ชั่วโมง"}],
+        "sla.escalation": ["สำนักงานเลขานุการร่วมหารือภายใน ๗ วัน"],
+        "sla.remedy": "คณะกรรมการร่วมกำหนดมาตรการแก้ไข",
+    },
+    "closing": {},
+}
+
+
+NAME_TH = "คุ้มครองเด็กเชียงราย"
+
+
+def page_url(server, name: str, page: str) -> str:
+    return f"{server.url}/a/{urllib.parse.quote(name)}/{page}"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Server:
+    def __init__(self, workspace: Path):
+        self.workspace, self.port = workspace, free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.proc = None
+
+    def start(self):
+        self.proc = subprocess.Popen(MOU + ["serve", "--workspace", str(self.workspace), "--port", str(self.port)],
+                                     stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, cwd=PROJECT_ROOT)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                urllib.request.urlopen(self.url + "/", timeout=2)
+                return self
+            except (urllib.error.URLError, ConnectionError):
+                assert self.proc.poll() is None, self.proc.stdout.read()
+                time.sleep(0.1)
+        raise AssertionError("mou serve did not answer in 60 s")
+
+    def stop(self, sig=signal.SIGTERM):
+        if self.proc and self.proc.poll() is None:
+            self.proc.send_signal(sig)
+            self.proc.wait(timeout=60)
+
+
+@pytest.fixture
+def server(tmp_path):
+    srv = Server(tmp_path / "workspace").start()
+    yield srv
+    srv.stop()
+
+
+@pytest.fixture
+def browser(tmp_path, request):
+    options = webdriver.ChromeOptions()
+    options.binary_location = "/usr/bin/chromium"
+    for arg in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1280,1600", "--lang=th"):
+        options.add_argument(arg)
+    driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
+    driver.shots = tmp_path / "screenshots"
+    driver.shots.mkdir()
+    driver.shot_count = 0
+    yield driver
+    if getattr(request.node, "rep_call", None) is not None and request.node.rep_call.failed:
+        shot(driver, "failure")
+        print(f"\nscreenshots: {driver.shots}")
+    keep = os.environ.get("MOU_SCREENSHOTS")
+    if keep:
+        shutil.copytree(driver.shots, Path(keep) / request.node.name, dirs_exist_ok=True)
+    driver.quit()
+
+
+def shot(driver, label: str) -> Path:
+    driver.shot_count += 1
+    path = driver.shots / f"{driver.shot_count:02d}-{re.sub(r'[^A-Za-z0-9_-]', '_', label)}.png"
+    height = driver.execute_script("return document.body.scrollHeight")
+    driver.set_window_size(1280, max(800, min(height + 100, 8000)))
+    driver.save_screenshot(str(path))
+    return path
+
+
+def field(driver, name):
+    return driver.find_element(By.NAME, name)
+
+
+def set_value(driver, name: str, value) -> None:
+    el = field(driver, name)
+    if el.tag_name == "select":
+        Select(el).select_by_value(value)
+    else:
+        el.clear()
+        el.send_keys(value)
+
+
+def fill_records(driver, path: str, rows: list[dict]) -> None:
+    while len(driver.find_elements(By.CSS_SELECTOR, f"[name^='r.{path}.'][name$='.{next(iter(rows[0]))}']")) < len(rows):
+        click(driver, driver.find_element(By.CSS_SELECTOR, f"button[value='add_row:{path}']"))
+    for i, row in enumerate(rows):
+        for key, value in row.items():
+            set_value(driver, f"r.{path}.{i}.{key}", value)
+
+
+def fill_page(driver, answers: dict) -> None:
+    for path, value in answers.items():
+        if isinstance(value, list) and value and isinstance(value[0], dict):
+            fill_records(driver, path, value)
+        elif isinstance(value, list):
+            set_value(driver, f"f.{path}", "\n".join(value))
+        else:
+            set_value(driver, f"f.{path}", value)
+
+
+def click(driver, element) -> None:
+    """Click what loads a new page, and wait until it has (a click returns before the navigation ends)."""
+    old = driver.find_element(By.TAG_NAME, "html")
+    element.click()
+    WebDriverWait(driver, 120).until(staleness_of(old))
+
+
+def submit(driver) -> None:
+    click(driver, driver.find_element(By.CSS_SELECTOR, "button[name=action][value=next]"))
+
+
+def here(driver) -> str:
+    return urllib.parse.urldefrag(driver.current_url)[0]
+
+
+def fetch(driver, url: str) -> bytes:
+    """A file as the browser would download it: with the browser's own session cookie."""
+    cookies = "; ".join(f"{c['name']}={c['value']}" for c in driver.get_cookies())
+    req = urllib.request.Request(url, headers={"Cookie": cookies})
+    with urllib.request.urlopen(req, timeout=120) as resp:
+        return resp.read()
+
+
+def pdf_text(data: bytes) -> str:
+    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
+
+
+def test_coordinator_fills_a_commissioning_agreement(server, browser):
+    d = browser
+    d.get(server.url + "/")
+    shot(d, "list-empty")
+    set_value(d, "name", "คุ้มครองเด็กเชียงราย")
+    click(d, d.find_element(By.CSS_SELECTOR, "form[action='/new'] button"))
+
+    # screening: the recommendation follows the answers
+    assert "/screening" in d.current_url
+    Select(field(d, "f.screening.mission")).select_by_value("portfolio")
+    d.find_element(By.CSS_SELECTOR, "input[name='f.screening.joint_structure'][value=y]").click()
+    submit(d)
+    assert d.current_url.endswith("/general")
+    d.get(page_url(server, NAME_TH, "screening"))
+    assert "กลไกขับเคลื่อนงานภายใต้สัญญาร่วม" in d.find_element(By.ID, "recommendation").text
+    shot(d, "screening")
+    assert Select(field(d, "model")).first_selected_option.get_attribute("value") == "commissioning"
+    submit(d)
+
+    # general: a two-digit year is refused next to the field, then fixed
+    assert "/general" in d.current_url
+    fill_page(d, {**ANSWERS["general"], "signing.date": "15/9/68"})
+    submit(d)
+    assert "/general" in d.current_url
+    error = d.find_element(By.ID, "f-signing.date-error").text
+    assert "สี่หลัก" in error and "๑๕ กันยายน ๒๕๖๘" in error, error
+    shot(d, "general-error")
+    assert field(d, "f.title").get_attribute("value") == ANSWERS["general"]["title"]  # the rest was kept
+    set_value(d, "f.signing.date", "15/9/2568")
+    submit(d)
+    assert "/parties" in d.current_url
+    d.get(page_url(server, NAME_TH, "general"))
+    assert "เข้าใจว่า ๑ ตุลาคม ๒๕๖๘" in d.find_element(By.ID, "f-term.start-hint").text  # "1 ต.ค. 2568" understood
+    d.get(page_url(server, NAME_TH, "parties"))
+
+    for page in ("parties", "scope", "money"):
+        assert here(d).endswith("/" + page), d.current_url
+        fill_page(d, ANSWERS[page])
+        shot(d, page)
+        submit(d)
+
+    # leave, come back to the list, continue where it was left
+    d.get(server.url + "/")
+    row = d.find_element(By.CSS_SELECTOR, "tr[data-name='คุ้มครองเด็กเชียงราย']")
+    assert "กำลังกรอก" in row.text and "คุ้มครองสิทธิเด็ก" in row.text
+    shot(d, "list-in-progress")
+    click(d, row.find_element(By.TAG_NAME, "a"))
+    problems = d.find_element(By.ID, "problems")
+    shot(d, "review-incomplete")
+    click(d, problems.find_element(By.TAG_NAME, "a"))
+    assert "/instalments" in d.current_url, d.current_url
+
+    for page in ("instalments", "evaluation", "committee", "sla", "closing"):
+        assert here(d).endswith("/" + page), d.current_url
+        fill_page(d, ANSWERS[page])
+        shot(d, page)
+        submit(d)
+        if page == "instalments":
+            assert here(d).endswith("/evaluation"), d.find_element(By.TAG_NAME, "main").text[:2000]
+
+    # the review: every rule of mou build passed, a draft is offered
+    assert "/a/" in d.current_url and d.find_elements(By.ID, "ready"), d.find_element(By.TAG_NAME, "main").text[:3000]
+    shot(d, "review-ready")
+    pdf = fetch(d, d.find_element(By.ID, "preview").get_attribute("href"))
+    text = pdf_text(pdf)
+    assert "ร่าง" in text.splitlines()[0]
+    for typed in ("คุ้มครองสิทธิเด็กแบบครบวงจร", "องค์การบริหารส่วนจังหวัดเชียงราย", "๙,๐๐๐,๐๐๐", "๑๕ กันยายน ๒๕๖๘"):
+        assert skeleton(typed) in skeleton(text), typed  # Thai marks compared loosely: pypdf misreads some
+
+    # the final, built from the workspace page by the batch machinery
+    click(d, d.find_element(By.ID, "build-final"))
+    final = fetch(d, d.find_element(By.ID, "final-pdf").get_attribute("href"))
+    assert "ร่าง" not in pdf_text(final).splitlines()[0]
+    shot(d, "review-final")
+    d.get(server.url + "/")
+    assert "ฉบับจริง" in d.find_element(By.CSS_SELECTOR, "tr[data-name='คุ้มครองเด็กเชียงราย']").text
+    spec = server.workspace / "คุ้มครองเด็กเชียงราย.yaml"
+    assert spec.is_file() and not (server.workspace / "คุ้มครองเด็กเชียงราย.answers.yaml").exists()
+    check = subprocess.run(MOU + ["validate", str(spec)], capture_output=True, text=True, cwd=PROJECT_ROOT)
+    assert check.returncode == 0, check.stderr
+
+
+def test_a_post_without_its_csrf_token_is_refused(server):
+    for data in ({"name": "x"}, {"name": "x", "csrf": "forged"}):
+        req = urllib.request.Request(server.url + "/new", data=urllib.parse.urlencode(data).encode(), method="POST")
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            urllib.request.urlopen(req, timeout=10)
+        assert refused.value.code == 400
+    assert not list(server.workspace.glob("x*"))
+
+
+def test_values_are_text_and_names_stay_inside(server, browser, tmp_path):
+    shutil.copy(EXAMPLES / "inclusive-care.yaml", server.workspace / "care.yaml")
+    d = browser
+    d.get(server.url + "/a/care/general")
+    set_value(d, "f.title", "<script>document.title='pwned'</script>{{ 7*7 }}")
+    submit(d)
+    d.get(server.url + "/a/care/general")
+    assert d.title != "pwned"
+    assert field(d, "f.title").get_attribute("value") == "<script>document.title='pwned'</script>{{ 7*7 }}"
+    for bad in ("/a/..%2F..%2Fetc%2Fpasswd/general", "/a/care/..", "/a/.mou/general", "/a/care/draft.exe"):
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            urllib.request.urlopen(server.url + bad, timeout=10)
+        assert refused.value.code == 404, bad
+
+
+def test_phone_sized_screen(server, browser):
+    shutil.copy(EXAMPLES / "inclusive-care.yaml", server.workspace / "care.yaml")
+    d = browser
+    d.set_window_size(390, 844)
+    for page in ("money", "instalments", "general"):
+        d.get(server.url + f"/a/care/{page}")
+        inner, width = d.execute_script("return [window.innerWidth, document.documentElement.scrollWidth]")
+        assert width <= inner, (page, width, inner)  # nothing wider than the phone: tables scroll in their own box
+        d.save_screenshot(str(browser.shots / f"phone-{page}.png"))
+    # the keyboard alone: Tab reaches the first field of the page and the save button
+    d.get(server.url + "/a/care/general")
+    body = d.find_element(By.TAG_NAME, "body")
+    seen = []
+    for _ in range(40):
+        body = d.switch_to.active_element
+        body.send_keys(Keys.TAB)
+        seen.append(d.switch_to.active_element.get_attribute("name"))
+    assert "f.title" in seen and "action" in seen, seen
+
+
+def test_killed_in_the_middle_of_saves_loses_nothing(tmp_path):
+    """SIGKILL while a page is being saved over and over: after a restart the file is whole, and it holds either
+    the last save or the one before (never a half-written file, never an older one)."""
+    workspace = tmp_path / "ws"
+    workspace.mkdir()
+    shutil.copy(EXAMPLES / "inclusive-care.yaml", workspace / "care.yaml")
+    srv = Server(workspace).start()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor())
+    page = opener.open(srv.url + "/a/care/general", timeout=10).read().decode()
+    token = re.search(r'name="csrf" value="([^"]+)"', page).group(1)
+    fields = dict(re.findall(r'name="(f\.[^"]+)" id="[^"]+" value="([^"]*)"', page))
+    fields["f.background"] = "ข้อความ"
+    done = []
+    killer_at = time.monotonic() + 1.5
+    n = 0
+    while time.monotonic() < killer_at:
+        n += 1
+        page = opener.open(srv.url + "/a/care/general", timeout=10).read().decode()
+        version = re.search(r'name="version" value="([^"]+)"', page).group(1)
+        body = {**fields, "csrf": token, "version": version, "f.title": f"ชื่อโครงการ ครั้งที่ {n}", "action": "next"}
+        opener.open(urllib.request.Request(srv.url + "/a/care/general", data=urllib.parse.urlencode(body).encode()), timeout=10)
+        done.append(n)
+    srv.stop(signal.SIGKILL)
+    srv.start()
+    saved = (workspace / "care.yaml").read_text(encoding="utf-8")
+    from pipeline.yamlsource import parse
+
+    src = parse(saved.encode(), "care.yaml")
+    assert not src.problems and src.data["title"] in (f"ชื่อโครงการ ครั้งที่ {done[-1]}", f"ชื่อโครงการ ครั้งที่ {done[-1] + 1}")
+    assert len(done) > 3
+    assert not list(workspace.glob(".*.tmp"))
+    page = opener.open(srv.url + "/a/care", timeout=10).read().decode()
+    assert f"ชื่อโครงการ ครั้งที่ {done[-1]}" in page or "ครั้งที่" in page
+    srv.stop()
+
+
+
