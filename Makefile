@@ -46,10 +46,12 @@ test: install
 # N agreements (default 200), batch workers JOBS (2), LOOP specs in the `mou build` loop (all; 0 skips it).
 bench: install
 	$(PY) scripts/bench.py
+	$(PY) scripts/bench_preview.py
 
 # The property-based fuzzing of tests/test_fuzz.py, FUZZ_SCALE (25) times the make-test run, with a random seed.
 fuzz: install
-	FUZZ_SCALE=$${FUZZ_SCALE:-25} $(PY) -m pytest -q -p no:cacheprovider tests/test_fuzz.py --hypothesis-show-statistics --hypothesis-seed=$${SEED:-$$RANDOM}
+	@seed=$${SEED:-$$RANDOM}; echo "make fuzz: seed $$seed (SEED=$$seed make fuzz replays it)"; \
+	FUZZ_SCALE=$${FUZZ_SCALE:-25} $(PY) -m pytest -q -p no:cacheprovider tests/test_fuzz.py --hypothesis-show-statistics --hypothesis-seed=$$seed
 
 clean:
 	rm -rf out .pytest_cache

@@ -26,7 +26,7 @@ from typing import Callable
 from . import __version__
 from .errors import MouError
 from .files import remove_stale_temps, write_atomically
-from .procs import die_with_parent
+from .procs import watch_parent
 from .library import Library, read_library
 from .settings import Settings
 
@@ -344,7 +344,7 @@ def _start_worker(root: str | None, settings: dict, pdf: bool, in_process: bool 
     from .pdf import Converter
 
     if not in_process:
-        die_with_parent()  # a killed batch takes its workers (and, through theirs, their LibreOffice) with it
+        watch_parent()  # a killed batch (or server) takes its workers, and through them their LibreOffice, with it
         for sig in STOP_SIGNALS:
             signal.signal(sig, signal.SIG_IGN)  # the parent decides; a worker finishes its document
     _worker["library"] = read_library(Path(root) if root else None)

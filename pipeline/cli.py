@@ -159,6 +159,16 @@ def validate_cmd(file: Path, model: str | None, strict: bool, library_dir: Path 
         echo(f"ok: {file} ({spec.model}, {spec.language}) passes every rule")
 
 
+def _program() -> str:
+    """The command as the user can type it again: `.venv/bin/mou` after `make` (it is not on the PATH), else `mou`."""
+    import shutil
+
+    arg = sys.argv[0] if sys.argv else "mou"
+    if os.path.basename(arg) == "mou" and shutil.which("mou") != os.path.abspath(arg):
+        return os.path.relpath(arg) if not os.path.relpath(arg).startswith("..") else os.path.abspath(arg)
+    return "mou"
+
+
 def plain_name(name: str) -> bool:
     """A name that stays a file inside --out: no folder part, not hidden, not "..", no control character, not too long."""
     return (0 < len(name) <= 100 and name.strip() == name and not name.startswith(".") and "/" not in name
@@ -213,9 +223,10 @@ def interview_cmd(answers_file, out_dir, no_input, lang, name, no_pdf, library_d
         except (click.Abort, EOFError, KeyboardInterrupt):
             partial = out_dir / f"{name}.answers.yaml"
             write_atomically({partial: to_yaml(iv.answers).encode("utf-8")})
+            prog = _program()
             raise MouError(
-                f"หยุดแบบสอบถาม บันทึกคำตอบไว้ที่ {partial} ทำต่อด้วย: mou interview --answers {partial} --out {out_dir}\n"
-                f"interview stopped; answers saved to {partial}; resume with: mou interview --answers {partial} --out {out_dir}"
+                f"หยุดแบบสอบถาม บันทึกคำตอบไว้ที่ {partial} ทำต่อด้วย: {prog} interview --answers {partial} --out {out_dir}\n"
+                f"interview stopped; answers saved to {partial}; resume with: {prog} interview --answers {partial} --out {out_dir}"
             )
     write_atomically({spec_path: to_yaml(iv.answers).encode("utf-8")})
     echo(f"wrote {spec_path}")
@@ -298,8 +309,6 @@ def serve_cmd(workspace, host, port, workers, library_dir, settings_file):
     if host not in LOCAL_HOSTS:
         raise MouError(f"mou serve รับเฉพาะเครื่องนี้ (127.0.0.1) จนกว่าจะมีระบบผู้ใช้ / mou serve listens on this machine "
                        f"only (127.0.0.1) until it has users and roles; {host} is refused")
-    import threading
-
     from waitress import serve
 
     from .batch import WarmPool
@@ -308,8 +317,9 @@ def serve_cmd(workspace, host, port, workers, library_dir, settings_file):
     settings = load_settings(settings_file)
     load_library(library_dir)  # a broken library is said now, not at the first page
     pool = WarmPool(workers, library_dir, settings)
-    threading.Thread(target=pool.warm, daemon=True).start()
+    echo("เตรียม LibreOffice … / starting the workers and their LibreOffice …")
     try:
+        pool.warm()  # before the first page: a preview never waits for a LibreOffice start
         app = create_app(workspace, library_dir, settings, pool)
         echo(f"mou serve: http://{host}:{port}/  (workspace: {workspace.resolve()})  Ctrl-C to stop")
         serve(app, host=host, port=port, threads=8, max_request_body_size=2_000_000, ident="mou")

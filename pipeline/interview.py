@@ -14,13 +14,13 @@ import click
 import yaml
 
 from .errors import Problem, SpecError, printable
-from .questions import (COMMENTS, MODELS, ORDER, QUESTIONS, SCREENING, Invalid, Q, convert, default_of, drop, get, page_of,
-                        put, shown)
+from .questions import (COMMENTS, MODELS, ORDER, QUESTIONS, SCREENING, Invalid, Q, convert, default_of, drop, get, human_path,
+                        page_of, put, shown, yes_or_no)
 from .recommend import recommend
 from .rules import check
 from .settings import Settings
 from .spec import typed
-from .thai import parse_user_date
+from .thai import arabic_digits, parse_user_date
 from .yamlsource import parse
 
 
@@ -43,18 +43,20 @@ class Interview:
         return q.th if self.lang == "th" else q.en
 
     def prompt(self, label: str, default=None) -> str:
-        shown_default = None if default in (None, "") else (shown(default) if not isinstance(default, (int, str)) or isinstance(default, bool) else str(default))
+        shown_default = None if default in (None, "") else (shown(default, self.lang) if not isinstance(default, (int, str)) or isinstance(default, bool) else str(default))
         return click.prompt(label, default=shown_default if shown_default is not None else "", show_default=shown_default is not None)
 
     # -- one question --------------------------------------------------------------------------------------
-    def ask_value(self, q: Q, context: dict):
+    def ask_value(self, q: Q, context: dict, previous=None):
         if q.kind == "choice":
             for i, (value, th, en) in enumerate(q.choices, 1):
                 _echo(f"  {i}) {th if self.lang == 'th' else en} [{value}]")
         suffix = {"bool": " (y/n)" if q.required else self.say_text(" (y/n, Enter = ไม่แน่ใจ)", " (y/n, Enter = not sure)")}.get(q.kind, "")
-        default = default_of(q, context)
-        if q.kind == "choice" and default is not None:
+        default = previous if previous is not None else default_of(q, context)
+        if q.kind == "choice" and default is not None and default in [c[0] for c in q.choices]:
             default = str([c[0] for c in q.choices].index(default) + 1)
+        if q.kind in ("amount", "int") and isinstance(default, (int, Decimal)) and not isinstance(default, bool):
+            default = f"{default:,}"
         if q.kind == "bool" and default is not None:
             default = "y" if default else "n"
         if q.kind == "date" and isinstance(default, str):
@@ -85,26 +87,38 @@ class Interview:
 
     def ask_records(self, q: Q, a: dict):
         need = q.minimum(a)
+        previous: list = list(get(a, q.path) or []) if isinstance(get(a, q.path), list) else []
         while True:
             items: list = []
             while True:
                 if len(items) >= need:
-                    more = self.prompt(self.say_text(f"เพิ่ม{q.th} รายการที่ {len(items) + 1} หรือไม่ (y/n)", f"Add {q.en} item {len(items) + 1}? (y/n)"), "n")
-                    if more.strip().lower() not in ("y", "yes", "ใช่"):
+                    again = len(items) < len(previous)  # after a failed check the earlier entries are offered back
+                    if not self.yes_no(self.say_text(f"เพิ่ม{q.th} รายการที่ {len(items) + 1} หรือไม่ (y/n)",
+                                                     f"Add {q.en} item {len(items) + 1}? (y/n)"), "y" if again else "n"):
                         break
                 self.say(f"— {q.th} รายการที่ {len(items) + 1}", f"— {q.en}, item {len(items) + 1}")
                 record: dict = {}
                 context = dict(a)
                 put(context, q.path, items)
+                before = previous[len(items)] if len(items) < len(previous) and isinstance(previous[len(items)], dict) else {}
                 for sub in q.fields:
-                    value = self.ask_value(sub, context)
+                    value = self.ask_value(sub, context, before.get(sub.path))
                     if value is not None:
                         record[sub.path] = value
                 items.append(record)
             problem = q.check(items, a) if q.check else None
             if not problem:
                 return items
-            self.say(f"  ✗ {problem[0]} — กรอก{q.th}ใหม่", f"  ✗ {problem[1]} — enter the {q.en.lower()} again")
+            previous = items
+            self.say(f"  ✗ {problem[0]} — แก้ไข{q.th} (Enter เพื่อคงคำตอบเดิม)", f"  ✗ {problem[1]} — correct the {q.en.lower()} (Enter keeps an answer)")
+
+    def yes_no(self, label: str, default: str) -> bool:
+        """A yes or a no, asked again until it is one (ครับ or ค่ะ is a yes; a title typed at the wrong prompt is neither)."""
+        while True:
+            answer = yes_or_no(self.prompt(label, default))
+            if answer is not None:
+                return answer
+            self.say("  ✗ ตอบ y (ใช่) หรือ n (ไม่)", "  ✗ answer y (yes) or n (no)")
 
     def say_text(self, th, en):
         return th if self.lang == "th" else en
@@ -139,10 +153,17 @@ class Interview:
 
     def fill_defaults(self) -> None:
         for q in self.applicable():
-            if get(self.answers, q.path) is None and q.kind not in ("list", "records"):
-                d = default_of(q, self.answers)
-                if d is not None:
-                    put(self.answers, q.path, d if q.kind != "methods" else [m.strip() for m in d.split(",")])
+            if get(self.answers, q.path) is not None or q.kind == "list":
+                continue
+            if q.kind == "records":  # a list whose one needed row the questions fill alone (a grant's single payment)
+                if q.minimum(self.answers) == 1:
+                    record = {f.path: default_of(f, self.answers) for f in q.fields}
+                    if all(record[f.path] is not None for f in q.fields if f.required):
+                        put(self.answers, q.path, [{k: v for k, v in record.items() if v is not None}])
+                continue
+            d = default_of(q, self.answers)
+            if d is not None:
+                put(self.answers, q.path, d if q.kind != "methods" else [m.strip() for m in d.split(",")])
 
     def choose_model(self, interactive: bool) -> None:
         a = self.answers
@@ -182,13 +203,16 @@ class Interview:
     def run(self) -> dict:
         self.choose_model(interactive=True)
         self.say("ขั้นที่ ๒ รายละเอียดของบันทึกข้อตกลง", "Step 2: the agreement")
-        page = None
-        for q in self.applicable():
-            if get(self.answers, q.path) is None:
-                if page_of(q.path) is not page:  # the same parts, in the same order, as the pages of `mou serve`
-                    page = page_of(q.path)
-                    self.say(f"— {page.th} —", f"— {page.en} —")
-                self.ask(q)
+        page, asked = None, set()
+        while True:  # the questions that apply are found again after each answer: an SLA once the term and money call for one
+            q = next((q for q in self.applicable() if get(self.answers, q.path) is None and q.path not in asked), None)
+            if q is None:
+                break
+            asked.add(q.path)
+            if page_of(q.path) is not page:  # the same parts, in the same order, as the pages of `mou serve`
+                page = page_of(q.path)
+                self.say(f"— {page.th} —", f"— {page.en} —")
+            self.ask(q)
         while True:
             problems = self.problems()
             if problems:
@@ -196,7 +220,7 @@ class Interview:
                 if stuck:  # e.g. an SLA for a grant in an answers file: no question here can mend it
                     raise SpecError(stuck, "answers (แก้ไขในไฟล์คำตอบ / fix them in the answers file)")
                 for p in problems:
-                    self.say(f"  ✗ {p.field}: {p.th}", f"  ✗ {p.field}: {p.en}")
+                    self.say(f"  ✗ {human_path(p.field, 'th')}: {p.th}", f"  ✗ {human_path(p.field, 'en')}: {p.en}")
                 for q in dict.fromkeys(self.question_for(p.field) for p in problems):
                     self.say(f"แก้ไข: {q.th}", f"Fix: {q.en}")
                     self.ask(q)
@@ -211,11 +235,15 @@ class Interview:
         qs = [q for q in self.applicable() if get(self.answers, q.path) is not None]
         self.say("ขั้นที่ ๓ ตรวจทานคำตอบ", "Step 3: review your answers")
         for i, q in enumerate(qs, 1):
-            _echo(f"  {i:>2}. {self.text(q)}: {shown(get(self.answers, q.path))}")
-        raw = click.prompt(self.say_text("พิมพ์หมายเลขข้อที่ต้องการแก้ไข หรือ Enter เพื่อยืนยันและสร้างร่าง",
-                                         "Number of an answer to change, or Enter to confirm and build the draft"),
-                           default="", show_default=False).strip()
-        if raw.isdigit() and 1 <= int(raw) <= len(qs):
+            _echo(f"  {i:>2}. {self.text(q)}: {shown(get(self.answers, q.path), self.lang)}")
+        while True:
+            raw = arabic_digits(click.prompt(self.say_text("พิมพ์หมายเลขข้อที่ต้องการแก้ไข หรือ Enter เพื่อยืนยันและสร้างร่าง",
+                                                           "Number of an answer to change, or Enter to confirm and build the draft"),
+                                             default="", show_default=False).strip())
+            if raw == "" or (raw.isdigit() and 1 <= int(raw) <= len(qs)):
+                break
+            self.say(f"  ✗ พิมพ์หมายเลข 1-{len(qs)} หรือกด Enter", f"  ✗ type a number from 1 to {len(qs)}, or Enter")
+        if raw:
             q = qs[int(raw) - 1]
             drop(self.answers, q.path)
             self.ask(q)

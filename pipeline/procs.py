@@ -1,8 +1,8 @@
 """Child processes that never outlive their parent, and the leftovers of those that were killed anyway.
 
 `mou batch` runs worker processes and each worker a LibreOffice; `mou build` runs a LibreOffice. When the parent is
-killed (SIGKILL, the OOM killer), the kernel kills each child too (Linux's parent-death signal), so no 500 MB
-LibreOffice lives on reparented to init. A killed run cannot delete its LibreOffice profile in /tmp: the next run
+killed (SIGKILL, the OOM killer), each child goes too: a LibreOffice by the kernel's parent-death signal, a worker by
+its watchdog thread (then its LibreOffice by the signal), so no 500 MB LibreOffice lives on reparented to init. A killed run cannot delete its LibreOffice profile in /tmp: the next run
 deletes the profiles whose owner is no longer alive (the owner's PID is in the folder's name).
 """
 
@@ -14,6 +14,7 @@ import re
 import shutil
 import signal
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -37,6 +38,21 @@ def die_with_parent(sig: int = signal.SIGKILL) -> None:
         return
     if os.getppid() == 1:
         os._exit(1)
+
+
+def watch_parent(interval: float = 0.5) -> None:
+    """End this process when its parent dies (it is then reparented): a watchdog thread for the worker processes of a
+    pool, which the parent-death signal cannot serve, because the kernel sends that signal when the parent *thread*
+    that started the child ends, and a pool may be started by a request's thread (`mou serve`)."""
+    parent = os.getppid()
+
+    def watch():
+        while True:
+            time.sleep(interval)
+            if os.getppid() != parent:
+                os._exit(1)
+
+    threading.Thread(target=watch, name="mou-watch-parent", daemon=True).start()
 
 
 def new_profile_dir() -> Path:

@@ -224,7 +224,7 @@ QUESTIONS = (
         Q("target", "ค่าเป้าหมาย", "Target", "amount"), Q("frequency", "ความถี่ในการวัด", "Frequency", "choice", FREQ, default="quarterly"),
         Q("data_source", "แหล่งข้อมูล", "Data source"), Q("responsible", "ผู้รับผิดชอบ", "Responsible", "choice", PARTIES, default="partner"))),
     Q("joint_committee.name", "ชื่อคณะกรรมการร่วม", "Name of the joint committee", when=is_comm),
-    Q("joint_committee.members", "กรรมการ", "Members", "records", when=is_comm, minimum=lambda a: 2, fields=(
+    Q("joint_committee.members", "กรรมการ (ต้องมีกรรมการและเลขานุการหนึ่งคน)", "Members (one of them the secretary)", "records", when=is_comm, minimum=lambda a: 2, fields=(
         Q("position", "ตำแหน่ง", "Position"), Q("party", "ฝ่าย", "Party", "choice", PARTIES),
         Q("role", "บทบาทในคณะกรรมการ", "Role", "choice", ROLES, default="member"))),
     Q("joint_committee.duties", "อำนาจหน้าที่ของคณะกรรมการร่วม (ทีละข้อ)", "Duties of the committee (one at a time)", "list", when=is_comm),
@@ -289,12 +289,8 @@ def convert(q: Q, raw: str, a: dict):
         elif q.kind == "int":
             value = int(parse_user_amount(raw))
         elif q.kind == "bool":
-            low = raw.lower()
-            if low in ("y", "yes", "ใช่", "มี", "1", "true"):
-                value = True
-            elif low in ("n", "no", "ไม่", "ไม่ใช่", "ไม่มี", "0", "false"):
-                value = False
-            else:
+            value = True if raw.lower() == "มี" else yes_or_no(raw)
+            if value is None:
                 raise Invalid("ตอบ ใช่ (y) หรือ ไม่ (n)", "answer y or n")
         elif q.kind == "choice":
             values = [c[0] for c in q.choices]
@@ -334,18 +330,40 @@ def default_of(q: Q, a: dict):
     return q.default(a) if callable(q.default) else q.default
 
 
-def shown(value) -> str:
+def shown(value, lang: str = "th") -> str:
+    """An answer as the user reads it back, in the questionnaire's language (dates in words, amounts with commas)."""
+    if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):  # a date as a resumed answers file holds it
+        try:
+            value = dt.date.fromisoformat(value)
+        except ValueError:
+            pass
     if isinstance(value, dt.date):
-        return fmt_date(value, "th")
-    if isinstance(value, Decimal):
-        return f"{value:,}"
+        return fmt_date(value, lang)
     if isinstance(value, bool):
-        return "ใช่" if value else "ไม่"
+        return ("ใช่" if value else "ไม่") if lang == "th" else ("yes" if value else "no")
+    if isinstance(value, (Decimal, int)):
+        return f"{value:,}"
     if isinstance(value, list):
-        return "; ".join(shown(v) if not isinstance(v, dict) else ", ".join(shown(x) for x in v.values()) for v in value)
+        return "; ".join(shown(v, lang) if not isinstance(v, dict) else ", ".join(shown(x, lang) for x in v.values()) for v in value)
     if isinstance(value, dict):
-        return "; ".join(f"{k}: {shown(v)}" for k, v in value.items())
+        return "; ".join(f"{k}: {shown(v, lang)}" for k, v in value.items())
     return str(value)
+
+
+YES = ("y", "yes", "ใช่", "ครับ", "ค่ะ", "คะ", "จ้ะ", "ได้", "เพิ่ม", "1", "true")
+NO = ("n", "no", "ไม่", "ไม่ใช่", "ไม่มี", "ไม่เพิ่ม", "พอ", "0", "false")
+
+
+def yes_or_no(raw: str) -> bool | None:
+    """True for a yes (y, ใช่, ครับ, ค่ะ), False for a no (n, ไม่, พอ), None for anything else: never a silent no."""
+    low = raw.strip().lower()
+    return True if low in YES else False if low in NO else None
+
+
+def human_path(field: str, lang: str) -> str:
+    """A field path as a user counts: `instalments[2].due` is item 3 of the instalments, not item 2."""
+    word = "รายการที่" if lang == "th" else "item"
+    return re.sub(r"\[(\d+)\]", lambda m: f" ({word} {int(m.group(1)) + 1})", field)
 
 
 # -- pages: the questions grouped as the browser shows them (and as the terminal announces them) -----------------------

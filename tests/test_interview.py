@@ -3,6 +3,7 @@
 import datetime as dt
 import re
 import sys
+from decimal import Decimal
 from pathlib import Path
 
 import pexpect
@@ -226,3 +227,58 @@ def test_sla_question_follows_the_settings(tmp_path):
     sla = next(q for q in QUESTIONS if q.path == "sla.remedy")
     assert sla not in Interview(answers=answers).applicable()  # 40,000 is below the default 45,000 threshold
     assert sla in Interview(answers=answers, settings=Settings(sla_threshold=30000)).applicable()
+
+
+# -- what a coordinator's test found (issue 10), each asked again rather than taken silently ----------------------------
+
+
+def replace_rule(rules, key, value):
+    return [(k, value if k == key else v) for k, v in rules]
+
+
+def test_two_digit_year_wrong_review_number_and_unclear_yes_are_asked_again(tmp_path):
+    rules = replace_rule(grant_rules(), "วันที่ลงนาม", ["15/1/68", "๑๕/๑/๒๕๖๘"])
+    rules = replace_rule(rules, "หมายเลขข้อที่ต้องการแก้ไข", ["99", "abc", ""])
+    # "add another activity?": a title typed at the wrong prompt (neither yes nor no), then a polite yes, then no
+    rules = [("เพิ่มกิจกรรม", ["สำรวจข้อมูลรอบสอง", "ครับ", "n"]), ("ชื่อกิจกรรม", ["สำรวจ", "ประชุม"])] + rules
+    d = Driver(["interview", "--out", str(tmp_path), "--no-pdf"], rules, LISTS)
+    assert d.run() == 0, d.log[-5:]
+    out = "\n".join(d.log)
+    assert sum("วันที่ลงนาม" in p for p in d.log) == 2  # 15/1/68 was refused, not stored as the year 68
+    assert sum("หมายเลขข้อที่ต้องการแก้ไข" in p for p in d.log) == 3  # 99 and abc were asked again
+    assert sum("เพิ่มกิจกรรม" in p for p in d.log) == 3, out
+    spec = yaml.safe_load((tmp_path / "agreement.yaml").read_text(encoding="utf-8"))
+    assert spec["signing"]["date"] == dt.date(2025, 1, 15)
+    assert [a["name"] for a in spec["scope"]["activities"]] == ["สำรวจ", "ประชุม"]
+
+
+def test_no_input_takes_the_single_payment_a_grant_offers(tmp_path):
+    answers = partial(tmp_path, "elderly-database-grant", ["model", "instalments"], screening={"mission": "project", "time_bound": True})
+    result = CliRunner().invoke(cli, ["interview", "--answers", str(answers), "--out", str(tmp_path / "o"), "--no-input", "--no-pdf"])
+    assert result.exit_code == 0, result.output
+    spec = yaml.safe_load((tmp_path / "o" / "agreement.yaml").read_text(encoding="utf-8"))
+    assert len(spec["instalments"]) == 1 and spec["instalments"][0]["percent"] == 100
+
+
+def test_answers_read_back_in_the_interview_language():
+    from pipeline.questions import human_path, shown
+
+    assert shown("2025-03-01", "en") == "1 March 2025" and shown("2025-03-01", "th") == "1 มีนาคม 2568"
+    assert shown(True, "en") == "yes" and shown(True, "th") == "ใช่"
+    assert shown(Decimal("1250000"), "en") == "1,250,000"
+    assert human_path("instalments[2].due", "th") == "instalments (รายการที่ 3).due"
+
+
+def test_sla_is_asked_in_its_place_during_a_commissioning_interview(tmp_path):
+    """The SLA applies once the term and the money are known: it is asked then, in the order of the pages, not in a
+    second round at the end."""
+    answers = partial(tmp_path, "child-protection-commissioning", ["model", "sla"], screening={"mission": "portfolio", "joint_structure": True})
+    rules = [("ยอมรับรูปแบบ", ""), ("ผู้ประสานงานหลักฝ่ายผู้มอบภารกิจ", "ผอ.กอง"), ("ผู้ประสานงานหลักฝ่ายผู้รับมอบภารกิจ", "ผอ.กองสาธารณสุข"),
+             ("ชื่อบริการ", "รับแจ้งเหตุ"), ("มาตรฐานการให้บริการ", "ภายใน ๑ ชั่วโมง"), ("มาตรการเยียวยา", "คณะกรรมการร่วมกำหนดมาตรการ"),
+             ("เพิ่ม", "n"), ("หมายเลขข้อที่ต้องการแก้ไข", "")]
+    d = Driver(["interview", "--answers", str(answers), "--out", str(tmp_path / "o"), "--no-pdf"], rules,
+               {"ขั้นตอนการยกระดับ": ["หารือภายใน ๗ วัน"]})
+    assert d.run() == 0, d.log[-6:]
+    assert not any("sla." in p for p in d.log)  # never a raw field name
+    spec = yaml.safe_load((tmp_path / "o" / "agreement.yaml").read_text(encoding="utf-8"))
+    assert spec["sla"]["services"][0]["name"] == "รับแจ้งเหตุ"

@@ -1,0 +1,137 @@
+"""The preview of `mou serve`, measured as a coordinator meets it: an answer changed, then the draft PDF asked for
+(so every preview is a real build and a real conversion by a warm LibreOffice, never a cached file).
+
+One user: ROUNDS previews in a row, p50 and p95. Ten users at once (127.0.0.1 only, a bounded load: USERS threads,
+each with its own session and its own agreement, ROUNDS each): p95. The server's peak memory (its process tree, PSS
+and the RSS sum) is sampled every 50 ms throughout."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from bench import _memory, _tree  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+MOU = [str(ROOT / ".venv" / "bin" / "mou")]
+USERS = int(os.environ.get("USERS", 10))
+ROUNDS = int(os.environ.get("ROUNDS", 10))
+
+
+class User:
+    def __init__(self, url: str, name: str):
+        self.url, self.name = url, name
+        self.http = urllib.request.build_opener(urllib.request.HTTPCookieProcessor())
+
+    def get(self, path: str) -> bytes:
+        try:
+            with self.http.open(self.url + path, timeout=300) as resp:
+                return resp.read()
+        except urllib.error.HTTPError as exc:
+            text = re.sub(r"<[^>]+>", " ", exc.read().decode("utf-8", "replace"))
+            raise SystemExit(f"{path}: HTTP {exc.code}: {' '.join(text.split())[-600:]}")
+
+    def change_title(self, n: int) -> None:
+        page = self.get(f"/a/{self.name}/general").decode()
+        form = dict(re.findall(r'name="(f\.[^"]+)" id="[^"]+" value="([^"]*)"', page))
+        form["f.background"] = re.search(r'<textarea name="f.background"[^>]*>([^<]*)</textarea>', page).group(1)
+        form.update(csrf=re.search(r'name="csrf" value="([^"]+)"', page).group(1),
+                    version=re.search(r'name="version" value="([^"]+)"', page).group(1), action="next")
+        form["f.title"] = re.sub(r" \(รอบ \d+\)$", "", form["f.title"]) + f" (รอบ {n})"
+        body = urllib.parse.urlencode(form).encode()
+        self.http.open(urllib.request.Request(f"{self.url}/a/{self.name}/general", data=body), timeout=60).read()
+
+    def preview(self, n: int) -> float:
+        self.change_title(n)
+        started = time.perf_counter()
+        pdf = self.get(f"/a/{self.name}/draft.pdf")
+        seconds = time.perf_counter() - started
+        assert pdf.startswith(b"%PDF"), pdf[:200]
+        return seconds
+
+
+def pct(values: list[float], p: float) -> float:
+    values = sorted(values)
+    return values[min(len(values) - 1, int(round(p / 100 * (len(values) - 1))))]
+
+
+def main() -> None:
+    work = Path(tempfile.mkdtemp(prefix="mou-bench-preview-"))
+    examples = sorted((ROOT / "examples").glob("*.yaml"))
+    for i in range(USERS):
+        shutil.copy(examples[i % len(examples)], work / f"user{i}.yaml")
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    server = subprocess.Popen(MOU + ["serve", "--workspace", str(work), "--port", str(port), "--workers", "2"],
+                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, cwd=ROOT)
+    url = f"http://127.0.0.1:{port}"
+    peak = [0, 0]
+    done = threading.Event()
+
+    def sample():
+        while not done.is_set():
+            rss, pss = _memory(_tree(server.pid))
+            peak[0], peak[1] = max(peak[0], rss), max(peak[1], pss)
+            done.wait(0.05)
+
+    try:
+        for _ in range(600):
+            try:
+                urllib.request.urlopen(url + "/", timeout=2).read()
+                break
+            except OSError:
+                time.sleep(0.1)
+        threading.Thread(target=sample, daemon=True).start()
+        print(f"mou bench (preview): mou serve --workers 2, {os.cpu_count()} CPUs", flush=True)
+        one = User(url, "user0")
+        one.preview(0)  # the workers' first document (library and fonts loaded)
+        single = [one.preview(n) for n in range(1, ROUNDS * 2 + 1)]
+        print(f"  one user, {len(single)} previews: p50 {pct(single, 50):.2f} s, p95 {pct(single, 95):.2f} s (target p95 ≤ 1 s)")
+        times: list[float] = []
+        lock = threading.Lock()
+
+        def user(i: int):
+            u = User(url, f"user{i}")
+            for n in range(ROUNDS):
+                seconds = u.preview(100 + n)
+                with lock:
+                    times.append(seconds)
+
+        started = time.perf_counter()
+        threads = [threading.Thread(target=user, args=(i,)) for i in range(USERS)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        wall = time.perf_counter() - started
+        print(f"  {USERS} users at once, {len(times)} previews in {wall:.1f} s: p50 {pct(times, 50):.2f} s, "
+              f"p95 {pct(times, 95):.2f} s (target p95 ≤ 3 s)")
+        done.set()
+        print(f"  server peak memory: PSS {peak[1] / 1024:.0f} MB, RSS summed over its processes {peak[0] / 1024:.0f} MB")
+    finally:
+        done.set()
+        server.send_signal(signal.SIGTERM)
+        try:
+            server.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            server.kill()
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
