@@ -33,6 +33,7 @@ from .errors import MouError
 from .files import write_atomically
 from .interview import Interview, to_yaml
 from .library import load_library
+from .validate import check_spec
 from .questions import MODELS, PAGES, Invalid, Q, convert, default_of, drop, get, page_of, page_questions, put
 from .recommend import recommend
 from .settings import Settings
@@ -576,8 +577,13 @@ def _row(app: Flask, name: str) -> dict:
     iv = _interview(app, agreement.answers)
     missing = iv.missing()
     problems = [] if missing else iv.problems()
-    warnings = 0
     state = "in_progress" if ws.answers_path(name).is_file() or missing or problems else "checked"
+    warnings = []
+    if state == "checked":  # what `mou build` would warn of (a signatory without authority, a funder that does not sign)
+        try:
+            warnings = check_spec(ws.spec_path(name), ctx["settings"], ctx["library"]).warnings
+        except MouError:
+            state = "in_progress"
     spec_sha = sha256(ws.spec_path(name).read_bytes()) if state == "checked" else None
     if state == "checked" and _draft_is_current(ws, name, spec_sha):
         state = "draft"
@@ -589,7 +595,8 @@ def _row(app: Flask, name: str) -> dict:
     model = agreement.answers.get("model")
     label = dict((m, th if g.lang == "th" else en) for m, th, en in MODELS).get(model, "—")
     return {"name": name, "title": _title(agreement.answers) or "—", "model": label, "changed": changed, "state": t(state),
-            "state_id": state, "problems": len(missing) + len(problems), "warnings": warnings}
+            "state_id": state, "problems": len(missing) + len(problems), "warnings": len(warnings),
+            "warning_text": "; ".join(w.th if g.lang == "th" else w.en for w in warnings)}
 
 
 # -- drafts and finals: built by the warm workers ----------------------------------------------------------------------

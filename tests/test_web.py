@@ -401,3 +401,22 @@ def test_killed_in_the_middle_of_saves_loses_nothing(tmp_path):
 
 
 
+
+
+def test_list_page_shows_states_problems_and_warnings(tmp_path):
+    workspace = tmp_path / "ws"
+    workspace.mkdir()
+    text = (EXAMPLES / "universal-design-nonthaburi.yaml").read_text(encoding="utf-8")
+    (workspace / "warned.yaml").write_text(re.sub(r"\n    authority: .*", "", text, count=1), encoding="utf-8")
+    shutil.copy(EXAMPLES / "inclusive-care.yaml", workspace / "care.yaml")
+    (workspace / "started.answers.yaml").write_text("spec_version: 1\nlanguage: th\nmodel: grant\ntitle: งานที่เพิ่งเริ่ม\n", encoding="utf-8")
+    srv = Server(workspace).start()
+    try:
+        page = urllib.request.urlopen(srv.url + "/", timeout=30).read().decode()
+    finally:
+        srv.stop()
+    rows = {m.group(1): re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", m.group(2)))
+            for m in re.finditer(r'<tr class="state-\w+" data-name="([^"]+)">(.*?)</tr>', page, re.S)}
+    assert "ผ่านการตรวจ" in rows["care"] and "กำลังกรอก" in rows["started"] and "งานที่เพิ่งเริ่ม" in rows["started"]
+    assert "ควรระบุอำนาจของผู้ลงนาม" in rows["warned"]  # the warning mou build would print
+    assert re.search(r"กำลังกรอก [๑-๙][๐-๙]* ๐ ", rows["started"])  # its problems counted, no warning yet
