@@ -12,6 +12,7 @@ import json
 import multiprocessing
 import multiprocessing.util
 import os
+import re
 import signal
 import threading
 import time
@@ -539,15 +540,24 @@ def _run_tasks(tasks: list[Task], jobs: int, root: Path | None, settings: Settin
             procs: list = []  # the pool's worker processes, kept here: a broken pool forgets its own
             try:
                 def submit_next():
+                    nonlocal broken
                     if interrupt["stop"] or broken:
                         return
                     if alone:
                         if not in_flight and suspects:
                             task = suspects.pop(0)
-                            in_flight[pool.submit(work, task)] = task
+                            try:
+                                in_flight[pool.submit(work, task)] = task
+                            except BrokenProcessPool:  # the last one broke it as this one came: it stays a suspect
+                                suspects.insert(0, task)
+                                broken = True
                     elif queue:
                         task = queue.pop()
-                        in_flight[pool.submit(work, task)] = task
+                        try:
+                            in_flight[pool.submit(work, task)] = task
+                        except BrokenProcessPool:  # a worker died between two results: the task waits for the new pool
+                            queue.append(task)
+                            broken = True
                     procs.extend(p for p in list((getattr(pool, "_processes", None) or {}).values()) if p not in procs)
 
                 # A window of 2 per worker is in flight and the rest waits here, so a stop takes effect within a document.
@@ -654,7 +664,8 @@ def run_batch(
                 outcomes[name] = decision
         for outcome in outcomes.values():
             for change in outcome.clause_changes:
-                clause_touched.setdefault(change, []).append(f"{outcome.name} (ไม่เขียนทับ / kept)")
+                mark = "ลงนามแล้ว / signed" if outcome.status == "signed" else "ไม่เขียนทับ / kept"
+                clause_touched.setdefault(change, []).append(f"{outcome.name} ({mark})")
         names = {name for name, _ in specs}
         for name, entry in list(manifest_view.items()):
             if name not in names:
@@ -726,6 +737,15 @@ def _decide(task: Task, prev: dict | None, fp: Fingerprint, library: Library, se
         raw = task.spec.read_bytes()
     except OSError as exc:
         return Outcome(task.name, "failed", detail=f"{task.spec}: อ่านไฟล์ไม่ได้ / cannot read: {exc}")
+    signed = signed_on(raw, task.spec)
+    if signed:  # a signed agreement is never regenerated: what would have changed is said, and how to apply it
+        would = clause_changes(prev["clauses"], {cid: {"version": library.clauses[cid].version, "sha256": library.files[cid]}
+                                                 for cid in prev["clauses"] if cid in library.clauses}) if prev else []
+        detail = (f"ลงนามแล้วเมื่อ {signed} จึงไม่สร้างใหม่"
+                  + (" การเปลี่ยนแปลงข้อสัญญาจะมีผลได้โดยทำบันทึกข้อตกลงแก้ไขเพิ่มเติม (mou amend)" if would else "")
+                  + f" / signed on {signed}: not regenerated"
+                  + ("; the clause changes above apply only through an amendment (mou amend SIGNED.yaml NEW.yaml)" if would else ""))
+        return Outcome(task.name, "signed", [(c, c) for c in would], detail=detail, clause_changes=would)
     if prev is None:
         foreign = [] if force else _foreign_outputs(task, out_dir, pdf)
         if foreign:
@@ -758,6 +778,20 @@ def _decide(task: Task, prev: dict | None, fp: Fingerprint, library: Library, se
     if force and unchanged and not missing:
         task.extra.append(("สั่งสร้างใหม่ด้วย --force", "forced with --force"))
     return None
+
+
+_SIGNED = re.compile(rb"(?m)^signed:")
+
+
+def signed_on(raw: bytes, path: Path) -> str | None:
+    """The date a spec says its agreement was signed (`signed: {date: …}`), read without building anything."""
+    if not _SIGNED.search(raw):
+        return None
+    from .yamlsource import parse
+
+    data = parse(raw, str(path)).data
+    signed = data.get("signed") if isinstance(data, dict) else None
+    return str(signed.get("date")) if isinstance(signed, dict) and signed.get("date") else None
 
 
 def _kept_detail(paths: list[str], prev: dict | None) -> str:
@@ -819,6 +853,7 @@ STATUS_LABELS = {
     "built": ("สร้างใหม่", "built"),
     "unchanged": ("ไม่เปลี่ยน", "unchanged"),
     "kept": ("ไม่เขียนทับ", "kept (edited by hand)"),
+    "signed": ("ลงนามแล้ว ไม่สร้างใหม่", "signed — not regenerated"),
     "failed": ("ล้มเหลว", "failed"),
     "deleted": ("ข้อกำหนดถูกลบ", "spec deleted"),
     "pruned": ("ลบผลลัพธ์แล้ว", "pruned"),
@@ -836,7 +871,7 @@ def report_text(result: BatchResult) -> str:
     lines += [f"! {w}" for w in result.warnings]
     if result.interrupted:
         lines.append("! หยุดกลางคัน: บันทึกเฉพาะที่สร้างเสร็จแล้ว / interrupted: only finished agreements were recorded")
-    for status in ("built", "kept", "failed", "deleted", "pruned"):
+    for status in ("built", "kept", "signed", "failed", "deleted", "pruned"):
         group = [o for o in result.outcomes if o.status == status]
         if not group:
             continue

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from . import __version__
 from .assemble import Agreement, assemble
-from .errors import Problem
+from .errors import MouError, Problem
 from .files import remove_stale_temps, write_atomically
 from .library import Library
 from .pdf import Converter
@@ -59,14 +59,23 @@ def build(
     converter: Converter | None,
     draft: bool = False,
     strict: bool = False,
+    force: bool = False,
 ) -> Built:
-    """Validate, assemble, render and check one agreement; outputs are written only when everything passed."""
+    """Validate, assemble, render and check one agreement; outputs are written only when everything passed. A signed
+    agreement's outputs are not overwritten unless forced."""
     checked = check_spec(spec_path, settings, library, strict)
     raw, spec = checked.raw, checked.spec
+    name = spec_path.stem
+    if spec.signed and not force and not draft:
+        there = [p for p in (out_dir / f"{name}.docx", out_dir / f"{name}.pdf") if p.exists()]
+        if there:
+            raise MouError(
+                f"บันทึกข้อตกลงนี้ลงนามแล้วเมื่อ {spec.signed.date} จึงไม่เขียนทับ {there[0]} การแก้ไขหลังลงนามให้ทำบันทึกข้อตกลงแก้ไขเพิ่มเติม "
+                f"(mou amend) หรือใช้ --force เพื่อสร้างทับ\nthis agreement was signed on {spec.signed.date}: {there[0]} is not "
+                f"overwritten; changes after signing go through an amendment (mou amend), or use --force to rebuild it")
     agreement = assemble(spec, settings, library, draft=draft)
     prov = provenance(raw, spec, agreement, library, settings)
     docx = render_docx(agreement, library, prov, spec.signing.date)
-    name = spec_path.stem
     files = {out_dir / f"{name}.docx": docx}
     report = check_document(docx, library)
     if report.missing:

@@ -112,10 +112,11 @@ def cli():
 @click.argument("spec", type=click.Path(dir_okay=False, exists=True, path_type=Path))
 @click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path), help="Output folder.")
 @click.option("--no-pdf", is_flag=True, help="Write the DOCX only (no LibreOffice).")
+@click.option("--force", is_flag=True, help="Overwrite the outputs of a signed agreement (its spec has `signed`).")
 @strict_option
 @library_option
 @settings_option
-def build_cmd(spec: Path, out_dir: Path, no_pdf: bool, strict: bool, library_dir: Path | None, settings_file: Path | None):
+def build_cmd(spec: Path, out_dir: Path, no_pdf: bool, force: bool, strict: bool, library_dir: Path | None, settings_file: Path | None):
     """Validate SPEC, assemble it and write OUT/<name>.docx and OUT/<name>.pdf."""
     from .build import build
     from .pdf import Converter
@@ -125,10 +126,10 @@ def build_cmd(spec: Path, out_dir: Path, no_pdf: bool, strict: bool, library_dir
     library = load_library(library_dir)
     settings = load_settings(settings_file)
     if no_pdf:
-        built = build(spec, out_dir, library, settings, None, strict=strict)
+        built = build(spec, out_dir, library, settings, None, strict=strict, force=force)
     else:
         with Converter(timeout=settings.convert_timeout) as converter:
-            built = build(spec, out_dir, library, settings, converter, strict=strict)
+            built = build(spec, out_dir, library, settings, converter, strict=strict, force=force)
     _warn(built.warnings)
     for path in (built.docx, built.pdf):
         if path:

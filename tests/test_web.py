@@ -25,7 +25,7 @@ from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
-from selenium.webdriver.support.expected_conditions import staleness_of
+from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
 from pipeline.library import PROJECT_ROOT
@@ -215,7 +215,15 @@ def click(driver, element) -> None:
     """Click what loads a new page, and wait until it has (a click returns before the navigation ends)."""
     old = driver.find_element(By.TAG_NAME, "html")
     element.click()
-    WebDriverWait(driver, 120).until(staleness_of(old))
+
+    def replaced(drv) -> bool:  # Chromium reports a replaced document either way
+        try:
+            old.is_enabled()
+            return False
+        except (StaleElementReferenceException, WebDriverException):
+            return drv.execute_script("return document.readyState") == "complete"
+
+    WebDriverWait(driver, 120).until(replaced)
 
 
 def submit(driver) -> None:
