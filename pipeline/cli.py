@@ -293,6 +293,30 @@ def batch_cmd(specs_dir, out_dir, jobs, force, no_pdf, prune, library_dir, setti
         sys.exit(1)
 
 
+@cli.command("sla")
+@click.argument("spec", type=click.Path(dir_okay=False, exists=True, path_type=Path))
+@click.option("--year", type=click.IntRange(2, 50), required=True, help="The year of the agreement (2, 3 …; year 1 is its annex).")
+@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path), help="Output folder.")
+@click.option("--no-pdf", is_flag=True, help="Write the DOCX only.")
+@library_option
+@settings_option
+def sla_cmd(spec, year, out_dir, no_pdf, library_dir, settings_file):
+    """The SLA of year N of a signed agreement (from its sla_renewals) as a document of its own:
+    OUT/<name>.sla-N.docx and .pdf. The agreement itself is not touched."""
+    from .documents import build_sla
+    from .pdf import Converter
+
+    library = load_library(library_dir)
+    settings = load_settings(settings_file)
+    if no_pdf:
+        paths = build_sla(spec, year, out_dir, library, settings, None)
+    else:
+        with Converter(timeout=settings.convert_timeout) as converter:
+            paths = build_sla(spec, year, out_dir, library, settings, converter)
+    for path in paths:
+        echo(f"wrote {path}")
+
+
 LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1")
 
 

@@ -161,6 +161,10 @@ SOURCES = (("state_budget", "งบประมาณแผ่นดิน", "st
 ROLES = (("chair", "ประธานกรรมการ", "chair"), ("vice_chair", "รองประธานกรรมการ", "vice-chair"), ("member", "กรรมการ", "member"),
          ("secretary", "กรรมการและเลขานุการ", "secretary"), ("assistant_secretary", "กรรมการและผู้ช่วยเลขานุการ", "assistant secretary"))
 METHODS = "internal, external, field_visit, service_user_feedback"
+AFTER = (("signing", "การลงนามในบันทึกข้อตกลง", "the signing"), ("midterm", "ผลการประเมินผลระยะกลาง", "the mid-term evaluation"),
+         ("yearly 1", "ผลการประเมินผลประจำปี ครั้งที่ 1", "the first yearly evaluation"),
+         ("yearly 2", "ผลการประเมินผลประจำปี ครั้งที่ 2", "the second yearly evaluation"),
+         ("final", "ผลการประเมินผลหลังสิ้นสุด", "the final evaluation"))
 not_grant = lambda a, settings=None: model(a) != "grant"  # noqa: E731
 is_comm = lambda a, settings=None: model(a) == "commissioning"  # noqa: E731
 personal = lambda a, settings=None: bool(get(a, "personal_data.involved"))  # noqa: E731
@@ -213,10 +217,12 @@ QUESTIONS = (
     Q("instalments", "งวดเงิน", "Instalments", "records", check=_instalments_sum, minimum=lambda a: 2 if model(a) == "performance" else 1, fields=(
         Q("percent", "ร้อยละของเงินที่ผู้มอบภารกิจจ่าย", "Percent of the delegator's money", "amount", default=lambda a: 100 if model(a) == "grant" and not a.get("instalments") else None),
         Q("due", "กำหนดจ่าย", "Due date", "date", check=_in_term, default=lambda a: get(a, "term.start") if not a.get("instalments") else None),
-        Q("condition", "เงื่อนไขการจ่าย", "Condition", default=lambda a: "เมื่อลงนามในบันทึกข้อตกลง" if not a.get("instalments") else "เมื่อผ่านการประเมินผลการดำเนินงานระยะกลาง"))),
+        Q("after", "จ่ายหลัง", "Paid after", "choice", AFTER,
+          default=lambda a: "signing" if not a.get("instalments") else "midterm"),
+        Q("condition", "เงื่อนไขเพิ่มเติม (Enter เพื่อข้าม)", "Further condition (Enter to skip)", required=False))),
     Q("evaluation.midterm", "วันประเมินผลระยะกลาง", "Mid-term evaluation date", "date", check=_in_term, when=not_grant),
     Q("evaluation.final", "วันประเมินผลหลังสิ้นสุด", "Final evaluation date", "date", check=_in_term, default=lambda a: get(a, "term.end")),
-    Q("evaluation.methods", f"วิธีประเมินผล คั่นด้วยจุลภาค ({METHODS})", f"Evaluation methods, comma-separated ({METHODS})", "methods",
+    Q("evaluation.methods", f"วิธีประเมินผล (คั่นด้วยจุลภาค: {METHODS})", f"Evaluation methods (comma-separated: {METHODS})", "methods",
       default=lambda a: {"grant": "internal", "performance": "internal, external, field_visit"}.get(model(a), "internal, external, service_user_feedback")),
     Q("indicators", "ตัวชี้วัดความสำเร็จ", "Performance indicators", "records", minimum=lambda a: 0 if model(a) == "grant" else 1, required=False, fields=(
         Q("name", "ชื่อตัวชี้วัด", "Indicator"), Q("unit", "หน่วยนับ", "Unit"),
@@ -275,7 +281,7 @@ class Invalid(ValueError):
 def convert(q: Q, raw: str, a: dict):
     """Text typed by a user -> the value for the spec, or Invalid with a Thai and English message."""
     raw = raw.strip()
-    if raw == "" and not q.required:
+    if raw in ("", "-", "–", "—") and not q.required:  # a dash is how a form says "none"
         return None
     if raw == "":
         raise Invalid("ต้องตอบข้อนี้", "an answer is needed")
@@ -310,13 +316,16 @@ def convert(q: Q, raw: str, a: dict):
     except Invalid:
         raise
     except ShortYear as exc:
-        meant = f" หมายถึง {fmt_date(exc.meant, 'th')} หรือไม่" if exc.meant else ""
-        raise Invalid(f"พิมพ์ปี พ.ศ. ให้ครบสี่หลัก เช่น 1/3/2568{meant}",
-                      "type the year in full (four digits), e.g. 1/3/2568 or 2025-03-01"
-                      + (f": did you mean {fmt_date(exc.meant, 'en')}?" if exc.meant else ""))
+        m = exc.meant
+        example = f"{m.day}/{m.month}/{m.year + 543}" if m else "1/3/2568"
+        raise Invalid(f"พิมพ์ปี พ.ศ. ให้ครบสี่หลัก เช่น {example}" + (f" (หมายถึง {fmt_date(m, 'th')} หรือไม่)" if m else ""),
+                      f"type the year in full (four digits), e.g. {example} or {m.isoformat() if m else '2025-03-01'}"
+                      + (f": did you mean {fmt_date(m, 'en')}?" if m else ""))
     except ValueError:
         what = {"date": ("วันที่ไม่ถูกต้อง พิมพ์เช่น ๒๒/๔/๒๕๖๗ หรือ 2024-04-22", "not a date: type e.g. 22/4/2567 or 2024-04-22"),
-                "amount": ("ต้องเป็นตัวเลข เช่น 1,250,000", "must be a number, e.g. 1,250,000"),
+                "amount": (("ต้องเป็นตัวเลข เช่น 1,250,000", "must be a number, e.g. 1,250,000") if "baht" in q.en.lower() else
+                           ("ต้องเป็นตัวเลข เช่น 75 (เว้นว่างได้ถ้าไม่มี)" if not q.required else "ต้องเป็นตัวเลข เช่น 75",
+                            "must be a number, e.g. 75" + ("" if q.required else " (or leave it empty)"))),
                 "int": ("ต้องเป็นจำนวนเต็ม", "must be a whole number")}.get(q.kind, ("ค่าไม่ถูกต้อง", "invalid value"))
         raise Invalid(*what)
     if q.check and value is not None:

@@ -10,6 +10,7 @@ from decimal import Decimal
 from .library import Library
 from .settings import Settings
 from .spec import Spec
+from . import thai
 from .thai import arabic_digits, fiscal_year, money_figures, months_between, number, to_money
 from .yamlsource import dotted
 
@@ -190,7 +191,7 @@ def check(spec: Spec, settings: Settings, library: Library) -> list[Finding]:
                 add(field, f"งวดที่ {i + 1} รอ{th} แต่ evaluation ไม่ได้กำหนด{th} ไว้",
                     f"instalment {i + 1} waits for the {en}, which evaluation does not schedule")
             elif when > inst.due:
-                add(field, f"งวดที่ {i + 1} ครบกำหนด {inst.due} ก่อน{th} ({when})",
+                add(field, f"งวดที่ {i + 1} ครบกำหนด {thai.date(inst.due, 'th')} ก่อน{th} ({thai.date(when, 'th')})",
                     f"instalment {i + 1} falls due on {inst.due}, before the {en} ({when})")
 
     # Copies: one per signatory, and a keeper named for every other.
@@ -214,7 +215,7 @@ def check(spec: Spec, settings: Settings, library: Library) -> list[Finding]:
         for i, inst in enumerate(spec.instalments[1:], 1):
             waits = ([inst.after] if inst.after and inst.after != "signing" else []) + named_evaluations(inst.condition)
             if not waits:
-                add(("instalments", i), f"งวดที่ {i + 1} ต้องจ่ายหลังผลการประเมิน (ระบุ after: midterm, yearly N หรือ final)",
+                add(("instalments", i, "after"), f"งวดที่ {i + 1} ต้องจ่ายหลังผลการประเมิน (ระบุว่าจ่ายหลังการประเมินครั้งใด)",
                     f"instalment {i + 1} must wait for an evaluation (after: midterm, yearly N or final): a later instalment is tied to an evaluation")
     if spec.model == "commissioning" and spec.joint_committee:
         members = spec.joint_committee.members
@@ -243,6 +244,20 @@ def check(spec: Spec, settings: Settings, library: Library) -> list[Finding]:
         if months_between(sla.start, sla.end) > settings.sla_max_months:
             add(path + ("end",), f"SLA แต่ละฉบับมีอายุได้ไม่เกิน {settings.sla_max_months} เดือน แล้วทบทวนและต่ออายุเป็นรายปี",
                 f"an SLA lasts at most {settings.sla_max_months} months and is renewed yearly")
+
+    # The yearly SLAs follow each other: year 2 starts the day after year 1 ends, and so on (no gap, no overlap).
+    previous = spec.sla
+    for k, renewal in enumerate(spec.sla_renewals):
+        path = ("sla_renewals", k)
+        if previous is None:
+            add(path, "SLA ปีต่อไปต้องมี SLA ปีที่ 1 (sla) ก่อน", "sla_renewals need the first year's SLA (sla) first")
+            break
+        expected = previous.end + dt.timedelta(days=1)
+        if renewal.start != expected:
+            kind_th, kind_en = ("เว้นช่วง", "a gap") if renewal.start > expected else ("ซ้อนกับปีก่อน", "an overlap")
+            add(path + ("start",), f"SLA ปีที่ {k + 2} ต้องเริ่มวันที่ {thai.date(expected, 'th')} ต่อจากปีที่ {k + 1} ทันที (ตอนนี้{kind_th})",
+                f"the year-{k + 2} SLA must start on {expected.isoformat()}, the day after year {k + 1} ends ({kind_en} now)")
+        previous = renewal
 
     # Personal data.
     pd = spec.personal_data

@@ -140,6 +140,15 @@ def check_document(path: Path | bytes, library: Library, model: str | None = Non
         raise DocumentError(f"อ่านเอกสารไม่ได้ / could not read '{name}': {exc}")
     except Exception as exc:  # python-docx raises several types on a file that is not a DOCX
         raise DocumentError(f"อ่านเอกสารไม่ได้ / could not read '{name}' as DOCX or PDF: {exc}")
+    if props.get("document") in ("sla", "amendment"):  # a yearly SLA or an amendment: the parts of its own kind
+        from .documents import required_headings
+
+        lang = props.get("language") if props.get("language") in ("th", "en") else "th"
+        skeletons = {skeleton(line) for line in lines if line.strip()}
+        found, missing = [], []
+        for sid, heading in required_headings(library, props["document"], lang):
+            (found if skeleton(heading) in skeletons else missing).append(sid)
+        return DocumentReport(name, props["document"], lang, found, missing)
     model = model or props.get("model") or _model_line(data, library)
     if model not in ("grant", "performance", "commissioning"):
         raise DocumentError(
@@ -171,10 +180,15 @@ def _model_line(data: bytes, library: Library) -> str | None:
 
 
 def missing_sections_error(report: DocumentReport, library: Library) -> DocumentError:
-    problems = [
-        Problem(report.path, None, sid, f"ไม่พบหมวด “{library.section(sid).th}”", f"missing section '{library.section(sid).en}'")
-        for sid in report.missing
-    ]
+    def heading(sid: str, lang: str) -> str:
+        if report.model in ("sla", "amendment"):
+            from .documents import required_headings
+
+            return dict(required_headings(library, report.model, lang)).get(sid, sid)
+        return getattr(library.section(sid), lang)
+
+    problems = [Problem(report.path, None, sid, f"ไม่พบหมวด “{heading(sid, 'th')}”", f"missing section '{heading(sid, 'en')}'")
+                for sid in report.missing]
     return DocumentError(
         f"เอกสารขาดหมวดที่ต้องมี {len(problems)} หมวด / the document lacks {len(problems)} required section(s) of the {report.model} model",
         problems,

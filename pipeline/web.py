@@ -66,7 +66,7 @@ UI = {
     "no_problems": ("ผ่านการตรวจทุกข้อ พร้อมสร้างร่าง", "Passes every rule: ready for a draft"),
     "fix_first": ("ต้องแก้ไขก่อนจึงจะสร้างร่างได้", "To fix before a draft can be made"),
     "download": ("ดาวน์โหลด", "Download"), "build_final": ("สร้างฉบับจริง (ไม่มีคำว่าร่าง)", "Build the final (unmarked)"),
-    "run_batch": ("สร้างใหม่ทุกฉบับที่เปลี่ยน (mou batch)", "Rebuild every changed agreement (mou batch)"),
+    "run_batch": ("สร้างใหม่ทุกฉบับที่มีการเปลี่ยนแปลง", "Rebuild every agreement that changed"),
     "report": ("รายงานการสร้าง", "Build report"), "back": ("กลับ", "Back"),
     "recommended": ("รูปแบบที่แนะนำ", "Recommended model"), "language": ("ภาษาของบันทึกข้อตกลง", "Language of the agreement"),
     "yes": ("ใช่", "yes"), "no": ("ไม่", "no"), "none": ("—", "—"),
@@ -78,6 +78,7 @@ UI = {
     "bad_name": ("ชื่อใช้ไม่ได้ ใช้ตัวอักษร ตัวเลข - _ . ไม่มีช่องว่าง", "not a usable name: letters, digits, - _ . and no spaces"),
     "not_found": ("ไม่พบบันทึกข้อตกลงนี้", "No such agreement"),
     "page_of": ("หน้า", "page"),
+    "final_built": ("สร้างฉบับจริงแล้ว", "The final is built"),
 }
 
 
@@ -225,6 +226,7 @@ def create_app(workspace: Path, library_dir: Path | None = None, settings: Setti
         errors: dict[str, str] = {}
         typed_raw: dict[str, object] = {}
         conflict = None
+        grow = ""
         if request.method == "POST":
             with ws.lock:
                 current = ws.load(name)
@@ -234,23 +236,35 @@ def create_app(workspace: Path, library_dir: Path | None = None, settings: Setti
                     agreement = current
                 else:
                     answers = current.answers
+                    rows_before = {q.path: len(get(answers, q.path) or []) for q in page_questions(pg, answers, settings)
+                                   if q.kind == "records" and isinstance(get(answers, q.path), list)}
                     errors, typed_raw = _apply(pg, answers, request.form, settings)
-                    if request.form.get("action", "").startswith("add_row"):
+                    _keep_typed(answers, pg, typed_raw)  # a wrong answer stays, as typed, until it is put right
+                    grow = request.form.get("action", "")
+                    adding = grow.startswith("add_row")
+                    if adding:
                         errors = {}  # a row added to a table half filled in: no message yet, the next save checks it
+                        path = grow.split(":", 1)[-1]
+                        if len(get(answers, path) or []) > rows_before.get(path, 0):
+                            grow = ""  # the row typed in the blank line was kept: one blank line again is enough
                     iv = _interview(app, answers)
-                    complete = not iv.missing() and not iv.problems()
+                    complete = not answers.get(TYPED) and not iv.missing() and not iv.problems()
                     agreement = ws.save(name, answers, complete)
-                    if not errors and not request.form.get("action", "").startswith("add_row"):
+                    if not errors and not adding:
                         nxt = _next_page(pg, answers, settings)
                         return redirect(url_for("page", name=name, page_id=nxt.id) if nxt else url_for("review", name=name))
+        else:  # what is still wrong on this page, whichever page it was found from: under its field
+            typed_raw, errors = _pending(pg, answers)
+            for key, message in _rule_problems(app, pg, answers).items():
+                errors.setdefault(key, message)
         questions = page_questions(pg, answers, settings)
-        grow = request.form.get("action", "")  # "add_row:instalments": one more blank row under that table
         fields = [_field(q, answers, errors, typed_raw, extra_rows=1 + (grow == f"add_row:{q.path}")) for q in questions]
         rec = None
         if pg.id == "screening":
             sc = answers.get("screening") if isinstance(answers.get("screening"), dict) else {}
             r = recommend(**{k: sc.get(k) for k in ("mission", "time_bound", "routine", "capacity_gap", "joint_structure")})
             rec = {"model": r.model, "label": dict((m, th if g.lang == "th" else en) for m, th, en in MODELS)[r.model],
+                   "answered": any(v is not None for v in sc.values()),
                    "why": r.th if g.lang == "th" else r.en, "chosen": answers.get("model") or r.model,
                    "language": answers.get("language") or "th",
                    "models": [(m, th if g.lang == "th" else en) for m, th, en in MODELS]}
@@ -264,10 +278,16 @@ def create_app(workspace: Path, library_dir: Path | None = None, settings: Setti
         agreement = ws.load(name)
         iv = _interview(app, agreement.answers)
         missing = iv.missing()
-        problems = [] if missing else iv.problems()
-        links = [(_link(name, q.path), _label(q), "ยังไม่มีคำตอบ" if g.lang == "th" else "no answer yet")
-                 for q in missing]
-        links += [(_link(name, p.field), p.field, p.th if g.lang == "th" else p.en) for p in problems]
+        links = [(_link(name, q.path), _label(q), "ยังไม่มีคำตอบ" if g.lang == "th" else "no answer yet") for q in missing]
+        typed = agreement.answers.get(TYPED) if isinstance(agreement.answers.get(TYPED), dict) else {}
+        for key in typed:  # answers typed wrong and not yet put right
+            path = key[2:] if key.startswith("f.") else re.sub(r"^r\.(.+)\.(\d+)\.(\w+)$", r"\1[\2].\3", key)
+            links.append((_link(name, path), field_label(path), "คำตอบที่พิมพ์ไว้ยังไม่ถูกต้อง" if g.lang == "th" else "the answer typed is not valid yet"))
+        said = {q.path for q in missing}
+        for p in iv.problems():  # every rule of mou build at once, not after the missing answers are in
+            if p.field in said or p.en in ("Field required", "no answer given"):
+                continue
+            links.append((_link(name, p.field), field_label(p.field), p.th if g.lang == "th" else p.en))
         summary = [(pg, [(_label(q), _shown(get(agreement.answers, q.path), q))
                          for q in page_questions(pg, agreement.answers, settings)]) for pg in _visible_pages(agreement.answers, settings)]
         finals = {k: (ws.root / OUT / f"{name}.{k}").is_file() for k in ("pdf", "docx")}
@@ -300,7 +320,7 @@ def create_app(workspace: Path, library_dir: Path | None = None, settings: Setti
             return redirect(url_for("review", name=name))
         result, message = _batch(app, only={name})
         if result is not None and not result.failed:
-            message = "สร้างฉบับจริงแล้ว / the final is built"
+            message = t("final_built")
         return redirect(url_for("review", name=name, message=message or _first_failure(result)))
 
     @app.post("/batch")
@@ -331,6 +351,7 @@ def _title(answers: dict) -> str:
 
 def _interview(app: Flask, answers: dict) -> Interview:
     ctx = app.extensions["mou"]
+    answers = {k: v for k, v in answers.items() if k != TYPED}
     return Interview(lang=g.lang if g else "th", answers=answers, settings=ctx["settings"], library=ctx["library"])
 
 
@@ -361,8 +382,10 @@ def _shown(value, q: Q) -> str:
         return thai.date(d, g.lang) if d else str(value)
     if q.kind == "bool":
         return t("yes") if value else t("no")
-    if q.kind in ("amount", "int") and isinstance(value, (int, Decimal)) and not isinstance(value, bool):
+    if q.kind == "amount" and isinstance(value, (int, Decimal)) and not isinstance(value, bool):
         return f"{value:,}"
+    if q.kind == "methods" and isinstance(value, list):
+        return ", ".join(METHOD_WORDS.get(str(m), {}).get(g.lang, str(m)) for m in value)
     if q.kind == "records" and isinstance(value, list):
         return "; ".join(", ".join(_shown(r.get(f.path), f) for f in q.fields if isinstance(r, dict) and r.get(f.path) not in (None, ""))
                          for r in value)
@@ -483,7 +506,8 @@ def _apply(pg, answers: dict, form, settings: Settings) -> tuple[dict, dict]:
             raw = form.get(f"f.{q.path}", "")
             _set(q, raw, answers, errors, typed_raw)
         chosen = form.get("model")
-        if chosen and chosen == form.get("recommended"):  # not changed by the user: follow the answers just given
+        if chosen and chosen == form.get("recommended") and not answers.get("model"):  # a first choice left as shown:
+            # follow the answers just given (an agreement that has a model keeps the one the select shows)
             sc = answers.get("screening") if isinstance(answers.get("screening"), dict) else {}
             chosen = recommend(**{k: sc.get(k) for k in ("mission", "time_bound", "routine", "capacity_gap", "joint_structure")}).model
         if chosen in {m for m, _, _ in MODELS}:
@@ -492,11 +516,14 @@ def _apply(pg, answers: dict, form, settings: Settings) -> tuple[dict, dict]:
             answers["language"] = form.get("language")
         answers.setdefault("spec_version", 1)
         return errors, typed_raw
+    shown = set(form.getlist("shown"))  # the questions the page showed: one that has just come to apply is not "missing"
     for q in page_questions(pg, answers, settings):
+        if q.path not in shown:
+            continue
         if q.kind == "records":
             _set_records(q, answers, form, errors, typed_raw)
         elif q.kind == "list":
-            items = [line.strip() for line in form.get(f"f.{q.path}", "").splitlines() if line.strip()]
+            items = [line.strip() for line in form.get(f"f.{q.path}", "").splitlines() if line.strip()]  # \r\n too
             if items:
                 put(answers, q.path, items)
             else:
@@ -511,6 +538,7 @@ def _apply(pg, answers: dict, form, settings: Settings) -> tuple[dict, dict]:
 
 def _set(q: Q, raw: str, answers: dict, errors: dict, typed_raw: dict) -> None:
     key = f"f.{q.path}"
+    raw = raw.replace("\r\n", "\n").replace("\r", "\n")
     if raw.strip() == "":
         drop(answers, q.path)
         if q.required and q.kind not in ("bool",):
@@ -562,6 +590,94 @@ def _set_records(q: Q, answers: dict, form, errors: dict, typed_raw: dict) -> No
         drop(answers, q.path)
 
 
+TYPED = "_typed"  # answers as typed that did not convert: kept in the answers file until they are put right
+METHOD_WORDS = {"internal": {"th": "ประเมินภายใน", "en": "internal"}, "external": {"th": "ผู้ประเมินภายนอก", "en": "external"},
+                "field_visit": {"th": "ลงพื้นที่", "en": "field visit"},
+                "service_user_feedback": {"th": "ความเห็นผู้รับบริการ", "en": "service users' feedback"}}
+
+
+def _page_keys(pg, key: str) -> bool:
+    path = key.split(".", 1)[1] if "." in key else key
+    return page_of(path).id == pg.id
+
+
+def _keep_typed(answers: dict, pg, typed_raw: dict) -> None:
+    kept = {k: v for k, v in (answers.get(TYPED) or {}).items() if not _page_keys(pg, k)} if isinstance(answers.get(TYPED), dict) else {}
+    kept.update({k: v for k, v in typed_raw.items() if isinstance(v, str)})
+    if kept:
+        answers[TYPED] = kept
+    else:
+        answers.pop(TYPED, None)
+
+
+def _pending(pg, answers: dict) -> tuple[dict, dict]:
+    """The wrong answers of this page kept as typed, each with its message again."""
+    typed = {k: v for k, v in (answers.get(TYPED) or {}).items() if _page_keys(pg, k)} if isinstance(answers.get(TYPED), dict) else {}
+    errors = {}
+    for key, raw in typed.items():
+        q = _question_of(key)
+        if q is None:
+            continue
+        try:
+            convert(q, raw, answers)
+        except Invalid as exc:
+            errors[key] = exc.th if g.lang == "th" else exc.en
+    return typed, errors
+
+
+def _question_of(key: str) -> Q | None:
+    """The question behind a form key: `f.term.end`, or `r.instalments.2.due` (a field of a table's row)."""
+    from .questions import QUESTIONS
+
+    if key.startswith("f."):
+        return next((q for q in QUESTIONS if q.path == key[2:]), None)
+    m = re.fullmatch(r"r\.(.+)\.(\d+)\.([^.]+)", key)
+    table = next((q for q in QUESTIONS if m and q.path == m.group(1)), None)
+    return next((f for f in table.fields if f.path == m.group(3)), None) if table else None
+
+
+def _form_key(field_path: str) -> str:
+    """A rule's field path as the form key of its answer: `instalments[1].due` -> `r.instalments.1.due`."""
+    m = re.fullmatch(r"([\w.]+)\[(\d+)\](?:\.(\w+))?", field_path)
+    if m and m.group(3):
+        return f"r.{m.group(1)}.{int(m.group(2))}.{m.group(3)}"
+    if m:
+        return m.group(1)  # a whole row: the table's own message
+    return f"f.{field_path}" if _question_of(f"f.{field_path}") else field_path
+
+
+def _rule_problems(app: Flask, pg, answers: dict) -> dict:
+    """The rules of `mou build` that fail on answers of this page (a due date now after the term's end), by form key;
+    only once the answers are complete enough to be checked."""
+    iv = _interview(app, answers)
+    if iv.missing():
+        return {}
+    out = {}
+    for p in iv.problems():
+        if page_of(p.field).id == pg.id:
+            out.setdefault(_form_key(p.field), p.th if g.lang == "th" else p.en)
+    return out
+
+
+def field_label(field_path: str) -> str:
+    """A rule's field path in the words of the questions: `instalments[2].due` is "งวดเงิน รายการที่ ๓: กำหนดจ่าย"."""
+    from .questions import QUESTIONS
+
+    m = re.fullmatch(r"([\w.]+?)(?:\[(\d+)\](?:\.(\w+))?)?", field_path)
+    base = m.group(1) if m else field_path
+    q = next((q for q in QUESTIONS if q.path == base), None)
+    if q is None:
+        q = next((q for q in QUESTIONS if q.path.startswith(base + ".") or base.startswith(q.path + ".")), None)
+        return _label(q) if q else (page_of(field_path).th if g.lang == "th" else page_of(field_path).en)
+    text = _label(q)
+    if m and m.group(2) is not None:
+        text += f" {'รายการที่' if g.lang == 'th' else 'item'} {int(m.group(2)) + 1}"
+        sub = next((f for f in q.fields if f.path == m.group(3)), None) if m.group(3) else None
+        if sub is not None:
+            text += f": {_label(sub)}"
+    return text
+
+
 def _changes(agreement_before, current: Agreement, pg, settings) -> list[tuple[str, str]]:
     """The answers of this page as they now are (changed in another window), to show beside the conflict message."""
     out = []
@@ -591,7 +707,8 @@ def _row(app: Flask, name: str) -> dict:
     entry = manifest.get(name)
     if state != "in_progress" and entry and entry["inputs"].get("spec") == spec_sha:
         state = "final"  # the batch built the final from this very spec
-    changed = dt.datetime.fromtimestamp(agreement.path.stat().st_mtime).strftime("%Y-%m-%d %H:%M")
+    stamp = dt.datetime.fromtimestamp(agreement.path.stat().st_mtime)
+    changed = f"{thai.date(stamp.date(), g.lang)} {stamp:%H:%M}"
     model = agreement.answers.get("model")
     label = dict((m, th if g.lang == "th" else en) for m, th, en in MODELS).get(model, "—")
     return {"name": name, "title": _title(agreement.answers) or "—", "model": label, "changed": changed, "state": t(state),
@@ -614,7 +731,7 @@ def _draft(app: Flask, name: str) -> str | None:
     ws.load(name)
     if ws.answers_path(name).is_file() or not ws.spec_path(name).is_file():
         iv = _interview(app, ws.load(name).answers)
-        what = [q.th if g.lang == "th" else q.en for q in iv.missing()] or [p.field for p in iv.problems()]
+        what = [_label(q) for q in iv.missing()] or [field_label(p.field) for p in iv.problems()]
         return t("fix_first") + ": " + ", ".join(what[:8])
     lock = ctx["locks"].setdefault(name, threading.Lock())
     with lock:

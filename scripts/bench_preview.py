@@ -52,7 +52,7 @@ class User:
         form.update(csrf=re.search(r'name="csrf" value="([^"]+)"', page).group(1),
                     version=re.search(r'name="version" value="([^"]+)"', page).group(1), action="next")
         form["f.title"] = re.sub(r" \(รอบ \d+\)$", "", form["f.title"]) + f" (รอบ {n})"
-        body = urllib.parse.urlencode(form).encode()
+        body = urllib.parse.urlencode(list(form.items()) + [("shown", k[2:]) for k in form if k.startswith("f.")]).encode()
         self.http.open(urllib.request.Request(f"{self.url}/a/{self.name}/general", data=body), timeout=60).read()
 
     def preview(self, n: int) -> float:

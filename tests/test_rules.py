@@ -115,7 +115,7 @@ def test_later_instalment_tied_to_evaluation(write_spec, library, example_data):
     assert "before the mid-term evaluation" in problems(write_spec(data), library)["instalments[1].after"].en
     data = example_data("inclusive-care")
     data["instalments"][1] = {"percent": 60, "due": dt.date(2024, 11, 30), "condition": "เมื่อส่งรายงาน"}
-    assert "tied to an evaluation" in problems(write_spec(data), library)["instalments[1]"].en
+    assert "tied to an evaluation" in problems(write_spec(data), library)["instalments[1].after"].en  # named by its field
 
 
 def test_commissioning_rules(write_spec, library, example_data):

@@ -75,8 +75,8 @@ ANSWERS = {
                            {"type": "own_revenue", "amount": "3,000,000", "provider": "partner"}],
     },
     "instalments": {
-        "instalments": [{"percent": "50", "due": "31/10/2568", "condition": "เมื่อลงนามในบันทึกข้อตกลง"},
-                        {"percent": "50", "due": "31/10/2569", "condition": "เมื่อผ่านการประเมินผลการดำเนินงานระยะกลาง"}],
+        "instalments": [{"percent": "50", "due": "31/10/2568", "after": "signing"},
+                        {"percent": "50", "due": "31/10/2569", "after": "midterm", "condition": "และส่งรายงานความก้าวหน้าแล้ว"}],
     },
     "evaluation": {
         "evaluation.midterm": "30/9/2569",
@@ -392,7 +392,8 @@ def test_killed_in_the_middle_of_saves_loses_nothing(tmp_path):
         page = opener.open(srv.url + "/a/care/general", timeout=10).read().decode()
         version = re.search(r'name="version" value="([^"]+)"', page).group(1)
         body = {**fields, "csrf": token, "version": version, "f.title": f"ชื่อโครงการ ครั้งที่ {n}", "action": "next"}
-        opener.open(urllib.request.Request(srv.url + "/a/care/general", data=urllib.parse.urlencode(body).encode()), timeout=10)
+        pairs = list(body.items()) + [("shown", key[2:]) for key in body if key.startswith("f.")]
+        opener.open(urllib.request.Request(srv.url + "/a/care/general", data=urllib.parse.urlencode(pairs).encode()), timeout=10)
         done.append(n)
     srv.stop(signal.SIGKILL)
     srv.start()
@@ -428,3 +429,27 @@ def test_list_page_shows_states_problems_and_warnings(tmp_path):
     assert "ผ่านการตรวจ" in rows["care"] and "กำลังกรอก" in rows["started"] and "งานที่เพิ่งเริ่ม" in rows["started"]
     assert "ควรระบุอำนาจของผู้ลงนาม" in rows["warned"]  # the warning mou build would print
     assert re.search(r"กำลังกรอก [๑-๙][๐-๙]* ๐ ", rows["started"])  # its problems counted, no warning yet
+
+
+def test_what_a_coordinator_found(server, browser):
+    """From a coordinator's trial: a wrong answer is kept as typed when they leave, answering the screening of an
+    agreement that has a model does not change it, and problems read in words, not field paths."""
+    shutil.copy(EXAMPLES / "inclusive-care.yaml", server.workspace / "care.yaml")
+    d = browser
+    d.get(server.url + "/a/care/general")
+    set_value(d, "f.term.end", "31/4/2568")  # no such day
+    submit(d)
+    assert d.find_element(By.ID, "f-term.end-error").text
+    d.get(server.url + "/")
+    d.get(server.url + "/a/care/general")
+    assert field(d, "f.term.end").get_attribute("value") == "31/4/2568"  # kept as typed, with its message again
+    assert d.find_element(By.ID, "f-term.end-error").text
+    d.get(server.url + "/a/care")
+    problems = d.find_element(By.ID, "problems").text
+    assert "วันสิ้นสุดดำเนินการ" in problems and "term.end" not in problems, problems
+    shot(d, "review-typed")
+    d.get(server.url + "/a/care/screening")
+    assert not d.find_elements(By.ID, "recommendation")  # nothing is recommended before an answer
+    Select(field(d, "f.screening.mission")).select_by_value("project")  # would recommend a grant
+    submit(d)
+    assert "model: performance" in (server.workspace / "care.answers.yaml").read_text(encoding="utf-8")
