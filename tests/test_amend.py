@@ -1,0 +1,99 @@
+"""Issue 11: `mou amend` — the amendment that turns a signed agreement into a changed one, clause by clause, with the
+signed agreement's numbering, in Thai and in English."""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import subprocess
+import sys
+
+import pytest
+import yaml
+from docx import Document
+
+from pipeline.library import PROJECT_ROOT
+from pipeline.validate import skeleton
+
+from conftest import EXAMPLES
+
+MOU = [sys.executable, "-m", "pipeline.cli"]
+
+
+def mou(*args):
+    return subprocess.run(MOU + [str(a) for a in args], capture_output=True, text=True, cwd=PROJECT_ROOT, timeout=300)
+
+
+def specs(tmp_path, lang: str):
+    """The signed inclusive-care agreement, and the same with its payments moved into the signing's fiscal year: the
+    mid-term evaluation earlier, 30/70 instead of 40/60, the budget in one fiscal year (so no later-year termination)."""
+    signed = yaml.safe_load((EXAMPLES / "inclusive-care.yaml").read_text(encoding="utf-8"))
+    signed["language"] = lang
+    signed["signed"] = {"date": dt.date(2024, 4, 22)}
+    new = copy.deepcopy(signed)
+    del new["signed"]
+    new["evaluation"]["midterm"] = dt.date(2024, 9, 10)
+    new["instalments"][0]["percent"], new["instalments"][1]["percent"] = 30, 70
+    new["instalments"][1]["due"] = dt.date(2024, 9, 25)
+    source = new["budget"]["sources"][0]
+    del source["fiscal_years"]
+    source["fiscal_year"] = 2567
+    paths = []
+    for name, data in (("signed", signed), ("new", new)):
+        path = tmp_path / f"{name}-{lang}.yaml"
+        path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+        paths.append(path)
+    return paths
+
+
+EXPECTED = {
+    "th": ["ความเป็นมา", "ข้อ ๑ แก้ไขข้อ ๔ (งบประมาณและแหล่งที่มาของงบประมาณ)", "ข้อ ๒ แก้ไขข้อ ๕ (การจัดสรรงบประมาณเป็นงวด)",
+           "ข้อ ๓ แก้ไขข้อ ๗ (การติดตามและประเมินผล)", "ข้อ ๔ แก้ไขข้อ ๑๕ (การสิ้นสุดและการบอกเลิก)", "ข้อ ๕ ความในข้ออื่น", "การลงนาม"],
+    "en": ["Recitals", "Clause 1. Clause 4 (Budget and sources of funds) replaced", "Clause 2. Clause 5 (Instalments) replaced",
+           "Clause 3. Clause 7 (Monitoring and evaluation) replaced", "Clause 4. Clause 15 (Termination) replaced",
+           "Clause 5. Other clauses", "Signatures"],
+}
+
+
+@pytest.mark.parametrize("lang", ["th", "en"])
+def test_amendment_cancels_and_replaces_exactly_the_clauses_that_changed(tmp_path, lang):
+    signed, new = specs(tmp_path, lang)
+    result = mou("amend", signed, new, "--out", tmp_path / "o", "--date", "2024-08-01")
+    assert result.returncode == 0, result.stderr
+    docx = tmp_path / "o" / f"signed-{lang}.amendment-1.docx"
+    doc = Document(str(docx))
+    headings = [p.text.replace("\xa0", " ") for p in doc.paragraphs if p.style.name == "Heading 1"]
+    assert headings == EXPECTED[lang], headings
+    text = "\n".join(p.text for p in doc.paragraphs).replace("\xa0", " ")  # no-break spaces read as spaces
+    if lang == "th":
+        assert doc.paragraphs[0].text == "บันทึกข้อตกลงแก้ไขเพิ่มเติม (ฉบับที่ ๑)"
+        assert "ให้ยกเลิกความในข้อ ๕ การจัดสรรงบประมาณเป็นงวด ของบันทึกข้อตกลง และให้ใช้ความต่อไปนี้แทน" in text
+        assert "“ข้อ ๕ การจัดสรรงบประมาณเป็นงวด" in text and "๕.๑" in text  # the new text under the signed number
+        assert "ความในข้ออื่นใดของบันทึกข้อตกลงที่มิได้แก้ไขเพิ่มเติมโดยบันทึกข้อตกลงนี้ ให้คงเป็นไปตามเดิมทุกประการ" in text
+        assert "ลงวันที่ ๒๒ เมษายน ๒๕๖๗" in text and "เมื่อวันที่ ๑ สิงหาคม ๒๕๖๗" in text
+    else:
+        assert "Clause 5 (Instalments) of the Memorandum is deleted and replaced by the following:" in text
+        assert "Every clause of the Memorandum not amended by this Amendment remains as it is" in text
+        assert "Amendment No. 1 to the Memorandum of Agreement" in text and "signed on 22 April 2024" in text
+    pdf = tmp_path / "o" / f"signed-{lang}.amendment-1.pdf"
+    for path in (docx, pdf):
+        check = mou("validate", path)
+        assert check.returncode == 0 and "amendment" in check.stdout, check.stdout + check.stderr
+    assert skeleton("บันทึกข้อตกลงแก้ไขเพิ่มเติม" if lang == "th" else "Amendment No. 1") in skeleton(
+        subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True).stdout)
+
+
+def test_an_amendment_that_changes_nothing_is_refused(tmp_path):
+    signed, _ = specs(tmp_path, "th")
+    result = mou("amend", signed, signed, "--out", tmp_path / "o", "--no-pdf")
+    assert result.returncode == 1 and "nothing to amend" in result.stderr
+    assert not (tmp_path / "o").exists() or not list((tmp_path / "o").iterdir())
+
+
+def test_amend_needs_a_signed_agreement_of_the_same_model(tmp_path):
+    signed, new = specs(tmp_path, "th")
+    unsigned = mou("amend", new, signed, "--out", tmp_path / "o", "--no-pdf")
+    assert unsigned.returncode == 1 and "signed" in unsigned.stderr
+    other = EXAMPLES / "elderly-database-grant.yaml"
+    model = mou("amend", signed, other, "--out", tmp_path / "o", "--no-pdf")
+    assert model.returncode == 1 and "new agreement" in model.stderr and "Traceback" not in model.stderr
