@@ -240,6 +240,7 @@ class Task:
     out_dir: Path  # the folder the DOCX and PDF go to (out/<sub folder of the spec>)
     extra: list[tuple[str, str]] = field(default_factory=list)  # (th, en) reasons not visible in the manifest
     draft: bool = False  # a preview (`mou serve`): marked ร่าง / DRAFT on every page
+    redline: bool = False  # a rebuild of what was built before: also NAME.redline.docx, the changes tracked
 
 
 @dataclass
@@ -249,6 +250,7 @@ class Outcome:
     reasons: list[tuple[str, str]] = field(default_factory=list)
     detail: str = ""
     clause_changes: list[str] = field(default_factory=list)  # of an agreement kept (not rebuilt) despite them
+    redline: str = ""  # the redline written beside a rebuilt agreement, relative to the output folder
 
 
 def _outputs_state(entry: dict, out_dir: Path) -> tuple[list[str], list[str]]:
@@ -395,6 +397,12 @@ def _build(task: Task) -> dict:
     library, settings, converter = _worker["library"], _worker["settings"], _worker["converter"]
     started = time.perf_counter()
     restarts = converter.restarts if converter else 0
+    previous = None
+    if task.redline:  # the DOCX as it was built last time, before this build replaces it
+        try:
+            previous = (task.out_dir / f"{task.spec.stem}.docx").read_bytes()
+        except OSError:
+            previous = None
     try:
         built = build(task.spec, task.out_dir, library, settings, converter, draft=task.draft)
     except MouError as exc:
@@ -404,7 +412,9 @@ def _build(task: Task) -> dict:
     except Exception as exc:  # a bug, not the user's input: one line, the run goes on
         return {"name": task.name, "error": f"ข้อผิดพลาดภายใน / internal error: {type(exc).__name__}: {exc}"}
     outputs = {p: sha256(p.read_bytes()) for p in (built.docx, built.pdf) if p is not None}
+    marked = _write_redline(previous, built.docx) if previous is not None else ""
     return {
+        "redline": marked,
         "name": task.name,
         "spec": str(task.spec),
         "spec_sha": built.provenance["spec_hash"],
@@ -465,6 +475,21 @@ def _warm_up() -> int:
 
 
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)  # Ctrl-C, and what timeout, systemd and docker send
+
+
+def _write_redline(previous: bytes, docx: Path) -> str:
+    """NAME.redline.docx beside the new DOCX when the text changed (a failure here costs the redline, not the build)."""
+    from .redline import redline
+
+    try:
+        marked, changes = redline(previous, docx.read_bytes())
+        if not changes:
+            return ""
+        path = docx.with_name(f"{docx.stem}.redline.docx")
+        write_atomically({path: marked})
+        return str(path)
+    except (MouError, OSError, ValueError, KeyError) as exc:
+        return f"! {exc}"
 
 
 @contextmanager
@@ -632,6 +657,7 @@ def run_batch(
     progress: Callable[[int], Callable[[dict], None]] | None = None,
     only: set[str] | None = None,
     warm: WarmPool | None = None,
+    redlines: bool = True,
 ) -> BatchResult:
     """Rebuild what changed under specs_dir into out_dir; `progress(total)` returns a callback called per agreement."""
     started = time.perf_counter()
@@ -659,6 +685,7 @@ def run_batch(
             task = Task(name, spec, out_dir / Path(name).parent)
             decision = _decide(task, manifest.get(name), fp, library, settings, out_dir, force, pdf)
             if decision is None:
+                task.redline = redlines and name in manifest  # built before: the changes are shown as a redline
                 tasks[name] = task
             else:
                 outcomes[name] = decision
@@ -693,7 +720,12 @@ def run_batch(
                 for change in clause_changes((prev or {}).get("clauses", {}), entry["clauses"]) if prev else []:
                     clause_touched.setdefault(change, []).append(name)
                 manifest[name] = entry
-                outcomes[name] = Outcome(name, "built", reasons or [("สร้างซ้ำ", "rebuilt")])
+                marked = result.get("redline", "")
+                if marked.startswith("! "):
+                    reasons = reasons + [("ทำเอกสารแสดงการแก้ไขไม่ได้", f"no redline: {marked[2:]}")]
+                    marked = ""
+                outcomes[name] = Outcome(name, "built", reasons or [("สร้างซ้ำ", "rebuilt")],
+                                         redline=Path(marked).relative_to(out_dir).as_posix() if marked else "")
                 restarts += result.get("restarts", 0)
                 try:
                     record(out_dir, name, entry)
@@ -880,7 +912,7 @@ def report_text(result: BatchResult) -> str:
         for o in group:
             text = _reason_text(o.reasons) if o.reasons else ""
             if status == "built":
-                lines.append(f"  {o.name}: {text}")
+                lines.append(f"  {o.name}: {text}" + (f" — การแก้ไข / redline: {o.redline}" if o.redline else ""))
             else:
                 lines.append(f"  {o.name}: {text + ' — ' if text else ''}" + o.detail.replace("\n", "\n    "))
     edited = [o for o in result.outcomes if o.status == "unchanged" and o.detail]

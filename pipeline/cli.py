@@ -250,9 +250,10 @@ def interview_cmd(answers_file, out_dir, no_input, lang, name, no_pdf, library_d
 @click.option("--force", is_flag=True, help="Rebuild everything, and overwrite outputs edited by hand.")
 @click.option("--no-pdf", is_flag=True, help="Write DOCX only.")
 @click.option("--prune", is_flag=True, help="Remove the outputs of specs that were deleted (not those edited by hand).")
+@click.option("--no-redline", is_flag=True, help="Do not write NAME.redline.docx (the changes since the last build, tracked).")
 @library_option
 @settings_option
-def batch_cmd(specs_dir, out_dir, jobs, force, no_pdf, prune, library_dir, settings_file):
+def batch_cmd(specs_dir, out_dir, jobs, force, no_pdf, prune, no_redline, library_dir, settings_file):
     """Regenerate every agreement of SPECS_DIR into OUT: only what changed (spec, clause, template, settings,
     pipeline) unless --force; prints why each was rebuilt and saves the report in OUT/mou-report.txt."""
     from .batch import REPORT_NAME, report_text, run_batch
@@ -277,7 +278,7 @@ def batch_cmd(specs_dir, out_dir, jobs, force, no_pdf, prune, library_dir, setti
 
     try:
         result = run_batch(specs_dir, out_dir, library_dir, settings, jobs=jobs, force=force, pdf=not no_pdf,
-                           prune=prune, progress=progress)
+                           prune=prune, progress=progress, redlines=not no_redline)
     finally:
         if "bar" in bar:
             bar["bar"].__exit__(None, None, None)

@@ -73,3 +73,22 @@ def pytest_runtest_makereport(item, call):
     outcome = yield
     report = outcome.get_result()
     setattr(item, f"rep_{report.when}", report)
+
+
+def first_batch(tmp_path: Path, names: tuple[str, ...]) -> tuple[Path, Path, Path]:
+    """A copy of the library, a specs folder with these examples, and a first `mou batch --no-pdf` of them into out/
+    (a real process): (library, specs, out)."""
+    import shutil
+    import subprocess
+    import sys
+
+    lib, specs, out = tmp_path / "lib", tmp_path / "specs", tmp_path / "out"
+    shutil.copytree(ROOT / "clauses", lib / "clauses")
+    shutil.copytree(ROOT / "templates", lib / "templates")
+    specs.mkdir()
+    for name in names:
+        shutil.copy(EXAMPLES / f"{name}.yaml", specs / f"{name}.yaml")
+    first = subprocess.run([sys.executable, "-m", "pipeline.cli", "batch", str(specs), "--out", str(out), "--no-pdf",
+                            "--library", str(lib)], capture_output=True, text=True, cwd=ROOT, timeout=300)
+    assert first.returncode == 0, first.stdout + first.stderr
+    return lib, specs, out

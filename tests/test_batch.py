@@ -154,7 +154,8 @@ def test_one_spec_edited_rebuilds_exactly_that_one(specs, tmp_path):
     assert built(again) == {"inclusive-care"}
     assert [o.reasons for o in again.outcomes if o.status == "built"] == [[("ข้อกำหนดเปลี่ยน", "spec changed")]]
     after = {p.name: p.read_bytes() for p in out.glob("*.docx")}
-    assert [n for n in after if after[n] != before[n]] == ["inclusive-care.docx"]
+    assert [n for n in after if after.get(n) != before.get(n)] == ["inclusive-care.docx", "inclusive-care.redline.docx"]
+    assert [o.redline for o in again.outcomes if o.status == "built"] == ["inclusive-care.redline.docx"]
 
 
 def test_identical_inputs_give_byte_identical_docx(specs, tmp_path):

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 import sys
 
 from pipeline.library import PROJECT_ROOT
 
-from conftest import EXAMPLES
+from conftest import EXAMPLES, first_batch
 
 MOU = [sys.executable, "-m", "pipeline.cli"]
 SIGNED = "\nsigned:\n  date: 2024-04-22\n"
@@ -33,16 +32,7 @@ def test_build_will_not_overwrite_a_signed_agreement(tmp_path):
 
 
 def test_batch_never_regenerates_a_signed_agreement_and_says_so(tmp_path):
-    lib = tmp_path / "lib"
-    shutil.copytree(PROJECT_ROOT / "clauses", lib / "clauses")
-    shutil.copytree(PROJECT_ROOT / "templates", lib / "templates")
-    specs = tmp_path / "specs"
-    specs.mkdir()
-    for name in ("inclusive-care", "universal-design-nonthaburi"):
-        shutil.copy(EXAMPLES / f"{name}.yaml", specs / f"{name}.yaml")
-    out = tmp_path / "out"
-    first = mou("batch", specs, "--out", out, "--no-pdf", "--library", lib)
-    assert first.returncode == 0, first.stdout + first.stderr
+    lib, specs, out = first_batch(tmp_path, ("inclusive-care", "universal-design-nonthaburi"))
     signed = specs / "inclusive-care.yaml"
     signed.write_text(signed.read_text(encoding="utf-8") + SIGNED, encoding="utf-8")
     before = (out / "inclusive-care.docx").read_bytes()
