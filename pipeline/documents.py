@@ -57,7 +57,7 @@ def sla_document(spec: Spec, year: int, settings: Settings, library: Library, dr
     text = sla_text(library)
     env = _env(lang, library.labels)
     ctx = {name: getattr(spec, name) for name in type(spec).model_fields}
-    ctx.update(sla=sla, year=year, signed=spec.signed.date, lang=lang)
+    ctx.update(sla=sla, year=year, made=spec.signing.date, lang=lang)  # the date the agreement says it was made
     digits = lambda s: thai.localise_digits(s, lang, settings.digits)  # noqa: E731
     local = lambda s: thai.keep_together(digits(s))  # noqa: E731
 
@@ -199,7 +199,7 @@ def _renumbered(section: Section, old: str, heading_prefix: str) -> list[Block]:
             blocks.append(b)
         else:
             text = re.sub(rf"^{re.escape(n)}\.", f"{old}.", b.text) if n and old else b.text
-            blocks.append(Block(b.kind if b.kind != "lead" else "para", text))
+            blocks.append(Block(b.kind, text))  # a lead-in stays with what it introduces
     last = next((i for i in range(len(blocks) - 1, -1, -1) if blocks[i].kind != "table"), None)
     if last is not None:
         blocks[last] = Block(blocks[last].kind, blocks[last].text + "”")
@@ -225,7 +225,7 @@ def amendment_document(signed: Spec, new: Spec, settings: Settings, library: Lib
     text = amendment_text(library)
     env = _env(lang, library.labels)
     ctx = {name: getattr(signed, name) for name in type(signed).model_fields}
-    ctx.update(number=number, signed=signed.signed.date, when=when or dt.date.today(), place=new.signing.place,
+    ctx.update(number=number, made=signed.signing.date, when=when or dt.date.today(), place=new.signing.place,
                copies=new.copy_count(), lang=lang)
     digits = lambda s: thai.localise_digits(s, lang, settings.digits)  # noqa: E731
     local = lambda s: thai.keep_together(digits(s))  # noqa: E731
@@ -287,6 +287,7 @@ def amendment_document(signed: Spec, new: Spec, settings: Settings, library: Lib
     sections.append(Section("signatures", "closing", library.heading("signatures", lang), tuple(closing)))
     _keep_with_signatures(sections)
     front = _front(signed, digits(render(text["title"][lang])), digits(render(text["refers"][lang])), digits, library, draft)
+    front["reference_no"] = ""  # the original's number is in the line that names it: under the parties it would read as this one's
     return Agreement(lang, new.model, front, tuple(sections), {"_amendment": int(text.get("version", 1))},
                      ("amend_preamble", "amend_rest", "signatures"), draft, {"document": "amendment", "changes": len(changes)})
 

@@ -259,6 +259,16 @@ def check(spec: Spec, settings: Settings, library: Library) -> list[Finding]:
                 f"the year-{k + 2} SLA must start on {expected.isoformat()}, the day after year {k + 1} ends ({kind_en} now)")
         previous = renewal
 
+    if spec.signed and spec.signed.date != spec.signing.date:
+        add(("signed", "date"), f"บันทึกข้อตกลงระบุว่าทำเมื่อ {thai.date(spec.signing.date, 'th')} (signing.date) แต่ signed.date เป็น "
+            f"{thai.date(spec.signed.date, 'th')} เอกสารที่อ้างถึงบันทึกข้อตกลงจะใช้วันที่ตามบันทึกข้อตกลง",
+            f"the agreement says it was made on {spec.signing.date.isoformat()} (signing.date) but signed.date is "
+            f"{spec.signed.date.isoformat()}: documents that refer to it use the agreement's own date", warning=True)
+    if spec.language == "en" and any(re.search(r"[\u0e00-\u0e7f]", text or "") for text in (
+            spec.title, spec.parties.delegator.name, spec.parties.partner.name)):
+        add(("language",), "บันทึกข้อตกลงภาษาอังกฤษแต่ชื่อเรื่องหรือชื่อคู่ภาคีเป็นภาษาไทย เอกสารจะมีสองภาษาปนกัน",
+            "an English agreement whose title or party names are in Thai: the document will mix the two languages", warning=True)
+
     # Personal data.
     pd = spec.personal_data
     if pd and pd.involved:

@@ -48,10 +48,10 @@ def specs(tmp_path, lang: str):
 
 EXPECTED = {
     "th": ["ความเป็นมา", "ข้อ ๑ แก้ไขข้อ ๔ (งบประมาณและแหล่งที่มาของงบประมาณ)", "ข้อ ๒ แก้ไขข้อ ๕ (การจัดสรรงบประมาณเป็นงวด)",
-           "ข้อ ๓ แก้ไขข้อ ๗ (การติดตามและประเมินผล)", "ข้อ ๔ แก้ไขข้อ ๑๕ (การสิ้นสุดและการบอกเลิก)", "ข้อ ๕ ความในข้ออื่น", "การลงนาม"],
+           "ข้อ ๓ แก้ไขข้อ ๗ (การติดตามและประเมินผล)", "ข้อ ๔ แก้ไขข้อ ๑๕ (การสิ้นสุดและการบอกเลิก)", "ข้อ ๕ ความในข้ออื่นและการมีผลใช้บังคับ", "การลงนาม"],
     "en": ["Recitals", "Clause 1. Clause 4 (Budget and sources of funds) replaced", "Clause 2. Clause 5 (Instalments) replaced",
            "Clause 3. Clause 7 (Monitoring and evaluation) replaced", "Clause 4. Clause 15 (Termination) replaced",
-           "Clause 5. Other clauses", "Signatures"],
+           "Clause 5. Other clauses and effect", "Signatures"],
 }
 
 
@@ -67,14 +67,15 @@ def test_amendment_cancels_and_replaces_exactly_the_clauses_that_changed(tmp_pat
     text = "\n".join(p.text for p in doc.paragraphs).replace("\xa0", " ")  # no-break spaces read as spaces
     if lang == "th":
         assert doc.paragraphs[0].text == "บันทึกข้อตกลงแก้ไขเพิ่มเติม (ฉบับที่ ๑)"
-        assert "ให้ยกเลิกความในข้อ ๕ การจัดสรรงบประมาณเป็นงวด ของบันทึกข้อตกลง และให้ใช้ความต่อไปนี้แทน" in text
+        assert "ให้ยกเลิกความในข้อ ๕ ของบันทึกข้อตกลงเดิม และให้ใช้ความต่อไปนี้แทน" in text
         assert "“ข้อ ๕ การจัดสรรงบประมาณเป็นงวด" in text and "๕.๑" in text  # the new text under the signed number
-        assert "ความในข้ออื่นใดของบันทึกข้อตกลงที่มิได้แก้ไขเพิ่มเติมโดยบันทึกข้อตกลงนี้ ให้คงเป็นไปตามเดิมทุกประการ" in text
+        assert "ความในข้ออื่นใดของบันทึกข้อตกลงเดิมที่มิได้แก้ไขเพิ่มเติมโดยบันทึกข้อตกลงแก้ไขเพิ่มเติมฉบับนี้ ให้คงเป็นไปตามเดิมทุกประการ" in text
+        assert "มีผลใช้บังคับตั้งแต่วันที่ลงนาม" in text and "หักจากเงินงวดถัดไป" in text  # the payment already made
         assert "ลงวันที่ ๒๒ เมษายน ๒๕๖๗" in text and "เมื่อวันที่ ๑ สิงหาคม ๒๕๖๗" in text
     else:
         assert "Clause 5 (Instalments) of the Memorandum is deleted and replaced by the following:" in text
-        assert "Every clause of the Memorandum not amended by this Amendment remains as it is" in text
-        assert "Amendment No. 1 to the Memorandum of Agreement" in text and "signed on 22 April 2024" in text
+        assert "Every clause of the Memorandum not amended by this Amendment remains unchanged and in full force" in text
+        assert "Amendment No. 1 to the Memorandum of Agreement" in text and "dated 22 April 2024" in text
     pdf = tmp_path / "o" / f"signed-{lang}.amendment-1.pdf"
     for path in (docx, pdf):
         check = mou("validate", path)

@@ -36,7 +36,7 @@ def five_years(signed=True) -> dict:
         renewals.append(sla)
     data["sla_renewals"] = renewals
     if signed:
-        data["signed"] = {"date": dt.date(2024, 6, 20)}
+        data["signed"] = {"date": dt.date(2024, 6, 10)}  # the day the agreement says it was made
     return data
 
 
@@ -71,7 +71,7 @@ def test_each_later_year_is_its_own_document_naming_the_agreement(built, year):
     text = pdf_text(pdf)
     first = skeleton(text.splitlines()[0])
     assert skeleton(f"ข้อตกลงระดับการให้บริการ (Service Level Agreement) ปีที่ {th(year)}") in first
-    for words in ("ตามบันทึกข้อตกลงความร่วมมือ ลงวันที่ ๒๐ มิถุนายน ๒๕๖๗", "ศูนย์การพัฒนาเมืองอารยสถาปัตย์",
+    for words in ("ตามบันทึกข้อตกลงความร่วมมือ ลงวันที่ ๑๐ มิถุนายน ๒๕๖๗", "ศูนย์การพัฒนาเมืองอารยสถาปัตย์",
                   f"ตั้งแต่วันที่ ๑ กรกฎาคม {th(2566 + year)} ถึงวันที่ ๓๐ มิถุนายน {th(2567 + year)}",
                   f"สำรวจภายใน {th(16 - year)} วันทำการ"):
         assert skeleton(words) in skeleton(text), words
@@ -79,6 +79,13 @@ def test_each_later_year_is_its_own_document_naming_the_agreement(built, year):
     assert check.returncode == 0 and "sla" in check.stdout, check.stdout + check.stderr
     # the agreement itself is not touched: it still holds the first year's SLA as its annex
     assert skeleton("ภาคผนวก") in skeleton(pdf_text(tmp / "out" / "design.pdf"))
+
+
+def test_a_signed_date_that_is_not_the_agreements_own_is_a_warning(tmp_path):
+    data = five_years()
+    data["signed"]["date"] = dt.date(2024, 6, 20)
+    result = mou("validate", write(tmp_path / "late.yaml", data))
+    assert result.returncode == 0 and "warning" in result.stderr and "signed.date" in result.stderr, result.stderr
 
 
 def test_a_gap_or_an_overlap_between_years_is_an_error(tmp_path):
