@@ -351,17 +351,24 @@ LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1")
 @cli.command("serve")
 @click.option("--workspace", "workspace", type=click.Path(file_okay=False, path_type=Path), default=Path("workspace"),
               show_default=True, help="The folder of specs the questionnaire reads and writes (made if missing).")
-@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on (this machine only, for now).")
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on; other than this machine only once the workspace has users (mou users).")
+@click.option("--https", "https", is_flag=True, help="Served behind an HTTPS reverse proxy: session cookies are Secure.")
 @click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True)
 @click.option("--workers", type=click.IntRange(1, 8), default=2, show_default=True,
               help="Warm worker processes (each with its LibreOffice) for previews, finals and batch runs.")
 @library_option
 @settings_option
-def serve_cmd(workspace, host, port, workers, library_dir, settings_file):
+def serve_cmd(workspace, host, https, port, workers, library_dir, settings_file):
     """The questionnaire in a browser over WORKSPACE: pages, saved answers, previews, finals and the batch."""
-    if host not in LOCAL_HOSTS:
-        raise MouError(f"mou serve รับเฉพาะเครื่องนี้ (127.0.0.1) จนกว่าจะมีระบบผู้ใช้ / mou serve listens on this machine "
-                       f"only (127.0.0.1) until it has users and roles; {host} is refused")
+    from .users import Users
+
+    if host not in LOCAL_HOSTS and not Users(workspace).has_legal():
+        raise MouError(
+            f"mou serve จะรับการเชื่อมต่อจากเครื่องอื่น ({host}) ได้เมื่อมีผู้ใช้ที่เป็นนิติกรอย่างน้อยหนึ่งคน เพิ่มด้วย: "
+            f"{_program()} users add ชื่อ --role legal --workspace {workspace}\n"
+            f"mou serve listens on {host} (other machines) only once the workspace has a legal officer among its users: "
+            f"add one with `{_program()} users add NAME --role legal --workspace {workspace}`")
     from waitress import serve
 
     from .batch import WarmPool
@@ -373,11 +380,69 @@ def serve_cmd(workspace, host, port, workers, library_dir, settings_file):
     echo("เตรียม LibreOffice … / starting the workers and their LibreOffice …")
     try:
         pool.warm()  # before the first page: a preview never waits for a LibreOffice start
-        app = create_app(workspace, library_dir, settings, pool)
+        app = create_app(workspace, library_dir, settings, pool, secure=https)
         echo(f"mou serve: http://{host}:{port}/  (workspace: {workspace.resolve()})  Ctrl-C to stop")
         serve(app, host=host, port=port, threads=8, max_request_body_size=2_000_000, ident="mou")
     finally:
         pool.close()
+
+
+@cli.group("users")
+def users_group():
+    """The users of a workspace for `mou serve` (coordinator or legal), with salted scrypt password hashes."""
+
+
+workspace_option = click.option("--workspace", type=click.Path(file_okay=False, path_type=Path), default=Path("workspace"),
+                                show_default=True, help="The workspace whose users these are.")
+
+
+def _password(confirm: bool = True) -> str:
+    """Asked on a terminal (twice), read as one line from standard input otherwise (a script, a pipe)."""
+    if sys.stdin.isatty():
+        return click.prompt("รหัสผ่าน / password", hide_input=True, confirmation_prompt=confirm)
+    return sys.stdin.readline().rstrip("\n")
+
+
+@users_group.command("add")
+@click.argument("name")
+@click.option("--role", type=click.Choice(["coordinator", "legal"]), required=True)
+@workspace_option
+def users_add(name, role, workspace):
+    """Add a user; the password is asked (or read from standard input)."""
+    from .users import Users
+
+    Users(workspace).add(name, role, _password())
+    echo(f"added {name} ({role}) to {workspace}")
+
+
+@users_group.command("list")
+@workspace_option
+def users_list(workspace):
+    from .users import Users
+
+    for name, user in sorted(Users(workspace).load().items()):
+        echo(f"{name:24} {user.get('role', '?'):12} {user.get('created', '')}")
+
+
+@users_group.command("remove")
+@click.argument("name")
+@workspace_option
+def users_remove(name, workspace):
+    from .users import Users
+
+    Users(workspace).remove(name)
+    echo(f"removed {name}")
+
+
+@users_group.command("passwd")
+@click.argument("name")
+@workspace_option
+def users_passwd(name, workspace):
+    """Set a user's password (asked, or read from standard input)."""
+    from .users import Users
+
+    Users(workspace).passwd(name, _password())
+    echo(f"password changed for {name}")
 
 
 @cli.command("inspect")

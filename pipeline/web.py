@@ -15,12 +15,15 @@ Single user on 127.0.0.1 here; users, roles and other hosts are the next step (t
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
+import getpass
 import hashlib
 import os
 import re
 import secrets
 import threading
+import time
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -37,6 +40,7 @@ from .validate import check_spec
 from .questions import MODELS, PAGES, Invalid, Q, convert, default_of, drop, get, page_of, page_questions, put
 from .recommend import recommend
 from .settings import Settings
+from .users import Record, Users, changes
 from .yamlsource import parse
 
 MAX_BODY = 1_000_000  # bytes of one form post: a whole commissioning agreement is about 20 KB
@@ -79,6 +83,15 @@ UI = {
     "not_found": ("ไม่พบบันทึกข้อตกลงนี้", "No such agreement"),
     "page_of": ("หน้า", "page"),
     "final_built": ("สร้างฉบับจริงแล้ว", "The final is built"),
+    "login": ("เข้าสู่ระบบ", "Log in"), "logout": ("ออกจากระบบ", "Log out"), "user_name": ("ชื่อผู้ใช้", "User name"),
+    "password": ("รหัสผ่าน", "Password"),
+    "bad_login": ("ชื่อผู้ใช้หรือรหัสผ่านไม่ถูกต้อง", "Wrong user name or password"),
+    "slow_down": ("ลองเข้าสู่ระบบผิดหลายครั้ง กรุณารอ {seconds} วินาทีแล้วลองใหม่", "Too many failed logins: wait {seconds} s and try again"),
+    "history": ("ประวัติการแก้ไข", "History of changes"), "who": ("ผู้แก้ไข", "By"), "when": ("เมื่อ", "When"),
+    "what": ("สิ่งที่เปลี่ยน", "What changed"),
+    "sign": ("บันทึกว่าลงนามแล้ว", "Record the signing"), "signed_on": ("ลงนามเมื่อ", "Signed on"),
+    "signed_done": ("บันทึกการลงนามแล้ว ฉบับนี้จะไม่ถูกสร้างใหม่อีก", "The signing is recorded: this agreement will not be regenerated"),
+    "bad_date": ("วันที่ไม่ถูกต้อง", "Not a date"),
 }
 
 
@@ -149,17 +162,19 @@ class Workspace:
 
 
 def create_app(workspace: Path, library_dir: Path | None = None, settings: Settings | None = None,
-               pool: WarmPool | None = None) -> Flask:
+               pool: WarmPool | None = None, secure: bool = False) -> Flask:
     app = Flask(__name__, template_folder="webui")
     app.config["MAX_CONTENT_LENGTH"] = MAX_BODY
     ws = Workspace(workspace)
     ws.root.mkdir(parents=True, exist_ok=True)
     app.secret_key = _secret(ws.root)
-    app.config.update(SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax", SESSION_COOKIE_NAME="mou_session")
+    app.config.update(SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax", SESSION_COOKIE_NAME="mou_session",
+                      SESSION_COOKIE_SECURE=secure, PERMANENT_SESSION_LIFETIME=dt.timedelta(hours=SESSION_HOURS))
     settings = settings or Settings()
     library = load_library(library_dir)
+    users, record = Users(ws.root), Record(ws.root)
     app.extensions["mou"] = {"ws": ws, "pool": pool, "settings": settings, "library": library, "library_dir": library_dir,
-                             "locks": {}}
+                             "locks": {}, "users": users, "record": record, "failures": {}}
 
     @app.before_request
     def before():
@@ -170,6 +185,47 @@ def create_app(workspace: Path, library_dir: Path | None = None, settings: Setti
             sent = request.form.get("csrf", "")
             if not sent or not secrets.compare_digest(sent, session.get("csrf", "")):
                 return render_template("message.html", message=t("csrf")), 400
+        g.user, g.role = _who(users)
+        if g.user is None and request.endpoint not in ("login", "switch_language"):
+            return redirect(url_for("login", next=request.full_path)) if request.method == "GET" else abort(403)
+
+    def allowed(name: str) -> None:
+        """A coordinator sees only the agreements they made: any other is "not found", by URL as in the list."""
+        if g.role != "legal" and record.owners().get(name) != g.user:
+            abort(404)
+
+    def legal_only() -> None:
+        if g.role != "legal":
+            abort(403)
+
+    @app.route("/login", methods=["GET", "POST"])
+    def login():
+        if not users.load():
+            return redirect(url_for("index"))
+        error = None
+        if request.method == "POST":
+            address = request.remote_addr or "?"
+            wait = _throttle(app, address)
+            if wait:
+                error = t("slow_down").format(seconds=wait)
+            else:
+                name, password = request.form.get("name", "").strip(), request.form.get("password", "")
+                role = users.verify(name, password)
+                if role:
+                    app.extensions["mou"]["failures"].pop(address, None)
+                    session.clear()  # a fresh session (and CSRF token) for the new user
+                    session.permanent = True
+                    session.update(user=name, csrf=secrets.token_urlsafe(32))
+                    nxt = request.args.get("next", "/")
+                    return redirect(nxt if nxt.startswith("/") and not nxt.startswith("//") else "/")
+                app.extensions["mou"]["failures"].setdefault(address, []).append(time.monotonic())
+                error = t("bad_login")  # the same for an unknown user and a wrong password
+        return render_template("login.html", error=error), (401 if error else 200)
+
+    @app.post("/logout")
+    def logout():
+        session.clear()
+        return redirect(url_for("login"))
 
     @app.after_request
     def headers(resp: Response):
@@ -182,6 +238,7 @@ def create_app(workspace: Path, library_dir: Path | None = None, settings: Setti
     @app.context_processor
     def helpers():
         return {"t": t, "lang": g.lang, "csrf": session.get("csrf", ""), "pages": PAGES, "digits": _digits,
+                "user": getattr(g, "user", None), "role": getattr(g, "role", None), "logins": bool(users.load()),
                 "label_of": lambda page: page.th if g.lang == "th" else page.en}
 
     @app.errorhandler(404)
@@ -202,7 +259,8 @@ def create_app(workspace: Path, library_dir: Path | None = None, settings: Setti
 
     @app.get("/")
     def index():
-        rows = [_row(app, name) for name in ws.names()]
+        owners = record.owners()
+        rows = [_row(app, name) for name in ws.names() if g.role == "legal" or owners.get(name) == g.user]
         return render_template("index.html", rows=rows, error=request.args.get("error"))
 
     @app.post("/new")
@@ -214,10 +272,13 @@ def create_app(workspace: Path, library_dir: Path | None = None, settings: Setti
             if ws.exists(name):
                 return redirect(url_for("index", error=f"{t('exists')}: {name}"))
             ws.save(name, {"spec_version": 1, "language": "th"}, complete=False)
+            record.set_owner(name, g.user)
+            record.append(name, g.user, [["(สร้าง / created)", None, name]])
         return redirect(url_for("page", name=name, page_id="screening"))
 
     @app.route("/a/<name>/<page_id>", methods=["GET", "POST"])
     def page(name, page_id):
+        allowed(name)
         agreement = ws.load(name)
         pg = next((p for p in PAGES if p.id == page_id), None)
         if pg is None:
@@ -232,10 +293,14 @@ def create_app(workspace: Path, library_dir: Path | None = None, settings: Setti
                 current = ws.load(name)
                 if request.form.get("version") != current.version and not request.form.get("force"):
                     conflict = _changes(agreement_before=request.form, current=current, pg=pg, settings=settings)
+                    since = [e for e in record.of(name) if e["time"] >= request.form.get("loaded", "")]
+                    conflict = [(f"{e['user']} ({e['time'].replace('T', ' ')})", ", ".join(field_label(c[0]) for c in e["changes"][:6]))
+                                for e in since] + conflict
                     answers = current.answers
                     agreement = current
                 else:
                     answers = current.answers
+                    before_answers = copy.deepcopy(answers)
                     rows_before = {q.path: len(get(answers, q.path) or []) for q in page_questions(pg, answers, settings)
                                    if q.kind == "records" and isinstance(get(answers, q.path), list)}
                     errors, typed_raw = _apply(pg, answers, request.form, settings)
@@ -250,6 +315,9 @@ def create_app(workspace: Path, library_dir: Path | None = None, settings: Setti
                     iv = _interview(app, answers)
                     complete = not answers.get(TYPED) and not iv.missing() and not iv.problems()
                     agreement = ws.save(name, answers, complete)
+                    changed = changes(before_answers, answers)
+                    if changed:
+                        record.append(name, g.user, changed)
                     if not errors and not adding:
                         nxt = _next_page(pg, answers, settings)
                         return redirect(url_for("page", name=name, page_id=nxt.id) if nxt else url_for("review", name=name))
@@ -270,11 +338,13 @@ def create_app(workspace: Path, library_dir: Path | None = None, settings: Setti
                    "models": [(m, th if g.lang == "th" else en) for m, th, en in MODELS]}
         visible = _visible_pages(answers, settings)
         return render_template("page.html", name=name, page=pg, fields=fields, errors=errors, version=agreement.version,
+                               loaded=dt.datetime.now().isoformat(timespec="seconds"),
                                conflict=conflict, rec=rec, visible=visible, step=visible.index(pg) + 1 if pg in visible else 0,
                                title=_title(answers))
 
     @app.get("/a/<name>")
     def review(name):
+        allowed(name)
         agreement = ws.load(name)
         iv = _interview(app, agreement.answers)
         missing = iv.missing()
@@ -291,11 +361,17 @@ def create_app(workspace: Path, library_dir: Path | None = None, settings: Setti
         summary = [(pg, [(_label(q), _shown(get(agreement.answers, q.path), q))
                          for q in page_questions(pg, agreement.answers, settings)]) for pg in _visible_pages(agreement.answers, settings)]
         finals = {k: (ws.root / OUT / f"{name}.{k}").is_file() for k in ("pdf", "docx")}
+        history = [(e["time"].replace("T", " "), e["user"], [(field_label(c[0]) if not c[0].startswith("(") else c[0],
+                                                              _plain(c[1]), _plain(c[2])) for c in e["changes"]])
+                   for e in reversed(record.of(name))]
+        signed = agreement.answers.get("signed") if isinstance(agreement.answers.get("signed"), dict) else None
         return render_template("review.html", name=name, links=links, ready=not links, summary=summary, finals=finals,
+                               history=history, signed=signed,
                                title=_title(agreement.answers), message=request.args.get("message"))
 
     @app.get("/a/<name>/draft.<kind>")
     def draft(name, kind):
+        allowed(name)
         if kind not in ("pdf", "docx"):
             abort(404)
         built = _draft(app, name)
@@ -307,6 +383,7 @@ def create_app(workspace: Path, library_dir: Path | None = None, settings: Setti
 
     @app.get("/a/<name>/final.<kind>")
     def final_file(name, kind):
+        allowed(name)
         path = ws.root / OUT / f"{name}.{kind}"
         if kind not in ("pdf", "docx") or not ws.exists(name) or not path.is_file():
             abort(404)
@@ -315,6 +392,7 @@ def create_app(workspace: Path, library_dir: Path | None = None, settings: Setti
 
     @app.post("/a/<name>/final")
     def final(name):
+        legal_only()
         ws.load(name)
         if ws.answers_path(name).is_file():
             return redirect(url_for("review", name=name))
@@ -325,9 +403,28 @@ def create_app(workspace: Path, library_dir: Path | None = None, settings: Setti
 
     @app.post("/batch")
     def batch():
+        legal_only()
         result, message = _batch(app, only=None)
         text = report_text(result) if result is not None else message
         return render_template("report.html", report=text)
+
+    @app.post("/a/<name>/sign")
+    def sign(name):
+        """A legal officer records the signing: `signed: {date}` in the spec; from then on it is never regenerated."""
+        legal_only()
+        with ws.lock:
+            agreement = ws.load(name)
+            if ws.answers_path(name).is_file():
+                abort(409)
+            try:
+                day = thai.parse_user_date(request.form.get("date", ""))
+            except ValueError:
+                return redirect(url_for("review", name=name, message=t("bad_date")))
+            before = copy.deepcopy(agreement.answers)
+            agreement.answers["signed"] = {"date": day}
+            ws.save(name, agreement.answers, complete=True)
+            record.append(name, g.user, changes(before, agreement.answers))
+        return redirect(url_for("review", name=name, message=t("signed_done")))
 
     @app.get("/report")
     def last_report():
@@ -338,6 +435,35 @@ def create_app(workspace: Path, library_dir: Path | None = None, settings: Setti
 
 
 # -- pages -----------------------------------------------------------------------------------------------------------
+
+
+SESSION_HOURS = 8
+FAILURES_ALLOWED, FAILURE_WINDOW = 5, 300.0  # wrong logins from one address before each try waits
+
+
+def _who(users: Users) -> tuple[str | None, str | None]:
+    """(user, role): the logged-in user; on a workspace without users, the local user, who may do everything."""
+    if not users.load():
+        return getpass.getuser(), "legal"
+    name = session.get("user")
+    role = users.role(name) if name else None
+    return (name, role) if role else (None, None)
+
+
+def _throttle(app: Flask, address: str) -> int:
+    """Seconds to wait before another login from this address: none for the first few failures, then doubling."""
+    now = time.monotonic()
+    recent = [t for t in app.extensions["mou"]["failures"].get(address, []) if now - t < FAILURE_WINDOW]
+    app.extensions["mou"]["failures"][address] = recent
+    if len(recent) < FAILURES_ALLOWED:
+        return 0
+    wait = min(2 ** (len(recent) - FAILURES_ALLOWED + 1), 60)
+    left = int(recent[-1] + wait - now) + 1
+    return max(left, 0)
+
+
+def _plain(value) -> str:
+    return "—" if value is None else str(value)
 
 
 def _digits(text) -> str:

@@ -1,0 +1,172 @@
+"""Issue 12: `mou serve` for an office — users and roles, logins, and a record of every change, in a real Chromium
+against the real server."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import urllib.error
+import urllib.parse
+import urllib.request
+
+from selenium.webdriver.common.by import By
+
+from pipeline.library import PROJECT_ROOT
+
+from conftest import EXAMPLES
+from test_web import MOU, Server, browser, click, set_value, shot, submit  # noqa: F401  (browser: the fixture)
+
+PASSWORDS = {"somchai": "somchai-password-1", "malee": "malee-password-22", "nittikorn": "nittikorn-password-3"}
+
+
+def add_users(workspace):
+    for name, role in (("somchai", "coordinator"), ("malee", "coordinator"), ("nittikorn", "legal")):
+        done = subprocess.run(MOU + ["users", "add", name, "--role", role, "--workspace", str(workspace)],
+                              input=PASSWORDS[name] + "\n", capture_output=True, text=True, cwd=PROJECT_ROOT)
+        assert done.returncode == 0, done.stderr
+
+
+def log_in(d, server, name, password=None):
+    d.get(server.url + "/login")
+    set_value(d, "name", name)
+    set_value(d, "password", password or PASSWORDS[name])
+    click(d, d.find_element(By.ID, "login-button"))
+
+
+def log_out(d):
+    click(d, d.find_element(By.ID, "logout"))
+    assert "/login" in d.current_url
+
+
+def test_roles_and_the_record(tmp_path, browser):  # noqa: F811
+    workspace = tmp_path / "ws"
+    workspace.mkdir()
+    shutil.copy(EXAMPLES / "inclusive-care.yaml", workspace / "care.yaml")
+    add_users(workspace)
+    server = Server(workspace).start()
+    d = browser
+    try:
+        d.get(server.url + "/")
+        assert "/login" in d.current_url  # nobody gets in without an account
+        log_in(d, server, "somchai", "not-the-password")
+        assert d.find_element(By.ID, "login-error").text == "ชื่อผู้ใช้หรือรหัสผ่านไม่ถูกต้อง"
+        log_in(d, server, "nobody", "whatever-password")
+        assert d.find_element(By.ID, "login-error").text == "ชื่อผู้ใช้หรือรหัสผ่านไม่ถูกต้อง"  # the same words
+        shot(d, "login-refused")
+
+        # a coordinator makes an agreement
+        log_in(d, server, "somchai")
+        cookie = next(c for c in d.get_cookies() if c["name"] == "mou_session")
+        assert cookie["httpOnly"] is True and cookie["sameSite"] == "Lax"
+        assert "care" not in d.page_source  # not theirs
+        set_value(d, "name", "somchai-project")
+        click(d, d.find_element(By.CSS_SELECTOR, "form[action='/new'] button"))
+        set_value(d, "f.screening.mission", "project")  # the screening page
+        submit(d)
+        set_value(d, "f.title", "โครงการของสมชาย")
+        submit(d)
+        log_out(d)
+
+        # another coordinator sees neither it in the list nor it by its URL
+        log_in(d, server, "malee")
+        assert "somchai-project" not in d.page_source
+        for path in ("/a/somchai-project", "/a/somchai-project/general", "/a/somchai-project/draft.pdf"):
+            d.get(server.url + path)
+            assert "ไม่พบบันทึกข้อตกลงนี้" in d.page_source, path
+        shot(d, "other-coordinator-404")
+        log_out(d)
+
+        # the legal officer sees both, builds a final, and reads who changed what
+        log_in(d, server, "nittikorn")
+        assert "somchai-project" in d.page_source and "care" in d.page_source
+        d.get(server.url + "/a/care/general")
+        set_value(d, "f.reference_no", "ดย ๐๖๐๑/๒๕๖๘")
+        submit(d)
+        d.get(server.url + "/a/care")
+        click(d, d.find_element(By.ID, "build-final"))
+        assert d.find_elements(By.ID, "final-pdf")
+        history = d.find_element(By.ID, "history").text
+        assert "nittikorn" in history and "เลขที่บันทึกข้อตกลง" in history, history
+        shot(d, "legal-history")
+        d.get(server.url + "/a/somchai-project")
+        history = d.find_element(By.ID, "history").text
+        assert "somchai" in history and "โครงการของสมชาย" in history, history
+        log_out(d)
+    finally:
+        server.stop()
+    # the record survives a restart
+    assert "somchai" in (workspace / ".mou" / "history.jsonl").read_text(encoding="utf-8")
+
+
+def session_of(server, name):
+    """A logged-in HTTP session (cookies kept), and a function for the CSRF token of a page."""
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor())
+    token = re.search(r'name="csrf" value="([^"]+)"', opener.open(server.url + "/login", timeout=10).read().decode()).group(1)
+    body = urllib.parse.urlencode({"csrf": token, "name": name, "password": PASSWORDS[name]}).encode()
+    opener.open(urllib.request.Request(server.url + "/login", data=body), timeout=30).read()
+    return opener
+
+
+def general_form(opener, server, name):
+    page = opener.open(f"{server.url}/a/{name}/general", timeout=10).read().decode()
+    form = dict(re.findall(r'name="(f\.[^"]+)" id="[^"]+" value="([^"]*)"', page))
+    form["f.background"] = re.search(r'<textarea name="f.background"[^>]*>([^<]*)</textarea>', page).group(1)
+    for key in ("csrf", "version", "loaded"):
+        form[key] = re.search(rf'name="{key}" value="([^"]+)"', page).group(1)
+    return form
+
+
+def post(opener, server, path, form) -> str:
+    pairs = list(form.items()) + [("shown", k[2:]) for k in form if k.startswith("f.")] + [("action", "next")]
+    return opener.open(urllib.request.Request(server.url + path, data=urllib.parse.urlencode(pairs).encode()), timeout=30).read().decode()
+
+
+def test_two_users_saving_from_the_same_version_get_a_conflict_naming_who(tmp_path):
+    workspace = tmp_path / "ws"
+    workspace.mkdir()
+    shutil.copy(EXAMPLES / "inclusive-care.yaml", workspace / "care.yaml")
+    add_users(workspace)
+    server = Server(workspace).start()
+    try:
+        legal, other = session_of(server, "nittikorn"), session_of(server, "nittikorn")
+        first, second = general_form(legal, server, "care"), general_form(other, server, "care")
+        first["f.reference_no"] = "ดย ๐๑/๒๕๖๘"
+        post(legal, server, "/a/care/general", first)
+        second["f.title"] = "ชื่อใหม่จากอีกหน้าต่าง"
+        page = post(other, server, "/a/care/general", second)
+        assert "หน้าต่างอื่น" in page and "nittikorn" in page and "เลขที่บันทึกข้อตกลง" in page  # who changed what since
+        assert "ชื่อใหม่จากอีกหน้าต่าง" not in (workspace / "care.yaml").read_text(encoding="utf-8")  # nothing overwritten
+    finally:
+        server.stop()
+
+
+def test_a_coordinator_cannot_build_finals_or_run_the_batch(tmp_path):
+    workspace = tmp_path / "ws"
+    workspace.mkdir()
+    shutil.copy(EXAMPLES / "inclusive-care.yaml", workspace / "care.yaml")
+    add_users(workspace)
+    server = Server(workspace).start()
+    try:
+        opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor())
+        page = opener.open(server.url + "/login", timeout=10).read().decode()
+        token = re.search(r'name="csrf" value="([^"]+)"', page).group(1)
+        body = urllib.parse.urlencode({"csrf": token, "name": "somchai", "password": PASSWORDS["somchai"]}).encode()
+        opener.open(urllib.request.Request(server.url + "/login", data=body), timeout=30).read()
+        token = re.search(r'name="csrf" value="([^"]+)"', opener.open(server.url + "/", timeout=10).read().decode()).group(1)
+        for path in ("/batch", "/a/care/final", "/a/care/sign"):
+            req = urllib.request.Request(server.url + path, data=urllib.parse.urlencode({"csrf": token}).encode())
+            try:
+                opener.open(req, timeout=30)
+                raise AssertionError(f"{path} was allowed")
+            except urllib.error.HTTPError as exc:
+                assert exc.code in (403, 404), (path, exc.code)
+    finally:
+        server.stop()
+    assert not (workspace / "out").exists()
+
+
+def test_another_host_without_a_legal_officer_is_refused(tmp_path):
+    result = subprocess.run(MOU + ["serve", "--workspace", str(tmp_path / "ws"), "--host", "127.0.0.2", "--port", "8123"],
+                            capture_output=True, text=True, cwd=PROJECT_ROOT, timeout=60)
+    assert result.returncode == 1 and "users add" in result.stderr and "--role legal" in result.stderr
