@@ -363,7 +363,7 @@ def serve_cmd(workspace, host, https, port, workers, library_dir, settings_file)
     """The questionnaire in a browser over WORKSPACE: pages, saved answers, previews, finals and the batch."""
     from .users import Users
 
-    if host not in LOCAL_HOSTS and not Users(workspace).has_legal():
+    if (host not in LOCAL_HOSTS or https) and not Users(workspace).has_legal():  # other machines, or behind a proxy
         raise MouError(
             f"mou serve จะรับการเชื่อมต่อจากเครื่องอื่น ({host}) ได้เมื่อมีผู้ใช้ที่เป็นนิติกรอย่างน้อยหนึ่งคน เพิ่มด้วย: "
             f"{_program()} users add ชื่อ --role legal --workspace {workspace}\n"

@@ -170,3 +170,35 @@ def test_another_host_without_a_legal_officer_is_refused(tmp_path):
     result = subprocess.run(MOU + ["serve", "--workspace", str(tmp_path / "ws"), "--host", "127.0.0.2", "--port", "8123"],
                             capture_output=True, text=True, cwd=PROJECT_ROOT, timeout=60)
     assert result.returncode == 1 and "users add" in result.stderr and "--role legal" in result.stderr
+    proxied = subprocess.run(MOU + ["serve", "--workspace", str(tmp_path / "ws"), "--https", "--port", "8124"],
+                             capture_output=True, text=True, cwd=PROJECT_ROOT, timeout=60)
+    assert proxied.returncode == 1 and "--role legal" in proxied.stderr  # behind a proxy: never the one-person mode
+
+
+def test_repeated_wrong_logins_from_one_address_are_slowed_down(tmp_path):
+    workspace = tmp_path / "ws"
+    workspace.mkdir()
+    add_users(workspace)
+    server = Server(workspace).start()
+    try:
+        opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor())
+        said = []
+        for _ in range(7):
+            token = re.search(r'name="csrf" value="([^"]+)"', opener.open(server.url + "/login", timeout=10).read().decode()).group(1)
+            body = urllib.parse.urlencode({"csrf": token, "name": "somchai", "password": "guess-guess-guess"}).encode()
+            try:
+                opener.open(urllib.request.Request(server.url + "/login", data=body), timeout=30)
+            except urllib.error.HTTPError as exc:
+                said.append(exc.read().decode())
+        assert all(exc_page for exc_page in said) and len(said) == 7
+        assert "ไม่ถูกต้อง" in said[0] and "กรุณารอ" in said[-1]  # the first few answered, then each try must wait
+        # and while it waits, even the right password is not tried
+        token = re.search(r'name="csrf" value="([^"]+)"', opener.open(server.url + "/login", timeout=10).read().decode()).group(1)
+        body = urllib.parse.urlencode({"csrf": token, "name": "somchai", "password": PASSWORDS["somchai"]}).encode()
+        try:
+            opener.open(urllib.request.Request(server.url + "/login", data=body), timeout=30)
+            raise AssertionError("logged in while slowed down")
+        except urllib.error.HTTPError as exc:
+            assert exc.code == 401 and "กรุณารอ" in exc.read().decode()
+    finally:
+        server.stop()
