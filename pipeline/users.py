@@ -158,7 +158,23 @@ def flat(value, prefix: str = "") -> dict:
         for i, v in enumerate(value):
             out.update(flat(v, f"{prefix}[{i}]"))
         return out or {prefix: []}
-    return {prefix: value}
+    return {prefix: _norm(value)}
+
+
+def _norm(value):
+    """A value as the record compares it: a date typed 22/4/2567 is the 2024-04-22 the file held, 1250000.00 is 1250000."""
+    from decimal import Decimal, InvalidOperation
+
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    if isinstance(value, (int, float, Decimal)) and not isinstance(value, bool):
+        try:
+            return format(Decimal(str(value)).normalize(), "f")
+        except InvalidOperation:
+            return str(value)
+    if isinstance(value, str):
+        return value.replace("\r\n", "\n").strip()
+    return value
 
 
 def changes(before: dict, after: dict) -> list:

@@ -202,3 +202,17 @@ def test_repeated_wrong_logins_from_one_address_are_slowed_down(tmp_path):
             assert exc.code == 401 and "กรุณารอ" in exc.read().decode()
     finally:
         server.stop()
+
+
+def test_the_record_holds_only_real_changes():
+    """A date read back as typed (22/4/2567) or an amount without its .00 is not a change; a new date is."""
+    import datetime as dt
+    from decimal import Decimal
+
+    from pipeline.users import changes
+
+    before = {"term": {"start": "2024-04-22"}, "budget": {"total": Decimal("1250000.00")}, "background": "ก\nข\n"}
+    after = {"term": {"start": dt.date(2024, 4, 22)}, "budget": {"total": 1250000}, "background": "ก\r\nข"}
+    assert changes(before, after) == []
+    after["term"]["start"] = dt.date(2024, 5, 1)
+    assert changes(before, after) == [["term.start", "2024-04-22", "2024-05-01"]]
