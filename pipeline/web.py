@@ -92,6 +92,14 @@ UI = {
     "sign": ("บันทึกว่าลงนามแล้ว", "Record the signing"), "signed_on": ("ลงนามเมื่อ", "Signed on"),
     "signed_done": ("บันทึกการลงนามแล้ว ฉบับนี้จะไม่ถูกสร้างใหม่อีก", "The signing is recorded: this agreement will not be regenerated"),
     "bad_date": ("วันที่ไม่ถูกต้อง", "Not a date"),
+    "name_taken": ("ชื่อนี้ใช้ไม่ได้ กรุณาเลือกชื่ออื่น", "That name cannot be used: choose another"),
+    "forbidden": ("การทำรายการนี้สำหรับนิติกรเท่านั้น", "Only a legal officer may do this"),
+    "not_now": ("ยังทำรายการนี้ไม่ได้ บันทึกข้อตกลงยังไม่ครบถ้วนหรือลงนามแล้ว", "Not possible now: the agreement is incomplete or already signed"),
+    "signed_state": ("ลงนามแล้ว", "signed"),
+    "amend_instead": ("บันทึกข้อตกลงนี้ลงนามแล้ว แก้ไขได้โดยทำบันทึกข้อตกลงแก้ไขเพิ่มเติม (mou amend) คำตอบไม่ได้บันทึก",
+                      "This agreement is signed: change it through an amendment (mou amend); your answers were not saved"),
+    "mine": ("บันทึกข้อตกลงของฉัน", "My agreements"),
+    "amend_hint": ("การแก้ไขหลังลงนามทำโดยบันทึกข้อตกลงแก้ไขเพิ่มเติม", "changes after signing go through an amendment"),
 }
 
 
@@ -204,7 +212,7 @@ def create_app(workspace: Path, library_dir: Path | None = None, settings: Setti
             return redirect(url_for("index"))
         error = None
         if request.method == "POST":
-            address = request.remote_addr or "?"
+            address = (request.remote_addr or "?", request.form.get("name", "").strip().lower())  # one user's typos slow only that name
             wait = _throttle(app, address)
             if wait:
                 error = t("slow_down").format(seconds=wait)
@@ -233,6 +241,7 @@ def create_app(workspace: Path, library_dir: Path | None = None, settings: Setti
                                 "img-src 'self' data:; frame-ancestors 'none'; form-action 'self'")
         resp.headers.setdefault("X-Content-Type-Options", "nosniff")
         resp.headers.setdefault("Referrer-Policy", "same-origin")
+        resp.headers["Cache-Control"] = "no-store"  # a shared office PC: Back after logout shows nothing from the cache
         return resp
 
     @app.context_processor
@@ -244,6 +253,14 @@ def create_app(workspace: Path, library_dir: Path | None = None, settings: Setti
     @app.errorhandler(404)
     def not_found(_):
         return render_template("message.html", message=t("not_found")), 404
+
+    @app.errorhandler(403)
+    def forbidden(_):
+        return render_template("message.html", message=t("forbidden")), 403
+
+    @app.errorhandler(409)
+    def conflicted(_):
+        return render_template("message.html", message=t("not_now")), 409
 
     @app.errorhandler(413)
     def too_big(_):
@@ -261,16 +278,19 @@ def create_app(workspace: Path, library_dir: Path | None = None, settings: Setti
     def index():
         owners = record.owners()
         rows = [_row(app, name) for name in ws.names() if g.role == "legal" or owners.get(name) == g.user]
-        return render_template("index.html", rows=rows, error=request.args.get("error"))
+        return render_template("index.html", rows=rows, error=session.pop("notice", None))
 
     @app.post("/new")
     def new():
         name = request.form.get("name", "").strip()
         if not NAME.match(name) or name.endswith(".answers"):
-            return redirect(url_for("index", error=t("bad_name")))
+            session["notice"] = t("bad_name")
+            return redirect(url_for("index"))
         with ws.lock:
             if ws.exists(name):
-                return redirect(url_for("index", error=f"{t('exists')}: {name}"))
+                # the same words whether it is theirs or another's: a name in use is not confirmed to someone who cannot see it
+                session["notice"] = f"{t('exists')}: {name}" if g.role == "legal" or record.owners().get(name) == g.user else t("name_taken")
+                return redirect(url_for("index"))
             ws.save(name, {"spec_version": 1, "language": "th"}, complete=False)
             record.set_owner(name, g.user)
             record.append(name, g.user, [["(สร้าง / created)", None, name]])
@@ -286,18 +306,23 @@ def create_app(workspace: Path, library_dir: Path | None = None, settings: Setti
         answers = agreement.answers
         errors: dict[str, str] = {}
         typed_raw: dict[str, object] = {}
-        conflict = None
+        conflict = blocked = None
         grow = ""
         if request.method == "POST":
             with ws.lock:
                 current = ws.load(name)
-                if request.form.get("version") != current.version and not request.form.get("force"):
+                if isinstance(current.answers.get("signed"), dict):
+                    blocked = t("amend_instead")
+                    answers, agreement = current.answers, current
+                    typed_raw = {k: v for k, v in request.form.items() if k.startswith(("f.", "r."))}
+                elif request.form.get("version") != current.version and not request.form.get("force"):
                     conflict = _changes(agreement_before=request.form, current=current, pg=pg, settings=settings)
                     since = [e for e in record.of(name) if e["time"] >= request.form.get("loaded", "")]
                     conflict = [(f"{e['user']} ({e['time'].replace('T', ' ')})", ", ".join(field_label(c[0]) for c in e["changes"][:6]))
                                 for e in since] + conflict
                     answers = current.answers
-                    agreement = current
+                    agreement = current  # the next save is from this version: what they typed is kept in the form
+                    typed_raw = {k: v for k, v in request.form.items() if k.startswith(("f.", "r."))}
                 else:
                     answers = current.answers
                     before_answers = copy.deepcopy(answers)
@@ -338,7 +363,7 @@ def create_app(workspace: Path, library_dir: Path | None = None, settings: Setti
                    "models": [(m, th if g.lang == "th" else en) for m, th, en in MODELS]}
         visible = _visible_pages(answers, settings)
         return render_template("page.html", name=name, page=pg, fields=fields, errors=errors, version=agreement.version,
-                               loaded=dt.datetime.now().isoformat(timespec="seconds"),
+                               loaded=dt.datetime.now().isoformat(timespec="seconds"), blocked=blocked,
                                conflict=conflict, rec=rec, visible=visible, step=visible.index(pg) + 1 if pg in visible else 0,
                                title=_title(answers))
 
@@ -358,16 +383,17 @@ def create_app(workspace: Path, library_dir: Path | None = None, settings: Setti
             if p.field in said or p.en in ("Field required", "no answer given"):
                 continue
             links.append((_link(name, p.field), field_label(p.field), p.th if g.lang == "th" else p.en))
+        links = list(dict.fromkeys(links))  # one line per field and reason
         summary = [(pg, [(_label(q), _shown(get(agreement.answers, q.path), q))
                          for q in page_questions(pg, agreement.answers, settings)]) for pg in _visible_pages(agreement.answers, settings)]
         finals = {k: (ws.root / OUT / f"{name}.{k}").is_file() for k in ("pdf", "docx")}
-        history = [(e["time"].replace("T", " "), e["user"], [(field_label(c[0]) if not c[0].startswith("(") else c[0],
-                                                              _plain(c[1]), _plain(c[2])) for c in e["changes"]])
+        history = [(_when(e["time"]), e["user"], [(field_label(c[0]) if not c[0].startswith("(") else c[0],
+                                                   _value_of(c[0], c[1]), _value_of(c[0], c[2])) for c in e["changes"]])
                    for e in reversed(record.of(name))]
         signed = agreement.answers.get("signed") if isinstance(agreement.answers.get("signed"), dict) else None
         return render_template("review.html", name=name, links=links, ready=not links, summary=summary, finals=finals,
-                               history=history, signed=signed,
-                               title=_title(agreement.answers), message=request.args.get("message"))
+                               history=history, signed=signed, signed_words=_value_of("signed.date", signed.get("date")) if signed else "",
+                               title=_title(agreement.answers), message=session.pop("notice", None))
 
     @app.get("/a/<name>/draft.<kind>")
     def draft(name, kind):
@@ -399,7 +425,8 @@ def create_app(workspace: Path, library_dir: Path | None = None, settings: Setti
         result, message = _batch(app, only={name})
         if result is not None and not result.failed:
             message = t("final_built")
-        return redirect(url_for("review", name=name, message=message or _first_failure(result)))
+        session["notice"] = message or _first_failure(result)
+        return redirect(url_for("review", name=name))
 
     @app.post("/batch")
     def batch():
@@ -419,15 +446,18 @@ def create_app(workspace: Path, library_dir: Path | None = None, settings: Setti
             try:
                 day = thai.parse_user_date(request.form.get("date", ""))
             except ValueError:
-                return redirect(url_for("review", name=name, message=t("bad_date")))
+                session["notice"] = t("bad_date")
+                return redirect(url_for("review", name=name))
             before = copy.deepcopy(agreement.answers)
             agreement.answers["signed"] = {"date": day}
             ws.save(name, agreement.answers, complete=True)
             record.append(name, g.user, changes(before, agreement.answers))
-        return redirect(url_for("review", name=name, message=t("signed_done")))
+        session["notice"] = t("signed_done")
+        return redirect(url_for("review", name=name))
 
     @app.get("/report")
     def last_report():
+        legal_only()
         path = ws.root / OUT / REPORT_NAME
         return render_template("report.html", report=path.read_text(encoding="utf-8") if path.is_file() else "")
 
@@ -462,8 +492,36 @@ def _throttle(app: Flask, address: str) -> int:
     return max(left, 0)
 
 
-def _plain(value) -> str:
-    return "—" if value is None else str(value)
+def _when(stamp: str) -> str:
+    try:
+        moment = dt.datetime.fromisoformat(stamp)
+    except ValueError:
+        return stamp
+    return f"{thai.date(moment.date(), g.lang)} {moment:%H:%M}"
+
+
+def _value_of(path: str, value) -> str:
+    """A recorded value as the questions show it: a choice by its label, a date in words, yes or no."""
+    if value is None or value == []:
+        return "—"
+    base = re.sub(r"\[\d+\]", "", path)
+    from .questions import QUESTIONS, SCREENING
+
+    q = next((q for q in QUESTIONS + SCREENING if q.path == base), None)
+    if q is None and "." in base:  # a field of a table's row
+        table, _, sub = base.rpartition(".")
+        parent = next((q for q in QUESTIONS if q.path == table), None)
+        q = next((f for f in parent.fields if f.path == sub), None) if parent else None
+    if q is None and base == "signed.date" or (q is not None and q.kind == "date"):
+        d = _as_date(value)
+        return thai.date(d, g.lang) if d else str(value)
+    if base == "model":
+        return dict((m, th if g.lang == "th" else en) for m, th, en in MODELS).get(value, str(value))
+    if q is not None:
+        if q.kind == "bool" or isinstance(value, bool):
+            return t("yes") if value in (True, "True", "true") else t("no")
+        return _shown(value, q)
+    return str(value)
 
 
 def _digits(text) -> str:
@@ -789,6 +847,14 @@ def field_label(field_path: str) -> str:
     """A rule's field path in the words of the questions: `instalments[2].due` is "งวดเงิน รายการที่ ๓: กำหนดจ่าย"."""
     from .questions import QUESTIONS
 
+    special = {"signed.date": t("signed_on"), "model": t("model"), "language": t("language")}
+    if field_path in special:
+        return special[field_path]
+    from .questions import SCREENING
+
+    screening = next((q for q in SCREENING if q.path == field_path), None)
+    if screening is not None:
+        return _label(screening)
     m = re.fullmatch(r"([\w.]+?)(?:\[(\d+)\](?:\.(\w+))?)?", field_path)
     base = m.group(1) if m else field_path
     q = next((q for q in QUESTIONS if q.path == base), None)
@@ -808,7 +874,7 @@ def _changes(agreement_before, current: Agreement, pg, settings) -> list[tuple[s
     """The answers of this page as they now are (changed in another window), to show beside the conflict message."""
     out = []
     for q in page_questions(pg, current.answers, settings):
-        out.append((q.th if g.lang == "th" else q.en, _shown(get(current.answers, q.path), q)))
+        out.append((_label(q), _shown(get(current.answers, q.path), q)))
     return out
 
 
@@ -820,6 +886,8 @@ def _row(app: Flask, name: str) -> dict:
     missing = iv.missing()
     problems = [] if missing else iv.problems()
     state = "in_progress" if ws.answers_path(name).is_file() or missing or problems else "checked"
+    if state == "checked" and isinstance(agreement.answers.get("signed"), dict):
+        state = "signed_state"
     warnings = []
     if state == "checked":  # what `mou build` would warn of (a signatory without authority, a funder that does not sign)
         try:
@@ -827,11 +895,12 @@ def _row(app: Flask, name: str) -> dict:
         except MouError:
             state = "in_progress"
     spec_sha = sha256(ws.spec_path(name).read_bytes()) if state == "checked" else None
+    spec_sha = sha256(ws.spec_path(name).read_bytes()) if state == "signed_state" else spec_sha
     if state == "checked" and _draft_is_current(ws, name, spec_sha):
         state = "draft"
     manifest, _ = load_manifest(ws.root / OUT) if (ws.root / OUT / MANIFEST_NAME).is_file() else ({}, None)
     entry = manifest.get(name)
-    if state != "in_progress" and entry and entry["inputs"].get("spec") == spec_sha:
+    if state not in ("in_progress", "signed_state") and entry and entry["inputs"].get("spec") == spec_sha:
         state = "final"  # the batch built the final from this very spec
     stamp = dt.datetime.fromtimestamp(agreement.path.stat().st_mtime)
     changed = f"{thai.date(stamp.date(), g.lang)} {stamp:%H:%M}"

@@ -10,6 +10,8 @@ import urllib.error
 import urllib.parse
 import urllib.request
 
+import pytest
+
 from selenium.webdriver.common.by import By
 
 from pipeline.library import PROJECT_ROOT
@@ -137,6 +139,7 @@ def test_two_users_saving_from_the_same_version_get_a_conflict_naming_who(tmp_pa
         page = post(other, server, "/a/care/general", second)
         assert "หน้าต่างอื่น" in page and "nittikorn" in page and "เลขที่บันทึกข้อตกลง" in page  # who changed what since
         assert "ชื่อใหม่จากอีกหน้าต่าง" not in (workspace / "care.yaml").read_text(encoding="utf-8")  # nothing overwritten
+        assert 'value="ชื่อใหม่จากอีกหน้าต่าง"' in page  # what the second one typed is still in the form, to keep or drop
     finally:
         server.stop()
 
@@ -154,6 +157,14 @@ def test_a_coordinator_cannot_build_finals_or_run_the_batch(tmp_path):
         body = urllib.parse.urlencode({"csrf": token, "name": "somchai", "password": PASSWORDS["somchai"]}).encode()
         opener.open(urllib.request.Request(server.url + "/login", data=body), timeout=30).read()
         token = re.search(r'name="csrf" value="([^"]+)"', opener.open(server.url + "/", timeout=10).read().decode()).group(1)
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            opener.open(server.url + "/report", timeout=10)  # the batch report names every agreement
+        assert refused.value.code == 403
+        page = opener.open(server.url + "/", timeout=10)
+        assert page.headers["Cache-Control"] == "no-store"  # nothing left in a shared PC's cache after logout
+        body = urllib.parse.urlencode({"csrf": token, "name": "care"}).encode()
+        said = opener.open(urllib.request.Request(server.url + "/new", data=body), timeout=10).read().decode()
+        assert "ชื่อนี้ใช้ไม่ได้" in said and "มีบันทึกข้อตกลงชื่อนี้แล้ว" not in said  # another's name is not confirmed
         for path in ("/batch", "/a/care/final", "/a/care/sign"):
             req = urllib.request.Request(server.url + path, data=urllib.parse.urlencode({"csrf": token}).encode())
             try:
@@ -164,6 +175,26 @@ def test_a_coordinator_cannot_build_finals_or_run_the_batch(tmp_path):
     finally:
         server.stop()
     assert not (workspace / "out").exists()
+
+
+def test_a_signed_agreement_is_not_edited_in_the_browser(tmp_path):
+    workspace = tmp_path / "ws"
+    workspace.mkdir()
+    (workspace / "care.yaml").write_text((EXAMPLES / "inclusive-care.yaml").read_text(encoding="utf-8")
+                                         + "\nsigned:\n  date: 2024-04-22\n", encoding="utf-8")
+    add_users(workspace)
+    server = Server(workspace).start()
+    try:
+        legal = session_of(server, "nittikorn")
+        form = general_form(legal, server, "care")
+        form["f.title"] = "เปลี่ยนหลังลงนาม"
+        page = post(legal, server, "/a/care/general", form)
+        assert 'id="blocked"' in page and "mou amend" in page
+        assert "เปลี่ยนหลังลงนาม" not in (workspace / "care.yaml").read_text(encoding="utf-8")
+        review = legal.open(server.url + "/a/care", timeout=10).read().decode()
+        assert "ลงนามเมื่อ ๒๒ เมษายน ๒๕๖๗" in review and 'id="build-final"' not in review
+    finally:
+        server.stop()
 
 
 def test_another_host_without_a_legal_officer_is_refused(tmp_path):
