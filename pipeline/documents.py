@@ -71,30 +71,38 @@ def sla_document(spec: Spec, year: int, settings: Settings, library: Library, dr
     numbering = getattr(library.sections.numbering, lang)
     for n, sdef in enumerate(text["sections"], 1):
         sid = "signatures" if sdef.get("table") == "signatures" else sdef["id"]
-        blocks = [Block(b.kind if b.kind != "item" else "item", local(b.text)) for b in _lines(render(sdef["text"][lang]))]
+        blocks = [Block(b.kind, local(b.text)) for b in _lines(render(sdef["text"][lang]))]
         if sdef.get("table") == "services":
             heads = (("บริการ", "รายละเอียด", "มาตรฐานการให้บริการ") if lang == "th" else ("Service", "Description", "Standard"))
             rows = tuple((local(s.name), local(s.description or "-"), local(s.standard)) for s in sla.services)
-            if blocks and blocks[-1].kind == "para":
-                blocks[-1] = Block("lead", blocks[-1].text)
-            blocks.append(Block("table", table=Table("grid", heads, (1.0, 1.6, 1.4), rows)))
+            _with_table(blocks, Table("grid", heads, (1.0, 1.6, 1.4), rows))
         elif sdef.get("table") == "signatures":
             p = spec.parties
             party = lambda key: library.labels["party"][key][lang]  # noqa: E731
             signers = [_Signer(p.delegator.representative.name, p.delegator.representative.position, party("delegator")),
                        _Signer(p.partner.representative.name, p.partner.representative.position, party("partner"))]
-            rows = tuple(tuple(local(c) for c in r) for r in _signature_lines(signers, library, lang))
-            blocks.append(Block("table", table=Table("signatures", ("", ""), (1.0, 1.0), rows)))
-            witnesses = context(spec, settings, library)["witness_rows"]  # the agreement's witnesses, as in its own closing
-            if witnesses:
-                blocks.append(Block("table", table=Table("signatures", ("", ""), (1.0, 1.0),
-                                                         tuple(tuple(local(c) for c in r) for r in witnesses))))
+            # the agreement's witnesses, as in its own closing
+            _with_signatures(blocks, _signature_lines(signers, library, lang), context(spec, settings, library)["witness_rows"], local)
         heading = sdef[lang] if sid == "signatures" else numbering.format(n=n, title=sdef[lang])
         sections.append(Section(sid, "closing" if sid == "signatures" else "body", digits(heading), tuple(blocks)))
     _keep_with_signatures(sections)
     front = _front(spec, digits(render(text["title"][lang])), digits(render(text["refers"][lang])), digits, library, draft)
     return Agreement(lang, spec.model, front, tuple(sections), {"_sla": int(text.get("version", 1))},
                      tuple(s.id for s in sections), draft, {"document": "sla", "year": year})
+
+
+def _with_table(blocks: list, table: Table) -> None:
+    """A table after the paragraph that introduces it, which is kept on the table's page (as the agreement does)."""
+    if blocks and blocks[-1].kind == "para":
+        blocks[-1] = Block("lead", blocks[-1].text)
+    blocks.append(Block("table", table=table))
+
+
+def _with_signatures(blocks: list, signature_rows: list, witness_rows: list, local) -> None:
+    """The signature blocks, then the witnesses', after the closing sentence: never a signature page of its own."""
+    for rows in (signature_rows, witness_rows):
+        if rows:
+            _with_table(blocks, Table("signatures", ("", ""), (1.0, 1.0), tuple(tuple(local(c) for c in r) for r in rows)))
 
 
 def _front(spec: Spec, title: str, refers: str, digits, library: Library, draft: bool) -> dict:
@@ -276,14 +284,10 @@ def amendment_document(signed: Spec, new: Spec, settings: Settings, library: Lib
         sections.append(Section(f"amend_{i}", "body", digits(numbering.format(n=i, title=head)), tuple(body)))
     rest = text["rest"]
     sections.append(Section("amend_rest", "body", digits(numbering.format(n=len(changes) + 1, title=rest["heading"][lang])),
-                            (Block("para", local(render(rest[lang]))),)))
+                            tuple(Block(b.kind, local(b.text)) for b in _lines(render(rest[lang])))))
     signing = context(new, settings, library)
     closing = [Block("para", local(render(text["closing"][lang])))]
-    closing.append(Block("table", table=Table("signatures", ("", ""), (1.0, 1.0),
-                                              tuple(tuple(local(c) for c in r) for r in signing["signature_rows"]))))
-    if signing["witness_rows"]:
-        closing.append(Block("table", table=Table("signatures", ("", ""), (1.0, 1.0),
-                                                  tuple(tuple(local(c) for c in r) for r in signing["witness_rows"]))))
+    _with_signatures(closing, signing["signature_rows"], signing["witness_rows"], local)
     sections.append(Section("signatures", "closing", library.heading("signatures", lang), tuple(closing)))
     _keep_with_signatures(sections)
     front = _front(signed, digits(render(text["title"][lang])), digits(render(text["refers"][lang])), digits, library, draft)

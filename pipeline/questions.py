@@ -90,7 +90,7 @@ def _term_start(value, a):
     return ("วันเริ่มต้นต้องไม่อยู่ก่อนวันลงนาม", "the term must not start before the signing date") if s and value < s else None
 
 
-def _amount(value) -> Decimal:
+def answer_amount(value) -> Decimal:
     """An answer as an amount, 0 when it is not one (the full rule check then names it)."""
     try:
         return parse_user_amount(value) if value is not None else Decimal(0)
@@ -99,14 +99,14 @@ def _amount(value) -> Decimal:
 
 
 def _sources_sum(items, a):
-    total = _amount(get(a, "budget.total"))
-    got = sum((_amount(i.get("amount")) for i in items), Decimal(0))
+    total = answer_amount(get(a, "budget.total"))
+    got = sum((answer_amount(i.get("amount")) for i in items), Decimal(0))
     return None if got == total else (f"แหล่งงบประมาณรวมกันได้ {got:,} บาท ไม่เท่ากับงบประมาณรวม {total:,} บาท",
                                       f"the sources add up to {got:,}, not to the total {total:,}")
 
 
 def _instalments_sum(items, a):
-    got = sum((_amount(i.get("percent")) for i in items), Decimal(0))
+    got = sum((answer_amount(i.get("percent")) for i in items), Decimal(0))
     return None if got == 100 else (f"ร้อยละของงวดเงินรวมกันได้ {got} ต้องเท่ากับ 100", f"the percentages add up to {got}, not 100")
 
 
@@ -123,7 +123,7 @@ def _sla_needed(a, settings: Settings):
         return False
     s, e = _date(a, "term.start"), _date(a, "term.end")
     return bool(s and e and months_between(s, e) >= settings.sla_min_term_months
-                and _amount(get(a, "budget.total")) >= settings.sla_threshold)
+                and answer_amount(get(a, "budget.total")) >= settings.sla_threshold)
 
 
 def _extra_copies(a) -> int:

@@ -28,16 +28,16 @@ from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
-from flask import Flask, Response, abort, g, redirect, render_template, request, send_file, session, url_for
+from flask import Flask, Response, abort, current_app, g, redirect, render_template, request, send_file, session, url_for
 
 from . import thai
 from .batch import MANIFEST_NAME, REPORT_NAME, BatchLocked, Task, WarmPool, load_manifest, report_text, run_batch, sha256
-from .errors import MouError
+from .errors import MouError, SpecError
 from .files import write_atomically
 from .interview import Interview, to_yaml
 from .library import load_library
 from .validate import check_spec
-from .questions import MODELS, PAGES, Invalid, Q, convert, default_of, drop, get, page_of, page_questions, put
+from .questions import MODELS, PAGES, Invalid, Q, answer_amount, convert, default_of, drop, get, page_of, page_questions, put
 from .recommend import recommend
 from .settings import Settings
 from .users import Record, Users, changes
@@ -58,10 +58,10 @@ UI = {
     "state": ("สถานะ", "State"), "problems": ("ปัญหา", "Problems"),
     "in_progress": ("กำลังกรอก", "in progress"), "checked": ("ผ่านการตรวจ", "checked"),
     "draft": ("สร้างร่างแล้ว", "draft built"), "final": ("ฉบับจริง", "final"),
-    "save_next": ("บันทึกและไปต่อ", "Save and continue"), "save": ("บันทึก", "Save"),
+    "save_next": ("บันทึกและไปต่อ", "Save and continue"),
     "add_row": ("เพิ่มแถว", "Add a row"), "delete": ("ลบ", "Delete"),
     "review": ("ตรวจทานและสร้างร่าง", "Review and draft"), "preview": ("ดูร่าง (PDF)", "Preview the draft (PDF)"),
-    "saved": ("บันทึกแล้ว", "Saved"), "errors": ("มีคำตอบที่ต้องแก้ไข ดูข้อความใต้ช่อง", "Some answers need fixing: see below each field"),
+    "errors": ("มีคำตอบที่ต้องแก้ไข ดูข้อความใต้ช่อง", "Some answers need fixing: see below each field"),
     "one_per_line": ("บรรทัดละหนึ่งรายการ", "one item per line"),
     "understood": ("เข้าใจว่า", "understood as"),
     "conflict": ("มีการแก้ไขบันทึกข้อตกลงนี้จากหน้าต่างอื่นหลังจากที่คุณเปิดหน้านี้ คำตอบของคุณยังไม่ได้บันทึก",
@@ -75,7 +75,7 @@ UI = {
     "recommended": ("รูปแบบที่แนะนำ", "Recommended model"), "language": ("ภาษาของบันทึกข้อตกลง", "Language of the agreement"),
     "yes": ("ใช่", "yes"), "no": ("ไม่", "no"), "none": ("—", "—"),
     "sum": ("รวม", "total"), "of": ("จาก", "of"),
-    "warnings": ("คำเตือน", "Warnings"), "open": ("เปิด", "Open"), "answers": ("คำตอบ", "Answers"),
+    "warnings": ("คำเตือน", "Warnings"), "answers": ("คำตอบ", "Answers"),
     "csrf": ("แบบฟอร์มนี้ไม่ได้มาจากหน้าของโปรแกรม หรือหมดอายุแล้ว กรุณาเปิดหน้าใหม่แล้วลองอีกครั้ง",
              "This form did not come from this application's page, or it has expired: open the page again and retry"),
     "exists": ("มีบันทึกข้อตกลงชื่อนี้แล้ว", "an agreement of that name exists"),
@@ -277,7 +277,8 @@ def create_app(workspace: Path, library_dir: Path | None = None, settings: Setti
     @app.get("/")
     def index():
         owners = record.owners()
-        rows = [_row(app, name) for name in ws.names() if g.role == "legal" or owners.get(name) == g.user]
+        manifest = load_manifest(ws.root / OUT)[0] if (ws.root / OUT / MANIFEST_NAME).is_file() else {}
+        rows = [_row(app, name, manifest) for name in ws.names() if g.role == "legal" or owners.get(name) == g.user]
         return render_template("index.html", rows=rows, error=session.pop("notice", None))
 
     @app.post("/new")
@@ -569,7 +570,8 @@ def _shown(value, q: Q) -> str:
     if q.kind == "amount" and isinstance(value, (int, Decimal)) and not isinstance(value, bool):
         return f"{value:,}"
     if q.kind == "methods" and isinstance(value, list):
-        return ", ".join(METHOD_WORDS.get(str(m), {}).get(g.lang, str(m)) for m in value)
+        words = _method_words()
+        return ", ".join(words.get(str(m), str(m)) for m in value)
     if q.kind == "records" and isinstance(value, list):
         return "; ".join(", ".join(_shown(r.get(f.path), f) for f in q.fields if isinstance(r, dict) and r.get(f.path) not in (None, ""))
                          for r in value)
@@ -621,7 +623,8 @@ class Field:
 
 def _field(q: Q, answers: dict, errors: dict, typed_raw: dict, extra_rows: int = 1) -> Field:
     label = _label(q)
-    choices = [(c[0], c[1] if g.lang == "th" else c[2]) for c in q.choices]
+    choices = ([(c[0], c[1] if g.lang == "th" else c[2]) for c in q.choices] if q.kind != "methods"
+               else list(_method_words().items()))
     current = get(answers, q.path)
     if q.kind == "records":
         records = current if isinstance(current, list) else []
@@ -670,7 +673,7 @@ def _running_total(q: Q, answers: dict) -> str | None:
     items = get(answers, q.path)
     if not isinstance(items, list):
         return None
-    amount = lambda v: v if isinstance(v, (int, Decimal)) and not isinstance(v, bool) else Decimal(0)  # noqa: E731
+    amount = answer_amount  # the questionnaire's own reading of an amount, as its sum checks use
     if q.path == "budget.sources":
         got = sum((amount(i.get("amount")) for i in items if isinstance(i, dict)), Decimal(0))
         total = amount(get(answers, "budget.total"))
@@ -775,9 +778,10 @@ def _set_records(q: Q, answers: dict, form, errors: dict, typed_raw: dict) -> No
 
 
 TYPED = "_typed"  # answers as typed that did not convert: kept in the answers file until they are put right
-METHOD_WORDS = {"internal": {"th": "ประเมินภายใน", "en": "internal"}, "external": {"th": "ผู้ประเมินภายนอก", "en": "external"},
-                "field_visit": {"th": "ลงพื้นที่", "en": "field visit"},
-                "service_user_feedback": {"th": "ความเห็นผู้รับบริการ", "en": "service users' feedback"}}
+def _method_words() -> dict:
+    """Evaluation methods by their words in the clause library's labels (the ones the agreement itself prints)."""
+    labels = current_app.extensions["mou"]["library"].labels.get("method", {})
+    return {code: words.get(g.lang, code) for code, words in labels.items()}
 
 
 def _page_keys(pg, key: str) -> bool:
@@ -878,27 +882,26 @@ def _changes(agreement_before, current: Agreement, pg, settings) -> list[tuple[s
     return out
 
 
-def _row(app: Flask, name: str) -> dict:
+def _row(app: Flask, name: str, manifest: dict) -> dict:
+    """One line of the list; `manifest` is the batch's record of the finals, read once for the whole list."""
     ctx = app.extensions["mou"]
     ws: Workspace = ctx["ws"]
     agreement = ws.load(name)
     iv = _interview(app, agreement.answers)
-    missing = iv.missing()
-    problems = [] if missing else iv.problems()
-    state = "in_progress" if ws.answers_path(name).is_file() or missing or problems else "checked"
-    if state == "checked" and isinstance(agreement.answers.get("signed"), dict):
-        state = "signed_state"
-    warnings = []
-    if state == "checked":  # what `mou build` would warn of (a signatory without authority, a funder that does not sign)
+    missing, problems, warnings = iv.missing(), [], []
+    if missing:
+        state = "in_progress"
+    elif ws.answers_path(name).is_file():
+        problems, state = iv.problems(), "in_progress"
+    else:  # the spec file itself: the rules of `mou build` once, with the warnings it would print
         try:
             warnings = check_spec(ws.spec_path(name), ctx["settings"], ctx["library"]).warnings
-        except MouError:
-            state = "in_progress"
-    spec_sha = sha256(ws.spec_path(name).read_bytes()) if state == "checked" else None
-    spec_sha = sha256(ws.spec_path(name).read_bytes()) if state == "signed_state" else spec_sha
+            state = "signed_state" if isinstance(agreement.answers.get("signed"), dict) else "checked"
+        except SpecError as exc:
+            problems, state = exc.problems, "in_progress"
+    spec_sha = sha256(agreement.raw) if state in ("checked", "signed_state") else None
     if state == "checked" and _draft_is_current(ws, name, spec_sha):
         state = "draft"
-    manifest, _ = load_manifest(ws.root / OUT) if (ws.root / OUT / MANIFEST_NAME).is_file() else ({}, None)
     entry = manifest.get(name)
     if state not in ("in_progress", "signed_state") and entry and entry["inputs"].get("spec") == spec_sha:
         state = "final"  # the batch built the final from this very spec
@@ -923,9 +926,9 @@ def _draft(app: Flask, name: str) -> str | None:
     """Build (or reuse) the draft of a complete agreement; returns a message when there is none to build."""
     ctx = app.extensions["mou"]
     ws: Workspace = ctx["ws"]
-    ws.load(name)
+    agreement = ws.load(name)
     if ws.answers_path(name).is_file() or not ws.spec_path(name).is_file():
-        iv = _interview(app, ws.load(name).answers)
+        iv = _interview(app, agreement.answers)
         what = [_label(q) for q in iv.missing()] or [field_label(p.field) for p in iv.problems()]
         return t("fix_first") + ": " + ", ".join(what[:8])
     lock = ctx["locks"].setdefault(name, threading.Lock())

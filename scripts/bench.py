@@ -69,24 +69,35 @@ def _memory(pids: list[int]) -> tuple[int, int]:
     return rss, pss
 
 
+def sample_peak(pid: int):
+    """Sample the memory of pid's process tree every 50 ms: ([peak RSS, peak PSS] in kB, updated as it runs; a function
+    that stops the sampling)."""
+    peak = [0, 0]
+    stop = threading.Event()
+
+    def sample():
+        while not stop.is_set():
+            rss, pss = _memory(_tree(pid))
+            peak[0], peak[1] = max(peak[0], rss), max(peak[1], pss)
+            stop.wait(0.05)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+
+    def done():
+        stop.set()
+        sampler.join()
+
+    return peak, done
+
+
 def run(args: list, label: str) -> dict:
     """Run a command, sampling the memory of its process tree every 50 ms."""
     started = time.perf_counter()
     proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, cwd=ROOT)
-    peak = [0, 0]
-    done = threading.Event()
-
-    def sample():
-        while not done.is_set():
-            rss, pss = _memory(_tree(proc.pid))
-            peak[0], peak[1] = max(peak[0], rss), max(peak[1], pss)
-            done.wait(0.05)
-
-    sampler = threading.Thread(target=sample, daemon=True)
-    sampler.start()
+    peak, done = sample_peak(proc.pid)
     output, _ = proc.communicate()
-    done.set()
-    sampler.join()
+    done()
     seconds = time.perf_counter() - started
     if proc.returncode != 0:
         sys.exit(f"{label} failed (exit {proc.returncode}):\n{output}")

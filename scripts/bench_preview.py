@@ -12,7 +12,6 @@ import re
 import shutil
 import signal
 import socket
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -24,7 +23,7 @@ import urllib.request
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench import _memory, _tree  # noqa: E402
+from bench import sample_peak  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 MOU = [str(ROOT / ".venv" / "bin" / "mou")]
@@ -89,15 +88,7 @@ def main() -> None:
     server = subprocess.Popen(MOU + ["serve", "--workspace", str(work), "--port", str(port), "--workers", "2"],
                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, cwd=ROOT)
     url = f"http://127.0.0.1:{port}"
-    peak = [0, 0]
-    done = threading.Event()
-
-    def sample():
-        while not done.is_set():
-            rss, pss = _memory(_tree(server.pid))
-            peak[0], peak[1] = max(peak[0], rss), max(peak[1], pss)
-            done.wait(0.05)
-
+    done = None
     try:
         for _ in range(600):
             try:
@@ -105,7 +96,7 @@ def main() -> None:
                 break
             except OSError:
                 time.sleep(0.1)
-        threading.Thread(target=sample, daemon=True).start()
+        peak, done = sample_peak(server.pid)
         print(f"mou bench (preview): mou serve --workers 2, {os.cpu_count()} CPUs"
               + (", every user logged in" if LOGINS else ""), flush=True)
         one = User(url, "user0", LOGINS)
@@ -131,10 +122,11 @@ def main() -> None:
         wall = time.perf_counter() - started
         print(f"  {USERS} users at once, {len(times)} previews in {wall:.1f} s: p50 {pct(times, 50):.2f} s, "
               f"p95 {pct(times, 95):.2f} s (target p95 ≤ 3 s)")
-        done.set()
+        done()
         print(f"  server peak memory: PSS {peak[1] / 1024:.0f} MB, RSS summed over its processes {peak[0] / 1024:.0f} MB")
     finally:
-        done.set()
+        if done:
+            done()
         server.send_signal(signal.SIGTERM)
         try:
             server.wait(timeout=60)

@@ -151,11 +151,7 @@ def test_a_coordinator_cannot_build_finals_or_run_the_batch(tmp_path):
     add_users(workspace)
     server = Server(workspace).start()
     try:
-        opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor())
-        page = opener.open(server.url + "/login", timeout=10).read().decode()
-        token = re.search(r'name="csrf" value="([^"]+)"', page).group(1)
-        body = urllib.parse.urlencode({"csrf": token, "name": "somchai", "password": PASSWORDS["somchai"]}).encode()
-        opener.open(urllib.request.Request(server.url + "/login", data=body), timeout=30).read()
+        opener = session_of(server, "somchai")
         token = re.search(r'name="csrf" value="([^"]+)"', opener.open(server.url + "/", timeout=10).read().decode()).group(1)
         with pytest.raises(urllib.error.HTTPError) as refused:
             opener.open(server.url + "/report", timeout=10)  # the batch report names every agreement
