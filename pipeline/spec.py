@@ -86,6 +86,8 @@ class Party(Strict):
     representative: Representative
     authority: Optional[Text] = None
     account: Optional[Account] = None
+    part_of: Optional[Text] = None  # the juristic person a unit (faculty, institute, centre) belongs to: the party bound
+    registration: Optional[Text] = None  # a foundation's, association's or company's registration, or the act setting it up
 
 
 class Supporter(Strict):
@@ -95,6 +97,8 @@ class Supporter(Strict):
     address: Optional[Text] = None
     representative: Optional[Representative] = None
     authority: Optional[Text] = None
+    part_of: Optional[Text] = None
+    registration: Optional[Text] = None
     signs: bool = False
 
 
@@ -154,10 +158,17 @@ class UnitCost(Strict):
     quantity: Money
 
 
+class BudgetLine(Strict):
+    item: Text
+    amount: Money
+    fiscal_year: Optional[FiscalYear] = None
+
+
 class Budget(Strict):
     total: Money
     sources: Annotated[list[BudgetSource], Field(min_length=1)]
     unit_cost: Optional[UnitCost] = None
+    lines: list[BudgetLine] = []  # the line-item budget of the delegator's money
 
 
 AFTER = re.compile(r"^(signing|final|midterm|midterm [1-9][0-9]?|yearly [1-9][0-9]?)$")
@@ -189,6 +200,7 @@ class Evaluation(Strict):
     yearly: list[Date] = []
     final: Date
     methods: Annotated[list[Literal["internal", "external", "field_visit", "service_user_feedback"]], Field(min_length=1)]
+    pass_criteria: Optional[Text] = None  # what passing an evaluation means
 
     @property
     def midterms(self) -> list[dt.date]:
@@ -232,6 +244,7 @@ class Sla(Strict):
     services: Annotated[list[SlaService], Field(min_length=1)]
     escalation: Annotated[list[Text], Field(min_length=1)]
     remedy: Text
+    signing: Optional[Signing] = None  # a renewal's own signing place and date (sla_renewals)
 
 
 class Member(Strict):
@@ -283,11 +296,18 @@ class Witness(Strict):
     supporter: Optional[Text] = None
 
 
+class Signer(Strict):
+    role: Text  # delegator, partner, supporter:NAME, witness:N
+    subject: Text  # the signing certificate's subject
+
+
 class Signed(Strict):
     """The agreement was signed (issue 11 acts on it; accepted here so such specs load)."""
 
     date: Date
+    place: Optional[Text] = None
     pdf_sha256: Optional[Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]] = None
+    signers: list[Signer] = []
 
 
 class Screening(Strict):
@@ -323,6 +343,7 @@ class Spec(Strict):
     sla: Optional[Sla] = None
     sla_renewals: list[Sla] = []
     signed: Optional[Signed] = None
+    amends: Optional[Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, pattern=r"^[^/\\\x00]+$")]] = None
     joint_committee: Optional[JointCommittee] = None
     action_plan: list[Action] = []
     personal_data: Optional[PersonalData] = None
