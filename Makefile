@@ -11,9 +11,9 @@ APT_PACKAGES := libreoffice-writer-nogui python3-uno python3-venv fonts-tlwg-lak
                 chromium chromium-driver
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: install apt venv mou serve test bench fuzz clean
+.PHONY: install apt venv fonts mou serve test bench fuzz clean
 
-install: apt venv
+install: apt venv fonts
 
 apt: .stamp-apt
 .stamp-apt: Makefile
@@ -30,6 +30,11 @@ $(VENV)/.installed: pyproject.toml .stamp-apt
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q -e '.[test]'
 	@touch $@
+
+# TH Sarabun New, the official font, into fonts/ (pinned by sha256; see scripts/install_fonts.py). Without network it
+# says so and the PDFs fall back to Laksaman, with a warning from mou build.
+fonts: $(VENV)/.installed
+	@$(PY) scripts/install_fonts.py
 
 mou: install
 	$(MOU) build $(SPEC) --out $(OUT)

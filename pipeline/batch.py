@@ -54,6 +54,21 @@ def now() -> str:
 # -- what an agreement depends on -------------------------------------------------------------------------------
 
 
+# The modules that only take input or drive runs: a change there does not change a document.
+_FRONT_ENDS = {"cli.py", "web.py", "interview.py", "questions.py", "recommend.py", "users.py", "batch.py", "procs.py"}
+
+
+def code_fingerprint() -> str:
+    """What shapes the documents besides the library: the package's own code (every module but the front ends) and
+    the font files it embeds, by content. The package version is not enough: nobody bumps it."""
+    from .pdf import PROJECT_FONTS
+
+    package = Path(__file__).resolve().parent
+    parts = [f"{p.name} {sha256(p.read_bytes())}" for p in sorted(package.glob("*.py")) if p.name not in _FRONT_ENDS]
+    parts += [f"font {p.name} {sha256(p.read_bytes())}" for p in sorted(Path(PROJECT_FONTS).glob("*.tt[fc]"))]
+    return f"{__version__}+{sha256(chr(10).join(parts))[:16]}"
+
+
 @dataclass(frozen=True)
 class Fingerprint:
     """The hashes every agreement's key shares, computed once per run (content, never modification times)."""
@@ -71,7 +86,7 @@ class Fingerprint:
             ids = sorted(c.id for c in library.clauses.values() if model in c.models)
             candidates[model] = sha256("\n".join(f"{cid} {library.files[cid]}" for cid in ids))
         return cls(
-            pipeline=__version__,
+            pipeline=code_fingerprint(),
             settings=sha256(settings.fingerprint()),
             shared=library.shared,
             templates={lang: library.template_hash(lang) for lang in library.templates},
@@ -315,7 +330,8 @@ def _reasons(prev: dict | None, entry: dict) -> list[tuple[str, str]]:
     if was.get("settings") != now_["settings"]:
         out.append(("การตั้งค่าเปลี่ยน", "settings changed"))
     if was.get("pipeline") != now_["pipeline"]:
-        out.append((f"โปรแกรม {was.get('pipeline')} → {now_['pipeline']}", f"pipeline {was.get('pipeline')} → {now_['pipeline']}"))
+        out.append((f"โปรแกรมที่สร้างเอกสาร (โค้ดหรือฟอนต์) เปลี่ยน {was.get('pipeline')} → {now_['pipeline']}",
+                    f"the renderer changed (code or fonts): {was.get('pipeline')} → {now_['pipeline']}"))
     out += [(f"ข้อสัญญา / clause {c}",) * 2 for c in clause_changes(prev.get("clauses", {}), entry["clauses"])]
     return out
 
@@ -436,26 +452,38 @@ class WarmPool:
         self.workers, self.args = workers, (str(root) if root else None, settings.model_dump(), pdf)
         self._lock = threading.Lock()
         self._pool: ProcessPoolExecutor | None = None
+        self._procs: list = []  # the pool's worker processes, kept here: a broken pool forgets its own
 
     def executor(self) -> ProcessPoolExecutor:
         with self._lock:
             if self._pool is None or getattr(self._pool, "_broken", False):
                 if self._pool is not None:
+                    _kill_workers(self._procs)
                     self._pool.shutdown(wait=False, cancel_futures=True)
                 self._pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=multiprocessing.get_context("spawn"),
                                                  initializer=_start_worker, initargs=self.args)
+                self._procs = []
             return self._pool
+
+    def track(self) -> None:
+        """Remember the pool's current worker processes (after a submit has started them)."""
+        with self._lock:
+            procs = list((getattr(self._pool, "_processes", None) or {}).values())
+            self._procs.extend(p for p in procs if p not in self._procs)
 
     def warm(self) -> None:
         """Start every worker (and its LibreOffice) now rather than on the first request."""
         futures = [self.executor().submit(_warm_up) for _ in range(self.workers)]
+        self.track()
         for f in futures:
             f.result()
 
     def build(self, task: "Task", timeout: float = 300) -> dict:
         """One agreement built by a warm worker; a worker that dies is an error result, and the pool is replaced."""
         try:
-            return self.executor().submit(_build_one, task).result(timeout=timeout)
+            future = self.executor().submit(_build_one, task)
+            self.track()
+            return future.result(timeout=timeout)
         except BrokenProcessPool:
             return {"name": task.name, "error": "กระบวนการสร้างเอกสารหยุดกะทันหัน / the worker process died; try again"}
 
@@ -531,11 +559,28 @@ def _dead_workers(procs: list) -> str:
     codes = []
     for proc in procs:
         if proc.exitcode is None:
-            proc.join(1)
+            proc.join(10)  # a crashed process may take seconds to end (a core dump being written)
         code = proc.exitcode
         if code:
             codes.append(f"signal {-code}" if code < 0 else f"exit {code}")
     return ", ".join(codes) or "ended"
+
+
+def _kill_workers(procs: list) -> None:
+    """SIGKILL what is left of a broken pool. Python 3.13's executor, on a dead worker, sends the others SIGTERM and
+    then waits for them; ours ignore SIGTERM (the parent decides when a batch stops), so it would wait forever, and the
+    batch with it. Their LibreOffice dies with them (parent-death signal)."""
+    for proc in procs:
+        try:
+            if proc.exitcode is None and proc.pid:
+                os.kill(proc.pid, signal.SIGKILL)
+        except (ProcessLookupError, ValueError, AssertionError):
+            pass
+    for proc in procs:
+        try:
+            proc.join(5)
+        except (AssertionError, ValueError):
+            pass
 
 
 def _run_tasks(tasks: list[Task], jobs: int, root: Path | None, settings: Settings, pdf: bool, done: Callable[[dict], None],
@@ -614,6 +659,8 @@ def _run_tasks(tasks: list[Task], jobs: int, root: Path | None, settings: Settin
                     if broken:
                         break
             finally:
+                if broken:
+                    _kill_workers(procs)
                 if not shared or broken:  # the warm pool stays up for the next request (a broken one is replaced)
                     pool.shutdown(wait=not broken, cancel_futures=True)
             if broken:  # whatever was still in flight with the dead worker is a suspect too

@@ -145,13 +145,20 @@ def build_cmd(spec: Path, out_dir: Path, no_pdf: bool, force: bool, strict: bool
 @settings_option
 def validate_cmd(file: Path, model: str | None, strict: bool, library_dir: Path | None, settings_file: Path | None):
     """Check a spec (.yaml) against the rules, or a rendered .docx/.pdf for the required sections of its model."""
-    from .validate import check_document, check_spec, missing_sections_error
+    from .errors import DocumentError, Problem
+    from .validate import check_document, check_spec, missing_sections_error, text_layer_missing
 
     library = load_library(library_dir)
     if file.suffix.lower() in (".docx", ".pdf"):
         report = check_document(file, library, model)
         if report.missing:
             raise missing_sections_error(report, library)
+        unreadable = text_layer_missing(file.read_bytes())
+        if unreadable:
+            raise DocumentError(
+                f"ชั้นข้อความของ PDF ไม่มีหัวข้อ {len(unreadable)} หัวข้อ (ค้นหาหรือคัดลอกไม่ได้) / the PDF's text layer lacks "
+                f"{len(unreadable)} of its own section headings (search and copy cannot find them)",
+                [Problem(str(file), None, "", f"ไม่พบ “{h}” ในชั้นข้อความ", f"'{h}' is not in the text layer") for h in unreadable])
         echo(f"ok: {file} has all {len(report.found)} required sections of the {report.model} model")
     else:
         checked = check_spec(file, load_settings(settings_file), library, strict)

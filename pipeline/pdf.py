@@ -8,7 +8,7 @@ import re
 import shutil
 import signal
 import subprocess
-import tempfile
+import sys
 import threading
 import time
 import uuid
@@ -20,14 +20,16 @@ import pikepdf
 from pypdf import PdfReader
 
 from .errors import ConvertError
+from .pagination import break_before, stranded
 from .procs import die_with_parent, new_profile_dir
+from .thai import join_words, strip_joiners
 
 SARABUN = "TH Sarabun New"
 FALLBACK = "Laksaman"
 # TLWG Laksaman is TH Sarabun New's design drawn about 1/0.66 larger; fontconfig's alias scales it by 0.66
 # but LibreOffice ignores that, so the conversion copy of the DOCX scales its sizes itself.
 FALLBACK_SCALE = 0.66
-PROJECT_FONTS = Path(__file__).resolve().parent.parent / "fonts"
+PROJECT_FONTS = Path(os.environ.get("MOU_FONTS_DIR") or Path(__file__).resolve().parent.parent / "fonts")
 
 # The LibreOffice profile: Context numerals print digits in the language of their text, so the PAGE field of
 # a Thai document comes out in Thai digits (LibreOffice ignores Word's ThaiArabic / thaiNumbers formats).
@@ -48,6 +50,19 @@ _FONTS_CONF = """<?xml version="1.0"?>
   <cachedir>{cache}</cachedir>
 </fontconfig>
 """
+
+
+_warned: list = []
+
+
+def _warn_fallback_once() -> None:
+    """Once per process: the PDFs of this run are not in the official font."""
+    if not _warned:
+        _warned.append(True)
+        sys.stderr.write(
+            "คำเตือน: ไม่พบฟอนต์ TH Sarabun New (ฟอนต์ราชการ) PDF จะใช้ฟอนต์ Laksaman แทน ติดตั้งด้วย `make fonts` / "
+            "warning: TH Sarabun New (the official font) is not installed: the PDF is set in Laksaman instead; "
+            "install it with `make fonts`\n")
 
 
 RESTART_CODE = 81  # soffice.bin's "restart me" (what the soffice script's oosplash would do for it)
@@ -83,6 +98,18 @@ def _import_uno():
     return uno
 
 
+def _product_version(uno, ctx) -> tuple[int, int] | None:
+    """LibreOffice's version (7, 4) or (25, 2), from its configuration."""
+    try:
+        provider = ctx.ServiceManager.createInstanceWithContext("com.sun.star.configuration.ConfigurationProvider", ctx)
+        node = provider.createInstanceWithArguments("com.sun.star.configuration.ConfigurationAccess",
+                                                    _props(uno, nodepath="/org.openoffice.Setup/Product"))
+        major, minor = (int(x) for x in str(node.getByName("ooSetupVersion")).split(".")[:2])
+        return major, minor
+    except Exception:  # an unexpected configuration: the careful placement
+        return None
+
+
 def _props(uno, **kw):
     from com.sun.star.beans import PropertyValue
 
@@ -94,12 +121,19 @@ def _props(uno, **kw):
     return tuple(out)
 
 
-def for_libreoffice(docx: bytes, fallback_font: bool) -> bytes:
-    """The conversion copy of a DOCX. Word's `\\* ThaiArabic` page-number switch is dropped (LibreOffice prints it as
-    Thai letters; its Context numerals print the plain number in Thai digits); where TH Sarabun New is missing,
-    TH Sarabun New -> Laksaman at 0.66 of each size (half-points, rounded)."""
+_TEXT = re.compile(r"(<w:t(?:\s[^>]*)?>)([^<]*)(</w:t>)")
+
+
+def for_libreoffice(docx: bytes, fallback_font: bool, joiners_after_marks: bool = False, join_thai: bool = True) -> bytes:
+    """The conversion copy of a DOCX. Word joiners inside the Thai words of the body (thai.join_words), so that
+    LibreOffice breaks Thai lines between words; Word's `\\* ThaiArabic` page-number switch is dropped (LibreOffice
+    prints it as Thai letters; its Context numerals print the plain number in Thai digits); where TH Sarabun New is
+    missing, TH Sarabun New -> Laksaman at 0.66 of each size (half-points, rounded)."""
     size = re.compile(rb'(<w:sz(?:Cs)?\s+w:val=")(\d+)(")')
     switch = re.compile(rb"\s*\\\* ThaiArabic")
+
+    def joined(m):
+        return m.group(1) + join_words(m.group(2), joiners_after_marks) + m.group(3)
 
     def scaled(m):
         return m.group(1) + str(max(2, round(int(m.group(2)) * FALLBACK_SCALE))).encode() + m.group(3)
@@ -111,6 +145,8 @@ def for_libreoffice(docx: bytes, fallback_font: bool) -> bytes:
             item.compress_type = zipfile.ZIP_STORED
             if item.filename.startswith("word/header"):
                 data = switch.sub(b"", data)
+            if join_thai and item.filename == "word/document.xml":
+                data = _TEXT.sub(joined, data.decode("utf-8")).encode("utf-8")
             if fallback_font and item.filename.startswith("word/") and item.filename.endswith(".xml"):
                 data = size.sub(scaled, data.replace(SARABUN.encode(), FALLBACK.encode()))
             dst.writestr(item, data)
@@ -127,6 +163,8 @@ class Converter:
         self.desktop = None
         self.workdir: Path | None = None
         self.has_sarabun: bool | None = None
+        self.version: tuple[int, int] | None = None  # LibreOffice's, once started
+        self.join_thai = True  # word joiners in the conversion copy (thai.join_words); off only to measure them
         self.restarts = 0
 
     # -- lifecycle -----------------------------------------------------------------------------------------
@@ -153,6 +191,8 @@ class Converter:
                 _FONTS_CONF.format(fonts=PROJECT_FONTS, cache=self.workdir / "fontcache"), encoding="utf-8")
         if self.has_sarabun is None:
             self.has_sarabun = self._font_installed(SARABUN)
+            if not self.has_sarabun:
+                _warn_fallback_once()
         pipe = f"mou-{os.getpid()}-{uuid.uuid4().hex[:8]}"
         command = [soffice, "--headless", "--invisible", "--nologo", "--norestore", "--nodefault", "--nolockcheck",
                    "--nofirststartwizard", f"-env:UserInstallation={(self.workdir / 'profile').as_uri()}",
@@ -171,6 +211,7 @@ class Converter:
             try:
                 ctx = resolver.resolve(f"uno:pipe,name={pipe};urp;StarOffice.ComponentContext")
                 self.desktop = ctx.ServiceManager.createInstanceWithContext("com.sun.star.frame.Desktop", ctx)
+                self.version = self.version or _product_version(uno, ctx)
                 return
             except Exception:  # NoConnectException until soffice listens
                 code = self.proc.poll()
@@ -215,6 +256,13 @@ class Converter:
             self.workdir = None
 
     @property
+    def marks_stay_put(self) -> bool:
+        """Whether this LibreOffice's PDF export keeps a Thai mark with its letter in the text layer when a joiner
+        follows it. 25.2 does (it writes each cluster's text with the base glyph); 7.4 does not (พัฒนา read back as
+        พฒันา). Versions between were not tried, so they are treated as 7.4."""
+        return self.version is not None and self.version >= (25, 2)
+
+    @property
     def pid(self) -> int | None:
         return self.proc.pid if self.proc and self.proc.poll() is None else None
 
@@ -234,8 +282,20 @@ class Converter:
                 self.restarts += 1
             self._kill()
             self.start()
+        copy = for_libreoffice(docx, fallback_font=not self.has_sarabun, joiners_after_marks=self.marks_stay_put,
+                               join_thai=self.join_thai)
+        pdf = self._export(copy)
+        for _ in range(REFLOWS):  # a heading or lead-in LibreOffice left at a page foot goes to the next page
+            starts = stranded(pdf, copy)
+            if not starts:
+                break
+            copy = break_before(copy, starts)
+            pdf = self._export(copy)
+        return set_pdf_metadata(pdf, metadata or {})
+
+    def _export(self, docx: bytes) -> bytes:
+        """The PDF LibreOffice makes of these DOCX bytes, as they are."""
         uno = _import_uno()
-        docx = for_libreoffice(docx, fallback_font=not self.has_sarabun)
         job = self.workdir / f"job-{uuid.uuid4().hex[:8]}"
         job.mkdir()
         src, dst = job / "in.docx", job / "out.pdf"
@@ -263,10 +323,12 @@ class Converter:
                 raise ConvertError(f"LibreOffice ใช้เวลาเกิน {self.timeout:.0f} วินาที / LibreOffice took longer than {self.timeout:.0f} s and was stopped")
             if "error" in result or not dst.exists():
                 raise ConvertError(f"LibreOffice แปลงเอกสารไม่สำเร็จ / LibreOffice failed to convert the document: {result.get('error')}")
-            pdf = dst.read_bytes()
+            return dst.read_bytes()
         finally:
             shutil.rmtree(job, ignore_errors=True)
-        return set_pdf_metadata(pdf, metadata or {})
+
+
+REFLOWS = 2  # conversions again at most, each with page breaks before the chains LibreOffice left at a page foot
 
 
 # PDF/A-2b (archival: fonts embedded, metadata as XMP), with the outline of headings that validation reads.
@@ -294,6 +356,7 @@ def set_pdf_metadata(pdf: bytes, metadata: dict) -> bytes:
             del doc.Root["/OpenAction"]
         if "/DocChecksum" in doc.trailer:  # LibreOffice's own key, unknown to PDF/A
             del doc.trailer["/DocChecksum"]
+        _plain_outline(doc)
         with warnings.catch_warnings():  # the Mou* keys have no XMP equivalent: they stay in the document information
             warnings.simplefilter("ignore", UserWarning)
             with doc.open_metadata(set_pikepdf_as_editor=False) as xmp:
@@ -301,6 +364,22 @@ def set_pdf_metadata(pdf: bytes, metadata: dict) -> bytes:
         out = io.BytesIO()
         doc.save(out, deterministic_id=False)
     return out.getvalue()
+
+
+def _plain_outline(doc: pikepdf.Pdf) -> None:
+    """The bookmarks without the joiners and break marks of their headings (a viewer shows and searches them)."""
+    outlines = doc.Root.get("/Outlines")
+    stack = [outlines.get("/First")] if outlines is not None else []
+    seen = set()
+    while stack:
+        item = stack.pop()
+        if item is None or item.objgen in seen:
+            continue
+        seen.add(item.objgen)
+        title = item.get("/Title")
+        if title is not None and strip_joiners(str(title)) != str(title):
+            item.Title = pikepdf.String(strip_joiners(str(title)))
+        stack += [item.get("/Next"), item.get("/First")]
 
 
 def read_pdf_metadata(pdf) -> dict:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -244,11 +245,89 @@ _NO_BREAK = (
 
 def keep_together(text: str) -> str:
     """No-break spaces where a line must not break at a space: dates, "ข้อ ๕", "หมู่ที่ ๓", "ภาคผนวก ก", a number and its
-    unit. LibreOffice and Word both honour U+00A0, and it reads back as a space.
-
-    Written by hand: no library marks these. Joiners inside Thai words (U+2060, U+FEFF, U+200D) were tried and do not
-    work: LibreOffice 7.4 breaks a Thai line at its own dictionary's boundaries whatever joiner stands there (a joiner
-    even moves the break, "ผู้รับ|มอบ" becoming "ผู้|รับ"), so a Thai word is left to the renderer's dictionary."""
+    unit. LibreOffice and Word both honour U+00A0, and it reads back as a space. Written by hand: no library marks
+    these. Inside a Thai word, join_words() does the same work at render time."""
     for pattern in _NO_BREAK:
         text = pattern.sub(lambda m: (m.group(1) if m.groups() else "") + "\u00a0", text)
     return text
+
+
+# -- Thai line breaking: joiners inside words ---------------------------------------------------------------------
+# LibreOffice breaks Thai lines with its own dictionary, which splits compounds and phrases (ดำเนิน|การ, เมื่อวัน|ที่).
+# A U+2060 WORD JOINER between the character clusters *inside* a word (words from pythainlp's newmm) forbids those
+# breaks, and a U+200B ZERO WIDTH SPACE between two words offers a break there: LibreOffice's own dictionary finds no
+# word in a run that holds joiners, so without them it has nowhere to break but inside a word. Both are invisible,
+# take no width, and stay out of the text layer (TH Sarabun New has no glyph for them). A cluster is a consonant with its marks and following vowels, led by its leading
+# vowel (เ แ โ ใ ไ): a joiner never stands between a letter and its mark, which would reorder the marks in the text
+# layer (หนึ่ง read back as หนึง่). pythainlp's TCC is not used: it splits เมื่อ as เมื|่|อ. Rendering, not content:
+# the assembled text and the DOCX a user edits never hold them (LibreOffice's Find would no longer find a word with
+# a joiner inside); only the copy of the DOCX that goes to LibreOffice for the PDF does (pdf.for_libreoffice).
+
+JOINER = "\u2060"
+BREAK = "\u200b"  # ZERO WIDTH SPACE: a line may break here
+_THAI_RUN = re.compile("[\u0e01-\u0e4e]+")
+_CLUSTER_START = frozenset(chr(c) for c in [*range(0x0E01, 0x0E2F), *range(0x0E40, 0x0E45)])  # consonants, leading vowels
+_LEADING = frozenset("\u0e40\u0e41\u0e42\u0e43\u0e44")
+# After an upper vowel or a tone mark, a joiner makes LibreOffice 7.4's PDF export put the mark after the next letter
+# in the text layer (พัฒนา read back as พฒันา, ครั้ง as ครัง้; search fell from 100 % to 98.2 % of the words on
+# inclusive-care), so no joiner stands there; after a lower vowel (ุ ู) or SARA AM it does no harm. U+FEFF, U+200D and U+034F in that place
+# were tried: U+200D reaches the text layer, U+FEFF and U+034F+U+2060 wreck the line breaking of the whole paragraph.
+_NO_JOINER_AFTER = _LEADING | frozenset("\u0e31" + "".join(chr(c) for c in [*range(0x0E34, 0x0E38), *range(0x0E47, 0x0E4F)]))
+
+
+def strip_joiners(text: str) -> str:
+    """The text without the renderer's joiners and break marks."""
+    return text.replace(JOINER, "").replace(BREAK, "") if text else text
+
+
+def _join_word(word: str, skip: frozenset) -> str:
+    out = [word[0]]
+    for prev, ch in zip(word, word[1:]):
+        if ch in _CLUSTER_START and prev not in skip:
+            out.append(JOINER)
+        out.append(ch)
+    return "".join(out)
+
+
+# Terms an agreement defines or repeats, kept whole on a line as DRAFTING.md asks ("defined terms are not broken"):
+# pythainlp's dictionary splits them (ผู้|สูงอายุ, ผู้|รับบริการ), so they are added to it for placing the joiners.
+UNBROKEN_TERMS = (
+    "ผู้มอบภารกิจ", "ผู้รับมอบภารกิจ", "คู่ภาคี", "ผู้สูงอายุ", "ผู้รับบริการ", "ผู้ใช้บริการ", "ผู้เยาว์", "ผู้มีอำนาจ",
+    "ประเมินผล", "การประเมินผล", "ผู้ใช้อำนาจปกครอง", "ผู้ปฏิบัติงาน", "ผู้อำนวยการ", "ผู้ช่วยเลขานุการ",
+    "ความเห็นชอบ", "นับแต่",
+)
+# Dictionary words that in an agreement are two: "ให้ยกเลิกความในข้อ ๕" is ยกเลิก|ความ|ใน|ข้อ (cancel the text of
+# clause 5), not ยก|เลิกความ; with ความใน as one word "ข้อความในบันทึก" reads ข้อ|ความใน|บันทึก; "นับแต่วัน" is
+# นับแต่|วัน (since the day), not นับ|แต่วัน.
+NOT_WORDS = ("ความใน", "เลิกความ", "แต่วัน")
+
+
+@functools.lru_cache(maxsize=1)
+def _dictionary():
+    from pythainlp.corpus import thai_words
+    from pythainlp.util import Trie
+
+    return Trie((set(thai_words()) | set(UNBROKEN_TERMS)) - set(NOT_WORDS))
+
+
+@functools.lru_cache(maxsize=65536)
+def _join_run(run: str, after_marks: bool) -> str:
+    from pythainlp.tokenize import word_tokenize
+
+    words = word_tokenize(run, custom_dict=_dictionary(), engine="newmm", keep_whitespace=True)
+    skip = _LEADING if after_marks else _NO_JOINER_AFTER
+    out = []
+    for i, w in enumerate(words):
+        if i and w[0] in _CLUSTER_START and words[i - 1][-1] not in skip and not words[i - 1].isspace():
+            out.append(BREAK)  # between two words: where LibreOffice may break the line
+        out.append(_join_word(w, skip) if len(w) > 1 else w)
+    return "".join(out)
+
+
+def join_words(text: str, after_marks: bool = False) -> str:
+    """The text with a word joiner between the character clusters inside each Thai word and a zero-width space
+    between two Thai words (see above); `after_marks` puts both after upper vowels and tone marks too, for a
+    LibreOffice whose PDF export keeps marks in place there."""
+    if not text or not _THAI_RUN.search(text):
+        return text
+    return _THAI_RUN.sub(lambda m: _join_run(m.group(0), after_marks), strip_joiners(text))

@@ -18,6 +18,7 @@ from .render import read_properties
 from .rules import check
 from .settings import Settings
 from .spec import Spec, read_source, typed
+from .thai import strip_joiners
 from .yamlsource import dotted
 
 HEADING_STYLES = {"Heading 1", "MOU Annex Heading"}
@@ -32,7 +33,7 @@ _ANNEX_LETTER = ((re.compile(r"^ภาคผนวก\s+[ก-ฮ](?=\s)"), "ภ�
 
 
 def skeleton(text: str) -> str:
-    text = unicodedata.normalize("NFC", text).strip()
+    text = unicodedata.normalize("NFC", strip_joiners(text)).strip()
     for pattern, plain in _ANNEX_LETTER:  # "ภาคผนวก ก ตัวชี้วัด…" is the section "ภาคผนวก ตัวชี้วัด…"
         text = pattern.sub(plain, text)
     text = _SARA_AM.sub("\u0e33", _NUMBER.sub("", text.strip()))
@@ -108,6 +109,21 @@ def _pdf_facts(data: bytes) -> tuple[dict, list[str]]:
     if titles:
         return props, titles
     return props, [line for page in reader.pages for line in (page.extract_text() or "").splitlines()]
+
+
+def text_layer_missing(data: bytes) -> list[str]:
+    """The headings a PDF lists in its outline that its text layer (as poppler reads it) does not hold: a PDF whose
+    text a search cannot find. Empty for a DOCX, or a PDF without an outline."""
+    if not is_pdf(data):
+        return []
+    from .pdftext import pdf_text
+
+    def bare(text: str) -> str:  # no spaces, joiners or line breaks; marks kept: a mark out of place is not found
+        return re.sub(r"\s+", "", unicodedata.normalize("NFC", strip_joiners(text)))
+
+    titles = [strip_joiners(t) for t in _outline(PdfReader(io.BytesIO(data)).outline) if t.strip()]
+    layer = bare(pdf_text(data))
+    return [t for t in titles if bare(t) not in layer]
 
 
 def is_pdf(data: bytes) -> bool:

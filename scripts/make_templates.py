@@ -144,9 +144,10 @@ def build(lang: str) -> Document:
     # Page numbers "- 2 -" centred at the top from page 2 (the first page has its own, empty header).
     header = sec.header.paragraphs[0]
     header.style = doc.styles["Header"]
-    # The spaces of "- ๒ -" are 1 pt wider than a plain space: poppler (and the viewers built on it) then reads them
-    # as spaces, so a search for "- ๒ -" finds the page number; on the page the difference does not show.
-    spaced = lambda text: set_child(header.add_run(text)._r.get_or_add_rPr(), "spacing", RPR_ORDER, val=20)  # noqa: E731
+    # The spaces of "- ๒ -" are 4 pt wider than a plain space: poppler (and the viewers built on it) then reads them
+    # as spaces, so a search for "- ๒ -" finds the page number (TH Sarabun New's space is narrow: 1 pt, and 3 pt in
+    # English, were not enough).
+    spaced = lambda text: set_child(header.add_run(text)._r.get_or_add_rPr(), "spacing", RPR_ORDER, val=80)  # noqa: E731
     spaced("- ")
     # Word prints Thai digits with \* ThaiArabic; the converter drops the switch (LibreOffice would print ก).
     field_run(header, " PAGE \\* ThaiArabic " if lang == "th" else " PAGE ", "๒" if lang == "th" else "2")
@@ -165,7 +166,9 @@ def build(lang: str) -> Document:
         ("MOU Centre", "{%p if front.reference_no %}"),
         ("MOU Centre", w["ref"] + " {{ front.reference_no }}"),
         ("MOU Centre", "{%p endif %}"),
-        ("MOU Centre", "--------------------------------"),
+        # The rule under the title block, in en dashes: poppler joins a line ending in a hyphen to the next one
+        # ("------คู่ภาคี"), so hyphens would glue the rule to the first heading in the text layer.
+        ("MOU Centre", "\u2013" * 14),
         ("Normal", "{%p for s in sections %}"),
         ("Normal", "{%p if s.part == 'annex' %}"),
         ("MOU Annex Heading", "{{ s.heading }}"),

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -355,19 +356,40 @@ def test_which_files_are_specs(specs, tmp_path):
     assert "out/copy" in [name for name, _ in find_specs(specs, specs)]  # specs and outputs in one folder
 
 
-def test_settings_or_pipeline_version_change_rebuilds_all_and_says_so(specs, tmp_path, monkeypatch):
+def test_a_settings_change_rebuilds_all_and_says_so(specs, tmp_path):
     from decimal import Decimal
-    from pipeline import batch
     from pipeline.settings import Settings
     out = tmp_path / "out"
     run_batch(specs, out, pdf=False, jobs=1)
     result = run_batch(specs, out, settings=Settings(sla_threshold=Decimal("50000")), pdf=False, jobs=1)
     assert built(result) == ALL
     assert all(("การตั้งค่าเปลี่ยน", "settings changed") in o.reasons for o in result.outcomes)
-    monkeypatch.setattr(batch, "__version__", "9.9.9")
-    result = run_batch(specs, out, settings=Settings(sla_threshold=Decimal("50000")), pdf=False, jobs=1)
-    assert built(result) == ALL
-    assert all(any(en.startswith(f"pipeline {__version__} → 9.9.9") for _, en in o.reasons) for o in result.outcomes)
+
+
+def test_a_change_to_the_code_that_renders_rebuilds_all_and_a_front_end_change_nothing(specs, tmp_path):
+    """In a copy of the project: the rebuild key holds a fingerprint of the code (and fonts) that shape the documents,
+    not the package version nobody bumps."""
+    import shutil
+
+    copy = tmp_path / "project"
+    for part in ("pipeline", "clauses", "templates"):
+        shutil.copytree(PROJECT_ROOT / part, copy / part, ignore=shutil.ignore_patterns("__pycache__"))
+    out = tmp_path / "out"
+
+    def batch_in_copy():
+        done = subprocess.run([sys.executable, "-m", "pipeline.cli", "batch", str(specs), "--out", str(out), "--no-pdf"],
+                              capture_output=True, text=True, cwd=copy, timeout=300)
+        assert done.returncode == 0, done.stdout + done.stderr
+        return done.stdout
+
+    batch_in_copy()
+    with open(copy / "pipeline" / "cli.py", "a", encoding="utf-8") as f:
+        f.write("\n# a front end changed\n")
+    assert re.search(r"built +0\n", batch_in_copy())  # nothing rebuilt
+    with open(copy / "pipeline" / "thai.py", "a", encoding="utf-8") as f:
+        f.write("\n# the Thai formatting changed\n")
+    report = batch_in_copy()
+    assert report.count("the renderer changed") >= len(ALL), report
 
 
 def test_output_folder_that_cannot_be_written_is_one_clear_error(specs, tmp_path):

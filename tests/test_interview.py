@@ -10,12 +10,12 @@ import pexpect
 import pytest
 import yaml
 from click.testing import CliRunner
-from pypdf import PdfReader
 
 from pipeline.cli import cli
 from pipeline.recommend import recommend
 
 from conftest import EXAMPLES
+from pipeline.pdftext import pdf_pages
 
 MOU = str(Path(sys.executable).parent / "mou")
 
@@ -156,7 +156,7 @@ def test_performance_interview_asks_only_what_is_missing(tmp_path):
     assert sum("วันประเมินผลระยะกลาง" in p for p in d.log) == 2  # the date outside the term was asked again
     spec = yaml.safe_load((tmp_path / "o" / "agreement.yaml").read_text(encoding="utf-8"))
     assert spec["model"] == "performance" and spec["copies"] == 3 and len(spec["copies_kept_by"]) == 1 and spec["sla"]["end"] == dt.date(2025, 4, 30)
-    first = PdfReader(str(tmp_path / "o" / "agreement.pdf")).pages[0].extract_text().splitlines()[0]
+    first = pdf_pages(tmp_path / "o" / "agreement.pdf")[0].splitlines()[0]
     assert first.strip() == "ร่าง"
 
 

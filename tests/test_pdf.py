@@ -34,3 +34,45 @@ def test_hung_conversion_times_out_with_clear_error(built_examples):
     with Converter(timeout=0.001) as conv:
         with pytest.raises(ConvertError, match="longer than"):
             conv.convert(docx)
+
+
+def test_the_official_font_is_the_pinned_file():
+    """`make` installed TH Sarabun New into fonts/, and it is the file pinned by sha256 (scripts/install_fonts.py)."""
+    import importlib.util
+
+    from pipeline.library import PROJECT_ROOT
+
+    spec = importlib.util.spec_from_file_location("install_fonts", PROJECT_ROOT / "scripts" / "install_fonts.py")
+    install_fonts = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(install_fonts)
+    assert install_fonts.missing() == []
+
+
+def test_without_the_official_font_the_build_warns_once_and_uses_laksaman(tmp_path):
+    import subprocess
+    import sys
+
+    from pipeline.library import PROJECT_ROOT
+
+    empty = tmp_path / "no-fonts"
+    empty.mkdir()
+    env = {**os.environ, "MOU_FONTS_DIR": str(empty)}
+    done = subprocess.run([sys.executable, "-m", "pipeline.cli", "build", "examples/elderly-database-grant.yaml", "--out",
+                           str(tmp_path / "o")], capture_output=True, text=True, env=env, cwd=PROJECT_ROOT, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert done.stderr.count("TH Sarabun New (the official font) is not installed") == 1, done.stderr
+    fonts = subprocess.run(["pdffonts", str(tmp_path / "o" / "elderly-database-grant.pdf")], capture_output=True,
+                           text=True, check=True).stdout
+    assert "Laksaman" in fonts and "THSarabunNew" not in fonts, fonts
+
+
+def test_the_conversion_copy_holds_joiners_and_the_docx_none(built_examples):
+    from pipeline.thai import BREAK, JOINER
+
+    original = built_examples["inclusive-care"].docx.read_bytes()
+    body = lambda data: zipfile.ZipFile(io.BytesIO(data)).read("word/document.xml").decode()  # noqa: E731
+    assert JOINER not in body(original) and BREAK not in body(original)
+    copy = body(for_libreoffice(original, fallback_font=False))
+    assert JOINER in copy and BREAK in copy
+    assert "ผู้รับ\u2060ม\u2060อ\u2060บ\u2060ภา\u2060ร\u2060กิจ" in copy
+    assert "ผู้รับมอบภารกิจ" in body(for_libreoffice(original, fallback_font=False, join_thai=False))

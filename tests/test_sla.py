@@ -5,18 +5,17 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
-import io
 import subprocess
 import sys
 
 import pytest
 import yaml
-from pypdf import PdfReader
 
 from pipeline.library import PROJECT_ROOT
 from pipeline.validate import skeleton
 
 from conftest import EXAMPLES
+from pipeline import pdftext
 
 MOU = [sys.executable, "-m", "pipeline.cli"]
 
@@ -60,7 +59,7 @@ def th(n: int) -> str:
 
 
 def pdf_text(path) -> str:
-    return "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(path.read_bytes())).pages)
+    return pdftext.pdf_text(path)
 
 
 @pytest.mark.parametrize("year", [2, 3, 4, 5])

@@ -65,3 +65,21 @@ def test_pdf_is_checked_on_its_bookmarks_or_else_its_text(built_examples, tmp_pa
     bad_pdf.write_bytes(converter.convert(bad_docx.read_bytes(), pdf_metadata(b.agreement, b.provenance)))
     result = CliRunner().invoke(cli, ["validate", str(strip_bookmarks(bad_pdf, tmp_path / "bad-plain.pdf"))])
     assert result.exit_code == 1 and "term" in result.output
+
+
+def test_validate_reports_a_pdf_whose_text_layer_lacks_its_headings(built_examples, tmp_path):
+    """A PDF whose fonts lost their ToUnicode maps shows the same pages, but a search finds none of its headings."""
+    import pikepdf
+
+    b = built_examples["inclusive-care"]
+    ok = CliRunner().invoke(cli, ["validate", str(b.pdf)])
+    assert ok.exit_code == 0, ok.output
+    broken = tmp_path / "no-text.pdf"
+    with pikepdf.open(b.pdf) as pdf:
+        for page in pdf.pages:
+            for font in page.Resources.Font.values():
+                if "/ToUnicode" in font:
+                    del font["/ToUnicode"]
+        pdf.save(broken)
+    result = CliRunner().invoke(cli, ["validate", str(broken)])
+    assert result.exit_code == 1 and "text layer lacks" in result.output and "คู่ภาคี" in result.output, result.output

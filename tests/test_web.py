@@ -5,7 +5,6 @@ test's folder, and its path printed when a test fails."""
 from __future__ import annotations
 
 
-import io
 import os
 import re
 import shutil
@@ -20,7 +19,6 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from pypdf import PdfReader
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
@@ -32,6 +30,7 @@ from pipeline.library import PROJECT_ROOT
 from pipeline.validate import skeleton
 
 from conftest import EXAMPLES
+from pipeline import pdftext
 
 MOU = [sys.executable, "-m", "pipeline.cli"]
 
@@ -243,7 +242,7 @@ def fetch(driver, url: str) -> bytes:
 
 
 def pdf_text(data: bytes) -> str:
-    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
+    return pdftext.pdf_text(data)
 
 
 def test_coordinator_fills_a_commissioning_agreement(server, browser):

@@ -1,0 +1,121 @@
+"""Headings and lead-ins that LibreOffice left at the foot of a page, found in its PDF and sent to the next page.
+
+Every heading and every lead-in ("… ดังนี้") is kept with the next paragraph, and Word honours it; LibreOffice 7.4
+sometimes does not (seen on the first page, where a clause heading and its lead-in ended the page and the first item
+began the next). So after a conversion the last line of each page is read back (poppler); where it ends a paragraph
+that is kept with the next, the conversion copy gets a page break before the start of that chain of kept paragraphs
+and is converted once more. The DOCX the user gets is not touched.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import unicodedata
+import zipfile
+
+from lxml import etree
+
+from .pdftext import pdf_pages
+from .thai import strip_joiners
+
+W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+
+
+def _norm(text: str) -> str:
+    return re.sub(r"\s+", "", unicodedata.normalize("NFC", strip_joiners(text)))
+
+
+def _on(element, tag: str) -> bool | None:
+    """A w:keepNext-like flag on a pPr: True, False (w:val="0"), or None when absent."""
+    if element is None:
+        return None
+    flag = element.find(f"{W}{tag}")
+    if flag is None:
+        return None
+    return flag.get(f"{W}val") not in ("0", "false", "off")
+
+
+def _kept_styles(styles_xml: bytes) -> dict[str, bool]:
+    root = etree.fromstring(styles_xml)
+    own, based = {}, {}
+    for style in root.iter(f"{W}style"):
+        sid = style.get(f"{W}styleId")
+        own[sid] = _on(style.find(f"{W}pPr"), "keepNext")
+        parent = style.find(f"{W}basedOn")
+        based[sid] = parent.get(f"{W}val") if parent is not None else None
+
+    def kept(sid, depth=0):
+        if sid is None or depth > 20:
+            return False
+        return own.get(sid) if own.get(sid) is not None else kept(based.get(sid), depth + 1)
+
+    return {sid: bool(kept(sid)) for sid in own}
+
+
+def _body_paragraphs(root) -> list:
+    """The paragraphs of the body, outside tables, in order."""
+    body = root.find(f"{W}body")
+    return [p for p in body.iter(f"{W}p") if not any(a.tag == f"{W}tbl" for a in p.iterancestors())]
+
+
+def stranded(pdf: bytes, docx: bytes) -> list[int]:
+    """Indexes (among the body paragraphs) of the first paragraph of each chain of kept paragraphs whose last line
+    ends a page that is not the last."""
+    pages = pdf_pages(pdf)
+    with zipfile.ZipFile(io.BytesIO(docx)) as z:
+        root = etree.fromstring(z.read("word/document.xml"))
+        kept_style = _kept_styles(z.read("word/styles.xml"))
+    paragraphs = _body_paragraphs(root)
+
+    def kept(p) -> bool:
+        ppr = p.find(f"{W}pPr")
+        inline = _on(ppr, "keepNext")
+        if inline is not None:
+            return inline
+        style = ppr.find(f"{W}pStyle") if ppr is not None else None
+        return kept_style.get(style.get(f"{W}val") if style is not None else "Normal", False)
+
+    texts = [_norm("".join(t.text or "" for t in p.iter(f"{W}t"))) for p in paragraphs]
+    starts, at = [], 0
+    for page in pages[:-1]:
+        lines = [line for line in page.split("\n") if line.strip()]
+        if not lines:
+            continue
+        last = _norm(lines[-1])
+        found = next((i for i in range(at, len(texts)) if texts[i] and texts[i].endswith(last)), None)
+        if found is None:
+            continue
+        at = found + 1
+        if not kept(paragraphs[found]):
+            continue
+        start = found
+        while start > 0 and kept(paragraphs[start - 1]) and texts[start - 1]:
+            start -= 1
+        starts.append(start)
+    return starts
+
+
+def break_before(docx: bytes, starts: list[int]) -> bytes:
+    """The DOCX with a page break before each of these body paragraphs."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(docx)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_STORED) as dst:
+        for item in src.infolist():
+            data = src.read(item.filename)
+            if item.filename == "word/document.xml":
+                root = etree.fromstring(data)
+                paragraphs = _body_paragraphs(root)
+                for i in starts:
+                    p = paragraphs[i]
+                    ppr = p.find(f"{W}pPr")
+                    if ppr is None:
+                        ppr = etree.SubElement(p, f"{W}pPr")
+                        p.insert(0, ppr)
+                    for old in ppr.findall(f"{W}pageBreakBefore"):
+                        ppr.remove(old)
+                    flag = etree.Element(f"{W}pageBreakBefore")
+                    style = ppr.find(f"{W}pStyle")
+                    (style.addnext(flag) if style is not None else ppr.insert(0, flag))
+                data = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+            dst.writestr(item, data)
+    return out.getvalue()

@@ -1,0 +1,146 @@
+"""Reading a PDF's text layer back, and measuring it as a reader would: does a search find each Thai word of the
+document, and do Thai lines end between words?
+
+The text comes from poppler's `pdftotext` (Debian's poppler-utils, installed by `make`): it reads the ToUnicode maps
+LibreOffice 25.2 writes, which pypdf 7 reads as garbage Thai; pypdf is the fallback where poppler is missing.
+"""
+
+from __future__ import annotations
+
+import functools
+import io
+import re
+import shutil
+import subprocess
+import tempfile
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from lxml import etree
+
+from .thai import strip_joiners
+
+_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+_THAI_LETTER = re.compile("[\u0e01-\u0e2e\u0e30-\u0e3a\u0e40-\u0e4e]")
+_THAI_RUN = re.compile("[\u0e00-\u0e7f]+")
+
+
+def pdf_pages(pdf: bytes | Path, layout: bool = False) -> list[str]:
+    """The text of each page, as poppler reads it (pypdf where poppler is not installed); `layout` keeps the physical
+    layout (poppler's reading order otherwise joins a line that ends in "-" to the next: "- ๒ -" above the body)."""
+    data = pdf.read_bytes() if isinstance(pdf, Path) else pdf
+    tool = shutil.which("pdftotext")
+    if tool:
+        with tempfile.NamedTemporaryFile(suffix=".pdf") as tmp:
+            tmp.write(data)
+            tmp.flush()
+            out = subprocess.run([tool, "-enc", "UTF-8", *(["-layout"] if layout else []), tmp.name, "-"],
+                                 capture_output=True, timeout=120)
+        if out.returncode == 0:
+            pages = out.stdout.decode("utf-8", "replace").split("\f")
+            return [strip_joiners(p) for p in (pages[:-1] if pages and not pages[-1].strip() else pages)]
+    from pypdf import PdfReader
+
+    return [strip_joiners(p.extract_text() or "") for p in PdfReader(io.BytesIO(data)).pages]
+
+
+def pdf_text(pdf: bytes | Path) -> str:
+    return "\f".join(pdf_pages(pdf))
+
+
+def docx_paragraphs(docx: bytes | Path) -> list[str]:
+    """Every paragraph of a DOCX body (tables included), joiners removed and no-break spaces as spaces."""
+    data = docx.read_bytes() if isinstance(docx, Path) else docx
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        root = etree.fromstring(z.read("word/document.xml"))
+    out = []
+    for p in root.iter(f"{_W}p"):
+        text = "".join((t.text or "") if t.tag == f"{_W}t" else " " for t in p.iter(f"{_W}t", f"{_W}tab"))
+        out.append(strip_joiners(text).replace("\u00a0", " "))
+    return out
+
+
+@functools.lru_cache(maxsize=1)
+def _segment():
+    from pythainlp.tokenize import word_tokenize
+
+    return word_tokenize
+
+
+def thai_words(text: str, engine: str = "newmm") -> set[str]:
+    """The distinct Thai words of a text: two characters or more, from pythainlp's segmenter."""
+    words = set()
+    for run in _THAI_RUN.findall(text):
+        for w in _segment()(run, engine=engine, keep_whitespace=False):
+            if len(w) >= 2 and _THAI_LETTER.search(w):
+                words.add(w)
+    return words
+
+
+@dataclass
+class SearchShare:
+    words: int
+    found: int
+    missing: list[str] = field(default_factory=list)
+
+    @property
+    def share(self) -> float:
+        return self.found / self.words if self.words else 1.0
+
+
+def search_share(docx: bytes | Path, pdf: bytes | Path) -> SearchShare:
+    """How many of the DOCX body's distinct Thai words a search of the PDF finds: present as written in the text
+    layer with only line and page breaks removed (a word printed with a space inside is not found)."""
+    words = thai_words("\n".join(docx_paragraphs(docx)))
+    layer = re.sub(r"[\n\f]", "", pdf_text(pdf))
+    missing = sorted(w for w in words if w not in layer)
+    return SearchShare(len(words), len(words) - len(missing), missing)
+
+
+@dataclass
+class LineEnds:
+    thai: int  # line ends with Thai on both sides
+    inside: list[str] = field(default_factory=list)  # those that fall inside a word: "ดำเนิน|การ"
+
+    @property
+    def share(self) -> float:
+        return len(self.inside) / self.thai if self.thai else 0.0
+
+
+def _tail(line: str) -> str:
+    return line.rsplit(" ", 1)[-1]
+
+
+def _head(line: str) -> str:
+    return line.split(" ", 1)[0]
+
+
+def line_ends(pdf: bytes | Path, docx: bytes | Path | None = None, engine: str = "longest") -> LineEnds:
+    """Thai line ends of a PDF and those inside a word, judged by a segmenter (`longest`) other than the one that
+    places the joiners (`newmm`), so the measure does not grade itself. Given the DOCX, a line end where the document
+    has a space or ends a paragraph is left out: only the breaks the renderer chose inside a run of Thai count."""
+    spaced = "\n".join(docx_paragraphs(docx)) if docx is not None else ""
+    result = LineEnds(0)
+    for page in pdf_pages(pdf):
+        lines = [line.rstrip() for line in page.split("\n")]
+        for a, b in zip(lines, lines[1:], strict=False):
+            if not a or not b or not _THAI_RUN.match(a[-1]) or not _THAI_LETTER.match(b[0]):
+                continue
+            tail, head = _tail(a), _head(b)
+            tail_thai = _THAI_RUN.findall(tail)[-1] if _THAI_RUN.search(tail) else ""
+            head_thai = _THAI_RUN.match(head).group(0)
+            if not tail_thai.strip() or not head_thai:
+                continue
+            if spaced and f"{tail}{head}" not in spaced:
+                continue  # a space here, or the end of a paragraph or a table cell: not a break inside a line of text
+            result.thai += 1
+            joined = tail_thai + head_thai
+            at, pos = len(tail_thai), 0
+            for w in _segment()(joined, engine=engine, keep_whitespace=False):
+                pos += len(w)
+                if pos >= at:
+                    break
+            if pos != at:
+                result.inside.append(f"{tail_thai}|{head_thai}")
+    return result
