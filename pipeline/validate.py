@@ -102,13 +102,15 @@ def _outline(items) -> list[str]:
 def _pdf_facts(data: bytes) -> tuple[dict, list[str]]:
     """The provenance of a PDF and its lines: its bookmarks when it has them (LibreOffice writes one per heading it
     laid out: exact Thai, and 10x faster than text extraction, which matters in a batch of hundreds); otherwise the
-    text of every page."""
+    text of every page, as poppler reads it."""
+    from .pdftext import pdf_pages
+
     reader = PdfReader(io.BytesIO(data))
     props = _pdf_provenance(reader)
     titles = _outline(reader.outline)
     if titles:
         return props, titles
-    return props, [line for page in reader.pages for line in (page.extract_text() or "").splitlines()]
+    return props, [line for page in pdf_pages(data) for line in page.splitlines()]  # poppler: pypdf misreads 25.2
 
 
 def text_layer_missing(data: bytes) -> list[str]:
@@ -185,7 +187,9 @@ def _model_line(data: bytes, library: Library) -> str | None:
     """The model a document names in its title block ("(รูปแบบการทำสัญญาข้อตกลง)"), for one saved without provenance
     (from Word, say): the first lines of the DOCX, or of the PDF's first page."""
     if is_pdf(data):
-        lines = (PdfReader(io.BytesIO(data)).pages[0].extract_text() or "").splitlines()
+        from .pdftext import pdf_pages
+
+        lines = pdf_pages(data)[0].splitlines()
     else:
         lines = [p.text for p in Document(io.BytesIO(data)).paragraphs[:12]]
     top = {skeleton(line.strip("() ")) for line in lines[:12] if line.strip()}

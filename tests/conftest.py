@@ -92,3 +92,16 @@ def first_batch(tmp_path: Path, names: tuple[str, ...]) -> tuple[Path, Path, Pat
                             "--library", str(lib)], capture_output=True, text=True, cwd=ROOT, timeout=300)
     assert first.returncode == 0, first.stdout + first.stderr
     return lib, specs, out
+
+
+def assert_official_and_searchable(pdf: Path) -> None:
+    """TH Sarabun New alone, embedded, and a search finds the document's Thai words (SPEC §4: every PDF the project
+    writes, the SLA of year N and the amendment as much as the agreement)."""
+    import subprocess
+
+    from pipeline import pdftext
+
+    fonts = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True, check=True).stdout.splitlines()[2:]
+    assert fonts and all(f.split()[0].split("+")[-1] == "THSarabunNew" and " yes " in f for f in fonts), fonts
+    found = pdftext.search_share(pdf.with_suffix(".docx"), pdf)
+    assert found.share >= 0.995, (found.found, found.words, found.missing[:10])

@@ -15,7 +15,7 @@ from docx import Document
 from pipeline.library import PROJECT_ROOT
 from pipeline.validate import skeleton
 
-from conftest import EXAMPLES
+from conftest import EXAMPLES, assert_official_and_searchable
 
 MOU = [sys.executable, "-m", "pipeline.cli"]
 
@@ -82,6 +82,7 @@ def test_amendment_cancels_and_replaces_exactly_the_clauses_that_changed(tmp_pat
         assert check.returncode == 0 and "amendment" in check.stdout, check.stdout + check.stderr
     assert skeleton("บันทึกข้อตกลงแก้ไขเพิ่มเติม" if lang == "th" else "Amendment No. 1") in skeleton(
         subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True).stdout)
+    assert_official_and_searchable(pdf)
 
 
 def test_an_amendment_that_changes_nothing_is_refused(tmp_path):

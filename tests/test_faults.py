@@ -34,8 +34,14 @@ def leftovers(folder: Path) -> list[str]:
 
 
 def _unshare() -> list[str]:
-    """A private mount namespace: as any user where user namespaces are allowed, else as root."""
-    for command in (["unshare", "-rm"], ["unshare", "-m"]):
+    """A private mount namespace: as any user where user namespaces are allowed, else as root. In a chroot (the
+    Debian 13 check) both fail: the kernel refuses a user namespace to a chrooted process, and unshare cannot make "/"
+    private because the chroot's root is not a mount point (EINVAL). There, as root, a namespace that keeps its
+    propagation is private all the same when no mount is shared, which /proc/self/mountinfo tells."""
+    candidates = [["unshare", "-rm"], ["unshare", "-m"]]
+    if "shared:" not in Path("/proc/self/mountinfo").read_text():
+        candidates.append(["unshare", "-m", "--propagation", "unchanged"])
+    for command in candidates:
         if subprocess.run(command + ["true"], capture_output=True).returncode == 0:
             return command
     raise AssertionError("this machine allows no private mount namespace (unshare -rm or, as root, unshare -m)")

@@ -14,7 +14,7 @@ from click.testing import CliRunner
 from pipeline.cli import cli
 from pipeline.recommend import recommend
 
-from conftest import EXAMPLES
+from conftest import EXAMPLES, assert_official_and_searchable
 from pipeline.pdftext import pdf_pages
 
 MOU = str(Path(sys.executable).parent / "mou")
@@ -158,6 +158,7 @@ def test_performance_interview_asks_only_what_is_missing(tmp_path):
     assert spec["model"] == "performance" and spec["copies"] == 3 and len(spec["copies_kept_by"]) == 1 and spec["sla"]["end"] == dt.date(2025, 4, 30)
     first = pdf_pages(tmp_path / "o" / "agreement.pdf")[0].splitlines()[0]
     assert first.strip() == "ร่าง"
+    assert_official_and_searchable(tmp_path / "o" / "agreement.pdf")  # a draft as much as a final
 
 
 def test_commissioning_interrupted_then_resumed(tmp_path):

@@ -13,9 +13,9 @@ import yaml
 
 from pipeline.library import PROJECT_ROOT
 from pipeline.validate import skeleton
-
-from conftest import EXAMPLES
 from pipeline import pdftext
+
+from conftest import EXAMPLES, assert_official_and_searchable
 
 MOU = [sys.executable, "-m", "pipeline.cli"]
 
@@ -62,6 +62,7 @@ def pdf_text(path) -> str:
     return pdftext.pdf_text(path)
 
 
+
 @pytest.mark.parametrize("year", [2, 3, 4, 5])
 def test_each_later_year_is_its_own_document_naming_the_agreement(built, year):
     tmp, runs = built
@@ -76,6 +77,7 @@ def test_each_later_year_is_its_own_document_naming_the_agreement(built, year):
         assert skeleton(words) in skeleton(text), words
     check = mou("validate", pdf)
     assert check.returncode == 0 and "sla" in check.stdout, check.stdout + check.stderr
+    assert_official_and_searchable(pdf)
     # the agreement itself is not touched: it still holds the first year's SLA as its annex
     assert skeleton("ภาคผนวก") in skeleton(pdf_text(tmp / "out" / "design.pdf"))
 
