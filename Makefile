@@ -11,7 +11,7 @@ APT_PACKAGES := libreoffice-writer-nogui python3-uno python3-venv fonts-tlwg-lak
                 chromium chromium-driver
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: install apt venv fonts mou serve test bench fuzz clean
+.PHONY: install apt venv fonts mou serve check lint test bench fuzz clean
 
 install: apt venv fonts
 
@@ -45,8 +45,18 @@ serve: install
 	@mkdir -p $(WORKSPACE); for f in examples/*.yaml; do [ -e "$(WORKSPACE)/$$(basename $$f)" ] || cp "$$f" $(WORKSPACE)/; done
 	$(MOU) serve --workspace $(WORKSPACE)
 
-test: install
-	$(PY) -m pytest -q
+# ruff (lint and format) over the code and the tests.
+lint: venv
+	$(VENV)/bin/ruff check pipeline tests scripts
+	$(VENV)/bin/ruff format --check pipeline tests scripts
+
+# The fast loop while editing: lint and every test that needs no LibreOffice, Chromium or batch run (under 30 s).
+check: lint
+	$(PY) -m pytest -q -m "not slow"
+
+# Two processes (pytest-xdist), each with its own LibreOffice; a test file stays in one of them (its fixtures with it).
+test: install lint
+	$(PY) -m pytest -q -n 2 --dist loadfile
 
 # N agreements (default 200), batch workers JOBS (2), LOOP specs in the `mou build` loop (all; 0 skips it).
 bench: install

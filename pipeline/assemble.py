@@ -13,11 +13,17 @@ from jinja2 import StrictUndefined, TemplateError
 from . import thai
 from .errors import DocumentError, LibraryError, MouError
 from .library import Clause, Library
+from .rules import (
+    delegator_amount,
+    evaluation_date,
+    instalment_amounts,
+    later_fiscal_years,
+    sla_required,
+    unit_cost_exact,
+)
 from .sandbox import LimitedSandbox, guard_filters
-from .rules import delegator_amount, evaluation_date, instalment_amounts, later_fiscal_years, sla_required, unit_cost_exact
 from .settings import Settings
 from .spec import Spec
-
 
 DEFAULT_REPORTING = "quarterly"  # how often the partner reports when the spec's `reporting` does not say
 # The general clauses: custom clauses (clauses.extra) come before the first of them.
@@ -70,8 +76,14 @@ CLAUSE_OUTPUT = 200_000  # characters: a long clause is 5,000
 
 
 def _env(lang: str, labels: dict) -> LimitedSandbox:
-    env = LimitedSandbox(undefined=StrictUndefined, trim_blocks=False, lstrip_blocks=True, autoescape=False,
-                         seconds=CLAUSE_SECONDS, max_output=CLAUSE_OUTPUT)
+    env = LimitedSandbox(
+        undefined=StrictUndefined,
+        trim_blocks=False,
+        lstrip_blocks=True,
+        autoescape=False,
+        seconds=CLAUSE_SECONDS,
+        max_output=CLAUSE_OUTPUT,
+    )
 
     def label(value, group):
         entry = labels.get(group, {}).get(str(value))
@@ -105,8 +117,10 @@ def _rendering(env: LimitedSandbox, library: Library, clause_id: str):
         raise
     except Exception as exc:  # the library's code failed: never a traceback, always the file to fix
         path = library.root / "clauses" / f"{clause_id}.yaml"
-        raise LibraryError(f"ข้อสัญญา '{clause_id}' แสดงผลไม่ได้ ({path}) / clause '{clause_id}' failed to render ({path}): "
-                           f"{type(exc).__name__}: {exc}")
+        raise LibraryError(
+            f"ข้อสัญญา '{clause_id}' แสดงผลไม่ได้ ({path}) / clause '{clause_id}' failed to render ({path}): "
+            f"{type(exc).__name__}: {exc}"
+        ) from exc
 
 
 @functools.lru_cache(maxsize=32)
@@ -120,17 +134,24 @@ def _compiled(library: Library, lang: str):
             out[cid] = (
                 env.from_string(getattr(clause.text, lang)),
                 env.compile_expression(clause.when) if clause.when else None,
-                (env.compile_expression(clause.table.rows), [env.from_string(c.cell) for c in clause.table.columns],
-                 [env.from_string(c.total) if c.total else None for c in clause.table.columns]) if clause.table else None,
+                (
+                    env.compile_expression(clause.table.rows),
+                    [env.from_string(c.cell) for c in clause.table.columns],
+                    [env.from_string(c.total) if c.total else None for c in clause.table.columns],
+                )
+                if clause.table
+                else None,
             )
         cid = "_sections"
         conditions = {
             (s.id, m): env.compile_expression(status[5:])
-            for s in library.sections.sections for m, status in s.models.items() if status.startswith("when ")
+            for s in library.sections.sections
+            for m, status in s.models.items()
+            if status.startswith("when ")
         }
     except TemplateError as exc:
         path = library.root / "clauses" / f"{cid}.yaml"
-        raise LibraryError(f"ข้อความในคลังข้อสัญญามีรูปแบบ Jinja ผิด ({path}) / {path} has a Jinja error: {exc}")
+        raise LibraryError(f"ข้อความในคลังข้อสัญญามีรูปแบบ Jinja ผิด ({path}) / {path} has a Jinja error: {exc}") from exc
     return out, conditions, env
 
 
@@ -160,16 +181,30 @@ def context(spec: Spec, settings: Settings, library: Library) -> dict:
     base = delegator_amount(spec)
     words = library.labels["evaluation"]
     rows = [
-        _Row(amount, i.percent, i.due, i.condition, i.after, _waits_for(spec, i.after, words, lang, dated=False),
-             _waits_for(spec, i.after, words, lang))
+        _Row(
+            amount,
+            i.percent,
+            i.due,
+            i.condition,
+            i.after,
+            _waits_for(spec, i.after, words, lang, dated=False),
+            _waits_for(spec, i.after, words, lang),
+        )
         for i, amount in zip(spec.instalments, instalment_amounts(spec))
     ]
     p = spec.parties
     signers = [
         _Signer(p.delegator.representative.name, p.delegator.representative.position, party("delegator")),
         _Signer(p.partner.representative.name, p.partner.representative.position, party("partner")),
-    ] + [_Signer(s.representative.name, s.representative.position, s.name) for s in p.supporters if s.signs and s.representative]
-    witnesses = [_Signer(w.name, w.position, f"{witness}{_of(spec, library, w.party, w.supporter, lang)}") for w in spec.witnesses]
+    ] + [
+        _Signer(s.representative.name, s.representative.position, s.name)
+        for s in p.supporters
+        if s.signs and s.representative
+    ]
+    witnesses = [
+        _Signer(w.name, w.position, f"{witness}{_of(spec, library, w.party, w.supporter, lang)}")
+        for w in spec.witnesses
+    ]
     ctx = {name: getattr(spec, name) for name in type(spec).model_fields}
     roles = spec.roles.supporters
     later = later_fiscal_years(spec)
@@ -192,8 +227,13 @@ def context(spec: Spec, settings: Settings, library: Library) -> dict:
         unit_cost_exact=unit_cost_exact(spec),
         report_frequency=spec.reporting.frequency if spec.reporting else DEFAULT_REPORTING,
         report_days=spec.reporting.final_within_days if spec.reporting and spec.reporting.final_within_days else 30,
-        supporter_roles=(list(roles.items()) if isinstance(roles, dict)
-                         else [(p.supporters[0].name if len(p.supporters) == 1 else party("supporters"), roles)] if roles else []),
+        supporter_roles=(
+            list(roles.items())
+            if isinstance(roles, dict)
+            else [(p.supporters[0].name if len(p.supporters) == 1 else party("supporters"), roles)]
+            if roles
+            else []
+        ),
         non_binding=[s.name for s in p.supporters if not s.signs],
         who=lambda ref, supporter=None: _of(spec, library, ref, supporter, lang, bare=True),
         annex_list=[],
@@ -219,14 +259,14 @@ def _signature_lines(signers: list, library: Library, lang: str) -> list[tuple]:
     line = "." * 45
     out = []
     for i in range(0, len(signers), 2):
-        pair = signers[i:i + 2] + [None] * (2 - len(signers[i:i + 2]))
+        pair = signers[i : i + 2] + [None] * (2 - len(signers[i : i + 2]))
         for text in (lambda s: f"{signed} {line}", lambda s: f"({s.name})", lambda s: s.position, lambda s: s.label):
             out.append(tuple(text(s) if s else "" for s in pair))
     return out
 
 
 def _waits_for(spec: Spec, after: str | None, words: dict, lang: str, dated: bool = True) -> str:
-    """"เมื่อผ่านการประเมินผลระยะกลาง ครั้งที่ 2 ซึ่งจะแล้วเสร็จภายในวันที่ ..." from an instalment's `after`."""
+    """ "เมื่อผ่านการประเมินผลระยะกลาง ครั้งที่ 2 ซึ่งจะแล้วเสร็จภายในวันที่ ..." from an instalment's `after`."""
     if not after:
         return ""
     kind, _, n = after.partition(" ")
@@ -301,7 +341,9 @@ def _keep_with_signatures(sections: list) -> None:
     if not at or not sections[at - 1].blocks or sections[at - 1].blocks[-1].kind == "table":
         return
     prev = sections[at - 1]
-    sections[at - 1] = Section(prev.id, prev.part, prev.heading, prev.blocks[:-1] + (Block("lead", prev.blocks[-1].text),))
+    sections[at - 1] = Section(
+        prev.id, prev.part, prev.heading, prev.blocks[:-1] + (Block("lead", prev.blocks[-1].text),)
+    )
 
 
 def assemble(spec: Spec, settings: Settings, library: Library, draft: bool = False) -> Agreement:
@@ -325,11 +367,20 @@ def assemble(spec: Spec, settings: Settings, library: Library, draft: bool = Fal
     sections, versions, number = [], {}, 0
     extra_done = False
     for sdef in library.sections.sections:
-        if sdef.id in GENERAL_SECTIONS and not extra_done:  # custom clauses: after the substantive ones, before the general
+        if (
+            sdef.id in GENERAL_SECTIONS and not extra_done
+        ):  # custom clauses: after the substantive ones, before the general
             for extra in spec.clauses.extra:
                 number += 1
                 heading = getattr(library.sections.numbering, lang).format(n=number, title=extra.title)
-                sections.append(Section("extra", "body", digits(heading), tuple(Block(b.kind, local(b.text)) for b in _lines(extra.text))))
+                sections.append(
+                    Section(
+                        "extra",
+                        "body",
+                        digits(heading),
+                        tuple(Block(b.kind, local(b.text)) for b in _lines(extra.text)),
+                    )
+                )
             extra_done = True
         clauses = sorted(by_section.get(sdef.id, []), key=lambda c: (c.order, c.id))
         if not clauses:
@@ -360,8 +411,14 @@ def assemble(spec: Spec, settings: Settings, library: Library, draft: bool = Fal
                     )
                     total = tuple(local(t.render(**ctx).strip()) if t else "" for t in totals) if any(totals) else None
                     cols = clause.table.columns
-                    grid = Table(clause.table.style, tuple(local(getattr(c, lang)) for c in cols), tuple(c.width for c in cols),
-                                 rows, tuple(c.align for c in cols), total)
+                    grid = Table(
+                        clause.table.style,
+                        tuple(local(getattr(c, lang)) for c in cols),
+                        tuple(c.width for c in cols),
+                        rows,
+                        tuple(c.align for c in cols),
+                        total,
+                    )
             rendered.append((clause_blocks, grid))
         numbered = sdef.part == "body" and sum(b.sub for blocks_, _ in rendered for b in blocks_) > 1
         m = 0

@@ -17,18 +17,18 @@ import signal
 import threading
 import time
 import unicodedata
+from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
 from . import __version__
 from .errors import MouError
 from .files import remove_stale_temps, write_atomically
-from .procs import watch_parent
 from .library import Library, read_library
+from .procs import watch_parent
 from .settings import Settings
 
 MANIFEST_NAME = "mou-manifest.json"
@@ -75,12 +75,12 @@ class Fingerprint:
 
     pipeline: str
     settings: str
-    shared: str  # _sections.yaml and _labels.yaml
+    shared: dict[str, str]  # model -> what it takes from _sections.yaml and _labels.yaml
     templates: dict[str, str]  # language -> sha256 of templates/<lang>/mou.docx
     candidates: dict[str, str]  # model -> hash of every clause file that may apply to that model
 
     @classmethod
-    def of(cls, library: Library, settings: Settings) -> "Fingerprint":
+    def of(cls, library: Library, settings: Settings) -> Fingerprint:
         candidates = {}
         for model in ("grant", "performance", "commissioning"):
             ids = sorted(c.id for c in library.clauses.values() if model in c.models)
@@ -88,7 +88,7 @@ class Fingerprint:
         return cls(
             pipeline=code_fingerprint(),
             settings=sha256(settings.fingerprint()),
-            shared=library.shared,
+            shared={model: library.shared_for(model) for model in ("grant", "performance", "commissioning")},
             templates={lang: library.template_hash(lang) for lang in library.templates},
             candidates=candidates,
         )
@@ -99,7 +99,7 @@ class Fingerprint:
             "spec": spec_sha,
             "template": self.templates.get(lang, ""),
             "settings": self.settings,
-            "library": self.shared,
+            "library": self.shared.get(model, ""),
             "pipeline": self.pipeline,
             "candidates": self.candidates.get(model, ""),
         }
@@ -134,7 +134,10 @@ def load_manifest(out_dir: Path) -> tuple[dict, str | None]:
                 raise ValueError(f"format {data.get('format')!r}")
             agreements = {name: entry for name, entry in data["agreements"].items() if _well_formed(entry)}
         except (OSError, ValueError, AttributeError) as exc:
-            agreements, warning = {}, f"อ่าน {path} ไม่ได้ จะสร้างใหม่ทั้งหมด / could not read {path} ({exc}); every agreement is rebuilt"
+            agreements, warning = (
+                {},
+                f"อ่าน {path} ไม่ได้ จะสร้างใหม่ทั้งหมด / could not read {path} ({exc}); every agreement is rebuilt",
+            )
     agreements.update(_journal(out_dir))
     return agreements, warning
 
@@ -170,10 +173,14 @@ def record(out_dir: Path, name: str, entry: dict) -> None:
 
 def _well_formed(entry) -> bool:
     """An entry this version wrote (one edited into another shape is dropped: that agreement is simply rebuilt)."""
-    return (isinstance(entry, dict) and isinstance(entry.get("inputs"), dict) and isinstance(entry.get("clauses"), dict)
-            and isinstance(entry.get("outputs"), dict)
-            and all(isinstance(c, dict) and {"version", "sha256"} <= set(c) for c in entry["clauses"].values())
-            and all(isinstance(entry.get(k), str) for k in ("model", "language", "built_at")))
+    return (
+        isinstance(entry, dict)
+        and isinstance(entry.get("inputs"), dict)
+        and isinstance(entry.get("clauses"), dict)
+        and isinstance(entry.get("outputs"), dict)
+        and all(isinstance(c, dict) and {"version", "sha256"} <= set(c) for c in entry["clauses"].values())
+        and all(isinstance(entry.get(k), str) for k in ("model", "language", "built_at"))
+    )
 
 
 def save_manifest(out_dir: Path, agreements: dict) -> None:
@@ -206,7 +213,9 @@ def locked(out_dir: Path):
         out_dir.mkdir(parents=True, exist_ok=True)
         fh = open(path, "a+", encoding="utf-8")
     except OSError as exc:
-        raise MouError(f"เขียนลงโฟลเดอร์ผลลัพธ์ {out_dir} ไม่ได้ / cannot write to the output folder {out_dir}: {exc.strerror or exc}")
+        raise MouError(
+            f"เขียนลงโฟลเดอร์ผลลัพธ์ {out_dir} ไม่ได้ / cannot write to the output folder {out_dir}: {exc.strerror or exc}"
+        ) from exc
     try:
         fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError:
@@ -216,7 +225,7 @@ def locked(out_dir: Path):
         raise BatchLocked(
             f"โฟลเดอร์ {out_dir} กำลังถูกใช้โดย mou batch อีกงานหนึ่ง ({holder}) กรุณารอให้เสร็จก่อน\n"
             f"another mou batch is writing to {out_dir} ({holder}); wait for it to finish, then run again"
-        )
+        ) from None
     try:
         fh.seek(0)
         fh.truncate()
@@ -330,8 +339,12 @@ def _reasons(prev: dict | None, entry: dict) -> list[tuple[str, str]]:
     if was.get("settings") != now_["settings"]:
         out.append(("การตั้งค่าเปลี่ยน", "settings changed"))
     if was.get("pipeline") != now_["pipeline"]:
-        out.append((f"โปรแกรมที่สร้างเอกสาร (โค้ดหรือฟอนต์) เปลี่ยน {was.get('pipeline')} → {now_['pipeline']}",
-                    f"the renderer changed (code or fonts): {was.get('pipeline')} → {now_['pipeline']}"))
+        out.append(
+            (
+                f"โปรแกรมที่สร้างเอกสาร (โค้ดหรือฟอนต์) เปลี่ยน {was.get('pipeline')} → {now_['pipeline']}",
+                f"the renderer changed (code or fonts): {was.get('pipeline')} → {now_['pipeline']}",
+            )
+        )
     out += [(f"ข้อสัญญา / clause {c}",) * 2 for c in clause_changes(prev.get("clauses", {}), entry["clauses"])]
     return out
 
@@ -424,7 +437,10 @@ def _build(task: Task) -> dict:
     except MouError as exc:
         return {"name": task.name, "error": exc.format()}
     except OSError as exc:  # an output folder that cannot be written, a disk that is full
-        return {"name": task.name, "error": f"อ่านหรือเขียนไฟล์ไม่ได้ / cannot read or write {exc.filename or ''}: {exc.strerror or exc}"}
+        return {
+            "name": task.name,
+            "error": f"อ่านหรือเขียนไฟล์ไม่ได้ / cannot read or write {exc.filename or ''}: {exc.strerror or exc}",
+        }
     except Exception as exc:  # a bug, not the user's input: one line, the run goes on
         return {"name": task.name, "error": f"ข้อผิดพลาดภายใน / internal error: {type(exc).__name__}: {exc}"}
     outputs = {p: sha256(p.read_bytes()) for p in (built.docx, built.pdf) if p is not None}
@@ -460,8 +476,12 @@ class WarmPool:
                 if self._pool is not None:
                     _kill_workers(self._procs)
                     self._pool.shutdown(wait=False, cancel_futures=True)
-                self._pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=multiprocessing.get_context("spawn"),
-                                                 initializer=_start_worker, initargs=self.args)
+                self._pool = ProcessPoolExecutor(
+                    max_workers=self.workers,
+                    mp_context=multiprocessing.get_context("spawn"),
+                    initializer=_start_worker,
+                    initargs=self.args,
+                )
                 self._procs = []
             return self._pool
 
@@ -478,7 +498,7 @@ class WarmPool:
         for f in futures:
             f.result()
 
-    def build(self, task: "Task", timeout: float = 300) -> dict:
+    def build(self, task: Task, timeout: float = 300) -> dict:
         """One agreement built by a warm worker; a worker that dies is an error result, and the pool is replaced."""
         try:
             future = self.executor().submit(_build_one, task)
@@ -583,8 +603,16 @@ def _kill_workers(procs: list) -> None:
             pass
 
 
-def _run_tasks(tasks: list[Task], jobs: int, root: Path | None, settings: Settings, pdf: bool, done: Callable[[dict], None],
-               work: Callable[[Task], dict] | None = None, warm: WarmPool | None = None) -> None:
+def _run_tasks(
+    tasks: list[Task],
+    jobs: int,
+    root: Path | None,
+    settings: Settings,
+    pdf: bool,
+    done: Callable[[dict], None],
+    work: Callable[[Task], dict] | None = None,
+    warm: WarmPool | None = None,
+) -> None:
     """Build the tasks, `jobs` at a time, each in a worker process; `done` is called in this process with each result
     as it comes. A worker that dies (a crash in a C library, the OOM killer) costs its own agreement only: the pool is
     replaced, the agreements that were in flight with it are retried one at a time to find the one that kills, and that
@@ -602,13 +630,19 @@ def _run_tasks(tasks: list[Task], jobs: int, root: Path | None, settings: Settin
             alone = bool(suspects)
             width = 1 if alone else min(jobs, len(queue))
             shared = warm is not None and not alone  # the server's warm workers; a suspect still runs alone
-            pool = (warm.executor() if shared else
-                    ProcessPoolExecutor(max_workers=width, mp_context=context, initializer=_start_worker, initargs=args))
+            pool = (
+                warm.executor()
+                if shared
+                else ProcessPoolExecutor(
+                    max_workers=width, mp_context=context, initializer=_start_worker, initargs=args
+                )
+            )
             width = warm.workers if shared else width
             in_flight: dict = {}
             broken = False
             procs: list = []  # the pool's worker processes, kept here: a broken pool forgets its own
             try:
+
                 def submit_next():
                     nonlocal broken
                     if interrupt["stop"] or broken:
@@ -642,10 +676,16 @@ def _run_tasks(tasks: list[Task], jobs: int, root: Path | None, settings: Settin
                         except BrokenProcessPool:
                             broken = True
                             if alone:  # it was the only one in flight: it is the one that kills its worker
-                                done({"name": task.name, "error": (
-                                    f"กระบวนการที่สร้างข้อตกลงนี้หยุดกะทันหัน ({_dead_workers(procs)}) ข้อตกลงอื่นสร้างต่อตามปกติ / "
-                                    f"the worker process building this agreement died ({_dead_workers(procs)}); "
-                                    f"the other agreements were built")})
+                                done(
+                                    {
+                                        "name": task.name,
+                                        "error": (
+                                            f"กระบวนการที่สร้างข้อตกลงนี้หยุดกะทันหัน ({_dead_workers(procs)}) ข้อตกลงอื่นสร้างต่อตามปกติ / "
+                                            f"the worker process building this agreement died ({_dead_workers(procs)}); "
+                                            f"the other agreements were built"
+                                        ),
+                                    }
+                                )
                             else:
                                 suspects.append(task)
                             continue
@@ -726,8 +766,11 @@ def run_batch(
             manifest_view = manifest
         for name, spec in specs:
             if name in outcomes or name in tasks:
-                outcomes[spec.as_posix()] = Outcome(spec.as_posix(), "failed", detail=(
-                    f"มีข้อกำหนดชื่อ {name} มากกว่าหนึ่งไฟล์ / two specs named {name} would write the same files"))
+                outcomes[spec.as_posix()] = Outcome(
+                    spec.as_posix(),
+                    "failed",
+                    detail=(f"มีข้อกำหนดชื่อ {name} มากกว่าหนึ่งไฟล์ / two specs named {name} would write the same files"),
+                )
                 continue
             task = Task(name, spec, out_dir / Path(name).parent)
             decision = _decide(task, manifest.get(name), fp, library, settings, out_dir, force, pdf)
@@ -755,8 +798,10 @@ def run_batch(
             if "error" in result:
                 detail = result["error"]
                 if name in manifest:
-                    detail += (f"\nผลลัพธ์ที่สร้างเมื่อ {manifest[name]['built_at']} ยังคงอยู่ตามเดิม / "
-                               f"the outputs built on {manifest[name]['built_at']} are left as they were")
+                    detail += (
+                        f"\nผลลัพธ์ที่สร้างเมื่อ {manifest[name]['built_at']} ยังคงอยู่ตามเดิม / "
+                        f"the outputs built on {manifest[name]['built_at']} are left as they were"
+                    )
                 outcomes[name] = Outcome(name, "failed", detail=detail)
             else:
                 prev = manifest.get(name)
@@ -771,8 +816,12 @@ def run_batch(
                 if marked.startswith("! "):
                     reasons = reasons + [("ทำเอกสารแสดงการแก้ไขไม่ได้", f"no redline: {marked[2:]}")]
                     marked = ""
-                outcomes[name] = Outcome(name, "built", reasons or [("สร้างซ้ำ", "rebuilt")],
-                                         redline=Path(marked).relative_to(out_dir).as_posix() if marked else "")
+                outcomes[name] = Outcome(
+                    name,
+                    "built",
+                    reasons or [("สร้างซ้ำ", "rebuilt")],
+                    redline=Path(marked).relative_to(out_dir).as_posix() if marked else "",
+                )
                 restarts += result.get("restarts", 0)
                 try:
                     record(out_dir, name, entry)
@@ -796,11 +845,23 @@ def run_batch(
                 save_manifest(out_dir, manifest)
             except MouError as exc:
                 save_error = exc.format()
-                warnings.append(f"บันทึกรายการ (manifest) ไม่ได้ / the manifest was not saved: {save_error} "
-                                f"(the agreements built are in the journal {JOURNAL_NAME} and the next run reads it)")
+                warnings.append(
+                    f"บันทึกรายการ (manifest) ไม่ได้ / the manifest was not saved: {save_error} "
+                    f"(the agreements built are in the journal {JOURNAL_NAME} and the next run reads it)"
+                )
         ordered = sorted(outcomes.values(), key=lambda o: o.name)
-        result = BatchResult(specs_dir, out_dir, ordered, clause_touched, time.perf_counter() - started, restarts, warnings,
-                             stopped_by is not None, stopped_by, save_error is not None)
+        result = BatchResult(
+            specs_dir,
+            out_dir,
+            ordered,
+            clause_touched,
+            time.perf_counter() - started,
+            restarts,
+            warnings,
+            stopped_by is not None,
+            stopped_by,
+            save_error is not None,
+        )
         try:
             _save_report(result)
         except MouError as exc:
@@ -809,8 +870,16 @@ def run_batch(
     return result
 
 
-def _decide(task: Task, prev: dict | None, fp: Fingerprint, library: Library, settings: Settings, out_dir: Path,
-            force: bool, pdf: bool) -> Outcome | None:
+def _decide(
+    task: Task,
+    prev: dict | None,
+    fp: Fingerprint,
+    library: Library,
+    settings: Settings,
+    out_dir: Path,
+    force: bool,
+    pdf: bool,
+) -> Outcome | None:
     """None when the agreement must be built (task.extra says any reason the manifest cannot show), else its outcome."""
     try:
         raw = task.spec.read_bytes()
@@ -818,12 +887,28 @@ def _decide(task: Task, prev: dict | None, fp: Fingerprint, library: Library, se
         return Outcome(task.name, "failed", detail=f"{task.spec}: อ่านไฟล์ไม่ได้ / cannot read: {exc}")
     signed = signed_on(raw, task.spec)
     if signed:  # a signed agreement is never regenerated: what would have changed is said, and how to apply it
-        would = clause_changes(prev["clauses"], {cid: {"version": library.clauses[cid].version, "sha256": library.files[cid]}
-                                                 for cid in prev["clauses"] if cid in library.clauses}) if prev else []
-        detail = (f"ลงนามแล้วเมื่อ {signed} จึงไม่สร้างใหม่"
-                  + (" การเปลี่ยนแปลงข้อสัญญาจะมีผลได้โดยทำบันทึกข้อตกลงแก้ไขเพิ่มเติม (mou amend)" if would else "")
-                  + f" / signed on {signed}: not regenerated"
-                  + ("; the clause changes above apply only through an amendment (mou amend SIGNED.yaml NEW.yaml)" if would else ""))
+        would = (
+            clause_changes(
+                prev["clauses"],
+                {
+                    cid: {"version": library.clauses[cid].version, "sha256": library.files[cid]}
+                    for cid in prev["clauses"]
+                    if cid in library.clauses
+                },
+            )
+            if prev
+            else []
+        )
+        detail = (
+            f"ลงนามแล้วเมื่อ {signed} จึงไม่สร้างใหม่"
+            + (" การเปลี่ยนแปลงข้อสัญญาจะมีผลได้โดยทำบันทึกข้อตกลงแก้ไขเพิ่มเติม (mou amend)" if would else "")
+            + f" / signed on {signed}: not regenerated"
+            + (
+                "; the clause changes above apply only through an amendment (mou amend SIGNED.yaml NEW.yaml)"
+                if would
+                else ""
+            )
+        )
         return Outcome(task.name, "signed", [(c, c) for c in would], detail=detail, clause_changes=would)
     if prev is None:
         foreign = [] if force else _foreign_outputs(task, out_dir, pdf)
@@ -846,13 +931,25 @@ def _decide(task: Task, prev: dict | None, fp: Fingerprint, library: Library, se
         note = _kept_detail(edited, prev) if edited else ""
         return Outcome(task.name, "unchanged", detail=note)
     if edited and not force:
-        pending = {"inputs": inputs, "language": prev["language"], "clauses": {
-            cid: {"version": library.clauses[cid].version, "sha256": library.files[cid]}
-            for cid in prev["clauses"] if cid in library.clauses}}
+        pending = {
+            "inputs": inputs,
+            "language": prev["language"],
+            "clauses": {
+                cid: {"version": library.clauses[cid].version, "sha256": library.files[cid]}
+                for cid in prev["clauses"]
+                if cid in library.clauses
+            },
+        }
         reasons = (_reasons(prev, pending) if not unchanged else []) + [
-            ("ไฟล์ผลลัพธ์หายไป", f"missing output {m}") for m in missing]
-        return Outcome(task.name, "kept", reasons, detail=_kept_detail(edited, prev),
-                       clause_changes=clause_changes(prev["clauses"], pending["clauses"]) if not unchanged else [])
+            ("ไฟล์ผลลัพธ์หายไป", f"missing output {m}") for m in missing
+        ]
+        return Outcome(
+            task.name,
+            "kept",
+            reasons,
+            detail=_kept_detail(edited, prev),
+            clause_changes=clause_changes(prev["clauses"], pending["clauses"]) if not unchanged else [],
+        )
     task.extra += [("ไฟล์ผลลัพธ์หายไป", f"missing output {m}") for m in missing]
     if force and unchanged and not missing:
         task.extra.append(("สั่งสร้างใหม่ด้วย --force", "forced with --force"))
@@ -877,8 +974,10 @@ def _kept_detail(paths: list[str], prev: dict | None) -> str:
     files = ", ".join(paths)
     when = f" หลังสร้างเมื่อ {prev['built_at']}" if prev else ""
     when_en = f" since it was built on {prev['built_at']}" if prev else " and were not made by mou"
-    return (f"{files}: มีการแก้ไขด้วยมือ{when} จึงไม่เขียนทับ (ใช้ --force เพื่อเขียนทับ) / "
-            f"edited by hand{when_en}; not overwritten (use --force to overwrite)")
+    return (
+        f"{files}: มีการแก้ไขด้วยมือ{when} จึงไม่เขียนทับ (ใช้ --force เพื่อเขียนทับ) / "
+        f"edited by hand{when_en}; not overwritten (use --force to overwrite)"
+    )
 
 
 def _entry(result: dict, fp: Fingerprint, out_dir: Path) -> dict:
@@ -900,18 +999,30 @@ def _drop_stale_pdf(prev: dict, entry: dict, out_dir: Path, reasons: list) -> No
     """A --no-pdf rebuild removes the PDF of the previous build (unless edited by hand): it no longer matches."""
     for rel, digest in prev.get("outputs", {}).items():
         path = out_dir / rel
-        if rel.endswith(".pdf") and rel not in entry["outputs"] and path.exists() and sha256(path.read_bytes()) == digest:
+        if (
+            rel.endswith(".pdf")
+            and rel not in entry["outputs"]
+            and path.exists()
+            and sha256(path.read_bytes()) == digest
+        ):
             path.unlink()
-            reasons.append(("ลบ PDF เดิมที่ไม่ตรงกับ DOCX ใหม่", f"removed the old {rel}, which no longer matches (--no-pdf)"))
+            reasons.append(
+                ("ลบ PDF เดิมที่ไม่ตรงกับ DOCX ใหม่", f"removed the old {rel}, which no longer matches (--no-pdf)")
+            )
 
 
 def _deleted(name: str, entry: dict, out_dir: Path, prune: bool, manifest: dict) -> Outcome:
     """A manifest entry whose spec is gone: reported each run; --prune removes its outputs (unless edited by hand)."""
     outputs = list(entry.get("outputs", {}))
     if not prune:
-        return Outcome(name, "deleted", detail=(
-            f"ไม่พบไฟล์ข้อกำหนดแล้ว ยังเก็บ {', '.join(outputs)} ไว้ (ใช้ --prune เพื่อลบ) / "
-            f"its spec is gone; {', '.join(outputs)} kept (use --prune to remove them)"))
+        return Outcome(
+            name,
+            "deleted",
+            detail=(
+                f"ไม่พบไฟล์ข้อกำหนดแล้ว ยังเก็บ {', '.join(outputs)} ไว้ (ใช้ --prune เพื่อลบ) / "
+                f"its spec is gone; {', '.join(outputs)} kept (use --prune to remove them)"
+            ),
+        )
     _, edited = _outputs_state(entry, out_dir)
     removed = []
     for rel in outputs:
@@ -975,8 +1086,11 @@ def report_text(result: BatchResult) -> str:
 
 
 def summary_table(result: BatchResult) -> str:
-    rows = [(f"{th} / {en}", str(result.count(status))) for status, (th, en) in STATUS_LABELS.items()
-            if result.count(status) or status in ("built", "unchanged", "failed")]
+    rows = [
+        (f"{th} / {en}", str(result.count(status)))
+        for status, (th, en) in STATUS_LABELS.items()
+        if result.count(status) or status in ("built", "unchanged", "failed")
+    ]
     built = result.count("built")
     per = f" ({result.seconds / built:.2f} s per agreement built)" if built else ""
     rows.append(("เวลา / time", f"{result.seconds:.2f} s{per}"))
@@ -1007,13 +1121,21 @@ def inspect_file(path: Path) -> list[tuple[str, str]]:
     try:
         prov = document_provenance(data)
     except Exception as exc:  # python-docx and pypdf raise several types on a file that is neither
-        raise DocumentError(f"อ่านเอกสารไม่ได้ / could not read '{path}' as DOCX or PDF: {exc}")
+        raise DocumentError(f"อ่านเอกสารไม่ได้ / could not read '{path}' as DOCX or PDF: {exc}") from exc
     if "spec_hash" not in prov:
-        raise DocumentError(f"ไม่พบข้อมูลที่มาใน '{path}' (ไม่ได้สร้างด้วย mou) / '{path}' carries no provenance: it was not made by mou")
+        raise DocumentError(
+            f"ไม่พบข้อมูลที่มาใน '{path}' (ไม่ได้สร้างด้วย mou) / '{path}' carries no provenance: it was not made by mou"
+        )
     clauses = [c for c in prov.get("clauses", "").split(",") if c]
-    rows = [("file", str(path)), ("spec hash", prov["spec_hash"]), ("model", prov.get("model", "?")),
-            ("language", prov.get("language", "?")), ("template", prov.get("template", "?")),
-            ("pipeline", prov.get("pipeline", "?")), ("draft", prov.get("draft", "?"))]
+    rows = [
+        ("file", str(path)),
+        ("spec hash", prov["spec_hash"]),
+        ("model", prov.get("model", "?")),
+        ("language", prov.get("language", "?")),
+        ("template", prov.get("template", "?")),
+        ("pipeline", prov.get("pipeline", "?")),
+        ("draft", prov.get("draft", "?")),
+    ]
     rows += [("clauses" if i == 0 else "", c.replace("@", " ")) for i, c in enumerate(clauses)]
     found = find_manifest(path.resolve())
     if found:
@@ -1022,9 +1144,16 @@ def inspect_file(path: Path) -> list[tuple[str, str]]:
         for name, entry in agreements.items():
             if rel in entry["outputs"]:
                 same = entry["outputs"][rel] == sha256(data)
-                rows += [("spec", entry.get("spec", name)), ("built", entry["built_at"]),
-                         ("manifest", "ตรงกับที่สร้าง / as built" if same else
-                          "แก้ไขหลังสร้าง (mou batch จะไม่เขียนทับโดยไม่มี --force) / edited since it was built "
-                          "(mou batch will not overwrite it without --force)")]
+                rows += [
+                    ("spec", entry.get("spec", name)),
+                    ("built", entry["built_at"]),
+                    (
+                        "manifest",
+                        "ตรงกับที่สร้าง / as built"
+                        if same
+                        else "แก้ไขหลังสร้าง (mou batch จะไม่เขียนทับโดยไม่มี --force) / edited since it was built "
+                        "(mou batch will not overwrite it without --force)",
+                    ),
+                ]
                 break
     return rows

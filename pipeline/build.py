@@ -72,7 +72,8 @@ def build(
             raise MouError(
                 f"บันทึกข้อตกลงนี้ลงนามแล้วเมื่อ {spec.signed.date} จึงไม่เขียนทับ {there[0]} การแก้ไขหลังลงนามให้ทำบันทึกข้อตกลงแก้ไขเพิ่มเติม "
                 f"(mou amend) หรือใช้ --force เพื่อสร้างทับ\nthis agreement was signed on {spec.signed.date}: {there[0]} is not "
-                f"overwritten; changes after signing go through an amendment (mou amend), or use --force to rebuild it")
+                f"overwritten; changes after signing go through an amendment (mou amend), or use --force to rebuild it"
+            )
     agreement = assemble(spec, settings, library, draft=draft)
     prov = provenance(raw, spec, agreement, library, settings)
     docx = render_docx(agreement, library, prov, spec.signing.date)

@@ -17,6 +17,7 @@ from .settings import load_settings
 # The stages are imported inside the commands that use them: `mou batch` itself only plans and reports (its workers
 # render and convert), so a no-op run of hundreds stays well under a second and its process small.
 
+
 def echo(message="", **kw) -> None:
     """click.echo with every control character shown, not acted on: spec values and file names reach the terminal
     in messages, and an ESC or OSC sequence in them would recolour it, retitle it or plant a link."""
@@ -24,16 +25,22 @@ def echo(message="", **kw) -> None:
 
 
 library_option = click.option(
-    "--library", "library_dir", type=click.Path(file_okay=False, exists=True, path_type=Path),
+    "--library",
+    "library_dir",
+    type=click.Path(file_okay=False, exists=True, path_type=Path),
     help="A library folder with its own clauses/ and templates/ (default: the project's).",
 )
 settings_option = click.option(
-    "--settings", "settings_file", type=click.Path(dir_okay=False, exists=True, path_type=Path),
+    "--settings",
+    "settings_file",
+    type=click.Path(dir_okay=False, exists=True, path_type=Path),
     help="A YAML file overriding settings (sla_threshold, sla_min_term_months, sla_max_months, digits, convert_timeout).",
 )
 
 
-strict_option = click.option("--strict", is_flag=True, help="Treat warnings (missing authority, a funder that does not sign) as errors.")
+strict_option = click.option(
+    "--strict", is_flag=True, help="Treat warnings (missing authority, a funder that does not sign) as errors."
+)
 
 
 def _warn(warnings) -> None:
@@ -61,8 +68,11 @@ class MouGroup(click.Group):
         except (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort):
             raise
         except Exception as exc:  # a bug of mou's own: one message, the traceback kept in a file for the report
-            echo(f"ข้อผิดพลาดภายในโปรแกรม (ไม่ใช่ความผิดของข้อมูล) / internal error (not a fault in your files): "
-                 f"{type(exc).__name__}: {exc}\n{_save_traceback()}", err=True)
+            echo(
+                f"ข้อผิดพลาดภายในโปรแกรม (ไม่ใช่ความผิดของข้อมูล) / internal error (not a fault in your files): "
+                f"{type(exc).__name__}: {exc}\n{_save_traceback()}",
+                err=True,
+            )
             ctx.exit(INTERNAL_ERROR)
 
 
@@ -99,7 +109,8 @@ def not_a_batch_folder(out_dir: Path) -> None:
         raise MouError(
             f"โฟลเดอร์ {out_dir} เป็นของ mou batch (มี {MANIFEST_NAME}) สร้างข้อตกลงในโฟลเดอร์นี้ด้วย mou batch หรือเลือก --out อื่น\n"
             f"{out_dir} is kept by mou batch (it holds {MANIFEST_NAME}): build its agreements with "
-            f"`mou batch SPECS_DIR --out {out_dir}`, or give another --out")
+            f"`mou batch SPECS_DIR --out {out_dir}`, or give another --out"
+        )
 
 
 @click.group(cls=MouGroup)
@@ -110,13 +121,23 @@ def cli():
 
 @cli.command("build")
 @click.argument("spec", type=click.Path(dir_okay=False, exists=True, path_type=Path))
-@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path), help="Output folder.")
+@click.option(
+    "--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path), help="Output folder."
+)
 @click.option("--no-pdf", is_flag=True, help="Write the DOCX only (no LibreOffice).")
 @click.option("--force", is_flag=True, help="Overwrite the outputs of a signed agreement (its spec has `signed`).")
 @strict_option
 @library_option
 @settings_option
-def build_cmd(spec: Path, out_dir: Path, no_pdf: bool, force: bool, strict: bool, library_dir: Path | None, settings_file: Path | None):
+def build_cmd(
+    spec: Path,
+    out_dir: Path,
+    no_pdf: bool,
+    force: bool,
+    strict: bool,
+    library_dir: Path | None,
+    settings_file: Path | None,
+):
     """Validate SPEC, assemble it and write OUT/<name>.docx and OUT/<name>.pdf."""
     from .build import build
     from .pdf import Converter
@@ -134,12 +155,18 @@ def build_cmd(spec: Path, out_dir: Path, no_pdf: bool, force: bool, strict: bool
     for path in (built.docx, built.pdf):
         if path:
             echo(f"wrote {path}")
-    echo(f"built {built.name} ({built.agreement.model}, {len(built.agreement.sections)} sections) in {time.perf_counter() - started:.2f} s")
+    echo(
+        f"built {built.name} ({built.agreement.model}, {len(built.agreement.sections)} sections) in {time.perf_counter() - started:.2f} s"
+    )
 
 
 @cli.command("validate")
 @click.argument("file", type=click.Path(dir_okay=False, exists=True, path_type=Path))
-@click.option("--model", type=click.Choice(["grant", "performance", "commissioning"]), help="The model of a DOCX/PDF that does not record it.")
+@click.option(
+    "--model",
+    type=click.Choice(["grant", "performance", "commissioning"]),
+    help="The model of a DOCX/PDF that does not record it.",
+)
 @strict_option
 @library_option
 @settings_option
@@ -158,7 +185,11 @@ def validate_cmd(file: Path, model: str | None, strict: bool, library_dir: Path 
             raise DocumentError(
                 f"ชั้นข้อความของ PDF ไม่มีหัวข้อ {len(unreadable)} หัวข้อ (ค้นหาหรือคัดลอกไม่ได้) / the PDF's text layer lacks "
                 f"{len(unreadable)} of its own section headings (search and copy cannot find them)",
-                [Problem(str(file), None, "", f"ไม่พบ “{h}” ในชั้นข้อความ", f"'{h}' is not in the text layer") for h in unreadable])
+                [
+                    Problem(str(file), None, "", f"ไม่พบ “{h}” ในชั้นข้อความ", f"'{h}' is not in the text layer")
+                    for h in unreadable
+                ],
+            )
         echo(f"ok: {file} has all {len(report.found)} required sections of the {report.model} model")
     else:
         checked = check_spec(file, load_settings(settings_file), library, strict)
@@ -179,16 +210,33 @@ def _program() -> str:
 
 def plain_name(name: str) -> bool:
     """A name that stays a file inside --out: no folder part, not hidden, not "..", no control character, not too long."""
-    return (0 < len(name) <= 100 and name.strip() == name and not name.startswith(".") and "/" not in name
-            and "\\" not in name and printable(name) == name and "\x00" not in name)
+    return (
+        0 < len(name) <= 100
+        and name.strip() == name
+        and not name.startswith(".")
+        and "/" not in name
+        and "\\" not in name
+        and printable(name) == name
+        and "\x00" not in name
+    )
 
 
 @cli.command("interview")
-@click.option("--answers", "answers_file", type=click.Path(dir_okay=False, exists=True, path_type=Path),
-              help="A partial spec (screening included): only what is missing is asked.")
-@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path), help="Output folder.")
-@click.option("--no-input", is_flag=True, help="Ask nothing: build from --answers or list every missing or invalid answer.")
-@click.option("--lang", type=click.Choice(["th", "en"]), default="th", show_default=True, help="Language of the questions.")
+@click.option(
+    "--answers",
+    "answers_file",
+    type=click.Path(dir_okay=False, exists=True, path_type=Path),
+    help="A partial spec (screening included): only what is missing is asked.",
+)
+@click.option(
+    "--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path), help="Output folder."
+)
+@click.option(
+    "--no-input", is_flag=True, help="Ask nothing: build from --answers or list every missing or invalid answer."
+)
+@click.option(
+    "--lang", type=click.Choice(["th", "en"]), default="th", show_default=True, help="Language of the questions."
+)
 @click.option("--name", default="agreement", show_default=True, help="Name of the spec and the draft files.")
 @click.option("--no-pdf", is_flag=True, help="Write the draft DOCX only.")
 @library_option
@@ -196,16 +244,18 @@ def plain_name(name: str) -> bool:
 def interview_cmd(answers_file, out_dir, no_input, lang, name, no_pdf, library_dir, settings_file):
     """The questionnaire: asks in Thai, recommends a model, saves the answers as a spec and builds a draft."""
     from .build import build
-    from .files import write_atomically
     from .errors import Problem, SpecError
-    from .pdf import Converter
+    from .files import write_atomically
     from .interview import Interview, to_yaml
+    from .pdf import Converter
     from .yamlsource import parse
 
     if not plain_name(name):
-        raise MouError(f"ชื่อ '{name}' ใช้ไม่ได้ ต้องเป็นชื่อไฟล์ธรรมดา ไม่มี / หรือ \\ ไม่ขึ้นต้นด้วยจุด (ไฟล์จะอยู่ใน --out เสมอ)\n"
-                       f"the name '{name}' cannot be used: give a plain file name, without / or \\ and not starting with a dot "
-                       f"(the files always go into --out)")
+        raise MouError(
+            f"ชื่อ '{name}' ใช้ไม่ได้ ต้องเป็นชื่อไฟล์ธรรมดา ไม่มี / หรือ \\ ไม่ขึ้นต้นด้วยจุด (ไฟล์จะอยู่ใน --out เสมอ)\n"
+            f"the name '{name}' cannot be used: give a plain file name, without / or \\ and not starting with a dot "
+            f"(the files always go into --out)"
+        )
     not_a_batch_folder(out_dir)
     library = load_library(library_dir)
     settings = load_settings(settings_file)
@@ -213,7 +263,9 @@ def interview_cmd(answers_file, out_dir, no_input, lang, name, no_pdf, library_d
     if answers_file:
         src = parse(answers_file.read_bytes(), str(answers_file))
         if src.problems:
-            raise SpecError([Problem(src.name, line, ".".join(map(str, path)), th, en) for path, line, th, en in src.problems])
+            raise SpecError(
+                [Problem(src.name, line, ".".join(map(str, path)), th, en) for path, line, th, en in src.problems]
+            )
         answers = src.data
     iv = Interview(lang=lang, answers=answers, settings=settings, library=library)
     spec_path = out_dir / f"{name}.yaml"
@@ -235,7 +287,7 @@ def interview_cmd(answers_file, out_dir, no_input, lang, name, no_pdf, library_d
             raise MouError(
                 f"หยุดแบบสอบถาม บันทึกคำตอบไว้ที่ {partial} ทำต่อด้วย: {prog} interview --answers {partial} --out {out_dir}\n"
                 f"interview stopped; answers saved to {partial}; resume with: {prog} interview --answers {partial} --out {out_dir}"
-            )
+            ) from None
     write_atomically({spec_path: to_yaml(iv.answers).encode("utf-8")})
     echo(f"wrote {spec_path}")
     if no_pdf:
@@ -251,13 +303,27 @@ def interview_cmd(answers_file, out_dir, no_input, lang, name, no_pdf, library_d
 
 @cli.command("batch")
 @click.argument("specs_dir", type=click.Path(file_okay=False, exists=True, path_type=Path))
-@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path), help="Output folder (holds the manifest and the report).")
-@click.option("-j", "--jobs", type=click.IntRange(1, 32), default=min(os.cpu_count() or 1, 4), show_default=True,
-              help="Agreements built at once, each worker with its own LibreOffice.")
+@click.option(
+    "--out",
+    "out_dir",
+    required=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Output folder (holds the manifest and the report).",
+)
+@click.option(
+    "-j",
+    "--jobs",
+    type=click.IntRange(1, 32),
+    default=min(os.cpu_count() or 1, 4),
+    show_default=True,
+    help="Agreements built at once, each worker with its own LibreOffice.",
+)
 @click.option("--force", is_flag=True, help="Rebuild everything, and overwrite outputs edited by hand.")
 @click.option("--no-pdf", is_flag=True, help="Write DOCX only.")
 @click.option("--prune", is_flag=True, help="Remove the outputs of specs that were deleted (not those edited by hand).")
-@click.option("--no-redline", is_flag=True, help="Do not write NAME.redline.docx (the changes since the last build, tracked).")
+@click.option(
+    "--no-redline", is_flag=True, help="Do not write NAME.redline.docx (the changes since the last build, tracked)."
+)
 @library_option
 @settings_option
 def batch_cmd(specs_dir, out_dir, jobs, force, no_pdf, prune, no_redline, library_dir, settings_file):
@@ -271,8 +337,9 @@ def batch_cmd(specs_dir, out_dir, jobs, force, no_pdf, prune, no_redline, librar
 
     def progress(total):
         if sys.stderr.isatty():
-            bar["bar"] = click.progressbar(length=total, label=f"สร้าง / building {total}", file=sys.stderr,
-                                           show_pos=True, show_eta=True, width=30)
+            bar["bar"] = click.progressbar(
+                length=total, label=f"สร้าง / building {total}", file=sys.stderr, show_pos=True, show_eta=True, width=30
+            )
             bar["bar"].__enter__()
             return lambda result: bar["bar"].update(1)
         count = iter(range(1, total + 1))  # a log, not a terminal: a line at every tenth
@@ -281,20 +348,33 @@ def batch_cmd(specs_dir, out_dir, jobs, force, no_pdf, prune, no_redline, librar
             n = next(count)
             if n == total or n % max(1, total // 10) == 0:
                 echo(f"[{n}/{total}] {result['name']}", err=True)
+
         return line
 
     try:
-        result = run_batch(specs_dir, out_dir, library_dir, settings, jobs=jobs, force=force, pdf=not no_pdf,
-                           prune=prune, progress=progress, redlines=not no_redline)
+        result = run_batch(
+            specs_dir,
+            out_dir,
+            library_dir,
+            settings,
+            jobs=jobs,
+            force=force,
+            pdf=not no_pdf,
+            prune=prune,
+            progress=progress,
+            redlines=not no_redline,
+        )
     finally:
         if "bar" in bar:
             bar["bar"].__exit__(None, None, None)
     echo(report_text(result), nl=False)
     echo(f"(รายงานบันทึกไว้ที่ / report saved to {out_dir / REPORT_NAME})")
     if result.interrupted:
-        stop = Interrupted(f"หยุดกลางคัน บันทึกข้อตกลงที่สร้างเสร็จแล้วไว้ในรายการ ดูรายงานที่ {out_dir / REPORT_NAME} "
-                           f"สั่ง mou batch อีกครั้งเพื่อทำต่อ\ninterrupted: the agreements finished are recorded (report: "
-                           f"{out_dir / REPORT_NAME}); run mou batch again to go on")
+        stop = Interrupted(
+            f"หยุดกลางคัน บันทึกข้อตกลงที่สร้างเสร็จแล้วไว้ในรายการ ดูรายงานที่ {out_dir / REPORT_NAME} "
+            f"สั่ง mou batch อีกครั้งเพื่อทำต่อ\ninterrupted: the agreements finished are recorded (report: "
+            f"{out_dir / REPORT_NAME}); run mou batch again to go on"
+        )
         stop.exit_code = 128 + (result.signal or 2)  # 130 for Ctrl-C, 143 for SIGTERM, as a shell reports them
         raise stop
     if result.failed:
@@ -303,8 +383,12 @@ def batch_cmd(specs_dir, out_dir, jobs, force, no_pdf, prune, no_redline, librar
 
 @cli.command("sla")
 @click.argument("spec", type=click.Path(dir_okay=False, exists=True, path_type=Path))
-@click.option("--year", type=click.IntRange(2, 50), required=True, help="The year of the agreement (2, 3 …; year 1 is its annex).")
-@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path), help="Output folder.")
+@click.option(
+    "--year", type=click.IntRange(2, 50), required=True, help="The year of the agreement (2, 3 …; year 1 is its annex)."
+)
+@click.option(
+    "--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path), help="Output folder."
+)
 @click.option("--no-pdf", is_flag=True, help="Write the DOCX only.")
 @library_option
 @settings_option
@@ -328,8 +412,12 @@ def sla_cmd(spec, year, out_dir, no_pdf, library_dir, settings_file):
 @cli.command("amend")
 @click.argument("signed_spec", type=click.Path(dir_okay=False, exists=True, path_type=Path))
 @click.argument("new_spec", type=click.Path(dir_okay=False, exists=True, path_type=Path))
-@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path), help="Output folder.")
-@click.option("--number", type=click.IntRange(1, 99), default=1, show_default=True, help="The amendment's number (ฉบับที่ N).")
+@click.option(
+    "--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path), help="Output folder."
+)
+@click.option(
+    "--number", type=click.IntRange(1, 99), default=1, show_default=True, help="The amendment's number (ฉบับที่ N)."
+)
 @click.option("--date", "when", type=click.DateTime(formats=["%Y-%m-%d"]), help="Its signing date (default: today).")
 @click.option("--no-pdf", is_flag=True, help="Write the DOCX only.")
 @library_option
@@ -356,14 +444,31 @@ LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1")
 
 
 @cli.command("serve")
-@click.option("--workspace", "workspace", type=click.Path(file_okay=False, path_type=Path), default=Path("workspace"),
-              show_default=True, help="The folder of specs the questionnaire reads and writes (made if missing).")
-@click.option("--host", default="127.0.0.1", show_default=True,
-              help="Address to listen on; other than this machine only once the workspace has users (mou users).")
-@click.option("--https", "https", is_flag=True, help="Served behind an HTTPS reverse proxy: session cookies are Secure.")
+@click.option(
+    "--workspace",
+    "workspace",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("workspace"),
+    show_default=True,
+    help="The folder of specs the questionnaire reads and writes (made if missing).",
+)
+@click.option(
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    help="Address to listen on; other than this machine only once the workspace has users (mou users).",
+)
+@click.option(
+    "--https", "https", is_flag=True, help="Served behind an HTTPS reverse proxy: session cookies are Secure."
+)
 @click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True)
-@click.option("--workers", type=click.IntRange(1, 8), default=2, show_default=True,
-              help="Warm worker processes (each with its LibreOffice) for previews, finals and batch runs.")
+@click.option(
+    "--workers",
+    type=click.IntRange(1, 8),
+    default=2,
+    show_default=True,
+    help="Warm worker processes (each with its LibreOffice) for previews, finals and batch runs.",
+)
 @library_option
 @settings_option
 def serve_cmd(workspace, host, https, port, workers, library_dir, settings_file):
@@ -375,7 +480,8 @@ def serve_cmd(workspace, host, https, port, workers, library_dir, settings_file)
             f"mou serve จะรับการเชื่อมต่อจากเครื่องอื่น ({host}) ได้เมื่อมีผู้ใช้ที่เป็นนิติกรอย่างน้อยหนึ่งคน เพิ่มด้วย: "
             f"{_program()} users add ชื่อ --role legal --workspace {workspace}\n"
             f"mou serve listens on {host} (other machines) only once the workspace has a legal officer among its users: "
-            f"add one with `{_program()} users add NAME --role legal --workspace {workspace}`")
+            f"add one with `{_program()} users add NAME --role legal --workspace {workspace}`"
+        )
     from waitress import serve
 
     from .batch import WarmPool
@@ -399,8 +505,13 @@ def users_group():
     """The users of a workspace for `mou serve` (coordinator or legal), with salted scrypt password hashes."""
 
 
-workspace_option = click.option("--workspace", type=click.Path(file_okay=False, path_type=Path), default=Path("workspace"),
-                                show_default=True, help="The workspace whose users these are.")
+workspace_option = click.option(
+    "--workspace",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("workspace"),
+    show_default=True,
+    help="The workspace whose users these are.",
+)
 
 
 def _password(confirm: bool = True) -> str:
@@ -468,7 +579,9 @@ def inspect_cmd(file: Path):
 def clauses_cmd(library_dir: Path | None):
     """List the clause library: id, title, models, required or optional, version."""
     library = load_library(library_dir)
-    rows = sorted(library.clauses.values(), key=lambda c: ([s.id for s in library.sections.sections].index(c.section), c.order))
+    rows = sorted(
+        library.clauses.values(), key=lambda c: ([s.id for s in library.sections.sections].index(c.section), c.order)
+    )
     echo(f"{'id':26} {'v':>3}  {'status':9} {'models':32} title")
     for c in rows:
         status = "required" if c.required else ("optional" if c.default else "on request")

@@ -40,10 +40,16 @@ def write_error(exc: OSError, path: Path) -> WriteError:
     where = exc.filename or path
     if exc.errno in (errno.ENOSPC, errno.EDQUOT):
         th, en = "ดิสก์เต็ม", "the disk is full"
-        todo = ("ลบไฟล์ที่ไม่ใช้ให้มีที่ว่าง แล้วสั่งใหม่ (ไฟล์เดิมยังอยู่ครบ)", "free some space and run it again (the previous files are kept)")
+        todo = (
+            "ลบไฟล์ที่ไม่ใช้ให้มีที่ว่าง แล้วสั่งใหม่ (ไฟล์เดิมยังอยู่ครบ)",
+            "free some space and run it again (the previous files are kept)",
+        )
     elif exc.errno in (errno.EACCES, errno.EPERM):
         th, en = "ไม่มีสิทธิ์เขียน", "no permission to write"
-        todo = ("เลือกโฟลเดอร์อื่นด้วย --out หรือขอสิทธิ์เขียนโฟลเดอร์นี้", "choose another folder with --out, or get write permission for this one")
+        todo = (
+            "เลือกโฟลเดอร์อื่นด้วย --out หรือขอสิทธิ์เขียนโฟลเดอร์นี้",
+            "choose another folder with --out, or get write permission for this one",
+        )
     elif exc.errno == errno.EROFS:
         th, en = "ดิสก์นี้อ่านได้อย่างเดียว", "the disk is read-only"
         todo = ("เลือกโฟลเดอร์อื่นด้วย --out", "choose another folder with --out")
@@ -88,7 +94,9 @@ def remove_stale_temps(folder: Path, names: tuple[str, ...] | None = None, older
     removed, now = 0, time.time()
     if not folder.is_dir():
         return 0
-    candidates = folder.rglob(".*.tmp") if names is None else (p for n in names for p in folder.glob(f".{glob_escape(n)}.*.tmp"))
+    candidates = (
+        folder.rglob(".*.tmp") if names is None else (p for n in names for p in folder.glob(f".{glob_escape(n)}.*.tmp"))
+    )
     for path in candidates:
         try:
             if TEMP_PATTERN.match(path.name) and path.is_file() and now - path.stat().st_mtime >= older_than:

@@ -14,8 +14,24 @@ import click
 import yaml
 
 from .errors import Problem, SpecError, printable
-from .questions import (COMMENTS, MODELS, ORDER, QUESTIONS, SCREENING, Invalid, Q, convert, default_of, drop, get, human_path,
-                        page_of, put, shown, yes_or_no)
+from .questions import (
+    COMMENTS,
+    MODELS,
+    ORDER,
+    QUESTIONS,
+    SCREENING,
+    Invalid,
+    Q,
+    convert,
+    default_of,
+    drop,
+    get,
+    human_path,
+    page_of,
+    put,
+    shown,
+    yes_or_no,
+)
 from .recommend import recommend
 from .rules import check
 from .settings import Settings
@@ -43,15 +59,27 @@ class Interview:
         return q.th if self.lang == "th" else q.en
 
     def prompt(self, label: str, default=None) -> str:
-        shown_default = None if default in (None, "") else (shown(default, self.lang) if not isinstance(default, (int, str)) or isinstance(default, bool) else str(default))
-        return click.prompt(label, default=shown_default if shown_default is not None else "", show_default=shown_default is not None)
+        shown_default = (
+            None
+            if default in (None, "")
+            else (
+                shown(default, self.lang)
+                if not isinstance(default, (int, str)) or isinstance(default, bool)
+                else str(default)
+            )
+        )
+        return click.prompt(
+            label, default=shown_default if shown_default is not None else "", show_default=shown_default is not None
+        )
 
     # -- one question --------------------------------------------------------------------------------------
     def ask_value(self, q: Q, context: dict, previous=None):
         if q.kind == "choice":
             for i, (value, th, en) in enumerate(q.choices, 1):
                 _echo(f"  {i}) {th if self.lang == 'th' else en} [{value}]")
-        suffix = {"bool": " (y/n)" if q.required else self.say_text(" (y/n, Enter = ไม่แน่ใจ)", " (y/n, Enter = not sure)")}.get(q.kind, "")
+        suffix = {
+            "bool": " (y/n)" if q.required else self.say_text(" (y/n, Enter = ไม่แน่ใจ)", " (y/n, Enter = not sure)")
+        }.get(q.kind, "")
         default = previous if previous is not None else default_of(q, context)
         if q.kind == "choice" and default is not None and default in [c[0] for c in q.choices]:
             default = str([c[0] for c in q.choices].index(default) + 1)
@@ -65,7 +93,9 @@ class Interview:
             except ValueError:
                 pass
         if q.kind == "date" and isinstance(default, dt.date):  # as a Thai user types it: 1/2/2568
-            default = f"{default.day}/{default.month}/{default.year + 543}" if self.lang == "th" else default.isoformat()
+            default = (
+                f"{default.day}/{default.month}/{default.year + 543}" if self.lang == "th" else default.isoformat()
+            )
         while True:
             raw = self.prompt(self.text(q) + suffix, default)
             try:
@@ -93,14 +123,23 @@ class Interview:
             while True:
                 if len(items) >= need:
                     again = len(items) < len(previous)  # after a failed check the earlier entries are offered back
-                    if not self.yes_no(self.say_text(f"เพิ่ม{q.th} รายการที่ {len(items) + 1} หรือไม่ (y/n)",
-                                                     f"Add {q.en} item {len(items) + 1}? (y/n)"), "y" if again else "n"):
+                    if not self.yes_no(
+                        self.say_text(
+                            f"เพิ่ม{q.th} รายการที่ {len(items) + 1} หรือไม่ (y/n)",
+                            f"Add {q.en} item {len(items) + 1}? (y/n)",
+                        ),
+                        "y" if again else "n",
+                    ):
                         break
                 self.say(f"— {q.th} รายการที่ {len(items) + 1}", f"— {q.en}, item {len(items) + 1}")
                 record: dict = {}
                 context = dict(a)
                 put(context, q.path, items)
-                before = previous[len(items)] if len(items) < len(previous) and isinstance(previous[len(items)], dict) else {}
+                before = (
+                    previous[len(items)]
+                    if len(items) < len(previous) and isinstance(previous[len(items)], dict)
+                    else {}
+                )
                 for sub in q.fields:
                     value = self.ask_value(sub, context, before.get(sub.path))
                     if value is not None:
@@ -110,7 +149,10 @@ class Interview:
             if not problem:
                 return items
             previous = items
-            self.say(f"  ✗ {problem[0]} — แก้ไข{q.th} (Enter เพื่อคงคำตอบเดิม)", f"  ✗ {problem[1]} — correct the {q.en.lower()} (Enter keeps an answer)")
+            self.say(
+                f"  ✗ {problem[0]} — แก้ไข{q.th} (Enter เพื่อคงคำตอบเดิม)",
+                f"  ✗ {problem[1]} — correct the {q.en.lower()} (Enter keeps an answer)",
+            )
 
     def yes_no(self, label: str, default: str) -> bool:
         """A yes or a no, asked again until it is one (ครับ or ค่ะ is a yes; a title typed at the wrong prompt is neither)."""
@@ -182,7 +224,14 @@ class Interview:
             return
         label = dict((m, th if self.lang == "th" else en) for m, th, en in MODELS)[rec.model]
         self.say(f"แนะนำ: {label} — {rec.th}", f"Recommended: {label} — {rec.en}")
-        q = Q("model", "ยอมรับรูปแบบที่แนะนำ หรือเลือกรูปแบบอื่น", "Accept the recommendation or choose another", "choice", MODELS, default=rec.model)
+        q = Q(
+            "model",
+            "ยอมรับรูปแบบที่แนะนำ หรือเลือกรูปแบบอื่น",
+            "Accept the recommendation or choose another",
+            "choice",
+            MODELS,
+            default=rec.model,
+        )
         self.ask(q)
 
     def problems(self) -> list:
@@ -191,20 +240,29 @@ class Interview:
         src = parse(text, "<answers>")
         spec, problems = typed(src)
         if spec is not None:
-            problems = [Problem(src.name, src.line(f.path), ".".join(str(p) for p in f.path), f.th, f.en)
-                        for f in check(spec, self.settings, self.library) if not f.warning]  # warnings: printed by the build
+            problems = [
+                Problem(src.name, src.line(f.path), ".".join(str(p) for p in f.path), f.th, f.en)
+                for f in check(spec, self.settings, self.library)
+                if not f.warning
+            ]  # warnings: printed by the build
         return problems
 
     def question_for(self, field_path: str) -> Q | None:
         bare = re.sub(r"\[\d+\].*", "", field_path)
-        candidates = [q for q in self.applicable() if bare == q.path or bare.startswith(q.path + ".") or q.path.startswith(bare + ".") or q.path == bare]
+        candidates = [
+            q
+            for q in self.applicable()
+            if bare == q.path or bare.startswith(q.path + ".") or q.path.startswith(bare + ".") or q.path == bare
+        ]
         return max(candidates, key=lambda q: len(q.path), default=None) if candidates else None
 
     def run(self) -> dict:
         self.choose_model(interactive=True)
         self.say("ขั้นที่ ๒ รายละเอียดของบันทึกข้อตกลง", "Step 2: the agreement")
         page, asked = None, set()
-        while True:  # the questions that apply are found again after each answer: an SLA once the term and money call for one
+        while (
+            True
+        ):  # the questions that apply are found again after each answer: an SLA once the term and money call for one
             q = next((q for q in self.applicable() if get(self.answers, q.path) is None and q.path not in asked), None)
             if q is None:
                 break
@@ -216,7 +274,9 @@ class Interview:
         while True:
             problems = self.problems()
             if problems:
-                stuck = [Problem(p.file, None, p.field, p.th, p.en) for p in problems if self.question_for(p.field) is None]
+                stuck = [
+                    Problem(p.file, None, p.field, p.th, p.en) for p in problems if self.question_for(p.field) is None
+                ]
                 if stuck:  # e.g. an SLA for a grant in an answers file: no question here can mend it
                     raise SpecError(stuck, "answers (แก้ไขในไฟล์คำตอบ / fix them in the answers file)")
                 for p in problems:
@@ -237,9 +297,16 @@ class Interview:
         for i, q in enumerate(qs, 1):
             _echo(f"  {i:>2}. {self.text(q)}: {shown(get(self.answers, q.path), self.lang)}")
         while True:
-            raw = arabic_digits(click.prompt(self.say_text("พิมพ์หมายเลขข้อที่ต้องการแก้ไข หรือ Enter เพื่อยืนยันและสร้างร่าง",
-                                                           "Number of an answer to change, or Enter to confirm and build the draft"),
-                                             default="", show_default=False).strip())
+            raw = arabic_digits(
+                click.prompt(
+                    self.say_text(
+                        "พิมพ์หมายเลขข้อที่ต้องการแก้ไข หรือ Enter เพื่อยืนยันและสร้างร่าง",
+                        "Number of an answer to change, or Enter to confirm and build the draft",
+                    ),
+                    default="",
+                    show_default=False,
+                ).strip()
+            )
             if raw == "" or (raw.isdigit() and 1 <= int(raw) <= len(qs)):
                 break
             self.say(f"  ✗ พิมพ์หมายเลข 1-{len(qs)} หรือกด Enter", f"  ✗ type a number from 1 to {len(qs)}, or Enter")
@@ -268,7 +335,9 @@ class _Dumper(yaml.SafeDumper):
     pass
 
 
-_Dumper.add_representer(str, lambda d, v: d.represent_scalar("tag:yaml.org,2002:str", v, style="|" if "\n" in v else None))
+_Dumper.add_representer(
+    str, lambda d, v: d.represent_scalar("tag:yaml.org,2002:str", v, style="|" if "\n" in v else None)
+)
 
 
 def to_yaml(answers: dict) -> str:
@@ -280,5 +349,9 @@ def to_yaml(answers: dict) -> str:
     for key in ORDER + [k for k in a if k not in ORDER]:
         if key in a:
             out.append(f"# {COMMENTS.get(key, key)}")
-            out.append(yaml.dump({key: plain_data(a[key])}, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=1000).rstrip())
+            out.append(
+                yaml.dump(
+                    {key: plain_data(a[key])}, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=1000
+                ).rstrip()
+            )
     return "\n".join(out) + "\n"

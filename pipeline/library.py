@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import json
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal, Optional
+from typing import Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
@@ -33,7 +34,7 @@ class Column(_Data):
     cell: str  # Jinja, with `row` and `index` (1-based) in scope
     width: float = 1.0
     align: Literal["left", "centre", "right"] = "left"  # amounts are right-aligned
-    total: Optional[str] = None  # Jinja for this column's cell in the total row (a table with any has one)
+    total: str | None = None  # Jinja for this column's cell in the total row (a table with any has one)
 
 
 class TableDef(_Data):
@@ -51,9 +52,9 @@ class Clause(_Data):
     models: list[Literal["grant", "performance", "commissioning"]] = Field(min_length=1)
     required: bool = False  # a required clause cannot be excluded
     default: bool = True  # an optional clause with default false is only added by clauses.include
-    when: Optional[str] = None  # Jinja expression on the spec: the clause is added when it is true
+    when: str | None = None  # Jinja expression on the spec: the clause is added when it is true
     text: Bilingual
-    table: Optional[TableDef] = None
+    table: TableDef | None = None
 
 
 class SectionDef(_Data):
@@ -61,7 +62,7 @@ class SectionDef(_Data):
     part: Literal["preamble", "body", "closing", "annex"]
     th: str
     en: str
-    data: Optional[str] = None  # the spec field that feeds it, checked when the section is required
+    data: str | None = None  # the spec field that feeds it, checked when the section is required
     models: dict[str, str] = {}  # model -> "required" | "optional" | "when <expression>"
 
     @field_validator("models")
@@ -92,6 +93,19 @@ class Library:
     shared: str = ""  # sha256 of _sections.yaml and _labels.yaml, which every agreement uses
     template_hashes: dict[str, str] = field(default_factory=dict)  # language -> sha256 of its template, read at load
 
+    def shared_for(self, model: str) -> str:
+        """What an agreement of this model takes from the shared tables: the labels, the numbering and the rows of the
+        sections table that name the model (a row for another model does not change its documents)."""
+        rows = [
+            {**s.model_dump(), "models": {model: s.models[model]}} for s in self.sections.sections if model in s.models
+        ]
+        table = {
+            "numbering": self.sections.numbering.model_dump(),
+            "subnumbering": self.sections.subnumbering.model_dump(),
+        }
+        data = json.dumps({"labels": self.labels, "table": table, "rows": rows}, sort_keys=True, ensure_ascii=False)
+        return hashlib.sha256(data.encode()).hexdigest()
+
     def section(self, section_id: str) -> SectionDef:
         return next(s for s in self.sections.sections if s.id == section_id)
 
@@ -106,7 +120,7 @@ def _read_yaml(path: Path):
     try:
         return yaml.safe_load(path.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError, UnicodeDecodeError, RecursionError) as exc:
-        raise LibraryError(f"อ่านไฟล์คลังข้อสัญญาไม่ได้ / could not read library file '{path}': {exc}")
+        raise LibraryError(f"อ่านไฟล์คลังข้อสัญญาไม่ได้ / could not read library file '{path}': {exc}") from exc
 
 
 def _check(model, data, path: Path):
@@ -114,7 +128,7 @@ def _check(model, data, path: Path):
         return model.model_validate(data)
     except ValidationError as exc:
         detail = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
-        raise LibraryError(f"ไฟล์คลังข้อสัญญาไม่ถูกต้อง / library file '{path}' is invalid: {detail}")
+        raise LibraryError(f"ไฟล์คลังข้อสัญญาไม่ถูกต้อง / library file '{path}' is invalid: {detail}") from exc
 
 
 @functools.lru_cache(maxsize=8)
@@ -140,7 +154,9 @@ def read_library(root: Path | None = None) -> Library:
         if clause.id != path.stem:
             raise LibraryError(f"ชื่อไฟล์ต้องตรงกับ id / clause file '{path}' must be named after its id '{clause.id}'")
         if clause.section not in section_ids:
-            raise LibraryError(f"ไม่รู้จักหมวด / clause '{clause.id}' names unknown section '{clause.section}' (add it to _sections.yaml)")
+            raise LibraryError(
+                f"ไม่รู้จักหมวด / clause '{clause.id}' names unknown section '{clause.section}' (add it to _sections.yaml)"
+            )
         clauses[clause.id] = clause
         files[clause.id] = hashlib.sha256(path.read_bytes()).hexdigest()
     templates = {}

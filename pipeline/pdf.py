@@ -62,7 +62,8 @@ def _warn_fallback_once() -> None:
         sys.stderr.write(
             "คำเตือน: ไม่พบฟอนต์ TH Sarabun New (ฟอนต์ราชการ) PDF จะใช้ฟอนต์ Laksaman แทน ติดตั้งด้วย `make fonts` / "
             "warning: TH Sarabun New (the official font) is not installed: the PDF is set in Laksaman instead; "
-            "install it with `make fonts`\n")
+            "install it with `make fonts`\n"
+        )
 
 
 RESTART_CODE = 81  # soffice.bin's "restart me" (what the soffice script's oosplash would do for it)
@@ -102,8 +103,9 @@ def _product_version(uno, ctx) -> tuple[int, int] | None:
     """LibreOffice's version (7, 4) or (25, 2), from its configuration."""
     try:
         provider = ctx.ServiceManager.createInstanceWithContext("com.sun.star.configuration.ConfigurationProvider", ctx)
-        node = provider.createInstanceWithArguments("com.sun.star.configuration.ConfigurationAccess",
-                                                    _props(uno, nodepath="/org.openoffice.Setup/Product"))
+        node = provider.createInstanceWithArguments(
+            "com.sun.star.configuration.ConfigurationAccess", _props(uno, nodepath="/org.openoffice.Setup/Product")
+        )
         major, minor = (int(x) for x in str(node.getByName("ooSetupVersion")).split(".")[:2])
         return major, minor
     except Exception:  # an unexpected configuration: the careful placement
@@ -124,7 +126,9 @@ def _props(uno, **kw):
 _TEXT = re.compile(r"(<w:t(?:\s[^>]*)?>)([^<]*)(</w:t>)")
 
 
-def for_libreoffice(docx: bytes, fallback_font: bool, joiners_after_marks: bool = False, join_thai: bool = True) -> bytes:
+def for_libreoffice(
+    docx: bytes, fallback_font: bool, joiners_after_marks: bool = False, join_thai: bool = True
+) -> bytes:
     """The conversion copy of a DOCX. Word joiners inside the Thai words of the body (thai.join_words), so that
     LibreOffice breaks Thai lines between words; Word's `\\* ThaiArabic` page-number switch is dropped (LibreOffice
     prints it as Thai letters; its Context numerals print the plain number in Thai digits); where TH Sarabun New is
@@ -188,19 +192,36 @@ class Converter:
             (self.workdir / "profile" / "user").mkdir(parents=True)
             (self.workdir / "profile" / "user" / "registrymodifications.xcu").write_text(_REGISTRY, encoding="utf-8")
             (self.workdir / "fonts.conf").write_text(
-                _FONTS_CONF.format(fonts=PROJECT_FONTS, cache=self.workdir / "fontcache"), encoding="utf-8")
+                _FONTS_CONF.format(fonts=PROJECT_FONTS, cache=self.workdir / "fontcache"), encoding="utf-8"
+            )
         if self.has_sarabun is None:
             self.has_sarabun = self._font_installed(SARABUN)
             if not self.has_sarabun:
                 _warn_fallback_once()
         pipe = f"mou-{os.getpid()}-{uuid.uuid4().hex[:8]}"
-        command = [soffice, "--headless", "--invisible", "--nologo", "--norestore", "--nodefault", "--nolockcheck",
-                   "--nofirststartwizard", f"-env:UserInstallation={(self.workdir / 'profile').as_uri()}",
-                   f"--accept=pipe,name={pipe};urp;StarOffice.ComponentContext"]
+        command = [
+            soffice,
+            "--headless",
+            "--invisible",
+            "--nologo",
+            "--norestore",
+            "--nodefault",
+            "--nolockcheck",
+            "--nofirststartwizard",
+            f"-env:UserInstallation={(self.workdir / 'profile').as_uri()}",
+            f"--accept=pipe,name={pipe};urp;StarOffice.ComponentContext",
+        ]
 
         def launch():
-            return subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                                    env=self._env(), start_new_session=True, preexec_fn=die_with_parent)
+            return subprocess.Popen(
+                command,
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+                env=self._env(),
+                start_new_session=True,
+                preexec_fn=die_with_parent,
+            )
 
         self.proc = launch()
         local = uno.getComponentContext()
@@ -221,15 +242,21 @@ class Converter:
                     continue
                 if code is not None:
                     self._kill()
-                    raise ConvertError(f"LibreOffice หยุดทำงานขณะเริ่มต้น / LibreOffice exited while starting (code {code})")
+                    raise ConvertError(
+                        f"LibreOffice หยุดทำงานขณะเริ่มต้น / LibreOffice exited while starting (code {code})"
+                    ) from None
                 if time.monotonic() > deadline:
                     self._kill()
-                    raise ConvertError(f"LibreOffice ไม่ตอบสนองภายใน {self.start_timeout:.0f} วินาที / LibreOffice did not start within {self.start_timeout:.0f} s")
+                    raise ConvertError(
+                        f"LibreOffice ไม่ตอบสนองภายใน {self.start_timeout:.0f} วินาที / LibreOffice did not start within {self.start_timeout:.0f} s"
+                    ) from None
                 time.sleep(0.05)
 
     def _font_installed(self, family: str) -> bool:
         try:
-            out = subprocess.run(["fc-list", family, "family"], capture_output=True, text=True, env=self._env(), timeout=30).stdout
+            out = subprocess.run(
+                ["fc-list", family, "family"], capture_output=True, text=True, env=self._env(), timeout=30
+            ).stdout
         except (OSError, subprocess.TimeoutExpired):
             return False
         return family.lower() in out.lower()
@@ -282,8 +309,9 @@ class Converter:
                 self.restarts += 1
             self._kill()
             self.start()
-        copy = for_libreoffice(docx, fallback_font=not self.has_sarabun, joiners_after_marks=self.marks_stay_put,
-                               join_thai=self.join_thai)
+        copy = for_libreoffice(
+            docx, fallback_font=not self.has_sarabun, joiners_after_marks=self.marks_stay_put, join_thai=self.join_thai
+        )
         pdf = self._export(copy)
         for _ in range(REFLOWS):  # a heading or lead-in LibreOffice left at a page foot goes to the next page
             starts = stranded(pdf, copy)
@@ -304,11 +332,19 @@ class Converter:
 
         def work():
             try:
-                doc = self.desktop.loadComponentFromURL(src.as_uri(), "_blank", 0, _props(uno, Hidden=True, ReadOnly=True))
+                doc = self.desktop.loadComponentFromURL(
+                    src.as_uri(), "_blank", 0, _props(uno, Hidden=True, ReadOnly=True)
+                )
                 try:
                     _native_page_numbers(doc)
-                    doc.storeToURL(dst.as_uri(), _props(uno, FilterName="writer_pdf_Export", FilterData=uno.Any(
-                        "[]com.sun.star.beans.PropertyValue", _props(uno, **PDF_EXPORT))))
+                    doc.storeToURL(
+                        dst.as_uri(),
+                        _props(
+                            uno,
+                            FilterName="writer_pdf_Export",
+                            FilterData=uno.Any("[]com.sun.star.beans.PropertyValue", _props(uno, **PDF_EXPORT)),
+                        ),
+                    )
                 finally:
                     doc.close(True)
             except Exception as exc:  # a UNO exception or a dead bridge
@@ -320,9 +356,13 @@ class Converter:
         try:
             if thread.is_alive():
                 self._kill()
-                raise ConvertError(f"LibreOffice ใช้เวลาเกิน {self.timeout:.0f} วินาที / LibreOffice took longer than {self.timeout:.0f} s and was stopped")
+                raise ConvertError(
+                    f"LibreOffice ใช้เวลาเกิน {self.timeout:.0f} วินาที / LibreOffice took longer than {self.timeout:.0f} s and was stopped"
+                )
             if "error" in result or not dst.exists():
-                raise ConvertError(f"LibreOffice แปลงเอกสารไม่สำเร็จ / LibreOffice failed to convert the document: {result.get('error')}")
+                raise ConvertError(
+                    f"LibreOffice แปลงเอกสารไม่สำเร็จ / LibreOffice failed to convert the document: {result.get('error')}"
+                )
             return dst.read_bytes()
         finally:
             shutil.rmtree(job, ignore_errors=True)

@@ -35,8 +35,11 @@ def pdf_pages(pdf: bytes | Path, layout: bool = False) -> list[str]:
         with tempfile.NamedTemporaryFile(suffix=".pdf") as tmp:
             tmp.write(data)
             tmp.flush()
-            out = subprocess.run([tool, "-enc", "UTF-8", *(["-layout"] if layout else []), tmp.name, "-"],
-                                 capture_output=True, timeout=120)
+            out = subprocess.run(
+                [tool, "-enc", "UTF-8", *(["-layout"] if layout else []), tmp.name, "-"],
+                capture_output=True,
+                timeout=120,
+            )
         if out.returncode == 0:
             pages = out.stdout.decode("utf-8", "replace").split("\f")
             return [strip_joiners(p) for p in (pages[:-1] if pages and not pages[-1].strip() else pages)]

@@ -8,13 +8,17 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Callable
+from pathlib import Path
+
+import yaml
 
 from .settings import Settings
 from .spec import count_signatories
-from .thai import ShortYear, date as fmt_date, months_between, parse_user_amount, parse_user_date
+from .thai import ShortYear, months_between, parse_user_amount, parse_user_date
+from .thai import date as fmt_date
 
 
 @dataclass(frozen=True)
@@ -75,8 +79,10 @@ def _date(a, path):
 def _in_term(value, a):
     s, e = _date(a, "term.start"), _date(a, "term.end")
     if s and e and not (s <= value <= e):
-        return (f"วันที่ต้องอยู่ระหว่าง {fmt_date(s, 'th')} ถึง {fmt_date(e, 'th')} (ระยะเวลาดำเนินการ)",
-                f"the date must lie within the term, {fmt_date(s, 'en')} to {fmt_date(e, 'en')}")
+        return (
+            f"วันที่ต้องอยู่ระหว่าง {fmt_date(s, 'th')} ถึง {fmt_date(e, 'th')} (ระยะเวลาดำเนินการ)",
+            f"the date must lie within the term, {fmt_date(s, 'en')} to {fmt_date(e, 'en')}",
+        )
     return None
 
 
@@ -101,13 +107,23 @@ def answer_amount(value) -> Decimal:
 def _sources_sum(items, a):
     total = answer_amount(get(a, "budget.total"))
     got = sum((answer_amount(i.get("amount")) for i in items), Decimal(0))
-    return None if got == total else (f"แหล่งงบประมาณรวมกันได้ {got:,} บาท ไม่เท่ากับงบประมาณรวม {total:,} บาท",
-                                      f"the sources add up to {got:,}, not to the total {total:,}")
+    return (
+        None
+        if got == total
+        else (
+            f"แหล่งงบประมาณรวมกันได้ {got:,} บาท ไม่เท่ากับงบประมาณรวม {total:,} บาท",
+            f"the sources add up to {got:,}, not to the total {total:,}",
+        )
+    )
 
 
 def _instalments_sum(items, a):
     got = sum((answer_amount(i.get("percent")) for i in items), Decimal(0))
-    return None if got == 100 else (f"ร้อยละของงวดเงินรวมกันได้ {got} ต้องเท่ากับ 100", f"the percentages add up to {got}, not 100")
+    return (
+        None
+        if got == 100
+        else (f"ร้อยละของงวดเงินรวมกันได้ {got} ต้องเท่ากับ 100", f"the percentages add up to {got}, not 100")
+    )
 
 
 def _sla_end(value, a):
@@ -122,8 +138,12 @@ def _sla_needed(a, settings: Settings):
     if model(a) not in ("performance", "commissioning"):
         return False
     s, e = _date(a, "term.start"), _date(a, "term.end")
-    return bool(s and e and months_between(s, e) >= settings.sla_min_term_months
-                and answer_amount(get(a, "budget.total")) >= settings.sla_threshold)
+    return bool(
+        s
+        and e
+        and months_between(s, e) >= settings.sla_min_term_months
+        and answer_amount(get(a, "budget.total")) >= settings.sla_threshold
+    )
 
 
 def _extra_copies(a) -> int:
@@ -148,39 +168,89 @@ def _year_later(a):
     return min(end, e) if e else end
 
 
-KINDS = (("government", "หน่วยงานรัฐส่วนกลาง", "central government"), ("lao", "องค์กรปกครองส่วนท้องถิ่น", "local government"),
-         ("cso", "องค์กรภาคประชาสังคม", "civil-society organisation"), ("academic", "สถาบันวิชาการ", "academic institution"),
-         ("private", "ภาคเอกชน", "private sector"))
-PARTIES = (("delegator", "ผู้มอบภารกิจ", "delegator"), ("partner", "ผู้รับมอบภารกิจ", "partner"), ("supporters", "ภาคส่วนอื่นสนับสนุน", "supporters"))
-FREQ = (("monthly", "รายเดือน", "monthly"), ("quarterly", "รายไตรมาส", "quarterly"), ("semiannual", "ทุกหกเดือน", "every six months"),
-        ("annual", "รายปี", "annually"), ("once", "ครั้งเดียว", "once"))
-MODELS = (("grant", "รูปแบบการให้เงินอุดหนุน", "grant"), ("performance", "รูปแบบการทำสัญญาข้อตกลง", "performance-based contracting"),
-          ("commissioning", "รูปแบบกลไกขับเคลื่อนงานภายใต้สัญญาร่วม", "commissioning"))
-SOURCES = (("state_budget", "งบประมาณแผ่นดิน", "state budget"), ("own_revenue", "เงินรายได้", "own revenue"),
-           ("donation", "เงินบริจาค", "donations"), ("fund", "เงินกองทุน", "fund"), ("other", "แหล่งอื่น", "other"))
-ROLES = (("chair", "ประธานกรรมการ", "chair"), ("vice_chair", "รองประธานกรรมการ", "vice-chair"), ("member", "กรรมการ", "member"),
-         ("secretary", "กรรมการและเลขานุการ", "secretary"), ("assistant_secretary", "กรรมการและผู้ช่วยเลขานุการ", "assistant secretary"))
+# The choices show the very words the documents print: clauses/_labels.yaml, one table for both (a library given with
+# --library has its own labels for its documents; the questions keep the project's).
+_LABELS = yaml.safe_load(
+    (Path(__file__).resolve().parent.parent / "clauses" / "_labels.yaml").read_text(encoding="utf-8")
+)
+
+
+def _choices(group: str, values: tuple[str, ...] | None = None) -> tuple:
+    """(value, Thai, English) for each value of a label group, in the file's order (or the order given)."""
+    table = _LABELS[group]
+    return tuple((v, table[v]["th"], table[v]["en"]) for v in (values or tuple(table)))
+
+
+KINDS = _choices("kind")
+PARTIES = _choices("party", ("delegator", "partner", "supporters"))
+FREQ = _choices("frequency")
+MODELS = _choices("model")
+SOURCES = _choices("source")
+ROLES = _choices("role")
 METHODS = "internal, external, field_visit, service_user_feedback"
-AFTER = (("signing", "การลงนามในบันทึกข้อตกลง", "the signing"), ("midterm", "ผลการประเมินผลระยะกลาง", "the mid-term evaluation"),
-         ("yearly 1", "ผลการประเมินผลประจำปี ครั้งที่ 1", "the first yearly evaluation"),
-         ("yearly 2", "ผลการประเมินผลประจำปี ครั้งที่ 2", "the second yearly evaluation"),
-         ("final", "ผลการประเมินผลหลังสิ้นสุด", "the final evaluation"))
+_EVAL = _LABELS["evaluation"]
+AFTER = (
+    ("signing", _EVAL["signing"]["th"], _EVAL["signing"]["en"]),
+    ("midterm", _EVAL["midterm_one"]["th"], _EVAL["midterm_one"]["en"]),
+    *((f"yearly {n}", _EVAL["yearly"]["th"].format(n=n), _EVAL["yearly"]["en"].format(n=n)) for n in (1, 2)),
+    ("final", _EVAL["final"]["th"], _EVAL["final"]["en"]),
+)
 not_grant = lambda a, settings=None: model(a) != "grant"  # noqa: E731
 is_comm = lambda a, settings=None: model(a) == "commissioning"  # noqa: E731
 personal = lambda a, settings=None: bool(get(a, "personal_data.involved"))  # noqa: E731
 
 SCREENING = (
-    Q("screening.mission", "ภารกิจนี้เป็นแบบใด", "What kind of mission is it", "choice",
-      (("project", "โครงการที่มีกรอบเวลาชัดเจน (เช่น ระบบฐานข้อมูล การสำรวจ การอบรม)", "a project with a clear time frame (database, survey, training)"),
-       ("service", "บริการต่อเนื่องหรืองานประจำ (เช่น ศูนย์ดูแล สถานคุ้มครอง การรับเรื่องร้องเรียน)", "a continuing or routine service (care centre, shelter, complaints)"),
-       ("portfolio", "หลายภารกิจภายใต้นโยบายเดียว ระยะยาว (เช่น คณะกรรมการคุ้มครองเด็กจังหวัด)", "several missions under one policy, long-term (a provincial committee)"))),
+    Q(
+        "screening.mission",
+        "ภารกิจนี้เป็นแบบใด",
+        "What kind of mission is it",
+        "choice",
+        (
+            (
+                "project",
+                "โครงการที่มีกรอบเวลาชัดเจน (เช่น ระบบฐานข้อมูล การสำรวจ การอบรม)",
+                "a project with a clear time frame (database, survey, training)",
+            ),
+            (
+                "service",
+                "บริการต่อเนื่องหรืองานประจำ (เช่น ศูนย์ดูแล สถานคุ้มครอง การรับเรื่องร้องเรียน)",
+                "a continuing or routine service (care centre, shelter, complaints)",
+            ),
+            (
+                "portfolio",
+                "หลายภารกิจภายใต้นโยบายเดียว ระยะยาว (เช่น คณะกรรมการคุ้มครองเด็กจังหวัด)",
+                "several missions under one policy, long-term (a provincial committee)",
+            ),
+        ),
+    ),
     Q("screening.time_bound", "มีกรอบระยะเวลาสิ้นสุดชัดเจนหรือไม่", "Does it have a clear end date", "bool", required=False),
-    Q("screening.routine", "เป็นงานประจำที่หน่วยงานต้องจัดให้อย่างต่อเนื่องหรือไม่", "Is it routine work the agency must keep providing", "bool", required=False),
-    Q("screening.capacity_gap", "หน่วยงานขาดศักยภาพหรืออัตรากำลังที่จะทำเองหรือไม่", "Does the agency lack the capacity to do it itself", "bool", required=False),
-    Q("screening.joint_structure", "จะดำเนินการผ่านคณะกรรมการร่วมที่เป็นทางการหรือไม่", "Will a formal joint committee run it", "bool", required=False),
+    Q(
+        "screening.routine",
+        "เป็นงานประจำที่หน่วยงานต้องจัดให้อย่างต่อเนื่องหรือไม่",
+        "Is it routine work the agency must keep providing",
+        "bool",
+        required=False,
+    ),
+    Q(
+        "screening.capacity_gap",
+        "หน่วยงานขาดศักยภาพหรืออัตรากำลังที่จะทำเองหรือไม่",
+        "Does the agency lack the capacity to do it itself",
+        "bool",
+        required=False,
+    ),
+    Q(
+        "screening.joint_structure",
+        "จะดำเนินการผ่านคณะกรรมการร่วมที่เป็นทางการหรือไม่",
+        "Will a formal joint committee run it",
+        "bool",
+        required=False,
+    ),
 )
 
-RECORD_ACTIVITY = (Q("name", "ชื่อกิจกรรม", "Activity"), Q("description", "รายละเอียด (Enter เพื่อข้าม)", "Description (Enter to skip)", required=False))
+RECORD_ACTIVITY = (
+    Q("name", "ชื่อกิจกรรม", "Activity"),
+    Q("description", "รายละเอียด (Enter เพื่อข้าม)", "Description (Enter to skip)", required=False),
+)
 QUESTIONS = (
     Q("title", "ชื่อโครงการหรือภารกิจ (เรื่อง)", "Title of the project or mission"),
     Q("background", "หลักการและเหตุผล (หลายย่อหน้าคั่นด้วย | )", "Background (separate paragraphs with | )"),
@@ -199,8 +269,20 @@ QUESTIONS = (
     Q("parties.partner.address", "ที่ตั้งของผู้รับมอบภารกิจ", "Partner's address"),
     Q("parties.partner.representative.name", "ชื่อผู้ลงนามฝ่ายผู้รับมอบภารกิจ", "Partner's signatory"),
     Q("parties.partner.representative.position", "ตำแหน่งผู้ลงนามฝ่ายผู้รับมอบภารกิจ", "Partner signatory's position"),
-    Q("parties.partner.authority", "มติหรือการมอบอำนาจให้ผู้ลงนาม (Enter เพื่อข้าม)", "Resolution or delegation empowering the signatory (Enter to skip)", required=False),
-    Q("legal_basis", "กฎหมายที่ให้อำนาจ (ทีละรายการ)", "Laws giving the authority (one at a time)", "list", required=False, minimum=lambda a: 1 if is_comm(a) else 0),
+    Q(
+        "parties.partner.authority",
+        "มติหรือการมอบอำนาจให้ผู้ลงนาม (Enter เพื่อข้าม)",
+        "Resolution or delegation empowering the signatory (Enter to skip)",
+        required=False,
+    ),
+    Q(
+        "legal_basis",
+        "กฎหมายที่ให้อำนาจ (ทีละรายการ)",
+        "Laws giving the authority (one at a time)",
+        "list",
+        required=False,
+        minimum=lambda a: 1 if is_comm(a) else 0,
+    ),
     Q("objectives", "วัตถุประสงค์ (ทีละข้อ)", "Objectives (one at a time)", "list"),
     Q("scope.target_group", "กลุ่มเป้าหมาย", "Target group"),
     Q("scope.area", "พื้นที่ดำเนินการ", "Area"),
@@ -209,66 +291,234 @@ QUESTIONS = (
     Q("roles.delegator", "บทบาทหน้าที่ของผู้มอบภารกิจ (ทีละข้อ)", "Roles of the delegator (one at a time)", "list"),
     Q("roles.partner", "บทบาทหน้าที่ของผู้รับมอบภารกิจ (ทีละข้อ)", "Roles of the partner (one at a time)", "list"),
     Q("budget.total", "งบประมาณรวม (บาท)", "Total budget (baht)", "amount"),
-    Q("budget.sources", "แหล่งงบประมาณ", "Budget sources", "records", check=_sources_sum, fields=(
-        Q("type", "ประเภทแหล่งเงิน", "Type", "choice", SOURCES, default="state_budget"),
-        Q("amount", "จำนวนเงิน (บาท)", "Amount (baht)", "amount", default=lambda a: get(a, "budget.total") if not get(a, "budget.sources") else None),
-        Q("provider", "ผู้สนับสนุนเงิน", "Provided by", "choice", PARTIES, default="delegator"),
-        Q("fiscal_year", "ปีงบประมาณ พ.ศ. (Enter เพื่อข้าม)", "Fiscal year B.E. (Enter to skip)", "int", required=False))),
-    Q("instalments", "งวดเงิน", "Instalments", "records", check=_instalments_sum, minimum=lambda a: 2 if model(a) == "performance" else 1, fields=(
-        Q("percent", "ร้อยละของเงินที่ผู้มอบภารกิจจ่าย", "Percent of the delegator's money", "amount", default=lambda a: 100 if model(a) == "grant" and not a.get("instalments") else None),
-        Q("due", "กำหนดจ่าย", "Due date", "date", check=_in_term, default=lambda a: get(a, "term.start") if not a.get("instalments") else None),
-        Q("after", "จ่ายหลัง", "Paid after", "choice", AFTER,
-          default=lambda a: "signing" if not a.get("instalments") else "midterm"),
-        Q("condition", "เงื่อนไขเพิ่มเติม (Enter เพื่อข้าม)", "Further condition (Enter to skip)", required=False))),
+    Q(
+        "budget.sources",
+        "แหล่งงบประมาณ",
+        "Budget sources",
+        "records",
+        check=_sources_sum,
+        fields=(
+            Q("type", "ประเภทแหล่งเงิน", "Type", "choice", SOURCES, default="state_budget"),
+            Q(
+                "amount",
+                "จำนวนเงิน (บาท)",
+                "Amount (baht)",
+                "amount",
+                default=lambda a: get(a, "budget.total") if not get(a, "budget.sources") else None,
+            ),
+            Q("provider", "ผู้สนับสนุนเงิน", "Provided by", "choice", PARTIES, default="delegator"),
+            Q(
+                "fiscal_year",
+                "ปีงบประมาณ พ.ศ. (Enter เพื่อข้าม)",
+                "Fiscal year B.E. (Enter to skip)",
+                "int",
+                required=False,
+            ),
+        ),
+    ),
+    Q(
+        "instalments",
+        "งวดเงิน",
+        "Instalments",
+        "records",
+        check=_instalments_sum,
+        minimum=lambda a: 2 if model(a) == "performance" else 1,
+        fields=(
+            Q(
+                "percent",
+                "ร้อยละของเงินที่ผู้มอบภารกิจจ่าย",
+                "Percent of the delegator's money",
+                "amount",
+                default=lambda a: 100 if model(a) == "grant" and not a.get("instalments") else None,
+            ),
+            Q(
+                "due",
+                "กำหนดจ่าย",
+                "Due date",
+                "date",
+                check=_in_term,
+                default=lambda a: get(a, "term.start") if not a.get("instalments") else None,
+            ),
+            Q(
+                "after",
+                "จ่ายหลัง",
+                "Paid after",
+                "choice",
+                AFTER,
+                default=lambda a: "signing" if not a.get("instalments") else "midterm",
+            ),
+            Q("condition", "เงื่อนไขเพิ่มเติม (Enter เพื่อข้าม)", "Further condition (Enter to skip)", required=False),
+        ),
+    ),
     Q("evaluation.midterm", "วันประเมินผลระยะกลาง", "Mid-term evaluation date", "date", check=_in_term, when=not_grant),
-    Q("evaluation.final", "วันประเมินผลหลังสิ้นสุด", "Final evaluation date", "date", check=_in_term, default=lambda a: get(a, "term.end")),
-    Q("evaluation.methods", f"วิธีประเมินผล (คั่นด้วยจุลภาค: {METHODS})", f"Evaluation methods (comma-separated: {METHODS})", "methods",
-      default=lambda a: {"grant": "internal", "performance": "internal, external, field_visit"}.get(model(a), "internal, external, service_user_feedback")),
-    Q("indicators", "ตัวชี้วัดความสำเร็จ", "Performance indicators", "records", minimum=lambda a: 0 if model(a) == "grant" else 1, required=False, fields=(
-        Q("name", "ชื่อตัวชี้วัด", "Indicator"), Q("unit", "หน่วยนับ", "Unit"),
-        Q("baseline", "ค่าฐาน (Enter เพื่อข้าม)", "Baseline (Enter to skip)", "amount", required=False),
-        Q("target", "ค่าเป้าหมาย", "Target", "amount"), Q("frequency", "ความถี่ในการวัด", "Frequency", "choice", FREQ, default="quarterly"),
-        Q("data_source", "แหล่งข้อมูล", "Data source"), Q("responsible", "ผู้รับผิดชอบ", "Responsible", "choice", PARTIES, default="partner"))),
+    Q(
+        "evaluation.final",
+        "วันประเมินผลหลังสิ้นสุด",
+        "Final evaluation date",
+        "date",
+        check=_in_term,
+        default=lambda a: get(a, "term.end"),
+    ),
+    Q(
+        "evaluation.methods",
+        f"วิธีประเมินผล (คั่นด้วยจุลภาค: {METHODS})",
+        f"Evaluation methods (comma-separated: {METHODS})",
+        "methods",
+        default=lambda a: {"grant": "internal", "performance": "internal, external, field_visit"}.get(
+            model(a), "internal, external, service_user_feedback"
+        ),
+    ),
+    Q(
+        "indicators",
+        "ตัวชี้วัดความสำเร็จ",
+        "Performance indicators",
+        "records",
+        minimum=lambda a: 0 if model(a) == "grant" else 1,
+        required=False,
+        fields=(
+            Q("name", "ชื่อตัวชี้วัด", "Indicator"),
+            Q("unit", "หน่วยนับ", "Unit"),
+            Q("baseline", "ค่าฐาน (Enter เพื่อข้าม)", "Baseline (Enter to skip)", "amount", required=False),
+            Q("target", "ค่าเป้าหมาย", "Target", "amount"),
+            Q("frequency", "ความถี่ในการวัด", "Frequency", "choice", FREQ, default="quarterly"),
+            Q("data_source", "แหล่งข้อมูล", "Data source"),
+            Q("responsible", "ผู้รับผิดชอบ", "Responsible", "choice", PARTIES, default="partner"),
+        ),
+    ),
     Q("joint_committee.name", "ชื่อคณะกรรมการร่วม", "Name of the joint committee", when=is_comm),
-    Q("joint_committee.members", "กรรมการ (ต้องมีกรรมการและเลขานุการหนึ่งคน)", "Members (one of them the secretary)", "records", when=is_comm, minimum=lambda a: 2, fields=(
-        Q("position", "ตำแหน่ง", "Position"), Q("party", "ฝ่าย", "Party", "choice", PARTIES),
-        Q("role", "บทบาทในคณะกรรมการ", "Role", "choice", ROLES, default="member"))),
-    Q("joint_committee.duties", "อำนาจหน้าที่ของคณะกรรมการร่วม (ทีละข้อ)", "Duties of the committee (one at a time)", "list", when=is_comm),
+    Q(
+        "joint_committee.members",
+        "กรรมการ (ต้องมีกรรมการและเลขานุการหนึ่งคน)",
+        "Members (one of them the secretary)",
+        "records",
+        when=is_comm,
+        minimum=lambda a: 2,
+        fields=(
+            Q("position", "ตำแหน่ง", "Position"),
+            Q("party", "ฝ่าย", "Party", "choice", PARTIES),
+            Q("role", "บทบาทในคณะกรรมการ", "Role", "choice", ROLES, default="member"),
+        ),
+    ),
+    Q(
+        "joint_committee.duties",
+        "อำนาจหน้าที่ของคณะกรรมการร่วม (ทีละข้อ)",
+        "Duties of the committee (one at a time)",
+        "list",
+        when=is_comm,
+    ),
     Q("joint_committee.meetings", "ความถี่การประชุม", "Meetings", "choice", FREQ[:4], default="quarterly", when=is_comm),
     Q("joint_committee.secretariat", "สำนักงานเลขานุการร่วม (ตั้งอยู่ที่ใด)", "Joint secretariat (where)", when=is_comm),
-    Q("action_plan", "แผนปฏิบัติการ", "Action plan", "records", when=is_comm, fields=(
-        Q("activity", "กิจกรรม", "Activity"), Q("start", "วันเริ่ม", "Start", "date", check=_in_term),
-        Q("end", "วันสิ้นสุด", "End", "date", check=_in_term), Q("responsible", "ผู้รับผิดชอบ", "Responsible", "choice", PARTIES, default="partner"),
-        Q("budget", "งบประมาณ (Enter เพื่อข้าม)", "Budget (Enter to skip)", "amount", required=False))),
-    Q("sla.start", "วันเริ่มต้นข้อตกลงระดับการให้บริการ (SLA)", "SLA start", "date", check=_in_term, when=_sla_needed, default=lambda a: get(a, "term.start")),
-    Q("sla.end", "วันสิ้นสุด SLA (ไม่เกิน 12 เดือน)", "SLA end (at most 12 months)", "date", check=_sla_end, when=_sla_needed, default=_year_later),
+    Q(
+        "action_plan",
+        "แผนปฏิบัติการ",
+        "Action plan",
+        "records",
+        when=is_comm,
+        fields=(
+            Q("activity", "กิจกรรม", "Activity"),
+            Q("start", "วันเริ่ม", "Start", "date", check=_in_term),
+            Q("end", "วันสิ้นสุด", "End", "date", check=_in_term),
+            Q("responsible", "ผู้รับผิดชอบ", "Responsible", "choice", PARTIES, default="partner"),
+            Q("budget", "งบประมาณ (Enter เพื่อข้าม)", "Budget (Enter to skip)", "amount", required=False),
+        ),
+    ),
+    Q(
+        "sla.start",
+        "วันเริ่มต้นข้อตกลงระดับการให้บริการ (SLA)",
+        "SLA start",
+        "date",
+        check=_in_term,
+        when=_sla_needed,
+        default=lambda a: get(a, "term.start"),
+    ),
+    Q(
+        "sla.end",
+        "วันสิ้นสุด SLA (ไม่เกิน 12 เดือน)",
+        "SLA end (at most 12 months)",
+        "date",
+        check=_sla_end,
+        when=_sla_needed,
+        default=_year_later,
+    ),
     Q("sla.review", "ความถี่ในการทบทวน SLA", "SLA review", "choice", FREQ[:4], default="quarterly", when=_sla_needed),
     Q("sla.leads.delegator", "ผู้ประสานงานหลักฝ่ายผู้มอบภารกิจ", "Delegator's SLA lead", when=_sla_needed),
     Q("sla.leads.partner", "ผู้ประสานงานหลักฝ่ายผู้รับมอบภารกิจ", "Partner's SLA lead", when=_sla_needed),
-    Q("sla.services", "บริการและมาตรฐาน", "Services and standards", "records", when=_sla_needed, fields=(
-        Q("name", "ชื่อบริการ", "Service"), Q("description", "รายละเอียด (Enter เพื่อข้าม)", "Description (Enter to skip)", required=False),
-        Q("standard", "มาตรฐานการให้บริการ", "Standard"))),
+    Q(
+        "sla.services",
+        "บริการและมาตรฐาน",
+        "Services and standards",
+        "records",
+        when=_sla_needed,
+        fields=(
+            Q("name", "ชื่อบริการ", "Service"),
+            Q("description", "รายละเอียด (Enter เพื่อข้าม)", "Description (Enter to skip)", required=False),
+            Q("standard", "มาตรฐานการให้บริการ", "Standard"),
+        ),
+    ),
     Q("sla.escalation", "ขั้นตอนการยกระดับปัญหา (ทีละขั้น)", "Escalation steps (one at a time)", "list", when=_sla_needed),
     Q("sla.remedy", "มาตรการเยียวยา", "Remedy", when=_sla_needed),
     Q("personal_data.involved", "มีการใช้ข้อมูลส่วนบุคคลหรือไม่", "Is personal data involved", "bool", default=False),
-    Q("personal_data.categories", "ประเภทข้อมูลส่วนบุคคล (ทีละรายการ)", "Personal data categories (one at a time)", "list", when=personal),
+    Q(
+        "personal_data.categories",
+        "ประเภทข้อมูลส่วนบุคคล (ทีละรายการ)",
+        "Personal data categories (one at a time)",
+        "list",
+        when=personal,
+    ),
     Q("personal_data.purpose", "วัตถุประสงค์ของการใช้ข้อมูล", "Purpose", when=personal),
     Q("personal_data.retention", "ระยะเวลาการเก็บรักษา", "Retention", when=personal),
-    Q("witnesses", "พยาน", "Witnesses", "records", required=False, minimum=lambda a: 0, fields=(
-        Q("name", "ชื่อพยาน", "Name"), Q("position", "ตำแหน่ง", "Position"), Q("party", "ฝ่าย", "Party", "choice", PARTIES[:2]))),
+    Q(
+        "witnesses",
+        "พยาน",
+        "Witnesses",
+        "records",
+        required=False,
+        minimum=lambda a: 0,
+        fields=(
+            Q("name", "ชื่อพยาน", "Name"),
+            Q("position", "ตำแหน่ง", "Position"),
+            Q("party", "ฝ่าย", "Party", "choice", PARTIES[:2]),
+        ),
+    ),
     Q("copies", "จำนวนฉบับ", "Number of copies", "int", default=2),
-    Q("copies_kept_by", "ผู้เก็บรักษาฉบับที่เกินจำนวนผู้ลงนาม (ทีละราย)", "Who keeps each copy beyond one per signatory (one at a time)", "list",
-      when=lambda a, s: _extra_copies(a) > 0),
+    Q(
+        "copies_kept_by",
+        "ผู้เก็บรักษาฉบับที่เกินจำนวนผู้ลงนาม (ทีละราย)",
+        "Who keeps each copy beyond one per signatory (one at a time)",
+        "list",
+        when=lambda a, s: _extra_copies(a) > 0,
+    ),
 )
-ORDER = ["spec_version", "model", "language", "screening"] + list(dict.fromkeys(q.path.split(".")[0] for q in QUESTIONS))
+ORDER = ["spec_version", "model", "language", "screening"] + list(
+    dict.fromkeys(q.path.split(".")[0] for q in QUESTIONS)
+)
 COMMENTS = {
-    "spec_version": "รุ่นของรูปแบบไฟล์", "model": "รูปแบบความร่วมมือ (grant / performance / commissioning)", "language": "ภาษาของบันทึกข้อตกลง",
-    "screening": "คำตอบคัดกรองเพื่อเลือกรูปแบบ", "title": "เรื่อง", "background": "หลักการและเหตุผล", "reference_no": "เลขที่",
-    "signing": "สถานที่และวันที่ลงนาม", "term": "ระยะเวลาดำเนินการ", "parties": "คู่ภาคี", "legal_basis": "อำนาจหน้าที่ตามกฎหมาย",
-    "objectives": "วัตถุประสงค์", "scope": "ขอบเขตความร่วมมือ", "deliverables": "ผลผลิต", "roles": "บทบาทหน้าที่",
-    "budget": "งบประมาณและแหล่งที่มา", "instalments": "งวดเงิน", "evaluation": "การติดตามและประเมินผล", "indicators": "ตัวชี้วัดความสำเร็จ",
-    "joint_committee": "คณะกรรมการร่วม", "action_plan": "แผนปฏิบัติการ", "sla": "ข้อตกลงระดับการให้บริการ", "personal_data": "ข้อมูลส่วนบุคคล",
-    "witnesses": "พยาน", "copies": "จำนวนฉบับ", "copies_kept_by": "ผู้เก็บรักษาฉบับที่เหลือ",
+    "spec_version": "รุ่นของรูปแบบไฟล์",
+    "model": "รูปแบบความร่วมมือ (grant / performance / commissioning)",
+    "language": "ภาษาของบันทึกข้อตกลง",
+    "screening": "คำตอบคัดกรองเพื่อเลือกรูปแบบ",
+    "title": "เรื่อง",
+    "background": "หลักการและเหตุผล",
+    "reference_no": "เลขที่",
+    "signing": "สถานที่และวันที่ลงนาม",
+    "term": "ระยะเวลาดำเนินการ",
+    "parties": "คู่ภาคี",
+    "legal_basis": "อำนาจหน้าที่ตามกฎหมาย",
+    "objectives": "วัตถุประสงค์",
+    "scope": "ขอบเขตความร่วมมือ",
+    "deliverables": "ผลผลิต",
+    "roles": "บทบาทหน้าที่",
+    "budget": "งบประมาณและแหล่งที่มา",
+    "instalments": "งวดเงิน",
+    "evaluation": "การติดตามและประเมินผล",
+    "indicators": "ตัวชี้วัดความสำเร็จ",
+    "joint_committee": "คณะกรรมการร่วม",
+    "action_plan": "แผนปฏิบัติการ",
+    "sla": "ข้อตกลงระดับการให้บริการ",
+    "personal_data": "ข้อมูลส่วนบุคคล",
+    "witnesses": "พยาน",
+    "copies": "จำนวนฉบับ",
+    "copies_kept_by": "ผู้เก็บรักษาฉบับที่เหลือ",
 }
 
 
@@ -318,16 +568,25 @@ def convert(q: Q, raw: str, a: dict):
     except ShortYear as exc:
         m = exc.meant
         example = f"{m.day}/{m.month}/{m.year + 543}" if m else "1/3/2568"
-        raise Invalid(f"พิมพ์ปี พ.ศ. ให้ครบสี่หลัก เช่น {example}" + (f" (หมายถึง {fmt_date(m, 'th')} หรือไม่)" if m else ""),
-                      f"type the year in full (four digits), e.g. {example} or {m.isoformat() if m else '2025-03-01'}"
-                      + (f": did you mean {fmt_date(m, 'en')}?" if m else ""))
+        raise Invalid(
+            f"พิมพ์ปี พ.ศ. ให้ครบสี่หลัก เช่น {example}" + (f" (หมายถึง {fmt_date(m, 'th')} หรือไม่)" if m else ""),
+            f"type the year in full (four digits), e.g. {example} or {m.isoformat() if m else '2025-03-01'}"
+            + (f": did you mean {fmt_date(m, 'en')}?" if m else ""),
+        ) from exc
     except ValueError:
-        what = {"date": ("วันที่ไม่ถูกต้อง พิมพ์เช่น ๒๒/๔/๒๕๖๗ หรือ 2024-04-22", "not a date: type e.g. 22/4/2567 or 2024-04-22"),
-                "amount": (("ต้องเป็นตัวเลข เช่น 1,250,000", "must be a number, e.g. 1,250,000") if "baht" in q.en.lower() else
-                           ("ต้องเป็นตัวเลข เช่น 75 (เว้นว่างได้ถ้าไม่มี)" if not q.required else "ต้องเป็นตัวเลข เช่น 75",
-                            "must be a number, e.g. 75" + ("" if q.required else " (or leave it empty)"))),
-                "int": ("ต้องเป็นจำนวนเต็ม", "must be a whole number")}.get(q.kind, ("ค่าไม่ถูกต้อง", "invalid value"))
-        raise Invalid(*what)
+        what = {
+            "date": ("วันที่ไม่ถูกต้อง พิมพ์เช่น ๒๒/๔/๒๕๖๗ หรือ 2024-04-22", "not a date: type e.g. 22/4/2567 or 2024-04-22"),
+            "amount": (
+                ("ต้องเป็นตัวเลข เช่น 1,250,000", "must be a number, e.g. 1,250,000")
+                if "baht" in q.en.lower()
+                else (
+                    "ต้องเป็นตัวเลข เช่น 75 (เว้นว่างได้ถ้าไม่มี)" if not q.required else "ต้องเป็นตัวเลข เช่น 75",
+                    "must be a number, e.g. 75" + ("" if q.required else " (or leave it empty)"),
+                )
+            ),
+            "int": ("ต้องเป็นจำนวนเต็ม", "must be a whole number"),
+        }.get(q.kind, ("ค่าไม่ถูกต้อง", "invalid value"))
+        raise Invalid(*what) from None
     if q.check and value is not None:
         problem = q.check(value, a)
         if problem:
@@ -341,7 +600,9 @@ def default_of(q: Q, a: dict):
 
 def shown(value, lang: str = "th") -> str:
     """An answer as the user reads it back, in the questionnaire's language (dates in words, amounts with commas)."""
-    if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):  # a date as a resumed answers file holds it
+    if isinstance(value, str) and re.fullmatch(
+        r"\d{4}-\d{2}-\d{2}", value
+    ):  # a date as a resumed answers file holds it
         try:
             value = dt.date.fromisoformat(value)
         except ValueError:
@@ -353,7 +614,9 @@ def shown(value, lang: str = "th") -> str:
     if isinstance(value, (Decimal, int)):
         return f"{value:,}"
     if isinstance(value, list):
-        return "; ".join(shown(v, lang) if not isinstance(v, dict) else ", ".join(shown(x, lang) for x in v.values()) for v in value)
+        return "; ".join(
+            shown(v, lang) if not isinstance(v, dict) else ", ".join(shown(x, lang) for x in v.values()) for v in value
+        )
     if isinstance(value, dict):
         return "; ".join(f"{k}: {shown(v, lang)}" for k, v in value.items())
     return str(value)
@@ -377,6 +640,7 @@ def human_path(field: str, lang: str) -> str:
 
 # -- pages: the questions grouped as the browser shows them (and as the terminal announces them) -----------------------
 
+
 @dataclass(frozen=True)
 class Page:
     id: str
@@ -387,16 +651,32 @@ class Page:
 
 PAGES = (
     Page("screening", "รูปแบบความร่วมมือ", "Partnership model", ("screening", "model", "language")),
-    Page("general", "เรื่อง การลงนาม และระยะเวลา", "Title, signing and term", ("title", "background", "reference_no", "signing", "term")),
+    Page(
+        "general",
+        "เรื่อง การลงนาม และระยะเวลา",
+        "Title, signing and term",
+        ("title", "background", "reference_no", "signing", "term"),
+    ),
     Page("parties", "คู่ภาคี", "Parties", ("parties",)),
-    Page("scope", "วัตถุประสงค์ ขอบเขต และบทบาท", "Objectives, scope and roles", ("legal_basis", "objectives", "scope", "deliverables", "roles")),
+    Page(
+        "scope",
+        "วัตถุประสงค์ ขอบเขต และบทบาท",
+        "Objectives, scope and roles",
+        ("legal_basis", "objectives", "scope", "deliverables", "roles"),
+    ),
     Page("money", "งบประมาณ", "Budget", ("budget",)),
     Page("instalments", "งวดเงิน", "Instalments", ("instalments",)),
     Page("evaluation", "การประเมินผลและตัวชี้วัด", "Evaluation and indicators", ("evaluation", "indicators")),
-    Page("committee", "คณะกรรมการร่วมและแผนปฏิบัติการ", "Joint committee and action plan", ("joint_committee", "action_plan")),
+    Page(
+        "committee", "คณะกรรมการร่วมและแผนปฏิบัติการ", "Joint committee and action plan", ("joint_committee", "action_plan")
+    ),
     Page("sla", "ข้อตกลงระดับการให้บริการ (SLA)", "Service-level agreement (SLA)", ("sla",)),
-    Page("closing", "ข้อมูลส่วนบุคคล พยาน และจำนวนฉบับ", "Personal data, witnesses and copies",
-         ("personal_data", "witnesses", "copies", "copies_kept_by")),
+    Page(
+        "closing",
+        "ข้อมูลส่วนบุคคล พยาน และจำนวนฉบับ",
+        "Personal data, witnesses and copies",
+        ("personal_data", "witnesses", "copies", "copies_kept_by"),
+    ),
 )
 
 

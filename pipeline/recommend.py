@@ -12,8 +12,13 @@ class Recommendation:
     en: str
 
 
-def recommend(mission: str | None = None, time_bound: bool | None = None, routine: bool | None = None,
-              capacity_gap: bool | None = None, joint_structure: bool | None = None) -> Recommendation:
+def recommend(
+    mission: str | None = None,
+    time_bound: bool | None = None,
+    routine: bool | None = None,
+    capacity_gap: bool | None = None,
+    joint_structure: bool | None = None,
+) -> Recommendation:
     """grant for a time-bound project that is not routine work; performance for a continuing or routine service the
     agency must provide but lacks the capacity for; commissioning for several missions under one policy, run
     long-term through a formal joint structure."""

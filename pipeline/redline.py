@@ -144,7 +144,7 @@ def _deleted_copy(old_p, ids: _Ids, when: str):
 
 def redline(old_docx: bytes, new_docx: bytes, when: dt.datetime | None = None) -> tuple[bytes, int]:
     """The new DOCX with tracked changes from the old one, and how many changes it marks (0: the texts are equal)."""
-    stamp = (when or dt.datetime.now(dt.timezone.utc)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    stamp = (when or dt.datetime.now(dt.UTC)).strftime("%Y-%m-%dT%H:%M:%SZ")
     with zipfile.ZipFile(io.BytesIO(old_docx)) as z:
         old_root = etree.fromstring(z.read("word/document.xml"))
     with zipfile.ZipFile(io.BytesIO(new_docx)) as z:

@@ -70,8 +70,15 @@ def _keep_next(paragraph) -> None:
     paragraph.paragraph_format.keep_with_next = True
 
 
-TABLE_STYLES = ("Normal Table", "Table Grid", "MOU Signature", "MOU Signature Line", "MOU Table Text", "MOU Table Header",
-                "MOU Table Total")
+TABLE_STYLES = (
+    "Normal Table",
+    "Table Grid",
+    "MOU Signature",
+    "MOU Signature Line",
+    "MOU Table Text",
+    "MOU Table Header",
+    "MOU Table Total",
+)
 
 
 def _style_ids(sub) -> dict[str, str]:
@@ -93,13 +100,13 @@ def _table(sub, table: Table, ids: dict[str, str]) -> _RawXml:
     widths = [Cm(w * scale) for w in table.widths]
     aligns = [_ALIGN[a] for a in (table.aligns or ("left",) * len(table.widths))]
     text_style = ids["MOU Signature" if signatures else "MOU Table Text"]
-    rows = ([(table.headers, ids["MOU Table Header"], True)] if header else [])
+    rows = [(table.headers, ids["MOU Table Header"], True)] if header else []
     for n, cells in enumerate(table.rows):
         first_line = signatures and n % SIGNATURE_LINES == 0
         rows.append((cells, ids["MOU Signature Line"] if first_line else text_style, False))
     if table.total:
         rows.append((table.total, ids["MOU Table Total"], False))
-    for n, (cells, style, is_header) in enumerate(rows):
+    for cells, style, is_header in rows:
         row = grid.add_row()
         tr_pr = row._tr.get_or_add_trPr()
         tr_pr.append(OxmlElement("w:cantSplit"))
@@ -135,7 +142,9 @@ def render_docx(agreement: Agreement, library: Library, provenance: dict, when: 
             "part": s.part,
             "heading": s.heading,
             "blocks": [
-                {"kind": "table", "subdoc": _table(scratch, b.table, ids)} if b.kind == "table" else {"kind": b.kind, "text": b.text}
+                {"kind": "table", "subdoc": _table(scratch, b.table, ids)}
+                if b.kind == "table"
+                else {"kind": b.kind, "text": b.text}
                 for b in s.blocks
             ],
         }
@@ -144,10 +153,14 @@ def render_docx(agreement: Agreement, library: Library, provenance: dict, when: 
     try:
         tpl.render({"front": agreement.front, "sections": sections}, jinja_env=_template_env(), autoescape=True)
     except (TemplateError, RenderLimit) as exc:
-        raise LibraryError(f"แม่แบบเอกสารผิดพลาด / the template {library.templates[agreement.lang]} failed to render: {exc}")
+        raise LibraryError(
+            f"แม่แบบเอกสารผิดพลาด / the template {library.templates[agreement.lang]} failed to render: {exc}"
+        ) from exc
     except (ValueError, TypeError, ArithmeticError, LookupError, RecursionError, MemoryError) as exc:
-        raise LibraryError(f"แม่แบบเอกสารผิดพลาด / the template {library.templates[agreement.lang]} failed to render: "
-                           f"{type(exc).__name__}: {exc}")
+        raise LibraryError(
+            f"แม่แบบเอกสารผิดพลาด / the template {library.templates[agreement.lang]} failed to render: "
+            f"{type(exc).__name__}: {exc}"
+        ) from exc
     doc = tpl.docx
     core = doc.core_properties
     core.title = short_property(agreement.front["subject"])
@@ -187,4 +200,4 @@ def read_properties(docx) -> dict:
 
     doc = docx if hasattr(docx, "part") else Document(docx if not isinstance(docx, bytes) else io.BytesIO(docx))
     props = CustomProperties(doc)
-    return {k[len(PROPERTY_PREFIX):]: props.get(k) for k in props.keys() if k.startswith(PROPERTY_PREFIX)}
+    return {k[len(PROPERTY_PREFIX) :]: props.get(k) for k in props.keys() if k.startswith(PROPERTY_PREFIX)}

@@ -103,8 +103,10 @@ class LimitedSandbox(SandboxedEnvironment):
         _state.deadline, _state.seconds = time.monotonic() + self.seconds, self.seconds
         alarm = threading.current_thread() is threading.main_thread() and hasattr(signal, "setitimer")
         if alarm:
+
             def expired(signum, frame):
                 raise RenderLimit(f"rendering took longer than {self.seconds:g} s")
+
             previous = signal.signal(signal.SIGALRM, expired)
             signal.setitimer(signal.ITIMER_REAL, self.seconds)
         try:
@@ -132,8 +134,12 @@ class LimitedSandbox(SandboxedEnvironment):
         elif operator_ == "%" and isinstance(left, str):
             if _WIDE_FORMAT.search(left):
                 raise RenderLimit("a format with a width over 9,999 or a variable width")
-        elif operator_ == "**" and isinstance(right, (int, float)) and abs(right) > 64 and not (
-                isinstance(left, (int, float)) and abs(left) <= 1):
+        elif (
+            operator_ == "**"
+            and isinstance(right, (int, float))
+            and abs(right) > 64
+            and not (isinstance(left, (int, float)) and abs(left) <= 1)
+        ):
             raise RenderLimit(f"'**' with an exponent of {right}")
         return super().call_binop(context, operator_, left, right)
 
@@ -152,8 +158,25 @@ class LimitedSandbox(SandboxedEnvironment):
 
 
 # What takes a width, a count or a length that sizes its result (str methods, Jinja's filters and lipsum).
-_WIDTH_CALLS = {"center", "ljust", "rjust", "zfill", "expandtabs", "indent", "wordwrap", "truncate", "replace", "split",
-                "rsplit", "do_center", "do_indent", "do_wordwrap", "do_truncate", "do_replace", "generate_lorem_ipsum"}
+_WIDTH_CALLS = {
+    "center",
+    "ljust",
+    "rjust",
+    "zfill",
+    "expandtabs",
+    "indent",
+    "wordwrap",
+    "truncate",
+    "replace",
+    "split",
+    "rsplit",
+    "do_center",
+    "do_indent",
+    "do_wordwrap",
+    "do_truncate",
+    "do_replace",
+    "generate_lorem_ipsum",
+}
 
 
 def _precheck(name: str, target, args: tuple, kwargs: dict) -> None:
@@ -174,7 +197,11 @@ def _precheck(name: str, target, args: tuple, kwargs: dict) -> None:
         if isinstance(text, str) and isinstance(old, str) and isinstance(new, str):
             _refuse_size(len(text) + (text.count(old) if old else len(text) + 1) * len(new), "replace()")
     if name in ("join", "do_join"):
-        seq, sep = (args[0] if args else (), target) if isinstance(target, str) else (args[0] if args else (), args[1] if len(args) > 1 else "")
+        seq, sep = (
+            (args[0] if args else (), target)
+            if isinstance(target, str)
+            else (args[0] if args else (), args[1] if len(args) > 1 else "")
+        )
         if isinstance(seq, (list, tuple)):
             _refuse_size(sum(len(str(x)) for x in seq) + len(seq) * len(str(sep)), "join()")
 

@@ -34,13 +34,20 @@ def load_settings(path: Path | None) -> Settings:
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     except (OSError, yaml.YAMLError, UnicodeDecodeError, RecursionError) as exc:
-        raise SpecError([Problem(str(path), None, "", "อ่านไฟล์การตั้งค่าไม่ได้", f"cannot read settings: {exc}")], "settings")
+        raise SpecError(
+            [Problem(str(path), None, "", "อ่านไฟล์การตั้งค่าไม่ได้", f"cannot read settings: {exc}")], "settings"
+        ) from exc
     if not isinstance(data, dict):
-        raise SpecError([Problem(str(path), None, "", "ไฟล์การตั้งค่าต้องเป็นชุดคีย์และค่า", "settings must be a mapping")], "settings")
+        raise SpecError(
+            [Problem(str(path), None, "", "ไฟล์การตั้งค่าต้องเป็นชุดคีย์และค่า", "settings must be a mapping")], "settings"
+        )
     try:
         return Settings.model_validate(data)
     except ValidationError as exc:
         raise SpecError(
-            [Problem(str(path), None, ".".join(map(str, e["loc"])), "ค่าการตั้งค่าไม่ถูกต้อง", e["msg"]) for e in exc.errors()],
+            [
+                Problem(str(path), None, ".".join(map(str, e["loc"])), "ค่าการตั้งค่าไม่ถูกต้อง", e["msg"])
+                for e in exc.errors()
+            ],
             "settings",
-        )
+        ) from exc

@@ -7,7 +7,7 @@ import hashlib
 import re
 from decimal import Decimal
 from pathlib import Path
-from typing import Annotated, Literal, Optional
+from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, ValidationError, model_validator
 from pydantic_core import PydanticCustomError
@@ -16,7 +16,9 @@ from .errors import Problem, SpecError
 from .yamlsource import Source, dotted, parse
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
-MAX_AMOUNT = Decimal(10) ** 15  # a thousand trillion baht: above every budget there is, below what arithmetic strains at
+MAX_AMOUNT = (
+    Decimal(10) ** 15
+)  # a thousand trillion baht: above every budget there is, below what arithmetic strains at
 Money = Annotated[Decimal, Field(ge=0, le=MAX_AMOUNT)]
 FiscalYear = Annotated[int, Field(ge=1, le=9999)]  # Buddhist-Era years; the rules say what a Gregorian one meant
 Model = Literal["grant", "performance", "commissioning"]
@@ -74,7 +76,7 @@ class Representative(Strict):
 
 class Account(Strict):
     bank: Text
-    branch: Optional[Text] = None
+    branch: Text | None = None
     name: Text
     number: Text
 
@@ -84,21 +86,23 @@ class Party(Strict):
     kind: PartyKind
     address: Text
     representative: Representative
-    authority: Optional[Text] = None
-    account: Optional[Account] = None
-    part_of: Optional[Text] = None  # the juristic person a unit (faculty, institute, centre) belongs to: the party bound
-    registration: Optional[Text] = None  # a foundation's, association's or company's registration, or the act setting it up
+    authority: Text | None = None
+    account: Account | None = None
+    part_of: Text | None = None  # the juristic person a unit (faculty, institute, centre) belongs to: the party bound
+    registration: Text | None = (
+        None  # a foundation's, association's or company's registration, or the act setting it up
+    )
 
 
 class Supporter(Strict):
     name: Text
     kind: PartyKind
-    contribution: Optional[Text] = None
-    address: Optional[Text] = None
-    representative: Optional[Representative] = None
-    authority: Optional[Text] = None
-    part_of: Optional[Text] = None
-    registration: Optional[Text] = None
+    contribution: Text | None = None
+    address: Text | None = None
+    representative: Representative | None = None
+    authority: Text | None = None
+    part_of: Text | None = None
+    registration: Text | None = None
     signs: bool = False
 
 
@@ -126,7 +130,7 @@ class Term(Strict):
 
 class Activity(Strict):
     name: Text
-    description: Optional[Text] = None
+    description: Text | None = None
 
 
 class Scope(Strict):
@@ -146,10 +150,10 @@ class BudgetSource(Strict):
     type: Literal["state_budget", "own_revenue", "donation", "fund", "other"]
     amount: Money
     provider: PartyRef
-    supporter: Optional[Text] = None
-    fiscal_year: Optional[FiscalYear] = None
-    fiscal_years: Optional[dict[FiscalYear, Money]] = None
-    note: Optional[Text] = None
+    supporter: Text | None = None
+    fiscal_year: FiscalYear | None = None
+    fiscal_years: dict[FiscalYear, Money] | None = None
+    note: Text | None = None
 
 
 class UnitCost(Strict):
@@ -161,13 +165,13 @@ class UnitCost(Strict):
 class BudgetLine(Strict):
     item: Text
     amount: Money
-    fiscal_year: Optional[FiscalYear] = None
+    fiscal_year: FiscalYear | None = None
 
 
 class Budget(Strict):
     total: Money
     sources: Annotated[list[BudgetSource], Field(min_length=1)]
-    unit_cost: Optional[UnitCost] = None
+    unit_cost: UnitCost | None = None
     lines: list[BudgetLine] = []  # the line-item budget of the delegator's money
 
 
@@ -182,11 +186,11 @@ def _after(value: str) -> str:
 
 
 class Instalment(Strict):
-    percent: Optional[Annotated[Decimal, Field(ge=0, le=100)]] = None
-    amount: Optional[Money] = None
+    percent: Annotated[Decimal, Field(ge=0, le=100)] | None = None
+    amount: Money | None = None
     due: Date
-    after: Optional[Annotated[str, AfterValidator(_after)]] = None
-    condition: Optional[Text] = None
+    after: Annotated[str, AfterValidator(_after)] | None = None
+    condition: Text | None = None
 
     @model_validator(mode="after")
     def _said(self):
@@ -196,11 +200,13 @@ class Instalment(Strict):
 
 
 class Evaluation(Strict):
-    midterm: Optional[Date | list[Date]] = None
+    midterm: Date | list[Date] | None = None
     yearly: list[Date] = []
     final: Date
-    methods: Annotated[list[Literal["internal", "external", "field_visit", "service_user_feedback"]], Field(min_length=1)]
-    pass_criteria: Optional[Text] = None  # what passing an evaluation means
+    methods: Annotated[
+        list[Literal["internal", "external", "field_visit", "service_user_feedback"]], Field(min_length=1)
+    ]
+    pass_criteria: Text | None = None  # what passing an evaluation means
 
     @property
     def midterms(self) -> list[dt.date]:
@@ -211,18 +217,18 @@ class Evaluation(Strict):
 
 class Reporting(Strict):
     frequency: Frequency
-    final_within_days: Optional[Annotated[int, Field(ge=1, le=365)]] = None
+    final_within_days: Annotated[int, Field(ge=1, le=365)] | None = None
 
 
 class Indicator(Strict):
     name: Text
     unit: Text
-    baseline: Optional[Annotated[Decimal, Field(ge=-MAX_AMOUNT, le=MAX_AMOUNT)] | Text] = None
+    baseline: Annotated[Decimal, Field(ge=-MAX_AMOUNT, le=MAX_AMOUNT)] | Text | None = None
     target: Annotated[Decimal, Field(ge=-MAX_AMOUNT, le=MAX_AMOUNT)] | Text
     frequency: Frequency
     data_source: Text
     responsible: Text
-    supporter: Optional[Text] = None
+    supporter: Text | None = None
 
 
 class SlaLeads(Strict):
@@ -232,7 +238,7 @@ class SlaLeads(Strict):
 
 class SlaService(Strict):
     name: Text
-    description: Optional[Text] = None
+    description: Text | None = None
     standard: Text
 
 
@@ -244,13 +250,13 @@ class Sla(Strict):
     services: Annotated[list[SlaService], Field(min_length=1)]
     escalation: Annotated[list[Text], Field(min_length=1)]
     remedy: Text
-    signing: Optional[Signing] = None  # a renewal's own signing place and date (sla_renewals)
+    signing: Signing | None = None  # a renewal's own signing place and date (sla_renewals)
 
 
 class Member(Strict):
     position: Text
     party: PartyRef
-    supporter: Optional[Text] = None
+    supporter: Text | None = None
     role: Literal["chair", "vice_chair", "member", "secretary", "assistant_secretary"]
 
 
@@ -267,15 +273,15 @@ class Action(Strict):
     start: Date
     end: Date
     responsible: Text
-    supporter: Optional[Text] = None
-    budget: Optional[Money] = None
+    supporter: Text | None = None
+    budget: Money | None = None
 
 
 class PersonalData(Strict):
     involved: bool
     categories: list[Text] = []
-    purpose: Optional[Text] = None
-    retention: Optional[Text] = None
+    purpose: Text | None = None
+    retention: Text | None = None
 
 
 class ExtraClause(Strict):
@@ -293,7 +299,7 @@ class Witness(Strict):
     name: Text
     position: Text
     party: PartyRef
-    supporter: Optional[Text] = None
+    supporter: Text | None = None
 
 
 class Signer(Strict):
@@ -305,26 +311,26 @@ class Signed(Strict):
     """The agreement was signed (issue 11 acts on it; accepted here so such specs load)."""
 
     date: Date
-    place: Optional[Text] = None
-    pdf_sha256: Optional[Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]] = None
+    place: Text | None = None
+    pdf_sha256: Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")] | None = None
     signers: list[Signer] = []
 
 
 class Screening(Strict):
     """The questionnaire's screening answers (issue 3); accepted and otherwise ignored by the rules."""
 
-    mission: Optional[Literal["project", "service", "portfolio"]] = None
-    time_bound: Optional[bool] = None
-    routine: Optional[bool] = None
-    capacity_gap: Optional[bool] = None
-    joint_structure: Optional[bool] = None
+    mission: Literal["project", "service", "portfolio"] | None = None
+    time_bound: bool | None = None
+    routine: bool | None = None
+    capacity_gap: bool | None = None
+    joint_structure: bool | None = None
 
 
 class Spec(Strict):
     spec_version: Literal[1]
     model: Model
     language: Literal["th", "en"] = "th"
-    reference_no: Optional[Text] = None
+    reference_no: Text | None = None
     title: Text
     background: Text
     signing: Signing
@@ -338,20 +344,22 @@ class Spec(Strict):
     budget: Budget
     instalments: list[Instalment] = []
     evaluation: Evaluation
-    reporting: Optional[Reporting] = None
+    reporting: Reporting | None = None
     indicators: list[Indicator] = []
-    sla: Optional[Sla] = None
+    sla: Sla | None = None
     sla_renewals: list[Sla] = []
-    signed: Optional[Signed] = None
-    amends: Optional[Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, pattern=r"^[^/\\\x00]+$")]] = None
-    joint_committee: Optional[JointCommittee] = None
+    signed: Signed | None = None
+    amends: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, pattern=r"^[^/\\\x00]+$")] | None = (
+        None
+    )
+    joint_committee: JointCommittee | None = None
     action_plan: list[Action] = []
-    personal_data: Optional[PersonalData] = None
+    personal_data: PersonalData | None = None
     clauses: ClauseOptions = ClauseOptions()
     witnesses: list[Witness] = []
-    copies: Optional[Annotated[int, Field(ge=1, le=20)]] = None  # default: one per signatory (signatories())
+    copies: Annotated[int, Field(ge=1, le=20)] | None = None  # default: one per signatory (signatories())
     copies_kept_by: list[Text] = []
-    screening: Optional[Screening] = None
+    screening: Screening | None = None
 
     def signatories(self) -> int:
         return count_signatories(s.signs for s in self.parties.supporters)
@@ -364,10 +372,22 @@ class Spec(Strict):
 _MESSAGES = {
     "missing": ("ต้องระบุข้อมูลนี้", "this field is required"),
     "extra_forbidden": ("ไม่รู้จักคีย์นี้ (พิมพ์ผิดหรือไม่)", "unknown key (a typo?)"),
-    "literal_error": ("ค่า '{input}' ใช้ไม่ได้ ต้องเป็นค่าใดค่าหนึ่งต่อไปนี้: {expected}", "'{input}' is not allowed; use one of {expected}"),
-    "date_from_datetime_parsing": ("วันที่ไม่ถูกต้อง ต้องเป็นวันที่มีอยู่จริง เขียนแบบ ค.ศ. ปปปป-ดด-วว เช่น 2024-04-22", "not a valid date: write a real date as YYYY-MM-DD (Gregorian), e.g. 2024-04-22"),
-    "date_parsing": ("วันที่ไม่ถูกต้อง ต้องเป็นวันที่มีอยู่จริง เขียนแบบ ค.ศ. ปปปป-ดด-วว เช่น 2024-04-22", "not a valid date: write a real date as YYYY-MM-DD (Gregorian), e.g. 2024-04-22"),
-    "date_type": ("ต้องเป็นวันที่ เขียนแบบ ค.ศ. ปปปป-ดด-วว เช่น 2024-04-22", "must be a date written as YYYY-MM-DD, e.g. 2024-04-22"),
+    "literal_error": (
+        "ค่า '{input}' ใช้ไม่ได้ ต้องเป็นค่าใดค่าหนึ่งต่อไปนี้: {expected}",
+        "'{input}' is not allowed; use one of {expected}",
+    ),
+    "date_from_datetime_parsing": (
+        "วันที่ไม่ถูกต้อง ต้องเป็นวันที่มีอยู่จริง เขียนแบบ ค.ศ. ปปปป-ดด-วว เช่น 2024-04-22",
+        "not a valid date: write a real date as YYYY-MM-DD (Gregorian), e.g. 2024-04-22",
+    ),
+    "date_parsing": (
+        "วันที่ไม่ถูกต้อง ต้องเป็นวันที่มีอยู่จริง เขียนแบบ ค.ศ. ปปปป-ดด-วว เช่น 2024-04-22",
+        "not a valid date: write a real date as YYYY-MM-DD (Gregorian), e.g. 2024-04-22",
+    ),
+    "date_type": (
+        "ต้องเป็นวันที่ เขียนแบบ ค.ศ. ปปปป-ดด-วว เช่น 2024-04-22",
+        "must be a date written as YYYY-MM-DD, e.g. 2024-04-22",
+    ),
     "decimal_parsing": ("ต้องเป็นตัวเลข", "must be a number"),
     "decimal_type": ("ต้องเป็นตัวเลข", "must be a number"),
     "int_parsing": ("ต้องเป็นจำนวนเต็ม", "must be a whole number"),
@@ -383,15 +403,26 @@ _MESSAGES = {
     "too_short": ("ต้องมีอย่างน้อย {min_length} รายการ", "needs at least {min_length} item(s)"),
     "greater_than_equal": ("ต้องไม่น้อยกว่า {ge} (ห้ามติดลบ)", "must be at least {ge} (not negative)"),
     "less_than_equal": ("ต้องไม่เกิน {le}", "must be at most {le}"),
-    "date_buddhist_era": ("ปี {be} เป็นปีพุทธศักราช วันที่ในไฟล์ต้องเป็นคริสต์ศักราช หมายถึง {meant} หรือไม่",
-                          "the year {be} is a Buddhist-Era year; dates in the spec are Gregorian: did you mean {meant}?"),
-    "date_short_year": ("ปี {year} ไม่ใช่ปีที่เป็นไปได้ (พิมพ์ปีสองหลักหรือไม่) เขียนปี ค.ศ. ให้ครบสี่หลัก หมายถึง {meant} หรือไม่",
-                        "the year {year} is not plausible (a two-digit year?): write the Gregorian year in full: did you mean {meant}?"),
-    "date_range": ("วันที่ต้องอยู่ระหว่าง 1957-01-01 ถึง 2200-12-31 (ค.ศ.)", "a date must lie between 1957-01-01 and 2200-12-31 (Gregorian)"),
-    "after": ("ค่า '{input}' ใช้ไม่ได้ ต้องเป็น signing, midterm, midterm N, yearly N หรือ final",
-              "'{input}' is not allowed; use signing, midterm, midterm N, yearly N or final"),
-    "after_or_condition": ("งวดเงินต้องระบุ after (การประเมินที่รอ) หรือ condition (เงื่อนไข) อย่างน้อยหนึ่งอย่าง",
-                           "an instalment needs after (the evaluation it waits for) or a condition, or both"),
+    "date_buddhist_era": (
+        "ปี {be} เป็นปีพุทธศักราช วันที่ในไฟล์ต้องเป็นคริสต์ศักราช หมายถึง {meant} หรือไม่",
+        "the year {be} is a Buddhist-Era year; dates in the spec are Gregorian: did you mean {meant}?",
+    ),
+    "date_short_year": (
+        "ปี {year} ไม่ใช่ปีที่เป็นไปได้ (พิมพ์ปีสองหลักหรือไม่) เขียนปี ค.ศ. ให้ครบสี่หลัก หมายถึง {meant} หรือไม่",
+        "the year {year} is not plausible (a two-digit year?): write the Gregorian year in full: did you mean {meant}?",
+    ),
+    "date_range": (
+        "วันที่ต้องอยู่ระหว่าง 1957-01-01 ถึง 2200-12-31 (ค.ศ.)",
+        "a date must lie between 1957-01-01 and 2200-12-31 (Gregorian)",
+    ),
+    "after": (
+        "ค่า '{input}' ใช้ไม่ได้ ต้องเป็น signing, midterm, midterm N, yearly N หรือ final",
+        "'{input}' is not allowed; use signing, midterm, midterm N, yearly N or final",
+    ),
+    "after_or_condition": (
+        "งวดเงินต้องระบุ after (การประเมินที่รอ) หรือ condition (เงื่อนไข) อย่างน้อยหนึ่งอย่าง",
+        "an instalment needs after (the evaluation it waits for) or a condition, or both",
+    ),
     "union_tag_invalid": ("ค่าไม่ถูกต้อง", "invalid value"),
 }
 
@@ -407,7 +438,13 @@ def _field_path(loc: tuple, data) -> tuple:
         elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
             out.append(part)
             node = node[part]
-        elif isinstance(node, dict) and isinstance(part, str) and "[" not in part and "-" not in part and part not in _UNION_TAGS:
+        elif (
+            isinstance(node, dict)
+            and isinstance(part, str)
+            and "[" not in part
+            and "-" not in part
+            and part not in _UNION_TAGS
+        ):
             out.append(part)  # a required key that is missing
             node = None
     return tuple(out)
@@ -422,8 +459,16 @@ def _problem_from_pydantic(err: dict, src: Source) -> Problem:
         loc += (err["loc"][-1],)
     ctx = dict(err.get("ctx") or {})
     ctx.setdefault("input", err.get("input"))
-    ctx = {k: (f"{v:,}" if isinstance(v, (int, Decimal)) and not isinstance(v, bool) and abs(v) >= 10000 else
-               str(v) if not isinstance(v, (int, str)) else v) for k, v in ctx.items()}
+    ctx = {
+        k: (
+            f"{v:,}"
+            if isinstance(v, (int, Decimal)) and not isinstance(v, bool) and abs(v) >= 10000
+            else str(v)
+            if not isinstance(v, (int, str))
+            else v
+        )
+        for k, v in ctx.items()
+    }
     th, en = _MESSAGES.get(err["type"], ("ค่าไม่ถูกต้อง: {msg}", "{msg}"))
     ctx["msg"] = err["msg"]
     try:
@@ -435,7 +480,9 @@ def _problem_from_pydantic(err: dict, src: Source) -> Problem:
 
 def typed(src: Source) -> tuple[Spec | None, list[Problem]]:
     """Plain data -> Spec, or the list of every type problem with its line."""
-    problems = [Problem(src.name, line if line else src.line(path), dotted(path), th, en) for path, line, th, en in src.problems]
+    problems = [
+        Problem(src.name, line if line else src.line(path), dotted(path), th, en) for path, line, th, en in src.problems
+    ]
     told = {dotted(path) for path, *_ in src.problems if path}  # a value the reader refused is not refused again
     if src.data is None:
         return None, problems
@@ -446,15 +493,22 @@ def typed(src: Source) -> tuple[Spec | None, list[Problem]]:
         found = []
         located = [(err, _problem_from_pydantic(err, src)) for err in exc.errors()]
         for err, p in located:
-            if (err["type"] == "date_type" and isinstance(err.get("input"), list)
-                    and any(q.field == p.field and e is not err for e, q in located)):
+            if (
+                err["type"] == "date_type"
+                and isinstance(err.get("input"), list)
+                and any(q.field == p.field and e is not err for e, q in located)
+            ):
                 continue  # `midterm: [..]`: the list member of the union speaks for it, not the single-date one
             if (p.field, p.en) not in seen:  # a union reports the same field once per member
                 seen.add((p.field, p.en))
                 found.append((err["type"], p))
         # A value of one member's shape (a date where a date or a list is allowed) is not also told to be the other.
         shaped = {p.field for kind, p in found if kind not in ("list_type", "dict_type")}
-        told_here = [p for kind, p in found if (kind not in ("list_type", "dict_type") or p.field not in shaped) and p.field not in told]
+        told_here = [
+            p
+            for kind, p in found
+            if (kind not in ("list_type", "dict_type") or p.field not in shaped) and p.field not in told
+        ]
         problems += told_here or ([] if problems else [p for _, p in found])  # never "invalid" without a reason
         return None, problems
     return (spec if not problems else None), problems
@@ -468,7 +522,9 @@ def read_source(path: Path) -> tuple[bytes, Source]:
     try:
         raw = path.read_bytes()
     except OSError as exc:
-        raise SpecError([Problem(str(path), None, "", "เปิดไฟล์ไม่ได้", f"could not open file '{path}': {exc.strerror}")])
+        raise SpecError(
+            [Problem(str(path), None, "", "เปิดไฟล์ไม่ได้", f"could not open file '{path}': {exc.strerror}")]
+        ) from exc
     return raw, parse(raw, str(path))
 
 

@@ -11,12 +11,32 @@ from num2words import num2words
 from pythainlp.util import arabic_digit_to_thai_digit, num_to_thaiword, thai_digit_to_arabic_digit
 
 THAI_MONTHS = (
-    "มกราคม", "กุมภาพันธ์", "มีนาคม", "เมษายน", "พฤษภาคม", "มิถุนายน",
-    "กรกฎาคม", "สิงหาคม", "กันยายน", "ตุลาคม", "พฤศจิกายน", "ธันวาคม",
+    "มกราคม",
+    "กุมภาพันธ์",
+    "มีนาคม",
+    "เมษายน",
+    "พฤษภาคม",
+    "มิถุนายน",
+    "กรกฎาคม",
+    "สิงหาคม",
+    "กันยายน",
+    "ตุลาคม",
+    "พฤศจิกายน",
+    "ธันวาคม",
 )
 EN_MONTHS = (
-    "January", "February", "March", "April", "May", "June",
-    "July", "August", "September", "October", "November", "December",
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
 )
 SATANG = Decimal("0.01")
 
@@ -179,7 +199,9 @@ def fiscal_year_words(year: int, lang: str) -> str:
     if lang == "th":
         return f"ปีงบประมาณ พ.ศ. {year}"
     ce = year - 543
-    return f"Thai fiscal year {ce} (B.E. {year}: {date(dt.date(ce - 1, 10, 1), 'en')} to {date(dt.date(ce, 9, 30), 'en')})"
+    return (
+        f"Thai fiscal year {ce} (B.E. {year}: {date(dt.date(ce - 1, 10, 1), 'en')} to {date(dt.date(ce, 9, 30), 'en')})"
+    )
 
 
 def and_join(items: list[str], lang: str, word: str | None = None) -> str:
@@ -219,12 +241,14 @@ def plural(n, word: str) -> str:
     return f"{head} {last}" if head else last
 
 
-_COMMON_HEAD = re.compile(r"^(Department|Office|Ministry|Bureau|Institute|Council|Secretariat|Provincial|Municipality|"
-                          r"Foundation|Association|Division|Centre|Center|Committee|City|Town|Province|University) (of|for)\b")
+_COMMON_HEAD = re.compile(
+    r"^(Department|Office|Ministry|Bureau|Institute|Council|Secretariat|Provincial|Municipality|"
+    r"Foundation|Association|Division|Centre|Center|Committee|City|Town|Province|University) (of|for)\b"
+)
 
 
 def with_article(name: str) -> str:
-    """"the Department of Older Persons": an English name made of a common noun and "of" takes the article."""
+    """ "the Department of Older Persons": an English name made of a common noun and "of" takes the article."""
     return f"the {name}" if _COMMON_HEAD.match(name or "") else name
 
 
@@ -236,7 +260,9 @@ _NO_BREAK = (
     re.compile(rf"(?<=[{_TH_DIGIT}]) (?=(?:{'|'.join(THAI_MONTHS + EN_MONTHS)}) [{_TH_DIGIT}])"),
     re.compile(rf"({'|'.join(THAI_MONTHS + EN_MONTHS)}) (?=[{_TH_DIGIT}])"),
     # a number and its unit: "๕๐๐,๐๐๐ บาท", "๒๔ ชั่วโมง", "30 days"
-    re.compile(rf"(?<=[{_TH_DIGIT}]) (?=บาท|baht|ชั่วโมง|วัน(?!ที่)|เดือน|ปี(?!งบ)|คน|ครั้ง|ฉบับ|งวด|แห่ง|hours?\b|days?\b|months?\b|years?\b|copies\b|instalments?\b)"),
+    re.compile(
+        rf"(?<=[{_TH_DIGIT}]) (?=บาท|baht|ชั่วโมง|วัน(?!ที่)|เดือน|ปี(?!งบ)|คน|ครั้ง|ฉบับ|งวด|แห่ง|hours?\b|days?\b|months?\b|years?\b|copies\b|instalments?\b)"
+    ),
     # "ภาคผนวก ก", "Annex A", "ปีงบประมาณ พ.ศ."
     re.compile(r"(ภาคผนวก|Annex) (?=[ก-ฮA-Z](?:\s|$|[,.:;)]))"),
     re.compile(r"(ปีงบประมาณ|fiscal year) (?=พ\.ศ\.|B\.E\.|[0-9๐-๙])"),
@@ -266,13 +292,17 @@ def keep_together(text: str) -> str:
 JOINER = "\u2060"
 BREAK = "\u200b"  # ZERO WIDTH SPACE: a line may break here
 _THAI_RUN = re.compile("[\u0e01-\u0e4e]+")
-_CLUSTER_START = frozenset(chr(c) for c in [*range(0x0E01, 0x0E2F), *range(0x0E40, 0x0E45)])  # consonants, leading vowels
+_CLUSTER_START = frozenset(
+    chr(c) for c in [*range(0x0E01, 0x0E2F), *range(0x0E40, 0x0E45)]
+)  # consonants, leading vowels
 _LEADING = frozenset("\u0e40\u0e41\u0e42\u0e43\u0e44")
 # After an upper vowel or a tone mark, a joiner makes LibreOffice 7.4's PDF export put the mark after the next letter
 # in the text layer (พัฒนา read back as พฒันา, ครั้ง as ครัง้; search fell from 100 % to 98.2 % of the words on
 # inclusive-care), so no joiner stands there; after a lower vowel (ุ ู) or SARA AM it does no harm. U+FEFF, U+200D and U+034F in that place
 # were tried: U+200D reaches the text layer, U+FEFF and U+034F+U+2060 wreck the line breaking of the whole paragraph.
-_NO_JOINER_AFTER = _LEADING | frozenset("\u0e31" + "".join(chr(c) for c in [*range(0x0E34, 0x0E38), *range(0x0E47, 0x0E4F)]))
+_NO_JOINER_AFTER = _LEADING | frozenset(
+    "\u0e31" + "".join(chr(c) for c in [*range(0x0E34, 0x0E38), *range(0x0E47, 0x0E4F)])
+)
 
 
 def strip_joiners(text: str) -> str:
@@ -292,9 +322,22 @@ def _join_word(word: str, skip: frozenset) -> str:
 # Terms an agreement defines or repeats, kept whole on a line as DRAFTING.md asks ("defined terms are not broken"):
 # pythainlp's dictionary splits them (ผู้|สูงอายุ, ผู้|รับบริการ), so they are added to it for placing the joiners.
 UNBROKEN_TERMS = (
-    "ผู้มอบภารกิจ", "ผู้รับมอบภารกิจ", "คู่ภาคี", "ผู้สูงอายุ", "ผู้รับบริการ", "ผู้ใช้บริการ", "ผู้เยาว์", "ผู้มีอำนาจ",
-    "ประเมินผล", "การประเมินผล", "ผู้ใช้อำนาจปกครอง", "ผู้ปฏิบัติงาน", "ผู้อำนวยการ", "ผู้ช่วยเลขานุการ",
-    "ความเห็นชอบ", "นับแต่",
+    "ผู้มอบภารกิจ",
+    "ผู้รับมอบภารกิจ",
+    "คู่ภาคี",
+    "ผู้สูงอายุ",
+    "ผู้รับบริการ",
+    "ผู้ใช้บริการ",
+    "ผู้เยาว์",
+    "ผู้มีอำนาจ",
+    "ประเมินผล",
+    "การประเมินผล",
+    "ผู้ใช้อำนาจปกครอง",
+    "ผู้ปฏิบัติงาน",
+    "ผู้อำนวยการ",
+    "ผู้ช่วยเลขานุการ",
+    "ความเห็นชอบ",
+    "นับแต่",
 )
 # Dictionary words that in an agreement are two: "ให้ยกเลิกความในข้อ ๕" is ยกเลิก|ความ|ใน|ข้อ (cancel the text of
 # clause 5), not ยก|เลิกความ; with ความใน as one word "ข้อความในบันทึก" reads ข้อ|ความใน|บันทึก; "นับแต่วัน" is

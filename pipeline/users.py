@@ -22,7 +22,7 @@ ROLES = ("coordinator", "legal")
 NAME = re.compile(r"^[0-9A-Za-z\u0e00-\u0e7f][0-9A-Za-z\u0e00-\u0e7f_.@-]{0,63}$")
 MIN_PASSWORD = 10
 # scrypt: memory-hard (16 MB a check with these), from the standard library
-SCRYPT = {"n": 2 ** 14, "r": 8, "p": 1}
+SCRYPT = {"n": 2**14, "r": 8, "p": 1}
 
 
 def _scrypt(password: str, salt: bytes, n: int, r: int, p: int) -> bytes:
@@ -41,7 +41,7 @@ class Users:
         except FileNotFoundError:
             return {}
         except (OSError, ValueError) as exc:
-            raise MouError(f"อ่าน {self.path} ไม่ได้ / cannot read {self.path}: {exc}")
+            raise MouError(f"อ่าน {self.path} ไม่ได้ / cannot read {self.path}: {exc}") from exc
         return data.get("users", {}) if isinstance(data, dict) else {}
 
     def _save(self, users: dict) -> None:
@@ -49,7 +49,9 @@ class Users:
         if not self.path.exists():  # private from the first write: the umask of a shared folder does not apply here
             fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
             os.close(fd)
-        write_atomically({self.path: json.dumps({"format": 1, "users": users}, ensure_ascii=False, indent=1).encode("utf-8")})
+        write_atomically(
+            {self.path: json.dumps({"format": 1, "users": users}, ensure_ascii=False, indent=1).encode("utf-8")}
+        )
 
     def role(self, name: str) -> str | None:
         user = self.load().get(name)
@@ -60,8 +62,10 @@ class Users:
 
     def add(self, name: str, role: str, password: str) -> None:
         if not NAME.match(name):
-            raise MouError(f"ชื่อผู้ใช้ '{name}' ใช้ไม่ได้ (ตัวอักษร ตัวเลข . _ @ - ไม่มีช่องว่าง) / "
-                           f"'{name}' is not a usable user name (letters, digits, . _ @ -, no spaces)")
+            raise MouError(
+                f"ชื่อผู้ใช้ '{name}' ใช้ไม่ได้ (ตัวอักษร ตัวเลข . _ @ - ไม่มีช่องว่าง) / "
+                f"'{name}' is not a usable user name (letters, digits, . _ @ -, no spaces)"
+            )
         if role not in ROLES:
             raise MouError(f"บทบาทต้องเป็น coordinator หรือ legal / the role must be coordinator or legal, not '{role}'")
         users = self.load()
@@ -85,7 +89,9 @@ class Users:
 
     def _hash(self, password: str) -> dict:
         if len(password) < MIN_PASSWORD:
-            raise MouError(f"รหัสผ่านต้องยาวอย่างน้อย {MIN_PASSWORD} ตัวอักษร / the password needs at least {MIN_PASSWORD} characters")
+            raise MouError(
+                f"รหัสผ่านต้องยาวอย่างน้อย {MIN_PASSWORD} ตัวอักษร / the password needs at least {MIN_PASSWORD} characters"
+            )
         salt = secrets.token_bytes(16)
         return {"salt": salt.hex(), "hash": _scrypt(password, salt, **SCRYPT).hex(), "kdf": "scrypt", **SCRYPT}
 
@@ -95,7 +101,9 @@ class Users:
         if not isinstance(user, dict):
             hmac.compare_digest(self._dummy, _scrypt(password, b"1" * 16, **SCRYPT))
             return None
-        got = _scrypt(password, bytes.fromhex(user["salt"]), user.get("n", SCRYPT["n"]), user.get("r", 8), user.get("p", 1))
+        got = _scrypt(
+            password, bytes.fromhex(user["salt"]), user.get("n", SCRYPT["n"]), user.get("r", 8), user.get("p", 1)
+        )
         return user["role"] if hmac.compare_digest(got, bytes.fromhex(user["hash"])) else None
 
 
@@ -120,8 +128,12 @@ class Record:
         write_atomically({self.owners_path: json.dumps(owners, ensure_ascii=False, indent=1).encode("utf-8")})
 
     def append(self, agreement: str, user: str, changes: list) -> dict:
-        entry = {"time": dt.datetime.now().isoformat(timespec="seconds"), "user": user, "agreement": agreement,
-                 "changes": changes}
+        entry = {
+            "time": dt.datetime.now().isoformat(timespec="seconds"),
+            "user": user,
+            "agreement": agreement,
+            "changes": changes,
+        }
         self.folder.mkdir(parents=True, exist_ok=True)
         fd = os.open(self.history, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
         try:
@@ -179,4 +191,6 @@ def _norm(value):
 
 def changes(before: dict, after: dict) -> list:
     a, b = flat(before), flat(after)
-    return [[k, a.get(k), b.get(k)] for k in sorted(set(a) | set(b)) if a.get(k) != b.get(k) and not k.startswith("_typed")]
+    return [
+        [k, a.get(k), b.get(k)] for k in sorted(set(a) | set(b)) if a.get(k) != b.get(k) and not k.startswith("_typed")
+    ]

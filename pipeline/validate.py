@@ -155,9 +155,9 @@ def check_document(path: Path | bytes, library: Library, model: str | None = Non
     try:
         props, lines = _pdf_facts(data) if is_pdf(data) else _docx_facts(data)
     except (PdfReadError, ValueError, KeyError, OSError) as exc:
-        raise DocumentError(f"อ่านเอกสารไม่ได้ / could not read '{name}': {exc}")
+        raise DocumentError(f"อ่านเอกสารไม่ได้ / could not read '{name}': {exc}") from exc
     except Exception as exc:  # python-docx raises several types on a file that is not a DOCX
-        raise DocumentError(f"อ่านเอกสารไม่ได้ / could not read '{name}' as DOCX or PDF: {exc}")
+        raise DocumentError(f"อ่านเอกสารไม่ได้ / could not read '{name}' as DOCX or PDF: {exc}") from exc
     if props.get("document") in ("sla", "amendment"):  # a yearly SLA or an amendment: the parts of its own kind
         from .documents import required_headings
 
@@ -207,8 +207,10 @@ def missing_sections_error(report: DocumentReport, library: Library) -> Document
             return dict(required_headings(library, report.model, lang)).get(sid, sid)
         return getattr(library.section(sid), lang)
 
-    problems = [Problem(report.path, None, sid, f"ไม่พบหมวด “{heading(sid, 'th')}”", f"missing section '{heading(sid, 'en')}'")
-                for sid in report.missing]
+    problems = [
+        Problem(report.path, None, sid, f"ไม่พบหมวด “{heading(sid, 'th')}”", f"missing section '{heading(sid, 'en')}'")
+        for sid in report.missing
+    ]
     return DocumentError(
         f"เอกสารขาดหมวดที่ต้องมี {len(problems)} หมวด / the document lacks {len(problems)} required section(s) of the {report.model} model",
         problems,

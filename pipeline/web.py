@@ -28,19 +28,54 @@ from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
-from flask import Flask, Response, abort, current_app, g, redirect, render_template, request, send_file, session, url_for
+from flask import (
+    Flask,
+    Response,
+    abort,
+    current_app,
+    g,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    session,
+    url_for,
+)
 
 from . import thai
-from .batch import MANIFEST_NAME, REPORT_NAME, BatchLocked, Task, WarmPool, load_manifest, report_text, run_batch, sha256
+from .batch import (
+    MANIFEST_NAME,
+    REPORT_NAME,
+    BatchLocked,
+    Task,
+    WarmPool,
+    load_manifest,
+    report_text,
+    run_batch,
+    sha256,
+)
 from .errors import MouError, SpecError
 from .files import write_atomically
 from .interview import Interview, to_yaml
 from .library import load_library
-from .validate import check_spec
-from .questions import MODELS, PAGES, Invalid, Q, answer_amount, convert, default_of, drop, get, page_of, page_questions, put
+from .questions import (
+    MODELS,
+    PAGES,
+    Invalid,
+    Q,
+    answer_amount,
+    convert,
+    default_of,
+    drop,
+    get,
+    page_of,
+    page_questions,
+    put,
+)
 from .recommend import recommend
 from .settings import Settings
 from .users import Record, Users, changes
+from .validate import check_spec
 from .yamlsource import parse
 
 MAX_BODY = 1_000_000  # bytes of one form post: a whole commissioning agreement is about 20 KB
@@ -54,50 +89,85 @@ UI = {
     "new": ("เริ่มบันทึกข้อตกลงใหม่", "Start a new agreement"),
     "name": ("ชื่อไฟล์ (ภาษาไทยหรืออังกฤษ ไม่มีช่องว่าง)", "File name (Thai or English, no spaces)"),
     "create": ("สร้าง", "Create"),
-    "title": ("เรื่อง", "Title"), "model": ("รูปแบบ", "Model"), "changed": ("แก้ไขล่าสุด", "Last changed"),
-    "state": ("สถานะ", "State"), "problems": ("ปัญหา", "Problems"),
-    "in_progress": ("กำลังกรอก", "in progress"), "checked": ("ผ่านการตรวจ", "checked"),
-    "draft": ("สร้างร่างแล้ว", "draft built"), "final": ("ฉบับจริง", "final"),
+    "title": ("เรื่อง", "Title"),
+    "model": ("รูปแบบ", "Model"),
+    "changed": ("แก้ไขล่าสุด", "Last changed"),
+    "state": ("สถานะ", "State"),
+    "problems": ("ปัญหา", "Problems"),
+    "in_progress": ("กำลังกรอก", "in progress"),
+    "checked": ("ผ่านการตรวจ", "checked"),
+    "draft": ("สร้างร่างแล้ว", "draft built"),
+    "final": ("ฉบับจริง", "final"),
     "save_next": ("บันทึกและไปต่อ", "Save and continue"),
-    "add_row": ("เพิ่มแถว", "Add a row"), "delete": ("ลบ", "Delete"),
-    "review": ("ตรวจทานและสร้างร่าง", "Review and draft"), "preview": ("ดูร่าง (PDF)", "Preview the draft (PDF)"),
+    "add_row": ("เพิ่มแถว", "Add a row"),
+    "delete": ("ลบ", "Delete"),
+    "review": ("ตรวจทานและสร้างร่าง", "Review and draft"),
+    "preview": ("ดูร่าง (PDF)", "Preview the draft (PDF)"),
     "errors": ("มีคำตอบที่ต้องแก้ไข ดูข้อความใต้ช่อง", "Some answers need fixing: see below each field"),
     "one_per_line": ("บรรทัดละหนึ่งรายการ", "one item per line"),
     "understood": ("เข้าใจว่า", "understood as"),
-    "conflict": ("มีการแก้ไขบันทึกข้อตกลงนี้จากหน้าต่างอื่นหลังจากที่คุณเปิดหน้านี้ คำตอบของคุณยังไม่ได้บันทึก",
-                 "This agreement was changed in another window after you opened this page; your answers were not saved"),
-    "keep_mine": ("บันทึกคำตอบของฉันทับ", "Save mine over them"), "reload": ("โหลดฉบับล่าสุด", "Load the latest"),
+    "conflict": (
+        "มีการแก้ไขบันทึกข้อตกลงนี้จากหน้าต่างอื่นหลังจากที่คุณเปิดหน้านี้ คำตอบของคุณยังไม่ได้บันทึก",
+        "This agreement was changed in another window after you opened this page; your answers were not saved",
+    ),
+    "keep_mine": ("บันทึกคำตอบของฉันทับ", "Save mine over them"),
+    "reload": ("โหลดฉบับล่าสุด", "Load the latest"),
     "no_problems": ("ผ่านการตรวจทุกข้อ พร้อมสร้างร่าง", "Passes every rule: ready for a draft"),
     "fix_first": ("ต้องแก้ไขก่อนจึงจะสร้างร่างได้", "To fix before a draft can be made"),
-    "download": ("ดาวน์โหลด", "Download"), "build_final": ("สร้างฉบับจริง (ไม่มีคำว่าร่าง)", "Build the final (unmarked)"),
+    "download": ("ดาวน์โหลด", "Download"),
+    "build_final": ("สร้างฉบับจริง (ไม่มีคำว่าร่าง)", "Build the final (unmarked)"),
     "run_batch": ("สร้างใหม่ทุกฉบับที่มีการเปลี่ยนแปลง", "Rebuild every agreement that changed"),
-    "report": ("รายงานการสร้าง", "Build report"), "back": ("กลับ", "Back"),
-    "recommended": ("รูปแบบที่แนะนำ", "Recommended model"), "language": ("ภาษาของบันทึกข้อตกลง", "Language of the agreement"),
-    "yes": ("ใช่", "yes"), "no": ("ไม่", "no"), "none": ("—", "—"),
-    "sum": ("รวม", "total"), "of": ("จาก", "of"),
-    "warnings": ("คำเตือน", "Warnings"), "answers": ("คำตอบ", "Answers"),
-    "csrf": ("แบบฟอร์มนี้ไม่ได้มาจากหน้าของโปรแกรม หรือหมดอายุแล้ว กรุณาเปิดหน้าใหม่แล้วลองอีกครั้ง",
-             "This form did not come from this application's page, or it has expired: open the page again and retry"),
+    "report": ("รายงานการสร้าง", "Build report"),
+    "back": ("กลับ", "Back"),
+    "recommended": ("รูปแบบที่แนะนำ", "Recommended model"),
+    "language": ("ภาษาของบันทึกข้อตกลง", "Language of the agreement"),
+    "yes": ("ใช่", "yes"),
+    "no": ("ไม่", "no"),
+    "none": ("—", "—"),
+    "sum": ("รวม", "total"),
+    "of": ("จาก", "of"),
+    "warnings": ("คำเตือน", "Warnings"),
+    "answers": ("คำตอบ", "Answers"),
+    "csrf": (
+        "แบบฟอร์มนี้ไม่ได้มาจากหน้าของโปรแกรม หรือหมดอายุแล้ว กรุณาเปิดหน้าใหม่แล้วลองอีกครั้ง",
+        "This form did not come from this application's page, or it has expired: open the page again and retry",
+    ),
     "exists": ("มีบันทึกข้อตกลงชื่อนี้แล้ว", "an agreement of that name exists"),
     "bad_name": ("ชื่อใช้ไม่ได้ ใช้ตัวอักษร ตัวเลข - _ . ไม่มีช่องว่าง", "not a usable name: letters, digits, - _ . and no spaces"),
     "not_found": ("ไม่พบบันทึกข้อตกลงนี้", "No such agreement"),
     "page_of": ("หน้า", "page"),
     "final_built": ("สร้างฉบับจริงแล้ว", "The final is built"),
-    "login": ("เข้าสู่ระบบ", "Log in"), "logout": ("ออกจากระบบ", "Log out"), "user_name": ("ชื่อผู้ใช้", "User name"),
+    "login": ("เข้าสู่ระบบ", "Log in"),
+    "logout": ("ออกจากระบบ", "Log out"),
+    "user_name": ("ชื่อผู้ใช้", "User name"),
     "password": ("รหัสผ่าน", "Password"),
     "bad_login": ("ชื่อผู้ใช้หรือรหัสผ่านไม่ถูกต้อง", "Wrong user name or password"),
-    "slow_down": ("ลองเข้าสู่ระบบผิดหลายครั้ง กรุณารอ {seconds} วินาทีแล้วลองใหม่", "Too many failed logins: wait {seconds} s and try again"),
-    "history": ("ประวัติการแก้ไข", "History of changes"), "who": ("ผู้แก้ไข", "By"), "when": ("เมื่อ", "When"),
+    "slow_down": (
+        "ลองเข้าสู่ระบบผิดหลายครั้ง กรุณารอ {seconds} วินาทีแล้วลองใหม่",
+        "Too many failed logins: wait {seconds} s and try again",
+    ),
+    "history": ("ประวัติการแก้ไข", "History of changes"),
+    "who": ("ผู้แก้ไข", "By"),
+    "when": ("เมื่อ", "When"),
     "what": ("สิ่งที่เปลี่ยน", "What changed"),
-    "sign": ("บันทึกว่าลงนามแล้ว", "Record the signing"), "signed_on": ("ลงนามเมื่อ", "Signed on"),
-    "signed_done": ("บันทึกการลงนามแล้ว ฉบับนี้จะไม่ถูกสร้างใหม่อีก", "The signing is recorded: this agreement will not be regenerated"),
+    "sign": ("บันทึกว่าลงนามแล้ว", "Record the signing"),
+    "signed_on": ("ลงนามเมื่อ", "Signed on"),
+    "signed_done": (
+        "บันทึกการลงนามแล้ว ฉบับนี้จะไม่ถูกสร้างใหม่อีก",
+        "The signing is recorded: this agreement will not be regenerated",
+    ),
     "bad_date": ("วันที่ไม่ถูกต้อง", "Not a date"),
     "name_taken": ("ชื่อนี้ใช้ไม่ได้ กรุณาเลือกชื่ออื่น", "That name cannot be used: choose another"),
     "forbidden": ("การทำรายการนี้สำหรับนิติกรเท่านั้น", "Only a legal officer may do this"),
-    "not_now": ("ยังทำรายการนี้ไม่ได้ บันทึกข้อตกลงยังไม่ครบถ้วนหรือลงนามแล้ว", "Not possible now: the agreement is incomplete or already signed"),
+    "not_now": (
+        "ยังทำรายการนี้ไม่ได้ บันทึกข้อตกลงยังไม่ครบถ้วนหรือลงนามแล้ว",
+        "Not possible now: the agreement is incomplete or already signed",
+    ),
     "signed_state": ("ลงนามแล้ว", "signed"),
-    "amend_instead": ("บันทึกข้อตกลงนี้ลงนามแล้ว แก้ไขได้โดยทำบันทึกข้อตกลงแก้ไขเพิ่มเติม (mou amend) คำตอบไม่ได้บันทึก",
-                      "This agreement is signed: change it through an amendment (mou amend); your answers were not saved"),
+    "amend_instead": (
+        "บันทึกข้อตกลงนี้ลงนามแล้ว แก้ไขได้โดยทำบันทึกข้อตกลงแก้ไขเพิ่มเติม (mou amend) คำตอบไม่ได้บันทึก",
+        "This agreement is signed: change it through an amendment (mou amend); your answers were not saved",
+    ),
     "mine": ("บันทึกข้อตกลงของฉัน", "My agreements"),
     "amend_hint": ("การแก้ไขหลังลงนามทำโดยบันทึกข้อตกลงแก้ไขเพิ่มเติม", "changes after signing go through an amendment"),
 }
@@ -169,20 +239,39 @@ class Workspace:
 # -- the app ---------------------------------------------------------------------------------------------------------
 
 
-def create_app(workspace: Path, library_dir: Path | None = None, settings: Settings | None = None,
-               pool: WarmPool | None = None, secure: bool = False) -> Flask:
+def create_app(
+    workspace: Path,
+    library_dir: Path | None = None,
+    settings: Settings | None = None,
+    pool: WarmPool | None = None,
+    secure: bool = False,
+) -> Flask:
     app = Flask(__name__, template_folder="webui")
     app.config["MAX_CONTENT_LENGTH"] = MAX_BODY
     ws = Workspace(workspace)
     ws.root.mkdir(parents=True, exist_ok=True)
     app.secret_key = _secret(ws.root)
-    app.config.update(SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax", SESSION_COOKIE_NAME="mou_session",
-                      SESSION_COOKIE_SECURE=secure, PERMANENT_SESSION_LIFETIME=dt.timedelta(hours=SESSION_HOURS))
+    app.config.update(
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_NAME="mou_session",
+        SESSION_COOKIE_SECURE=secure,
+        PERMANENT_SESSION_LIFETIME=dt.timedelta(hours=SESSION_HOURS),
+    )
     settings = settings or Settings()
     library = load_library(library_dir)
     users, record = Users(ws.root), Record(ws.root)
-    app.extensions["mou"] = {"ws": ws, "pool": pool, "settings": settings, "library": library, "library_dir": library_dir,
-                             "locks": {}, "users": users, "record": record, "failures": {}}
+    app.extensions["mou"] = {
+        "ws": ws,
+        "pool": pool,
+        "settings": settings,
+        "library": library,
+        "library_dir": library_dir,
+        "locks": {},
+        "users": users,
+        "record": record,
+        "failures": {},
+    }
 
     @app.before_request
     def before():
@@ -212,7 +301,10 @@ def create_app(workspace: Path, library_dir: Path | None = None, settings: Setti
             return redirect(url_for("index"))
         error = None
         if request.method == "POST":
-            address = (request.remote_addr or "?", request.form.get("name", "").strip().lower())  # one user's typos slow only that name
+            address = (
+                request.remote_addr or "?",
+                request.form.get("name", "").strip().lower(),
+            )  # one user's typos slow only that name
             wait = _throttle(app, address)
             if wait:
                 error = t("slow_down").format(seconds=wait)
@@ -237,8 +329,11 @@ def create_app(workspace: Path, library_dir: Path | None = None, settings: Setti
 
     @app.after_request
     def headers(resp: Response):
-        resp.headers.setdefault("Content-Security-Policy", "default-src 'self'; style-src 'self' 'unsafe-inline'; "
-                                "img-src 'self' data:; frame-ancestors 'none'; form-action 'self'")
+        resp.headers.setdefault(
+            "Content-Security-Policy",
+            "default-src 'self'; style-src 'self' 'unsafe-inline'; "
+            "img-src 'self' data:; frame-ancestors 'none'; form-action 'self'",
+        )
         resp.headers.setdefault("X-Content-Type-Options", "nosniff")
         resp.headers.setdefault("Referrer-Policy", "same-origin")
         resp.headers["Cache-Control"] = "no-store"  # a shared office PC: Back after logout shows nothing from the cache
@@ -246,9 +341,17 @@ def create_app(workspace: Path, library_dir: Path | None = None, settings: Setti
 
     @app.context_processor
     def helpers():
-        return {"t": t, "lang": g.lang, "csrf": session.get("csrf", ""), "pages": PAGES, "digits": _digits,
-                "user": getattr(g, "user", None), "role": getattr(g, "role", None), "logins": bool(users.load()),
-                "label_of": lambda page: page.th if g.lang == "th" else page.en}
+        return {
+            "t": t,
+            "lang": g.lang,
+            "csrf": session.get("csrf", ""),
+            "pages": PAGES,
+            "digits": _digits,
+            "user": getattr(g, "user", None),
+            "role": getattr(g, "role", None),
+            "logins": bool(users.load()),
+            "label_of": lambda page: page.th if g.lang == "th" else page.en,
+        }
 
     @app.errorhandler(404)
     def not_found(_):
@@ -290,7 +393,11 @@ def create_app(workspace: Path, library_dir: Path | None = None, settings: Setti
         with ws.lock:
             if ws.exists(name):
                 # the same words whether it is theirs or another's: a name in use is not confirmed to someone who cannot see it
-                session["notice"] = f"{t('exists')}: {name}" if g.role == "legal" or record.owners().get(name) == g.user else t("name_taken")
+                session["notice"] = (
+                    f"{t('exists')}: {name}"
+                    if g.role == "legal" or record.owners().get(name) == g.user
+                    else t("name_taken")
+                )
                 return redirect(url_for("index"))
             ws.save(name, {"spec_version": 1, "language": "th"}, complete=False)
             record.set_owner(name, g.user)
@@ -319,16 +426,24 @@ def create_app(workspace: Path, library_dir: Path | None = None, settings: Setti
                 elif request.form.get("version") != current.version and not request.form.get("force"):
                     conflict = _changes(agreement_before=request.form, current=current, pg=pg, settings=settings)
                     since = [e for e in record.of(name) if e["time"] >= request.form.get("loaded", "")]
-                    conflict = [(f"{e['user']} ({e['time'].replace('T', ' ')})", ", ".join(field_label(c[0]) for c in e["changes"][:6]))
-                                for e in since] + conflict
+                    conflict = [
+                        (
+                            f"{e['user']} ({e['time'].replace('T', ' ')})",
+                            ", ".join(field_label(c[0]) for c in e["changes"][:6]),
+                        )
+                        for e in since
+                    ] + conflict
                     answers = current.answers
                     agreement = current  # the next save is from this version: what they typed is kept in the form
                     typed_raw = {k: v for k, v in request.form.items() if k.startswith(("f.", "r."))}
                 else:
                     answers = current.answers
                     before_answers = copy.deepcopy(answers)
-                    rows_before = {q.path: len(get(answers, q.path) or []) for q in page_questions(pg, answers, settings)
-                                   if q.kind == "records" and isinstance(get(answers, q.path), list)}
+                    rows_before = {
+                        q.path: len(get(answers, q.path) or [])
+                        for q in page_questions(pg, answers, settings)
+                        if q.kind == "records" and isinstance(get(answers, q.path), list)
+                    }
                     errors, typed_raw = _apply(pg, answers, request.form, settings)
                     _keep_typed(answers, pg, typed_raw)  # a wrong answer stays, as typed, until it is put right
                     grow = request.form.get("action", "")
@@ -346,27 +461,48 @@ def create_app(workspace: Path, library_dir: Path | None = None, settings: Setti
                         record.append(name, g.user, changed)
                     if not errors and not adding:
                         nxt = _next_page(pg, answers, settings)
-                        return redirect(url_for("page", name=name, page_id=nxt.id) if nxt else url_for("review", name=name))
+                        return redirect(
+                            url_for("page", name=name, page_id=nxt.id) if nxt else url_for("review", name=name)
+                        )
         else:  # what is still wrong on this page, whichever page it was found from: under its field
             typed_raw, errors = _pending(pg, answers)
             for key, message in _rule_problems(app, pg, answers).items():
                 errors.setdefault(key, message)
         questions = page_questions(pg, answers, settings)
-        fields = [_field(q, answers, errors, typed_raw, extra_rows=1 + (grow == f"add_row:{q.path}")) for q in questions]
+        fields = [
+            _field(q, answers, errors, typed_raw, extra_rows=1 + (grow == f"add_row:{q.path}")) for q in questions
+        ]
         rec = None
         if pg.id == "screening":
             sc = answers.get("screening") if isinstance(answers.get("screening"), dict) else {}
-            r = recommend(**{k: sc.get(k) for k in ("mission", "time_bound", "routine", "capacity_gap", "joint_structure")})
-            rec = {"model": r.model, "label": dict((m, th if g.lang == "th" else en) for m, th, en in MODELS)[r.model],
-                   "answered": any(v is not None for v in sc.values()),
-                   "why": r.th if g.lang == "th" else r.en, "chosen": answers.get("model") or r.model,
-                   "language": answers.get("language") or "th",
-                   "models": [(m, th if g.lang == "th" else en) for m, th, en in MODELS]}
+            r = recommend(
+                **{k: sc.get(k) for k in ("mission", "time_bound", "routine", "capacity_gap", "joint_structure")}
+            )
+            rec = {
+                "model": r.model,
+                "label": dict((m, th if g.lang == "th" else en) for m, th, en in MODELS)[r.model],
+                "answered": any(v is not None for v in sc.values()),
+                "why": r.th if g.lang == "th" else r.en,
+                "chosen": answers.get("model") or r.model,
+                "language": answers.get("language") or "th",
+                "models": [(m, th if g.lang == "th" else en) for m, th, en in MODELS],
+            }
         visible = _visible_pages(answers, settings)
-        return render_template("page.html", name=name, page=pg, fields=fields, errors=errors, version=agreement.version,
-                               loaded=dt.datetime.now().isoformat(timespec="seconds"), blocked=blocked,
-                               conflict=conflict, rec=rec, visible=visible, step=visible.index(pg) + 1 if pg in visible else 0,
-                               title=_title(answers))
+        return render_template(
+            "page.html",
+            name=name,
+            page=pg,
+            fields=fields,
+            errors=errors,
+            version=agreement.version,
+            loaded=dt.datetime.now().isoformat(timespec="seconds"),
+            blocked=blocked,
+            conflict=conflict,
+            rec=rec,
+            visible=visible,
+            step=visible.index(pg) + 1 if pg in visible else 0,
+            title=_title(answers),
+        )
 
     @app.get("/a/<name>")
     def review(name):
@@ -378,23 +514,59 @@ def create_app(workspace: Path, library_dir: Path | None = None, settings: Setti
         typed = agreement.answers.get(TYPED) if isinstance(agreement.answers.get(TYPED), dict) else {}
         for key in typed:  # answers typed wrong and not yet put right
             path = key[2:] if key.startswith("f.") else re.sub(r"^r\.(.+)\.(\d+)\.(\w+)$", r"\1[\2].\3", key)
-            links.append((_link(name, path), field_label(path), "คำตอบที่พิมพ์ไว้ยังไม่ถูกต้อง" if g.lang == "th" else "the answer typed is not valid yet"))
+            links.append(
+                (
+                    _link(name, path),
+                    field_label(path),
+                    "คำตอบที่พิมพ์ไว้ยังไม่ถูกต้อง" if g.lang == "th" else "the answer typed is not valid yet",
+                )
+            )
         said = {q.path for q in missing}
         for p in iv.problems():  # every rule of mou build at once, not after the missing answers are in
             if p.field in said or p.en in ("Field required", "no answer given"):
                 continue
             links.append((_link(name, p.field), field_label(p.field), p.th if g.lang == "th" else p.en))
         links = list(dict.fromkeys(links))  # one line per field and reason
-        summary = [(pg, [(_label(q), _shown(get(agreement.answers, q.path), q))
-                         for q in page_questions(pg, agreement.answers, settings)]) for pg in _visible_pages(agreement.answers, settings)]
+        summary = [
+            (
+                pg,
+                [
+                    (_label(q), _shown(get(agreement.answers, q.path), q))
+                    for q in page_questions(pg, agreement.answers, settings)
+                ],
+            )
+            for pg in _visible_pages(agreement.answers, settings)
+        ]
         finals = {k: (ws.root / OUT / f"{name}.{k}").is_file() for k in ("pdf", "docx")}
-        history = [(_when(e["time"]), e["user"], [(field_label(c[0]) if not c[0].startswith("(") else c[0],
-                                                   _value_of(c[0], c[1]), _value_of(c[0], c[2])) for c in e["changes"]])
-                   for e in reversed(record.of(name))]
+        history = [
+            (
+                _when(e["time"]),
+                e["user"],
+                [
+                    (
+                        field_label(c[0]) if not c[0].startswith("(") else c[0],
+                        _value_of(c[0], c[1]),
+                        _value_of(c[0], c[2]),
+                    )
+                    for c in e["changes"]
+                ],
+            )
+            for e in reversed(record.of(name))
+        ]
         signed = agreement.answers.get("signed") if isinstance(agreement.answers.get("signed"), dict) else None
-        return render_template("review.html", name=name, links=links, ready=not links, summary=summary, finals=finals,
-                               history=history, signed=signed, signed_words=_value_of("signed.date", signed.get("date")) if signed else "",
-                               title=_title(agreement.answers), message=session.pop("notice", None))
+        return render_template(
+            "review.html",
+            name=name,
+            links=links,
+            ready=not links,
+            summary=summary,
+            finals=finals,
+            history=history,
+            signed=signed,
+            signed_words=_value_of("signed.date", signed.get("date")) if signed else "",
+            title=_title(agreement.answers),
+            message=session.pop("notice", None),
+        )
 
     @app.get("/a/<name>/draft.<kind>")
     def draft(name, kind):
@@ -405,8 +577,12 @@ def create_app(workspace: Path, library_dir: Path | None = None, settings: Setti
         if isinstance(built, str):
             return render_template("message.html", message=built, back=url_for("review", name=name)), 409
         path = ws.root / DRAFTS / f"{name}.{kind}"
-        return send_file(path, as_attachment=kind == "docx" or request.args.get("download") == "1",
-                         download_name=f"{name}-draft.{kind}", max_age=0)
+        return send_file(
+            path,
+            as_attachment=kind == "docx" or request.args.get("download") == "1",
+            download_name=f"{name}-draft.{kind}",
+            max_age=0,
+        )
 
     @app.get("/a/<name>/final.<kind>")
     def final_file(name, kind):
@@ -414,8 +590,12 @@ def create_app(workspace: Path, library_dir: Path | None = None, settings: Setti
         path = ws.root / OUT / f"{name}.{kind}"
         if kind not in ("pdf", "docx") or not ws.exists(name) or not path.is_file():
             abort(404)
-        return send_file(path, as_attachment=kind == "docx" or request.args.get("download") == "1",
-                         download_name=f"{name}.{kind}", max_age=0)
+        return send_file(
+            path,
+            as_attachment=kind == "docx" or request.args.get("download") == "1",
+            download_name=f"{name}.{kind}",
+            max_age=0,
+        )
 
     @app.post("/a/<name>/final")
     def final(name):
@@ -573,8 +753,12 @@ def _shown(value, q: Q) -> str:
         words = _method_words()
         return ", ".join(words.get(str(m), str(m)) for m in value)
     if q.kind == "records" and isinstance(value, list):
-        return "; ".join(", ".join(_shown(r.get(f.path), f) for f in q.fields if isinstance(r, dict) and r.get(f.path) not in (None, ""))
-                         for r in value)
+        return "; ".join(
+            ", ".join(
+                _shown(r.get(f.path), f) for f in q.fields if isinstance(r, dict) and r.get(f.path) not in (None, "")
+            )
+            for r in value
+        )
     if isinstance(value, list):
         return "; ".join(str(v) for v in value)
     return str(value)
@@ -623,8 +807,11 @@ class Field:
 
 def _field(q: Q, answers: dict, errors: dict, typed_raw: dict, extra_rows: int = 1) -> Field:
     label = _label(q)
-    choices = ([(c[0], c[1] if g.lang == "th" else c[2]) for c in q.choices] if q.kind != "methods"
-               else list(_method_words().items()))
+    choices = (
+        [(c[0], c[1] if g.lang == "th" else c[2]) for c in q.choices]
+        if q.kind != "methods"
+        else list(_method_words().items())
+    )
     current = get(answers, q.path)
     if q.kind == "records":
         records = current if isinstance(current, list) else []
@@ -641,10 +828,29 @@ def _field(q: Q, answers: dict, errors: dict, typed_raw: dict, extra_rows: int =
                     text = _typed_text(default_of(f, answers), f)
                 else:
                     text = ""
-                cells.append({"name": key, "q": f, "text": text, "error": errors.get(key), "label": _label(f),
-                              "choices": [(c[0], c[1] if g.lang == "th" else c[2]) for c in f.choices]})
+                cells.append(
+                    {
+                        "name": key,
+                        "q": f,
+                        "text": text,
+                        "error": errors.get(key),
+                        "label": _label(f),
+                        "choices": [(c[0], c[1] if g.lang == "th" else c[2]) for c in f.choices],
+                    }
+                )
             rows.append({"index": i, "cells": cells, "blank": rec is None})
-        return Field(q, f"f-{q.path}", label, "records", None, errors.get(q.path), None, choices, rows, _running_total(q, answers))
+        return Field(
+            q,
+            f"f-{q.path}",
+            label,
+            "records",
+            None,
+            errors.get(q.path),
+            None,
+            choices,
+            rows,
+            _running_total(q, answers),
+        )
     key = f"f.{q.path}"
     if key in typed_raw:
         text = typed_raw[key]
@@ -659,8 +865,10 @@ def _field(q: Q, answers: dict, errors: dict, typed_raw: dict, extra_rows: int =
     return Field(q, f"f-{q.path}", label, q.kind, text, errors.get(key), hint, choices)
 
 
-_TERMINAL_HINT = re.compile(r"\s*\((Enter เพื่อข้าม|Enter to skip|หลายย่อหน้าคั่นด้วย \| |separate paragraphs with \| |ทีละ[^)]*|"
-                            r"one at a time|คั่นด้วยจุลภาค[^)]*|[^)]*comma-separated[^)]*)\)")
+_TERMINAL_HINT = re.compile(
+    r"\s*\((Enter เพื่อข้าม|Enter to skip|หลายย่อหน้าคั่นด้วย \| |separate paragraphs with \| |ทีละ[^)]*|"
+    r"one at a time|คั่นด้วยจุลภาค[^)]*|[^)]*comma-separated[^)]*)\)"
+)
 
 
 def _label(q: Q) -> str:
@@ -677,7 +885,11 @@ def _running_total(q: Q, answers: dict) -> str | None:
     if q.path == "budget.sources":
         got = sum((amount(i.get("amount")) for i in items if isinstance(i, dict)), Decimal(0))
         total = amount(get(answers, "budget.total"))
-        return f"{t('sum')} {got:,} {t('of')} {total:,} บาท" if g.lang == "th" else f"{t('sum')} {got:,} {t('of')} {total:,} baht"
+        return (
+            f"{t('sum')} {got:,} {t('of')} {total:,} บาท"
+            if g.lang == "th"
+            else f"{t('sum')} {got:,} {t('of')} {total:,} baht"
+        )
     if q.path == "instalments":
         got = sum((amount(i.get("percent")) for i in items if isinstance(i, dict)), Decimal(0))
         return f"{t('sum')} {got} {t('of')} 100 %"
@@ -696,14 +908,18 @@ def _apply(pg, answers: dict, form, settings: Settings) -> tuple[dict, dict]:
         if chosen and chosen == form.get("recommended") and not answers.get("model"):  # a first choice left as shown:
             # follow the answers just given (an agreement that has a model keeps the one the select shows)
             sc = answers.get("screening") if isinstance(answers.get("screening"), dict) else {}
-            chosen = recommend(**{k: sc.get(k) for k in ("mission", "time_bound", "routine", "capacity_gap", "joint_structure")}).model
+            chosen = recommend(
+                **{k: sc.get(k) for k in ("mission", "time_bound", "routine", "capacity_gap", "joint_structure")}
+            ).model
         if chosen in {m for m, _, _ in MODELS}:
             answers["model"] = chosen
         if form.get("language") in ("th", "en"):
             answers["language"] = form.get("language")
         answers.setdefault("spec_version", 1)
         return errors, typed_raw
-    shown = set(form.getlist("shown"))  # the questions the page showed: one that has just come to apply is not "missing"
+    shown = set(
+        form.getlist("shown")
+    )  # the questions the page showed: one that has just come to apply is not "missing"
     for q in page_questions(pg, answers, settings):
         if q.path not in shown:
             continue
@@ -778,6 +994,8 @@ def _set_records(q: Q, answers: dict, form, errors: dict, typed_raw: dict) -> No
 
 
 TYPED = "_typed"  # answers as typed that did not convert: kept in the answers file until they are put right
+
+
 def _method_words() -> dict:
     """Evaluation methods by their words in the clause library's labels (the ones the agreement itself prints)."""
     labels = current_app.extensions["mou"]["library"].labels.get("method", {})
@@ -790,7 +1008,11 @@ def _page_keys(pg, key: str) -> bool:
 
 
 def _keep_typed(answers: dict, pg, typed_raw: dict) -> None:
-    kept = {k: v for k, v in (answers.get(TYPED) or {}).items() if not _page_keys(pg, k)} if isinstance(answers.get(TYPED), dict) else {}
+    kept = (
+        {k: v for k, v in (answers.get(TYPED) or {}).items() if not _page_keys(pg, k)}
+        if isinstance(answers.get(TYPED), dict)
+        else {}
+    )
     kept.update({k: v for k, v in typed_raw.items() if isinstance(v, str)})
     if kept:
         answers[TYPED] = kept
@@ -800,7 +1022,11 @@ def _keep_typed(answers: dict, pg, typed_raw: dict) -> None:
 
 def _pending(pg, answers: dict) -> tuple[dict, dict]:
     """The wrong answers of this page kept as typed, each with its message again."""
-    typed = {k: v for k, v in (answers.get(TYPED) or {}).items() if _page_keys(pg, k)} if isinstance(answers.get(TYPED), dict) else {}
+    typed = (
+        {k: v for k, v in (answers.get(TYPED) or {}).items() if _page_keys(pg, k)}
+        if isinstance(answers.get(TYPED), dict)
+        else {}
+    )
     errors = {}
     for key, raw in typed.items():
         q = _question_of(key)
@@ -909,9 +1135,17 @@ def _row(app: Flask, name: str, manifest: dict) -> dict:
     changed = f"{thai.date(stamp.date(), g.lang)} {stamp:%H:%M}"
     model = agreement.answers.get("model")
     label = dict((m, th if g.lang == "th" else en) for m, th, en in MODELS).get(model, "—")
-    return {"name": name, "title": _title(agreement.answers) or "—", "model": label, "changed": changed, "state": t(state),
-            "state_id": state, "problems": len(missing) + len(problems), "warnings": len(warnings),
-            "warning_text": "; ".join(w.th if g.lang == "th" else w.en for w in warnings)}
+    return {
+        "name": name,
+        "title": _title(agreement.answers) or "—",
+        "model": label,
+        "changed": changed,
+        "state": t(state),
+        "state_id": state,
+        "problems": len(missing) + len(problems),
+        "warnings": len(warnings),
+        "warning_text": "; ".join(w.th if g.lang == "th" else w.en for w in warnings),
+    }
 
 
 # -- drafts and finals: built by the warm workers ----------------------------------------------------------------------
@@ -919,7 +1153,12 @@ def _row(app: Flask, name: str, manifest: dict) -> dict:
 
 def _draft_is_current(ws: Workspace, name: str, spec_sha: str | None) -> bool:
     stamp = ws.root / DRAFTS / f"{name}.sha256"
-    return bool(spec_sha) and stamp.is_file() and stamp.read_text().strip() == spec_sha and (ws.root / DRAFTS / f"{name}.pdf").is_file()
+    return (
+        bool(spec_sha)
+        and stamp.is_file()
+        and stamp.read_text().strip() == spec_sha
+        and (ws.root / DRAFTS / f"{name}.pdf").is_file()
+    )
 
 
 def _draft(app: Flask, name: str) -> str | None:
@@ -948,7 +1187,12 @@ def _draft(app: Flask, name: str) -> str | None:
         else:  # no pool (a test of the pages alone): build here, DOCX and PDF with a LibreOffice of its own
             from .batch import _build_one, _start_worker, _stop_worker
 
-            _start_worker(str(ctx["library_dir"]) if ctx["library_dir"] else None, ctx["settings"].model_dump(), True, in_process=True)
+            _start_worker(
+                str(ctx["library_dir"]) if ctx["library_dir"] else None,
+                ctx["settings"].model_dump(),
+                True,
+                in_process=True,
+            )
             try:
                 result = _build_one(task)
             finally:
@@ -963,7 +1207,9 @@ def _batch(app: Flask, only: set[str] | None):
     ctx = app.extensions["mou"]
     ws: Workspace = ctx["ws"]
     try:
-        result = run_batch(ws.root, ws.root / OUT, ctx["library_dir"], ctx["settings"], jobs=2, only=only, warm=ctx["pool"])
+        result = run_batch(
+            ws.root, ws.root / OUT, ctx["library_dir"], ctx["settings"], jobs=2, only=only, warm=ctx["pool"]
+        )
     except BatchLocked as exc:
         return None, str(exc)
     except MouError as exc:
@@ -988,4 +1234,3 @@ def _secret(root: Path) -> bytes:
         with os.fdopen(fd, "wb") as fh:
             fh.write(secrets.token_bytes(32))
     return path.read_bytes()
-

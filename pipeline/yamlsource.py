@@ -81,7 +81,9 @@ def parse(text: str | bytes, name: str) -> Source:
     src = Source(name, None)
     if isinstance(text, bytes):
         if len(text) > MAX_BYTES:
-            src.problems.append(((), None, f"ไฟล์ใหญ่เกินไป (เกิน {MAX_BYTES:,} ไบต์)", f"file is too large (over {MAX_BYTES:,} bytes)"))
+            src.problems.append(
+                ((), None, f"ไฟล์ใหญ่เกินไป (เกิน {MAX_BYTES:,} ไบต์)", f"file is too large (over {MAX_BYTES:,} bytes)")
+            )
             return src
         if b"\x00" in text:
             src.problems.append(((), None, "ไฟล์นี้ไม่ใช่ข้อความ (เป็นไฟล์ไบนารี)", "this is a binary file, not a YAML text"))
@@ -89,7 +91,9 @@ def parse(text: str | bytes, name: str) -> Source:
         try:
             text = text.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
-            src.problems.append(((), None, "ไฟล์ต้องเข้ารหัสแบบ UTF-8", f"the file is not UTF-8 ({exc.reason} at byte {exc.start})"))
+            src.problems.append(
+                ((), None, "ไฟล์ต้องเข้ารหัสแบบ UTF-8", f"the file is not UTF-8 ({exc.reason} at byte {exc.start})")
+            )
             return src
     if not text.strip():
         src.problems.append(((), 1, "ไฟล์ว่างเปล่า", "the file is empty"))
@@ -111,11 +115,25 @@ def parse(text: str | bytes, name: str) -> Source:
         src.problems.append(((), 1, "ไฟล์ไม่มีข้อมูล", "the file holds no data"))
         return src
     if len(nodes) > 1:
-        src.problems.append(((), nodes[1].start_mark.line + 1, "ไฟล์ต้องมีเอกสาร YAML เพียงชุดเดียว", "the file must hold one YAML document, not several"))
+        src.problems.append(
+            (
+                (),
+                nodes[1].start_mark.line + 1,
+                "ไฟล์ต้องมีเอกสาร YAML เพียงชุดเดียว",
+                "the file must hold one YAML document, not several",
+            )
+        )
         return src
     root = nodes[0]
     if not isinstance(root, yaml.MappingNode):
-        src.problems.append(((), root.start_mark.line + 1, "ไฟล์ต้องเป็นชุดคีย์และค่า (mapping) ที่ระดับบนสุด", "the top level must be a mapping of keys to values"))
+        src.problems.append(
+            (
+                (),
+                root.start_mark.line + 1,
+                "ไฟล์ต้องเป็นชุดคีย์และค่า (mapping) ที่ระดับบนสุด",
+                "the top level must be a mapping of keys to values",
+            )
+        )
         return src
     counter = [0]
     try:
@@ -125,7 +143,14 @@ def parse(text: str | bytes, name: str) -> Source:
         src.problems.append(((), exc.line, exc.th, exc.en))
     except _TooBig:
         src.data = None
-        src.problems.append(((), None, "ไฟล์ขยายตัวเกินขนาดที่รับได้ (alias/anchor ซ้อนกันมากเกินไป)", f"the file expands to more than {MAX_NODES:,} values (too many nested aliases)"))
+        src.problems.append(
+            (
+                (),
+                None,
+                "ไฟล์ขยายตัวเกินขนาดที่รับได้ (alias/anchor ซ้อนกันมากเกินไป)",
+                f"the file expands to more than {MAX_NODES:,} values (too many nested aliases)",
+            )
+        )
     return src
 
 
@@ -138,7 +163,11 @@ def _build(node, path, src: Source, counter, within: tuple):
     src.lines.setdefault(path, line)
     if isinstance(node, (yaml.MappingNode, yaml.SequenceNode)):
         if any(node is outer for outer in within):
-            raise _TooDeep(line, "alias อ้างถึงค่าที่มีตัวเองอยู่ข้างใน (วนไม่รู้จบ)", "an alias refers to a value that contains it (an endless loop)")
+            raise _TooDeep(
+                line,
+                "alias อ้างถึงค่าที่มีตัวเองอยู่ข้างใน (วนไม่รู้จบ)",
+                "an alias refers to a value that contains it (an endless loop)",
+            )
         if len(within) >= MAX_DEPTH:
             raise _deep(line)
         within = within + (node,)
@@ -146,12 +175,16 @@ def _build(node, path, src: Source, counter, within: tuple):
         out = {}
         for key_node, value_node in node.value:
             if not isinstance(key_node, yaml.ScalarNode):
-                src.problems.append((path, key_node.start_mark.line + 1, "คีย์ต้องเป็นข้อความ", "a key must be a plain text"))
+                src.problems.append(
+                    (path, key_node.start_mark.line + 1, "คีย์ต้องเป็นข้อความ", "a key must be a plain text")
+                )
                 continue
             key = key_node.value
             _check_text(key, path + (key,), key_node.start_mark.line + 1, src)
             if key in out:
-                src.problems.append((path + (key,), key_node.start_mark.line + 1, f"คีย์ '{key}' ซ้ำ", f"duplicate key '{key}'"))
+                src.problems.append(
+                    (path + (key,), key_node.start_mark.line + 1, f"คีย์ '{key}' ซ้ำ", f"duplicate key '{key}'")
+                )
                 continue
             src.lines[path + (key,)] = key_node.start_mark.line + 1
             out[key] = _build(value_node, path + (key,), src, counter, within)
@@ -162,8 +195,14 @@ def _build(node, path, src: Source, counter, within: tuple):
     if isinstance(value, str):
         _check_text(value, path, line, src)
     if isinstance(value, (int, Decimal)) and not isinstance(value, bool) and _too_long(value, node.value):
-        src.problems.append((path, line, f"ตัวเลข {node.value[:30]}… ยาวเกิน {MAX_NUMBER_DIGITS} หลัก (ถ้าไม่ใช่จำนวนเงินหรือตัวเลข ให้ใส่ในเครื่องหมายคำพูด)",
-                             f"the number {node.value[:30]}… is longer than {MAX_NUMBER_DIGITS} digits (if it is not an amount, put it in quotes)"))
+        src.problems.append(
+            (
+                path,
+                line,
+                f"ตัวเลข {node.value[:30]}… ยาวเกิน {MAX_NUMBER_DIGITS} หลัก (ถ้าไม่ใช่จำนวนเงินหรือตัวเลข ให้ใส่ในเครื่องหมายคำพูด)",
+                f"the number {node.value[:30]}… is longer than {MAX_NUMBER_DIGITS} digits (if it is not an amount, put it in quotes)",
+            )
+        )
         return node.value[:100]  # what the model sees: a short text, so the problem is told once, here
     return value
 
@@ -178,8 +217,14 @@ def _check_text(text: str, path, line: int, src: Source) -> None:
     found = _UNPRINTABLE.search(text)
     if found:
         code, at = f"U+{ord(found.group()):04X}", found.start() + 1
-        src.problems.append((path, line, f"มีอักขระควบคุมที่มองไม่เห็น ({code}) ที่ตำแหน่ง {at} ซึ่งใส่ในเอกสารไม่ได้ ให้ลบออก",
-                             f"holds an invisible control character ({code}) at character {at}, which a document cannot hold: remove it"))
+        src.problems.append(
+            (
+                path,
+                line,
+                f"มีอักขระควบคุมที่มองไม่เห็น ({code}) ที่ตำแหน่ง {at} ซึ่งใส่ในเอกสารไม่ได้ ให้ลบออก",
+                f"holds an invisible control character ({code}) at character {at}, which a document cannot hold: remove it",
+            )
+        )
 
 
 def _too_long(value, text: str) -> bool:
@@ -187,7 +232,7 @@ def _too_long(value, text: str) -> bool:
     if len(text) > 4 * MAX_NUMBER_DIGITS:
         return True
     if isinstance(value, int):
-        return abs(value) >= 10 ** MAX_NUMBER_DIGITS
+        return abs(value) >= 10**MAX_NUMBER_DIGITS
     return value.is_finite() and value != 0 and value.adjusted() >= MAX_NUMBER_DIGITS
 
 

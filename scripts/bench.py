@@ -34,7 +34,8 @@ def make_specs(folder: Path, n: int) -> None:
         data["title"] = f"{data['title']} ({'ชุดที่' if th else 'batch'} {i + 1})"
         data["reference_no"] = f"{'ที่' if th else 'No.'} {i + 1}/2567"
         (folder / f"{i + 1:04d}-{source.stem}.yaml").write_text(
-            yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+            yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8"
+        )
 
 
 def _tree(pid: int) -> list[int]:
@@ -115,8 +116,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("-n", type=int, default=int(os.environ.get("N", 200)), help="agreements (default 200)")
     parser.add_argument("-j", type=int, default=int(os.environ.get("JOBS", 2)), help="batch workers (default 2)")
-    parser.add_argument("--loop", type=int, default=int(os.environ.get("LOOP", -1)),
-                        help="specs built by the mou build loop (default all; 0 skips it)")
+    parser.add_argument(
+        "--loop",
+        type=int,
+        default=int(os.environ.get("LOOP", -1)),
+        help="specs built by the mou build loop (default all; 0 skips it)",
+    )
     opts = parser.parse_args()
     loop_n = opts.n if opts.loop < 0 else min(opts.loop, opts.n)
     work = Path(tempfile.mkdtemp(prefix="mou-bench-"))
@@ -138,10 +143,23 @@ def main() -> None:
                 r = run([*MOU, "build", str(spec), "--out", str(work / "loop"), *lib], "build")
                 peak = (max(peak[0], r["rss_mb"]), max(peak[1], r["pss_mb"]))
             seconds = time.perf_counter() - started
-            results.append({"label": f"loop of mou build ({loop_n})", "seconds": seconds, "rss_mb": peak[0],
-                            "pss_mb": peak[1], "per": seconds / loop_n, "built": str(loop_n)})
+            results.append(
+                {
+                    "label": f"loop of mou build ({loop_n})",
+                    "seconds": seconds,
+                    "rss_mb": peak[0],
+                    "pss_mb": peak[1],
+                    "per": seconds / loop_n,
+                    "built": str(loop_n),
+                }
+            )
 
-        steps = [("batch from cold", None), ("no-op rerun", None), ("one spec changed", "spec"), ("one clause changed", "clause")]
+        steps = [
+            ("batch from cold", None),
+            ("no-op rerun", None),
+            ("one spec changed", "spec"),
+            ("one clause changed", "clause"),
+        ]
         for label, change in steps:
             if change == "spec":
                 first = sorted(specs.glob("*.yaml"))[0]
@@ -150,7 +168,9 @@ def main() -> None:
                 first.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
             elif change == "clause":
                 path = library / "clauses" / f"{CLAUSE}.yaml"
-                path.write_text(path.read_text(encoding="utf-8").replace("version: 1", "version: 2", 1), encoding="utf-8")
+                path.write_text(
+                    path.read_text(encoding="utf-8").replace("version: 1", "version: 2", 1), encoding="utf-8"
+                )
             print(f"  {label} …", flush=True)
             r = run(batch, label)
             r["built"] = built_count(r["output"])
@@ -161,7 +181,9 @@ def main() -> None:
         print(f"{'run':28} {'built':>6} {'wall s':>8} {'s/agreement':>12} {'peak RSS MB':>12} {'peak PSS MB':>12}")
         for r in results:
             per = f"{r['per']:.3f}" if r.get("per") else "-"
-            print(f"{r['label']:28} {r['built']:>6} {r['seconds']:8.2f} {per:>12} {r['rss_mb']:12.0f} {r['pss_mb']:12.0f}")
+            print(
+                f"{r['label']:28} {r['built']:>6} {r['seconds']:8.2f} {per:>12} {r['rss_mb']:12.0f} {r['pss_mb']:12.0f}"
+            )
         cold = next(r for r in results if r["label"] == "batch from cold")
         print()
         if loop_n:
@@ -170,8 +192,10 @@ def main() -> None:
         print(f"batch per agreement: {cold['per']:.3f} s (target ≤ 0.2 s)")
         noop = next(r for r in results if r["label"] == "no-op rerun")
         print(f"no-op rerun of {opts.n}: {noop['seconds']:.2f} s (target < 1 s for 200)")
-        print(f"peak memory of a batch (PSS, LibreOffice included): {max(r['pss_mb'] for r in results[-4:]):.0f} MB "
-              f"(RSS summed over processes: {max(r['rss_mb'] for r in results[-4:]):.0f} MB; target < 600 MB for 1,000)")
+        print(
+            f"peak memory of a batch (PSS, LibreOffice included): {max(r['pss_mb'] for r in results[-4:]):.0f} MB "
+            f"(RSS summed over processes: {max(r['rss_mb'] for r in results[-4:]):.0f} MB; target < 600 MB for 1,000)"
+        )
     finally:
         shutil.rmtree(work, ignore_errors=True)
 

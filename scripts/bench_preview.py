@@ -29,7 +29,9 @@ ROOT = Path(__file__).resolve().parent.parent
 MOU = [str(ROOT / ".venv" / "bin" / "mou")]
 USERS = int(os.environ.get("USERS", 10))
 ROUNDS = int(os.environ.get("ROUNDS", 10))
-LOGINS = os.environ.get("LOGINS", "1") != "0"  # the users log in (issue 12's office server), each with a session of its own
+LOGINS = (
+    os.environ.get("LOGINS", "1") != "0"
+)  # the users log in (issue 12's office server), each with a session of its own
 
 
 class User:
@@ -48,16 +50,21 @@ class User:
                 return resp.read()
         except urllib.error.HTTPError as exc:
             text = re.sub(r"<[^>]+>", " ", exc.read().decode("utf-8", "replace"))
-            raise SystemExit(f"{path}: HTTP {exc.code}: {' '.join(text.split())[-600:]}")
+            raise SystemExit(f"{path}: HTTP {exc.code}: {' '.join(text.split())[-600:]}") from exc
 
     def change_title(self, n: int) -> None:
         page = self.get(f"/a/{self.name}/general").decode()
         form = dict(re.findall(r'name="(f\.[^"]+)" id="[^"]+" value="([^"]*)"', page))
         form["f.background"] = re.search(r'<textarea name="f.background"[^>]*>([^<]*)</textarea>', page).group(1)
-        form.update(csrf=re.search(r'name="csrf" value="([^"]+)"', page).group(1),
-                    version=re.search(r'name="version" value="([^"]+)"', page).group(1), action="next")
+        form.update(
+            csrf=re.search(r'name="csrf" value="([^"]+)"', page).group(1),
+            version=re.search(r'name="version" value="([^"]+)"', page).group(1),
+            action="next",
+        )
         form["f.title"] = re.sub(r" \(รอบ \d+\)$", "", form["f.title"]) + f" (รอบ {n})"
-        body = urllib.parse.urlencode(list(form.items()) + [("shown", k[2:]) for k in form if k.startswith("f.")]).encode()
+        body = urllib.parse.urlencode(
+            list(form.items()) + [("shown", k[2:]) for k in form if k.startswith("f.")]
+        ).encode()
         self.http.open(urllib.request.Request(f"{self.url}/a/{self.name}/general", data=body), timeout=60).read()
 
     def preview(self, n: int) -> float:
@@ -80,13 +87,24 @@ def main() -> None:
     for i in range(USERS):
         shutil.copy(examples[i % len(examples)], work / f"user{i}.yaml")
         if LOGINS:  # legal officers, so each may open every agreement; one user per agreement
-            subprocess.run(MOU + ["users", "add", f"user{i}", "--role", "legal", "--workspace", str(work)],
-                           input=f"user{i}-bench-password\n", text=True, check=True, capture_output=True, cwd=ROOT)
+            subprocess.run(
+                MOU + ["users", "add", f"user{i}", "--role", "legal", "--workspace", str(work)],
+                input=f"user{i}-bench-password\n",
+                text=True,
+                check=True,
+                capture_output=True,
+                cwd=ROOT,
+            )
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    server = subprocess.Popen(MOU + ["serve", "--workspace", str(work), "--port", str(port), "--workers", "2"],
-                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, cwd=ROOT)
+    server = subprocess.Popen(
+        MOU + ["serve", "--workspace", str(work), "--port", str(port), "--workers", "2"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        cwd=ROOT,
+    )
     url = f"http://127.0.0.1:{port}"
     done = None
     try:
@@ -97,12 +115,17 @@ def main() -> None:
             except OSError:
                 time.sleep(0.1)
         peak, done = sample_peak(server.pid)
-        print(f"mou bench (preview): mou serve --workers 2, {os.cpu_count()} CPUs"
-              + (", every user logged in" if LOGINS else ""), flush=True)
+        print(
+            f"mou bench (preview): mou serve --workers 2, {os.cpu_count()} CPUs"
+            + (", every user logged in" if LOGINS else ""),
+            flush=True,
+        )
         one = User(url, "user0", LOGINS)
         one.preview(0)  # the workers' first document (library and fonts loaded)
         single = [one.preview(n) for n in range(1, ROUNDS * 2 + 1)]
-        print(f"  one user, {len(single)} previews: p50 {pct(single, 50):.2f} s, p95 {pct(single, 95):.2f} s (target p95 ≤ 1 s)")
+        print(
+            f"  one user, {len(single)} previews: p50 {pct(single, 50):.2f} s, p95 {pct(single, 95):.2f} s (target p95 ≤ 1 s)"
+        )
         times: list[float] = []
         lock = threading.Lock()
 
@@ -120,10 +143,14 @@ def main() -> None:
         for t in threads:
             t.join()
         wall = time.perf_counter() - started
-        print(f"  {USERS} users at once, {len(times)} previews in {wall:.1f} s: p50 {pct(times, 50):.2f} s, "
-              f"p95 {pct(times, 95):.2f} s (target p95 ≤ 3 s)")
+        print(
+            f"  {USERS} users at once, {len(times)} previews in {wall:.1f} s: p50 {pct(times, 50):.2f} s, "
+            f"p95 {pct(times, 95):.2f} s (target p95 ≤ 3 s)"
+        )
         done()
-        print(f"  server peak memory: PSS {peak[1] / 1024:.0f} MB, RSS summed over its processes {peak[0] / 1024:.0f} MB")
+        print(
+            f"  server peak memory: PSS {peak[1] / 1024:.0f} MB, RSS summed over its processes {peak[0] / 1024:.0f} MB"
+        )
     finally:
         if done:
             done()

@@ -48,20 +48,27 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         got = subprocess.run(
             [sys.executable, "-m", "pip", "download", "-q", "--no-deps", "--only-binary", ":all:", "-d", tmp, WHEEL],
-            capture_output=True, text=True,
+            capture_output=True,
+            text=True,
         )
         wheels = list(Path(tmp).glob("*.whl"))
         if got.returncode != 0 or not wheels:
-            print(f"install_fonts: could not download {WHEEL} ({got.stderr.strip().splitlines()[-1:] or 'no wheel'}): "
-                  "Thai PDFs will use the fallback font Laksaman (not the official font)", file=sys.stderr)
+            print(
+                f"install_fonts: could not download {WHEEL} ({got.stderr.strip().splitlines()[-1:] or 'no wheel'}): "
+                "Thai PDFs will use the fallback font Laksaman (not the official font)",
+                file=sys.stderr,
+            )
             return 0
         with zipfile.ZipFile(wheels[0]) as wheel:
             for name in todo:
                 inner, digest = FONTS[name]
                 data = wheel.read(inner)
                 if _sha256(data) != digest:
-                    print(f"install_fonts: {inner} in {wheels[0].name} is not the pinned file (sha256 "
-                          f"{_sha256(data)}, expected {digest}); not installed", file=sys.stderr)
+                    print(
+                        f"install_fonts: {inner} in {wheels[0].name} is not the pinned file (sha256 "
+                        f"{_sha256(data)}, expected {digest}); not installed",
+                        file=sys.stderr,
+                    )
                     return 1
                 part = HERE / f".{name}.part"
                 part.write_bytes(data)

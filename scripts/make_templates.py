@@ -19,10 +19,47 @@ from docx.shared import Cm, Pt
 ROOT = Path(__file__).resolve().parent.parent
 FONT = "TH Sarabun New"
 # Children of w:rPr and w:pPr in the order the schema requires (Word asks to repair files that break it).
-RPR_ORDER = ["rStyle", "rFonts", "b", "bCs", "i", "iCs", "caps", "smallCaps", "strike", "dstrike", "outline", "shadow",
-             "emboss", "imprint", "noProof", "snapToGrid", "vanish", "webHidden", "color", "spacing", "w", "kern",
-             "position", "sz", "szCs", "highlight", "u", "effect", "bdr", "shd", "fitText", "vertAlign", "rtl", "cs",
-             "em", "lang", "eastAsianLayout", "specVanish", "oMath"]
+RPR_ORDER = [
+    "rStyle",
+    "rFonts",
+    "b",
+    "bCs",
+    "i",
+    "iCs",
+    "caps",
+    "smallCaps",
+    "strike",
+    "dstrike",
+    "outline",
+    "shadow",
+    "emboss",
+    "imprint",
+    "noProof",
+    "snapToGrid",
+    "vanish",
+    "webHidden",
+    "color",
+    "spacing",
+    "w",
+    "kern",
+    "position",
+    "sz",
+    "szCs",
+    "highlight",
+    "u",
+    "effect",
+    "bdr",
+    "shd",
+    "fitText",
+    "vertAlign",
+    "rtl",
+    "cs",
+    "em",
+    "lang",
+    "eastAsianLayout",
+    "specVanish",
+    "oMath",
+]
 WORDS = {
     "th": {"subject": "เรื่อง", "between": "ระหว่าง", "and": "กับ", "ref": "เลขที่", "lang": "th-TH"},
     "en": {"subject": "", "between": "between", "and": "and", "ref": "No.", "lang": "en-GB"},
@@ -37,7 +74,7 @@ def set_child(parent, tag: str, order: list[str], **attrs):
     for k, v in attrs.items():
         el.set(qn(f"w:{k}"), str(v))
     rank = order.index(tag)
-    for i, child in enumerate(parent):
+    for child in parent:
         name = child.tag.split("}")[1]
         if name in order and order.index(name) > rank:
             child.addprevious(el)
@@ -59,8 +96,21 @@ def font(rpr, size_pt: float | None = None, bold: bool | None = None, lang: str 
         set_child(rpr, "lang", RPR_ORDER, val=lang, eastAsia=lang, bidi="th-TH")
 
 
-def para_style(doc, name, base="Normal", size=None, bold=None, align=None, before=0, after=0,
-               first_line=None, left=None, keep_next=False, page_break=False, outline=None):
+def para_style(
+    doc,
+    name,
+    base="Normal",
+    size=None,
+    bold=None,
+    align=None,
+    before=0,
+    after=0,
+    first_line=None,
+    left=None,
+    keep_next=False,
+    page_break=False,
+    outline=None,
+):
     styles = doc.styles
     style = styles[name] if name in [s.name for s in styles] else styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
     if name != "Normal":
@@ -92,15 +142,26 @@ def para_style(doc, name, base="Normal", size=None, bold=None, align=None, befor
 
 def field_run(paragraph, instr: str, placeholder: str):
     """A complex field (w:fldChar begin/separate/end) such as PAGE."""
+
     def run_with(child):
         r = OxmlElement("w:r")
         r.append(child)
         paragraph._p.append(r)
-    begin = OxmlElement("w:fldChar"); begin.set(qn("w:fldCharType"), "begin"); run_with(begin)
-    text = OxmlElement("w:instrText"); text.set(qn("xml:space"), "preserve"); text.text = instr; run_with(text)
-    sep = OxmlElement("w:fldChar"); sep.set(qn("w:fldCharType"), "separate"); run_with(sep)
+
+    begin = OxmlElement("w:fldChar")
+    begin.set(qn("w:fldCharType"), "begin")
+    run_with(begin)
+    text = OxmlElement("w:instrText")
+    text.set(qn("xml:space"), "preserve")
+    text.text = instr
+    run_with(text)
+    sep = OxmlElement("w:fldChar")
+    sep.set(qn("w:fldCharType"), "separate")
+    run_with(sep)
     paragraph.add_run(placeholder)
-    end = OxmlElement("w:fldChar"); end.set(qn("w:fldCharType"), "end"); run_with(end)
+    end = OxmlElement("w:fldChar")
+    end.set(qn("w:fldCharType"), "end")
+    run_with(end)
 
 
 def build(lang: str) -> Document:
@@ -119,7 +180,10 @@ def build(lang: str) -> Document:
     ppr_default = doc.styles.element.find(qn("w:docDefaults")).find(qn("w:pPrDefault")).find(qn("w:pPr"))
     for child in list(ppr_default):
         ppr_default.remove(child)
-    spacing = OxmlElement("w:spacing"); spacing.set(qn("w:after"), "0"); spacing.set(qn("w:line"), "240"); spacing.set(qn("w:lineRule"), "auto")
+    spacing = OxmlElement("w:spacing")
+    spacing.set(qn("w:after"), "0")
+    spacing.set(qn("w:line"), "240")
+    spacing.set(qn("w:lineRule"), "auto")
     ppr_default.append(spacing)
 
     justify = WD_ALIGN_PARAGRAPH.THAI_JUSTIFY if lang == "th" else WD_ALIGN_PARAGRAPH.JUSTIFY
@@ -128,7 +192,9 @@ def build(lang: str) -> Document:
     para_style(doc, "MOU Centre", align=WD_ALIGN_PARAGRAPH.CENTER)
     para_style(doc, "MOU Draft", size=18, bold=True, align=WD_ALIGN_PARAGRAPH.RIGHT)
     para_style(doc, "Heading 1", size=16, bold=True, before=8, after=2, keep_next=True, outline=0)
-    para_style(doc, "MOU Annex Heading", base="Heading 1", size=18, align=WD_ALIGN_PARAGRAPH.CENTER, page_break=True, after=8)
+    para_style(
+        doc, "MOU Annex Heading", base="Heading 1", size=18, align=WD_ALIGN_PARAGRAPH.CENTER, page_break=True, after=8
+    )
     para_style(doc, "MOU Body", align=justify, first_line=2.5)
     para_style(doc, "MOU Lead", base="MOU Body", keep_next=True)  # a sentence ending "ดังนี้" stays with what follows
     para_style(doc, "MOU Item", align=justify, left=2.5, first_line=0)

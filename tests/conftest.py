@@ -44,6 +44,7 @@ def write_spec(tmp_path):
         text = data if isinstance(data, str) else yaml.safe_dump(_plain(data), allow_unicode=True, sort_keys=False)
         path.write_text(text, encoding="utf-8")
         return path
+
     return write
 
 
@@ -64,6 +65,7 @@ def built_examples(tmp_path_factory, library, settings, converter):
 
 def be_date(d: dt.date) -> str:
     from pipeline.thai import date, thai_digits
+
     return thai_digits(date(d, "th"))
 
 
@@ -88,8 +90,24 @@ def first_batch(tmp_path: Path, names: tuple[str, ...]) -> tuple[Path, Path, Pat
     specs.mkdir()
     for name in names:
         shutil.copy(EXAMPLES / f"{name}.yaml", specs / f"{name}.yaml")
-    first = subprocess.run([sys.executable, "-m", "pipeline.cli", "batch", str(specs), "--out", str(out), "--no-pdf",
-                            "--library", str(lib)], capture_output=True, text=True, cwd=ROOT, timeout=300)
+    first = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pipeline.cli",
+            "batch",
+            str(specs),
+            "--out",
+            str(out),
+            "--no-pdf",
+            "--library",
+            str(lib),
+        ],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=300,
+    )
     assert first.returncode == 0, first.stdout + first.stderr
     return lib, specs, out
 
@@ -105,3 +123,32 @@ def assert_official_and_searchable(pdf: Path) -> None:
     assert fonts and all(f.split()[0].split("+")[-1] == "THSarabunNew" and " yes " in f for f in fonts), fonts
     found = pdftext.search_share(pdf.with_suffix(".docx"), pdf)
     assert found.share >= 0.995, (found.found, found.words, found.missing[:10])
+
+
+# `make check` runs every test but these: the ones that convert through LibreOffice, drive Chromium or run whole
+# batches, faults, logins (slowed down on purpose) and the fuzzing (a fixture that starts LibreOffice, or a module
+# whose tests build PDFs or serve pages in subprocesses).
+SLOW_FIXTURES = {"converter", "built_examples", "server", "browser"}
+SLOW_MODULES = {
+    "test_e2e",
+    "test_layout",
+    "test_web",
+    "test_faults",
+    "test_batch",
+    "test_redline",
+    "test_sla",
+    "test_amend",
+    "test_signed",
+    "test_pdf",
+    "test_interview",
+    "test_cli",
+    "test_hardening",
+    "test_fuzz",
+    "test_users",
+}
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if SLOW_FIXTURES & set(getattr(item, "fixturenames", ())) or item.module.__name__ in SLOW_MODULES:
+            item.add_marker(pytest.mark.slow)

@@ -47,11 +47,24 @@ def specs(tmp_path, lang: str):
 
 
 EXPECTED = {
-    "th": ["ความเป็นมา", "ข้อ ๑ แก้ไขข้อ ๔ (งบประมาณและแหล่งที่มาของงบประมาณ)", "ข้อ ๒ แก้ไขข้อ ๕ (การจัดสรรงบประมาณเป็นงวด)",
-           "ข้อ ๓ แก้ไขข้อ ๗ (การติดตามและประเมินผล)", "ข้อ ๔ แก้ไขข้อ ๑๕ (การสิ้นสุดและการบอกเลิก)", "ข้อ ๕ ความในข้ออื่นและการมีผลใช้บังคับ", "การลงนาม"],
-    "en": ["Recitals", "Clause 1. Clause 4 (Budget and sources of funds) replaced", "Clause 2. Clause 5 (Instalments) replaced",
-           "Clause 3. Clause 7 (Monitoring and evaluation) replaced", "Clause 4. Clause 15 (Termination) replaced",
-           "Clause 5. Other clauses and effect", "Signatures"],
+    "th": [
+        "ความเป็นมา",
+        "ข้อ ๑ แก้ไขข้อ ๔ (งบประมาณและแหล่งที่มาของงบประมาณ)",
+        "ข้อ ๒ แก้ไขข้อ ๕ (การจัดสรรงบประมาณเป็นงวด)",
+        "ข้อ ๓ แก้ไขข้อ ๗ (การติดตามและประเมินผล)",
+        "ข้อ ๔ แก้ไขข้อ ๑๕ (การสิ้นสุดและการบอกเลิก)",
+        "ข้อ ๕ ความในข้ออื่นและการมีผลใช้บังคับ",
+        "การลงนาม",
+    ],
+    "en": [
+        "Recitals",
+        "Clause 1. Clause 4 (Budget and sources of funds) replaced",
+        "Clause 2. Clause 5 (Instalments) replaced",
+        "Clause 3. Clause 7 (Monitoring and evaluation) replaced",
+        "Clause 4. Clause 15 (Termination) replaced",
+        "Clause 5. Other clauses and effect",
+        "Signatures",
+    ],
 }
 
 
@@ -74,14 +87,17 @@ def test_amendment_cancels_and_replaces_exactly_the_clauses_that_changed(tmp_pat
         assert "ลงวันที่ ๒๒ เมษายน ๒๕๖๗" in text and "เมื่อวันที่ ๑ สิงหาคม ๒๕๖๗" in text
     else:
         assert "Clause 5 (Instalments) of the Memorandum is deleted and replaced by the following:" in text
-        assert "Every clause of the Memorandum not amended by this Amendment remains unchanged and in full force" in text
+        assert (
+            "Every clause of the Memorandum not amended by this Amendment remains unchanged and in full force" in text
+        )
         assert "Amendment No. 1 to the Memorandum of Agreement" in text and "dated 22 April 2024" in text
     pdf = tmp_path / "o" / f"signed-{lang}.amendment-1.pdf"
     for path in (docx, pdf):
         check = mou("validate", path)
         assert check.returncode == 0 and "amendment" in check.stdout, check.stdout + check.stderr
     assert skeleton("บันทึกข้อตกลงแก้ไขเพิ่มเติม" if lang == "th" else "Amendment No. 1") in skeleton(
-        subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True).stdout)
+        subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True).stdout
+    )
     assert_official_and_searchable(pdf)
 
 

@@ -15,8 +15,11 @@ def agreement(write_spec, library, data, settings=None):
 
 def all_text(a):
     """Every text of an agreement, no-break spaces (dates, "ข้อ ๕") read as spaces."""
-    return "\n".join([s.heading for s in a.sections] + [b.text for s in a.sections for b in s.blocks]
-                     + [c for s in a.sections for b in s.blocks if b.table for r in b.table.rows for c in r]).replace("\u00a0", " ")
+    return "\n".join(
+        [s.heading for s in a.sections]
+        + [b.text for s in a.sections for b in s.blocks]
+        + [c for s in a.sections for b in s.blocks if b.table for r in b.table.rows for c in r]
+    ).replace("\u00a0", " ")
 
 
 def test_values_are_data_not_template(write_spec, library, example_data):
@@ -49,8 +52,11 @@ def test_sections_in_order_and_numbered(write_spec, library, example_data):
 
 def test_include_exclude_extra(write_spec, library, example_data):
     data = example_data("elderly-database-grant")
-    data["clauses"] = {"include": ["confidentiality"], "exclude": ["intellectual_property"],
-                       "extra": [{"title": "ข้อกำหนดพิเศษ", "text": "ข้อความพิเศษ"}]}
+    data["clauses"] = {
+        "include": ["confidentiality"],
+        "exclude": ["intellectual_property"],
+        "extra": [{"title": "ข้อกำหนดพิเศษ", "text": "ข้อความพิเศษ"}],
+    }
     a = agreement(write_spec, library, data)
     ids = a.section_ids()
     assert "confidentiality" in ids and "intellectual_property" not in ids
@@ -82,7 +88,9 @@ def test_arabic_digit_setting(write_spec, library, example_data):
 
 def test_library_that_drops_a_required_section_fails(tmp_path, write_spec, example_data):
     import shutil
+
     from pipeline.library import load_library
+
     root = tmp_path / "lib"
     shutil.copytree(library_root(), root, ignore=shutil.ignore_patterns(".venv", ".git", "out", "tests"))
     (root / "clauses" / "disputes.yaml").unlink()
@@ -93,4 +101,5 @@ def test_library_that_drops_a_required_section_fails(tmp_path, write_spec, examp
 
 def library_root():
     from pipeline.library import PROJECT_ROOT
+
     return PROJECT_ROOT

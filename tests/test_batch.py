@@ -18,13 +18,18 @@ import pytest
 from click.testing import CliRunner
 from pypdf import PdfReader
 
-from pipeline.library import load_library
-from pipeline.batch import (
-    MANIFEST_NAME, REPORT_NAME, agreement_key, clause_changes, display_width, locked, run_batch,
-)
 from pipeline import __version__
+from pipeline.batch import (
+    MANIFEST_NAME,
+    REPORT_NAME,
+    agreement_key,
+    clause_changes,
+    display_width,
+    locked,
+    run_batch,
+)
 from pipeline.cli import cli
-from pipeline.library import PROJECT_ROOT
+from pipeline.library import PROJECT_ROOT, load_library
 
 from conftest import EXAMPLE_FILES
 
@@ -37,8 +42,14 @@ def mou(*args):
 
 
 def mou_process(*args, env=None, **kw):
-    return subprocess.Popen([sys.executable, "-m", "pipeline.cli", *map(str, args)], stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT, text=True, env={**os.environ, **(env or {})}, **kw)
+    return subprocess.Popen(
+        [sys.executable, "-m", "pipeline.cli", *map(str, args)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env={**os.environ, **(env or {})},
+        **kw,
+    )
 
 
 def manifest(out: Path) -> dict:
@@ -91,7 +102,8 @@ def test_cold_run_then_noop_then_inspect(specs, tmp_path):
     assert second.exit_code == 0, second.output
     assert "unchanged" in second.output
     assert {p.name: p.stat().st_mtime_ns for p in out.iterdir() if p.suffix in (".docx", ".pdf")} == {
-        k: v for k, v in stamps.items() if k.endswith((".docx", ".pdf"))}
+        k: v for k, v in stamps.items() if k.endswith((".docx", ".pdf"))
+    }
     assert (out / REPORT_NAME).read_text(encoding="utf-8").count("unchanged") >= 1
 
     for suffix in ("docx", "pdf"):
@@ -99,7 +111,11 @@ def test_cold_run_then_noop_then_inspect(specs, tmp_path):
         assert shown.exit_code == 0, shown.output
         entry = manifest(out)["inclusive-care"]
         assert entry["inputs"]["spec"] in shown.output and "performance" in shown.output
-        assert f"annex_sla v{load_library().clauses['annex_sla'].version}" in shown.output and "th/mou.docx@" in shown.output and __version__ in shown.output
+        assert (
+            f"annex_sla v{load_library().clauses['annex_sla'].version}" in shown.output
+            and "th/mou.docx@" in shown.output
+            and __version__ in shown.output
+        )
         assert entry["built_at"] in shown.output and "as built" in shown.output
 
 
@@ -184,7 +200,9 @@ def test_clause_edit_rebuilds_exactly_its_users_and_names_versions(specs, tmp_pa
     edit_clause(library_copy, "grant_refund", new_version=None)  # same version number: said so
     again = run_batch(specs, out, library_copy, pdf=False, jobs=1)
     assert built(again) == GRANTS
-    assert any("grant_refund v2" in en and "without a new version number" in en for o in again.outcomes for _, en in o.reasons)
+    assert any(
+        "grant_refund v2" in en and "without a new version number" in en for o in again.outcomes for _, en in o.reasons
+    )
 
 
 def test_editing_a_clause_nobody_uses_rebuilds_nothing(specs, tmp_path, library_copy):
@@ -202,7 +220,8 @@ def test_template_change_rebuilds_only_that_language(specs, tmp_path, library_co
     result = run_batch(specs, out, library_copy, pdf=False, jobs=1)
     assert built(result) == {"elderly-database-grant-en"}
     assert result.outcomes[[o.name for o in result.outcomes].index("elderly-database-grant-en")].reasons == [
-        ("แม่แบบ templates/en/mou.docx เปลี่ยน", "template templates/en/mou.docx changed")]
+        ("แม่แบบ templates/en/mou.docx เปลี่ยน", "template templates/en/mou.docx changed")
+    ]
 
 
 def test_bad_spec_among_good_ones(specs, tmp_path):
@@ -310,6 +329,7 @@ def test_interrupted_run_leaves_no_half_written_file(specs, tmp_path):
 
 def test_inspect_refuses_a_file_mou_did_not_make(tmp_path):
     from docx import Document
+
     path = tmp_path / "other.docx"
     Document().save(path)
     result = mou("inspect", path)
@@ -323,8 +343,16 @@ def test_inspect_refuses_a_file_mou_did_not_make(tmp_path):
 
 
 def test_clause_changes_words():
-    before = {"a": {"version": 1, "sha256": "x"}, "b": {"version": 3, "sha256": "y"}, "c": {"version": 1, "sha256": "z"}}
-    after = {"a": {"version": 2, "sha256": "x2"}, "b": {"version": 3, "sha256": "y2"}, "d": {"version": 1, "sha256": "w"}}
+    before = {
+        "a": {"version": 1, "sha256": "x"},
+        "b": {"version": 3, "sha256": "y"},
+        "c": {"version": 1, "sha256": "z"},
+    }
+    after = {
+        "a": {"version": 2, "sha256": "x2"},
+        "b": {"version": 3, "sha256": "y2"},
+        "d": {"version": 1, "sha256": "w"},
+    }
     changes = clause_changes(before, after)
     assert changes[0] == "a v1 → v2" and changes[1].startswith("b v3 ") and "without a new version" in changes[1]
     assert changes[2:] == ["c v1 removed", "d v1 added"]
@@ -344,6 +372,7 @@ def test_display_width_ignores_thai_marks():
 
 def test_which_files_are_specs(specs, tmp_path):
     from pipeline.batch import find_specs
+
     (specs / "region").mkdir()
     shutil.copy(EXAMPLE_FILES[0], specs / "region" / "north.yml")
     (specs / ".hidden").mkdir()
@@ -358,7 +387,9 @@ def test_which_files_are_specs(specs, tmp_path):
 
 def test_a_settings_change_rebuilds_all_and_says_so(specs, tmp_path):
     from decimal import Decimal
+
     from pipeline.settings import Settings
+
     out = tmp_path / "out"
     run_batch(specs, out, pdf=False, jobs=1)
     result = run_batch(specs, out, settings=Settings(sla_threshold=Decimal("50000")), pdf=False, jobs=1)
@@ -377,8 +408,13 @@ def test_a_change_to_the_code_that_renders_rebuilds_all_and_a_front_end_change_n
     out = tmp_path / "out"
 
     def batch_in_copy():
-        done = subprocess.run([sys.executable, "-m", "pipeline.cli", "batch", str(specs), "--out", str(out), "--no-pdf"],
-                              capture_output=True, text=True, cwd=copy, timeout=300)
+        done = subprocess.run(
+            [sys.executable, "-m", "pipeline.cli", "batch", str(specs), "--out", str(out), "--no-pdf"],
+            capture_output=True,
+            text=True,
+            cwd=copy,
+            timeout=300,
+        )
         assert done.returncode == 0, done.stdout + done.stderr
         return done.stdout
 
@@ -398,3 +434,55 @@ def test_output_folder_that_cannot_be_written_is_one_clear_error(specs, tmp_path
     result = mou("batch", specs, "--out", not_a_folder / "out", "--no-pdf")
     assert result.exit_code == 1 and "cannot write to the output folder" in result.output
     assert "Traceback" not in result.output
+
+
+def test_a_new_row_of_the_sections_table_rebuilds_only_the_agreements_of_its_model(tmp_path):
+    """A section (and its clause) for commissioning only: the commissioning agreement is rebuilt, the performance and
+    grant agreements are not (their documents do not change); a no-op rebuilds nothing."""
+    from conftest import first_batch
+
+    names = ("child-protection-commissioning", "inclusive-care", "elderly-database-grant")
+    lib, specs, out = first_batch(tmp_path, names)
+
+    def rerun():
+        done = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "pipeline.cli",
+                "batch",
+                str(specs),
+                "--out",
+                str(out),
+                "--no-pdf",
+                "--library",
+                str(lib),
+            ],
+            capture_output=True,
+            text=True,
+            cwd=PROJECT_ROOT,
+            timeout=300,
+        )
+        assert done.returncode == 0, done.stdout + done.stderr
+        return {
+            k: v["key"] for k, v in json.loads((out / "mou-manifest.json").read_text())["agreements"].items()
+        }, done.stdout
+
+    before, _ = rerun()  # a no-op
+    table = lib / "clauses" / "_sections.yaml"
+    text = table.read_text(encoding="utf-8")
+    row = (
+        "  - {id: knowledge, part: body, th: การจัดการความรู้, en: Knowledge management,\n"
+        "     models: {commissioning: required}}\n"
+    )
+    at = text.index("  - {id: term,")
+    table.write_text(text[:at] + row + text[at:], encoding="utf-8")
+    (lib / "clauses" / "knowledge.yaml").write_text(
+        "id: knowledge\nversion: 1\nsection: knowledge\norder: 10\ntitle: {th: การจัดการความรู้, en: Knowledge}\n"
+        "models: [commissioning]\nrequired: true\ntext:\n  th: คู่ภาคีจะถอดบทเรียนร่วมกัน\n  en: The parties draw lessons together.\n",
+        encoding="utf-8",
+    )
+    after, report = rerun()
+    changed = {name for name in names if after[name] != before[name]}
+    assert changed == {"child-protection-commissioning"}, report
+    assert "_sections.yaml" in report

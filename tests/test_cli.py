@@ -14,7 +14,9 @@ def run(*args):
 
 def test_bad_spec_exit_1_every_problem_nothing_written(write_spec, tmp_path):
     text = (EXAMPLES / "inclusive-care.yaml").read_text(encoding="utf-8")
-    spec = write_spec(text.replace("model: performance", "model: perfomance").replace("copies: 2", "copies: 2\nextra_key: 1"))
+    spec = write_spec(
+        text.replace("model: performance", "model: perfomance").replace("copies: 2", "copies: 2\nextra_key: 1")
+    )
     out = tmp_path / "out"
     result = run("build", spec, "--out", out, "--no-pdf")
     assert result.exit_code == 1
@@ -66,9 +68,13 @@ def test_own_library(tmp_path):
     shutil.copytree(PROJECT_ROOT / "clauses", lib / "clauses")
     shutil.copytree(PROJECT_ROOT / "templates", lib / "templates")
     path = lib / "clauses" / "disputes.yaml"
-    path.write_text(path.read_text(encoding="utf-8").replace("เจรจาหารือกันโดยสุจริต", "เจรจาหารือกันโดยสุจริตตามแนวทางของกรม"), encoding="utf-8")
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("เจรจาหารือกันโดยสุจริต", "เจรจาหารือกันโดยสุจริตตามแนวทางของกรม"),
+        encoding="utf-8",
+    )
     result = run("build", EXAMPLES / "inclusive-care.yaml", "--out", tmp_path / "o", "--no-pdf", "--library", lib)
     assert result.exit_code == 0, result.output
     from docx import Document
+
     text = "\n".join(p.text for p in Document(str(tmp_path / "o" / "inclusive-care.docx")).paragraphs)
     assert "ตามแนวทางของกรม" in text

@@ -5,11 +5,11 @@ import re
 import pytest
 from pypdf import PdfReader
 
+from pipeline.pdftext import pdf_pages
 from pipeline.thai import thai_digits
 from pipeline.validate import check_document, skeleton
 
 from conftest import EXAMPLE_FILES
-from pipeline.pdftext import pdf_pages
 
 THAI = [f.stem for f in EXAMPLE_FILES if "language: en" not in f.read_text(encoding="utf-8")]
 ENGLISH = [f.stem for f in EXAMPLE_FILES if f.stem not in THAI]
@@ -44,7 +44,10 @@ def test_thai_pdf_amount_in_words_and_buddhist_era_date(built_examples, name):
     b = built_examples[name]
     spec_total = next(s for s in b.agreement.sections if s.id == "budget").blocks[0].text.replace("\u00a0", " ")
     whole = skeleton("".join(pages(b.pdf)).replace("\n", ""))
-    signing = re.search(r"เมื่อวันที่ (\S+ \S+ \S+)", next(s for s in b.agreement.sections if s.id == "parties").blocks[0].text.replace("\u00a0", " ")).group(1)
+    signing = re.search(
+        r"เมื่อวันที่ (\S+ \S+ \S+)",
+        next(s for s in b.agreement.sections if s.id == "parties").blocks[0].text.replace("\u00a0", " "),
+    ).group(1)
     assert skeleton(signing.replace(" ", "")) in whole
     assert re.search(r"[๒][๕][๖-๙][๐-๙]", signing)  # a Buddhist-Era year
     words = re.search(r"\((\S+บาท\S*)\)", spec_total).group(1)
@@ -78,7 +81,9 @@ def test_pdf_fonts_embedded_and_metadata(built_examples, name):
             desc = font.get("/FontDescriptor")
             if desc is None and "/DescendantFonts" in font:
                 desc = font["/DescendantFonts"][0].get_object().get("/FontDescriptor")
-            fonts.append((font["/BaseFont"], any(k in desc.get_object() for k in ("/FontFile", "/FontFile2", "/FontFile3"))))
+            fonts.append(
+                (font["/BaseFont"], any(k in desc.get_object() for k in ("/FontFile", "/FontFile2", "/FontFile3")))
+            )
     assert fonts and all(embedded for _, embedded in fonts), fonts
     meta = reader.metadata
     assert meta["/MouSpecHash"] == b.provenance["spec_hash"] and meta["/MouModel"] == b.agreement.model

@@ -47,20 +47,31 @@ def _unshare() -> list[str]:
     raise AssertionError("this machine allows no private mount namespace (unshare -rm or, as root, unshare -m)")
 
 
-def on_small_disk(folder: Path, size: str, *commands: list, readonly: bool = False) -> list[subprocess.CompletedProcess]:
+def on_small_disk(
+    folder: Path, size: str, *commands: list, readonly: bool = False
+) -> list[subprocess.CompletedProcess]:
     """Run mou commands one after another with `folder` a tmpfs of `size` (a private mount namespace: nothing to
     unmount, nothing left mounted if the test dies). Each command's stdout/stderr/exit come back separately."""
     folder.mkdir(parents=True, exist_ok=True)
     script = [f"mount -t tmpfs -o size={size}{',ro' if readonly else ''} mou-test {folder}"]
     for n, command in enumerate(commands):
         quoted = " ".join(f"'{c}'" for c in MOU + [str(c) for c in command])
-        script.append(f"cd '{PROJECT_ROOT}' && {quoted} >'{folder.parent}/out{n}' 2>'{folder.parent}/err{n}'; "
-                      f"echo $? >'{folder.parent}/rc{n}'")
+        script.append(
+            f"cd '{PROJECT_ROOT}' && {quoted} >'{folder.parent}/out{n}' 2>'{folder.parent}/err{n}'; "
+            f"echo $? >'{folder.parent}/rc{n}'"
+        )
     script.append(f"ls -A1R '{folder}' >'{folder.parent}/listing'; du -sb '{folder}' >>'{folder.parent}/listing'")
     done = subprocess.run(_unshare() + ["sh", "-c", " ; ".join(script)], capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr
-    return [subprocess.CompletedProcess(c, int((folder.parent / f"rc{n}").read_text()), (folder.parent / f"out{n}").read_text(),
-                                        (folder.parent / f"err{n}").read_text()) for n, c in enumerate(commands)]
+    return [
+        subprocess.CompletedProcess(
+            c,
+            int((folder.parent / f"rc{n}").read_text()),
+            (folder.parent / f"out{n}").read_text(),
+            (folder.parent / f"err{n}").read_text(),
+        )
+        for n, c in enumerate(commands)
+    ]
 
 
 def test_disk_full_build_is_a_message_and_leaves_nothing(tmp_path):
@@ -79,7 +90,8 @@ def test_disk_full_keeps_the_previous_good_output(tmp_path):
     DOCX of the first build is still there, whole."""
     out = tmp_path / "disk"
     results = on_small_disk(
-        out, "400k",
+        out,
+        "400k",
         ["build", CARE, "--out", out, "--no-pdf"],
         ["validate", out / "inclusive-care.docx"],
     )
@@ -88,13 +100,15 @@ def test_disk_full_keeps_the_previous_good_output(tmp_path):
     script_out = tmp_path / "disk2"
     script_out.mkdir()
     quoted = lambda *c: " ".join(f"'{x}'" for x in MOU + [str(a) for a in c])  # noqa: E731
-    script = (f"mount -t tmpfs -o size=400k mou-test '{script_out}' && cd '{PROJECT_ROOT}' && "
-              f"{quoted('build', CARE, '--out', script_out, '--no-pdf')} >/dev/null && "
-              f"sha256sum '{script_out}/inclusive-care.docx' >'{tmp_path}/before' && "
-              f"(head -c 10000000 /dev/zero >'{script_out}/filler' 2>/dev/null; true) && "
-              f"{quoted('build', CARE, '--out', script_out)} >'{tmp_path}/o' 2>'{tmp_path}/e'; echo $? >'{tmp_path}/rc'; "
-              f"rm -f '{script_out}/filler'; sha256sum '{script_out}/inclusive-care.docx' >'{tmp_path}/after'; "
-              f"ls -A1 '{script_out}' >'{tmp_path}/ls'")
+    script = (
+        f"mount -t tmpfs -o size=400k mou-test '{script_out}' && cd '{PROJECT_ROOT}' && "
+        f"{quoted('build', CARE, '--out', script_out, '--no-pdf')} >/dev/null && "
+        f"sha256sum '{script_out}/inclusive-care.docx' >'{tmp_path}/before' && "
+        f"(head -c 10000000 /dev/zero >'{script_out}/filler' 2>/dev/null; true) && "
+        f"{quoted('build', CARE, '--out', script_out)} >'{tmp_path}/o' 2>'{tmp_path}/e'; echo $? >'{tmp_path}/rc'; "
+        f"rm -f '{script_out}/filler'; sha256sum '{script_out}/inclusive-care.docx' >'{tmp_path}/after'; "
+        f"ls -A1 '{script_out}' >'{tmp_path}/ls'"
+    )
     done = subprocess.run(_unshare() + ["sh", "-c", script], capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr
     err = (tmp_path / "e").read_text()
@@ -107,7 +121,8 @@ def test_disk_full_keeps_the_previous_good_output(tmp_path):
 def test_read_only_folder(tmp_path):
     out = tmp_path / "ro"
     [build, interview] = on_small_disk(
-        out, "1m",
+        out,
+        "1m",
         ["build", CARE, "--out", out / "sub", "--no-pdf"],
         ["interview", "--answers", CARE, "--no-input", "--out", out, "--no-pdf"],
         readonly=True,
@@ -125,7 +140,8 @@ def test_disk_full_batch_reports_and_the_next_run_cleans_up(tmp_path):
         shutil.copy(f, specs / f.name)
     out = tmp_path / "disk"
     first, second = on_small_disk(
-        out, "150k",
+        out,
+        "150k",
         ["batch", specs, "--out", out, "--no-pdf", "-j", "2"],
         ["batch", specs, "--out", out, "--no-pdf", "-j", "2"],
     )
@@ -181,8 +197,14 @@ def start_batch(specs: Path, out: Path, tmp: Path) -> tuple[subprocess.Popen, se
     """A batch with 2 workers and PDF, stopped in the middle: returns it once it has built something, with every
     process under it (workers, the resource tracker, each LibreOffice)."""
     env = {**os.environ, "TMPDIR": str(tmp)}
-    proc = subprocess.Popen(MOU + ["batch", str(specs), "--out", str(out), "-j", "2"], stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True, env=env, cwd=PROJECT_ROOT)
+    proc = subprocess.Popen(
+        MOU + ["batch", str(specs), "--out", str(out), "-j", "2"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+        cwd=PROJECT_ROOT,
+    )
     deadline = time.monotonic() + 120
     family: set[int] = set()
     while time.monotonic() < deadline:
@@ -222,8 +244,14 @@ def test_sigkill_of_batch_leaves_no_process_and_the_rerun_cleans_and_goes_on(man
     assert not left, [(p, _cmdline(p)) for p in left]
     recorded = len(list(out.glob("*.pdf")))
     assert list(tmp.glob("mou-lo-*"))  # a SIGKILL leaves its profiles: the next run removes them
-    rerun = subprocess.run(MOU + ["batch", str(many_specs), "--out", str(out), "-j", "2"], capture_output=True, text=True,
-                           env={**os.environ, "TMPDIR": str(tmp)}, cwd=PROJECT_ROOT, timeout=600)
+    rerun = subprocess.run(
+        MOU + ["batch", str(many_specs), "--out", str(out), "-j", "2"],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "TMPDIR": str(tmp)},
+        cwd=PROJECT_ROOT,
+        timeout=600,
+    )
     assert rerun.returncode == 0, rerun.stderr
     assert not list(tmp.glob("mou-lo-*"))
     assert not leftovers(out)
@@ -247,15 +275,26 @@ def test_sigterm_of_batch_is_a_clean_stop_with_a_report(many_specs, tmp_path):
     assert "สร้างใหม่" in stdout and (out / "mou-report.txt").exists()
     assert not wait_gone(family)
     assert not list(tmp.glob("mou-lo-*"))  # a clean stop removes its own profiles
-    rerun = subprocess.run(MOU + ["batch", str(many_specs), "--out", str(out), "-j", "2", "--no-pdf"], capture_output=True,
-                           text=True, cwd=PROJECT_ROOT, timeout=600)
+    rerun = subprocess.run(
+        MOU + ["batch", str(many_specs), "--out", str(out), "-j", "2", "--no-pdf"],
+        capture_output=True,
+        text=True,
+        cwd=PROJECT_ROOT,
+        timeout=600,
+    )
     no_traceback(rerun)
 
 
 def test_sigterm_of_build_removes_its_libreoffice(tmp_path):
     env = {**os.environ, "TMPDIR": str(tmp_path)}
-    proc = subprocess.Popen(MOU + ["build", str(CARE), "--out", str(tmp_path / "o")], stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True, env=env, cwd=PROJECT_ROOT)
+    proc = subprocess.Popen(
+        MOU + ["build", str(CARE), "--out", str(tmp_path / "o")],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+        cwd=PROJECT_ROOT,
+    )
     family: set[int] = set()
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline and not any("soffice" in _cmdline(p) for p in family):
@@ -316,16 +355,22 @@ def test_build_refuses_a_folder_a_batch_keeps(tmp_path):
     specs.mkdir()
     shutil.copy(CARE, specs / CARE.name)
     out = tmp_path / "out"
-    batch = subprocess.run(MOU + ["batch", str(specs), "--out", str(out), "--no-pdf"], capture_output=True, text=True, cwd=PROJECT_ROOT)
+    batch = subprocess.run(
+        MOU + ["batch", str(specs), "--out", str(out), "--no-pdf"], capture_output=True, text=True, cwd=PROJECT_ROOT
+    )
     assert batch.returncode == 0, batch.stderr
     before = (out / "inclusive-care.docx").read_bytes()
-    for command in (["build", str(EXAMPLES / "inclusive-care.yaml"), "--out", str(out), "--no-pdf"],
-                    ["interview", "--answers", str(CARE), "--no-input", "--name", "inclusive-care", "--out", str(out), "--no-pdf"]):
+    for command in (
+        ["build", str(EXAMPLES / "inclusive-care.yaml"), "--out", str(out), "--no-pdf"],
+        ["interview", "--answers", str(CARE), "--no-input", "--name", "inclusive-care", "--out", str(out), "--no-pdf"],
+    ):
         result = subprocess.run(MOU + command, capture_output=True, text=True, cwd=PROJECT_ROOT)
         assert result.returncode == 1 and "mou batch" in result.stderr, result.stderr
         no_traceback(result)
     assert (out / "inclusive-care.docx").read_bytes() == before
-    again = subprocess.run(MOU + ["batch", str(specs), "--out", str(out), "--no-pdf"], capture_output=True, text=True, cwd=PROJECT_ROOT)
+    again = subprocess.run(
+        MOU + ["batch", str(specs), "--out", str(out), "--no-pdf"], capture_output=True, text=True, cwd=PROJECT_ROOT
+    )
     assert again.returncode == 0 and "แก้ไขด้วยมือ" not in again.stdout, again.stdout
 
 
@@ -338,7 +383,11 @@ def test_runs_with_a_read_only_home(tmp_path):
 
 
 def test_outputs_follow_the_umask(tmp_path):
-    result = subprocess.run(["sh", "-c", f"umask 027; exec {' '.join(MOU)} build '{CARE}' --out '{tmp_path}' --no-pdf"],
-                            capture_output=True, text=True, cwd=PROJECT_ROOT)
+    result = subprocess.run(
+        ["sh", "-c", f"umask 027; exec {' '.join(MOU)} build '{CARE}' --out '{tmp_path}' --no-pdf"],
+        capture_output=True,
+        text=True,
+        cwd=PROJECT_ROOT,
+    )
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "inclusive-care.docx").stat().st_mode & 0o777 == 0o640

@@ -32,23 +32,108 @@ DATA = {stem: yaml.safe_load(text) for stem, text in TEXTS.items()}
 
 
 def fuzz_settings(examples: int):
-    return settings(max_examples=examples * SCALE, deadline=None, derandomize=SCALE == 1, print_blob=True,
-                    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.large_base_example,
-                                           HealthCheck.function_scoped_fixture])
+    return settings(
+        max_examples=examples * SCALE,
+        deadline=None,
+        derandomize=SCALE == 1,
+        print_blob=True,
+        suppress_health_check=[
+            HealthCheck.too_slow,
+            HealthCheck.data_too_large,
+            HealthCheck.large_base_example,
+            HealthCheck.function_scoped_fixture,
+        ],
+    )
 
 
 # -- what a mutated spec may hold --------------------------------------------------------------------------------------
 
-NASTY_TEXT = ["", " ", "\t", "{{ 7*7 }}", "{% for x in range(10**9) %}x{% endfor %}", "<w:p>", "</w:t>&amp;", "\x1b]0;x\x07",
-              "\x1b[31m", "\u202e", "\x00", "\x0b", "\ufffe", "\ud800", "ก" * 400, "x" * 5000, "๑๒๓", "2568-03-01",
-              "22/4/2567", "1 มี.ค. 2568", "1e30", "1E+999999999", "NaN", "-inf", "0x10", "0o17", "  trailing  ",
-              "a\nb\n\nc", "- item", "+ sub", "ภาคผนวก ก", "ข้อ ๕", "~", "*", "&a", "!!python/object:os.system",
-              "midterm 99", "yearly 0", "final", "signing", "grant", "performance", "commissioning", "th", "en",
-              "delegator", "partner", "supporters", "state_budget", "quarterly", "once"]
-NASTY_NUMBERS = [0, -1, 1, 2, 99, 100, 101, 2568, 2025, 10**15, 10**15 + 1, 10**18, 10**30, -10**20, 0.5, 33.333, 1e-9,
-                 1e30, 123456789012345678901234567890]
-NASTY_DATES = [dt.date(1900, 1, 1), dt.date(1957, 1, 1), dt.date(2024, 2, 29), dt.date(2200, 12, 31), dt.date(9999, 12, 31),
-               dt.date(2568, 3, 1), dt.date(68, 3, 1), dt.date(2024, 4, 22), dt.date(2025, 9, 30), dt.date(2030, 1, 1)]
+NASTY_TEXT = [
+    "",
+    " ",
+    "\t",
+    "{{ 7*7 }}",
+    "{% for x in range(10**9) %}x{% endfor %}",
+    "<w:p>",
+    "</w:t>&amp;",
+    "\x1b]0;x\x07",
+    "\x1b[31m",
+    "\u202e",
+    "\x00",
+    "\x0b",
+    "\ufffe",
+    "\ud800",
+    "ก" * 400,
+    "x" * 5000,
+    "๑๒๓",
+    "2568-03-01",
+    "22/4/2567",
+    "1 มี.ค. 2568",
+    "1e30",
+    "1E+999999999",
+    "NaN",
+    "-inf",
+    "0x10",
+    "0o17",
+    "  trailing  ",
+    "a\nb\n\nc",
+    "- item",
+    "+ sub",
+    "ภาคผนวก ก",
+    "ข้อ ๕",
+    "~",
+    "*",
+    "&a",
+    "!!python/object:os.system",
+    "midterm 99",
+    "yearly 0",
+    "final",
+    "signing",
+    "grant",
+    "performance",
+    "commissioning",
+    "th",
+    "en",
+    "delegator",
+    "partner",
+    "supporters",
+    "state_budget",
+    "quarterly",
+    "once",
+]
+NASTY_NUMBERS = [
+    0,
+    -1,
+    1,
+    2,
+    99,
+    100,
+    101,
+    2568,
+    2025,
+    10**15,
+    10**15 + 1,
+    10**18,
+    10**30,
+    -(10**20),
+    0.5,
+    33.333,
+    1e-9,
+    1e30,
+    123456789012345678901234567890,
+]
+NASTY_DATES = [
+    dt.date(1900, 1, 1),
+    dt.date(1957, 1, 1),
+    dt.date(2024, 2, 29),
+    dt.date(2200, 12, 31),
+    dt.date(9999, 12, 31),
+    dt.date(2568, 3, 1),
+    dt.date(68, 3, 1),
+    dt.date(2024, 4, 22),
+    dt.date(2025, 9, 30),
+    dt.date(2030, 1, 1),
+]
 
 
 def deep(n: int):
@@ -59,9 +144,13 @@ def deep(n: int):
 
 
 leaf = st.one_of(
-    st.sampled_from(NASTY_TEXT), st.sampled_from(NASTY_NUMBERS), st.sampled_from(NASTY_DATES),
+    st.sampled_from(NASTY_TEXT),
+    st.sampled_from(NASTY_NUMBERS),
+    st.sampled_from(NASTY_DATES),
     st.sampled_from([None, True, False, [], {}, [None], {"x": 1}, deep(30), deep(45)]),
-    st.text(max_size=40), st.integers(), st.decimals(allow_nan=False, allow_infinity=False, places=2).map(float),
+    st.text(max_size=40),
+    st.integers(),
+    st.decimals(allow_nan=False, allow_infinity=False, places=2).map(float),
 )
 
 
@@ -95,7 +184,9 @@ def mutate(data, draw):
         else:
             parent.pop(last)
     elif kind == "unknown" and isinstance(parent, dict):
-        parent[draw(st.sampled_from(["colour[1]", "x", "title ", "ชื่อ", "a.b", "__class__", "{{k}}"]))] = copy.deepcopy(draw(leaf))
+        parent[draw(st.sampled_from(["colour[1]", "x", "title ", "ชื่อ", "a.b", "__class__", "{{k}}"]))] = copy.deepcopy(
+            draw(leaf)
+        )
     elif kind == "duplicate" and isinstance(parent, list):
         parent.insert(last, copy.deepcopy(parent[last]))
     elif kind == "empty":
@@ -126,10 +217,41 @@ def mangled_texts(draw):
         at = draw(st.integers(0, len(text)))
         kind = draw(st.sampled_from(["insert", "cut", "repeat", "brackets", "indent"]))
         if kind == "insert":
-            text = text[:at] + draw(st.sampled_from(["[", "]", "{", "}", ":", "- ", "&a ", "*a", "!!", "'", '"', "\t", "#",
-                                                     "\x00", "\x1b", "\n  ", "|", ">", "%", "@", "`", "? "]) | st.text(max_size=8)) + text[at:]
+            text = (
+                text[:at]
+                + draw(
+                    st.sampled_from(
+                        [
+                            "[",
+                            "]",
+                            "{",
+                            "}",
+                            ":",
+                            "- ",
+                            "&a ",
+                            "*a",
+                            "!!",
+                            "'",
+                            '"',
+                            "\t",
+                            "#",
+                            "\x00",
+                            "\x1b",
+                            "\n  ",
+                            "|",
+                            ">",
+                            "%",
+                            "@",
+                            "`",
+                            "? ",
+                        ]
+                    )
+                    | st.text(max_size=8)
+                )
+                + text[at:]
+            )
         elif kind == "cut":
-            text = text[:at] + text[at + draw(st.integers(1, 200)):]
+            text = text[:at] + text[at + draw(st.integers(1, 200)) :]
         elif kind == "repeat":
             end = min(len(text), at + draw(st.integers(1, 300)))
             text = text[:end] + text[at:end] * draw(st.integers(1, 5)) + text[end:]
@@ -178,7 +300,7 @@ def test_loader_never_raises(text):
     src = parse(text if isinstance(text, bytes) else text.encode("utf-8", "surrogatepass"), "f.yaml")
     event("data" if src.data is not None and not src.problems else "problems")
     assert src.data is None or isinstance(src.data, dict)
-    for path, line, th, en in src.problems:
+    for _path, line, th, en in src.problems:
         assert th and en and (line is None or line >= 1)
 
 

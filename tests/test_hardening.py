@@ -27,8 +27,14 @@ CARE = EXAMPLES / "inclusive-care.yaml"
 
 
 def mou(*args, timeout=120, env=None, cwd=None) -> subprocess.CompletedProcess:
-    return subprocess.run(MOU + [str(a) for a in args], capture_output=True, text=True, timeout=timeout,
-                          env={**os.environ, **(env or {})}, cwd=cwd or PROJECT_ROOT)
+    return subprocess.run(
+        MOU + [str(a) for a in args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env={**os.environ, **(env or {})},
+        cwd=cwd or PROJECT_ROOT,
+    )
 
 
 def clean_failure(result: subprocess.CompletedProcess) -> None:
@@ -58,14 +64,26 @@ TRIGGERS = {
     "self_alias": lambda: care_with(lambda s: s + "loop: &l [*l]\n"),
     "nested_600": lambda: care_with(lambda s: s + "x: " + "[" * 600 + "]" * 600 + "\n"),
     "amount_1e30": lambda: care_with(lambda s: re.sub(r"(\n  total: )\S+", lambda m: m.group(1) + "1e30", s, count=1)),
-    "amount_exp": lambda: care_with(lambda s: re.sub(r"(\n  total: )\S+", lambda m: m.group(1) + "1E+999999999", s, count=1)),
-    "amount_float_1e30": lambda: care_with(lambda s: re.sub(r"(\n  total: )\S+", lambda m: m.group(1) + "1.0e+30", s, count=1)),
+    "amount_exp": lambda: care_with(
+        lambda s: re.sub(r"(\n  total: )\S+", lambda m: m.group(1) + "1E+999999999", s, count=1)
+    ),
+    "amount_float_1e30": lambda: care_with(
+        lambda s: re.sub(r"(\n  total: )\S+", lambda m: m.group(1) + "1.0e+30", s, count=1)
+    ),
     "end_9999": lambda: care_with(lambda s: re.sub(r"(\n  end: )\S+", lambda m: m.group(1) + "9999-12-31", s, count=1)),
-    "target_5000_digits": lambda: care_with(lambda s: re.sub(r"(\n +target: )\S+", lambda m: m.group(1) + "9" * 5000, s, count=1)),
+    "target_5000_digits": lambda: care_with(
+        lambda s: re.sub(r"(\n +target: )\S+", lambda m: m.group(1) + "9" * 5000, s, count=1)
+    ),
     "title_controls": lambda: with_title('"X\\v\\0\\b\\e\\uFFFE Y"'),
-    "cell_control": lambda: care_with(lambda s: s.replace("\nindicators:\n  - name: ", '\nindicators:\n  - name: "\\b"', 1)),
+    "cell_control": lambda: care_with(
+        lambda s: s.replace("\nindicators:\n  - name: ", '\nindicators:\n  - name: "\\b"', 1)
+    ),
     "unknown_key_bracket": lambda: care_with(lambda s: s.replace("\nterm:\n", "\nterm:\n  colour[1]: blue\n", 1)),
-    "fiscal_year_huge": lambda: care_with(lambda s: s.replace("\n      provider: delegator\n", "\n      provider: delegator\n      fiscal_year: 99999999999\n", 1)),
+    "fiscal_year_huge": lambda: care_with(
+        lambda s: s.replace(
+            "\n      provider: delegator\n", "\n      provider: delegator\n      fiscal_year: 99999999999\n", 1
+        )
+    ),
 }
 
 
@@ -207,7 +225,9 @@ def test_clause_attack_is_a_library_error_naming_the_file(attack, tmp_path):
     path = lib / "clauses" / "disputes.yaml"
     text = path.read_text(encoding="utf-8")
     assert "เจรจาหารือกันโดยสุจริต" in text
-    path.write_text(text.replace("เจรจาหารือกันโดยสุจริต", "เจรจาหารือกันโดยสุจริต " + CLAUSE_ATTACKS[attack], 1), encoding="utf-8")
+    path.write_text(
+        text.replace("เจรจาหารือกันโดยสุจริต", "เจรจาหารือกันโดยสุจริต " + CLAUSE_ATTACKS[attack], 1), encoding="utf-8"
+    )
     started = time.monotonic()
     result = mou("build", CARE, "--out", tmp_path / "o", "--no-pdf", "--library", lib, timeout=60)
     clean_failure(result)
@@ -221,7 +241,10 @@ def test_clause_attack_is_a_library_error_naming_the_file(attack, tmp_path):
 
 def test_terminal_escapes_in_values_are_shown_escaped(tmp_path):
     spec = tmp_path / "s.yaml"
-    spec.write_text(care_with(lambda s: s.replace("\nmodel: performance", '\nmodel: "\\e]0;pwned\\a\\e[31mred"', 1)), encoding="utf-8")
+    spec.write_text(
+        care_with(lambda s: s.replace("\nmodel: performance", '\nmodel: "\\e]0;pwned\\a\\e[31mred"', 1)),
+        encoding="utf-8",
+    )
     (tmp_path / "\x1b[31mx.yaml").write_text("model: grant\n", encoding="utf-8")
     for target in (spec, tmp_path / "\x1b[31mx.yaml"):
         result = mou("validate", target)

@@ -12,23 +12,26 @@ import yaml
 from click.testing import CliRunner
 
 from pipeline.cli import cli
+from pipeline.pdftext import pdf_pages
 from pipeline.recommend import recommend
 
 from conftest import EXAMPLES, assert_official_and_searchable
-from pipeline.pdftext import pdf_pages
 
 MOU = str(Path(sys.executable).parent / "mou")
 
 
 # -- the recommendation, on the manual's own examples of suitable missions ------------------------------------
-@pytest.mark.parametrize("answers,model", [
-    (dict(mission="project", time_bound=True, routine=False), "grant"),          # a database / survey / training
-    (dict(time_bound=True, routine=False, capacity_gap=False), "grant"),
-    (dict(mission="service", routine=True, capacity_gap=True), "performance"),  # a care centre, a shelter
-    (dict(routine=True, capacity_gap=True, time_bound=False), "performance"),   # complaint handling
-    (dict(mission="portfolio", joint_structure=True), "commissioning"),         # provincial child protection
-    (dict(joint_structure=True, routine=True), "commissioning"),                # curriculum / consumer body
-])
+@pytest.mark.parametrize(
+    "answers,model",
+    [
+        (dict(mission="project", time_bound=True, routine=False), "grant"),  # a database / survey / training
+        (dict(time_bound=True, routine=False, capacity_gap=False), "grant"),
+        (dict(mission="service", routine=True, capacity_gap=True), "performance"),  # a care centre, a shelter
+        (dict(routine=True, capacity_gap=True, time_bound=False), "performance"),  # complaint handling
+        (dict(mission="portfolio", joint_structure=True), "commissioning"),  # provincial child protection
+        (dict(joint_structure=True, routine=True), "commissioning"),  # curriculum / consumer body
+    ],
+)
 def test_recommend(answers, model):
     rec = recommend(**answers)
     assert rec.model == model and rec.th and rec.en
@@ -41,7 +44,12 @@ class Driver:
 
     def __init__(self, args, rules, lists=None):
         self.child = pexpect.spawn(MOU, args, encoding="utf-8", timeout=90, dimensions=(50, 250))
-        self.rules, self.lists, self.log, self.header = list(rules), {k: list(v) for k, v in (lists or {}).items()}, [], ""
+        self.rules, self.lists, self.log, self.header = (
+            list(rules),
+            {k: list(v) for k, v in (lists or {}).items()},
+            [],
+            "",
+        )
 
     def run(self, stop_at=None):
         for _ in range(400):
@@ -83,26 +91,57 @@ def review_number(label):
 
 def grant_rules():
     return [
-        ("ภารกิจนี้เป็นแบบใด", "1"), ("กรอบระยะเวลาสิ้นสุด", "y"), ("งานประจำ", "n"), ("ขาดศักยภาพ", "n"),
-        ("คณะกรรมการร่วมที่เป็นทางการ", "n"), ("ยอมรับรูปแบบ", ""),
-        ("ชื่อโครงการ", "โครงการสำรวจข้อมูล {{ 7*7 }} & <w:p>"), ("หลักการและเหตุผล", "ย่อหน้าหนึ่ง | ย่อหน้าสอง"),
-        ("เลขที่บันทึก", ""), ("สถานที่ลงนาม", "กรมกิจการผู้สูงอายุ"),
+        ("ภารกิจนี้เป็นแบบใด", "1"),
+        ("กรอบระยะเวลาสิ้นสุด", "y"),
+        ("งานประจำ", "n"),
+        ("ขาดศักยภาพ", "n"),
+        ("คณะกรรมการร่วมที่เป็นทางการ", "n"),
+        ("ยอมรับรูปแบบ", ""),
+        ("ชื่อโครงการ", "โครงการสำรวจข้อมูล {{ 7*7 }} & <w:p>"),
+        ("หลักการและเหตุผล", "ย่อหน้าหนึ่ง | ย่อหน้าสอง"),
+        ("เลขที่บันทึก", ""),
+        ("สถานที่ลงนาม", "กรมกิจการผู้สูงอายุ"),
         ("วันที่ลงนาม", ["31/2/2568", "๑๕/๑/๒๕๖๘"]),  # a wrong date first, corrected
-        ("วันเริ่มต้นดำเนินการ", "1/2/2568"), ("วันสิ้นสุดดำเนินการ", ["1/1/2568", "31/7/2568"]),
-        ("ชื่อหน่วยงานผู้มอบภารกิจ", "กรมกิจการผู้สูงอายุ"), ("ประเภทของผู้มอบภารกิจ", ""),
-        ("ที่ตั้งของผู้มอบภารกิจ", "เลขที่ 1034 ถนนกรุงเกษม"), ("ชื่อผู้ลงนามฝ่ายผู้มอบภารกิจ", "นายตัวอย่าง ผู้ใหญ่"),
-        ("ตำแหน่งผู้ลงนามฝ่ายผู้มอบภารกิจ", "อธิบดี"), ("ชื่อหน่วยงานผู้รับมอบภารกิจ", "มูลนิธิตัวอย่าง"), ("ประเภทของผู้รับมอบภารกิจ", "2"),
-        ("ที่ตั้งของผู้รับมอบภารกิจ", "ขอนแก่น"), ("ชื่อผู้ลงนามฝ่ายผู้รับมอบภารกิจ", "นางสมศรี"), ("ตำแหน่งผู้ลงนามฝ่ายผู้รับมอบภารกิจ", "ประธาน"),
-        ("มติหรือการมอบอำนาจ", ""), ("กลุ่มเป้าหมาย", "ผู้สูงอายุ"), ("พื้นที่ดำเนินการ", ["ขอนแก่น", "จังหวัดขอนแก่น"]), ("ชื่อกิจกรรม", "สำรวจ"),
-        ("รายละเอียด", ""), ("งบประมาณรวม", "๓๕๐,๐๐๐"), ("ประเภทแหล่งเงิน", ""), ("จำนวนเงิน", ""), ("ผู้สนับสนุนเงิน", ""),
-        ("ปีงบประมาณ", "2568"), ("ร้อยละของเงิน", ""), ("กำหนดจ่าย", ""), ("เงื่อนไขการจ่าย", ""), ("วันประเมินผลหลังสิ้นสุด", ""),
-        ("วิธีประเมินผล", ""), ("ข้อมูลส่วนบุคคลหรือไม่", "n"), ("จำนวนฉบับ", ""),
-        ("เพิ่ม", "n"), ("หมายเลขข้อที่ต้องการแก้ไข", [review_number("พื้นที่ดำเนินการ"), ""]),
+        ("วันเริ่มต้นดำเนินการ", "1/2/2568"),
+        ("วันสิ้นสุดดำเนินการ", ["1/1/2568", "31/7/2568"]),
+        ("ชื่อหน่วยงานผู้มอบภารกิจ", "กรมกิจการผู้สูงอายุ"),
+        ("ประเภทของผู้มอบภารกิจ", ""),
+        ("ที่ตั้งของผู้มอบภารกิจ", "เลขที่ 1034 ถนนกรุงเกษม"),
+        ("ชื่อผู้ลงนามฝ่ายผู้มอบภารกิจ", "นายตัวอย่าง ผู้ใหญ่"),
+        ("ตำแหน่งผู้ลงนามฝ่ายผู้มอบภารกิจ", "อธิบดี"),
+        ("ชื่อหน่วยงานผู้รับมอบภารกิจ", "มูลนิธิตัวอย่าง"),
+        ("ประเภทของผู้รับมอบภารกิจ", "2"),
+        ("ที่ตั้งของผู้รับมอบภารกิจ", "ขอนแก่น"),
+        ("ชื่อผู้ลงนามฝ่ายผู้รับมอบภารกิจ", "นางสมศรี"),
+        ("ตำแหน่งผู้ลงนามฝ่ายผู้รับมอบภารกิจ", "ประธาน"),
+        ("มติหรือการมอบอำนาจ", ""),
+        ("กลุ่มเป้าหมาย", "ผู้สูงอายุ"),
+        ("พื้นที่ดำเนินการ", ["ขอนแก่น", "จังหวัดขอนแก่น"]),
+        ("ชื่อกิจกรรม", "สำรวจ"),
+        ("รายละเอียด", ""),
+        ("งบประมาณรวม", "๓๕๐,๐๐๐"),
+        ("ประเภทแหล่งเงิน", ""),
+        ("จำนวนเงิน", ""),
+        ("ผู้สนับสนุนเงิน", ""),
+        ("ปีงบประมาณ", "2568"),
+        ("ร้อยละของเงิน", ""),
+        ("กำหนดจ่าย", ""),
+        ("เงื่อนไขการจ่าย", ""),
+        ("วันประเมินผลหลังสิ้นสุด", ""),
+        ("วิธีประเมินผล", ""),
+        ("ข้อมูลส่วนบุคคลหรือไม่", "n"),
+        ("จำนวนฉบับ", ""),
+        ("เพิ่ม", "n"),
+        ("หมายเลขข้อที่ต้องการแก้ไข", [review_number("พื้นที่ดำเนินการ"), ""]),
     ]
 
 
-LISTS = {"วัตถุประสงค์": ["สำรวจข้อมูลผู้สูงอายุ"], "ผลผลิต": ["ฐานข้อมูล"], "ของผู้มอบภารกิจ": ["จัดสรรเงิน"],
-         "ของผู้รับมอบภารกิจ": ["รายงานผล"]}
+LISTS = {
+    "วัตถุประสงค์": ["สำรวจข้อมูลผู้สูงอายุ"],
+    "ผลผลิต": ["ฐานข้อมูล"],
+    "ของผู้มอบภารกิจ": ["จัดสรรเงิน"],
+    "ของผู้รับมอบภารกิจ": ["รายงานผล"],
+}
 
 
 def test_grant_from_scratch_with_a_wrong_answer_and_a_change_at_review(tmp_path):
@@ -116,12 +155,18 @@ def test_grant_from_scratch_with_a_wrong_answer_and_a_change_at_review(tmp_path)
     assert spec["instalments"][0]["percent"] == 100 and spec["copies"] == 2
     assert "# เรื่อง" in (tmp_path / "agreement.yaml").read_text(encoding="utf-8")
     # the saved spec builds with `mou build` as it is, and has no draft mark there
-    result = CliRunner().invoke(cli, ["build", str(tmp_path / "agreement.yaml"), "--out", str(tmp_path / "final"), "--no-pdf"])
+    result = CliRunner().invoke(
+        cli, ["build", str(tmp_path / "agreement.yaml"), "--out", str(tmp_path / "final"), "--no-pdf"]
+    )
     assert result.exit_code == 0, result.output
     from docx import Document
+
     draft = Document(str(tmp_path / "agreement.docx"))
     final = Document(str(tmp_path / "final" / "agreement.docx"))
-    header = lambda doc: " ".join(p.text for s in doc.sections for h in (s.header, s.first_page_header) for p in h.paragraphs)  # noqa: E731
+
+    def header(doc):
+        return " ".join(p.text for s in doc.sections for h in (s.header, s.first_page_header) for p in h.paragraphs)
+
     assert "ร่าง" in header(draft) and "ร่าง" not in header(final)
     text = "\n".join(p.text for p in final.paragraphs)
     assert "{{ ๗*๗ }} & <w:p>" in text
@@ -142,30 +187,59 @@ def partial(tmp_path, name, drop, **extra):
 
 
 def test_performance_interview_asks_only_what_is_missing(tmp_path):
-    answers = partial(tmp_path, "inclusive-care", ["model", "evaluation.midterm", "copies", "sla"],
-                      screening={"mission": "service", "routine": True, "capacity_gap": True})
-    rules = [("ยอมรับรูปแบบ", ""), ("วันประเมินผลระยะกลาง", ["1/1/2570", "31/10/2567"]),  # outside the term, then right
-             ("วันเริ่มต้นข้อตกลงระดับการให้บริการ", ""), ("วันสิ้นสุด SLA", ""), ("ความถี่ในการทบทวน", ""),
-             ("ผู้ประสานงานหลักฝ่ายผู้มอบภารกิจ", "ผู้อำนวยการกอง"), ("ผู้ประสานงานหลักฝ่ายผู้รับมอบภารกิจ", "หัวหน้าโครงการ"),
-             ("ชื่อบริการ", "คัดกรอง"), ("รายละเอียด", ""), ("มาตรฐานการให้บริการ", "ภายใน ๓๐ วัน"),
-             ("มาตรการเยียวยา", "แผนแก้ไข"), ("จำนวนฉบับ", "3"), ("เพิ่ม", "n"), ("หมายเลขข้อที่ต้องการแก้ไข", "")]
-    d = Driver(["interview", "--answers", str(answers), "--out", str(tmp_path / "o")], rules,
-               {"ยกระดับ": ["หารือ"], "ผู้เก็บรักษา": ["สถาบันแห่งชาติเพื่อการพัฒนาเด็กและครอบครัว"]})
+    answers = partial(
+        tmp_path,
+        "inclusive-care",
+        ["model", "evaluation.midterm", "copies", "sla"],
+        screening={"mission": "service", "routine": True, "capacity_gap": True},
+    )
+    rules = [
+        ("ยอมรับรูปแบบ", ""),
+        ("วันประเมินผลระยะกลาง", ["1/1/2570", "31/10/2567"]),  # outside the term, then right
+        ("วันเริ่มต้นข้อตกลงระดับการให้บริการ", ""),
+        ("วันสิ้นสุด SLA", ""),
+        ("ความถี่ในการทบทวน", ""),
+        ("ผู้ประสานงานหลักฝ่ายผู้มอบภารกิจ", "ผู้อำนวยการกอง"),
+        ("ผู้ประสานงานหลักฝ่ายผู้รับมอบภารกิจ", "หัวหน้าโครงการ"),
+        ("ชื่อบริการ", "คัดกรอง"),
+        ("รายละเอียด", ""),
+        ("มาตรฐานการให้บริการ", "ภายใน ๓๐ วัน"),
+        ("มาตรการเยียวยา", "แผนแก้ไข"),
+        ("จำนวนฉบับ", "3"),
+        ("เพิ่ม", "n"),
+        ("หมายเลขข้อที่ต้องการแก้ไข", ""),
+    ]
+    d = Driver(
+        ["interview", "--answers", str(answers), "--out", str(tmp_path / "o")],
+        rules,
+        {"ยกระดับ": ["หารือ"], "ผู้เก็บรักษา": ["สถาบันแห่งชาติเพื่อการพัฒนาเด็กและครอบครัว"]},
+    )
     assert d.run() == 0, d.log[-5:]
     assert not any("ชื่อโครงการ" in p for p in d.log)  # answered in the file: not asked
     assert sum("วันประเมินผลระยะกลาง" in p for p in d.log) == 2  # the date outside the term was asked again
     spec = yaml.safe_load((tmp_path / "o" / "agreement.yaml").read_text(encoding="utf-8"))
-    assert spec["model"] == "performance" and spec["copies"] == 3 and len(spec["copies_kept_by"]) == 1 and spec["sla"]["end"] == dt.date(2025, 4, 30)
+    assert (
+        spec["model"] == "performance"
+        and spec["copies"] == 3
+        and len(spec["copies_kept_by"]) == 1
+        and spec["sla"]["end"] == dt.date(2025, 4, 30)
+    )
     first = pdf_pages(tmp_path / "o" / "agreement.pdf")[0].splitlines()[0]
     assert first.strip() == "ร่าง"
     assert_official_and_searchable(tmp_path / "o" / "agreement.pdf")  # a draft as much as a final
 
 
 def test_commissioning_interrupted_then_resumed(tmp_path):
-    answers = partial(tmp_path, "child-protection-commissioning", ["model", "joint_committee", "witnesses"],
-                      screening={"mission": "portfolio", "joint_structure": True})
-    d = Driver(["interview", "--answers", str(answers), "--out", str(tmp_path / "o"), "--no-pdf"],
-               [("ยอมรับรูปแบบ", ""), ("ชื่อคณะกรรมการร่วม", "คณะกรรมการร่วมจังหวัด")])
+    answers = partial(
+        tmp_path,
+        "child-protection-commissioning",
+        ["model", "joint_committee", "witnesses"],
+        screening={"mission": "portfolio", "joint_structure": True},
+    )
+    d = Driver(
+        ["interview", "--answers", str(answers), "--out", str(tmp_path / "o"), "--no-pdf"],
+        [("ยอมรับรูปแบบ", ""), ("ชื่อคณะกรรมการร่วม", "คณะกรรมการร่วมจังหวัด")],
+    )
     assert d.run(stop_at="ตำแหน่ง") is None
     d.child.sendintr()  # Ctrl-C
     d.child.expect(pexpect.EOF)
@@ -174,10 +248,20 @@ def test_commissioning_interrupted_then_resumed(tmp_path):
     saved = tmp_path / "o" / "agreement.answers.yaml"
     data = yaml.safe_load(saved.read_text(encoding="utf-8"))
     assert data["model"] == "commissioning" and data["joint_committee"]["name"] == "คณะกรรมการร่วมจังหวัด"
-    rules = [("ตำแหน่ง", ["รองอธิบดี", "นายก อบจ.", "ผู้อำนวยการกอง"]), ("ฝ่าย", ["1", "2", "1"]), ("บทบาทในคณะกรรมการ", ["1", "2", "4"]),
-             ("เพิ่ม", ["y", "n", "n"]), ("ความถี่การประชุม", ""), ("สำนักงานเลขานุการร่วม", "อบจ.เชียงราย"),
-             ("หมายเลขข้อที่ต้องการแก้ไข", "")]
-    d = Driver(["interview", "--answers", str(saved), "--out", str(tmp_path / "o"), "--no-pdf"], rules, {"อำนาจหน้าที่": ["กำกับทิศทาง"]})
+    rules = [
+        ("ตำแหน่ง", ["รองอธิบดี", "นายก อบจ.", "ผู้อำนวยการกอง"]),
+        ("ฝ่าย", ["1", "2", "1"]),
+        ("บทบาทในคณะกรรมการ", ["1", "2", "4"]),
+        ("เพิ่ม", ["y", "n", "n"]),
+        ("ความถี่การประชุม", ""),
+        ("สำนักงานเลขานุการร่วม", "อบจ.เชียงราย"),
+        ("หมายเลขข้อที่ต้องการแก้ไข", ""),
+    ]
+    d = Driver(
+        ["interview", "--answers", str(saved), "--out", str(tmp_path / "o"), "--no-pdf"],
+        rules,
+        {"อำนาจหน้าที่": ["กำกับทิศทาง"]},
+    )
     assert d.run() == 0, d.log[-5:]
     assert not any("ชื่อคณะกรรมการร่วม" in p for p in d.log)
     spec = yaml.safe_load((tmp_path / "o" / "agreement.yaml").read_text(encoding="utf-8"))
@@ -185,13 +269,19 @@ def test_commissioning_interrupted_then_resumed(tmp_path):
 
 
 def test_no_input_complete_and_incomplete(tmp_path):
-    answers = partial(tmp_path, "elderly-database-grant", ["model"], screening={"mission": "project", "time_bound": True})
-    result = CliRunner().invoke(cli, ["interview", "--answers", str(answers), "--out", str(tmp_path / "o"), "--no-input", "--no-pdf"])
+    answers = partial(
+        tmp_path, "elderly-database-grant", ["model"], screening={"mission": "project", "time_bound": True}
+    )
+    result = CliRunner().invoke(
+        cli, ["interview", "--answers", str(answers), "--out", str(tmp_path / "o"), "--no-input", "--no-pdf"]
+    )
     assert result.exit_code == 0, result.output
     assert CliRunner().invoke(cli, ["validate", str(tmp_path / "o" / "agreement.yaml")]).exit_code == 0
     assert CliRunner().invoke(cli, ["validate", str(tmp_path / "o" / "agreement.docx")]).exit_code == 0
     answers = partial(tmp_path, "inclusive-care", ["title", "budget", "evaluation"])
-    result = CliRunner().invoke(cli, ["interview", "--answers", str(answers), "--out", str(tmp_path / "p"), "--no-input"])
+    result = CliRunner().invoke(
+        cli, ["interview", "--answers", str(answers), "--out", str(tmp_path / "p"), "--no-input"]
+    )
     assert result.exit_code == 1 and "Traceback" not in result.output
     for field in ("title", "budget.total", "budget.sources", "evaluation.midterm"):
         assert field in result.output, field
@@ -203,7 +293,9 @@ def test_answers_no_question_can_mend_end_in_one_error(tmp_path):
     data["sla"] = yaml.safe_load((EXAMPLES / "universal-design-nonthaburi.yaml").read_text(encoding="utf-8"))["sla"]
     path = tmp_path / "answers.yaml"
     path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
-    result = CliRunner().invoke(cli, ["interview", "--answers", str(path), "--out", str(tmp_path / "o"), "--no-pdf"], input="\n" * 40)
+    result = CliRunner().invoke(
+        cli, ["interview", "--answers", str(path), "--out", str(tmp_path / "o"), "--no-pdf"], input="\n" * 40
+    )
     assert result.exit_code == 1 and "fix them in the answers file" in result.output and "sla" in result.output
     assert result.output.count("sla:") == 1 and "Traceback" not in result.output
 
@@ -213,8 +305,11 @@ def test_wrongly_shaped_answers_are_asked_again_not_a_traceback(tmp_path):
     data["term"] = "soon"
     path = tmp_path / "answers.yaml"
     path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
-    result = CliRunner().invoke(cli, ["interview", "--answers", str(path), "--out", str(tmp_path / "o"), "--no-pdf"],
-                                input="\n\n\n1/2/2568\n31/7/2568\n" + "\n" * 40)
+    result = CliRunner().invoke(
+        cli,
+        ["interview", "--answers", str(path), "--out", str(tmp_path / "o"), "--no-pdf"],
+        input="\n\n\n1/2/2568\n31/7/2568\n" + "\n" * 40,
+    )
     assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
     assert result.exit_code == 0, result.output[-500:]
     spec = yaml.safe_load((tmp_path / "o" / "agreement.yaml").read_text(encoding="utf-8"))
@@ -222,8 +317,9 @@ def test_wrongly_shaped_answers_are_asked_again_not_a_traceback(tmp_path):
 
 
 def test_sla_question_follows_the_settings(tmp_path):
-    from pipeline.interview import Interview, QUESTIONS
+    from pipeline.interview import QUESTIONS, Interview
     from pipeline.settings import Settings
+
     answers = {"model": "performance", "term": {"start": "2024-05-01", "end": "2025-04-30"}, "budget": {"total": 40000}}
     sla = next(q for q in QUESTIONS if q.path == "sla.remedy")
     assert sla not in Interview(answers=answers).applicable()  # 40,000 is below the default 45,000 threshold
@@ -254,8 +350,15 @@ def test_two_digit_year_wrong_review_number_and_unclear_yes_are_asked_again(tmp_
 
 
 def test_no_input_takes_the_single_payment_a_grant_offers(tmp_path):
-    answers = partial(tmp_path, "elderly-database-grant", ["model", "instalments"], screening={"mission": "project", "time_bound": True})
-    result = CliRunner().invoke(cli, ["interview", "--answers", str(answers), "--out", str(tmp_path / "o"), "--no-input", "--no-pdf"])
+    answers = partial(
+        tmp_path,
+        "elderly-database-grant",
+        ["model", "instalments"],
+        screening={"mission": "project", "time_bound": True},
+    )
+    result = CliRunner().invoke(
+        cli, ["interview", "--answers", str(answers), "--out", str(tmp_path / "o"), "--no-input", "--no-pdf"]
+    )
     assert result.exit_code == 0, result.output
     spec = yaml.safe_load((tmp_path / "o" / "agreement.yaml").read_text(encoding="utf-8"))
     assert len(spec["instalments"]) == 1 and spec["instalments"][0]["percent"] == 100
@@ -273,12 +376,27 @@ def test_answers_read_back_in_the_interview_language():
 def test_sla_is_asked_in_its_place_during_a_commissioning_interview(tmp_path):
     """The SLA applies once the term and the money are known: it is asked then, in the order of the pages, not in a
     second round at the end."""
-    answers = partial(tmp_path, "child-protection-commissioning", ["model", "sla"], screening={"mission": "portfolio", "joint_structure": True})
-    rules = [("ยอมรับรูปแบบ", ""), ("ผู้ประสานงานหลักฝ่ายผู้มอบภารกิจ", "ผอ.กอง"), ("ผู้ประสานงานหลักฝ่ายผู้รับมอบภารกิจ", "ผอ.กองสาธารณสุข"),
-             ("ชื่อบริการ", "รับแจ้งเหตุ"), ("มาตรฐานการให้บริการ", "ภายใน ๑ ชั่วโมง"), ("มาตรการเยียวยา", "คณะกรรมการร่วมกำหนดมาตรการ"),
-             ("เพิ่ม", "n"), ("หมายเลขข้อที่ต้องการแก้ไข", "")]
-    d = Driver(["interview", "--answers", str(answers), "--out", str(tmp_path / "o"), "--no-pdf"], rules,
-               {"ขั้นตอนการยกระดับ": ["หารือภายใน ๗ วัน"]})
+    answers = partial(
+        tmp_path,
+        "child-protection-commissioning",
+        ["model", "sla"],
+        screening={"mission": "portfolio", "joint_structure": True},
+    )
+    rules = [
+        ("ยอมรับรูปแบบ", ""),
+        ("ผู้ประสานงานหลักฝ่ายผู้มอบภารกิจ", "ผอ.กอง"),
+        ("ผู้ประสานงานหลักฝ่ายผู้รับมอบภารกิจ", "ผอ.กองสาธารณสุข"),
+        ("ชื่อบริการ", "รับแจ้งเหตุ"),
+        ("มาตรฐานการให้บริการ", "ภายใน ๑ ชั่วโมง"),
+        ("มาตรการเยียวยา", "คณะกรรมการร่วมกำหนดมาตรการ"),
+        ("เพิ่ม", "n"),
+        ("หมายเลขข้อที่ต้องการแก้ไข", ""),
+    ]
+    d = Driver(
+        ["interview", "--answers", str(answers), "--out", str(tmp_path / "o"), "--no-pdf"],
+        rules,
+        {"ขั้นตอนการยกระดับ": ["หารือภายใน ๗ วัน"]},
+    )
     assert d.run() == 0, d.log[-6:]
     assert not any("sla." in p for p in d.log)  # never a raw field name
     spec = yaml.safe_load((tmp_path / "o" / "agreement.yaml").read_text(encoding="utf-8"))

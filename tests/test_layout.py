@@ -11,7 +11,7 @@ import pikepdf.pdfa
 import pytest
 
 from pipeline.pdftext import line_ends, pdf_pages, search_share
-from pipeline.thai import EN_MONTHS, THAI_MONTHS, JOINER, thai_digits
+from pipeline.thai import EN_MONTHS, JOINER, THAI_MONTHS, thai_digits
 from pipeline.validate import skeleton
 
 from conftest import EXAMPLE_FILES
@@ -71,7 +71,7 @@ def test_signatures_come_with_the_end_of_the_body(built_examples, name):
     for lines in pages:
         for i, l in enumerate(lines):
             if l.startswith(signed):
-                assert len(lines) > i + 3 and lines[i + 1].strip().startswith("("), lines[i:i + 4]
+                assert len(lines) > i + 3 and lines[i + 1].strip().startswith("("), lines[i : i + 4]
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -82,14 +82,16 @@ def test_no_word_split_across_lines(built_examples, name):
     words = {w.lower() for lines in pages for l in lines for w in re.findall(r"[A-Za-z]+", l)}
     for n, lines in enumerate(pages, 1):
         if n == 1:  # the title block's centred lines ("between", "and") end with no space by design
-            lines = lines[next(i for i, l in enumerate(lines) if skeleton(l) in heads):]
+            lines = lines[next(i for i, l in enumerate(lines) if skeleton(l) in heads) :]
         for a, c in zip(lines, lines[1:]):
             # A Latin word cut in two: a line ends on a letter with no space, the next begins with letters, and the
             # two pieces make a word the document uses while the first piece is not one ("Inclusiv" / "e Care").
             head, tail = re.search(r"([A-Za-z]+)$", a), re.match(r"([A-Za-z]+)", c)
             if head and tail:
                 whole = (head.group(1) + tail.group(1)).lower()
-                assert not (whole in words and head.group(1).lower() not in words), f"page {n}: {a[-20:]!r} / {c[:20]!r}"
+                assert not (whole in words and head.group(1).lower() not in words), (
+                    f"page {n}: {a[-20:]!r} / {c[:20]!r}"
+                )
         # A date, "ข้อ ๕", "หมู่ที่ ๓", an amount and its unit never part at their spaces (no-break spaces).
         # (A Thai word itself may still break where LibreOffice's dictionary puts a boundary: see the README.)
         text = "\n".join(lines)
@@ -99,14 +101,17 @@ def test_no_word_split_across_lines(built_examples, name):
 
 
 MONTHS = "|".join(THAI_MONTHS + EN_MONTHS)
-SPLIT_AT_SPACE = [re.compile(p) for p in (
-    # (a line that is the word alone is a table's header cell above its first row, not a broken line)
-    r"[^\n](ข้อ|หมู่ที่|วันที่|ครั้งที่|งวดที่|ร้อยละ|มาตรา|พ\.ศ\.|Clause|No\.) ?\n ?[๐-๙0-9]",
-    rf"[๐-๙0-9] ?\n ?({MONTHS}) [๐-๙0-9]",
-    rf"[๐-๙0-9] ({MONTHS}) ?\n ?[๐-๙0-9]",
-    r"[๐-๙0-9] ?\n ?(บาท|baht)\b",
-    r"Annex ?\n ?[A-Z](\s|$)",  # (ภาคผนวก ก: LibreOffice breaks a no-break space between two Thai words; see the README)
-)]
+SPLIT_AT_SPACE = [
+    re.compile(p)
+    for p in (
+        # (a line that is the word alone is a table's header cell above its first row, not a broken line)
+        r"[^\n](ข้อ|หมู่ที่|วันที่|ครั้งที่|งวดที่|ร้อยละ|มาตรา|พ\.ศ\.|Clause|No\.) ?\n ?[๐-๙0-9]",
+        rf"[๐-๙0-9] ?\n ?({MONTHS}) [๐-๙0-9]",
+        rf"[๐-๙0-9] ({MONTHS}) ?\n ?[๐-๙0-9]",
+        r"[๐-๙0-9] ?\n ?(บาท|baht)\b",
+        r"Annex ?\n ?[A-Z](\s|$)",  # (ภาคผนวก ก: LibreOffice breaks a no-break space between two Thai words; see the README)
+    )
+]
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -133,7 +138,9 @@ def test_pdfa_2b_accepted_by_an_independent_validator(built_examples, name):
 
 def test_files_take_the_umask_and_keep_a_users_chmod(tmp_path, library, settings):
     import os
+
     from pipeline.build import build
+
     old = os.umask(0o022)
     try:
         built = build(EXAMPLE_FILES[1], tmp_path, library, settings, None)
@@ -147,7 +154,9 @@ def test_files_take_the_umask_and_keep_a_users_chmod(tmp_path, library, settings
 
 def test_validate_reads_the_model_line_without_provenance(built_examples, tmp_path):
     from click.testing import CliRunner
+
     from pipeline.cli import cli
+
     b = built_examples["inclusive-care"]
     plain = tmp_path / "saved-from-a-viewer.pdf"
     with pikepdf.open(b.pdf) as pdf:

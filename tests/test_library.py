@@ -5,9 +5,29 @@ import pytest
 from pipeline.errors import LibraryError
 from pipeline.library import PROJECT_ROOT, load_library
 
-SPEC_SECTIONS = ["parties", "background", "objectives", "scope", "roles", "legal_basis", "budget", "instalments",
-                 "grant_conditions", "term", "joint_committee", "action_plan", "monitoring", "reporting", "personal_data",
-                 "amendment", "termination", "disputes", "signatures", "annex_indicators", "annex_sla"]
+SPEC_SECTIONS = [
+    "parties",
+    "background",
+    "objectives",
+    "scope",
+    "roles",
+    "legal_basis",
+    "budget",
+    "instalments",
+    "grant_conditions",
+    "term",
+    "joint_committee",
+    "action_plan",
+    "monitoring",
+    "reporting",
+    "personal_data",
+    "amendment",
+    "termination",
+    "disputes",
+    "signatures",
+    "annex_indicators",
+    "annex_sla",
+]
 
 
 def test_every_spec_section_has_a_clause_for_each_model_that_uses_it(library):
@@ -29,3 +49,40 @@ def test_clause_files_name_their_id(tmp_path):
     (root / "clauses" / "term.yaml").rename(root / "clauses" / "term2.yaml")
     with pytest.raises(LibraryError, match="term"):
         load_library(root)
+
+
+def test_every_choice_the_questionnaire_shows_reads_as_the_document_prints_it(library):
+    """One table of words: the questionnaire's (and so the browser's) choices are the labels the clauses print."""
+    from pipeline import questions
+
+    groups = {
+        "kind": questions.KINDS,
+        "party": questions.PARTIES,
+        "frequency": questions.FREQ,
+        "model": questions.MODELS,
+        "source": questions.SOURCES,
+        "role": questions.ROLES,
+    }
+    shown = 0
+    for group, choices in groups.items():
+        for value, th, en in choices:
+            assert (th, en) == (library.labels[group][value]["th"], library.labels[group][value]["en"]), (group, value)
+            shown += 1
+    evaluation = library.labels["evaluation"]
+    assert dict((v, th) for v, th, _ in questions.AFTER)["midterm"] == evaluation["midterm_one"]["th"]
+    assert dict((v, en) for v, _, en in questions.AFTER)["yearly 2"] == evaluation["yearly"]["en"].format(n=2)
+    assert shown >= 23
+    # and every choice question asks with these tables (none keeps words of its own)
+    known = {c for t in [*groups.values(), questions.AFTER] for c in t}
+    asked = 0
+
+    def walk(qs):
+        nonlocal asked
+        for q in qs:
+            if q.kind == "choice" and q.path not in ("screening.mission",):
+                assert set(q.choices) <= known, q.path
+                asked += 1
+            walk(q.fields)
+
+    walk(questions.QUESTIONS)
+    assert asked >= 10

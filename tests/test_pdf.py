@@ -57,12 +57,27 @@ def test_without_the_official_font_the_build_warns_once_and_uses_laksaman(tmp_pa
     empty = tmp_path / "no-fonts"
     empty.mkdir()
     env = {**os.environ, "MOU_FONTS_DIR": str(empty)}
-    done = subprocess.run([sys.executable, "-m", "pipeline.cli", "build", "examples/elderly-database-grant.yaml", "--out",
-                           str(tmp_path / "o")], capture_output=True, text=True, env=env, cwd=PROJECT_ROOT, timeout=300)
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pipeline.cli",
+            "build",
+            "examples/elderly-database-grant.yaml",
+            "--out",
+            str(tmp_path / "o"),
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=PROJECT_ROOT,
+        timeout=300,
+    )
     assert done.returncode == 0, done.stderr
     assert done.stderr.count("TH Sarabun New (the official font) is not installed") == 1, done.stderr
-    fonts = subprocess.run(["pdffonts", str(tmp_path / "o" / "elderly-database-grant.pdf")], capture_output=True,
-                           text=True, check=True).stdout
+    fonts = subprocess.run(
+        ["pdffonts", str(tmp_path / "o" / "elderly-database-grant.pdf")], capture_output=True, text=True, check=True
+    ).stdout
     assert "Laksaman" in fonts and "THSarabunNew" not in fonts, fonts
 
 

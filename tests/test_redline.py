@@ -50,7 +50,11 @@ def batch(tmp_path):
         text = path.read_text(encoding="utf-8")
         version = int(text.split("version: ", 1)[1].split()[0])
         assert old_th in text and old_en in text
-        text = text.replace(f"version: {version}", f"version: {version + 1}", 1).replace(old_th, new_th, 1).replace(old_en, new_en, 1)
+        text = (
+            text.replace(f"version: {version}", f"version: {version + 1}", 1)
+            .replace(old_th, new_th, 1)
+            .replace(old_en, new_en, 1)
+        )
         path.write_text(text, encoding="utf-8")
         run = mou("batch", specs, "--out", out, "--no-pdf", "--library", lib, *flags)
         assert run.returncode == 0, run.stdout + run.stderr
@@ -62,7 +66,10 @@ def batch(tmp_path):
 def test_a_clause_edit_is_tracked_word_by_word_and_nothing_else(batch, converter):
     out, edit = batch
     run = edit("เจรจาหารือกันโดยสุจริต", "เจรจาหารือกันอย่างเปิดเผยโดยสุจริต", "by good-faith", "by open, good-faith")
-    assert "redline: inclusive-care.redline.docx" in run.stdout and "redline: elderly-database-grant-en.redline.docx" in run.stdout
+    assert (
+        "redline: inclusive-care.redline.docx" in run.stdout
+        and "redline: elderly-database-grant-en.redline.docx" in run.stdout
+    )
     assert tracked_changes(converter, out / "inclusive-care.redline.docx") == [("Insert", "mou", "อย่างเปิดเผย")]
     english = tracked_changes(converter, out / "elderly-database-grant-en.redline.docx")
     assert [(k, a, t.strip()) for k, a, t in english] == [("Insert", "mou", "open,")], english  # a space either side
@@ -80,5 +87,7 @@ def test_a_replaced_word_is_a_deletion_and_an_insertion(batch, converter):
 
 def test_no_redline_flag(batch):
     out, edit = batch
-    run = edit("เจรจาหารือกันโดยสุจริต", "เจรจาหารือกันอย่างเปิดเผยโดยสุจริต", "by good-faith", "by open, good-faith", "--no-redline")
+    run = edit(
+        "เจรจาหารือกันโดยสุจริต", "เจรจาหารือกันอย่างเปิดเผยโดยสุจริต", "by good-faith", "by open, good-faith", "--no-redline"
+    )
     assert not list(out.glob("*.redline.docx")) and "redline:" not in run.stdout

@@ -11,10 +11,47 @@ from pipeline.validate import load_spec
 
 from conftest import EXAMPLES
 
-RPR_ORDER = ["rStyle", "rFonts", "b", "bCs", "i", "iCs", "caps", "smallCaps", "strike", "dstrike", "outline", "shadow",
-             "emboss", "imprint", "noProof", "snapToGrid", "vanish", "webHidden", "color", "spacing", "w", "kern",
-             "position", "sz", "szCs", "highlight", "u", "effect", "bdr", "shd", "fitText", "vertAlign", "rtl", "cs",
-             "em", "lang", "eastAsianLayout", "specVanish", "oMath"]
+RPR_ORDER = [
+    "rStyle",
+    "rFonts",
+    "b",
+    "bCs",
+    "i",
+    "iCs",
+    "caps",
+    "smallCaps",
+    "strike",
+    "dstrike",
+    "outline",
+    "shadow",
+    "emboss",
+    "imprint",
+    "noProof",
+    "snapToGrid",
+    "vanish",
+    "webHidden",
+    "color",
+    "spacing",
+    "w",
+    "kern",
+    "position",
+    "sz",
+    "szCs",
+    "highlight",
+    "u",
+    "effect",
+    "bdr",
+    "shd",
+    "fitText",
+    "vertAlign",
+    "rtl",
+    "cs",
+    "em",
+    "lang",
+    "eastAsianLayout",
+    "specVanish",
+    "oMath",
+]
 
 
 def render(library, name="inclusive-care"):
@@ -40,7 +77,11 @@ def test_official_format(library):
         assert f'w:{slot}="TH Sarabun New"' in defaults
     assert '<w:sz w:val="32"/>' in defaults and '<w:szCs w:val="32"/>' in defaults
     assert 'w:bidi="th-TH"' in defaults
-    header = "".join(zipfile.ZipFile(io.BytesIO(data)).read(n).decode() for n in zipfile.ZipFile(io.BytesIO(data)).namelist() if "header" in n)
+    header = "".join(
+        zipfile.ZipFile(io.BytesIO(data)).read(n).decode()
+        for n in zipfile.ZipFile(io.BytesIO(data)).namelist()
+        if "header" in n
+    )
     assert "PAGE" in header
 
 

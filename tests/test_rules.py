@@ -21,7 +21,9 @@ def problems(path, library, settings=None):
     found = {}
     for p in err.value.problems:  # several problems on one field: their sentences joined
         prev = found.get(p.field)
-        found[p.field] = p if prev is None else type(p)(p.file, p.line, p.field, prev.th + " | " + p.th, prev.en + " | " + p.en)
+        found[p.field] = (
+            p if prev is None else type(p)(p.file, p.line, p.field, prev.th + " | " + p.th, prev.en + " | " + p.en)
+        )
     return found
 
 
@@ -31,10 +33,13 @@ def test_examples_pass(path, library, settings):
 
 
 def test_every_problem_at_once_with_lines(write_spec, library):
-    text = (EXAMPLE_FILES[0].read_text(encoding="utf-8")
-            .replace("model: commissioning", "model: comissioning")
-            .replace("copies: 3", "copies: 3\ncopise: 2")
-            .replace("  start: 2025-10-01\n  end: 2028-09-30", "  start: 2025-10-01\n  end: 2028-02-30"))
+    text = (
+        EXAMPLE_FILES[0]
+        .read_text(encoding="utf-8")
+        .replace("model: commissioning", "model: comissioning")
+        .replace("copies: 3", "copies: 3\ncopise: 2")
+        .replace("  start: 2025-10-01\n  end: 2028-09-30", "  start: 2025-10-01\n  end: 2028-02-30")
+    )
     path = write_spec(text)
     found = problems(path, library)
     assert set(found) == {"model", "copise", "term.end"}
@@ -115,18 +120,26 @@ def test_later_instalment_tied_to_evaluation(write_spec, library, example_data):
     assert "before the mid-term evaluation" in problems(write_spec(data), library)["instalments[1].after"].en
     data = example_data("inclusive-care")
     data["instalments"][1] = {"percent": 60, "due": dt.date(2024, 11, 30), "condition": "เมื่อส่งรายงาน"}
-    assert "tied to an evaluation" in problems(write_spec(data), library)["instalments[1].after"].en  # named by its field
+    assert (
+        "tied to an evaluation" in problems(write_spec(data), library)["instalments[1].after"].en
+    )  # named by its field
 
 
 def test_commissioning_rules(write_spec, library, example_data):
     data = example_data("child-protection-commissioning")
-    data["joint_committee"]["members"] = [m for m in data["joint_committee"]["members"] if m["party"] != "partner" and m["role"] != "chair"]
+    data["joint_committee"]["members"] = [
+        m for m in data["joint_committee"]["members"] if m["party"] != "partner" and m["role"] != "chair"
+    ]
     data["joint_committee"]["members"] = [dict(m, role="member") for m in data["joint_committee"]["members"]]
     data["action_plan"] = []
     data["legal_basis"] = []
     found = problems(write_spec(data), library)
     msgs = [p.en for p in found.values()]
-    assert any("from the partner" in m for m in msgs) and any("needs a chair" in m for m in msgs) and any("needs a secretary" in m for m in msgs)
+    assert (
+        any("from the partner" in m for m in msgs)
+        and any("needs a chair" in m for m in msgs)
+        and any("needs a secretary" in m for m in msgs)
+    )
     assert "action_plan" in found and "legal_basis" in found
 
 
@@ -186,6 +199,7 @@ def test_clause_choices(write_spec, library, example_data):
 
 def test_settings_file_overrides(tmp_path):
     from pipeline.settings import load_settings
+
     path = tmp_path / "settings.yaml"
     path.write_text("sla_threshold: 100000\nsla_min_term_months: 24\n")
     s = load_settings(path)
@@ -203,7 +217,10 @@ def test_screening_is_accepted(write_spec, library, example_data):
 
 # --- Issue 8: what a legal officer catches -------------------------------------------------------------------------
 
-@pytest.mark.parametrize("typed_date, meant", [("0068-03-01", "2025-03-01"), ("2568-03-01", "2025-03-01"), ("1900-01-01", None)])
+
+@pytest.mark.parametrize(
+    "typed_date, meant", [("0068-03-01", "2025-03-01"), ("2568-03-01", "2025-03-01"), ("1900-01-01", None)]
+)
 def test_impossible_years(write_spec, library, typed_date, meant):
     text = EXAMPLE_FILES[0].read_text(encoding="utf-8").replace("  date: 2025-09-15", f"  date: {typed_date}")
     found = problems(write_spec(text), library)
@@ -252,7 +269,11 @@ def test_payment_waits_for_a_scheduled_evaluation(write_spec, library, example_d
     found = problems(write_spec(data), library)
     assert "mid-term evaluation 2, which evaluation does not schedule" in found["instalments[2].after"].en
     data = example_data("child-protection-commissioning")
-    data["instalments"][1] = {"amount": 2000000, "due": dt.date(2026, 10, 31), "condition": "เมื่อผ่านการประเมินผลประจำปีที่ 3"}
+    data["instalments"][1] = {
+        "amount": 2000000,
+        "due": dt.date(2026, 10, 31),
+        "condition": "เมื่อผ่านการประเมินผลประจำปีที่ 3",
+    }
     assert "yearly evaluation 3" in problems(write_spec(data), library)["instalments[1].condition"].en
     data = example_data("child-protection-commissioning")
     data["instalments"][1]["after"] = "quarterly"
@@ -286,6 +307,7 @@ def test_supporters_are_named_where_there_are_several(write_spec, library, examp
 
 def test_warnings_and_strict(write_spec, library, example_data):
     from pipeline.validate import check_spec
+
     data = example_data("child-protection-commissioning")
     data["parties"]["supporters"][0]["signs"] = False  # a funder that does not sign
     data["parties"]["partner"]["kind"] = "cso"

@@ -39,7 +39,10 @@ def test_batch_never_regenerates_a_signed_agreement_and_says_so(tmp_path):
     clause = lib / "clauses" / "termination.yaml"
     text = clause.read_text(encoding="utf-8")
     version = int(text.split("version: ", 1)[1].split()[0])
-    clause.write_text(text.replace(f"version: {version}", f"version: {version + 1}", 1).replace("ข้อตกลง", "ข้อตกลงนี้", 1), encoding="utf-8")
+    clause.write_text(
+        text.replace(f"version: {version}", f"version: {version + 1}", 1).replace("ข้อตกลง", "ข้อตกลงนี้", 1),
+        encoding="utf-8",
+    )
     run = mou("batch", specs, "--out", out, "--no-pdf", "--library", lib)
     assert run.returncode == 0, run.stdout + run.stderr
     assert (out / "inclusive-care.docx").read_bytes() == before  # untouched

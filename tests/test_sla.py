@@ -11,9 +11,9 @@ import sys
 import pytest
 import yaml
 
+from pipeline import pdftext
 from pipeline.library import PROJECT_ROOT
 from pipeline.validate import skeleton
-from pipeline import pdftext
 
 from conftest import EXAMPLES, assert_official_and_searchable
 
@@ -62,7 +62,6 @@ def pdf_text(path) -> str:
     return pdftext.pdf_text(path)
 
 
-
 @pytest.mark.parametrize("year", [2, 3, 4, 5])
 def test_each_later_year_is_its_own_document_naming_the_agreement(built, year):
     tmp, runs = built
@@ -71,9 +70,12 @@ def test_each_later_year_is_its_own_document_naming_the_agreement(built, year):
     text = pdf_text(pdf)
     first = skeleton(text.splitlines()[0])
     assert skeleton(f"ข้อตกลงระดับการให้บริการ (Service Level Agreement) ปีที่ {th(year)}") in first
-    for words in ("ตามบันทึกข้อตกลงความร่วมมือ ลงวันที่ ๑๐ มิถุนายน ๒๕๖๗", "ศูนย์การพัฒนาเมืองอารยสถาปัตย์",
-                  f"ตั้งแต่วันที่ ๑ กรกฎาคม {th(2566 + year)} ถึงวันที่ ๓๐ มิถุนายน {th(2567 + year)}",
-                  f"สำรวจภายใน {th(16 - year)} วันทำการ"):
+    for words in (
+        "ตามบันทึกข้อตกลงความร่วมมือ ลงวันที่ ๑๐ มิถุนายน ๒๕๖๗",
+        "ศูนย์การพัฒนาเมืองอารยสถาปัตย์",
+        f"ตั้งแต่วันที่ ๑ กรกฎาคม {th(2566 + year)} ถึงวันที่ ๓๐ มิถุนายน {th(2567 + year)}",
+        f"สำรวจภายใน {th(16 - year)} วันทำการ",
+    ):
         assert skeleton(words) in skeleton(text), words
     check = mou("validate", pdf)
     assert check.returncode == 0 and "sla" in check.stdout, check.stdout + check.stderr

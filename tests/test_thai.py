@@ -10,14 +10,17 @@ def test_thai_digits_every_digit():
     assert thai.thai_digits("เลขที่ 1034 ถนน 0-9") == "เลขที่ ๑๐๓๔ ถนน ๐-๙"
 
 
-@pytest.mark.parametrize("value,words", [
-    ("1250000", "หนึ่งล้านสองแสนห้าหมื่นบาทถ้วน"),
-    ("350000", "สามแสนห้าหมื่นบาทถ้วน"),
-    ("1.005", "หนึ่งบาทหนึ่งสตางค์"),  # pythainlp's bahttext on a float says หนึ่งบาทถ้วน
-    ("0.50", "ห้าสิบสตางค์"),
-    ("21", "ยี่สิบเอ็ดบาทถ้วน"),
-    ("4166.67", "สี่พันหนึ่งร้อยหกสิบหกบาทหกสิบเจ็ดสตางค์"),
-])
+@pytest.mark.parametrize(
+    "value,words",
+    [
+        ("1250000", "หนึ่งล้านสองแสนห้าหมื่นบาทถ้วน"),
+        ("350000", "สามแสนห้าหมื่นบาทถ้วน"),
+        ("1.005", "หนึ่งบาทหนึ่งสตางค์"),  # pythainlp's bahttext on a float says หนึ่งบาทถ้วน
+        ("0.50", "ห้าสิบสตางค์"),
+        ("21", "ยี่สิบเอ็ดบาทถ้วน"),
+        ("4166.67", "สี่พันหนึ่งร้อยหกสิบหกบาทหกสิบเจ็ดสตางค์"),
+    ],
+)
 def test_baht_words_th(value, words):
     assert thai.baht_words_th(Decimal(value)) == words
 
@@ -58,8 +61,12 @@ from hypothesis import strategies as st  # noqa: E402
 _UPPER = set("\u0e31\u0e34\u0e35\u0e36\u0e37\u0e47\u0e48\u0e49\u0e4a\u0e4b\u0e4c\u0e4d\u0e4e")
 _MARKS = _UPPER | set("\u0e38\u0e39\u0e3a\u0e30\u0e32\u0e33\u0e45")
 _LEADING = set("\u0e40\u0e41\u0e42\u0e43\u0e44")
-_THAI_TEXT = st.text(alphabet=st.sampled_from([chr(c) for c in range(0x0E01, 0x0E4F) if c not in (0x0E3B, 0x0E3C, 0x0E3D, 0x0E3E)]
-                                              + [" ", "\u00a0", "๑", "a"]), max_size=60)
+_THAI_TEXT = st.text(
+    alphabet=st.sampled_from(
+        [chr(c) for c in range(0x0E01, 0x0E4F) if c not in (0x0E3B, 0x0E3C, 0x0E3D, 0x0E3E)] + [" ", "\u00a0", "๑", "a"]
+    ),
+    max_size=60,
+)
 
 
 def _invisible_places(text: str):

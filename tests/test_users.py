@@ -11,21 +11,25 @@ import urllib.parse
 import urllib.request
 
 import pytest
-
 from selenium.webdriver.common.by import By
+from test_web import MOU, Server, browser, click, set_value, shot, submit  # noqa: F401  (browser: the fixture)
 
 from pipeline.library import PROJECT_ROOT
 
 from conftest import EXAMPLES
-from test_web import MOU, Server, browser, click, set_value, shot, submit  # noqa: F401  (browser: the fixture)
 
 PASSWORDS = {"somchai": "somchai-password-1", "malee": "malee-password-22", "nittikorn": "nittikorn-password-3"}
 
 
 def add_users(workspace):
     for name, role in (("somchai", "coordinator"), ("malee", "coordinator"), ("nittikorn", "legal")):
-        done = subprocess.run(MOU + ["users", "add", name, "--role", role, "--workspace", str(workspace)],
-                              input=PASSWORDS[name] + "\n", capture_output=True, text=True, cwd=PROJECT_ROOT)
+        done = subprocess.run(
+            MOU + ["users", "add", name, "--role", role, "--workspace", str(workspace)],
+            input=PASSWORDS[name] + "\n",
+            capture_output=True,
+            text=True,
+            cwd=PROJECT_ROOT,
+        )
         assert done.returncode == 0, done.stderr
 
 
@@ -104,7 +108,9 @@ def test_roles_and_the_record(tmp_path, browser):  # noqa: F811
 def session_of(server, name):
     """A logged-in HTTP session (cookies kept), and a function for the CSRF token of a page."""
     opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor())
-    token = re.search(r'name="csrf" value="([^"]+)"', opener.open(server.url + "/login", timeout=10).read().decode()).group(1)
+    token = re.search(
+        r'name="csrf" value="([^"]+)"', opener.open(server.url + "/login", timeout=10).read().decode()
+    ).group(1)
     body = urllib.parse.urlencode({"csrf": token, "name": name, "password": PASSWORDS[name]}).encode()
     opener.open(urllib.request.Request(server.url + "/login", data=body), timeout=30).read()
     return opener
@@ -121,7 +127,11 @@ def general_form(opener, server, name):
 
 def post(opener, server, path, form) -> str:
     pairs = list(form.items()) + [("shown", k[2:]) for k in form if k.startswith("f.")] + [("action", "next")]
-    return opener.open(urllib.request.Request(server.url + path, data=urllib.parse.urlencode(pairs).encode()), timeout=30).read().decode()
+    return (
+        opener.open(urllib.request.Request(server.url + path, data=urllib.parse.urlencode(pairs).encode()), timeout=30)
+        .read()
+        .decode()
+    )
 
 
 def test_two_users_saving_from_the_same_version_get_a_conflict_naming_who(tmp_path):
@@ -152,7 +162,9 @@ def test_a_coordinator_cannot_build_finals_or_run_the_batch(tmp_path):
     server = Server(workspace).start()
     try:
         opener = session_of(server, "somchai")
-        token = re.search(r'name="csrf" value="([^"]+)"', opener.open(server.url + "/", timeout=10).read().decode()).group(1)
+        token = re.search(
+            r'name="csrf" value="([^"]+)"', opener.open(server.url + "/", timeout=10).read().decode()
+        ).group(1)
         with pytest.raises(urllib.error.HTTPError) as refused:
             opener.open(server.url + "/report", timeout=10)  # the batch report names every agreement
         assert refused.value.code == 403
@@ -176,8 +188,10 @@ def test_a_coordinator_cannot_build_finals_or_run_the_batch(tmp_path):
 def test_a_signed_agreement_is_not_edited_in_the_browser(tmp_path):
     workspace = tmp_path / "ws"
     workspace.mkdir()
-    (workspace / "care.yaml").write_text((EXAMPLES / "inclusive-care.yaml").read_text(encoding="utf-8")
-                                         + "\nsigned:\n  date: 2024-04-22\n", encoding="utf-8")
+    (workspace / "care.yaml").write_text(
+        (EXAMPLES / "inclusive-care.yaml").read_text(encoding="utf-8") + "\nsigned:\n  date: 2024-04-22\n",
+        encoding="utf-8",
+    )
     add_users(workspace)
     server = Server(workspace).start()
     try:
@@ -194,11 +208,21 @@ def test_a_signed_agreement_is_not_edited_in_the_browser(tmp_path):
 
 
 def test_another_host_without_a_legal_officer_is_refused(tmp_path):
-    result = subprocess.run(MOU + ["serve", "--workspace", str(tmp_path / "ws"), "--host", "127.0.0.2", "--port", "8123"],
-                            capture_output=True, text=True, cwd=PROJECT_ROOT, timeout=60)
+    result = subprocess.run(
+        MOU + ["serve", "--workspace", str(tmp_path / "ws"), "--host", "127.0.0.2", "--port", "8123"],
+        capture_output=True,
+        text=True,
+        cwd=PROJECT_ROOT,
+        timeout=60,
+    )
     assert result.returncode == 1 and "users add" in result.stderr and "--role legal" in result.stderr
-    proxied = subprocess.run(MOU + ["serve", "--workspace", str(tmp_path / "ws"), "--https", "--port", "8124"],
-                             capture_output=True, text=True, cwd=PROJECT_ROOT, timeout=60)
+    proxied = subprocess.run(
+        MOU + ["serve", "--workspace", str(tmp_path / "ws"), "--https", "--port", "8124"],
+        capture_output=True,
+        text=True,
+        cwd=PROJECT_ROOT,
+        timeout=60,
+    )
     assert proxied.returncode == 1 and "--role legal" in proxied.stderr  # behind a proxy: never the one-person mode
 
 
@@ -211,7 +235,9 @@ def test_repeated_wrong_logins_from_one_address_are_slowed_down(tmp_path):
         opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor())
         said = []
         for _ in range(7):
-            token = re.search(r'name="csrf" value="([^"]+)"', opener.open(server.url + "/login", timeout=10).read().decode()).group(1)
+            token = re.search(
+                r'name="csrf" value="([^"]+)"', opener.open(server.url + "/login", timeout=10).read().decode()
+            ).group(1)
             body = urllib.parse.urlencode({"csrf": token, "name": "somchai", "password": "guess-guess-guess"}).encode()
             try:
                 opener.open(urllib.request.Request(server.url + "/login", data=body), timeout=30)
@@ -220,7 +246,9 @@ def test_repeated_wrong_logins_from_one_address_are_slowed_down(tmp_path):
         assert all(exc_page for exc_page in said) and len(said) == 7
         assert "ไม่ถูกต้อง" in said[0] and "กรุณารอ" in said[-1]  # the first few answered, then each try must wait
         # and while it waits, even the right password is not tried
-        token = re.search(r'name="csrf" value="([^"]+)"', opener.open(server.url + "/login", timeout=10).read().decode()).group(1)
+        token = re.search(
+            r'name="csrf" value="([^"]+)"', opener.open(server.url + "/login", timeout=10).read().decode()
+        ).group(1)
         body = urllib.parse.urlencode({"csrf": token, "name": "somchai", "password": PASSWORDS["somchai"]}).encode()
         try:
             opener.open(urllib.request.Request(server.url + "/login", data=body), timeout=30)

@@ -1,4 +1,3 @@
-
 from click.testing import CliRunner
 from docx import Document
 
@@ -25,6 +24,7 @@ def test_validate_docx_missing_section(built_examples, tmp_path):
 
 def test_validate_pdf_missing_section(built_examples, tmp_path, converter):
     from pipeline.build import pdf_metadata
+
     b = built_examples["universal-design-nonthaburi"]
     assert CliRunner().invoke(cli, ["validate", str(b.pdf)]).exit_code == 0
     bad_docx = drop_heading(b.docx, "การลงนาม", tmp_path / "bad.docx")
@@ -43,6 +43,7 @@ def test_validate_unreadable_document(tmp_path):
 
 def strip_bookmarks(pdf_path, out):
     from pypdf import PdfReader, PdfWriter
+
     writer = PdfWriter(clone_from=PdfReader(pdf_path))
     del writer.root_object["/Outlines"]
     writer.write(out)
@@ -52,8 +53,10 @@ def strip_bookmarks(pdf_path, out):
 def test_pdf_is_checked_on_its_bookmarks_or_else_its_text(built_examples, tmp_path, converter):
     """LibreOffice's bookmarks (one per heading) are read first; a PDF without them is checked on its page text."""
     from pypdf import PdfReader
+
     from pipeline.build import pdf_metadata
     from pipeline.validate import _pdf_facts
+
     b = built_examples["inclusive-care"]
     _, lines = _pdf_facts(b.pdf.read_bytes())
     assert "ข้อ ๖ ระยะเวลาดำเนินการ" in lines and len(lines) == len(PdfReader(b.pdf).outline)

@@ -4,7 +4,6 @@ test's folder, and its path printed when a test fails."""
 
 from __future__ import annotations
 
-
 import os
 import re
 import shutil
@@ -20,17 +19,17 @@ from pathlib import Path
 
 import pytest
 from selenium import webdriver
+from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
-from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
+from pipeline import pdftext
 from pipeline.library import PROJECT_ROOT
 from pipeline.validate import skeleton
 
 from conftest import EXAMPLES
-from pipeline import pdftext
 
 MOU = [sys.executable, "-m", "pipeline.cli"]
 
@@ -70,29 +69,51 @@ ANSWERS = {
     },
     "money": {
         "budget.total": "9,000,000",
-        "budget.sources": [{"type": "state_budget", "amount": "6,000,000", "provider": "delegator"},
-                           {"type": "own_revenue", "amount": "3,000,000", "provider": "partner"}],
+        "budget.sources": [
+            {"type": "state_budget", "amount": "6,000,000", "provider": "delegator"},
+            {"type": "own_revenue", "amount": "3,000,000", "provider": "partner"},
+        ],
     },
     "instalments": {
-        "instalments": [{"percent": "50", "due": "31/10/2568", "after": "signing"},
-                        {"percent": "50", "due": "31/10/2569", "after": "midterm", "condition": "และส่งรายงานความก้าวหน้าแล้ว"}],
+        "instalments": [
+            {"percent": "50", "due": "31/10/2568", "after": "signing"},
+            {"percent": "50", "due": "31/10/2569", "after": "midterm", "condition": "และส่งรายงานความก้าวหน้าแล้ว"},
+        ],
     },
     "evaluation": {
         "evaluation.midterm": "30/9/2569",
         "evaluation.final": "30/9/2571",
-        "indicators": [{"name": "ร้อยละของกรณีเด็กที่ได้รับการช่วยเหลือภายใน ๒๔ ชั่วโมง", "unit": "ร้อยละ", "baseline": "60",
-                        "target": "95", "frequency": "quarterly", "data_source": "ระบบรับแจ้งเหตุ", "responsible": "partner"}],
+        "indicators": [
+            {
+                "name": "ร้อยละของกรณีเด็กที่ได้รับการช่วยเหลือภายใน ๒๔ ชั่วโมง",
+                "unit": "ร้อยละ",
+                "baseline": "60",
+                "target": "95",
+                "frequency": "quarterly",
+                "data_source": "ระบบรับแจ้งเหตุ",
+                "responsible": "partner",
+            }
+        ],
     },
     "committee": {
         "joint_committee.name": "คณะกรรมการร่วมขับเคลื่อนระบบคุ้มครองสิทธิเด็กจังหวัดเชียงราย",
-        "joint_committee.members": [{"position": "รองอธิบดีกรมกิจการเด็กและเยาวชน", "party": "delegator", "role": "chair"},
-                                    {"position": "นายกองค์การบริหารส่วนจังหวัดเชียงราย", "party": "partner", "role": "vice_chair"},
-                                    {"position": "ผู้อำนวยการกองคุ้มครองเด็กและเยาวชน", "party": "delegator", "role": "secretary"}],
+        "joint_committee.members": [
+            {"position": "รองอธิบดีกรมกิจการเด็กและเยาวชน", "party": "delegator", "role": "chair"},
+            {"position": "นายกองค์การบริหารส่วนจังหวัดเชียงราย", "party": "partner", "role": "vice_chair"},
+            {"position": "ผู้อำนวยการกองคุ้มครองเด็กและเยาวชน", "party": "delegator", "role": "secretary"},
+        ],
         "joint_committee.duties": ["กำหนดทิศทางและกำกับภาพรวมการดำเนินภารกิจ"],
         "joint_committee.secretariat": "สำนักงานเลขานุการร่วม ตั้งอยู่ที่องค์การบริหารส่วนจังหวัดเชียงราย",
-        "action_plan": [{"activity": "แต่งตั้งคณะกรรมการร่วม", "start": "1/10/2568", "end": "30/11/2568", "responsible": "delegator"},
-                        {"activity": "จัดบริการคุ้มครองเด็กทุกอำเภอ", "start": "1/12/2568", "end": "30/6/2571", "responsible": "partner",
-                         "budget": "9,000,000"}],
+        "action_plan": [
+            {"activity": "แต่งตั้งคณะกรรมการร่วม", "start": "1/10/2568", "end": "30/11/2568", "responsible": "delegator"},
+            {
+                "activity": "จัดบริการคุ้มครองเด็กทุกอำเภอ",
+                "start": "1/12/2568",
+                "end": "30/6/2571",
+                "responsible": "partner",
+                "budget": "9,000,000",
+            },
+        ],
     },
     "sla": {
         "sla.leads.delegator": "ผู้อำนวยการกองคุ้มครองเด็กและเยาวชน",
@@ -125,8 +146,13 @@ class Server:
         self.proc = None
 
     def start(self):
-        self.proc = subprocess.Popen(MOU + ["serve", "--workspace", str(self.workspace), "--port", str(self.port)],
-                                     stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, cwd=PROJECT_ROOT)
+        self.proc = subprocess.Popen(
+            MOU + ["serve", "--workspace", str(self.workspace), "--port", str(self.port)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            cwd=PROJECT_ROOT,
+        )
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             try:
@@ -193,7 +219,9 @@ def set_value(driver, name: str, value) -> None:
 
 
 def fill_records(driver, path: str, rows: list[dict]) -> None:
-    while len(driver.find_elements(By.CSS_SELECTOR, f"[name^='r.{path}.'][name$='.{next(iter(rows[0]))}']")) < len(rows):
+    while len(driver.find_elements(By.CSS_SELECTOR, f"[name^='r.{path}.'][name$='.{next(iter(rows[0]))}']")) < len(
+        rows
+    ):
         click(driver, driver.find_element(By.CSS_SELECTOR, f"button[value='add_row:{path}']"))
     for i, row in enumerate(rows):
         for key, value in row.items():
@@ -392,7 +420,9 @@ def test_killed_in_the_middle_of_saves_loses_nothing(tmp_path):
         version = re.search(r'name="version" value="([^"]+)"', page).group(1)
         body = {**fields, "csrf": token, "version": version, "f.title": f"ชื่อโครงการ ครั้งที่ {n}", "action": "next"}
         pairs = list(body.items()) + [("shown", key[2:]) for key in body if key.startswith("f.")]
-        opener.open(urllib.request.Request(srv.url + "/a/care/general", data=urllib.parse.urlencode(pairs).encode()), timeout=10)
+        opener.open(
+            urllib.request.Request(srv.url + "/a/care/general", data=urllib.parse.urlencode(pairs).encode()), timeout=10
+        )
         done.append(n)
     srv.stop(signal.SIGKILL)
     srv.start()
@@ -408,23 +438,24 @@ def test_killed_in_the_middle_of_saves_loses_nothing(tmp_path):
     srv.stop()
 
 
-
-
-
 def test_list_page_shows_states_problems_and_warnings(tmp_path):
     workspace = tmp_path / "ws"
     workspace.mkdir()
     text = (EXAMPLES / "universal-design-nonthaburi.yaml").read_text(encoding="utf-8")
     (workspace / "warned.yaml").write_text(re.sub(r"\n    authority: .*", "", text, count=1), encoding="utf-8")
     shutil.copy(EXAMPLES / "inclusive-care.yaml", workspace / "care.yaml")
-    (workspace / "started.answers.yaml").write_text("spec_version: 1\nlanguage: th\nmodel: grant\ntitle: งานที่เพิ่งเริ่ม\n", encoding="utf-8")
+    (workspace / "started.answers.yaml").write_text(
+        "spec_version: 1\nlanguage: th\nmodel: grant\ntitle: งานที่เพิ่งเริ่ม\n", encoding="utf-8"
+    )
     srv = Server(workspace).start()
     try:
         page = urllib.request.urlopen(srv.url + "/", timeout=30).read().decode()
     finally:
         srv.stop()
-    rows = {m.group(1): re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", m.group(2)))
-            for m in re.finditer(r'<tr class="state-\w+" data-name="([^"]+)">(.*?)</tr>', page, re.S)}
+    rows = {
+        m.group(1): re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", m.group(2)))
+        for m in re.finditer(r'<tr class="state-\w+" data-name="([^"]+)">(.*?)</tr>', page, re.S)
+    }
     assert "ผ่านการตรวจ" in rows["care"] and "กำลังกรอก" in rows["started"] and "งานที่เพิ่งเริ่ม" in rows["started"]
     assert "ควรระบุอำนาจของผู้ลงนาม" in rows["warned"]  # the warning mou build would print
     assert re.search(r"กำลังกรอก [๑-๙][๐-๙]* ๐ ", rows["started"])  # its problems counted, no warning yet
