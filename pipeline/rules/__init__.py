@@ -1,0 +1,76 @@
+"""The rules of SPEC.md §2 and the required sections of §3, checked on a typed spec; each failure names its field.
+
+One module per family of rules, each rule a function (spec, settings, library, add) registered in RULES, which
+`check` runs in order: `mou validate`, the questionnaire and the browser all call `check`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..library import Library
+from ..settings import Settings
+from ..spec import Spec
+from . import committee, dates, document, evaluations, money, parties, sla
+from .facts import (
+    delegator_amount,
+    evaluation_date,
+    instalment_amounts,
+    later_fiscal_years,
+    named_evaluations,
+    payment_years,
+    section_status,
+    sla_required,
+    unit_cost_exact,
+)
+
+
+@dataclass(frozen=True)
+class Finding:
+    path: tuple
+    th: str
+    en: str
+    warning: bool = False  # a warning does not stop a build (unless --strict)
+
+
+RULES = (
+    dates.check,
+    money.check,
+    evaluations.payments_wait,
+    parties.copies,
+    parties.supporters,
+    evaluations.performance,
+    committee.check,
+    sla.check,
+    sla.renewals,
+    document.warnings,
+    document.personal_data,
+    document.sections,
+)
+
+
+def check(spec: Spec, settings: Settings, library: Library) -> list[Finding]:
+    """Every rule, every failure: nothing stops at the first. Warnings are Findings with warning=True."""
+    out: list[Finding] = []
+
+    def add(path, th, en, warning=False):
+        out.append(Finding(tuple(path), th, en, warning))
+
+    for rule in RULES:
+        rule(spec, settings, library, add)
+    return out
+
+
+__all__ = [
+    "RULES",
+    "Finding",
+    "check",
+    "delegator_amount",
+    "evaluation_date",
+    "instalment_amounts",
+    "later_fiscal_years",
+    "named_evaluations",
+    "payment_years",
+    "section_status",
+    "sla_required",
+    "unit_cost_exact",
+]

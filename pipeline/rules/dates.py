@@ -1,0 +1,63 @@
+"""Dates (SPEC §2): the term in order, the signing before it, every dated item inside it and in order."""
+
+from __future__ import annotations
+
+from ..yamlsource import dotted
+
+
+def check(spec, settings, library, add) -> None:
+    term = spec.term
+    in_term = lambda d: term.start <= d <= term.end  # noqa: E731
+    span_th = "ระยะเวลาดำเนินการ"
+    ev = spec.evaluation
+    if term.start >= term.end:
+        add(("term", "end"), "วันสิ้นสุดต้องอยู่หลังวันเริ่มต้นของระยะเวลาดำเนินการ", "term.end must be after term.start")
+    if spec.signing.date > term.start:
+        add(
+            ("signing", "date"),
+            "วันลงนามต้องไม่อยู่หลังวันเริ่มต้นของระยะเวลาดำเนินการ",
+            "the signing date must not be after term.start",
+        )
+    for i, inst in enumerate(spec.instalments):
+        if not in_term(inst.due):
+            add(
+                ("instalments", i, "due"),
+                f"วันครบกำหนดจ่ายเงินงวดต้องอยู่ใน{span_th}",
+                "the instalment due date must lie within the term",
+            )
+        if i and inst.due < spec.instalments[i - 1].due:
+            add(
+                ("instalments", i, "due"),
+                "งวดเงินต้องเรียงตามวันครบกำหนด",
+                "instalments must be in order of their due dates",
+            )
+    midterms = ev.midterms
+    scheduled = [
+        (("evaluation", "midterm") + ((k,) if isinstance(ev.midterm, list) else ()), d) for k, d in enumerate(midterms)
+    ]
+    scheduled += [(("evaluation", "yearly", k), d) for k, d in enumerate(ev.yearly)] + [
+        (("evaluation", "final"), ev.final)
+    ]
+    for path, d in scheduled:
+        if not in_term(d):
+            add(path, f"วันประเมินผลต้องอยู่ใน{span_th}", f"{dotted(path)} must lie within the term")
+    for path, d in scheduled[:-1]:
+        if d >= ev.final:
+            add(
+                path,
+                "การประเมินผลระยะกลางและประจำปีต้องอยู่ก่อนการประเมินผลหลังสิ้นสุด",
+                "mid-term and yearly evaluations must come before the final one",
+            )
+    for name, dates in (("midterm", midterms), ("yearly", ev.yearly)):
+        if any(b <= a for a, b in zip(dates, dates[1:])):
+            add(("evaluation", name), "วันประเมินผลต้องเรียงตามลำดับเวลา", f"evaluation.{name} dates must be in order")
+    for i, act in enumerate(spec.action_plan):
+        for key in ("start", "end"):
+            if not in_term(getattr(act, key)):
+                add(
+                    ("action_plan", i, key),
+                    f"กิจกรรมในแผนปฏิบัติการต้องอยู่ใน{span_th}",
+                    f"action_plan {key} must lie within the term",
+                )
+        if act.start > act.end:
+            add(("action_plan", i, "end"), "วันสิ้นสุดกิจกรรมต้องไม่อยู่ก่อนวันเริ่มต้น", "an activity must not end before it starts")

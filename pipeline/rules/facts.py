@@ -1,0 +1,123 @@
+"""What the rules, the assembly and the questionnaire compute from a spec: the delegator's money, what each
+instalment pays, when an SLA is required, which evaluations a condition names."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from decimal import Decimal
+
+from ..library import Library
+from ..settings import Settings
+from ..spec import Spec
+from ..thai import arabic_digits, fiscal_year, months_between, to_money
+
+
+def delegator_amount(spec: Spec) -> Decimal:
+    return sum((s.amount for s in spec.budget.sources if s.provider == "delegator"), Decimal(0))
+
+
+def instalment_amounts(spec: Spec) -> list[Decimal]:
+    """What each instalment pays, in baht: its amount, or its percent of the delegator's money."""
+    base = delegator_amount(spec)
+    return [i.amount if i.amount is not None else to_money(base * (i.percent or 0) / 100) for i in spec.instalments]
+
+
+def sla_required(spec: Spec, settings: Settings) -> bool:
+    """The manual gives SLAs (NHS practice) in the performance model: required there for a long, large enough one."""
+    return (
+        spec.model == "performance"
+        and months_between(spec.term.start, spec.term.end) >= settings.sla_min_term_months
+        and spec.budget.total >= settings.sla_threshold
+    )
+
+
+def section_status(library: Library, section_id: str, model: str) -> str | None:
+    return library.section(section_id).models.get(model)
+
+
+# Evaluations a free-text condition may name, in Thai and English: the `after` value each stands for.
+_NAMED = (
+    (
+        re.compile(
+            r"ประเมินผล(?:การดำเนินงาน)?ระยะกลาง(?:\s*ครั้งที่\s*([0-9๐-๙]+))?|mid-?term evaluation(?:\s+(?:no\.?\s*)?([0-9]+))?",
+            re.I,
+        ),
+        "midterm",
+    ),
+    (
+        re.compile(
+            r"ประเมินผล(?:การดำเนินงาน)?ประจำปี(?:\s*(?:ที่|ครั้งที่)\s*([0-9๐-๙]+))?|(?:yearly|annual) evaluation(?:\s+(?:no\.?\s*)?([0-9]+))?",
+            re.I,
+        ),
+        "yearly",
+    ),
+    (re.compile(r"ประเมินผล(?:การดำเนินงาน)?หลังสิ้นสุด|final evaluation", re.I), "final"),
+)
+
+
+def named_evaluations(text: str | None) -> list[str]:
+    """The evaluations a condition names, as `after` values: "เมื่อผ่านการประเมินผลประจำปีที่ ๑" -> ["yearly 1"]."""
+    out = []
+    for pattern, kind in _NAMED:
+        for m in pattern.finditer(text or ""):
+            n = next((g for g in m.groups() if g), None)
+            out.append(f"{kind} {arabic_digits(n)}" if n else kind)
+    return out
+
+
+def evaluation_date(spec: Spec, after: str) -> dt.date | None:
+    """The date of the evaluation an `after` value names, or None when the spec does not schedule it."""
+    ev = spec.evaluation
+    kind, _, n = after.partition(" ")
+    if kind == "signing":
+        return spec.signing.date
+    if kind == "final":
+        return ev.final
+    dates = ev.midterms if kind == "midterm" else ev.yearly
+    index = int(n) - 1 if n else 0
+    return dates[index] if 0 <= index < len(dates) else None
+
+
+def payment_years(spec: Spec) -> dict[int, Decimal]:
+    """The delegator's instalments by the Thai fiscal year they fall due in."""
+    out: dict[int, Decimal] = {}
+    for inst, amount in zip(spec.instalments, instalment_amounts(spec)):
+        year = fiscal_year(inst.due)
+        out[year] = out.get(year, Decimal(0)) + amount
+    return out
+
+
+def later_fiscal_years(spec: Spec) -> list[int]:
+    """The fiscal years after the signing's in which the delegator pays (an instalment falls due, or its money is
+    named for that year): those payments depend on a later allocation, and the agreement says so."""
+    signed = fiscal_year(spec.signing.date)
+    years = {fiscal_year(i.due) for i in spec.instalments}
+    for s in spec.budget.sources:
+        if s.provider == "delegator":
+            years |= set(s.fiscal_years or ()) | ({s.fiscal_year} if s.fiscal_year is not None else set())
+    return sorted(y for y in years if y > signed)
+
+
+def unit_cost_exact(spec: Spec) -> bool:
+    uc = spec.budget.unit_cost
+    return uc is None or uc.amount * uc.quantity == spec.budget.total
+
+
+_EVAL_TH = {
+    "midterm": "การประเมินผลระยะกลาง",
+    "yearly": "การประเมินผลประจำปี",
+    "final": "การประเมินผลหลังสิ้นสุด",
+    "signing": "การลงนาม",
+}
+_EVAL_EN = {
+    "midterm": "mid-term evaluation",
+    "yearly": "yearly evaluation",
+    "final": "final evaluation",
+    "signing": "signing",
+}
+
+
+def eval_words(after: str) -> tuple[str, str]:
+    kind, _, n = after.partition(" ")
+    return _EVAL_TH[kind] + (f" ครั้งที่ {n}" if n else ""), _EVAL_EN[kind] + (f" {n}" if n else "")
