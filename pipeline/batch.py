@@ -64,7 +64,11 @@ def code_fingerprint() -> str:
     from .pdf import PROJECT_FONTS
 
     package = Path(__file__).resolve().parent
-    parts = [f"{p.name} {sha256(p.read_bytes())}" for p in sorted(package.glob("*.py")) if p.name not in _FRONT_ENDS]
+    parts = [
+        f"{p.relative_to(package)} {sha256(p.read_bytes())}"
+        for p in sorted(package.rglob("*.py"))
+        if str(p.relative_to(package)) not in _FRONT_ENDS and "__pycache__" not in p.parts
+    ]
     parts += [f"font {p.name} {sha256(p.read_bytes())}" for p in sorted(Path(PROJECT_FONTS).glob("*.tt[fc]"))]
     return f"{__version__}+{sha256(chr(10).join(parts))[:16]}"
 
