@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 import yaml
 
-from pipeline.interview import plain_data as _plain
-from pipeline.library import load_library
-from pipeline.pdf import Converter
-from pipeline.settings import Settings
+from pipeline.library.clauses import load_library
+from pipeline.questionnaire.terminal import plain_data as _plain
+from pipeline.render.pdf import Converter
+from pipeline.spec.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared" / "examples"
@@ -57,14 +57,14 @@ def converter():
 @pytest.fixture(scope="session")
 def built_examples(tmp_path_factory, library, settings, converter):
     """Every shared example built to DOCX and PDF through the real LibreOffice, once per session."""
-    from pipeline.build import build
+    from pipeline.api import build
 
     out = tmp_path_factory.mktemp("examples")
     return {f.stem: build(f, out, library, settings, converter) for f in EXAMPLE_FILES}
 
 
 def be_date(d: dt.date) -> str:
-    from pipeline.thai import date, thai_digits
+    from pipeline.render.thai import date, thai_digits
 
     return thai_digits(date(d, "th"))
 
@@ -117,7 +117,7 @@ def assert_official_and_searchable(pdf: Path) -> None:
     writes, the SLA of year N and the amendment as much as the agreement)."""
     import subprocess
 
-    from pipeline import pdftext
+    from pipeline.render import pdftext
 
     fonts = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True, check=True).stdout.splitlines()[2:]
     assert fonts and all(f.split()[0].split("+")[-1] == "THSarabunNew" and " yes " in f for f in fonts), fonts

@@ -12,8 +12,8 @@ import pytest
 import yaml
 from docx import Document
 
-from pipeline.library import PROJECT_ROOT
-from pipeline.validate import skeleton
+from pipeline.documents.check import skeleton
+from pipeline.library.clauses import PROJECT_ROOT
 
 from conftest import EXAMPLES, assert_official_and_searchable
 

@@ -1,9 +1,9 @@
 import pytest
 
-from pipeline.assemble import assemble
+from pipeline.documents.agreement import assemble
+from pipeline.documents.check import load_spec
 from pipeline.errors import DocumentError
-from pipeline.settings import Settings
-from pipeline.validate import load_spec
+from pipeline.spec.settings import Settings
 
 INJECTION = ["{{ 7*7 }}", "{% if true %}yes{% endif %}", "<w:p>", "A & B"]
 
@@ -89,7 +89,7 @@ def test_arabic_digit_setting(write_spec, library, example_data):
 def test_library_that_drops_a_required_section_fails(tmp_path, write_spec, example_data):
     import shutil
 
-    from pipeline.library import load_library
+    from pipeline.library.clauses import load_library
 
     root = tmp_path / "lib"
     shutil.copytree(library_root(), root, ignore=shutil.ignore_patterns(".venv", ".git", "out", "tests"))
@@ -100,6 +100,6 @@ def test_library_that_drops_a_required_section_fails(tmp_path, write_spec, examp
 
 
 def library_root():
-    from pipeline.library import PROJECT_ROOT
+    from pipeline.library.clauses import PROJECT_ROOT
 
     return PROJECT_ROOT

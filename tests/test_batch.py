@@ -19,7 +19,9 @@ from click.testing import CliRunner
 from pypdf import PdfReader
 
 from pipeline import __version__
-from pipeline.batch import (
+from pipeline.cli.commands import cli
+from pipeline.library.clauses import PROJECT_ROOT, load_library
+from pipeline.run.batch import (
     MANIFEST_NAME,
     REPORT_NAME,
     agreement_key,
@@ -28,8 +30,6 @@ from pipeline.batch import (
     locked,
     run_batch,
 )
-from pipeline.cli import cli
-from pipeline.library import PROJECT_ROOT, load_library
 
 from conftest import EXAMPLE_FILES
 
@@ -371,7 +371,7 @@ def test_display_width_ignores_thai_marks():
 
 
 def test_which_files_are_specs(specs, tmp_path):
-    from pipeline.batch import find_specs
+    from pipeline.run.batch import find_specs
 
     (specs / "region").mkdir()
     shutil.copy(EXAMPLE_FILES[0], specs / "region" / "north.yml")
@@ -388,7 +388,7 @@ def test_which_files_are_specs(specs, tmp_path):
 def test_a_settings_change_rebuilds_all_and_says_so(specs, tmp_path):
     from decimal import Decimal
 
-    from pipeline.settings import Settings
+    from pipeline.spec.settings import Settings
 
     out = tmp_path / "out"
     run_batch(specs, out, pdf=False, jobs=1)

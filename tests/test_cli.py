@@ -2,8 +2,8 @@ import shutil
 
 from click.testing import CliRunner
 
-from pipeline.cli import cli
-from pipeline.library import PROJECT_ROOT
+from pipeline.cli.commands import cli
+from pipeline.library.clauses import PROJECT_ROOT
 
 from conftest import EXAMPLES
 

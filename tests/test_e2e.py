@@ -5,9 +5,9 @@ import re
 import pytest
 from pypdf import PdfReader
 
-from pipeline.pdftext import pdf_pages
-from pipeline.thai import thai_digits
-from pipeline.validate import check_document, skeleton
+from pipeline.documents.check import check_document, skeleton
+from pipeline.render.pdftext import pdf_pages
+from pipeline.render.thai import thai_digits
 
 from conftest import EXAMPLE_FILES
 

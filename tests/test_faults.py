@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.library import PROJECT_ROOT
+from pipeline.library.clauses import PROJECT_ROOT
 
 from conftest import EXAMPLE_FILES, EXAMPLES
 
@@ -315,8 +315,8 @@ def test_sigterm_of_build_removes_its_libreoffice(tmp_path):
 def test_a_worker_that_dies_costs_its_own_agreement_only(tmp_path):
     """A spec that kills its worker (a real SIGSEGV, from tests/crashing.py): that agreement is reported by name,
     the pool is replaced, every other agreement is built, in the order given."""
-    from pipeline.batch import Task, _run_tasks
-    from pipeline.settings import Settings
+    from pipeline.run.batch import Task, _run_tasks
+    from pipeline.spec.settings import Settings
 
     sys.path.insert(0, str(Path(__file__).parent))
     import crashing

@@ -20,9 +20,9 @@ from click.testing import CliRunner
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from pipeline.cli import cli
-from pipeline.interview import plain_data
-from pipeline.yamlsource import parse
+from pipeline.cli.commands import cli
+from pipeline.questionnaire.terminal import plain_data
+from pipeline.spec.source import parse
 
 from conftest import EXAMPLE_FILES
 

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.library import PROJECT_ROOT
+from pipeline.library.clauses import PROJECT_ROOT
 
 from conftest import EXAMPLES
 

@@ -10,9 +10,9 @@ import pikepdf
 import pikepdf.pdfa
 import pytest
 
-from pipeline.pdftext import line_ends, pdf_pages, search_share
-from pipeline.thai import EN_MONTHS, JOINER, THAI_MONTHS, thai_digits
-from pipeline.validate import skeleton
+from pipeline.documents.check import skeleton
+from pipeline.render.pdftext import line_ends, pdf_pages, search_share
+from pipeline.render.thai import EN_MONTHS, JOINER, THAI_MONTHS, thai_digits
 
 from conftest import EXAMPLE_FILES
 
@@ -139,7 +139,7 @@ def test_pdfa_2b_accepted_by_an_independent_validator(built_examples, name):
 def test_files_take_the_umask_and_keep_a_users_chmod(tmp_path, library, settings):
     import os
 
-    from pipeline.build import build
+    from pipeline.api import build
 
     old = os.umask(0o022)
     try:
@@ -155,7 +155,7 @@ def test_files_take_the_umask_and_keep_a_users_chmod(tmp_path, library, settings
 def test_validate_reads_the_model_line_without_provenance(built_examples, tmp_path):
     from click.testing import CliRunner
 
-    from pipeline.cli import cli
+    from pipeline.cli.commands import cli
 
     b = built_examples["inclusive-care"]
     plain = tmp_path / "saved-from-a-viewer.pdf"
@@ -199,7 +199,7 @@ def test_joiners_keep_thai_words_whole_at_line_ends(built_examples, tmp_path):
     """Over the Thai shared examples few Thai lines end inside a word (judged by pythainlp's `longest`, not the
     `newmm` that places the joiners), and far fewer than when the same DOCX goes to LibreOffice without them; the
     figures are in the README."""
-    from pipeline.pdf import Converter
+    from pipeline.render.pdf import Converter
 
     inside = without = ends = 0
     with Converter() as plain:
@@ -218,7 +218,7 @@ def test_joiners_keep_thai_words_whole_at_line_ends(built_examples, tmp_path):
 
 
 def test_the_docx_a_user_edits_holds_no_joiner_and_find_finds_the_words(built_examples, converter):
-    from pipeline.pdf import _import_uno, _props
+    from pipeline.render.pdf import _import_uno, _props
 
     b = built_examples["inclusive-care"]
     with zipfile.ZipFile(b.docx) as z:

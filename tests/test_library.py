@@ -3,7 +3,7 @@ import shutil
 import pytest
 
 from pipeline.errors import LibraryError
-from pipeline.library import PROJECT_ROOT, load_library
+from pipeline.library.clauses import PROJECT_ROOT, load_library
 
 SPEC_SECTIONS = [
     "parties",
@@ -53,7 +53,7 @@ def test_clause_files_name_their_id(tmp_path):
 
 def test_every_choice_the_questionnaire_shows_reads_as_the_document_prints_it(library):
     """One table of words: the questionnaire's (and so the browser's) choices are the labels the clauses print."""
-    from pipeline import questions
+    from pipeline.questionnaire import questions
 
     groups = {
         "kind": questions.KINDS,

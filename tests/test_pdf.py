@@ -6,7 +6,7 @@ import zipfile
 import pytest
 
 from pipeline.errors import ConvertError
-from pipeline.pdf import Converter, for_libreoffice
+from pipeline.render.pdf import Converter, for_libreoffice
 
 
 def test_fallback_font_scaling(built_examples):
@@ -40,7 +40,7 @@ def test_the_official_font_is_the_pinned_file():
     """`make` installed TH Sarabun New into fonts/, and it is the file pinned by sha256 (scripts/install_fonts.py)."""
     import importlib.util
 
-    from pipeline.library import PROJECT_ROOT
+    from pipeline.library.clauses import PROJECT_ROOT
 
     spec = importlib.util.spec_from_file_location("install_fonts", PROJECT_ROOT / "scripts" / "install_fonts.py")
     install_fonts = importlib.util.module_from_spec(spec)
@@ -52,7 +52,7 @@ def test_without_the_official_font_the_build_warns_once_and_uses_laksaman(tmp_pa
     import subprocess
     import sys
 
-    from pipeline.library import PROJECT_ROOT
+    from pipeline.library.clauses import PROJECT_ROOT
 
     empty = tmp_path / "no-fonts"
     empty.mkdir()
@@ -82,7 +82,7 @@ def test_without_the_official_font_the_build_warns_once_and_uses_laksaman(tmp_pa
 
 
 def test_the_conversion_copy_holds_joiners_and_the_docx_none(built_examples):
-    from pipeline.thai import BREAK, JOINER
+    from pipeline.render.thai import BREAK, JOINER
 
     original = built_examples["inclusive-care"].docx.read_bytes()
     body = lambda data: zipfile.ZipFile(io.BytesIO(data)).read("word/document.xml").decode()  # noqa: E731

@@ -8,8 +8,8 @@ import sys
 
 import pytest
 
-from pipeline.library import PROJECT_ROOT
-from pipeline.pdf import _import_uno, _props
+from pipeline.library.clauses import PROJECT_ROOT
+from pipeline.render.pdf import _import_uno, _props
 
 from conftest import first_batch
 

@@ -4,10 +4,10 @@ import zipfile
 
 from docx import Document
 
-from pipeline.assemble import assemble
-from pipeline.render import read_properties, render_docx
-from pipeline.settings import Settings
-from pipeline.validate import load_spec
+from pipeline.documents.agreement import assemble
+from pipeline.documents.check import load_spec
+from pipeline.render.docx import read_properties, render_docx
+from pipeline.spec.settings import Settings
 
 from conftest import EXAMPLES
 

@@ -4,9 +4,9 @@ import datetime as dt
 
 import pytest
 
+from pipeline.documents.check import load_spec
 from pipeline.errors import SpecError
-from pipeline.settings import Settings
-from pipeline.validate import load_spec
+from pipeline.spec.settings import Settings
 
 from conftest import EXAMPLE_FILES
 
@@ -198,7 +198,7 @@ def test_clause_choices(write_spec, library, example_data):
 
 
 def test_settings_file_overrides(tmp_path):
-    from pipeline.settings import load_settings
+    from pipeline.spec.settings import load_settings
 
     path = tmp_path / "settings.yaml"
     path.write_text("sla_threshold: 100000\nsla_min_term_months: 24\n")
@@ -306,7 +306,7 @@ def test_supporters_are_named_where_there_are_several(write_spec, library, examp
 
 
 def test_warnings_and_strict(write_spec, library, example_data):
-    from pipeline.validate import check_spec
+    from pipeline.documents.check import check_spec
 
     data = example_data("child-protection-commissioning")
     data["parties"]["supporters"][0]["signs"] = False  # a funder that does not sign

@@ -5,7 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 
-from pipeline.library import PROJECT_ROOT
+from pipeline.library.clauses import PROJECT_ROOT
 
 from conftest import EXAMPLES, first_batch
 

@@ -11,9 +11,9 @@ import sys
 import pytest
 import yaml
 
-from pipeline import pdftext
-from pipeline.library import PROJECT_ROOT
-from pipeline.validate import skeleton
+from pipeline.documents.check import skeleton
+from pipeline.library.clauses import PROJECT_ROOT
+from pipeline.render import pdftext
 
 from conftest import EXAMPLES, assert_official_and_searchable
 

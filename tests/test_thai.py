@@ -3,7 +3,7 @@ from decimal import Decimal
 
 import pytest
 
-from pipeline import thai
+from pipeline.render import thai
 
 
 def test_thai_digits_every_digit():

@@ -14,7 +14,7 @@ import pytest
 from selenium.webdriver.common.by import By
 from test_web import MOU, Server, browser, click, set_value, shot, submit  # noqa: F401  (browser: the fixture)
 
-from pipeline.library import PROJECT_ROOT
+from pipeline.library.clauses import PROJECT_ROOT
 
 from conftest import EXAMPLES
 
@@ -264,7 +264,7 @@ def test_the_record_holds_only_real_changes():
     import datetime as dt
     from decimal import Decimal
 
-    from pipeline.users import changes
+    from pipeline.store.users import changes
 
     before = {"term": {"start": "2024-04-22"}, "budget": {"total": Decimal("1250000.00")}, "background": "ก\nข\n"}
     after = {"term": {"start": dt.date(2024, 4, 22)}, "budget": {"total": 1250000}, "background": "ก\r\nข"}

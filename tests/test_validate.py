@@ -1,7 +1,7 @@
 from click.testing import CliRunner
 from docx import Document
 
-from pipeline.cli import cli
+from pipeline.cli.commands import cli
 
 
 def drop_heading(docx_path, text, out):
@@ -23,7 +23,7 @@ def test_validate_docx_missing_section(built_examples, tmp_path):
 
 
 def test_validate_pdf_missing_section(built_examples, tmp_path, converter):
-    from pipeline.build import pdf_metadata
+    from pipeline.api import pdf_metadata
 
     b = built_examples["universal-design-nonthaburi"]
     assert CliRunner().invoke(cli, ["validate", str(b.pdf)]).exit_code == 0
@@ -54,8 +54,8 @@ def test_pdf_is_checked_on_its_bookmarks_or_else_its_text(built_examples, tmp_pa
     """LibreOffice's bookmarks (one per heading) are read first; a PDF without them is checked on its page text."""
     from pypdf import PdfReader
 
-    from pipeline.build import pdf_metadata
-    from pipeline.validate import _pdf_facts
+    from pipeline.api import pdf_metadata
+    from pipeline.documents.check import _pdf_facts
 
     b = built_examples["inclusive-care"]
     _, lines = _pdf_facts(b.pdf.read_bytes())

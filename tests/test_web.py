@@ -25,9 +25,9 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
-from pipeline import pdftext
-from pipeline.library import PROJECT_ROOT
-from pipeline.validate import skeleton
+from pipeline.documents.check import skeleton
+from pipeline.library.clauses import PROJECT_ROOT
+from pipeline.render import pdftext
 
 from conftest import EXAMPLES
 
@@ -427,7 +427,7 @@ def test_killed_in_the_middle_of_saves_loses_nothing(tmp_path):
     srv.stop(signal.SIGKILL)
     srv.start()
     saved = (workspace / "care.yaml").read_text(encoding="utf-8")
-    from pipeline.yamlsource import parse
+    from pipeline.spec.source import parse
 
     src = parse(saved.encode(), "care.yaml")
     assert not src.problems and src.data["title"] in (f"ชื่อโครงการ ครั้งที่ {done[-1]}", f"ชื่อโครงการ ครั้งที่ {done[-1] + 1}")

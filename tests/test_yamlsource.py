@@ -1,6 +1,6 @@
 import time
 
-from pipeline.yamlsource import parse
+from pipeline.spec.source import parse
 
 
 def test_lines_for_nested_fields():

@@ -7,9 +7,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..library import Library
-from ..settings import Settings
-from ..spec import Spec
+from pipeline.library.clauses import Library
+from pipeline.spec.model import Spec
+from pipeline.spec.settings import Settings
+
 from . import committee, dates, document, evaluations, money, parties, sla
 from .facts import (
     delegator_amount,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..yamlsource import dotted
+from pipeline.spec.source import dotted
 
 
 def check(spec, settings, library, add) -> None:

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import re
 
-from .. import thai
-from ..library import Library
+from pipeline.library.clauses import Library
+from pipeline.render import thai
+
 from .facts import section_status
 
 

@@ -3,7 +3,8 @@ in the performance model, every instalment after the first waits for one."""
 
 from __future__ import annotations
 
-from .. import thai
+from pipeline.render import thai
+
 from .facts import eval_words, evaluation_date, named_evaluations
 
 

@@ -7,10 +7,10 @@ import datetime as dt
 import re
 from decimal import Decimal
 
-from ..library import Library
-from ..settings import Settings
-from ..spec import Spec
-from ..thai import arabic_digits, fiscal_year, months_between, to_money
+from pipeline.library.clauses import Library
+from pipeline.render.thai import arabic_digits, fiscal_year, months_between, to_money
+from pipeline.spec.model import Spec
+from pipeline.spec.settings import Settings
 
 
 def delegator_amount(spec: Spec) -> Decimal:

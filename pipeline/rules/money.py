@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from ..spec import Spec
-from ..thai import fiscal_year, money_figures, number
+from pipeline.render.thai import fiscal_year, money_figures, number
+from pipeline.spec.model import Spec
+
 from .facts import delegator_amount, payment_years, unit_cost_exact
 
 

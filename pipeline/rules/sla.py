@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-from .. import thai
-from ..thai import money_figures, months_between
-from ..yamlsource import dotted
+from pipeline.render import thai
+from pipeline.render.thai import money_figures, months_between
+from pipeline.spec.source import dotted
+
 from .facts import sla_required
 
 

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from lxml import etree
 
-from .thai import strip_joiners
+from pipeline.render.thai import strip_joiners
 
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 _THAI_LETTER = re.compile("[\u0e01-\u0e2e\u0e30-\u0e3a\u0e40-\u0e4e]")

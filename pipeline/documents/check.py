@@ -12,14 +12,14 @@ from docx import Document
 from pypdf import PdfReader
 from pypdf.errors import PdfReadError
 
-from .errors import DocumentError, Problem, SpecError
-from .library import Library
-from .render import read_properties
-from .rules import check
-from .settings import Settings
-from .spec import Spec, read_source, typed
-from .thai import strip_joiners
-from .yamlsource import dotted
+from pipeline.errors import DocumentError, Problem, SpecError
+from pipeline.library.clauses import Library
+from pipeline.render.docx import read_properties
+from pipeline.render.thai import strip_joiners
+from pipeline.rules import check
+from pipeline.spec.model import Spec, read_source, typed
+from pipeline.spec.settings import Settings
+from pipeline.spec.source import dotted
 
 HEADING_STYLES = {"Heading 1", "MOU Annex Heading"}
 _NUMBER = re.compile(r"^(ข้อ|clause)\s*[0-9๐-๙]+\s*\.?\s*", re.IGNORECASE)
@@ -103,7 +103,7 @@ def _pdf_facts(data: bytes) -> tuple[dict, list[str]]:
     """The provenance of a PDF and its lines: its bookmarks when it has them (LibreOffice writes one per heading it
     laid out: exact Thai, and 10x faster than text extraction, which matters in a batch of hundreds); otherwise the
     text of every page, as poppler reads it."""
-    from .pdftext import pdf_pages
+    from pipeline.render.pdftext import pdf_pages
 
     reader = PdfReader(io.BytesIO(data))
     props = _pdf_provenance(reader)
@@ -118,7 +118,7 @@ def text_layer_missing(data: bytes) -> list[str]:
     text a search cannot find. Empty for a DOCX, or a PDF without an outline."""
     if not is_pdf(data):
         return []
-    from .pdftext import pdf_text
+    from pipeline.render.pdftext import pdf_text
 
     def bare(text: str) -> str:  # no spaces, joiners or line breaks; marks kept: a mark out of place is not found
         return re.sub(r"\s+", "", unicodedata.normalize("NFC", strip_joiners(text)))
@@ -139,7 +139,7 @@ def document_provenance(data: bytes) -> dict:
 
 def _pdf_provenance(reader: PdfReader) -> dict:
     """/MouSpecHash, /MouClauses … of the PDF's metadata under the DOCX property names: spec_hash, clauses …"""
-    from .pdf import read_pdf_metadata
+    from pipeline.render.pdf import read_pdf_metadata
 
     return {_snake(k.removeprefix("Mou")): v for k, v in read_pdf_metadata(reader).items() if k.startswith("Mou")}
 
@@ -159,7 +159,7 @@ def check_document(path: Path | bytes, library: Library, model: str | None = Non
     except Exception as exc:  # python-docx raises several types on a file that is not a DOCX
         raise DocumentError(f"อ่านเอกสารไม่ได้ / could not read '{name}' as DOCX or PDF: {exc}") from exc
     if props.get("document") in ("sla", "amendment"):  # a yearly SLA or an amendment: the parts of its own kind
-        from .documents import required_headings
+        from pipeline.documents.after_signing import required_headings
 
         lang = props.get("language") if props.get("language") in ("th", "en") else "th"
         skeletons = {skeleton(line) for line in lines if line.strip()}
@@ -187,7 +187,7 @@ def _model_line(data: bytes, library: Library) -> str | None:
     """The model a document names in its title block ("(รูปแบบการทำสัญญาข้อตกลง)"), for one saved without provenance
     (from Word, say): the first lines of the DOCX, or of the PDF's first page."""
     if is_pdf(data):
-        from .pdftext import pdf_pages
+        from pipeline.render.pdftext import pdf_pages
 
         lines = pdf_pages(data)[0].splitlines()
     else:
@@ -202,7 +202,7 @@ def _model_line(data: bytes, library: Library) -> str | None:
 def missing_sections_error(report: DocumentReport, library: Library) -> DocumentError:
     def heading(sid: str, lang: str) -> str:
         if report.model in ("sla", "amendment"):
-            from .documents import required_headings
+            from pipeline.documents.after_signing import required_headings
 
             return dict(required_headings(library, report.model, lang)).get(sid, sid)
         return getattr(library.section(sid), lang)

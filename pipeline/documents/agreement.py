@@ -10,10 +10,11 @@ from decimal import Decimal
 
 from jinja2 import StrictUndefined, TemplateError
 
-from . import thai
-from .errors import DocumentError, LibraryError, MouError
-from .library import Clause, Library
-from .rules import (
+from pipeline.errors import DocumentError, LibraryError, MouError
+from pipeline.library.clauses import Clause, Library
+from pipeline.library.sandbox import LimitedSandbox, guard_filters
+from pipeline.render import thai
+from pipeline.rules import (
     delegator_amount,
     evaluation_date,
     instalment_amounts,
@@ -21,9 +22,8 @@ from .rules import (
     sla_required,
     unit_cost_exact,
 )
-from .sandbox import LimitedSandbox, guard_filters
-from .settings import Settings
-from .spec import Spec
+from pipeline.spec.model import Spec
+from pipeline.spec.settings import Settings
 
 DEFAULT_REPORTING = "quarterly"  # how often the partner reports when the spec's `reporting` does not say
 # The general clauses: custom clauses (clauses.extra) come before the first of them.

@@ -15,8 +15,8 @@ import re
 import secrets
 from pathlib import Path
 
-from .errors import MouError
-from .files import write_atomically
+from pipeline.errors import MouError
+from pipeline.store.files import write_atomically
 
 ROLES = ("coordinator", "legal")
 NAME = re.compile(r"^[0-9A-Za-z\u0e00-\u0e7f][0-9A-Za-z\u0e00-\u0e7f_.@-]{0,63}$")

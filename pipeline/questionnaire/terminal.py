@@ -13,8 +13,8 @@ from decimal import Decimal
 import click
 import yaml
 
-from .errors import Problem, SpecError, printable
-from .questions import (
+from pipeline.errors import Problem, SpecError, printable
+from pipeline.questionnaire.questions import (
     COMMENTS,
     MODELS,
     ORDER,
@@ -32,12 +32,12 @@ from .questions import (
     shown,
     yes_or_no,
 )
-from .recommend import recommend
-from .rules import check
-from .settings import Settings
-from .spec import typed
-from .thai import arabic_digits, parse_user_date
-from .yamlsource import parse
+from pipeline.questionnaire.recommend import recommend
+from pipeline.render.thai import arabic_digits, parse_user_date
+from pipeline.rules import check
+from pipeline.spec.model import typed
+from pipeline.spec.settings import Settings
+from pipeline.spec.source import parse
 
 
 def _echo(message="") -> None:

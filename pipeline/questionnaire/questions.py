@@ -15,10 +15,10 @@ from pathlib import Path
 
 import yaml
 
-from .settings import Settings
-from .spec import count_signatories
-from .thai import ShortYear, months_between, parse_user_amount, parse_user_date
-from .thai import date as fmt_date
+from pipeline.render.thai import ShortYear, months_between, parse_user_amount, parse_user_date
+from pipeline.render.thai import date as fmt_date
+from pipeline.spec.model import count_signatories
+from pipeline.spec.settings import Settings
 
 
 @dataclass(frozen=True)
@@ -170,9 +170,7 @@ def _year_later(a):
 
 # The choices show the very words the documents print: clauses/_labels.yaml, one table for both (a library given with
 # --library has its own labels for its documents; the questions keep the project's).
-_LABELS = yaml.safe_load(
-    (Path(__file__).resolve().parent.parent / "clauses" / "_labels.yaml").read_text(encoding="utf-8")
-)
+_LABELS = yaml.safe_load((Path(__file__).resolve().parents[2] / "clauses" / "_labels.yaml").read_text(encoding="utf-8"))
 
 
 def _choices(group: str, values: tuple[str, ...] | None = None) -> tuple:

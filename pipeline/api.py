@@ -5,16 +5,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import __version__
-from .assemble import Agreement, assemble
-from .errors import MouError, Problem
-from .files import remove_stale_temps, write_atomically
-from .library import Library
-from .pdf import Converter
-from .render import render_docx
-from .settings import Settings
-from .spec import Spec, spec_hash
-from .validate import check_document, check_spec, missing_sections_error
+from pipeline import __version__
+from pipeline.documents.agreement import Agreement, assemble
+from pipeline.documents.check import check_document, check_spec, missing_sections_error
+from pipeline.errors import MouError, Problem
+from pipeline.library.clauses import Library
+from pipeline.render.docx import render_docx
+from pipeline.render.pdf import Converter
+from pipeline.spec.model import Spec, spec_hash
+from pipeline.spec.settings import Settings
+from pipeline.store.files import remove_stale_temps, write_atomically
 
 
 @dataclass(frozen=True)

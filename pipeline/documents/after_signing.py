@@ -10,8 +10,8 @@ from pathlib import Path
 
 import yaml
 
-from . import __version__, thai
-from .assemble import (
+from pipeline import __version__
+from pipeline.documents.agreement import (
     Agreement,
     Block,
     Section,
@@ -23,14 +23,14 @@ from .assemble import (
     _Signer,
     context,
 )
-from .errors import LibraryError, MouError
-from .files import remove_stale_temps, write_atomically
-from .library import Library
-from .pdf import Converter
-from .render import render_docx
-from .settings import Settings
-from .spec import Spec, spec_hash
-from .validate import check_document, check_spec, missing_sections_error
+from pipeline.documents.check import check_document, check_spec, missing_sections_error
+from pipeline.errors import LibraryError, MouError
+from pipeline.library.clauses import Library
+from pipeline.render.docx import render_docx, thai
+from pipeline.render.pdf import Converter
+from pipeline.spec.model import Spec, spec_hash
+from pipeline.spec.settings import Settings
+from pipeline.store.files import remove_stale_temps, write_atomically
 
 SLA_FILE = "_sla.yaml"
 
@@ -311,7 +311,7 @@ def amendment_document(
     draft: bool = False,
 ) -> Agreement:
     """The amendment that turns what `signed` assembles to into what `new` assembles to, clause by clause."""
-    from .assemble import assemble
+    from pipeline.documents.agreement import assemble
 
     if signed.signed is None:
         raise MouError(

@@ -10,7 +10,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from .errors import MouError
+from pipeline.errors import MouError
 
 TEMP_PATTERN = re.compile(r"^\..+\.[A-Za-z0-9_]{8}\.tmp$")  # what mkstemp(prefix=".NAME.", suffix=".tmp") makes
 STALE_SECONDS = 600.0  # a temporary file this old belongs to a run that was killed mid-write

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import click
 
-from .errors import MouError, printable
-from .library import load_library
-from .settings import load_settings
+from pipeline.errors import MouError, printable
+from pipeline.library.clauses import load_library
+from pipeline.spec.settings import load_settings
 
 # The stages are imported inside the commands that use them: `mou batch` itself only plans and reports (its workers
 # render and convert), so a no-op run of hundreds stays well under a second and its process small.
@@ -44,7 +44,7 @@ strict_option = click.option(
 
 
 def _warn(warnings) -> None:
-    from .validate import warning_lines
+    from pipeline.documents.check import warning_lines
 
     for line in warning_lines(warnings):
         echo(line, err=True)
@@ -103,7 +103,7 @@ def _terminate(signum, frame):
 def not_a_batch_folder(out_dir: Path) -> None:
     """`mou build` and `mou interview` write one agreement; a folder `mou batch` keeps (its manifest, or its lock while
     the first run goes) is refused: a file replaced there would be called "edited by hand" and never regenerated."""
-    from .batch import LOCK_NAME, MANIFEST_NAME
+    from pipeline.run.batch import LOCK_NAME, MANIFEST_NAME
 
     if (out_dir / MANIFEST_NAME).exists() or (out_dir / LOCK_NAME).exists():
         raise MouError(
@@ -139,8 +139,8 @@ def build_cmd(
     settings_file: Path | None,
 ):
     """Validate SPEC, assemble it and write OUT/<name>.docx and OUT/<name>.pdf."""
-    from .build import build
-    from .pdf import Converter
+    from pipeline.api import build
+    from pipeline.render.pdf import Converter
 
     started = time.perf_counter()
     not_a_batch_folder(out_dir)
@@ -172,8 +172,8 @@ def build_cmd(
 @settings_option
 def validate_cmd(file: Path, model: str | None, strict: bool, library_dir: Path | None, settings_file: Path | None):
     """Check a spec (.yaml) against the rules, or a rendered .docx/.pdf for the required sections of its model."""
-    from .errors import DocumentError, Problem
-    from .validate import check_document, check_spec, missing_sections_error, text_layer_missing
+    from pipeline.documents.check import check_document, check_spec, missing_sections_error, text_layer_missing
+    from pipeline.errors import DocumentError, Problem
 
     library = load_library(library_dir)
     if file.suffix.lower() in (".docx", ".pdf"):
@@ -243,12 +243,12 @@ def plain_name(name: str) -> bool:
 @settings_option
 def interview_cmd(answers_file, out_dir, no_input, lang, name, no_pdf, library_dir, settings_file):
     """The questionnaire: asks in Thai, recommends a model, saves the answers as a spec and builds a draft."""
-    from .build import build
-    from .errors import Problem, SpecError
-    from .files import write_atomically
-    from .interview import Interview, to_yaml
-    from .pdf import Converter
-    from .yamlsource import parse
+    from pipeline.api import build
+    from pipeline.errors import Problem, SpecError
+    from pipeline.questionnaire.terminal import Interview, to_yaml
+    from pipeline.render.pdf import Converter
+    from pipeline.spec.source import parse
+    from pipeline.store.files import write_atomically
 
     if not plain_name(name):
         raise MouError(
@@ -329,8 +329,8 @@ def interview_cmd(answers_file, out_dir, no_input, lang, name, no_pdf, library_d
 def batch_cmd(specs_dir, out_dir, jobs, force, no_pdf, prune, no_redline, library_dir, settings_file):
     """Regenerate every agreement of SPECS_DIR into OUT: only what changed (spec, clause, template, settings,
     pipeline) unless --force; prints why each was rebuilt and saves the report in OUT/mou-report.txt."""
-    from .batch import REPORT_NAME, report_text, run_batch
-    from .errors import Interrupted
+    from pipeline.errors import Interrupted
+    from pipeline.run.batch import REPORT_NAME, report_text, run_batch
 
     settings = load_settings(settings_file)
     bar = {}
@@ -395,8 +395,8 @@ def batch_cmd(specs_dir, out_dir, jobs, force, no_pdf, prune, no_redline, librar
 def sla_cmd(spec, year, out_dir, no_pdf, library_dir, settings_file):
     """The SLA of year N of a signed agreement (from its sla_renewals) as a document of its own:
     OUT/<name>.sla-N.docx and .pdf. The agreement itself is not touched."""
-    from .documents import build_sla
-    from .pdf import Converter
+    from pipeline.documents.after_signing import build_sla
+    from pipeline.render.pdf import Converter
 
     library = load_library(library_dir)
     settings = load_settings(settings_file)
@@ -425,8 +425,8 @@ def sla_cmd(spec, year, out_dir, no_pdf, library_dir, settings_file):
 def amend_cmd(signed_spec, new_spec, out_dir, number, when, no_pdf, library_dir, settings_file):
     """The amendment (บันทึกข้อตกลงแก้ไขเพิ่มเติม) that turns the signed agreement of SIGNED_SPEC into that of NEW_SPEC,
     clause by clause with the signed numbering: OUT/<signed name>.amendment-N.docx and .pdf."""
-    from .documents import build_amendment
-    from .pdf import Converter
+    from pipeline.documents.after_signing import build_amendment
+    from pipeline.render.pdf import Converter
 
     library = load_library(library_dir)
     settings = load_settings(settings_file)
@@ -473,7 +473,7 @@ LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1")
 @settings_option
 def serve_cmd(workspace, host, https, port, workers, library_dir, settings_file):
     """The questionnaire in a browser over WORKSPACE: pages, saved answers, previews, finals and the batch."""
-    from .users import Users
+    from pipeline.store.users import Users
 
     if (host not in LOCAL_HOSTS or https) and not Users(workspace).has_legal():  # other machines, or behind a proxy
         raise MouError(
@@ -484,8 +484,8 @@ def serve_cmd(workspace, host, https, port, workers, library_dir, settings_file)
         )
     from waitress import serve
 
-    from .batch import WarmPool
-    from .web import create_app
+    from pipeline.run.batch import WarmPool
+    from pipeline.web.app import create_app
 
     settings = load_settings(settings_file)
     load_library(library_dir)  # a broken library is said now, not at the first page
@@ -527,7 +527,7 @@ def _password(confirm: bool = True) -> str:
 @workspace_option
 def users_add(name, role, workspace):
     """Add a user; the password is asked (or read from standard input)."""
-    from .users import Users
+    from pipeline.store.users import Users
 
     Users(workspace).add(name, role, _password())
     echo(f"added {name} ({role}) to {workspace}")
@@ -536,7 +536,7 @@ def users_add(name, role, workspace):
 @users_group.command("list")
 @workspace_option
 def users_list(workspace):
-    from .users import Users
+    from pipeline.store.users import Users
 
     for name, user in sorted(Users(workspace).load().items()):
         echo(f"{name:24} {user.get('role', '?'):12} {user.get('created', '')}")
@@ -546,7 +546,7 @@ def users_list(workspace):
 @click.argument("name")
 @workspace_option
 def users_remove(name, workspace):
-    from .users import Users
+    from pipeline.store.users import Users
 
     Users(workspace).remove(name)
     echo(f"removed {name}")
@@ -557,7 +557,7 @@ def users_remove(name, workspace):
 @workspace_option
 def users_passwd(name, workspace):
     """Set a user's password (asked, or read from standard input)."""
-    from .users import Users
+    from pipeline.store.users import Users
 
     Users(workspace).passwd(name, _password())
     echo(f"password changed for {name}")
@@ -568,7 +568,7 @@ def users_passwd(name, workspace):
 def inspect_cmd(file: Path):
     """Print the provenance a DOCX or PDF carries (spec hash, clauses and versions, template, pipeline), and what
     the batch manifest beside it says of the file."""
-    from .batch import inspect_file
+    from pipeline.run.batch import inspect_file
 
     for label, value in inspect_file(file):
         echo(f"{label:10} {value}")

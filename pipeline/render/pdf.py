@@ -19,17 +19,17 @@ from pathlib import Path
 import pikepdf
 from pypdf import PdfReader
 
-from .errors import ConvertError
-from .pagination import break_before, stranded
-from .procs import die_with_parent, new_profile_dir
-from .thai import join_words, strip_joiners
+from pipeline.errors import ConvertError
+from pipeline.render.pagination import break_before, stranded
+from pipeline.render.thai import join_words, strip_joiners
+from pipeline.run.procs import die_with_parent, new_profile_dir
 
 SARABUN = "TH Sarabun New"
 FALLBACK = "Laksaman"
 # TLWG Laksaman is TH Sarabun New's design drawn about 1/0.66 larger; fontconfig's alias scales it by 0.66
 # but LibreOffice ignores that, so the conversion copy of the DOCX scales its sizes itself.
 FALLBACK_SCALE = 0.66
-PROJECT_FONTS = Path(os.environ.get("MOU_FONTS_DIR") or Path(__file__).resolve().parent.parent / "fonts")
+PROJECT_FONTS = Path(os.environ.get("MOU_FONTS_DIR") or Path(__file__).resolve().parents[2] / "fonts")
 
 # The LibreOffice profile: Context numerals print digits in the language of their text, so the PAGE field of
 # a Thai document comes out in Thai digits (LibreOffice ignores Word's ThaiArabic / thaiNumbers formats).

@@ -12,8 +12,8 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, ValidationError, model_validator
 from pydantic_core import PydanticCustomError
 
-from .errors import Problem, SpecError
-from .yamlsource import Source, dotted, parse
+from pipeline.errors import Problem, SpecError
+from pipeline.spec.source import Source, dotted, parse
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 MAX_AMOUNT = (

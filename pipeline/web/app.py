@@ -42,23 +42,10 @@ from flask import (
     url_for,
 )
 
-from . import thai
-from .batch import (
-    MANIFEST_NAME,
-    REPORT_NAME,
-    BatchLocked,
-    Task,
-    WarmPool,
-    load_manifest,
-    report_text,
-    run_batch,
-    sha256,
-)
-from .errors import MouError, SpecError
-from .files import write_atomically
-from .interview import Interview, to_yaml
-from .library import load_library
-from .questions import (
+from pipeline.documents.check import check_spec
+from pipeline.errors import MouError, SpecError
+from pipeline.library.clauses import load_library
+from pipeline.questionnaire.questions import (
     MODELS,
     PAGES,
     Invalid,
@@ -72,11 +59,24 @@ from .questions import (
     page_questions,
     put,
 )
-from .recommend import recommend
-from .settings import Settings
-from .users import Record, Users, changes
-from .validate import check_spec
-from .yamlsource import parse
+from pipeline.questionnaire.recommend import recommend
+from pipeline.questionnaire.terminal import Interview, to_yaml
+from pipeline.render import thai
+from pipeline.run.batch import (
+    MANIFEST_NAME,
+    REPORT_NAME,
+    BatchLocked,
+    Task,
+    WarmPool,
+    load_manifest,
+    report_text,
+    run_batch,
+    sha256,
+)
+from pipeline.spec.settings import Settings
+from pipeline.spec.source import parse
+from pipeline.store.files import write_atomically
+from pipeline.store.users import Record, Users, changes
 
 MAX_BODY = 1_000_000  # bytes of one form post: a whole commissioning agreement is about 20 KB
 NAME = re.compile(r"^[0-9A-Za-z\u0e00-\u0e7f][0-9A-Za-z\u0e00-\u0e7f_.-]{0,79}$")
@@ -246,7 +246,7 @@ def create_app(
     pool: WarmPool | None = None,
     secure: bool = False,
 ) -> Flask:
-    app = Flask(__name__, template_folder="webui")
+    app = Flask(__name__, template_folder="templates")
     app.config["MAX_CONTENT_LENGTH"] = MAX_BODY
     ws = Workspace(workspace)
     ws.root.mkdir(parents=True, exist_ok=True)
@@ -686,7 +686,7 @@ def _value_of(path: str, value) -> str:
     if value is None or value == []:
         return "—"
     base = re.sub(r"\[\d+\]", "", path)
-    from .questions import QUESTIONS, SCREENING
+    from pipeline.questionnaire.questions import QUESTIONS, SCREENING
 
     q = next((q for q in QUESTIONS + SCREENING if q.path == base), None)
     if q is None and "." in base:  # a field of a table's row
@@ -1041,7 +1041,7 @@ def _pending(pg, answers: dict) -> tuple[dict, dict]:
 
 def _question_of(key: str) -> Q | None:
     """The question behind a form key: `f.term.end`, or `r.instalments.2.due` (a field of a table's row)."""
-    from .questions import QUESTIONS
+    from pipeline.questionnaire.questions import QUESTIONS
 
     if key.startswith("f."):
         return next((q for q in QUESTIONS if q.path == key[2:]), None)
@@ -1075,12 +1075,12 @@ def _rule_problems(app: Flask, pg, answers: dict) -> dict:
 
 def field_label(field_path: str) -> str:
     """A rule's field path in the words of the questions: `instalments[2].due` is "งวดเงิน รายการที่ ๓: กำหนดจ่าย"."""
-    from .questions import QUESTIONS
+    from pipeline.questionnaire.questions import QUESTIONS
 
     special = {"signed.date": t("signed_on"), "model": t("model"), "language": t("language")}
     if field_path in special:
         return special[field_path]
-    from .questions import SCREENING
+    from pipeline.questionnaire.questions import SCREENING
 
     screening = next((q for q in SCREENING if q.path == field_path), None)
     if screening is not None:
@@ -1185,7 +1185,7 @@ def _draft(app: Flask, name: str) -> str | None:
         if pool is not None:
             result = pool.build(task)
         else:  # no pool (a test of the pages alone): build here, DOCX and PDF with a LibreOffice of its own
-            from .batch import _build_one, _start_worker, _stop_worker
+            from pipeline.run.batch import _build_one, _start_worker, _stop_worker
 
             _start_worker(
                 str(ctx["library_dir"]) if ctx["library_dir"] else None,

@@ -8,7 +8,7 @@ from pathlib import Path
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from .errors import Problem, SpecError
+from pipeline.errors import Problem, SpecError
 
 
 class Settings(BaseModel):

@@ -16,8 +16,8 @@ import zipfile
 
 from lxml import etree
 
-from .pdftext import pdf_pages
-from .thai import strip_joiners
+from pipeline.render.pdftext import pdf_pages
+from pipeline.render.thai import strip_joiners
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 

@@ -24,12 +24,12 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import __version__
-from .errors import MouError
-from .files import remove_stale_temps, write_atomically
-from .library import Library, read_library
-from .procs import watch_parent
-from .settings import Settings
+from pipeline import __version__
+from pipeline.errors import MouError
+from pipeline.library.clauses import Library, read_library
+from pipeline.run.procs import watch_parent
+from pipeline.spec.settings import Settings
+from pipeline.store.files import remove_stale_temps, write_atomically
 
 MANIFEST_NAME = "mou-manifest.json"
 REPORT_NAME = "mou-report.txt"
@@ -55,19 +55,19 @@ def now() -> str:
 
 
 # The modules that only take input or drive runs: a change there does not change a document.
-_FRONT_ENDS = {"cli.py", "web.py", "interview.py", "questions.py", "recommend.py", "users.py", "batch.py", "procs.py"}
+_FRONT_ENDS = ("cli/", "web/", "questionnaire/", "run/", "store/users.py")  # paths in the package
 
 
 def code_fingerprint() -> str:
     """What shapes the documents besides the library: the package's own code (every module but the front ends) and
     the font files it embeds, by content. The package version is not enough: nobody bumps it."""
-    from .pdf import PROJECT_FONTS
+    from pipeline.render.pdf import PROJECT_FONTS
 
-    package = Path(__file__).resolve().parent
+    package = Path(__file__).resolve().parents[1]
     parts = [
-        f"{p.relative_to(package)} {sha256(p.read_bytes())}"
+        f"{p.relative_to(package).as_posix()} {sha256(p.read_bytes())}"
         for p in sorted(package.rglob("*.py"))
-        if str(p.relative_to(package)) not in _FRONT_ENDS and "__pycache__" not in p.parts
+        if not p.relative_to(package).as_posix().startswith(_FRONT_ENDS) and "__pycache__" not in p.parts
     ]
     parts += [f"font {p.name} {sha256(p.read_bytes())}" for p in sorted(Path(PROJECT_FONTS).glob("*.tt[fc]"))]
     return f"{__version__}+{sha256(chr(10).join(parts))[:16]}"
@@ -302,7 +302,9 @@ def _foreign_outputs(task: Task, out_dir: Path, pdf: bool) -> list[str]:
     for suffix in (".docx", ".pdf") if pdf else (".docx",):
         path = task.out_dir / (Path(task.name).name + suffix)
         if path.exists():
-            from .validate import document_provenance  # only here: it brings python-docx and pypdf into the parent
+            from pipeline.documents.check import (
+                document_provenance,  # only here: it brings python-docx and pypdf into the parent
+            )
 
             try:
                 ours = "spec_hash" in document_provenance(path.read_bytes())
@@ -316,8 +318,8 @@ def _foreign_outputs(task: Task, out_dir: Path, pdf: bool) -> list[str]:
 def _uses_same_clauses(spec: Path, entry: dict, library: Library, settings: Settings) -> bool:
     """Whether the spec, assembled against today's library, uses exactly the clause files it used last time
     (asked only when a clause that may apply to its model changed but none it used did)."""
-    from .assemble import assemble
-    from .validate import load_spec
+    from pipeline.documents.agreement import assemble
+    from pipeline.documents.check import load_spec
 
     try:
         _, parsed = load_spec(spec, settings, library)
@@ -377,7 +379,7 @@ _worker: dict = {}
 
 def _start_worker(root: str | None, settings: dict, pdf: bool, in_process: bool = False) -> None:
     """Each worker process loads the library once and keeps its own LibreOffice (own profile) for the whole run."""
-    from .pdf import Converter
+    from pipeline.render.pdf import Converter
 
     if not in_process:
         watch_parent()  # a killed batch (or server) takes its workers, and through them their LibreOffice, with it
@@ -425,7 +427,7 @@ def _release_free_memory() -> None:
 
 
 def _build(task: Task) -> dict:
-    from .build import build
+    from pipeline.api import build
 
     library, settings, converter = _worker["library"], _worker["settings"], _worker["converter"]
     started = time.perf_counter()
@@ -531,7 +533,7 @@ STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)  # Ctrl-C, and what timeout, syst
 
 def _write_redline(previous: bytes, docx: Path) -> str:
     """NAME.redline.docx beside the new DOCX when the text changed (a failure here costs the redline, not the build)."""
-    from .redline import redline
+    from pipeline.documents.redline import redline
 
     try:
         marked, changes = redline(previous, docx.read_bytes())
@@ -967,7 +969,7 @@ def signed_on(raw: bytes, path: Path) -> str | None:
     """The date a spec says its agreement was signed (`signed: {date: …}`), read without building anything."""
     if not _SIGNED.search(raw):
         return None
-    from .yamlsource import parse
+    from pipeline.spec.source import parse
 
     data = parse(raw, str(path)).data
     signed = data.get("signed") if isinstance(data, dict) else None
@@ -1118,8 +1120,8 @@ def _save_report(result: BatchResult) -> None:
 
 def inspect_file(path: Path) -> list[tuple[str, str]]:
     """(label, value) rows: the provenance inside a DOCX or PDF, and what the batch manifest beside it records."""
-    from .errors import DocumentError
-    from .validate import document_provenance
+    from pipeline.documents.check import document_provenance
+    from pipeline.errors import DocumentError
 
     data = path.read_bytes()
     try:

@@ -1,0 +1,5 @@
+"""The `mou` command line (SPEC.md §5)."""
+
+from pipeline.cli.commands import cli, main
+
+__all__ = ["cli", "main"]
