@@ -3,7 +3,8 @@ whose worker dies of a real segmentation fault (a read of address 0), as a crash
 
 import ctypes
 
-from pipeline.run.batch import Task, _build_one
+from pipeline.run.plan import Task
+from pipeline.run.pool import _build_one
 
 
 def build_or_crash(task: Task) -> dict:

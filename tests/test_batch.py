@@ -21,15 +21,11 @@ from pypdf import PdfReader
 from pipeline import __version__
 from pipeline.cli.commands import cli
 from pipeline.library.clauses import PROJECT_ROOT, load_library
-from pipeline.run.batch import (
-    MANIFEST_NAME,
-    REPORT_NAME,
-    agreement_key,
-    clause_changes,
-    display_width,
-    locked,
-    run_batch,
-)
+from pipeline.run.batch import run_batch
+from pipeline.run.key import agreement_key
+from pipeline.run.manifest import MANIFEST_NAME, REPORT_NAME, locked
+from pipeline.run.plan import clause_changes
+from pipeline.run.report import display_width
 
 from conftest import EXAMPLE_FILES
 
@@ -371,7 +367,7 @@ def test_display_width_ignores_thai_marks():
 
 
 def test_which_files_are_specs(specs, tmp_path):
-    from pipeline.run.batch import find_specs
+    from pipeline.run.plan import find_specs
 
     (specs / "region").mkdir()
     shutil.copy(EXAMPLE_FILES[0], specs / "region" / "north.yml")
@@ -419,10 +415,10 @@ def test_a_change_to_the_code_that_renders_rebuilds_all_and_a_front_end_change_n
         return done.stdout
 
     batch_in_copy()
-    with open(copy / "pipeline" / "cli.py", "a", encoding="utf-8") as f:
+    with open(copy / "pipeline" / "cli" / "commands.py", "a", encoding="utf-8") as f:
         f.write("\n# a front end changed\n")
     assert re.search(r"built +0\n", batch_in_copy())  # nothing rebuilt
-    with open(copy / "pipeline" / "thai.py", "a", encoding="utf-8") as f:
+    with open(copy / "pipeline" / "render" / "thai.py", "a", encoding="utf-8") as f:
         f.write("\n# the Thai formatting changed\n")
     report = batch_in_copy()
     assert report.count("the renderer changed") >= len(ALL), report

@@ -315,7 +315,8 @@ def test_sigterm_of_build_removes_its_libreoffice(tmp_path):
 def test_a_worker_that_dies_costs_its_own_agreement_only(tmp_path):
     """A spec that kills its worker (a real SIGSEGV, from tests/crashing.py): that agreement is reported by name,
     the pool is replaced, every other agreement is built, in the order given."""
-    from pipeline.run.batch import Task, _run_tasks
+    from pipeline.run.plan import Task
+    from pipeline.run.pool import _run_tasks
     from pipeline.spec.settings import Settings
 
     sys.path.insert(0, str(Path(__file__).parent))

@@ -103,7 +103,7 @@ def _terminate(signum, frame):
 def not_a_batch_folder(out_dir: Path) -> None:
     """`mou build` and `mou interview` write one agreement; a folder `mou batch` keeps (its manifest, or its lock while
     the first run goes) is refused: a file replaced there would be called "edited by hand" and never regenerated."""
-    from pipeline.run.batch import LOCK_NAME, MANIFEST_NAME
+    from pipeline.run.manifest import LOCK_NAME, MANIFEST_NAME
 
     if (out_dir / MANIFEST_NAME).exists() or (out_dir / LOCK_NAME).exists():
         raise MouError(
@@ -330,7 +330,9 @@ def batch_cmd(specs_dir, out_dir, jobs, force, no_pdf, prune, no_redline, librar
     """Regenerate every agreement of SPECS_DIR into OUT: only what changed (spec, clause, template, settings,
     pipeline) unless --force; prints why each was rebuilt and saves the report in OUT/mou-report.txt."""
     from pipeline.errors import Interrupted
-    from pipeline.run.batch import REPORT_NAME, report_text, run_batch
+    from pipeline.run.batch import run_batch
+    from pipeline.run.manifest import REPORT_NAME
+    from pipeline.run.report import report_text
 
     settings = load_settings(settings_file)
     bar = {}
@@ -484,7 +486,7 @@ def serve_cmd(workspace, host, https, port, workers, library_dir, settings_file)
         )
     from waitress import serve
 
-    from pipeline.run.batch import WarmPool
+    from pipeline.run.pool import WarmPool
     from pipeline.web.app import create_app
 
     settings = load_settings(settings_file)
@@ -568,7 +570,7 @@ def users_passwd(name, workspace):
 def inspect_cmd(file: Path):
     """Print the provenance a DOCX or PDF carries (spec hash, clauses and versions, template, pipeline), and what
     the batch manifest beside it says of the file."""
-    from pipeline.run.batch import inspect_file
+    from pipeline.run.report import inspect_file
 
     for label, value in inspect_file(file):
         echo(f"{label:10} {value}")

@@ -62,17 +62,12 @@ from pipeline.questionnaire.questions import (
 from pipeline.questionnaire.recommend import recommend
 from pipeline.questionnaire.terminal import Interview, to_yaml
 from pipeline.render import thai
-from pipeline.run.batch import (
-    MANIFEST_NAME,
-    REPORT_NAME,
-    BatchLocked,
-    Task,
-    WarmPool,
-    load_manifest,
-    report_text,
-    run_batch,
-    sha256,
-)
+from pipeline.run.batch import run_batch
+from pipeline.run.key import sha256
+from pipeline.run.manifest import MANIFEST_NAME, REPORT_NAME, BatchLocked, load_manifest
+from pipeline.run.plan import Task
+from pipeline.run.pool import WarmPool
+from pipeline.run.report import report_text
 from pipeline.spec.settings import Settings
 from pipeline.spec.source import parse
 from pipeline.store.files import write_atomically
@@ -1185,7 +1180,7 @@ def _draft(app: Flask, name: str) -> str | None:
         if pool is not None:
             result = pool.build(task)
         else:  # no pool (a test of the pages alone): build here, DOCX and PDF with a LibreOffice of its own
-            from pipeline.run.batch import _build_one, _start_worker, _stop_worker
+            from pipeline.run.pool import _build_one, _start_worker, _stop_worker
 
             _start_worker(
                 str(ctx["library_dir"]) if ctx["library_dir"] else None,

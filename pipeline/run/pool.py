@@ -1,0 +1,366 @@
+"""The worker processes that build agreements, each with its own LibreOffice: the warm pool `mou serve` keeps, and
+the run of a batch's tasks that survives a dying worker and stops cleanly on Ctrl-C or SIGTERM."""
+
+from __future__ import annotations
+
+import ctypes
+import gc
+import multiprocessing
+import multiprocessing.util
+import os
+import signal
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager
+from pathlib import Path
+
+from pipeline.errors import MouError
+from pipeline.library.clauses import read_library
+from pipeline.run.key import sha256
+from pipeline.run.plan import Task
+from pipeline.run.procs import watch_parent
+from pipeline.spec.settings import Settings
+from pipeline.store.files import write_atomically
+
+# -- the workers ------------------------------------------------------------------------------------------------------
+
+_worker: dict = {}
+
+
+def _start_worker(root: str | None, settings: dict, pdf: bool, in_process: bool = False) -> None:
+    """Each worker process loads the library once and keeps its own LibreOffice (own profile) for the whole run."""
+    from pipeline.render.pdf import Converter
+
+    if not in_process:
+        watch_parent()  # a killed batch (or server) takes its workers, and through them their LibreOffice, with it
+        for sig in STOP_SIGNALS:
+            signal.signal(sig, signal.SIG_IGN)  # the parent decides; a worker finishes its document
+    _worker["library"] = read_library(Path(root) if root else None)
+    _worker["settings"] = Settings(**settings)
+    _worker["converter"] = Converter(timeout=_worker["settings"].convert_timeout) if pdf else None
+    if _worker["converter"] is not None and not in_process:
+        multiprocessing.util.Finalize(_worker["converter"], _worker["converter"].close, exitpriority=10)
+
+
+def _stop_worker() -> None:
+    if _worker.get("converter") is not None:
+        _worker["converter"].close()
+    if _worker.get("frozen"):
+        gc.unfreeze()
+    _worker.clear()
+
+
+def _build_one(task: Task) -> dict:
+    """Build one agreement in a worker; the result is plain data for the parent (never an exception)."""
+    try:
+        return _build(task)
+    finally:
+        # python-docx and lxml leave reference cycles that wait for a rare full collection: without this a worker
+        # grows by about 0.5 MB per agreement. What is alive after the first agreement (modules, library, caches)
+        # is frozen, so each collection looks at one agreement's objects only (3 ms, not 30).
+        gc.collect()
+        if not _worker.get("frozen"):
+            gc.freeze()
+            _worker["frozen"] = True
+        _release_free_memory()
+
+
+def _release_free_memory() -> None:
+    """Give the heap freed by this agreement back to the system where glibc would keep it (a few MB per worker)."""
+    if "libc" not in _worker:
+        try:
+            _worker["libc"] = ctypes.CDLL("libc.so.6")
+        except OSError:
+            _worker["libc"] = None
+    if _worker["libc"] is not None:
+        _worker["libc"].malloc_trim(0)
+
+
+def _build(task: Task) -> dict:
+    from pipeline.api import build
+
+    library, settings, converter = _worker["library"], _worker["settings"], _worker["converter"]
+    started = time.perf_counter()
+    restarts = converter.restarts if converter else 0
+    previous = None
+    if task.redline:  # the DOCX as it was built last time, before this build replaces it
+        try:
+            previous = (task.out_dir / f"{task.spec.stem}.docx").read_bytes()
+        except OSError:
+            previous = None
+    try:
+        built = build(task.spec, task.out_dir, library, settings, converter, draft=task.draft)
+    except MouError as exc:
+        return {"name": task.name, "error": exc.format()}
+    except OSError as exc:  # an output folder that cannot be written, a disk that is full
+        return {
+            "name": task.name,
+            "error": f"อ่านหรือเขียนไฟล์ไม่ได้ / cannot read or write {exc.filename or ''}: {exc.strerror or exc}",
+        }
+    except Exception as exc:  # a bug, not the user's input: one line, the run goes on
+        return {"name": task.name, "error": f"ข้อผิดพลาดภายใน / internal error: {type(exc).__name__}: {exc}"}
+    outputs = {p: sha256(p.read_bytes()) for p in (built.docx, built.pdf) if p is not None}
+    marked = _write_redline(previous, built.docx) if previous is not None else ""
+    return {
+        "redline": marked,
+        "name": task.name,
+        "spec": str(task.spec),
+        "spec_sha": built.provenance["spec_hash"],
+        "model": built.agreement.model,
+        "language": built.agreement.lang,
+        "clauses": {cid: {"version": v, "sha256": library.files[cid]} for cid, v in built.agreement.clauses.items()},
+        "outputs": {str(p): digest for p, digest in outputs.items()},
+        "seconds": round(time.perf_counter() - started, 3),
+        "restarts": (converter.restarts if converter else 0) - restarts,
+    }
+
+
+class WarmPool:
+    """Worker processes kept up with their LibreOffice between requests (`mou serve`): a preview costs one conversion,
+    not a LibreOffice start. The same workers as `mou batch` (`_start_worker`, `_build_one`); a batch run from the
+    server uses them too. A pool broken by a dead worker is replaced on the next request."""
+
+    def __init__(self, workers: int, root: Path | None, settings: Settings, pdf: bool = True):
+        self.workers, self.args = workers, (str(root) if root else None, settings.model_dump(), pdf)
+        self._lock = threading.Lock()
+        self._pool: ProcessPoolExecutor | None = None
+        self._procs: list = []  # the pool's worker processes, kept here: a broken pool forgets its own
+
+    def executor(self) -> ProcessPoolExecutor:
+        with self._lock:
+            if self._pool is None or getattr(self._pool, "_broken", False):
+                if self._pool is not None:
+                    _kill_workers(self._procs)
+                    self._pool.shutdown(wait=False, cancel_futures=True)
+                self._pool = ProcessPoolExecutor(
+                    max_workers=self.workers,
+                    mp_context=multiprocessing.get_context("spawn"),
+                    initializer=_start_worker,
+                    initargs=self.args,
+                )
+                self._procs = []
+            return self._pool
+
+    def track(self) -> None:
+        """Remember the pool's current worker processes (after a submit has started them)."""
+        with self._lock:
+            procs = list((getattr(self._pool, "_processes", None) or {}).values())
+            self._procs.extend(p for p in procs if p not in self._procs)
+
+    def warm(self) -> None:
+        """Start every worker (and its LibreOffice) now rather than on the first request."""
+        futures = [self.executor().submit(_warm_up) for _ in range(self.workers)]
+        self.track()
+        for f in futures:
+            f.result()
+
+    def build(self, task: Task, timeout: float = 300) -> dict:
+        """One agreement built by a warm worker; a worker that dies is an error result, and the pool is replaced."""
+        try:
+            future = self.executor().submit(_build_one, task)
+            self.track()
+            return future.result(timeout=timeout)
+        except BrokenProcessPool:
+            return {"name": task.name, "error": "กระบวนการสร้างเอกสารหยุดกะทันหัน / the worker process died; try again"}
+
+    def close(self) -> None:
+        with self._lock:
+            if self._pool is not None:
+                self._pool.shutdown(wait=True, cancel_futures=True)
+                self._pool = None
+
+
+def _warm_up() -> int:
+    converter = _worker.get("converter")
+    if converter is not None and converter.pid is None:
+        converter.start()
+    time.sleep(0.2)  # long enough that each of the pool's workers takes one
+    return os.getpid()
+
+
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)  # Ctrl-C, and what timeout, systemd and docker send
+
+
+def _write_redline(previous: bytes, docx: Path) -> str:
+    """NAME.redline.docx beside the new DOCX when the text changed (a failure here costs the redline, not the build)."""
+    from pipeline.documents.redline import redline
+
+    try:
+        marked, changes = redline(previous, docx.read_bytes())
+        if not changes:
+            return ""
+        path = docx.with_name(f"{docx.stem}.redline.docx")
+        write_atomically({path: marked})
+        return str(path)
+    except (MouError, OSError, ValueError, KeyError) as exc:
+        return f"! {exc}"
+
+
+@contextmanager
+def _deferred_interrupt():
+    """Ctrl-C or SIGTERM sets a flag the run checks between agreements, so no result is half-recorded; a second one
+    interrupts at once. The flag holds the signal's number (the exit status is 128 + it)."""
+    state = {"stop": False, "signal": None}
+    if threading.current_thread() is not threading.main_thread():
+        yield state
+        return
+    previous = {sig: signal.getsignal(sig) for sig in STOP_SIGNALS}
+
+    def stop(signum, frame):
+        if state["stop"]:
+            raise KeyboardInterrupt
+        state["stop"], state["signal"] = True, signum
+
+    for sig in STOP_SIGNALS:
+        signal.signal(sig, stop)
+    try:
+        yield state
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+    if state["stop"]:
+        raise Stopped(state["signal"])
+
+
+class Stopped(KeyboardInterrupt):
+    """The run was stopped by a signal (SIGINT or SIGTERM) after finishing the agreements in hand."""
+
+    def __init__(self, signum: int | None):
+        super().__init__(signum)
+        self.signum = signum or signal.SIGINT
+
+
+def _dead_workers(procs: list) -> str:
+    """How the pool's dead workers ended ("signal 11", "exit 1"), from the worker processes seen in the pool."""
+    codes = []
+    for proc in procs:
+        if proc.exitcode is None:
+            proc.join(10)  # a crashed process may take seconds to end (a core dump being written)
+        code = proc.exitcode
+        if code:
+            codes.append(f"signal {-code}" if code < 0 else f"exit {code}")
+    return ", ".join(codes) or "ended"
+
+
+def _kill_workers(procs: list) -> None:
+    """SIGKILL what is left of a broken pool. Python 3.13's executor, on a dead worker, sends the others SIGTERM and
+    then waits for them; ours ignore SIGTERM (the parent decides when a batch stops), so it would wait forever, and the
+    batch with it. Their LibreOffice dies with them (parent-death signal)."""
+    for proc in procs:
+        try:
+            if proc.exitcode is None and proc.pid:
+                os.kill(proc.pid, signal.SIGKILL)
+        except (ProcessLookupError, ValueError, AssertionError):
+            pass
+    for proc in procs:
+        try:
+            proc.join(5)
+        except (AssertionError, ValueError):
+            pass
+
+
+def _run_tasks(
+    tasks: list[Task],
+    jobs: int,
+    root: Path | None,
+    settings: Settings,
+    pdf: bool,
+    done: Callable[[dict], None],
+    work: Callable[[Task], dict] | None = None,
+    warm: WarmPool | None = None,
+) -> None:
+    """Build the tasks, `jobs` at a time, each in a worker process; `done` is called in this process with each result
+    as it comes. A worker that dies (a crash in a C library, the OOM killer) costs its own agreement only: the pool is
+    replaced, the agreements that were in flight with it are retried one at a time to find the one that kills, and that
+    one is reported failed by name. On Ctrl-C or SIGTERM the agreements in hand are finished and passed to `done`, the
+    rest are not started, and Stopped is raised."""
+    if not tasks:
+        return
+    work = work or _build_one  # a module-level function the workers import (a test passes one that crashes on cue)
+    args = (str(root) if root else None, settings.model_dump(), pdf)
+    context = multiprocessing.get_context("spawn")  # fresh interpreters: no UNO state or threads inherited
+    queue = list(reversed(tasks))  # popped from the end: the first task first
+    suspects: list[Task] = []  # in flight when a worker died: each retried alone
+    with _deferred_interrupt() as interrupt:
+        while (queue or suspects) and not interrupt["stop"]:
+            alone = bool(suspects)
+            width = 1 if alone else min(jobs, len(queue))
+            shared = warm is not None and not alone  # the server's warm workers; a suspect still runs alone
+            pool = (
+                warm.executor()
+                if shared
+                else ProcessPoolExecutor(
+                    max_workers=width, mp_context=context, initializer=_start_worker, initargs=args
+                )
+            )
+            width = warm.workers if shared else width
+            in_flight: dict = {}
+            broken = False
+            procs: list = []  # the pool's worker processes, kept here: a broken pool forgets its own
+            try:
+
+                def submit_next():
+                    nonlocal broken
+                    if interrupt["stop"] or broken:
+                        return
+                    if alone:
+                        if not in_flight and suspects:
+                            task = suspects.pop(0)
+                            try:
+                                in_flight[pool.submit(work, task)] = task
+                            except BrokenProcessPool:  # the last one broke it as this one came: it stays a suspect
+                                suspects.insert(0, task)
+                                broken = True
+                    elif queue:
+                        task = queue.pop()
+                        try:
+                            in_flight[pool.submit(work, task)] = task
+                        except BrokenProcessPool:  # a worker died between two results: the task waits for the new pool
+                            queue.append(task)
+                            broken = True
+                    procs.extend(p for p in list((getattr(pool, "_processes", None) or {}).values()) if p not in procs)
+
+                # A window of 2 per worker is in flight and the rest waits here, so a stop takes effect within a document.
+                for _ in range(1 if alone else 2 * width):
+                    submit_next()
+                while in_flight:
+                    finished, _ = wait(in_flight, timeout=0.2, return_when=FIRST_COMPLETED)
+                    for future in finished:
+                        task = in_flight.pop(future)
+                        try:
+                            result = future.result()
+                        except BrokenProcessPool:
+                            broken = True
+                            if alone:  # it was the only one in flight: it is the one that kills its worker
+                                done(
+                                    {
+                                        "name": task.name,
+                                        "error": (
+                                            f"กระบวนการที่สร้างข้อตกลงนี้หยุดกะทันหัน ({_dead_workers(procs)}) ข้อตกลงอื่นสร้างต่อตามปกติ / "
+                                            f"the worker process building this agreement died ({_dead_workers(procs)}); "
+                                            f"the other agreements were built"
+                                        ),
+                                    }
+                                )
+                            else:
+                                suspects.append(task)
+                            continue
+                        done(result)
+                        submit_next()
+                    if interrupt["stop"]:
+                        for future in [f for f in in_flight if f.cancel()]:
+                            task = in_flight.pop(future)
+                            if alone:
+                                suspects.insert(0, task)
+                    if broken:
+                        break
+            finally:
+                if broken:
+                    _kill_workers(procs)
+                if not shared or broken:  # the warm pool stays up for the next request (a broken one is replaced)
+                    pool.shutdown(wait=not broken, cancel_futures=True)
+            if broken:  # whatever was still in flight with the dead worker is a suspect too
+                suspects.extend(t for t in in_flight.values() if t not in suspects)
