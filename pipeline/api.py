@@ -1,4 +1,6 @@
-"""The recipe of one agreement: settings -> spec -> assembled agreement -> DOCX -> PDF, checked, written atomically."""
+"""The public functions the front ends (cli/, web/) call: the recipe of one agreement (settings -> spec -> assembled
+agreement -> DOCX -> PDF, checked, written atomically), and the checks and documents after signing they reach
+through here, never by importing documents/ or rules/ themselves."""
 
 from __future__ import annotations
 
@@ -6,15 +8,37 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pipeline import __version__
+from pipeline.documents.after_signing import build_amendment, build_sla
 from pipeline.documents.agreement import Agreement, assemble
-from pipeline.documents.check import check_document, check_spec, missing_sections_error
+from pipeline.documents.check import (
+    check_document,
+    check_spec,
+    missing_sections_error,
+    text_layer_missing,
+    warning_lines,
+)
 from pipeline.errors import MouError, Problem
-from pipeline.library.clauses import Library
+from pipeline.library.clauses import Library, load_library
 from pipeline.render.docx import render_docx
 from pipeline.render.pdf import Converter
 from pipeline.spec.model import Spec, spec_hash
 from pipeline.spec.settings import Settings
 from pipeline.store.files import remove_stale_temps, write_atomically
+
+__all__ = [
+    "Built",
+    "Converter",
+    "Library",
+    "build",
+    "build_amendment",
+    "build_sla",
+    "check_document",
+    "check_spec",
+    "load_library",
+    "missing_sections_error",
+    "text_layer_missing",
+    "warning_lines",
+]
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ import pytest
 import yaml
 
 from pipeline.library.clauses import load_library
-from pipeline.questionnaire.terminal import plain_data as _plain
+from pipeline.questionnaire.answers import plain_data as _plain
 from pipeline.render.pdf import Converter
 from pipeline.spec.settings import Settings
 

@@ -21,7 +21,7 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from pipeline.cli.commands import cli
-from pipeline.questionnaire.terminal import plain_data
+from pipeline.questionnaire.answers import plain_data
 from pipeline.spec.source import parse
 
 from conftest import EXAMPLE_FILES

@@ -317,7 +317,8 @@ def test_wrongly_shaped_answers_are_asked_again_not_a_traceback(tmp_path):
 
 
 def test_sla_question_follows_the_settings(tmp_path):
-    from pipeline.questionnaire.terminal import QUESTIONS, Interview
+    from pipeline.questionnaire.questions import QUESTIONS
+    from pipeline.questionnaire.terminal import Interview
     from pipeline.spec.settings import Settings
 
     answers = {"model": "performance", "term": {"start": "2024-05-01", "end": "2025-04-30"}, "budget": {"total": 40000}}
@@ -365,7 +366,7 @@ def test_no_input_takes_the_single_payment_a_grant_offers(tmp_path):
 
 
 def test_answers_read_back_in_the_interview_language():
-    from pipeline.questionnaire.questions import human_path, shown
+    from pipeline.questionnaire.answers import human_path, shown
 
     assert shown("2025-03-01", "en") == "1 March 2025" and shown("2025-03-01", "th") == "1 มีนาคม 2568"
     assert shown(True, "en") == "yes" and shown(True, "th") == "ใช่"

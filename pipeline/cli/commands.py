@@ -10,8 +10,8 @@ from pathlib import Path
 
 import click
 
+from pipeline.api import load_library
 from pipeline.errors import MouError, printable
-from pipeline.library.clauses import load_library
 from pipeline.spec.settings import load_settings
 
 # The stages are imported inside the commands that use them: `mou batch` itself only plans and reports (its workers
@@ -44,7 +44,7 @@ strict_option = click.option(
 
 
 def _warn(warnings) -> None:
-    from pipeline.documents.check import warning_lines
+    from pipeline.api import warning_lines
 
     for line in warning_lines(warnings):
         echo(line, err=True)
@@ -139,8 +139,7 @@ def build_cmd(
     settings_file: Path | None,
 ):
     """Validate SPEC, assemble it and write OUT/<name>.docx and OUT/<name>.pdf."""
-    from pipeline.api import build
-    from pipeline.render.pdf import Converter
+    from pipeline.api import Converter, build
 
     started = time.perf_counter()
     not_a_batch_folder(out_dir)
@@ -172,7 +171,7 @@ def build_cmd(
 @settings_option
 def validate_cmd(file: Path, model: str | None, strict: bool, library_dir: Path | None, settings_file: Path | None):
     """Check a spec (.yaml) against the rules, or a rendered .docx/.pdf for the required sections of its model."""
-    from pipeline.documents.check import check_document, check_spec, missing_sections_error, text_layer_missing
+    from pipeline.api import check_document, check_spec, missing_sections_error, text_layer_missing
     from pipeline.errors import DocumentError, Problem
 
     library = load_library(library_dir)
@@ -243,10 +242,10 @@ def plain_name(name: str) -> bool:
 @settings_option
 def interview_cmd(answers_file, out_dir, no_input, lang, name, no_pdf, library_dir, settings_file):
     """The questionnaire: asks in Thai, recommends a model, saves the answers as a spec and builds a draft."""
-    from pipeline.api import build
+    from pipeline.api import Converter, build
     from pipeline.errors import Problem, SpecError
-    from pipeline.questionnaire.terminal import Interview, to_yaml
-    from pipeline.render.pdf import Converter
+    from pipeline.questionnaire.pages import to_yaml
+    from pipeline.questionnaire.terminal import Interview
     from pipeline.spec.source import parse
     from pipeline.store.files import write_atomically
 
@@ -397,8 +396,7 @@ def batch_cmd(specs_dir, out_dir, jobs, force, no_pdf, prune, no_redline, librar
 def sla_cmd(spec, year, out_dir, no_pdf, library_dir, settings_file):
     """The SLA of year N of a signed agreement (from its sla_renewals) as a document of its own:
     OUT/<name>.sla-N.docx and .pdf. The agreement itself is not touched."""
-    from pipeline.documents.after_signing import build_sla
-    from pipeline.render.pdf import Converter
+    from pipeline.api import Converter, build_sla
 
     library = load_library(library_dir)
     settings = load_settings(settings_file)
@@ -427,8 +425,7 @@ def sla_cmd(spec, year, out_dir, no_pdf, library_dir, settings_file):
 def amend_cmd(signed_spec, new_spec, out_dir, number, when, no_pdf, library_dir, settings_file):
     """The amendment (บันทึกข้อตกลงแก้ไขเพิ่มเติม) that turns the signed agreement of SIGNED_SPEC into that of NEW_SPEC,
     clause by clause with the signed numbering: OUT/<signed name>.amendment-N.docx and .pdf."""
-    from pipeline.documents.after_signing import build_amendment
-    from pipeline.render.pdf import Converter
+    from pipeline.api import Converter, build_amendment
 
     library = load_library(library_dir)
     settings = load_settings(settings_file)

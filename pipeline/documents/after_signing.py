@@ -15,18 +15,19 @@ from pipeline.documents.agreement import (
     Agreement,
     Block,
     Section,
+    Signer,
     Table,
-    _env,
-    _keep_with_signatures,
-    _lines,
-    _signature_lines,
-    _Signer,
+    blocks_of,
+    clause_env,
     context,
+    keep_with_signatures,
+    signature_lines,
 )
 from pipeline.documents.check import check_document, check_spec, missing_sections_error
 from pipeline.errors import LibraryError, MouError
 from pipeline.library.clauses import Library
-from pipeline.render.docx import render_docx, thai
+from pipeline.render import thai
+from pipeline.render.docx import render_docx
 from pipeline.render.pdf import Converter
 from pipeline.spec.model import Spec, spec_hash
 from pipeline.spec.settings import Settings
@@ -72,7 +73,7 @@ def sla_document(spec: Spec, year: int, settings: Settings, library: Library, dr
         )
     sla = spec.sla_renewals[year - 2]
     text = sla_text(library)
-    env = _env(lang, library.labels)
+    env = clause_env(lang, library.labels)
     ctx = {name: getattr(spec, name) for name in type(spec).model_fields}
     ctx.update(sla=sla, year=year, made=spec.signing.date, lang=lang)  # the date the agreement says it was made
     digits = lambda s: thai.localise_digits(s, lang, settings.digits)  # noqa: E731
@@ -90,7 +91,7 @@ def sla_document(spec: Spec, year: int, settings: Settings, library: Library, dr
     numbering = getattr(library.sections.numbering, lang)
     for n, sdef in enumerate(text["sections"], 1):
         sid = "signatures" if sdef.get("table") == "signatures" else sdef["id"]
-        blocks = [Block(b.kind, local(b.text)) for b in _lines(render(sdef["text"][lang]))]
+        blocks = [Block(b.kind, local(b.text)) for b in blocks_of(render(sdef["text"][lang]))]
         if sdef.get("table") == "services":
             heads = (
                 ("บริการ", "รายละเอียด", "มาตรฐานการให้บริการ") if lang == "th" else ("Service", "Description", "Standard")
@@ -101,19 +102,19 @@ def sla_document(spec: Spec, year: int, settings: Settings, library: Library, dr
             p = spec.parties
             party = lambda key: library.labels["party"][key][lang]  # noqa: E731
             signers = [
-                _Signer(p.delegator.representative.name, p.delegator.representative.position, party("delegator")),
-                _Signer(p.partner.representative.name, p.partner.representative.position, party("partner")),
+                Signer(p.delegator.representative.name, p.delegator.representative.position, party("delegator")),
+                Signer(p.partner.representative.name, p.partner.representative.position, party("partner")),
             ]
             # the agreement's witnesses, as in its own closing
             _with_signatures(
                 blocks,
-                _signature_lines(signers, library, lang),
+                signature_lines(signers, library, lang),
                 context(spec, settings, library)["witness_rows"],
                 local,
             )
         heading = sdef[lang] if sid == "signatures" else numbering.format(n=n, title=sdef[lang])
         sections.append(Section(sid, "closing" if sid == "signatures" else "body", digits(heading), tuple(blocks)))
-    _keep_with_signatures(sections)
+    keep_with_signatures(sections)
     front = _front(
         spec, digits(render(text["title"][lang])), digits(render(text["refers"][lang])), digits, library, draft
     )
@@ -329,7 +330,7 @@ def amendment_document(
     old_parts = {_key(s): s for s in old_doc.sections if s.part in ("body", "annex")}
     new_parts = [s for s in new_doc.sections if s.part in ("body", "annex")]
     text = amendment_text(library)
-    env = _env(lang, library.labels)
+    env = clause_env(lang, library.labels)
     ctx = {name: getattr(signed, name) for name in type(signed).model_fields}
     ctx.update(
         number=number,
@@ -402,7 +403,7 @@ def amendment_document(
             "amend_preamble",
             "preamble",
             text["headings"]["preamble"][lang],
-            tuple(Block(b.kind, local(b.text)) for b in _lines(render(text["preamble"][lang]))),
+            tuple(Block(b.kind, local(b.text)) for b in blocks_of(render(text["preamble"][lang]))),
         )
     ]
     for i, (kind, words, blocks) in enumerate(changes, 1):
@@ -418,14 +419,14 @@ def amendment_document(
             "amend_rest",
             "body",
             digits(numbering.format(n=len(changes) + 1, title=rest["heading"][lang])),
-            tuple(Block(b.kind, local(b.text)) for b in _lines(render(rest[lang]))),
+            tuple(Block(b.kind, local(b.text)) for b in blocks_of(render(rest[lang]))),
         )
     )
     signing = context(new, settings, library)
     closing = [Block("para", local(render(text["closing"][lang])))]
     _with_signatures(closing, signing["signature_rows"], signing["witness_rows"], local)
     sections.append(Section("signatures", "closing", library.heading("signatures", lang), tuple(closing)))
-    _keep_with_signatures(sections)
+    keep_with_signatures(sections)
     front = _front(
         signed, digits(render(text["title"][lang])), digits(render(text["refers"][lang])), digits, library, draft
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from jinja2 import StrictUndefined, TemplateError
@@ -14,6 +14,7 @@ from pipeline.errors import DocumentError, LibraryError, MouError
 from pipeline.library.clauses import Clause, Library
 from pipeline.library.sandbox import LimitedSandbox, guard_filters
 from pipeline.render import thai
+from pipeline.render.document import Agreement, Block, Section, Table
 from pipeline.rules import (
     delegator_amount,
     evaluation_date,
@@ -30,52 +31,11 @@ DEFAULT_REPORTING = "quarterly"  # how often the partner reports when the spec's
 GENERAL_SECTIONS = ("annexes", "amendment", "termination", "disputes", "signatures")
 
 
-@dataclass(frozen=True)
-class Table:
-    style: str
-    headers: tuple[str, ...]
-    widths: tuple[float, ...]
-    rows: tuple[tuple[str, ...], ...]
-    aligns: tuple[str, ...] = ()
-    total: tuple[str, ...] | None = None  # the total row, when the table has one
-
-
-@dataclass(frozen=True)
-class Block:
-    kind: str  # "para" | "lead" (a sentence that introduces what follows: kept with it) | "item" | "table"
-    text: str = ""
-    table: Table | None = None
-    sub: bool = False  # starts a numbered sub-clause (a clause's first line, or a line written "+ …")
-
-
-@dataclass(frozen=True)
-class Section:
-    id: str
-    part: str
-    heading: str
-    blocks: tuple[Block, ...]
-
-
-@dataclass(frozen=True)
-class Agreement:
-    lang: str
-    model: str
-    front: dict  # the title block: document title, model, subject, parties, reference number, draft mark
-    sections: tuple[Section, ...]
-    clauses: dict  # clause id -> version, in document order
-    required: tuple[str, ...]  # section ids this agreement must contain
-    draft: bool = False
-    properties: dict = field(default_factory=dict)
-
-    def section_ids(self) -> list[str]:
-        return [s.id for s in self.sections]
-
-
 CLAUSE_SECONDS = 5.0  # a clause renders in milliseconds; one that takes seconds is looping
 CLAUSE_OUTPUT = 200_000  # characters: a long clause is 5,000
 
 
-def _env(lang: str, labels: dict) -> LimitedSandbox:
+def clause_env(lang: str, labels: dict) -> LimitedSandbox:
     env = LimitedSandbox(
         undefined=StrictUndefined,
         trim_blocks=False,
@@ -126,7 +86,7 @@ def _rendering(env: LimitedSandbox, library: Library, clause_id: str):
 @functools.lru_cache(maxsize=32)
 def _compiled(library: Library, lang: str):
     """Compile every clause text, table cell and condition of a library once per language."""
-    env = _env(lang, library.labels)
+    env = clause_env(lang, library.labels)
     out = {}
     cid = "_sections"
     try:
@@ -167,7 +127,7 @@ class _Row:
 
 
 @dataclass(frozen=True)
-class _Signer:
+class Signer:
     name: str
     position: str
     label: str
@@ -194,16 +154,15 @@ def context(spec: Spec, settings: Settings, library: Library) -> dict:
     ]
     p = spec.parties
     signers = [
-        _Signer(p.delegator.representative.name, p.delegator.representative.position, party("delegator")),
-        _Signer(p.partner.representative.name, p.partner.representative.position, party("partner")),
+        Signer(p.delegator.representative.name, p.delegator.representative.position, party("delegator")),
+        Signer(p.partner.representative.name, p.partner.representative.position, party("partner")),
     ] + [
-        _Signer(s.representative.name, s.representative.position, s.name)
+        Signer(s.representative.name, s.representative.position, s.name)
         for s in p.supporters
         if s.signs and s.representative
     ]
     witnesses = [
-        _Signer(w.name, w.position, f"{witness}{_of(spec, library, w.party, w.supporter, lang)}")
-        for w in spec.witnesses
+        Signer(w.name, w.position, f"{witness}{_of(spec, library, w.party, w.supporter, lang)}") for w in spec.witnesses
     ]
     ctx = {name: getattr(spec, name) for name in type(spec).model_fields}
     roles = spec.roles.supporters
@@ -216,8 +175,8 @@ def context(spec: Spec, settings: Settings, library: Library) -> dict:
         delegator_amount=base,
         instalment_rows=rows,
         instalment_total=sum((r.amount for r in rows), Decimal(0)),
-        signature_rows=_signature_lines(signers, library, lang),
-        witness_rows=_signature_lines(witnesses, library, lang),
+        signature_rows=signature_lines(signers, library, lang),
+        witness_rows=signature_lines(witnesses, library, lang),
         sla_required=sla_required(spec, settings),
         copies=spec.copy_count(),
         signatories=spec.signatories(),
@@ -252,7 +211,7 @@ def _of(spec: Spec, library: Library, ref: str, supporter: str | None, lang: str
     return label if bare else f" ({label})" if lang == "en" else f"ฝ่าย{label}"
 
 
-def _signature_lines(signers: list, library: Library, lang: str) -> list[tuple]:
+def signature_lines(signers: list, library: Library, lang: str) -> list[tuple]:
     """Signature blocks two abreast, one table row per line (signature, name, position, role), so that the lines of
     the two blocks stay level when a position wraps; a pair's rows are kept together on one page."""
     signed = library.labels["signature"]["signed"][lang]
@@ -280,7 +239,7 @@ def _waits_for(spec: Spec, after: str | None, words: dict, lang: str, dated: boo
     return " ".join(text.split())
 
 
-def _lines(text: str) -> list[Block]:
+def blocks_of(text: str) -> list[Block]:
     blocks = []
     for line in text.splitlines():
         line = line.strip()
@@ -334,7 +293,7 @@ ANNEX_LETTERS = {"th": "กขคงจฉชซฌญ", "en": "ABCDEFGHIJ"}
 _ANNEX_WORD = re.compile(r"^(ภาคผนวก|Annex:?)\s*")
 
 
-def _keep_with_signatures(sections: list) -> None:
+def keep_with_signatures(sections: list) -> None:
     """The last lines of the body go to the page of the closing and the signatures (they never stand alone there):
     the body's last paragraph is kept with what follows, like a lead-in."""
     at = next((i for i, s in enumerate(sections) if s.id == "signatures"), None)
@@ -378,7 +337,7 @@ def assemble(spec: Spec, settings: Settings, library: Library, draft: bool = Fal
                         "extra",
                         "body",
                         digits(heading),
-                        tuple(Block(b.kind, local(b.text)) for b in _lines(extra.text)),
+                        tuple(Block(b.kind, local(b.text)) for b in blocks_of(extra.text)),
                     )
                 )
             extra_done = True
@@ -399,7 +358,7 @@ def assemble(spec: Spec, settings: Settings, library: Library, draft: bool = Fal
             versions[clause.id] = clause.version
             template, _, table = compiled[clause.id]
             with _rendering(env, library, clause.id):
-                clause_blocks = _lines(template.render(**ctx))
+                clause_blocks = blocks_of(template.render(**ctx))
                 if clause_blocks:  # a clause starts a sub-clause (๓.๑, ๓.๒ …), and so does each of its "+ " lines
                     clause_blocks[0] = replace(clause_blocks[0], sub=True)
                 grid = None
@@ -435,7 +394,7 @@ def assemble(spec: Spec, settings: Settings, library: Library, draft: bool = Fal
                 blocks.append(Block("table", table=grid))
         sections.append(Section(sdef.id, sdef.part, digits(heading), tuple(blocks)))
 
-    _keep_with_signatures(sections)
+    keep_with_signatures(sections)
     required = required_sections(spec, library, ctx, conditions, env)
     present = {s.id for s in sections}
     missing = [r for r in required if r not in present]

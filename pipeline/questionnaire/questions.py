@@ -7,77 +7,21 @@ the conversion of what a user types, live here and nowhere else.
 from __future__ import annotations
 
 import datetime as dt
-import re
-from collections.abc import Callable
-from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
 import yaml
 
-from pipeline.render.thai import ShortYear, months_between, parse_user_amount, parse_user_date
+from pipeline.questionnaire.answers import METHODS, Q, answer_amount, answer_date, get, model
 from pipeline.render.thai import date as fmt_date
+from pipeline.render.thai import months_between
+from pipeline.rules.facts import sla_rule
 from pipeline.spec.model import count_signatories
 from pipeline.spec.settings import Settings
 
 
-@dataclass(frozen=True)
-class Q:
-    path: str
-    th: str
-    en: str
-    kind: str = "text"  # text | date | amount | int | choice | bool | list | records
-    choices: tuple = ()  # (value, th, en)
-    default: object = None  # a value, or a function of the answers
-    when: Callable = lambda a, settings: True  # (answers, settings) -> does the question apply
-    required: bool = True
-    fields: tuple = ()  # the fields of one record (kind "records")
-    minimum: Callable = lambda a: 1  # fewest items of a list
-    check: Callable | None = None  # (value, answers) -> (th, en) when wrong
-
-
-# -- answers as a nested dict ----------------------------------------------------------------------------------
-def get(a: dict, path: str, default=None):
-    for part in path.split("."):
-        if not isinstance(a, dict) or part not in a:
-            return default
-        a = a[part]
-    return a
-
-
-def put(a: dict, path: str, value) -> None:
-    parts = path.split(".")
-    for part in parts[:-1]:
-        if not isinstance(a.get(part), dict):  # an answers file may hold a text where a group belongs
-            a[part] = {}
-        a = a[part]
-    if value is None or value == "" or value == []:
-        a.pop(parts[-1], None)
-    else:
-        a[parts[-1]] = value
-
-
-def drop(a: dict, path: str) -> None:
-    put(a, path, None)
-
-
-def model(a):
-    return a.get("model")
-
-
-def _date(a, path):
-    """An answer as a date, None when it is not one yet (an answers file may hold anything: the rules then say so)."""
-    v = get(a, path)
-    if isinstance(v, str):
-        try:
-            return parse_user_date(v)
-        except ValueError:
-            return None
-    return v if isinstance(v, dt.date) else None
-
-
 def _in_term(value, a):
-    s, e = _date(a, "term.start"), _date(a, "term.end")
+    s, e = answer_date(a, "term.start"), answer_date(a, "term.end")
     if s and e and not (s <= value <= e):
         return (
             f"วันที่ต้องอยู่ระหว่าง {fmt_date(s, 'th')} ถึง {fmt_date(e, 'th')} (ระยะเวลาดำเนินการ)",
@@ -87,21 +31,13 @@ def _in_term(value, a):
 
 
 def _term_end(value, a):
-    s = _date(a, "term.start")
+    s = answer_date(a, "term.start")
     return ("วันสิ้นสุดต้องอยู่หลังวันเริ่มต้น", "the end must come after the start") if s and value <= s else None
 
 
 def _term_start(value, a):
-    s = _date(a, "signing.date")
+    s = answer_date(a, "signing.date")
     return ("วันเริ่มต้นต้องไม่อยู่ก่อนวันลงนาม", "the term must not start before the signing date") if s and value < s else None
-
-
-def answer_amount(value) -> Decimal:
-    """An answer as an amount, 0 when it is not one (the full rule check then names it)."""
-    try:
-        return parse_user_amount(value) if value is not None else Decimal(0)
-    except (ValueError, TypeError, ArithmeticError):
-        return Decimal(0)
 
 
 def _sources_sum(items, a):
@@ -127,23 +63,17 @@ def _instalments_sum(items, a):
 
 
 def _sla_end(value, a):
-    s = _date(a, "sla.start")
+    s = answer_date(a, "sla.start")
     if s and months_between(s, value) > 12:
         return ("SLA แต่ละฉบับมีอายุได้ไม่เกิน 12 เดือน", "an SLA lasts at most 12 months")
     return _in_term(value, a)
 
 
 def _sla_needed(a, settings: Settings):
-    """The SLA rule of rules.sla_required, on answers that may still be incomplete."""
-    if model(a) not in ("performance", "commissioning"):
-        return False
-    s, e = _date(a, "term.start"), _date(a, "term.end")
-    return bool(
-        s
-        and e
-        and months_between(s, e) >= settings.sla_min_term_months
-        and answer_amount(get(a, "budget.total")) >= settings.sla_threshold
-    )
+    """The SLA rule of the rules (rules.facts.sla_rule) on answers that may still be incomplete: asked when an SLA is
+    required (performance) or may be given (commissioning)."""
+    total = answer_amount(get(a, "budget.total"))
+    return sla_rule(model(a), answer_date(a, "term.start"), answer_date(a, "term.end"), total, settings) is not None
 
 
 def _extra_copies(a) -> int:
@@ -158,7 +88,7 @@ def _extra_copies(a) -> int:
 
 
 def _year_later(a):
-    s, e = _date(a, "sla.start") or _date(a, "term.start"), _date(a, "term.end")
+    s, e = answer_date(a, "sla.start") or answer_date(a, "term.start"), answer_date(a, "term.end")
     if not s:
         return None
     try:
@@ -185,7 +115,6 @@ FREQ = _choices("frequency")
 MODELS = _choices("model")
 SOURCES = _choices("source")
 ROLES = _choices("role")
-METHODS = "internal, external, field_visit, service_user_feedback"
 _EVAL = _LABELS["evaluation"]
 AFTER = (
     ("signing", _EVAL["signing"]["th"], _EVAL["signing"]["en"]),
@@ -487,205 +416,3 @@ QUESTIONS = (
         when=lambda a, s: _extra_copies(a) > 0,
     ),
 )
-ORDER = ["spec_version", "model", "language", "screening"] + list(
-    dict.fromkeys(q.path.split(".")[0] for q in QUESTIONS)
-)
-COMMENTS = {
-    "spec_version": "รุ่นของรูปแบบไฟล์",
-    "model": "รูปแบบความร่วมมือ (grant / performance / commissioning)",
-    "language": "ภาษาของบันทึกข้อตกลง",
-    "screening": "คำตอบคัดกรองเพื่อเลือกรูปแบบ",
-    "title": "เรื่อง",
-    "background": "หลักการและเหตุผล",
-    "reference_no": "เลขที่",
-    "signing": "สถานที่และวันที่ลงนาม",
-    "term": "ระยะเวลาดำเนินการ",
-    "parties": "คู่ภาคี",
-    "legal_basis": "อำนาจหน้าที่ตามกฎหมาย",
-    "objectives": "วัตถุประสงค์",
-    "scope": "ขอบเขตความร่วมมือ",
-    "deliverables": "ผลผลิต",
-    "roles": "บทบาทหน้าที่",
-    "budget": "งบประมาณและแหล่งที่มา",
-    "instalments": "งวดเงิน",
-    "evaluation": "การติดตามและประเมินผล",
-    "indicators": "ตัวชี้วัดความสำเร็จ",
-    "joint_committee": "คณะกรรมการร่วม",
-    "action_plan": "แผนปฏิบัติการ",
-    "sla": "ข้อตกลงระดับการให้บริการ",
-    "personal_data": "ข้อมูลส่วนบุคคล",
-    "witnesses": "พยาน",
-    "copies": "จำนวนฉบับ",
-    "copies_kept_by": "ผู้เก็บรักษาฉบับที่เหลือ",
-}
-
-
-class Invalid(ValueError):
-    def __init__(self, th, en):
-        super().__init__(en)
-        self.th, self.en = th, en
-
-
-def convert(q: Q, raw: str, a: dict):
-    """Text typed by a user -> the value for the spec, or Invalid with a Thai and English message."""
-    raw = raw.strip()
-    if raw in ("", "-", "–", "—") and not q.required:  # a dash is how a form says "none"
-        return None
-    if raw == "":
-        raise Invalid("ต้องตอบข้อนี้", "an answer is needed")
-    try:
-        if q.kind == "date":
-            value = parse_user_date(raw)
-        elif q.kind == "amount":
-            value = parse_user_amount(raw)
-            if value < 0:
-                raise Invalid("ต้องไม่ติดลบ", "must not be negative")
-        elif q.kind == "int":
-            value = int(parse_user_amount(raw))
-        elif q.kind == "bool":
-            value = True if raw.lower() == "มี" else yes_or_no(raw)
-            if value is None:
-                raise Invalid("ตอบ ใช่ (y) หรือ ไม่ (n)", "answer y or n")
-        elif q.kind == "choice":
-            values = [c[0] for c in q.choices]
-            if raw.isdigit() and 1 <= int(raw) <= len(values):
-                value = values[int(raw) - 1]
-            elif raw in values:
-                value = raw
-            else:
-                raise Invalid(f"เลือกหมายเลข 1-{len(values)}", f"choose 1-{len(values)} or one of {', '.join(values)}")
-        elif q.kind == "methods":
-            value = [m.strip() for m in re.split(r"[,\s]+", raw) if m.strip()]
-            bad = [m for m in value if m not in METHODS.split(", ")]
-            if bad or not value:
-                raise Invalid(f"ไม่รู้จักวิธี {', '.join(bad)}", f"unknown method(s) {', '.join(bad)}: use {METHODS}")
-        else:
-            value = raw
-    except Invalid:
-        raise
-    except ShortYear as exc:
-        m = exc.meant
-        example = f"{m.day}/{m.month}/{m.year + 543}" if m else "1/3/2568"
-        raise Invalid(
-            f"พิมพ์ปี พ.ศ. ให้ครบสี่หลัก เช่น {example}" + (f" (หมายถึง {fmt_date(m, 'th')} หรือไม่)" if m else ""),
-            f"type the year in full (four digits), e.g. {example} or {m.isoformat() if m else '2025-03-01'}"
-            + (f": did you mean {fmt_date(m, 'en')}?" if m else ""),
-        ) from exc
-    except ValueError:
-        what = {
-            "date": ("วันที่ไม่ถูกต้อง พิมพ์เช่น ๒๒/๔/๒๕๖๗ หรือ 2024-04-22", "not a date: type e.g. 22/4/2567 or 2024-04-22"),
-            "amount": (
-                ("ต้องเป็นตัวเลข เช่น 1,250,000", "must be a number, e.g. 1,250,000")
-                if "baht" in q.en.lower()
-                else (
-                    "ต้องเป็นตัวเลข เช่น 75 (เว้นว่างได้ถ้าไม่มี)" if not q.required else "ต้องเป็นตัวเลข เช่น 75",
-                    "must be a number, e.g. 75" + ("" if q.required else " (or leave it empty)"),
-                )
-            ),
-            "int": ("ต้องเป็นจำนวนเต็ม", "must be a whole number"),
-        }.get(q.kind, ("ค่าไม่ถูกต้อง", "invalid value"))
-        raise Invalid(*what) from None
-    if q.check and value is not None:
-        problem = q.check(value, a)
-        if problem:
-            raise Invalid(*problem)
-    return value
-
-
-def default_of(q: Q, a: dict):
-    return q.default(a) if callable(q.default) else q.default
-
-
-def shown(value, lang: str = "th") -> str:
-    """An answer as the user reads it back, in the questionnaire's language (dates in words, amounts with commas)."""
-    if isinstance(value, str) and re.fullmatch(
-        r"\d{4}-\d{2}-\d{2}", value
-    ):  # a date as a resumed answers file holds it
-        try:
-            value = dt.date.fromisoformat(value)
-        except ValueError:
-            pass
-    if isinstance(value, dt.date):
-        return fmt_date(value, lang)
-    if isinstance(value, bool):
-        return ("ใช่" if value else "ไม่") if lang == "th" else ("yes" if value else "no")
-    if isinstance(value, (Decimal, int)):
-        return f"{value:,}"
-    if isinstance(value, list):
-        return "; ".join(
-            shown(v, lang) if not isinstance(v, dict) else ", ".join(shown(x, lang) for x in v.values()) for v in value
-        )
-    if isinstance(value, dict):
-        return "; ".join(f"{k}: {shown(v, lang)}" for k, v in value.items())
-    return str(value)
-
-
-YES = ("y", "yes", "ใช่", "ครับ", "ค่ะ", "คะ", "จ้ะ", "ได้", "เพิ่ม", "1", "true")
-NO = ("n", "no", "ไม่", "ไม่ใช่", "ไม่มี", "ไม่เพิ่ม", "พอ", "0", "false")
-
-
-def yes_or_no(raw: str) -> bool | None:
-    """True for a yes (y, ใช่, ครับ, ค่ะ), False for a no (n, ไม่, พอ), None for anything else: never a silent no."""
-    low = raw.strip().lower()
-    return True if low in YES else False if low in NO else None
-
-
-def human_path(field: str, lang: str) -> str:
-    """A field path as a user counts: `instalments[2].due` is item 3 of the instalments, not item 2."""
-    word = "รายการที่" if lang == "th" else "item"
-    return re.sub(r"\[(\d+)\]", lambda m: f" ({word} {int(m.group(1)) + 1})", field)
-
-
-# -- pages: the questions grouped as the browser shows them (and as the terminal announces them) -----------------------
-
-
-@dataclass(frozen=True)
-class Page:
-    id: str
-    th: str
-    en: str
-    prefixes: tuple  # the top-level spec keys (or dotted paths) whose questions are on this page
-
-
-PAGES = (
-    Page("screening", "รูปแบบความร่วมมือ", "Partnership model", ("screening", "model", "language")),
-    Page(
-        "general",
-        "เรื่อง การลงนาม และระยะเวลา",
-        "Title, signing and term",
-        ("title", "background", "reference_no", "signing", "term"),
-    ),
-    Page("parties", "คู่ภาคี", "Parties", ("parties",)),
-    Page(
-        "scope",
-        "วัตถุประสงค์ ขอบเขต และบทบาท",
-        "Objectives, scope and roles",
-        ("legal_basis", "objectives", "scope", "deliverables", "roles"),
-    ),
-    Page("money", "งบประมาณ", "Budget", ("budget",)),
-    Page("instalments", "งวดเงิน", "Instalments", ("instalments",)),
-    Page("evaluation", "การประเมินผลและตัวชี้วัด", "Evaluation and indicators", ("evaluation", "indicators")),
-    Page(
-        "committee", "คณะกรรมการร่วมและแผนปฏิบัติการ", "Joint committee and action plan", ("joint_committee", "action_plan")
-    ),
-    Page("sla", "ข้อตกลงระดับการให้บริการ (SLA)", "Service-level agreement (SLA)", ("sla",)),
-    Page(
-        "closing",
-        "ข้อมูลส่วนบุคคล พยาน และจำนวนฉบับ",
-        "Personal data, witnesses and copies",
-        ("personal_data", "witnesses", "copies", "copies_kept_by"),
-    ),
-)
-
-
-def page_of(path: str) -> Page:
-    """The page a question (or a spec field path such as `instalments[2].due`) belongs to."""
-    top = re.split(r"[.\[]", path, maxsplit=1)[0]
-    return next((p for p in PAGES if top in p.prefixes), PAGES[-1])
-
-
-def page_questions(page: Page, answers: dict, settings: Settings) -> list[Q]:
-    """The questions of a page that apply to these answers, in the questionnaire's order."""
-    if page.id == "screening":
-        return list(SCREENING)
-    return [q for q in QUESTIONS if page_of(q.path) is page and q.when(answers, settings)]

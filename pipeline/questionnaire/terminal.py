@@ -11,33 +11,15 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 import click
-import yaml
 
 from pipeline.errors import Problem, SpecError, printable
-from pipeline.questionnaire.questions import (
-    COMMENTS,
-    MODELS,
-    ORDER,
-    QUESTIONS,
-    SCREENING,
-    Invalid,
-    Q,
-    convert,
-    default_of,
-    drop,
-    get,
-    human_path,
-    page_of,
-    put,
-    shown,
-    yes_or_no,
-)
+from pipeline.questionnaire import pages
+from pipeline.questionnaire.answers import Invalid, Q, convert, default_of, drop, get, human_path, put, shown, yes_or_no
+from pipeline.questionnaire.pages import page_of
+from pipeline.questionnaire.questions import MODELS, SCREENING
 from pipeline.questionnaire.recommend import recommend
 from pipeline.render.thai import arabic_digits, parse_user_date
-from pipeline.rules import check
-from pipeline.spec.model import typed
 from pipeline.spec.settings import Settings
-from pipeline.spec.source import parse
 
 
 def _echo(message="") -> None:
@@ -182,16 +164,10 @@ class Interview:
 
     # -- the whole interview -----------------------------------------------------------------------------
     def applicable(self) -> list[Q]:
-        return [q for q in QUESTIONS if q.when(self.answers, self.settings)]
+        return pages.applicable(self.answers, self.settings)
 
     def missing(self) -> list[Q]:
-        out = []
-        for q in self.applicable():
-            value = get(self.answers, q.path)
-            if value is None and (q.required or (q.kind in ("list", "records") and q.minimum(self.answers) > 0)):
-                if default_of(q, self.answers) is None or q.kind in ("list", "records"):
-                    out.append(q)
-        return out
+        return pages.missing(self.answers, self.settings)
 
     def fill_defaults(self) -> None:
         for q in self.applicable():
@@ -235,17 +211,7 @@ class Interview:
         self.ask(q)
 
     def problems(self) -> list:
-        """The same rules as `mou build`: the answers as a spec text, typed and checked."""
-        text = to_yaml(self.answers)
-        src = parse(text, "<answers>")
-        spec, problems = typed(src)
-        if spec is not None:
-            problems = [
-                Problem(src.name, src.line(f.path), ".".join(str(p) for p in f.path), f.th, f.en)
-                for f in check(spec, self.settings, self.library)
-                if not f.warning
-            ]  # warnings: printed by the build
-        return problems
+        return pages.problems(self.answers, self.settings, self.library)
 
     def question_for(self, field_path: str) -> Q | None:
         bare = re.sub(r"\[\d+\].*", "", field_path)
@@ -318,40 +284,3 @@ class Interview:
                 self.ask(later)
             return True
         return False
-
-
-def plain_data(value):
-    """Answers as YAML-safe data: Decimal amounts as int or float (their text stays exact)."""
-    if isinstance(value, dict):
-        return {k: plain_data(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [plain_data(v) for v in value]
-    if isinstance(value, Decimal):
-        return int(value) if value == value.to_integral_value() else float(value)
-    return value
-
-
-class _Dumper(yaml.SafeDumper):
-    pass
-
-
-_Dumper.add_representer(
-    str, lambda d, v: d.represent_scalar("tag:yaml.org,2002:str", v, style="|" if "\n" in v else None)
-)
-
-
-def to_yaml(answers: dict) -> str:
-    """The answers as a spec file, commented in Thai, keys in the spec's order."""
-    a = dict(answers)
-    if isinstance(a.get("background"), str):
-        a["background"] = "\n".join(p.strip() for p in a["background"].split("|")) + "\n"
-    out = ["# บันทึกข้อตกลงที่สร้างจากแบบสอบถาม (mou interview) — แก้ไขได้แล้วสร้างใหม่ด้วย mou build", ""]
-    for key in ORDER + [k for k in a if k not in ORDER]:
-        if key in a:
-            out.append(f"# {COMMENTS.get(key, key)}")
-            out.append(
-                yaml.dump(
-                    {key: plain_data(a[key])}, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=1000
-                ).rstrip()
-            )
-    return "\n".join(out) + "\n"

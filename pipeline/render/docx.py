@@ -16,10 +16,10 @@ from docxtpl import DocxTemplate
 from jinja2 import TemplateError
 from lxml import etree
 
-from pipeline.documents.agreement import Agreement, Table
 from pipeline.errors import LibraryError
 from pipeline.library.clauses import Library
 from pipeline.library.sandbox import LimitedSandbox, RenderLimit, guard_filters
+from pipeline.render.document import Agreement, Table
 
 TEMPLATE_SECONDS = 30.0
 TEMPLATE_OUTPUT = 50_000_000  # characters of one part's XML: a long agreement's document.xml is about 1 MB

@@ -21,8 +21,8 @@ from pypdf import PdfReader
 
 from pipeline.errors import ConvertError
 from pipeline.render.pagination import break_before, stranded
+from pipeline.render.procs import die_with_parent, new_profile_dir
 from pipeline.render.thai import join_words, strip_joiners
-from pipeline.run.procs import die_with_parent, new_profile_dir
 
 SARABUN = "TH Sarabun New"
 FALLBACK = "Laksaman"

@@ -23,13 +23,20 @@ def instalment_amounts(spec: Spec) -> list[Decimal]:
     return [i.amount if i.amount is not None else to_money(base * (i.percent or 0) / 100) for i in spec.instalments]
 
 
+def sla_rule(model: str | None, start: dt.date | None, end: dt.date | None, total: Decimal, settings: Settings):
+    """The SLA rule (SPEC §2), the one copy the rules and the questionnaire read: "required" for a performance agreement
+    of at least `sla_min_term_months` and `sla_threshold` baht; "may" for a commissioning agreement as long and large
+    (the questionnaire offers the SLA's questions, the rules do not ask for one); None otherwise (a grant never)."""
+    if model not in ("performance", "commissioning") or not start or not end:
+        return None
+    if months_between(start, end) < settings.sla_min_term_months or total < settings.sla_threshold:
+        return None
+    return "required" if model == "performance" else "may"
+
+
 def sla_required(spec: Spec, settings: Settings) -> bool:
     """The manual gives SLAs (NHS practice) in the performance model: required there for a long, large enough one."""
-    return (
-        spec.model == "performance"
-        and months_between(spec.term.start, spec.term.end) >= settings.sla_min_term_months
-        and spec.budget.total >= settings.sla_threshold
-    )
+    return sla_rule(spec.model, spec.term.start, spec.term.end, spec.budget.total, settings) == "required"
 
 
 def section_status(library: Library, section_id: str, model: str) -> str | None:

@@ -19,9 +19,9 @@ from pathlib import Path
 
 from pipeline.errors import MouError
 from pipeline.library.clauses import read_library
+from pipeline.render.procs import watch_parent
 from pipeline.run.key import sha256
 from pipeline.run.plan import Task
-from pipeline.run.procs import watch_parent
 from pipeline.spec.settings import Settings
 from pipeline.store.files import write_atomically
 
@@ -66,6 +66,16 @@ def _build_one(task: Task) -> dict:
             gc.freeze()
             _worker["frozen"] = True
         _release_free_memory()
+
+
+def build_here(task: Task, library_dir: Path | None, settings: Settings) -> dict:
+    """One build in this process, with a LibreOffice of its own started and stopped around it (no warm pool: a test
+    of the pages alone, or a one-off)."""
+    _start_worker(str(library_dir) if library_dir else None, settings.model_dump(), True, in_process=True)
+    try:
+        return _build_one(task)
+    finally:
+        _stop_worker()
 
 
 def _release_free_memory() -> None:

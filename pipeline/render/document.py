@@ -1,0 +1,47 @@
+"""A document as the renderers take it: a title block, then sections of paragraphs, lead-ins, items and tables. The
+documents/ package makes one (agreement, SLA of year N, amendment); docx.py writes it, and pdf.py converts the DOCX."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Table:
+    style: str
+    headers: tuple[str, ...]
+    widths: tuple[float, ...]
+    rows: tuple[tuple[str, ...], ...]
+    aligns: tuple[str, ...] = ()
+    total: tuple[str, ...] | None = None  # the total row, when the table has one
+
+
+@dataclass(frozen=True)
+class Block:
+    kind: str  # "para" | "lead" (a sentence that introduces what follows: kept with it) | "item" | "table"
+    text: str = ""
+    table: Table | None = None
+    sub: bool = False  # starts a numbered sub-clause (a clause's first line, or a line written "+ …")
+
+
+@dataclass(frozen=True)
+class Section:
+    id: str
+    part: str
+    heading: str
+    blocks: tuple[Block, ...]
+
+
+@dataclass(frozen=True)
+class Agreement:
+    lang: str
+    model: str
+    front: dict  # the title block: document title, model, subject, parties, reference number, draft mark
+    sections: tuple[Section, ...]
+    clauses: dict  # clause id -> version, in document order
+    required: tuple[str, ...]  # section ids this agreement must contain
+    draft: bool = False
+    properties: dict = field(default_factory=dict)
+
+    def section_ids(self) -> list[str]:
+        return [s.id for s in self.sections]

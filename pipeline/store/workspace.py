@@ -1,0 +1,84 @@
+"""The workspace of `mou serve`: a folder of specs (the files `mou build` and `mou batch` read).
+
+An agreement in progress is `WORKSPACE/NAME.answers.yaml` (which `mou batch` skips); once its answers pass every rule of
+`mou build` it is `WORKSPACE/NAME.yaml`, which the batch builds. Every save is atomic. Drafts go to `.drafts/` (hidden:
+the batch skips it), finals and the batch's outputs to `out/`."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from pipeline.spec.source import parse
+from pipeline.store.files import write_atomically
+
+NAME = re.compile(r"^[0-9A-Za-z\u0e00-\u0e7f][0-9A-Za-z\u0e00-\u0e7f_.-]{0,79}$")
+DRAFTS, OUT = ".drafts", "out"
+ANSWERS = ".answers.yaml"
+
+
+class UnknownAgreement(LookupError):
+    """No agreement of that name in the workspace (the browser answers 404)."""
+
+
+@dataclass
+class Agreement:
+    name: str
+    path: Path  # the file the answers are read from (NAME.answers.yaml while in progress, else NAME.yaml)
+    answers: dict
+    raw: bytes
+
+    @property
+    def version(self) -> str:
+        return hashlib.sha256(self.raw).hexdigest()[:16]
+
+
+class Workspace:
+    def __init__(self, root: Path, dump: Callable[[dict], str]):
+        self.root = root.resolve()
+        self.dump = dump  # answers -> the spec text (the questionnaire's to_yaml)
+        self.lock = threading.RLock()  # one save at a time: read, compare versions, write
+
+    def spec_path(self, name: str) -> Path:
+        return self.root / f"{name}.yaml"
+
+    def answers_path(self, name: str) -> Path:
+        return self.root / f"{name}{ANSWERS}"
+
+    def names(self) -> list[str]:
+        names = {p.name[: -len(ANSWERS)] for p in self.root.glob(f"*{ANSWERS}")}
+        names |= {p.stem for p in self.root.glob("*.yaml") if not p.name.endswith(ANSWERS)}
+        return sorted(n for n in names if NAME.match(n))
+
+    def exists(self, name: str) -> bool:
+        return bool(NAME.match(name)) and (self.spec_path(name).is_file() or self.answers_path(name).is_file())
+
+    def load(self, name: str) -> Agreement:
+        if not self.exists(name):
+            raise UnknownAgreement(name)
+        path = self.answers_path(name) if self.answers_path(name).is_file() else self.spec_path(name)
+        raw = path.read_bytes()
+        src = parse(raw, path.name)
+        return Agreement(name, path, src.data if isinstance(src.data, dict) else {}, raw)
+
+    def save(self, name: str, answers: dict, complete: bool) -> Agreement:
+        """The answers, as the spec file once they pass every rule, else as the answers file (which the batch skips)."""
+        data = self.dump(answers).encode("utf-8")
+        if complete:
+            write_atomically({self.spec_path(name): data})
+            try:
+                self.answers_path(name).unlink()
+            except FileNotFoundError:
+                pass
+            path = self.spec_path(name)
+        else:
+            write_atomically({self.answers_path(name): data})
+            path = self.answers_path(name)
+        return Agreement(name, path, answers, data)
+
+
+# -- the app ---------------------------------------------------------------------------------------------------------

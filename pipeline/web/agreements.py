@@ -1,0 +1,206 @@
+"""The list of agreements, a new one, and the questionnaire's pages: each post converted and checked with the
+questionnaire's own rules, saved atomically, recorded in the history; a save from a stale page is a conflict shown
+to the user, never a silent overwrite."""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+
+from flask import Blueprint, abort, g, redirect, render_template, request, session, url_for
+
+from pipeline.api import check_spec
+from pipeline.errors import SpecError
+from pipeline.questionnaire.answers import get
+from pipeline.questionnaire.pages import PAGES, page_questions
+from pipeline.questionnaire.questions import MODELS
+from pipeline.questionnaire.recommend import recommend
+from pipeline.render import thai
+from pipeline.run.key import sha256
+from pipeline.run.manifest import MANIFEST_NAME, load_manifest
+from pipeline.store.users import changes
+from pipeline.store.workspace import NAME, OUT
+from pipeline.web.builds import draft_is_current
+from pipeline.web.context import TYPED, allowed, missing_of, office, problems_of
+from pipeline.web.forms import apply_page, form_field, keep_typed, page_now, pending, rule_problems
+from pipeline.web.strings import t
+from pipeline.web.words import field_label, next_page, title_of, visible_pages
+
+bp = Blueprint("agreements", __name__)
+
+
+@bp.get("/")
+def index():
+    ctx = office()
+    owners = ctx.record.owners()
+    manifest = load_manifest(ctx.ws.root / OUT)[0] if (ctx.ws.root / OUT / MANIFEST_NAME).is_file() else {}
+    rows = [list_row(name, manifest) for name in ctx.ws.names() if g.role == "legal" or owners.get(name) == g.user]
+    return render_template("index.html", rows=rows, error=session.pop("notice", None))
+
+
+@bp.post("/new")
+def new():
+    ctx = office()
+    name = request.form.get("name", "").strip()
+    if not NAME.match(name) or name.endswith(".answers"):
+        session["notice"] = t("bad_name")
+        return redirect(url_for("agreements.index"))
+    with ctx.ws.lock:
+        if ctx.ws.exists(name):
+            # the same words whether it is theirs or another's: a name in use is not confirmed to someone who cannot see it
+            session["notice"] = (
+                f"{t('exists')}: {name}"
+                if g.role == "legal" or ctx.record.owners().get(name) == g.user
+                else t("name_taken")
+            )
+            return redirect(url_for("agreements.index"))
+        ctx.ws.save(name, {"spec_version": 1, "language": "th"}, complete=False)
+        ctx.record.set_owner(name, g.user)
+        ctx.record.append(name, g.user, [["(สร้าง / created)", None, name]])
+    return redirect(url_for("agreements.page", name=name, page_id="screening"))
+
+
+@bp.route("/a/<name>/<page_id>", methods=["GET", "POST"])
+def page(name, page_id):
+    ctx = office()
+    allowed(name)
+    agreement = ctx.ws.load(name)
+    pg = next((p for p in PAGES if p.id == page_id), None)
+    if pg is None:
+        abort(404)
+    answers = agreement.answers
+    errors: dict[str, str] = {}
+    typed_raw: dict[str, object] = {}
+    conflict = blocked = None
+    grow = ""
+    if request.method == "POST":
+        with ctx.ws.lock:
+            current = ctx.ws.load(name)
+            if isinstance(current.answers.get("signed"), dict):
+                blocked = t("amend_instead")
+                answers, agreement = current.answers, current
+                typed_raw = {k: v for k, v in request.form.items() if k.startswith(("f.", "r."))}
+            elif request.form.get("version") != current.version and not request.form.get("force"):
+                conflict = conflict_lines(name, request.form, current, pg)
+                answers = current.answers
+                agreement = current  # the next save is from this version: what they typed is kept in the form
+                typed_raw = {k: v for k, v in request.form.items() if k.startswith(("f.", "r."))}
+            else:
+                answers = current.answers
+                before_answers = copy.deepcopy(answers)
+                rows_before = {
+                    q.path: len(get(answers, q.path) or [])
+                    for q in page_questions(pg, answers, ctx.settings)
+                    if q.kind == "records" and isinstance(get(answers, q.path), list)
+                }
+                errors, typed_raw = apply_page(pg, answers, request.form, ctx.settings)
+                keep_typed(answers, pg, typed_raw)  # a wrong answer stays, as typed, until it is put right
+                grow = request.form.get("action", "")
+                adding = grow.startswith("add_row")
+                if adding:
+                    errors = {}  # a row added to a table half filled in: no message yet, the next save checks it
+                    path = grow.split(":", 1)[-1]
+                    if len(get(answers, path) or []) > rows_before.get(path, 0):
+                        grow = ""  # the row typed in the blank line was kept: one blank line again is enough
+                complete = not answers.get(TYPED) and not missing_of(answers) and not problems_of(answers)
+                agreement = ctx.ws.save(name, answers, complete)
+                changed = changes(before_answers, answers)
+                if changed:
+                    ctx.record.append(name, g.user, changed)
+                if not errors and not adding:
+                    nxt = next_page(pg, answers, ctx.settings)
+                    return redirect(
+                        url_for("agreements.page", name=name, page_id=nxt.id)
+                        if nxt
+                        else url_for("review.review", name=name)
+                    )
+    else:  # what is still wrong on this page, whichever page it was found from: under its field
+        typed_raw, errors = pending(pg, answers)
+        for key, message in rule_problems(pg, answers).items():
+            errors.setdefault(key, message)
+    questions = page_questions(pg, answers, ctx.settings)
+    fields = [
+        form_field(q, answers, errors, typed_raw, extra_rows=1 + (grow == f"add_row:{q.path}")) for q in questions
+    ]
+    rec = recommendation(answers) if pg.id == "screening" else None
+    visible = visible_pages(answers, ctx.settings)
+    return render_template(
+        "page.html",
+        name=name,
+        page=pg,
+        fields=fields,
+        errors=errors,
+        version=agreement.version,
+        loaded=dt.datetime.now().isoformat(timespec="seconds"),
+        blocked=blocked,
+        conflict=conflict,
+        rec=rec,
+        visible=visible,
+        step=visible.index(pg) + 1 if pg in visible else 0,
+        title=title_of(answers),
+    )
+
+
+def list_row(name: str, manifest: dict) -> dict:
+    """One line of the list; `manifest` is the batch's record of the finals, read once for the whole list."""
+    ctx = office()
+    ws = ctx.ws
+    agreement = ws.load(name)
+    missing, problems, warnings = missing_of(agreement.answers), [], []
+    if missing:
+        state = "in_progress"
+    elif ws.answers_path(name).is_file():
+        problems, state = problems_of(agreement.answers), "in_progress"
+    else:  # the spec file itself: the rules of `mou build` once, with the warnings it would print
+        try:
+            warnings = check_spec(ws.spec_path(name), ctx.settings, ctx.library).warnings
+            state = "signed_state" if isinstance(agreement.answers.get("signed"), dict) else "checked"
+        except SpecError as exc:
+            problems, state = exc.problems, "in_progress"
+    spec_sha = sha256(agreement.raw) if state in ("checked", "signed_state") else None
+    if state == "checked" and draft_is_current(ws, name, spec_sha):
+        state = "draft"
+    entry = manifest.get(name)
+    if state not in ("in_progress", "signed_state") and entry and entry["inputs"].get("spec") == spec_sha:
+        state = "final"  # the batch built the final from this very spec
+    stamp = dt.datetime.fromtimestamp(agreement.path.stat().st_mtime)
+    changed = f"{thai.date(stamp.date(), g.lang)} {stamp:%H:%M}"
+    model = agreement.answers.get("model")
+    label = dict((m, th if g.lang == "th" else en) for m, th, en in MODELS).get(model, "—")
+    return {
+        "name": name,
+        "title": title_of(agreement.answers) or "—",
+        "model": label,
+        "changed": changed,
+        "state": t(state),
+        "state_id": state,
+        "problems": len(missing) + len(problems),
+        "warnings": len(warnings),
+        "warning_text": "; ".join(w.th if g.lang == "th" else w.en for w in warnings),
+    }
+
+
+def conflict_lines(name: str, form, current, pg) -> list[tuple[str, str]]:
+    """Who saved since this page was loaded and what they changed, then this page's answers as they now are."""
+    ctx = office()
+    since = [e for e in ctx.record.of(name) if e["time"] >= form.get("loaded", "")]
+    who = [
+        (f"{e['user']} ({e['time'].replace('T', ' ')})", ", ".join(field_label(c[0]) for c in e["changes"][:6]))
+        for e in since
+    ]
+    return who + page_now(agreement_before=form, current=current, pg=pg, settings=ctx.settings)
+
+
+def recommendation(answers: dict) -> dict:
+    """The model the screening answers point to, and why, for the first page."""
+    sc = answers.get("screening") if isinstance(answers.get("screening"), dict) else {}
+    r = recommend(**{k: sc.get(k) for k in ("mission", "time_bound", "routine", "capacity_gap", "joint_structure")})
+    return {
+        "model": r.model,
+        "label": dict((m, th if g.lang == "th" else en) for m, th, en in MODELS)[r.model],
+        "answered": any(v is not None for v in sc.values()),
+        "why": r.th if g.lang == "th" else r.en,
+        "chosen": answers.get("model") or r.model,
+        "language": answers.get("language") or "th",
+        "models": [(m, th if g.lang == "th" else en) for m, th, en in MODELS],
+    }

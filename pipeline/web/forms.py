@@ -1,0 +1,279 @@
+"""A page's form: its fields as typed or stored, what a post changes (the questionnaire's own conversion and checks),
+answers typed wrong kept until they are put right, and the rules' messages under their fields."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+
+from flask import g
+
+from pipeline.questionnaire.answers import Invalid, Q, answer_amount, convert, default_of, drop, get, put
+from pipeline.questionnaire.pages import page_of, page_questions
+from pipeline.questionnaire.questions import MODELS
+from pipeline.questionnaire.recommend import recommend
+from pipeline.render import thai
+from pipeline.spec.settings import Settings
+from pipeline.store.workspace import Agreement
+from pipeline.web.context import TYPED, missing_of, problems_of
+from pipeline.web.strings import t
+from pipeline.web.words import as_date, method_words, question_label, question_of, shown_answer, typed_text
+
+
+@dataclass
+class Field:
+    q: Q
+    id: str
+    label: str
+    kind: str
+    value: object  # text for inputs; rows for records
+    error: str | None
+    hint: str | None
+    choices: list
+    rows: list | None = None
+    total: str | None = None
+
+
+def form_field(q: Q, answers: dict, errors: dict, typed_raw: dict, extra_rows: int = 1) -> Field:
+    label = question_label(q)
+    choices = (
+        [(c[0], c[1] if g.lang == "th" else c[2]) for c in q.choices]
+        if q.kind != "methods"
+        else list(method_words().items())
+    )
+    current = get(answers, q.path)
+    if q.kind == "records":
+        records = current if isinstance(current, list) else []
+        rows = []
+        for i, rec in enumerate(records + [None] * extra_rows):
+            cells = []
+            for f in q.fields:
+                key = f"r.{q.path}.{i}.{f.path}"
+                if key in typed_raw:
+                    text = typed_raw[key]
+                elif isinstance(rec, dict):
+                    text = typed_text(rec.get(f.path), f)
+                elif rec is None and not records and i == 0:
+                    text = typed_text(default_of(f, answers), f)
+                else:
+                    text = ""
+                cells.append(
+                    {
+                        "name": key,
+                        "q": f,
+                        "text": text,
+                        "error": errors.get(key),
+                        "label": question_label(f),
+                        "choices": [(c[0], c[1] if g.lang == "th" else c[2]) for c in f.choices],
+                    }
+                )
+            rows.append({"index": i, "cells": cells, "blank": rec is None})
+        return Field(
+            q,
+            f"f-{q.path}",
+            label,
+            "records",
+            None,
+            errors.get(q.path),
+            None,
+            choices,
+            rows,
+            running_total(q, answers),
+        )
+    key = f"f.{q.path}"
+    if key in typed_raw:
+        text = typed_raw[key]
+    else:
+        value = current if current is not None else default_of(q, answers)
+        text = typed_text(value, q) if q.kind not in ("bool", "choice") else value
+    hint = None
+    if q.kind == "date" and text and key not in errors:
+        d = as_date(text) if isinstance(text, str) else None
+        if d:
+            hint = f"{t('understood')} {thai.date(d, g.lang)}"
+    return Field(q, f"f-{q.path}", label, q.kind, text, errors.get(key), hint, choices)
+
+
+def running_total(q: Q, answers: dict) -> str | None:
+    """Sources against the total; instalments against 100 per cent."""
+    items = get(answers, q.path)
+    if not isinstance(items, list):
+        return None
+    amount = answer_amount  # the questionnaire's own reading of an amount, as its sum checks use
+    if q.path == "budget.sources":
+        got = sum((amount(i.get("amount")) for i in items if isinstance(i, dict)), Decimal(0))
+        total = amount(get(answers, "budget.total"))
+        return (
+            f"{t('sum')} {got:,} {t('of')} {total:,} บาท"
+            if g.lang == "th"
+            else f"{t('sum')} {got:,} {t('of')} {total:,} baht"
+        )
+    if q.path == "instalments":
+        got = sum((amount(i.get("percent")) for i in items if isinstance(i, dict)), Decimal(0))
+        return f"{t('sum')} {got} {t('of')} 100 %"
+    return None
+
+
+def apply_page(pg, answers: dict, form, settings: Settings) -> tuple[dict, dict]:
+    """Convert and check each answer of the page (the questionnaire's own convert and checks); valid answers go into
+    answers, an empty one is removed, a wrong one keeps its old value and is shown again as typed, with its message."""
+    errors, typed_raw = {}, {}
+    if pg.id == "screening":
+        for q in page_questions(pg, answers, settings):
+            raw = form.get(f"f.{q.path}", "")
+            set_answer(q, raw, answers, errors, typed_raw)
+        chosen = form.get("model")
+        if chosen and chosen == form.get("recommended") and not answers.get("model"):  # a first choice left as shown:
+            # follow the answers just given (an agreement that has a model keeps the one the select shows)
+            sc = answers.get("screening") if isinstance(answers.get("screening"), dict) else {}
+            chosen = recommend(
+                **{k: sc.get(k) for k in ("mission", "time_bound", "routine", "capacity_gap", "joint_structure")}
+            ).model
+        if chosen in {m for m, _, _ in MODELS}:
+            answers["model"] = chosen
+        if form.get("language") in ("th", "en"):
+            answers["language"] = form.get("language")
+        answers.setdefault("spec_version", 1)
+        return errors, typed_raw
+    shown = set(
+        form.getlist("shown")
+    )  # the questions the page showed: one that has just come to apply is not "missing"
+    for q in page_questions(pg, answers, settings):
+        if q.path not in shown:
+            continue
+        if q.kind == "records":
+            set_records(q, answers, form, errors, typed_raw)
+        elif q.kind == "list":
+            items = [line.strip() for line in form.get(f"f.{q.path}", "").splitlines() if line.strip()]  # \r\n too
+            if items:
+                put(answers, q.path, items)
+            else:
+                drop(answers, q.path)
+        elif q.kind == "methods":
+            picked = form.getlist(f"f.{q.path}")
+            set_answer(q, ", ".join(picked), answers, errors, typed_raw)
+        else:
+            set_answer(q, form.get(f"f.{q.path}", ""), answers, errors, typed_raw)
+    return errors, typed_raw
+
+
+def set_answer(q: Q, raw: str, answers: dict, errors: dict, typed_raw: dict) -> None:
+    key = f"f.{q.path}"
+    raw = raw.replace("\r\n", "\n").replace("\r", "\n")
+    if raw.strip() == "":
+        drop(answers, q.path)
+        if q.required and q.kind not in ("bool",):
+            errors[key] = "ต้องตอบข้อนี้" if g.lang == "th" else "an answer is needed"
+        return
+    try:
+        put(answers, q.path, convert(q, raw, answers))
+    except Invalid as exc:
+        errors[key] = exc.th if g.lang == "th" else exc.en
+        typed_raw[key] = raw
+
+
+def set_records(q: Q, answers: dict, form, errors: dict, typed_raw: dict) -> None:
+    n = 0
+    while any(k.startswith(f"r.{q.path}.{n}.") for k in form):
+        n += 1
+    records = []
+    for i in range(n):
+        if form.get(f"r.{q.path}.{i}._delete"):
+            continue
+        raws = {f.path: form.get(f"r.{q.path}.{i}.{f.path}", "") for f in q.fields}
+        if not any(v.strip() for v in raws.values()):
+            continue  # a blank row
+        record, bad, j = {}, False, len(records)  # j: the row's place once deleted and blank rows are gone
+        for f in q.fields:
+            key = f"r.{q.path}.{j}.{f.path}"
+            raw = raws[f.path]
+            if raw.strip() == "":
+                if f.required:
+                    errors[key] = "ต้องตอบข้อนี้" if g.lang == "th" else "an answer is needed"
+                    bad = True
+                continue
+            try:
+                record[f.path] = convert(f, raw, answers)
+            except Invalid as exc:
+                errors[key] = exc.th if g.lang == "th" else exc.en
+                bad = True
+        records.append(record)
+        if bad:  # the row is shown again as it was typed
+            for f in q.fields:
+                typed_raw[f"r.{q.path}.{j}.{f.path}"] = raws[f.path]
+    if records:
+        put(answers, q.path, records)
+        if q.check:
+            problem = q.check(records, answers)
+            if problem:
+                errors[q.path] = problem[0] if g.lang == "th" else problem[1]
+    else:
+        drop(answers, q.path)
+
+
+def on_page(pg, key: str) -> bool:
+    path = key.split(".", 1)[1] if "." in key else key
+    return page_of(path).id == pg.id
+
+
+def keep_typed(answers: dict, pg, typed_raw: dict) -> None:
+    kept = (
+        {k: v for k, v in (answers.get(TYPED) or {}).items() if not on_page(pg, k)}
+        if isinstance(answers.get(TYPED), dict)
+        else {}
+    )
+    kept.update({k: v for k, v in typed_raw.items() if isinstance(v, str)})
+    if kept:
+        answers[TYPED] = kept
+    else:
+        answers.pop(TYPED, None)
+
+
+def pending(pg, answers: dict) -> tuple[dict, dict]:
+    """The wrong answers of this page kept as typed, each with its message again."""
+    typed = (
+        {k: v for k, v in (answers.get(TYPED) or {}).items() if on_page(pg, k)}
+        if isinstance(answers.get(TYPED), dict)
+        else {}
+    )
+    errors = {}
+    for key, raw in typed.items():
+        q = question_of(key)
+        if q is None:
+            continue
+        try:
+            convert(q, raw, answers)
+        except Invalid as exc:
+            errors[key] = exc.th if g.lang == "th" else exc.en
+    return typed, errors
+
+
+def form_key(field_path: str) -> str:
+    """A rule's field path as the form key of its answer: `instalments[1].due` -> `r.instalments.1.due`."""
+    m = re.fullmatch(r"([\w.]+)\[(\d+)\](?:\.(\w+))?", field_path)
+    if m and m.group(3):
+        return f"r.{m.group(1)}.{int(m.group(2))}.{m.group(3)}"
+    if m:
+        return m.group(1)  # a whole row: the table's own message
+    return f"f.{field_path}" if question_of(f"f.{field_path}") else field_path
+
+
+def rule_problems(pg, answers: dict) -> dict:
+    """The rules of `mou build` that fail on answers of this page (a due date now after the term's end), by form key;
+    only once the answers are complete enough to be checked."""
+    if missing_of(answers):
+        return {}
+    out = {}
+    for p in problems_of(answers):
+        if page_of(p.field).id == pg.id:
+            out.setdefault(form_key(p.field), p.th if g.lang == "th" else p.en)
+    return out
+
+
+def page_now(agreement_before, current: Agreement, pg, settings) -> list[tuple[str, str]]:
+    """The answers of this page as they now are (changed in another window), to show beside the conflict message."""
+    out = []
+    for q in page_questions(pg, current.answers, settings):
+        out.append((question_label(q), shown_answer(get(current.answers, q.path), q)))
+    return out

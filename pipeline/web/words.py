@@ -1,0 +1,179 @@
+"""Answers as the pages show them: a choice by its label, a date in words, a field path in the words of its
+question, a link to the field's page."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from decimal import Decimal
+
+from flask import g, url_for
+
+from pipeline.questionnaire.answers import Q
+from pipeline.questionnaire.pages import PAGES, page_of, page_questions
+from pipeline.questionnaire.questions import MODELS, QUESTIONS, SCREENING
+from pipeline.render import thai
+from pipeline.spec.settings import Settings
+from pipeline.web.context import office
+from pipeline.web.strings import t
+
+
+def when_words(stamp: str) -> str:
+    try:
+        moment = dt.datetime.fromisoformat(stamp)
+    except ValueError:
+        return stamp
+    return f"{thai.date(moment.date(), g.lang)} {moment:%H:%M}"
+
+
+def value_of(path: str, value) -> str:
+    """A recorded value as the questions show it: a choice by its label, a date in words, yes or no."""
+    if value is None or value == []:
+        return "—"
+    base = re.sub(r"\[\d+\]", "", path)
+
+    q = next((q for q in QUESTIONS + SCREENING if q.path == base), None)
+    if q is None and "." in base:  # a field of a table's row
+        table, _, sub = base.rpartition(".")
+        parent = next((q for q in QUESTIONS if q.path == table), None)
+        q = next((f for f in parent.fields if f.path == sub), None) if parent else None
+    if q is None and base == "signed.date" or (q is not None and q.kind == "date"):
+        d = as_date(value)
+        return thai.date(d, g.lang) if d else str(value)
+    if base == "model":
+        return dict((m, th if g.lang == "th" else en) for m, th, en in MODELS).get(value, str(value))
+    if q is not None:
+        if q.kind == "bool" or isinstance(value, bool):
+            return t("yes") if value in (True, "True", "true") else t("no")
+        return shown_answer(value, q)
+    return str(value)
+
+
+def title_of(answers: dict) -> str:
+    title = answers.get("title")
+    return " ".join(str(title).split()) if title else ""
+
+
+def visible_pages(answers: dict, settings: Settings) -> list:
+    return [p for p in PAGES if page_questions(p, answers, settings)]
+
+
+def next_page(pg, answers, settings):
+    visible = visible_pages(answers, settings)
+    later = [p for p in visible if PAGES.index(p) > PAGES.index(pg)]
+    return later[0] if later else None
+
+
+def field_link(name: str, field_path: str) -> str:
+    page = page_of(field_path)
+    anchor = re.sub(r"\[(\d+)\]", lambda m: f".{int(m.group(1))}", field_path)
+    return url_for("agreements.page", name=name, page_id=page.id) + f"#f-{anchor}"
+
+
+def shown_answer(value, q: Q) -> str:
+    if value is None or value == [] or value == "":
+        return "—"
+    if q.kind == "choice":
+        labels = {c[0]: (c[1] if g.lang == "th" else c[2]) for c in q.choices}
+        return labels.get(value, str(value))
+    if q.kind == "date":
+        d = as_date(value)
+        return thai.date(d, g.lang) if d else str(value)
+    if q.kind == "bool":
+        return t("yes") if value else t("no")
+    if q.kind == "amount" and isinstance(value, (int, Decimal)) and not isinstance(value, bool):
+        return f"{value:,}"
+    if q.kind == "methods" and isinstance(value, list):
+        words = method_words()
+        return ", ".join(words.get(str(m), str(m)) for m in value)
+    if q.kind == "records" and isinstance(value, list):
+        return "; ".join(
+            ", ".join(
+                shown_answer(r.get(f.path), f)
+                for f in q.fields
+                if isinstance(r, dict) and r.get(f.path) not in (None, "")
+            )
+            for r in value
+        )
+    if isinstance(value, list):
+        return "; ".join(str(v) for v in value)
+    return str(value)
+
+
+def as_date(value) -> dt.date | None:
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return thai.parse_user_date(str(value))
+    except ValueError:
+        return None
+
+
+def typed_text(value, q: Q) -> str:
+    """An answer as the user would type it back: 1/3/2568, 1,250,000, one list item per line."""
+    if value is None:
+        return ""
+    if q.kind == "date":
+        d = as_date(value)
+        if d is None:
+            return str(value)
+        return f"{d.day}/{d.month}/{d.year + 543}" if g.lang == "th" else d.isoformat()
+    if q.kind == "amount" and isinstance(value, (int, Decimal)) and not isinstance(value, bool):
+        return f"{value:,}"
+    if q.kind == "methods" and isinstance(value, list):
+        return ", ".join(map(str, value))
+    if q.kind == "list" and isinstance(value, list):
+        return "\n".join(str(v) for v in value)
+    return str(value)
+
+
+_TERMINAL_HINT = re.compile(
+    r"\s*\((Enter เพื่อข้าม|Enter to skip|หลายย่อหน้าคั่นด้วย \| |separate paragraphs with \| |ทีละ[^)]*|"
+    r"one at a time|คั่นด้วยจุลภาค[^)]*|[^)]*comma-separated[^)]*)\)"
+)
+
+
+def question_label(q: Q) -> str:
+    """A question's words without the terminal's typing hints ("Enter เพื่อข้าม", "ทีละข้อ"): a form shows them its own way."""
+    return _TERMINAL_HINT.sub("", q.th if g.lang == "th" else q.en)
+
+
+def method_words() -> dict:
+    """Evaluation methods by their words in the clause library's labels (the ones the agreement itself prints)."""
+    labels = office().library.labels.get("method", {})
+    return {code: words.get(g.lang, code) for code, words in labels.items()}
+
+
+def question_of(key: str) -> Q | None:
+    """The question behind a form key: `f.term.end`, or `r.instalments.2.due` (a field of a table's row)."""
+
+    if key.startswith("f."):
+        return next((q for q in QUESTIONS if q.path == key[2:]), None)
+    m = re.fullmatch(r"r\.(.+)\.(\d+)\.([^.]+)", key)
+    table = next((q for q in QUESTIONS if m and q.path == m.group(1)), None)
+    return next((f for f in table.fields if f.path == m.group(3)), None) if table else None
+
+
+def field_label(field_path: str) -> str:
+    """A rule's field path in the words of the questions: `instalments[2].due` is "งวดเงิน รายการที่ ๓: กำหนดจ่าย"."""
+
+    special = {"signed.date": t("signed_on"), "model": t("model"), "language": t("language")}
+    if field_path in special:
+        return special[field_path]
+
+    screening = next((q for q in SCREENING if q.path == field_path), None)
+    if screening is not None:
+        return question_label(screening)
+    m = re.fullmatch(r"([\w.]+?)(?:\[(\d+)\](?:\.(\w+))?)?", field_path)
+    base = m.group(1) if m else field_path
+    q = next((q for q in QUESTIONS if q.path == base), None)
+    if q is None:
+        q = next((q for q in QUESTIONS if q.path.startswith(base + ".") or base.startswith(q.path + ".")), None)
+        return question_label(q) if q else (page_of(field_path).th if g.lang == "th" else page_of(field_path).en)
+    text = question_label(q)
+    if m and m.group(2) is not None:
+        text += f" {'รายการที่' if g.lang == 'th' else 'item'} {int(m.group(2)) + 1}"
+        sub = next((f for f in q.fields if f.path == m.group(3)), None) if m.group(3) else None
+        if sub is not None:
+            text += f": {question_label(sub)}"
+    return text
