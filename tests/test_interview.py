@@ -38,7 +38,8 @@ def test_recommend(answers, model):
 
 
 class Driver:
-    """Answers prompts by what they ask: the first rule whose text appears in the prompt gives the answer.
+    """Answers prompts by what they ask, exactly: the first rule whose text is the whole prompt (its default, shown as
+    " [..]", aside) gives the answer; a rule may be a pattern for prompts that count (ADD: "เพิ่มกิจกรรม รายการที่ 2 หรือไม่").
 
     A list is asked item by item under a header line; its items come from `lists`, keyed by text in the header."""
 
@@ -72,8 +73,9 @@ class Driver:
                 if key in self.header:
                     return values.pop(0) if values else ""
             return ""
+        label = re.sub(r" \[[^\]]*\]$", "", prompt.strip())
         for key, values in self.rules:
-            if key in prompt:
+            if key.fullmatch(label) if isinstance(key, re.Pattern) else key == label:
                 if isinstance(values, list):
                     if not values:
                         continue
@@ -84,6 +86,11 @@ class Driver:
         return ""  # take the default
 
 
+def ADD(what: str = r".+") -> re.Pattern:
+    """The question after each row of a table: "เพิ่มกิจกรรม รายการที่ 2 หรือไม่ (y/n)"."""
+    return re.compile(rf"เพิ่ม{what} รายการที่ \d+ หรือไม่ \(y/n\)")
+
+
 def review_number(label):
     """The number the review step shows for an answer."""
     return lambda before: re.search(rf"(\d+)\. {label}", before).group(1)
@@ -92,16 +99,16 @@ def review_number(label):
 def grant_rules():
     return [
         ("ภารกิจนี้เป็นแบบใด", "1"),
-        ("กรอบระยะเวลาสิ้นสุด", "y"),
-        ("งานประจำ", "n"),
-        ("ขาดศักยภาพ", "n"),
-        ("คณะกรรมการร่วมที่เป็นทางการ", "n"),
-        ("ยอมรับรูปแบบ", ""),
-        ("ชื่อโครงการ", "โครงการสำรวจข้อมูล {{ 7*7 }} & <w:p>"),
-        ("หลักการและเหตุผล", "ย่อหน้าหนึ่ง | ย่อหน้าสอง"),
-        ("เลขที่บันทึก", ""),
+        ("มีกรอบระยะเวลาสิ้นสุดชัดเจนหรือไม่ (y/n, Enter = ไม่แน่ใจ)", "y"),
+        ("เป็นงานประจำที่หน่วยงานต้องจัดให้อย่างต่อเนื่องหรือไม่ (y/n, Enter = ไม่แน่ใจ)", "n"),
+        ("หน่วยงานขาดศักยภาพหรืออัตรากำลังที่จะทำเองหรือไม่ (y/n, Enter = ไม่แน่ใจ)", "n"),
+        ("จะดำเนินการผ่านคณะกรรมการร่วมที่เป็นทางการหรือไม่ (y/n, Enter = ไม่แน่ใจ)", "n"),
+        ("ยอมรับรูปแบบที่แนะนำ หรือเลือกรูปแบบอื่น", ""),
+        ("ชื่อโครงการหรือภารกิจ (เรื่อง)", "โครงการสำรวจข้อมูล {{ 7*7 }} & <w:p>"),
+        ("หลักการและเหตุผล (หลายย่อหน้าคั่นด้วย | )", "ย่อหน้าหนึ่ง | ย่อหน้าสอง"),
+        ("เลขที่บันทึกข้อตกลง (Enter เพื่อข้าม)", ""),
         ("สถานที่ลงนาม", "กรมกิจการผู้สูงอายุ"),
-        ("วันที่ลงนาม", ["31/2/2568", "๑๕/๑/๒๕๖๘"]),  # a wrong date first, corrected
+        ("วันที่ลงนาม (เช่น ๒๒/๔/๒๕๖๗)", ["31/2/2568", "๑๕/๑/๒๕๖๘"]),  # a wrong date first, corrected
         ("วันเริ่มต้นดำเนินการ", "1/2/2568"),
         ("วันสิ้นสุดดำเนินการ", ["1/1/2568", "31/7/2568"]),
         ("ชื่อหน่วยงานผู้มอบภารกิจ", "กรมกิจการผู้สูงอายุ"),
@@ -114,25 +121,25 @@ def grant_rules():
         ("ที่ตั้งของผู้รับมอบภารกิจ", "ขอนแก่น"),
         ("ชื่อผู้ลงนามฝ่ายผู้รับมอบภารกิจ", "นางสมศรี"),
         ("ตำแหน่งผู้ลงนามฝ่ายผู้รับมอบภารกิจ", "ประธาน"),
-        ("มติหรือการมอบอำนาจ", ""),
+        ("มติหรือการมอบอำนาจให้ผู้ลงนาม (Enter เพื่อข้าม)", ""),
         ("กลุ่มเป้าหมาย", "ผู้สูงอายุ"),
         ("พื้นที่ดำเนินการ", ["ขอนแก่น", "จังหวัดขอนแก่น"]),
         ("ชื่อกิจกรรม", "สำรวจ"),
-        ("รายละเอียด", ""),
-        ("งบประมาณรวม", "๓๕๐,๐๐๐"),
+        ("รายละเอียด (Enter เพื่อข้าม)", ""),
+        ("งบประมาณรวม (บาท)", "๓๕๐,๐๐๐"),
         ("ประเภทแหล่งเงิน", ""),
-        ("จำนวนเงิน", ""),
+        ("จำนวนเงิน (บาท)", ""),
         ("ผู้สนับสนุนเงิน", ""),
-        ("ปีงบประมาณ", "2568"),
-        ("ร้อยละของเงิน", ""),
+        ("ปีงบประมาณ พ.ศ. (Enter เพื่อข้าม)", "2568"),
+        ("ร้อยละของเงินที่ผู้มอบภารกิจจ่าย", ""),
         ("กำหนดจ่าย", ""),
-        ("เงื่อนไขการจ่าย", ""),
+        ("เงื่อนไขเพิ่มเติม (Enter เพื่อข้าม)", ""),
         ("วันประเมินผลหลังสิ้นสุด", ""),
-        ("วิธีประเมินผล", ""),
-        ("ข้อมูลส่วนบุคคลหรือไม่", "n"),
+        ("วิธีประเมินผล (คั่นด้วยจุลภาค: internal, external, field_visit, service_user_feedback)", ""),
+        ("มีการใช้ข้อมูลส่วนบุคคลหรือไม่ (y/n)", "n"),
         ("จำนวนฉบับ", ""),
-        ("เพิ่ม", "n"),
-        ("หมายเลขข้อที่ต้องการแก้ไข", [review_number("พื้นที่ดำเนินการ"), ""]),
+        (ADD(), "n"),
+        ("พิมพ์หมายเลขข้อที่ต้องการแก้ไข หรือ Enter เพื่อยืนยันและสร้างร่าง", [review_number("พื้นที่ดำเนินการ"), ""]),
     ]
 
 
@@ -194,20 +201,20 @@ def test_performance_interview_asks_only_what_is_missing(tmp_path):
         screening={"mission": "service", "routine": True, "capacity_gap": True},
     )
     rules = [
-        ("ยอมรับรูปแบบ", ""),
+        ("ยอมรับรูปแบบที่แนะนำ หรือเลือกรูปแบบอื่น", ""),
         ("วันประเมินผลระยะกลาง", ["1/1/2570", "31/10/2567"]),  # outside the term, then right
-        ("วันเริ่มต้นข้อตกลงระดับการให้บริการ", ""),
-        ("วันสิ้นสุด SLA", ""),
-        ("ความถี่ในการทบทวน", ""),
+        ("วันเริ่มต้นข้อตกลงระดับการให้บริการ (SLA)", ""),
+        ("วันสิ้นสุด SLA (ไม่เกิน 12 เดือน)", ""),
+        ("ความถี่ในการทบทวน SLA", ""),
         ("ผู้ประสานงานหลักฝ่ายผู้มอบภารกิจ", "ผู้อำนวยการกอง"),
         ("ผู้ประสานงานหลักฝ่ายผู้รับมอบภารกิจ", "หัวหน้าโครงการ"),
         ("ชื่อบริการ", "คัดกรอง"),
-        ("รายละเอียด", ""),
+        ("รายละเอียด (Enter เพื่อข้าม)", ""),
         ("มาตรฐานการให้บริการ", "ภายใน ๓๐ วัน"),
         ("มาตรการเยียวยา", "แผนแก้ไข"),
         ("จำนวนฉบับ", "3"),
-        ("เพิ่ม", "n"),
-        ("หมายเลขข้อที่ต้องการแก้ไข", ""),
+        (ADD(), "n"),
+        ("พิมพ์หมายเลขข้อที่ต้องการแก้ไข หรือ Enter เพื่อยืนยันและสร้างร่าง", ""),
     ]
     d = Driver(
         ["interview", "--answers", str(answers), "--out", str(tmp_path / "o")],
@@ -238,7 +245,7 @@ def test_commissioning_interrupted_then_resumed(tmp_path):
     )
     d = Driver(
         ["interview", "--answers", str(answers), "--out", str(tmp_path / "o"), "--no-pdf"],
-        [("ยอมรับรูปแบบ", ""), ("ชื่อคณะกรรมการร่วม", "คณะกรรมการร่วมจังหวัด")],
+        [("ยอมรับรูปแบบที่แนะนำ หรือเลือกรูปแบบอื่น", ""), ("ชื่อคณะกรรมการร่วม", "คณะกรรมการร่วมจังหวัด")],
     )
     assert d.run(stop_at="ตำแหน่ง") is None
     d.child.sendintr()  # Ctrl-C
@@ -252,10 +259,10 @@ def test_commissioning_interrupted_then_resumed(tmp_path):
         ("ตำแหน่ง", ["รองอธิบดี", "นายก อบจ.", "ผู้อำนวยการกอง"]),
         ("ฝ่าย", ["1", "2", "1"]),
         ("บทบาทในคณะกรรมการ", ["1", "2", "4"]),
-        ("เพิ่ม", ["y", "n", "n"]),
+        (ADD(), ["y", "n", "n"]),
         ("ความถี่การประชุม", ""),
-        ("สำนักงานเลขานุการร่วม", "อบจ.เชียงราย"),
-        ("หมายเลขข้อที่ต้องการแก้ไข", ""),
+        ("สำนักงานเลขานุการร่วม (ตั้งอยู่ที่ใด)", "อบจ.เชียงราย"),
+        ("พิมพ์หมายเลขข้อที่ต้องการแก้ไข หรือ Enter เพื่อยืนยันและสร้างร่าง", ""),
     ]
     d = Driver(
         ["interview", "--answers", str(saved), "--out", str(tmp_path / "o"), "--no-pdf"],
@@ -331,14 +338,15 @@ def test_sla_question_follows_the_settings(tmp_path):
 
 
 def replace_rule(rules, key, value):
+    assert any(k == key for k, _ in rules), key  # a prompt the rules do not have: a typo, not a silent no-op
     return [(k, value if k == key else v) for k, v in rules]
 
 
 def test_two_digit_year_wrong_review_number_and_unclear_yes_are_asked_again(tmp_path):
-    rules = replace_rule(grant_rules(), "วันที่ลงนาม", ["15/1/68", "๑๕/๑/๒๕๖๘"])
-    rules = replace_rule(rules, "หมายเลขข้อที่ต้องการแก้ไข", ["99", "abc", ""])
+    rules = replace_rule(grant_rules(), "วันที่ลงนาม (เช่น ๒๒/๔/๒๕๖๗)", ["15/1/68", "๑๕/๑/๒๕๖๘"])
+    rules = replace_rule(rules, "พิมพ์หมายเลขข้อที่ต้องการแก้ไข หรือ Enter เพื่อยืนยันและสร้างร่าง", ["99", "abc", ""])
     # "add another activity?": a title typed at the wrong prompt (neither yes nor no), then a polite yes, then no
-    rules = [("เพิ่มกิจกรรม", ["สำรวจข้อมูลรอบสอง", "ครับ", "n"]), ("ชื่อกิจกรรม", ["สำรวจ", "ประชุม"])] + rules
+    rules = [(ADD("กิจกรรม"), ["สำรวจข้อมูลรอบสอง", "ครับ", "n"]), ("ชื่อกิจกรรม", ["สำรวจ", "ประชุม"])] + rules
     d = Driver(["interview", "--out", str(tmp_path), "--no-pdf"], rules, LISTS)
     assert d.run() == 0, d.log[-5:]
     out = "\n".join(d.log)
@@ -384,14 +392,14 @@ def test_sla_is_asked_in_its_place_during_a_commissioning_interview(tmp_path):
         screening={"mission": "portfolio", "joint_structure": True},
     )
     rules = [
-        ("ยอมรับรูปแบบ", ""),
+        ("ยอมรับรูปแบบที่แนะนำ หรือเลือกรูปแบบอื่น", ""),
         ("ผู้ประสานงานหลักฝ่ายผู้มอบภารกิจ", "ผอ.กอง"),
         ("ผู้ประสานงานหลักฝ่ายผู้รับมอบภารกิจ", "ผอ.กองสาธารณสุข"),
         ("ชื่อบริการ", "รับแจ้งเหตุ"),
         ("มาตรฐานการให้บริการ", "ภายใน ๑ ชั่วโมง"),
         ("มาตรการเยียวยา", "คณะกรรมการร่วมกำหนดมาตรการ"),
-        ("เพิ่ม", "n"),
-        ("หมายเลขข้อที่ต้องการแก้ไข", ""),
+        (ADD(), "n"),
+        ("พิมพ์หมายเลขข้อที่ต้องการแก้ไข หรือ Enter เพื่อยืนยันและสร้างร่าง", ""),
     ]
     d = Driver(
         ["interview", "--answers", str(answers), "--out", str(tmp_path / "o"), "--no-pdf"],

@@ -302,56 +302,10 @@ def _renumbered(section: Section, old: str, heading_prefix: str) -> list[Block]:
     return blocks
 
 
-def amendment_document(
-    signed: Spec,
-    new: Spec,
-    settings: Settings,
-    library: Library,
-    number: int = 1,
-    when: dt.date | None = None,
-    draft: bool = False,
-) -> Agreement:
-    """The amendment that turns what `signed` assembles to into what `new` assembles to, clause by clause."""
-    from pipeline.documents.agreement import assemble
-
-    if signed.signed is None:
-        raise MouError(
-            "ข้อกำหนดแรกต้องเป็นของบันทึกข้อตกลงที่ลงนามแล้ว (มี signed: {date: …}) / "
-            "the first spec must be the signed agreement's (with `signed: {date: …}`)"
-        )
-    if (signed.model, signed.language) != (new.model, new.language):
-        raise MouError(
-            "การเปลี่ยนรูปแบบหรือภาษาเป็นการทำบันทึกข้อตกลงใหม่ ไม่ใช่การแก้ไขเพิ่มเติม / "
-            "a change of model or language is a new agreement, not an amendment"
-        )
-    lang = signed.language
-    old_doc, new_doc = assemble(signed, settings, library), assemble(new, settings, library)
-    word = "ข้อ " if lang == "th" else "Clause "
-    old_parts = {_key(s): s for s in old_doc.sections if s.part in ("body", "annex")}
-    new_parts = [s for s in new_doc.sections if s.part in ("body", "annex")]
-    text = amendment_text(library)
-    env = clause_env(lang, library.labels)
-    ctx = {name: getattr(signed, name) for name in type(signed).model_fields}
-    ctx.update(
-        number=number,
-        made=signed.signing.date,
-        when=when or dt.date.today(),
-        place=new.signing.place,
-        copies=new.copy_count(),
-        lang=lang,
-    )
-    digits = lambda s: thai.localise_digits(s, lang, settings.digits)  # noqa: E731
-    local = lambda s: thai.keep_together(digits(s))  # noqa: E731
-
-    def render(template: str, **more) -> str:
-        try:
-            return env.from_string(template).render(**ctx, **more)
-        except Exception as exc:
-            raise LibraryError(
-                f"{library.root / 'clauses' / AMEND_FILE}: แสดงผลไม่ได้ / failed to render: {type(exc).__name__}: {exc}"
-            ) from exc
-
-    changes = []  # (kind, words for the heading and the sentence, the blocks of the new text)
+def _changes(old_parts: dict, new_parts: list, word: str) -> list:
+    """What the amendment does, clause by clause: (kind, words for the heading and the sentence, the new blocks) for
+    each clause added (numbered after the clause it follows: ข้อ ๕/๑), replaced, or removed."""
+    changes = []
     previous_old = ""
     added_after: dict[str, int] = {}
     for s in new_parts:
@@ -391,6 +345,64 @@ def amendment_document(
                     [],
                 )
             )
+    return changes
+
+
+def _amendable(signed: Spec, new: Spec) -> None:
+    """An amendment amends a signed agreement, in its model and language."""
+    if signed.signed is None:
+        raise MouError(
+            "ข้อกำหนดแรกต้องเป็นของบันทึกข้อตกลงที่ลงนามแล้ว (มี signed: {date: …}) / "
+            "the first spec must be the signed agreement's (with `signed: {date: …}`)"
+        )
+    if (signed.model, signed.language) != (new.model, new.language):
+        raise MouError(
+            "การเปลี่ยนรูปแบบหรือภาษาเป็นการทำบันทึกข้อตกลงใหม่ ไม่ใช่การแก้ไขเพิ่มเติม / "
+            "a change of model or language is a new agreement, not an amendment"
+        )
+
+
+def amendment_document(
+    signed: Spec,
+    new: Spec,
+    settings: Settings,
+    library: Library,
+    number: int = 1,
+    when: dt.date | None = None,
+    draft: bool = False,
+) -> Agreement:
+    """The amendment that turns what `signed` assembles to into what `new` assembles to, clause by clause."""
+    from pipeline.documents.agreement import assemble
+
+    _amendable(signed, new)
+    lang = signed.language
+    old_doc, new_doc = assemble(signed, settings, library), assemble(new, settings, library)
+    word = "ข้อ " if lang == "th" else "Clause "
+    old_parts = {_key(s): s for s in old_doc.sections if s.part in ("body", "annex")}
+    new_parts = [s for s in new_doc.sections if s.part in ("body", "annex")]
+    text = amendment_text(library)
+    env = clause_env(lang, library.labels)
+    ctx = {name: getattr(signed, name) for name in type(signed).model_fields}
+    ctx.update(
+        number=number,
+        made=signed.signing.date,
+        when=when or dt.date.today(),
+        place=new.signing.place,
+        copies=new.copy_count(),
+        lang=lang,
+    )
+    digits = lambda s: thai.localise_digits(s, lang, settings.digits)  # noqa: E731
+    local = lambda s: thai.keep_together(digits(s))  # noqa: E731
+
+    def render(template: str, **more) -> str:
+        try:
+            return env.from_string(template).render(**ctx, **more)
+        except Exception as exc:
+            raise LibraryError(
+                f"{library.root / 'clauses' / AMEND_FILE}: แสดงผลไม่ได้ / failed to render: {type(exc).__name__}: {exc}"
+            ) from exc
+
+    changes = _changes(old_parts, new_parts, word)
     if not changes:
         raise MouError(
             "ข้อกำหนดทั้งสองประกอบเป็นบันทึกข้อตกลงเดียวกัน ไม่มีข้อใดต้องแก้ไข / "

@@ -305,6 +305,33 @@ def keep_with_signatures(sections: list) -> None:
     )
 
 
+def _render_clause(clause: Clause, compiled, env, library: Library, ctx: dict, local, lang: str):
+    """A clause's text as blocks (its first line a sub-clause), and its table when it has one."""
+    template, _, table = compiled[clause.id]
+    with _rendering(env, library, clause.id):
+        clause_blocks = blocks_of(template.render(**ctx))
+        if clause_blocks:  # a clause starts a sub-clause (๓.๑, ๓.๒ …), and so does each of its "+ " lines
+            clause_blocks[0] = replace(clause_blocks[0], sub=True)
+        grid = None
+        if table:
+            rows_expr, cells, totals = table
+            rows = tuple(
+                tuple(local(c.render(row=row, index=i, **ctx).strip()) for c in cells)
+                for i, row in enumerate(rows_expr(**ctx) or [], 1)
+            )
+            total = tuple(local(t.render(**ctx).strip()) if t else "" for t in totals) if any(totals) else None
+            cols = clause.table.columns
+            grid = Table(
+                clause.table.style,
+                tuple(local(getattr(c, lang)) for c in cols),
+                tuple(c.width for c in cols),
+                rows,
+                tuple(c.align for c in cols),
+                total,
+            )
+    return clause_blocks, grid
+
+
 def assemble(spec: Spec, settings: Settings, library: Library, draft: bool = False) -> Agreement:
     lang = spec.language
     compiled, conditions, env = _compiled(library, lang)
@@ -356,28 +383,7 @@ def assemble(spec: Spec, settings: Settings, library: Library, draft: bool = Fal
         rendered = []  # (clause, its blocks, its table or None)
         for clause in clauses:
             versions[clause.id] = clause.version
-            template, _, table = compiled[clause.id]
-            with _rendering(env, library, clause.id):
-                clause_blocks = blocks_of(template.render(**ctx))
-                if clause_blocks:  # a clause starts a sub-clause (๓.๑, ๓.๒ …), and so does each of its "+ " lines
-                    clause_blocks[0] = replace(clause_blocks[0], sub=True)
-                grid = None
-                if table:
-                    rows_expr, cells, totals = table
-                    rows = tuple(
-                        tuple(local(c.render(row=row, index=i, **ctx).strip()) for c in cells)
-                        for i, row in enumerate(rows_expr(**ctx) or [], 1)
-                    )
-                    total = tuple(local(t.render(**ctx).strip()) if t else "" for t in totals) if any(totals) else None
-                    cols = clause.table.columns
-                    grid = Table(
-                        clause.table.style,
-                        tuple(local(getattr(c, lang)) for c in cols),
-                        tuple(c.width for c in cols),
-                        rows,
-                        tuple(c.align for c in cols),
-                        total,
-                    )
+            clause_blocks, grid = _render_clause(clause, compiled, env, library, ctx, local, lang)
             rendered.append((clause_blocks, grid))
         numbered = sdef.part == "body" and sum(b.sub for blocks_, _ in rendered for b in blocks_) > 1
         m = 0

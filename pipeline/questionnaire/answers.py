@@ -80,6 +80,19 @@ def answer_amount(value) -> Decimal:
         return Decimal(0)
 
 
+def sum_of(items, key: str) -> Decimal:
+    """The sum of one amount of every row of a table (sources' `amount`, instalments' `percent`), each read as
+    `answer_amount` reads it: the one sum the questions' checks and the browser's running totals show."""
+    return sum((answer_amount(i.get(key)) for i in items if isinstance(i, dict)), Decimal(0))
+
+
+def amount_text(value) -> str:
+    """An answer's number as the questionnaire and the browser show it, exactly as given, in groups of three
+    (1,250,000; 33.333 per cent stays 33.333: a form typed back must not round it). The documents print amounts with
+    render.thai.money_figures, in baht and satang."""
+    return f"{value:,}"
+
+
 class Invalid(ValueError):
     def __init__(self, th, en):
         super().__init__(en)
@@ -170,7 +183,7 @@ def shown(value, lang: str = "th") -> str:
     if isinstance(value, bool):
         return ("ใช่" if value else "ไม่") if lang == "th" else ("yes" if value else "no")
     if isinstance(value, (Decimal, int)):
-        return f"{value:,}"
+        return amount_text(value)
     if isinstance(value, list):
         return "; ".join(
             shown(v, lang) if not isinstance(v, dict) else ", ".join(shown(x, lang) for x in v.values()) for v in value

@@ -7,12 +7,11 @@ the conversion of what a user types, live here and nowhere else.
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
 from pathlib import Path
 
 import yaml
 
-from pipeline.questionnaire.answers import METHODS, Q, answer_amount, answer_date, get, model
+from pipeline.questionnaire.answers import METHODS, Q, amount_text, answer_amount, answer_date, get, model, sum_of
 from pipeline.render.thai import date as fmt_date
 from pipeline.render.thai import months_between
 from pipeline.rules.facts import sla_rule
@@ -42,19 +41,19 @@ def _term_start(value, a):
 
 def _sources_sum(items, a):
     total = answer_amount(get(a, "budget.total"))
-    got = sum((answer_amount(i.get("amount")) for i in items), Decimal(0))
+    got = sum_of(items, "amount")
     return (
         None
         if got == total
         else (
-            f"แหล่งงบประมาณรวมกันได้ {got:,} บาท ไม่เท่ากับงบประมาณรวม {total:,} บาท",
-            f"the sources add up to {got:,}, not to the total {total:,}",
+            f"แหล่งงบประมาณรวมกันได้ {amount_text(got)} บาท ไม่เท่ากับงบประมาณรวม {amount_text(total)} บาท",
+            f"the sources add up to {amount_text(got)}, not to the total {amount_text(total)}",
         )
     )
 
 
 def _instalments_sum(items, a):
-    got = sum((answer_amount(i.get("percent")) for i in items), Decimal(0))
+    got = sum_of(items, "percent")
     return (
         None
         if got == 100

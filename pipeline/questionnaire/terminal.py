@@ -14,7 +14,19 @@ import click
 
 from pipeline.errors import Problem, SpecError, printable
 from pipeline.questionnaire import pages
-from pipeline.questionnaire.answers import Invalid, Q, convert, default_of, drop, get, human_path, put, shown, yes_or_no
+from pipeline.questionnaire.answers import (
+    Invalid,
+    Q,
+    amount_text,
+    convert,
+    default_of,
+    drop,
+    get,
+    human_path,
+    put,
+    shown,
+    yes_or_no,
+)
 from pipeline.questionnaire.pages import page_of
 from pipeline.questionnaire.questions import MODELS, SCREENING
 from pipeline.questionnaire.recommend import recommend
@@ -66,7 +78,7 @@ class Interview:
         if q.kind == "choice" and default is not None and default in [c[0] for c in q.choices]:
             default = str([c[0] for c in q.choices].index(default) + 1)
         if q.kind in ("amount", "int") and isinstance(default, (int, Decimal)) and not isinstance(default, bool):
-            default = f"{default:,}"
+            default = amount_text(default)
         if q.kind == "bool" and default is not None:
             default = "y" if default else "n"
         if q.kind == "date" and isinstance(default, str):

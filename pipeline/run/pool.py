@@ -272,6 +272,18 @@ def _kill_workers(procs: list) -> None:
             pass
 
 
+def _worker_died(task: Task, procs: list) -> dict:
+    """The result of an agreement whose worker died while it was the only one in flight: it is the one that kills."""
+    return {
+        "name": task.name,
+        "error": (
+            f"กระบวนการที่สร้างข้อตกลงนี้หยุดกะทันหัน ({_dead_workers(procs)}) ข้อตกลงอื่นสร้างต่อตามปกติ / "
+            f"the worker process building this agreement died ({_dead_workers(procs)}); "
+            f"the other agreements were built"
+        ),
+    }
+
+
 def _run_tasks(
     tasks: list[Task],
     jobs: int,
@@ -345,16 +357,7 @@ def _run_tasks(
                         except BrokenProcessPool:
                             broken = True
                             if alone:  # it was the only one in flight: it is the one that kills its worker
-                                done(
-                                    {
-                                        "name": task.name,
-                                        "error": (
-                                            f"กระบวนการที่สร้างข้อตกลงนี้หยุดกะทันหัน ({_dead_workers(procs)}) ข้อตกลงอื่นสร้างต่อตามปกติ / "
-                                            f"the worker process building this agreement died ({_dead_workers(procs)}); "
-                                            f"the other agreements were built"
-                                        ),
-                                    }
-                                )
+                                done(_worker_died(task, procs))
                             else:
                                 suspects.append(task)
                             continue

@@ -5,11 +5,21 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from decimal import Decimal
 
 from flask import g
 
-from pipeline.questionnaire.answers import Invalid, Q, answer_amount, convert, default_of, drop, get, put
+from pipeline.questionnaire.answers import (
+    Invalid,
+    Q,
+    amount_text,
+    answer_amount,
+    convert,
+    default_of,
+    drop,
+    get,
+    put,
+    sum_of,
+)
 from pipeline.questionnaire.pages import page_of, page_questions
 from pipeline.questionnaire.questions import MODELS
 from pipeline.questionnaire.recommend import recommend
@@ -100,18 +110,12 @@ def running_total(q: Q, answers: dict) -> str | None:
     items = get(answers, q.path)
     if not isinstance(items, list):
         return None
-    amount = answer_amount  # the questionnaire's own reading of an amount, as its sum checks use
-    if q.path == "budget.sources":
-        got = sum((amount(i.get("amount")) for i in items if isinstance(i, dict)), Decimal(0))
-        total = amount(get(answers, "budget.total"))
-        return (
-            f"{t('sum')} {got:,} {t('of')} {total:,} บาท"
-            if g.lang == "th"
-            else f"{t('sum')} {got:,} {t('of')} {total:,} baht"
-        )
+    if q.path == "budget.sources":  # the questionnaire's own sum, as its check reads it
+        got, total = sum_of(items, "amount"), answer_amount(get(answers, "budget.total"))
+        unit = "บาท" if g.lang == "th" else "baht"
+        return f"{t('sum')} {amount_text(got)} {t('of')} {amount_text(total)} {unit}"
     if q.path == "instalments":
-        got = sum((amount(i.get("percent")) for i in items if isinstance(i, dict)), Decimal(0))
-        return f"{t('sum')} {got} {t('of')} 100 %"
+        return f"{t('sum')} {sum_of(items, 'percent')} {t('of')} 100 %"
     return None
 
 

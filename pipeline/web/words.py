@@ -9,7 +9,7 @@ from decimal import Decimal
 
 from flask import g, url_for
 
-from pipeline.questionnaire.answers import Q
+from pipeline.questionnaire.answers import Q, amount_text
 from pipeline.questionnaire.pages import PAGES, page_of, page_questions
 from pipeline.questionnaire.questions import MODELS, QUESTIONS, SCREENING
 from pipeline.render import thai
@@ -82,7 +82,7 @@ def shown_answer(value, q: Q) -> str:
     if q.kind == "bool":
         return t("yes") if value else t("no")
     if q.kind == "amount" and isinstance(value, (int, Decimal)) and not isinstance(value, bool):
-        return f"{value:,}"
+        return amount_text(value)
     if q.kind == "methods" and isinstance(value, list):
         words = method_words()
         return ", ".join(words.get(str(m), str(m)) for m in value)
@@ -119,7 +119,7 @@ def typed_text(value, q: Q) -> str:
             return str(value)
         return f"{d.day}/{d.month}/{d.year + 543}" if g.lang == "th" else d.isoformat()
     if q.kind == "amount" and isinstance(value, (int, Decimal)) and not isinstance(value, bool):
-        return f"{value:,}"
+        return amount_text(value)
     if q.kind == "methods" and isinstance(value, list):
         return ", ".join(map(str, value))
     if q.kind == "list" and isinstance(value, list):
