@@ -204,7 +204,7 @@ def test_clause_edit_rebuilds_exactly_its_users_and_names_versions(specs, tmp_pa
 def test_editing_a_clause_nobody_uses_rebuilds_nothing(specs, tmp_path, library_copy):
     out = tmp_path / "out"
     run_batch(specs, out, library_copy, pdf=False, jobs=1)
-    edit_clause(library_copy, "integrity", new_version=2)  # optional, off unless a spec includes it
+    edit_clause(library_copy, "confidentiality", new_version=2)  # optional, off unless a spec includes it
     assert built(run_batch(specs, out, library_copy, pdf=False, jobs=1)) == set()
 
 

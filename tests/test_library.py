@@ -21,6 +21,11 @@ SPEC_SECTIONS = [
     "monitoring",
     "reporting",
     "personal_data",
+    "procurement_assets",
+    "repayment",
+    "integrity",
+    "force_majeure",
+    "notices",
     "amendment",
     "termination",
     "disputes",
@@ -40,6 +45,15 @@ def test_every_spec_section_has_a_clause_for_each_model_that_uses_it(library):
 def test_headings_match_spec(library):
     assert library.heading("annex_sla", "th") == "ภาคผนวก ข้อตกลงระดับการให้บริการ"
     assert library.heading("budget", "en") == "Budget and sources of funds"
+    # SPEC §3 as issue 20 left it: the money flows as a grant paid out (เบิกจ่าย), not as the Budget Bureau's allocation
+    assert library.heading("instalments", "th") == "การเบิกจ่ายเงินเป็นงวด"
+    assert library.heading("disputes", "th") == "การระงับข้อพิพาทและกฎหมายที่ใช้บังคับ"
+    assert library.heading("disputes", "en") == "Disputes and governing law"
+    assert library.heading("integrity", "th") == "ความซื่อสัตย์สุจริตและการขัดกันแห่งผลประโยชน์"
+    assert library.heading("procurement_assets", "en") == "Procurement and assets"
+    assert library.heading("force_majeure", "th") == "เหตุสุดวิสัย"
+    assert library.heading("notices", "th") == "การบอกกล่าว"
+    assert library.labels["document"]["title"]["en"] == "Agreement"
 
 
 def test_clause_files_name_their_id(tmp_path):

@@ -306,21 +306,121 @@ def test_supporters_are_named_where_there_are_several(write_spec, library, examp
 
 
 def test_warnings_and_strict(write_spec, library, example_data):
+    """A CSO partner without its registration: a warning (the build goes on); --strict makes it an error."""
     from pipeline.documents.check import check_spec
 
     data = example_data("child-protection-commissioning")
-    data["parties"]["supporters"][0]["signs"] = False  # a funder that does not sign
     data["parties"]["partner"]["kind"] = "cso"
-    data["parties"]["partner"].pop("authority")  # a non-government partner without authority
-    data["copies"] = 2
+    data["parties"]["partner"].pop("registration", None)
+    data["parties"]["partner"].pop("part_of", None)
     path = write_spec(data)
     checked = check_spec(path, Settings(), library)
-    assert {w.field for w in checked.warnings} == {"parties.supporters[0]", "parties.partner"}
+    assert {w.field for w in checked.warnings} == {"parties.partner.registration"}
     for w in checked.warnings:
         assert w.line and any("\u0e00" <= ch <= "\u0e7f" for ch in w.th) and w.en
     with pytest.raises(SpecError) as err:
         check_spec(path, Settings(), library, strict=True)
-    assert {p.field for p in err.value.problems} == {"parties.supporters[0]", "parties.partner"}
+    assert {p.field for p in err.value.problems} == {"parties.partner.registration"}
+
+
+# -- what a government lawyer found missing (issue 20): one spec that breaks each rule, one that satisfies it --------
+
+
+def test_children_among_the_users_need_the_safeguarding_clause(write_spec, library, example_data):
+    data = example_data("elderly-database-grant")
+    data["scope"]["target_group"] = "ผู้สูงอายุและเด็กในครอบครัว"
+    data["scope"].pop("vulnerable_users", None)
+    found = problems(write_spec(data), library)
+    assert "scope.vulnerable_users: true" in found["scope.vulnerable_users"].en
+    assert "scope.vulnerable_users" in found["scope.vulnerable_users"].th
+    data["scope"]["vulnerable_users"] = True
+    load_spec(write_spec(data), Settings(), library)
+    en = example_data("elderly-database-grant-en")
+    en["scope"]["activities"][0]["name"] = "Visits with students of the local school"
+    assert "children or youth" in problems(write_spec(en), library)["scope.vulnerable_users"].en
+    en["scope"]["activities"][0]["name"] = "Studentship records"  # not the whole word
+    load_spec(write_spec(en), Settings(), library)
+
+
+def test_a_unit_is_bound_through_its_juristic_person(write_spec, library, example_data):
+    data = example_data("elderly-database-grant")
+    partner = data["parties"]["partner"]
+    partner.update(name="ศูนย์วิจัยผู้สูงอายุ", kind="academic")
+    partner.pop("part_of", None)
+    partner.pop("registration", None)
+    found = problems(write_spec(data), library)
+    assert "part_of" in found["parties.partner.part_of"].en and "juristic person" in found["parties.partner.part_of"].en
+    partner["part_of"] = "มหาวิทยาลัยขอนแก่น"
+    load_spec(write_spec(data), Settings(), library)
+    partner.pop("part_of")
+    partner["registration"] = "จัดตั้งตามพระราชบัญญัติมหาวิทยาลัยขอนแก่น พ.ศ. ๒๕๕๘"
+    load_spec(write_spec(data), Settings(), library)
+
+
+@pytest.mark.parametrize(
+    "position, needs",
+    [
+        ("รองอธิบดี", True),
+        ("ผู้ช่วยผู้อำนวยการ", True),
+        ("ผู้อำนวยการ รักษาราชการแทนอธิบดี", True),
+        ("ผู้รับมอบอำนาจ", True),
+        ("ผู้อำนวยการศูนย์คุ้มครองเด็ก", False),  # คุ้มครอง holds รอง inside a word
+        ("อธิบดี", False),
+    ],
+)
+def test_who_signs_for_another_shows_the_authority(write_spec, library, example_data, position, needs):
+    data = example_data("elderly-database-grant")
+    delegator = data["parties"]["delegator"]  # government: only a deputy or delegate needs it
+    delegator["representative"]["position"] = position
+    delegator.pop("authority", None)
+    if needs:
+        assert (
+            "signs for another or as a deputy" in problems(write_spec(data), library)["parties.delegator.authority"].en
+        )
+    else:
+        load_spec(write_spec(data), Settings(), library)
+
+
+def test_authority_in_english_and_for_a_non_government_partner(write_spec, library, example_data):
+    data = example_data("elderly-database-grant-en")
+    data["parties"]["delegator"]["representative"]["position"] = "Acting Director-General"
+    data["parties"]["delegator"].pop("authority", None)
+    data["parties"]["partner"].pop("authority", None)
+    found = problems(write_spec(data), library)
+    assert "deputy" in found["parties.delegator.authority"].en
+    if data["parties"]["partner"]["kind"] != "government":
+        assert "not a government body" in found["parties.partner.authority"].en
+
+
+def test_payment_on_passing_an_evaluation_needs_pass_criteria(write_spec, library, example_data):
+    data = example_data("inclusive-care")
+    data["evaluation"].pop("pass_criteria", None)
+    found = problems(write_spec(data), library)
+    assert "evaluation.pass_criteria" in found["evaluation.pass_criteria"].en
+    data["evaluation"]["pass_criteria"] = "ผลการดำเนินงานตามตัวชี้วัดไม่ต่ำกว่าร้อยละ ๘๐ ของค่าเป้าหมาย"
+    load_spec(write_spec(data), Settings(), library)
+
+
+def test_a_supporter_that_does_not_sign_gives_no_money(write_spec, library, example_data):
+    data = example_data("child-protection-commissioning")
+    funder = next(
+        s["supporter"] for s in data["budget"]["sources"] if s["provider"] == "supporters" and s.get("supporter")
+    )
+    for s in data["parties"]["supporters"]:
+        if s["name"] == funder:
+            s["signs"] = False
+    data["copies"] = data.get("copies", 3)
+    found = problems(write_spec(data), library)
+    assert any("cannot provide money" in p.en for p in found.values()), found
+
+
+def test_budget_lines_add_up_to_the_delegators_money(write_spec, library, example_data):
+    data = example_data("elderly-database-grant")
+    money = sum(s["amount"] for s in data["budget"]["sources"] if s["provider"] == "delegator")
+    data["budget"]["lines"] = [{"item": "ค่าจ้างสำรวจ", "amount": money - 1000}, {"item": "ค่าวัสดุ", "amount": 999}]
+    assert "budget lines add up to" in problems(write_spec(data), library)["budget.lines"].en
+    data["budget"]["lines"][1]["amount"] = 1000
+    load_spec(write_spec(data), Settings(), library)
 
 
 def test_sla_follows_the_manual(write_spec, library, example_data):

@@ -23,6 +23,7 @@ from pipeline.rules import (
     sla_required,
     unit_cost_exact,
 )
+from pipeline.rules.facts import instalments_rounded
 from pipeline.spec.model import Spec
 from pipeline.spec.settings import Settings
 
@@ -175,6 +176,7 @@ def context(spec: Spec, settings: Settings, library: Library) -> dict:
         delegator_amount=base,
         instalment_rows=rows,
         instalment_total=sum((r.amount for r in rows), Decimal(0)),
+        instalments_rounded=instalments_rounded(spec),
         signature_rows=signature_lines(signers, library, lang),
         witness_rows=signature_lines(witnesses, library, lang),
         sla_required=sla_required(spec, settings),
@@ -194,6 +196,8 @@ def context(spec: Spec, settings: Settings, library: Library) -> dict:
             else []
         ),
         non_binding=[s.name for s in p.supporters if not s.signs],
+        partner_is_state=p.partner.kind in ("government", "lao"),  # the procurement act binds it directly
+        all_state=p.delegator.kind in ("government", "lao") and p.partner.kind in ("government", "lao"),
         who=lambda ref, supporter=None: _of(spec, library, ref, supporter, lang, bare=True),
         annex_list=[],
         annex=Annexes(),  # filled in once the clauses are chosen: section id -> "ภาคผนวก ก"

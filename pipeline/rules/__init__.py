@@ -11,7 +11,7 @@ from pipeline.library.clauses import Library
 from pipeline.spec.model import Spec
 from pipeline.spec.settings import Settings
 
-from . import committee, dates, document, evaluations, money, parties, sla
+from . import committee, dates, document, evaluations, money, parties, signable, sla
 from .facts import (
     delegator_amount,
     evaluation_date,
@@ -39,6 +39,12 @@ RULES = (
     evaluations.payments_wait,
     parties.copies,
     parties.supporters,
+    signable.bound,
+    signable.authority,
+    signable.named_parties,
+    signable.safeguarding,
+    signable.pass_criteria,
+    signable.budget_lines,
     evaluations.performance,
     committee.check,
     sla.check,

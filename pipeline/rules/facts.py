@@ -18,9 +18,24 @@ def delegator_amount(spec: Spec) -> Decimal:
 
 
 def instalment_amounts(spec: Spec) -> list[Decimal]:
-    """What each instalment pays, in baht: its amount, or its percent of the delegator's money."""
+    """What each instalment pays, in baht: its amount, or its percent of the delegator's money rounded to the satang;
+    when every instalment is in percent and they make 100, the last takes the remainder, so the amounts printed add
+    up to the delegator's money exactly (three of 33.33 % of 1,000,000: 333,333.33, 333,333.33 and 333,333.34)."""
     base = delegator_amount(spec)
-    return [i.amount if i.amount is not None else to_money(base * (i.percent or 0) / 100) for i in spec.instalments]
+    out = [i.amount if i.amount is not None else to_money(base * (i.percent or 0) / 100) for i in spec.instalments]
+    if out and all(i.amount is None for i in spec.instalments):
+        if sum((i.percent or Decimal(0) for i in spec.instalments), Decimal(0)) == 100:
+            out[-1] = base - sum(out[:-1], Decimal(0))
+    return out
+
+
+def instalments_rounded(spec: Spec) -> bool:
+    """Whether an instalment in percent came to a fraction of a satang (the agreement then says how it was rounded)."""
+    base = delegator_amount(spec)
+    return any(
+        i.amount is None and base * (i.percent or 0) / 100 != to_money(base * (i.percent or 0) / 100)
+        for i in spec.instalments
+    )
 
 
 def sla_rule(model: str | None, start: dt.date | None, end: dt.date | None, total: Decimal, settings: Settings):

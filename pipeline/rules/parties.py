@@ -22,7 +22,8 @@ def copies(spec, settings, library, add) -> None:
 
 
 def supporters(spec, settings, library, add) -> None:
-    """Every `supporters` reference names a supporter that exists; who signs has a representative; warnings for authority."""
+    """Every `supporters` reference names a supporter that exists; who signs has a representative (authority:
+    signable.py)."""
     sup = spec.parties.supporters
     names = [s.name for s in sup]
     refs = [(("budget", "sources", k), s.provider, s.supporter) for k, s in enumerate(spec.budget.sources)]
@@ -79,11 +80,6 @@ def supporters(spec, settings, library, add) -> None:
         )
     if len(set(names)) != len(names):
         add(("parties", "supporters"), "ชื่อภาคส่วนอื่นสนับสนุนต้องไม่ซ้ำกัน", "supporter names must be unique")
-    funders = {
-        s.supporter or (names[0] if len(names) == 1 else None)
-        for s in spec.budget.sources
-        if s.provider == "supporters"
-    }
     for k, s in enumerate(sup):
         path = ("parties", "supporters", k)
         if s.signs and s.representative is None:
@@ -92,25 +88,3 @@ def supporters(spec, settings, library, add) -> None:
                 "ภาคส่วนอื่นสนับสนุนที่ลงนามต้องระบุผู้แทน (representative)",
                 "a supporter that signs needs a representative",
             )
-        if s.signs and not s.authority:
-            add(
-                path,
-                f"{s.name} ลงนามโดยไม่ได้ระบุอำนาจของผู้ลงนาม (authority)",
-                f"{s.name} signs, but no authority says who empowers its representative",
-                True,
-            )
-        if s.name in funders and not s.signs:
-            add(
-                path,
-                f"{s.name} สนับสนุนเงินแต่ไม่ได้ลงนาม บันทึกข้อตกลงจะระบุว่าการสนับสนุนไม่มีผลผูกพันทางกฎหมาย",
-                f"{s.name} provides money but does not sign: the agreement will say its support is not binding",
-                True,
-            )
-    partner = spec.parties.partner
-    if partner.kind != "government" and not partner.authority:
-        add(
-            ("parties", "partner"),
-            "ผู้รับมอบภารกิจไม่ใช่หน่วยงานรัฐ ควรระบุอำนาจของผู้ลงนาม (authority) เช่น ข้อบังคับหรือมติคณะกรรมการ",
-            "the partner is not a government body: give the authority that empowers its representative (regulations, a resolution)",
-            True,
-        )
