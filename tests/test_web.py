@@ -63,6 +63,7 @@ ANSWERS = {
         "scope.target_group": "เด็กที่ต้องได้รับการคุ้มครองสวัสดิภาพในจังหวัดเชียงราย",
         "scope.area": "จังหวัดเชียงราย ๑๘ อำเภอ",
         "scope.activities": [{"name": "จัดบริการคุ้มครองเด็ก", "description": "รับแจ้งเหตุและช่วยเหลือเด็กรายกรณี"}],
+        "scope.vulnerable_users": "y",  # children: the safeguarding clause (a rule of issue 20)
         "deliverables": ["ทีมสหวิชาชีพคุ้มครองเด็กครบทุกอำเภอ"],
         "roles.delegator": ["จัดสรรงบประมาณอุดหนุนตามแผนปฏิบัติการประจำปี"],
         "roles.partner": ["จัดบริการคุ้มครองเด็กในพื้นที่"],
@@ -83,6 +84,7 @@ ANSWERS = {
     "evaluation": {
         "evaluation.midterm": "30/9/2569",
         "evaluation.final": "30/9/2571",
+        "evaluation.pass_criteria": "ผลการดำเนินงานตามตัวชี้วัดทุกตัวไม่ต่ำกว่าร้อยละ ๘๐ ของค่าเป้าหมาย",
         "indicators": [
             {
                 "name": "ร้อยละของกรณีเด็กที่ได้รับการช่วยเหลือภายใน ๒๔ ชั่วโมง",
@@ -211,7 +213,9 @@ def field(driver, name):
 
 def set_value(driver, name: str, value) -> None:
     el = field(driver, name)
-    if el.tag_name == "select":
+    if el.get_attribute("type") == "radio":  # yes or no
+        driver.find_element(By.CSS_SELECTOR, f"input[name='{name}'][value='{value}']").click()
+    elif el.tag_name == "select":
         Select(el).select_by_value(value)
     else:
         el.clear()
@@ -442,7 +446,8 @@ def test_list_page_shows_states_problems_and_warnings(tmp_path):
     workspace = tmp_path / "ws"
     workspace.mkdir()
     text = (EXAMPLES / "universal-design-nonthaburi.yaml").read_text(encoding="utf-8")
-    (workspace / "warned.yaml").write_text(re.sub(r"\n    authority: .*", "", text, count=1), encoding="utf-8")
+    # a CSO partner without its registration: the warning mou build prints
+    (workspace / "warned.yaml").write_text(text.replace("    kind: lao", "    kind: cso", 1), encoding="utf-8")
     shutil.copy(EXAMPLES / "inclusive-care.yaml", workspace / "care.yaml")
     (workspace / "started.answers.yaml").write_text(
         "spec_version: 1\nlanguage: th\nmodel: grant\ntitle: งานที่เพิ่งเริ่ม\n", encoding="utf-8"
@@ -457,7 +462,7 @@ def test_list_page_shows_states_problems_and_warnings(tmp_path):
         for m in re.finditer(r'<tr class="state-\w+" data-name="([^"]+)">(.*?)</tr>', page, re.S)
     }
     assert "ผ่านการตรวจ" in rows["care"] and "กำลังกรอก" in rows["started"] and "งานที่เพิ่งเริ่ม" in rows["started"]
-    assert "ควรระบุอำนาจของผู้ลงนาม" in rows["warned"]  # the warning mou build would print
+    assert "ควรระบุการจดทะเบียน" in rows["warned"] and "ผ่านการตรวจ" in rows["warned"]  # the warning mou build would print
     assert re.search(r"กำลังกรอก [๑-๙][๐-๙]* ๐ ", rows["started"])  # its problems counted, no warning yet
 
 

@@ -29,6 +29,7 @@ _SARA_AM = re.compile(r"(\u0e4d\u0e32|\u0e33\u0e32)")  # สระอำ extract
 _MARKS = re.compile(r"[\u0e31\u0e33\u0e34-\u0e3a\u0e47-\u0e4e\s]")
 
 
+_PAGE_NUMBER = re.compile(r"^\f?\s*-\s*[0-9๐-๙]+\s*-?\s+(?=\S)")
 _ANNEX_LETTER = ((re.compile(r"^ภาคผนวก\s+[ก-ฮ](?=\s)"), "ภาคผนวก"), (re.compile(r"^Annex\s+[A-Z]\b:?"), "Annex:"))
 
 
@@ -110,7 +111,8 @@ def _pdf_facts(data: bytes) -> tuple[dict, list[str]]:
     titles = _outline(reader.outline)
     if titles:
         return props, titles
-    return props, [line for page in pdf_pages(data) for line in page.splitlines()]  # poppler: pypdf misreads 25.2
+    # poppler (pypdf misreads 25.2); the page number "- ๒ -" may come out on the line of the heading below it
+    return props, [_PAGE_NUMBER.sub("", line) for page in pdf_pages(data) for line in page.splitlines()]
 
 
 def text_layer_missing(data: bytes) -> list[str]:

@@ -15,6 +15,7 @@ from pipeline.questionnaire.answers import METHODS, Q, amount_text, answer_amoun
 from pipeline.render.thai import date as fmt_date
 from pipeline.render.thai import months_between
 from pipeline.rules.facts import sla_rule
+from pipeline.rules.signable import acts_for_another, is_unit, names_children, waits_to_pass
 from pipeline.spec.model import count_signatories
 from pipeline.spec.settings import Settings
 
@@ -173,6 +174,34 @@ SCREENING = (
     ),
 )
 
+
+def _text(a, path) -> str:
+    v = get(a, path)
+    return v if isinstance(v, str) else ""
+
+
+def _children(a) -> bool:
+    """The rule's own test (rules.signable): the target group or an activity names children or youth."""
+    acts = get(a, "scope.activities")
+    acts = acts if isinstance(acts, list) else []
+    texts = [_text(a, "scope.target_group")] + [
+        str(x.get(k) or "") for x in acts if isinstance(x, dict) for k in ("name", "description")
+    ]
+    return any(names_children(t) for t in texts)
+
+
+def _waits_for_evaluation(a) -> bool:
+    insts = a.get("instalments")
+    return any(
+        isinstance(i, dict) and waits_to_pass(i.get("after"), i.get("condition"))
+        for i in (insts if isinstance(insts, list) else [])
+    )
+
+
+PASS_CRITERIA_TH = "ผลการดำเนินงานบรรลุค่าเป้าหมายของตัวชี้วัดความสำเร็จตามภาคผนวก ไม่น้อยกว่าร้อยละ ๘๐ ของจำนวนตัวชี้วัด"
+PASS_CRITERIA_EN = "the work meets the targets of at least 80 per cent of the performance indicators in the annex"
+
+
 RECORD_ACTIVITY = (
     Q("name", "ชื่อกิจกรรม", "Activity"),
     Q("description", "รายละเอียด (Enter เพื่อข้าม)", "Description (Enter to skip)", required=False),
@@ -190,11 +219,33 @@ QUESTIONS = (
     Q("parties.delegator.address", "ที่ตั้งของผู้มอบภารกิจ", "Delegator's address"),
     Q("parties.delegator.representative.name", "ชื่อผู้ลงนามฝ่ายผู้มอบภารกิจ", "Delegator's signatory"),
     Q("parties.delegator.representative.position", "ตำแหน่งผู้ลงนามฝ่ายผู้มอบภารกิจ", "Delegator signatory's position"),
+    Q(
+        "parties.delegator.authority",
+        "คำสั่งมอบอำนาจหรือการรักษาราชการแทนของผู้ลงนาม (เช่น คำสั่งกรม ที่ ... ลงวันที่ ...)",
+        "The delegation under which the signatory acts (e.g. order No. ... of ...)",
+        when=lambda a, s: acts_for_another(_text(a, "parties.delegator.representative.position")),
+    ),
     Q("parties.partner.name", "ชื่อหน่วยงานผู้รับมอบภารกิจ", "Partner"),
     Q("parties.partner.kind", "ประเภทของผู้รับมอบภารกิจ", "Kind of partner", "choice", KINDS[1:], default="cso"),
     Q("parties.partner.address", "ที่ตั้งของผู้รับมอบภารกิจ", "Partner's address"),
     Q("parties.partner.representative.name", "ชื่อผู้ลงนามฝ่ายผู้รับมอบภารกิจ", "Partner's signatory"),
     Q("parties.partner.representative.position", "ตำแหน่งผู้ลงนามฝ่ายผู้รับมอบภารกิจ", "Partner signatory's position"),
+    Q(
+        "parties.partner.part_of",
+        "นิติบุคคลที่หน่วยงานนี้สังกัด (เช่น มหาวิทยาลัย) — เป็นคู่สัญญาโดยหน่วยงานนี้ (Enter เพื่อข้ามถ้าเป็นนิติบุคคลเอง)",
+        "The juristic person this unit belongs to (e.g. the university), bound through it (Enter to skip if it is one)",
+        required=False,
+        when=lambda a, s: is_unit(_text(a, "parties.partner.name")),
+    ),
+    Q(
+        "parties.partner.registration",
+        "การจดทะเบียนของผู้รับมอบภารกิจ เช่น มูลนิธิ ทะเบียนเลขที่ ... (Enter เพื่อข้าม)",
+        "The partner's registration, e.g. foundation No. ... (Enter to skip)",
+        required=False,
+        when=lambda a, s: (
+            get(a, "parties.partner.kind") in ("cso", "private") or is_unit(_text(a, "parties.partner.name"))
+        ),
+    ),
     Q(
         "parties.partner.authority",
         "มติหรือการมอบอำนาจให้ผู้ลงนาม (Enter เพื่อข้าม)",
@@ -213,6 +264,14 @@ QUESTIONS = (
     Q("scope.target_group", "กลุ่มเป้าหมาย", "Target group"),
     Q("scope.area", "พื้นที่ดำเนินการ", "Area"),
     Q("scope.activities", "กิจกรรม", "Activities", "records", fields=RECORD_ACTIVITY),
+    Q(
+        "scope.vulnerable_users",
+        "ผู้รับบริการเป็นเด็ก เยาวชน หรือกลุ่มเปราะบางหรือไม่ (เพิ่มข้อการคุ้มครองเด็กและผู้เปราะบาง)",
+        "Are the service users children, young people or vulnerable people (adds the safeguarding clause)",
+        "bool",
+        required=False,
+        default=lambda a: True if _children(a) else None,
+    ),
     Q("deliverables", "ผลผลิตที่ส่งมอบ (ทีละรายการ)", "Deliverables (one at a time)", "list"),
     Q("roles.delegator", "บทบาทหน้าที่ของผู้มอบภารกิจ (ทีละข้อ)", "Roles of the delegator (one at a time)", "list"),
     Q("roles.partner", "บทบาทหน้าที่ของผู้รับมอบภารกิจ (ทีละข้อ)", "Roles of the partner (one at a time)", "list"),
@@ -293,6 +352,13 @@ QUESTIONS = (
         default=lambda a: {"grant": "internal", "performance": "internal, external, field_visit"}.get(
             model(a), "internal, external, service_user_feedback"
         ),
+    ),
+    Q(
+        "evaluation.pass_criteria",
+        "เกณฑ์การผ่านการประเมินผล (งวดเงินที่จ่ายเมื่อผ่านการประเมินอ้างถึงเกณฑ์นี้)",
+        "What passing an evaluation means (the instalments paid on passing refer to it)",
+        default=lambda a: PASS_CRITERIA_TH if a.get("language", "th") == "th" else PASS_CRITERIA_EN,
+        when=lambda a, s: _waits_for_evaluation(a),
     ),
     Q(
         "indicators",

@@ -34,6 +34,12 @@ def names_children(text: str | None) -> bool:
     return bool(text) and bool(_CHILDREN_TH.search(text) or _CHILDREN_EN.search(text))
 
 
+def waits_to_pass(after: str | None, condition: str | None) -> bool:
+    """An instalment paid once an evaluation is passed: its `after` names one, or its condition names one or says
+    ผ่านการประเมิน / pass the … evaluation."""
+    return bool((after and after != "signing") or named_evaluations(condition) or _PASS.search(condition or ""))
+
+
 def _who(spec):
     """(path, role in words, the party or supporter) for the delegator, the partner and every supporter."""
     p = spec.parties
@@ -108,8 +114,7 @@ def pass_criteria(spec, settings, library, add) -> None:
     if spec.evaluation.pass_criteria:
         return
     for k, inst in enumerate(spec.instalments):
-        waits = (inst.after and inst.after != "signing") or named_evaluations(inst.condition)
-        if waits or _PASS.search(inst.condition or ""):
+        if waits_to_pass(inst.after, inst.condition):
             add(
                 ("evaluation", "pass_criteria"),
                 f"งวดที่ {k + 1} จ่ายเมื่อผ่านการประเมินผล ต้องระบุเกณฑ์การผ่านการประเมิน (evaluation.pass_criteria)",
