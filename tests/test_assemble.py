@@ -103,3 +103,40 @@ def library_root():
     from pipeline.library.clauses import PROJECT_ROOT
 
     return PROJECT_ROOT
+
+
+def test_budget_lines_are_a_table_that_adds_up(write_spec, library, example_data):
+    """budget.lines (issue 20): printed as a table in the budget clause, its total the delegator's money."""
+    data = example_data("elderly-database-grant")
+    data["budget"]["lines"] = [
+        {"item": "ค่าจ้างเก็บข้อมูลภาคสนาม", "amount": 200000, "fiscal_year": 2568},
+        {"item": "ค่าพัฒนาระบบฐานข้อมูล", "amount": 100000},
+        {"item": "ค่าประชุม", "amount": 50000},
+    ]
+    a = agreement(write_spec, library, data)
+    budget = next(s for s in a.sections if s.id == "budget")
+    table = next(b.table for b in budget.blocks if b.table and "รายการ" in b.table.headers)
+    assert [r[1] for r in table.rows] == [line["item"] for line in data["budget"]["lines"]]
+    assert table.rows[0][3] == "๒๐๐,๐๐๐" and table.total[3] == "๓๕๐,๐๐๐"
+    data["budget"].pop("lines")
+    assert not any(
+        b.table and "รายการ" in b.table.headers
+        for b in next(s for s in agreement(write_spec, library, data).sections if s.id == "budget").blocks
+    )
+
+
+def test_instalments_in_percent_are_rounded_and_add_up(write_spec, library, example_data):
+    """Three thirds of 1,000,000: 333,333.33 twice and the remainder 333,333.34; the text says how."""
+    data = example_data("elderly-database-grant")
+    data["budget"]["total"] = 1_000_000
+    data["budget"]["sources"][0]["amount"] = 1_000_000
+    data["budget"].pop("lines", None)
+    third = "33.333333333333333333"
+    data["instalments"] = [
+        {"percent": third, "due": "2025-02-15", "after": "signing"},
+        {"percent": third, "due": "2025-04-15", "after": "signing"},
+        {"percent": "33.333333333333333334", "due": "2025-06-15", "after": "signing"},
+    ]
+    text = all_text(agreement(write_spec, library, data))
+    assert text.count("๓๓๓,๓๓๓.๓๓ บาท") >= 2 and "๓๓๓,๓๓๓.๓๔ บาท" in text
+    assert "งวดสุดท้ายเป็นเงินส่วนที่เหลือ" in text

@@ -421,6 +421,14 @@ def test_budget_lines_add_up_to_the_delegators_money(write_spec, library, exampl
     assert "budget lines add up to" in problems(write_spec(data), library)["budget.lines"].en
     data["budget"]["lines"][1]["amount"] = 1000
     load_spec(write_spec(data), Settings(), library)
+    # per fiscal year, when every line gives one: 2569 is not a year of the delegator's money
+    year = data["budget"]["sources"][0].get("fiscal_year", 2568)
+    data["budget"]["lines"][0]["fiscal_year"] = year
+    data["budget"]["lines"][1]["fiscal_year"] = year + 1
+    if data["budget"]["sources"][0].get("fiscal_year"):
+        data["budget"]["sources"][0].pop("fiscal_year")
+        data["budget"]["sources"][0]["fiscal_years"] = {year: money - 2000, year + 1: 2000}
+        assert "fiscal year" in problems(write_spec(data), library)["budget.lines"].en
 
 
 def test_sla_follows_the_manual(write_spec, library, example_data):

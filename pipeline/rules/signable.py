@@ -169,7 +169,7 @@ def budget_lines(spec, settings, library, add) -> None:
     for line in lines:
         if line.fiscal_year is not None:
             years[line.fiscal_year] = years.get(line.fiscal_year, Decimal(0)) + line.amount
-    if not years:
+    if not years or any(line.fiscal_year is None for line in lines):  # per year only when every line says its year
         return
     given: dict[int, Decimal] = {}
     for s in spec.budget.sources:
