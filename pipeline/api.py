@@ -8,8 +8,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pipeline import __version__
-from pipeline.documents.after_signing import build_amendment, build_sla
+from pipeline.documents.after_signing import build_sla
 from pipeline.documents.agreement import Agreement, assemble
+from pipeline.documents.amendment import build_amendment
 from pipeline.documents.check import (
     check_document,
     check_spec,

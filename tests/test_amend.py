@@ -25,15 +25,15 @@ def mou(*args):
 
 
 def specs(tmp_path, lang: str):
-    """The signed inclusive-care agreement, and the same with its payments moved into the signing's fiscal year: the
-    mid-term evaluation earlier, 30/70 instead of 40/60, the budget in one fiscal year (so no later-year termination)."""
+    """The signed inclusive-care agreement, and the same with its second payment moved into the signing's fiscal year:
+    the mid-term evaluation earlier, the budget in one fiscal year (so no later-year termination). The first instalment,
+    paid before the amendment, stays as it was."""
     signed = yaml.safe_load((EXAMPLES / "inclusive-care.yaml").read_text(encoding="utf-8"))
     signed["language"] = lang
     signed["signed"] = {"date": dt.date(2024, 4, 22)}
     new = copy.deepcopy(signed)
     del new["signed"]
     new["evaluation"]["midterm"] = dt.date(2024, 9, 10)
-    new["instalments"][0]["percent"], new["instalments"][1]["percent"] = 30, 70
     new["instalments"][1]["due"] = dt.date(2024, 9, 25)
     source = new["budget"]["sources"][0]
     del source["fiscal_years"]
@@ -101,7 +101,7 @@ def test_amendment_cancels_and_replaces_exactly_the_clauses_that_changed(tmp_pat
 
 def test_an_amendment_that_changes_nothing_is_refused(tmp_path):
     signed, _ = specs(tmp_path, "th")
-    result = mou("amend", signed, signed, "--out", tmp_path / "o", "--no-pdf")
+    result = mou("amend", signed, signed, "--out", tmp_path / "o", "--date", "2024-08-01", "--no-pdf")
     assert result.returncode == 1 and "nothing to amend" in result.stderr
     assert not (tmp_path / "o").exists() or not list((tmp_path / "o").iterdir())
 
@@ -113,3 +113,87 @@ def test_amend_needs_a_signed_agreement_of_the_same_model(tmp_path):
     other = EXAMPLES / "elderly-database-grant.yaml"
     model = mou("amend", signed, other, "--out", tmp_path / "o", "--no-pdf")
     assert model.returncode == 1 and "new agreement" in model.stderr and "Traceback" not in model.stderr
+
+
+# -- what an amendment may not change (issue 20, SPEC §2) ---------------------------------------------------------------
+
+
+def test_an_instalment_already_due_cannot_be_changed(tmp_path):
+    signed, new = specs(tmp_path, "th")
+    data = yaml.safe_load(new.read_text(encoding="utf-8"))
+    data["instalments"][0]["percent"], data["instalments"][1]["percent"] = 30, 70  # the first was due 31 May 2024
+    new.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    result = mou("amend", signed, new, "--out", tmp_path / "o", "--date", "2024-08-01", "--no-pdf")
+    assert result.returncode == 1 and "instalment 1 fell due on 31 May 2024" in result.stderr, result.stderr
+    assert "งวดที่ ๑" in result.stderr or "งวดที่ 1" in result.stderr
+    assert not (tmp_path / "o").exists() or not list((tmp_path / "o").iterdir())
+    assert "amends:" not in new.read_text(encoding="utf-8")  # nothing written for a refused amendment
+
+
+def test_an_amendment_after_the_term_is_refused(tmp_path):
+    signed, new = specs(tmp_path, "en")
+    result = mou("amend", signed, new, "--out", tmp_path / "o", "--no-pdf")  # dated today: years after the end
+    assert result.returncode == 1 and "cannot be amended" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_the_money_of_a_closed_fiscal_year_cannot_be_changed(library):
+    from pipeline.documents.amendment import amendment_problems
+    from pipeline.documents.check import load_spec
+    from pipeline.spec.settings import Settings
+
+    _, signed = load_spec(EXAMPLES / "inclusive-care.yaml", Settings(), library)
+    source = signed.budget.sources[0]
+    moved = source.model_copy(
+        update={"fiscal_years": {2567: source.fiscal_years[2567] + 100_000, 2568: source.fiscal_years[2568] - 100_000}}
+    )
+    new = signed.model_copy(update={"budget": signed.budget.model_copy(update={"sources": [moved]})})
+    found = amendment_problems(signed, new, dt.date(2024, 10, 15))  # fiscal year 2567 ended on 30 September 2024
+    assert [en for _, en in found] == [
+        "fiscal year 2567 ended on 30 September 2024, before the amendment's date: its money cannot be changed"
+    ]
+    assert amendment_problems(signed, new, dt.date(2024, 9, 1)) == []  # before its end it may change
+
+
+def test_the_new_spec_says_what_it_amends_and_the_parties_are_amended_too(tmp_path):
+    signed, new = specs(tmp_path, "th")
+    data = yaml.safe_load(new.read_text(encoding="utf-8"))
+    data["parties"]["partner"]["representative"]["name"] = "ศาสตราจารย์ ดร.ผู้แทน คนใหม่"
+    data["budget"]["lines"] = [
+        {"item": "ค่าจ้างบุคลากรผู้ช่วยเหลือ", "amount": 1000000},
+        {"item": "ค่าฝึกอบรมและวัสดุ", "amount": 250000},
+    ]
+    new.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    result = mou("amend", signed, new, "--out", tmp_path / "o", "--date", "2024-08-01", "--no-pdf")
+    assert result.returncode == 0, result.stderr
+    assert yaml.safe_load(new.read_text(encoding="utf-8"))["amends"] == "signed-th"
+    doc = Document(str(tmp_path / "o" / "signed-th.amendment-1.docx"))
+    headings = [p.text.replace("\xa0", " ") for p in doc.paragraphs if p.style.name == "Heading 1"]
+    assert "ข้อ ๑ แก้ไขส่วนคู่ภาคี" in headings, headings
+    text = "\n".join(p.text for p in doc.paragraphs).replace("\xa0", " ")
+    assert "ให้ยกเลิกความในส่วนคู่ภาคี ของบันทึกข้อตกลงเดิม และให้ใช้ความต่อไปนี้แทน" in text
+    assert "ศาสตราจารย์ ดร.ผู้แทน คนใหม่" in text
+    # the budget clause is quoted whole: its table of lines inside the quotation, which closes after it
+    body = doc.element.body
+    kinds = [
+        (child.tag.rsplit("}", 1)[1], "".join(t.text or "" for t in child.iter() if t.tag.endswith("}t")))
+        for child in body
+    ]
+    lines_table = next(i for i, (k, t) in enumerate(kinds) if k == "tbl" and "ค่าฝึกอบรมและวัสดุ" in t)
+    before = [t for _, t in kinds[:lines_table] if t.strip()][-1]
+    assert not before.strip().endswith("”"), before  # not closed before the table
+    assert any(t.strip().endswith("”") for _, t in kinds[lines_table + 1 : lines_table + 4])  # but after it
+    again = mou("amend", signed, new, "--out", tmp_path / "o2", "--date", "2024-08-01", "--no-pdf")
+    assert again.returncode == 0 and new.read_text(encoding="utf-8").count("amends:") == 1
+
+
+def test_a_replaced_clause_that_ends_with_a_table_is_quoted_around_it():
+    from pipeline.documents.amendment import _renumbered
+    from pipeline.render.document import Block, Section, Table
+
+    table = Table("grid", ("a",), (1.0,), (("x",),))
+    section = Section(
+        "budget", "body", "ข้อ ๔ งบประมาณ", (Block("lead", "๔.๑ ตามตาราง ดังนี้", sub=True), Block("table", table=table))
+    )
+    blocks = _renumbered(section, "๔", "ข้อ ")
+    assert blocks[0].text.startswith("“ข้อ ๔") and blocks[-2].kind == "table" and blocks[-1].text == "”"
+    assert not any(b.text.endswith("”") for b in blocks[:-1])

@@ -5,7 +5,6 @@ Word template, converts through the same LibreOffice and carries provenance like
 from __future__ import annotations
 
 import datetime as dt
-import re
 from pathlib import Path
 
 import yaml
@@ -106,7 +105,7 @@ def sla_document(spec: Spec, year: int, settings: Settings, library: Library, dr
                 Signer(p.partner.representative.name, p.partner.representative.position, party("partner")),
             ]
             # the agreement's witnesses, as in its own closing
-            _with_signatures(
+            with_signatures(
                 blocks,
                 signature_lines(signers, library, lang),
                 context(spec, settings, library)["witness_rows"],
@@ -115,7 +114,7 @@ def sla_document(spec: Spec, year: int, settings: Settings, library: Library, dr
         heading = sdef[lang] if sid == "signatures" else numbering.format(n=n, title=sdef[lang])
         sections.append(Section(sid, "closing" if sid == "signatures" else "body", digits(heading), tuple(blocks)))
     keep_with_signatures(sections)
-    front = _front(
+    front = title_block(
         spec, digits(render(text["title"][lang])), digits(render(text["refers"][lang])), digits, library, draft
     )
     return Agreement(
@@ -137,7 +136,7 @@ def _with_table(blocks: list, table: Table) -> None:
     blocks.append(Block("table", table=table))
 
 
-def _with_signatures(blocks: list, signature_rows: list, witness_rows: list, local) -> None:
+def with_signatures(blocks: list, signature_rows: list, witness_rows: list, local) -> None:
     """The signature blocks, then the witnesses', after the closing sentence: never a signature page of its own."""
     for rows in (signature_rows, witness_rows):
         if rows:
@@ -146,7 +145,7 @@ def _with_signatures(blocks: list, signature_rows: list, witness_rows: list, loc
             )
 
 
-def _front(spec: Spec, title: str, refers: str, digits, library: Library, draft: bool) -> dict:
+def title_block(spec: Spec, title: str, refers: str, digits, library: Library, draft: bool) -> dict:
     """The title block of a document that belongs to an agreement: its own title, then the agreement's."""
     return {
         "doc_title": title,
@@ -250,248 +249,23 @@ def write_document(
 # -- amendments ---------------------------------------------------------------------------------------------------------
 
 AMEND_FILE = "_amendment.yaml"
-_CLAUSE_NO = re.compile(r"^(ข้อ|Clause)\s*([๐-๙0-9]+)\.?\s*")
 
 
 def amendment_text(library: Library) -> dict:
     return _library_text(
         library,
         AMEND_FILE,
-        ("title", "refers", "preamble", "replace", "add", "remove", "replace_annex", "rest", "closing", "headings"),
-    )
-
-
-def _key(section: Section) -> tuple:
-    """What a section is, whatever its number: its id, and the title of a custom clause (several share the id)."""
-    return (section.id, _CLAUSE_NO.sub("", section.heading)) if section.id == "extra" else (section.id,)
-
-
-def _number(section: Section) -> str:
-    m = _CLAUSE_NO.match(section.heading)
-    return m.group(2) if m else ""
-
-
-def _content(section: Section) -> list:
-    """A section's words with its own clause number taken out of its sub-clause numbers (๕.๑ -> #.๑), so a clause that
-    only moved is not a change."""
-    n = _number(section)
-    out = [_CLAUSE_NO.sub("", section.heading)]
-    for b in section.blocks:
-        if b.kind == "table":
-            out.append(("table", b.table.headers, b.table.rows, b.table.total))
-        else:
-            out.append((b.kind, re.sub(rf"^{re.escape(n)}\.", "#.", b.text) if n else b.text))
-    return out
-
-
-def _renumbered(section: Section, old: str, heading_prefix: str) -> list[Block]:
-    """The new text of a clause, as it will read in the signed agreement: its heading and sub-clauses under the old
-    number, quoted as Thai amendments quote the replacing text."""
-    n = _number(section)
-    title = _CLAUSE_NO.sub("", section.heading)
-    blocks = [Block("para", f"“{heading_prefix}{old} {title}".rstrip())]
-    for b in section.blocks:
-        if b.kind == "table":
-            blocks.append(b)
-        else:
-            text = re.sub(rf"^{re.escape(n)}\.", f"{old}.", b.text) if n and old else b.text
-            blocks.append(Block(b.kind, text))  # a lead-in stays with what it introduces
-    last = next((i for i in range(len(blocks) - 1, -1, -1) if blocks[i].kind != "table"), None)
-    if last is not None:
-        blocks[last] = Block(blocks[last].kind, blocks[last].text + "”")
-    return blocks
-
-
-def _changes(old_parts: dict, new_parts: list, word: str) -> list:
-    """What the amendment does, clause by clause: (kind, words for the heading and the sentence, the new blocks) for
-    each clause added (numbered after the clause it follows: ข้อ ๕/๑), replaced, or removed."""
-    changes = []
-    previous_old = ""
-    added_after: dict[str, int] = {}
-    for s in new_parts:
-        before = old_parts.get(_key(s))
-        title = _CLAUSE_NO.sub("", s.heading)
-        if before is None:
-            base = previous_old or "0"
-            added_after[base] = added_after.get(base, 0) + 1
-            label_no = f"{word}{base}/{added_after[base]}" if s.part == "body" else title
-            changes.append(
-                ("add", {"new": label_no, "label": title}, _renumbered(s, f"{base}/{added_after[base]}", word))
-            )
-            continue
-        old_no = _number(before)
-        previous_old = old_no or previous_old
-        if _content(before) != _content(s):
-            if s.part == "annex":
-                changes.append(
-                    (
-                        "replace_annex",
-                        {"old": title, "label": title},
-                        [Block("para", f"“{s.heading}”")] + list(s.blocks),
-                    )
-                )
-            else:
-                changes.append(("replace", {"old": f"{word}{old_no}", "label": title}, _renumbered(s, old_no, word)))
-    kept = {_key(s) for s in new_parts}
-    for key, s in old_parts.items():
-        if key not in kept:
-            changes.append(
-                (
-                    "remove",
-                    {
-                        "old": f"{word}{_number(s)}" if s.part == "body" else s.heading,
-                        "label": _CLAUSE_NO.sub("", s.heading),
-                    },
-                    [],
-                )
-            )
-    return changes
-
-
-def _amendable(signed: Spec, new: Spec) -> None:
-    """An amendment amends a signed agreement, in its model and language."""
-    if signed.signed is None:
-        raise MouError(
-            "ข้อกำหนดแรกต้องเป็นของบันทึกข้อตกลงที่ลงนามแล้ว (มี signed: {date: …}) / "
-            "the first spec must be the signed agreement's (with `signed: {date: …}`)"
-        )
-    if (signed.model, signed.language) != (new.model, new.language):
-        raise MouError(
-            "การเปลี่ยนรูปแบบหรือภาษาเป็นการทำบันทึกข้อตกลงใหม่ ไม่ใช่การแก้ไขเพิ่มเติม / "
-            "a change of model or language is a new agreement, not an amendment"
-        )
-
-
-def amendment_document(
-    signed: Spec,
-    new: Spec,
-    settings: Settings,
-    library: Library,
-    number: int = 1,
-    when: dt.date | None = None,
-    draft: bool = False,
-) -> Agreement:
-    """The amendment that turns what `signed` assembles to into what `new` assembles to, clause by clause."""
-    from pipeline.documents.agreement import assemble
-
-    _amendable(signed, new)
-    lang = signed.language
-    old_doc, new_doc = assemble(signed, settings, library), assemble(new, settings, library)
-    word = "ข้อ " if lang == "th" else "Clause "
-    old_parts = {_key(s): s for s in old_doc.sections if s.part in ("body", "annex")}
-    new_parts = [s for s in new_doc.sections if s.part in ("body", "annex")]
-    text = amendment_text(library)
-    env = clause_env(lang, library.labels)
-    ctx = {name: getattr(signed, name) for name in type(signed).model_fields}
-    ctx.update(
-        number=number,
-        made=signed.signing.date,
-        when=when or dt.date.today(),
-        place=new.signing.place,
-        copies=new.copy_count(),
-        lang=lang,
-    )
-    digits = lambda s: thai.localise_digits(s, lang, settings.digits)  # noqa: E731
-    local = lambda s: thai.keep_together(digits(s))  # noqa: E731
-
-    def render(template: str, **more) -> str:
-        try:
-            return env.from_string(template).render(**ctx, **more)
-        except Exception as exc:
-            raise LibraryError(
-                f"{library.root / 'clauses' / AMEND_FILE}: แสดงผลไม่ได้ / failed to render: {type(exc).__name__}: {exc}"
-            ) from exc
-
-    changes = _changes(old_parts, new_parts, word)
-    if not changes:
-        raise MouError(
-            "ข้อกำหนดทั้งสองประกอบเป็นบันทึกข้อตกลงเดียวกัน ไม่มีข้อใดต้องแก้ไข / "
-            "the two specs assemble to the same agreement: there is nothing to amend"
-        )
-
-    numbering = getattr(library.sections.numbering, lang)
-    sections = [
-        Section(
-            "amend_preamble",
+        (
+            "title",
+            "refers",
             "preamble",
-            text["headings"]["preamble"][lang],
-            tuple(Block(b.kind, local(b.text)) for b in blocks_of(render(text["preamble"][lang]))),
-        )
-    ]
-    for i, (kind, words, blocks) in enumerate(changes, 1):
-        head = render(text["headings"][kind][lang], **words)
-        lead = render(text[kind][lang], **words)
-        body = [Block("lead" if blocks else "para", local(lead))] + [
-            b if b.kind == "table" else Block(b.kind, local(b.text)) for b in blocks
-        ]
-        sections.append(Section(f"amend_{i}", "body", digits(numbering.format(n=i, title=head)), tuple(body)))
-    rest = text["rest"]
-    sections.append(
-        Section(
-            "amend_rest",
-            "body",
-            digits(numbering.format(n=len(changes) + 1, title=rest["heading"][lang])),
-            tuple(Block(b.kind, local(b.text)) for b in blocks_of(render(rest[lang]))),
-        )
-    )
-    signing = context(new, settings, library)
-    closing = [Block("para", local(render(text["closing"][lang])))]
-    _with_signatures(closing, signing["signature_rows"], signing["witness_rows"], local)
-    sections.append(Section("signatures", "closing", library.heading("signatures", lang), tuple(closing)))
-    keep_with_signatures(sections)
-    front = _front(
-        signed, digits(render(text["title"][lang])), digits(render(text["refers"][lang])), digits, library, draft
-    )
-    front["reference_no"] = (
-        ""  # the original's number is in the line that names it: under the parties it would read as this one's
-    )
-    return Agreement(
-        lang,
-        new.model,
-        front,
-        tuple(sections),
-        {"_amendment": int(text.get("version", 1))},
-        ("amend_preamble", "amend_rest", "signatures"),
-        draft,
-        {"document": "amendment", "changes": len(changes)},
-    )
-
-
-def build_amendment(
-    signed_path: Path,
-    new_path: Path,
-    out_dir: Path,
-    library: Library,
-    settings: Settings,
-    converter: Converter | None,
-    number: int = 1,
-    when: dt.date | None = None,
-) -> list[Path]:
-    """NAME.amendment-N.docx (and .pdf), NAME being the signed spec's: checked, with provenance, written atomically."""
-    old = check_spec(signed_path, settings, library)
-    new = check_spec(new_path, settings, library)
-    doc = amendment_document(old.spec, new.spec, settings, library, number, when)
-    prov = {
-        "spec_hash": spec_hash(new.raw),
-        "amends": spec_hash(old.raw),
-        "model": new.spec.model,
-        "language": new.spec.language,
-        "document": "amendment",
-        "number": str(number),
-        "clauses": f"_amendment@v{doc.clauses['_amendment']}",
-        "template": f"{new.spec.language}/mou.docx@{library.template_hash(new.spec.language)[:12]}",
-        "pipeline": __version__,
-        "required": ",".join(doc.required),
-        "draft": "no",
-        "agreement_signed": str(old.spec.signed.date),
-    }
-    return write_document(
-        doc,
-        prov,
-        f"{signed_path.stem}.amendment-{number}",
-        out_dir,
-        library,
-        converter,
-        when or dt.date.today(),
-        f"amendment; {new.spec.model}",
+            "replace",
+            "add",
+            "remove",
+            "replace_annex",
+            "replace_preamble",
+            "rest",
+            "closing",
+            "headings",
+        ),
     )

@@ -1,0 +1,365 @@
+"""The amendment (บันทึกข้อตกลงแก้ไขเพิ่มเติม, `mou amend`): what turns the signed agreement into the new one, clause by
+clause with the signed numbering, the parties and the recitals too; and what an amendment may not change (SPEC §2):
+an instalment already due, the money of a fiscal year already closed, anything after the term has ended."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from pathlib import Path
+
+from pipeline import __version__
+from pipeline.documents.after_signing import (
+    AMEND_FILE,
+    amendment_text,
+    title_block,
+    with_signatures,
+    write_document,
+)
+from pipeline.documents.agreement import assemble, blocks_of, clause_env, context, keep_with_signatures
+from pipeline.documents.check import check_spec
+from pipeline.errors import LibraryError, MouError
+from pipeline.library.clauses import Library
+from pipeline.render import thai
+from pipeline.render.document import Agreement, Block, Section
+from pipeline.render.pdf import Converter
+from pipeline.rules.facts import instalment_amounts, payment_years
+from pipeline.spec.model import Spec, spec_hash
+from pipeline.spec.settings import Settings
+from pipeline.store.files import write_atomically
+
+_CLAUSE_NO = re.compile(r"^(ข้อ|Clause)\s*([๐-๙0-9]+)\.?\s*")
+
+
+def _key(section: Section) -> tuple:
+    """What a section is, whatever its number: its id, and the title of a custom clause (several share the id)."""
+    return (section.id, _CLAUSE_NO.sub("", section.heading)) if section.id == "extra" else (section.id,)
+
+
+def _number(section: Section) -> str:
+    m = _CLAUSE_NO.match(section.heading)
+    return m.group(2) if m else ""
+
+
+def _content(section: Section) -> list:
+    """A section's words with its own clause number taken out of its sub-clause numbers (๕.๑ -> #.๑), so a clause that
+    only moved is not a change."""
+    n = _number(section)
+    out = [_CLAUSE_NO.sub("", section.heading)]
+    for b in section.blocks:
+        if b.kind == "table":
+            out.append(("table", b.table.headers, b.table.rows, b.table.total))
+        else:
+            out.append((b.kind, re.sub(rf"^{re.escape(n)}\.", "#.", b.text) if n else b.text))
+    return out
+
+
+def _renumbered(section: Section, old: str, heading_prefix: str) -> list[Block]:
+    """The new text of a clause, as it will read in the signed agreement: its heading and sub-clauses under the old
+    number, quoted as Thai amendments quote the replacing text."""
+    n = _number(section)
+    title = _CLAUSE_NO.sub("", section.heading)
+    blocks = [Block("para", f"“{heading_prefix}{old} {title}".rstrip())]
+    for b in section.blocks:
+        if b.kind == "table":
+            blocks.append(b)
+        else:
+            text = re.sub(rf"^{re.escape(n)}\.", f"{old}.", b.text) if n and old else b.text
+            blocks.append(Block(b.kind, text))  # a lead-in stays with what it introduces
+    if blocks[-1].kind == "table":  # the quotation holds the clause whole, its tables too: it closes after them
+        blocks.append(Block("para", "”"))
+    else:
+        blocks[-1] = Block(blocks[-1].kind, blocks[-1].text + "”")
+    return blocks
+
+
+def _preamble_changes(old_doc: Agreement, new_doc: Agreement) -> list:
+    """The parties (a new representative, address or authority), the legal authority and the recitals are amended
+    too: each part that changed is cancelled and quoted whole in its new words."""
+    old = {s.id: s for s in old_doc.sections if s.part == "preamble"}
+    out = []
+    for s in new_doc.sections:
+        if s.part != "preamble":
+            continue
+        before = old.get(s.id)
+        if before is None or _content(before) != _content(s):
+            quoted = [Block(b.kind, b.text) if b.kind != "table" else b for b in s.blocks]
+            quoted[0] = Block(quoted[0].kind, "“" + quoted[0].text)
+            if quoted[-1].kind == "table":
+                quoted.append(Block("para", "”"))
+            else:
+                quoted[-1] = Block(quoted[-1].kind, quoted[-1].text + "”")
+            out.append(("replace_preamble", {"label": s.heading}, quoted))
+    return out
+
+
+def _fiscal_year_ended(year_be: int) -> dt.date:
+    """Thai fiscal year N (B.E.) ends on 30 September of B.E. year N (Gregorian N - 543)."""
+    return dt.date(year_be - 543, 9, 30)
+
+
+def _delegator_money_by_year(spec: Spec) -> dict[int, object]:
+    out = dict(payment_years(spec))
+    for s in spec.budget.sources:
+        if s.provider == "delegator":
+            for year, amount in (s.fiscal_years or {}).items():
+                out[("source", int(year))] = out.get(("source", int(year)), 0) + amount
+            if s.fiscal_year is not None and not s.fiscal_years:
+                out[("source", s.fiscal_year)] = out.get(("source", s.fiscal_year), 0) + s.amount
+    return out
+
+
+def amendment_problems(signed: Spec, new: Spec, when: dt.date) -> list[tuple[str, str]]:
+    """What an amendment dated `when` may not do (SPEC §2): come after the term has ended, change an instalment that
+    fell due before it (already paid), or change the delegator's money of a fiscal year that ended before it."""
+    problems = []
+    if when > signed.term.end:
+        problems.append(
+            (
+                f"บันทึกข้อตกลงเดิมสิ้นสุดเมื่อวันที่ {thai.date(signed.term.end, 'th')} แล้ว แก้ไขเพิ่มเติมเมื่อวันที่ {thai.date(when, 'th')} ไม่ได้ (ต้องทำบันทึกข้อตกลงใหม่)",
+                f"the agreement ended on {thai.date(signed.term.end, 'en')}: it cannot be amended on {thai.date(when, 'en')} (make a new agreement)",
+            )
+        )
+    old_amounts, new_amounts = instalment_amounts(signed), instalment_amounts(new)
+    for k, (inst, amount) in enumerate(zip(signed.instalments, old_amounts)):
+        if inst.due >= when:
+            continue
+        same = k < len(new.instalments) and (
+            new.instalments[k].due,
+            new_amounts[k],
+            new.instalments[k].after,
+            new.instalments[k].condition,
+        ) == (inst.due, amount, inst.after, inst.condition)
+        if not same:
+            problems.append(
+                (
+                    f"งวดที่ {k + 1} ครบกำหนดจ่ายเมื่อวันที่ {thai.date(inst.due, 'th')} ก่อนวันที่แก้ไขเพิ่มเติม ({thai.date(when, 'th')}) จึงแก้ไขหรือยกเลิกไม่ได้",
+                    f"instalment {k + 1} fell due on {thai.date(inst.due, 'en')}, before the amendment's date ({thai.date(when, 'en')}): it cannot be changed or removed",
+                )
+            )
+    old_years, new_years = _delegator_money_by_year(signed), _delegator_money_by_year(new)
+    closed = sorted(
+        {k[1] if isinstance(k, tuple) else k for k in set(old_years) | set(new_years)},
+    )
+    for year in closed:
+        if _fiscal_year_ended(year) >= when:
+            continue
+        keys = (year, ("source", year))
+        if any(old_years.get(key, 0) != new_years.get(key, 0) for key in keys):
+            problems.append(
+                (
+                    f"ปีงบประมาณ พ.ศ. {year} สิ้นสุดแล้ว (๓๐ กันยายน {year}) ก่อนวันที่แก้ไขเพิ่มเติม จึงแก้ไขเงินของปีนั้นไม่ได้",
+                    f"fiscal year {year} ended on 30 September {year - 543}, before the amendment's date: its money cannot be changed",
+                )
+            )
+    return problems
+
+
+def _changes(old_parts: dict, new_parts: list, word: str) -> list:
+    """What the amendment does, clause by clause: (kind, words for the heading and the sentence, the new blocks) for
+    each clause added (numbered after the clause it follows: ข้อ ๕/๑), replaced, or removed."""
+    changes = []
+    previous_old = ""
+    added_after: dict[str, int] = {}
+    for s in new_parts:
+        before = old_parts.get(_key(s))
+        title = _CLAUSE_NO.sub("", s.heading)
+        if before is None:
+            base = previous_old or "0"
+            added_after[base] = added_after.get(base, 0) + 1
+            label_no = f"{word}{base}/{added_after[base]}" if s.part == "body" else title
+            changes.append(
+                ("add", {"new": label_no, "label": title}, _renumbered(s, f"{base}/{added_after[base]}", word))
+            )
+            continue
+        old_no = _number(before)
+        previous_old = old_no or previous_old
+        if _content(before) != _content(s):
+            if s.part == "annex":
+                changes.append(
+                    (
+                        "replace_annex",
+                        {"old": title, "label": title},
+                        [Block("para", f"“{s.heading}”")] + list(s.blocks),
+                    )
+                )
+            else:
+                changes.append(("replace", {"old": f"{word}{old_no}", "label": title}, _renumbered(s, old_no, word)))
+    kept = {_key(s) for s in new_parts}
+    for key, s in old_parts.items():
+        if key not in kept:
+            changes.append(
+                (
+                    "remove",
+                    {
+                        "old": f"{word}{_number(s)}" if s.part == "body" else s.heading,
+                        "label": _CLAUSE_NO.sub("", s.heading),
+                    },
+                    [],
+                )
+            )
+    return changes
+
+
+def _amendable(signed: Spec, new: Spec) -> None:
+    """An amendment amends a signed agreement, in its model and language."""
+    if signed.signed is None:
+        raise MouError(
+            "ข้อกำหนดแรกต้องเป็นของบันทึกข้อตกลงที่ลงนามแล้ว (มี signed: {date: …}) / "
+            "the first spec must be the signed agreement's (with `signed: {date: …}`)"
+        )
+    if (signed.model, signed.language) != (new.model, new.language):
+        raise MouError(
+            "การเปลี่ยนรูปแบบหรือภาษาเป็นการทำบันทึกข้อตกลงใหม่ ไม่ใช่การแก้ไขเพิ่มเติม / "
+            "a change of model or language is a new agreement, not an amendment"
+        )
+
+
+def amendment_document(
+    signed: Spec,
+    new: Spec,
+    settings: Settings,
+    library: Library,
+    number: int = 1,
+    when: dt.date | None = None,
+    draft: bool = False,
+) -> Agreement:
+    """The amendment that turns what `signed` assembles to into what `new` assembles to, clause by clause."""
+    _amendable(signed, new)
+    when = when or dt.date.today()
+    problems = amendment_problems(signed, new, when)
+    if problems:
+        raise MouError(
+            "แก้ไขเพิ่มเติมไม่ได้ / the amendment is refused:\n" + "\n".join(f"- {th}\n  {en}" for th, en in problems)
+        )
+    lang = signed.language
+    old_doc, new_doc = assemble(signed, settings, library), assemble(new, settings, library)
+    word = "ข้อ " if lang == "th" else "Clause "
+    old_parts = {_key(s): s for s in old_doc.sections if s.part in ("body", "annex")}
+    new_parts = [s for s in new_doc.sections if s.part in ("body", "annex")]
+    text = amendment_text(library)
+    env = clause_env(lang, library.labels)
+    ctx = {name: getattr(signed, name) for name in type(signed).model_fields}
+    ctx.update(
+        number=number,
+        made=signed.signing.date,
+        when=when,
+        parties=new.parties,  # who signs the amendment: the parties as they now are
+        place=new.signing.place,
+        copies=new.copy_count(),
+        lang=lang,
+    )
+    digits = lambda s: thai.localise_digits(s, lang, settings.digits)  # noqa: E731
+    local = lambda s: thai.keep_together(digits(s))  # noqa: E731
+
+    def render(template: str, **more) -> str:
+        try:
+            return env.from_string(template).render(**ctx, **more)
+        except Exception as exc:
+            raise LibraryError(
+                f"{library.root / 'clauses' / AMEND_FILE}: แสดงผลไม่ได้ / failed to render: {type(exc).__name__}: {exc}"
+            ) from exc
+
+    changes = _preamble_changes(old_doc, new_doc) + _changes(old_parts, new_parts, word)
+    if not changes:
+        raise MouError(
+            "ข้อกำหนดทั้งสองประกอบเป็นบันทึกข้อตกลงเดียวกัน ไม่มีข้อใดต้องแก้ไข / "
+            "the two specs assemble to the same agreement: there is nothing to amend"
+        )
+
+    numbering = getattr(library.sections.numbering, lang)
+    sections = [
+        Section(
+            "amend_preamble",
+            "preamble",
+            text["headings"]["preamble"][lang],
+            tuple(Block(b.kind, local(b.text)) for b in blocks_of(render(text["preamble"][lang]))),
+        )
+    ]
+    for i, (kind, words, blocks) in enumerate(changes, 1):
+        head = render(text["headings"][kind][lang], **words)
+        lead = render(text[kind][lang], **words)
+        body = [Block("lead" if blocks else "para", local(lead))] + [
+            b if b.kind == "table" else Block(b.kind, local(b.text)) for b in blocks
+        ]
+        sections.append(Section(f"amend_{i}", "body", digits(numbering.format(n=i, title=head)), tuple(body)))
+    rest = text["rest"]
+    sections.append(
+        Section(
+            "amend_rest",
+            "body",
+            digits(numbering.format(n=len(changes) + 1, title=rest["heading"][lang])),
+            tuple(Block(b.kind, local(b.text)) for b in blocks_of(render(rest[lang]))),
+        )
+    )
+    signing = context(new, settings, library)
+    closing = [Block("para", local(render(text["closing"][lang])))]
+    with_signatures(closing, signing["signature_rows"], signing["witness_rows"], local)
+    sections.append(Section("signatures", "closing", library.heading("signatures", lang), tuple(closing)))
+    keep_with_signatures(sections)
+    front = title_block(
+        signed, digits(render(text["title"][lang])), digits(render(text["refers"][lang])), digits, library, draft
+    )
+    front["reference_no"] = (
+        ""  # the original's number is in the line that names it: under the parties it would read as this one's
+    )
+    return Agreement(
+        lang,
+        new.model,
+        front,
+        tuple(sections),
+        {"_amendment": int(text.get("version", 1))},
+        ("amend_preamble", "amend_rest", "signatures"),
+        draft,
+        {"document": "amendment", "changes": len(changes)},
+    )
+
+
+def build_amendment(
+    signed_path: Path,
+    new_path: Path,
+    out_dir: Path,
+    library: Library,
+    settings: Settings,
+    converter: Converter | None,
+    number: int = 1,
+    when: dt.date | None = None,
+) -> list[Path]:
+    """NAME.amendment-N.docx (and .pdf), NAME being the signed spec's: checked, with provenance, written atomically."""
+    old = check_spec(signed_path, settings, library)
+    new = check_spec(new_path, settings, library)
+    if new.spec.amends is not None and new.spec.amends != signed_path.stem:
+        raise MouError(
+            f"{new_path}: amends: ข้อกำหนดนี้แก้ไขบันทึกข้อตกลง '{new.spec.amends}' ไม่ใช่ '{signed_path.stem}' / "
+            f"this spec amends '{new.spec.amends}', not '{signed_path.stem}'"
+        )
+    doc = amendment_document(old.spec, new.spec, settings, library, number, when)  # refused before anything is written
+    if new.spec.amends is None:  # the new spec says which agreement it amends (SPEC §1), written as the user wrote it
+        text = new.raw.decode("utf-8").rstrip("\n")
+        note = f"\n# the signed agreement this spec amends (mou amend)\namends: {signed_path.stem}\n"
+        write_atomically({new_path: (text + note).encode("utf-8")})
+        new = check_spec(new_path, settings, library)  # its hash, for the provenance, with the line it now has
+    prov = {
+        "spec_hash": spec_hash(new.raw),
+        "amends": spec_hash(old.raw),
+        "model": new.spec.model,
+        "language": new.spec.language,
+        "document": "amendment",
+        "number": str(number),
+        "clauses": f"_amendment@v{doc.clauses['_amendment']}",
+        "template": f"{new.spec.language}/mou.docx@{library.template_hash(new.spec.language)[:12]}",
+        "pipeline": __version__,
+        "required": ",".join(doc.required),
+        "draft": "no",
+        "agreement_signed": str(old.spec.signed.date),
+    }
+    return write_document(
+        doc,
+        prov,
+        f"{signed_path.stem}.amendment-{number}",
+        out_dir,
+        library,
+        converter,
+        when or dt.date.today(),
+        f"amendment; {new.spec.model}",
+    )
