@@ -32,6 +32,8 @@ def five_years(signed=True) -> dict:
         sla = copy.deepcopy(data["sla"])
         sla["start"], sla["end"] = dt.date(2023 + year, 7, 1), dt.date(2024 + year, 6, 30)
         sla["services"][0]["standard"] = f"สำรวจภายใน {16 - year} วันทำการนับแต่วันรับคำขอ"
+        if year == 2:  # a renewal signed on its own day and place (SPEC §1); the others leave them to be written in
+            sla["signing"] = {"place": "ศาลาว่าการเทศบาลนครนนทบุรี", "date": dt.date(2025, 6, 20)}
         renewals.append(sla)
     data["sla_renewals"] = renewals
     if signed:
@@ -77,6 +79,12 @@ def test_each_later_year_is_its_own_document_naming_the_agreement(built, year):
         f"สำรวจภายใน {th(16 - year)} วันทำการ",
     ):
         assert skeleton(words) in skeleton(text), words
+    if year == 2:
+        assert skeleton("ณ ศาลาว่าการเทศบาลนครนนทบุรี เมื่อวันที่ ๒๐ มิถุนายน ๒๕๖๘") in skeleton(text)
+    else:
+        assert "ณ ......" in text.replace("\u2060", "").replace("\u200b", "")
+    # the agreement's signatories sign it, one copy each
+    assert skeleton("เป็น ๒ ฉบับ") in skeleton(text) and text.count("ลงชื่อ") >= 2
     check = mou("validate", pdf)
     assert check.returncode == 0 and "sla" in check.stdout, check.stdout + check.stderr
     assert_official_and_searchable(pdf)
@@ -111,3 +119,10 @@ def test_year_n_needs_a_signed_agreement_and_year_n_minus_1(tmp_path):
     later = mou("sla", spec, "--year", 5, "--out", tmp_path / "o", "--no-pdf")
     assert later.returncode == 1 and "year 3" in later.stderr and "Traceback" not in later.stderr
     assert not (tmp_path / "o").exists() or not list((tmp_path / "o").iterdir())
+
+
+def test_a_renewal_is_signed_before_it_starts(tmp_path):
+    data = five_years()
+    data["sla_renewals"][0]["signing"]["date"] = dt.date(2025, 7, 15)  # after year 2 began on 1 July 2025
+    result = mou("validate", write(tmp_path / "late-sla.yaml", data))
+    assert result.returncode == 1 and "sla_renewals[0].signing.date" in result.stderr, result.stderr

@@ -14,13 +14,11 @@ from pipeline.documents.agreement import (
     Agreement,
     Block,
     Section,
-    Signer,
     Table,
     blocks_of,
     clause_env,
     context,
     keep_with_signatures,
-    signature_lines,
 )
 from pipeline.documents.check import check_document, check_spec, missing_sections_error
 from pipeline.errors import LibraryError, MouError
@@ -74,7 +72,8 @@ def sla_document(spec: Spec, year: int, settings: Settings, library: Library, dr
     text = sla_text(library)
     env = clause_env(lang, library.labels)
     ctx = {name: getattr(spec, name) for name in type(spec).model_fields}
-    ctx.update(sla=sla, year=year, made=spec.signing.date, lang=lang)  # the date the agreement says it was made
+    # made: the date the agreement says it was made; one copy per signatory of the agreement
+    ctx.update(sla=sla, year=year, made=spec.signing.date, lang=lang, signatories=spec.signatories())
     digits = lambda s: thai.localise_digits(s, lang, settings.digits)  # noqa: E731
     local = lambda s: thai.keep_together(digits(s))  # noqa: E731
 
@@ -97,20 +96,9 @@ def sla_document(spec: Spec, year: int, settings: Settings, library: Library, dr
             )
             rows = tuple((local(s.name), local(s.description or "-"), local(s.standard)) for s in sla.services)
             _with_table(blocks, Table("grid", heads, (1.0, 1.6, 1.4), rows))
-        elif sdef.get("table") == "signatures":
-            p = spec.parties
-            party = lambda key: library.labels["party"][key][lang]  # noqa: E731
-            signers = [
-                Signer(p.delegator.representative.name, p.delegator.representative.position, party("delegator")),
-                Signer(p.partner.representative.name, p.partner.representative.position, party("partner")),
-            ]
-            # the agreement's witnesses, as in its own closing
-            with_signatures(
-                blocks,
-                signature_lines(signers, library, lang),
-                context(spec, settings, library)["witness_rows"],
-                local,
-            )
+        elif sdef.get("table") == "signatures":  # the agreement's signatories (supporters that sign too) and witnesses
+            signing = context(spec, settings, library)
+            with_signatures(blocks, signing["signature_rows"], signing["witness_rows"], local)
         heading = sdef[lang] if sid == "signatures" else numbering.format(n=n, title=sdef[lang])
         sections.append(Section(sid, "closing" if sid == "signatures" else "body", digits(heading), tuple(blocks)))
     keep_with_signatures(sections)

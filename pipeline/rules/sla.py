@@ -49,6 +49,12 @@ def renewals(spec, settings, library, add) -> None:
     previous = spec.sla
     for k, renewal in enumerate(spec.sla_renewals):
         path = ("sla_renewals", k)
+        if renewal.signing is not None and not spec.signing.date <= renewal.signing.date <= renewal.start:
+            add(
+                path + ("signing", "date"),
+                f"SLA ปีที่ {k + 2} ต้องลงนามไม่ก่อนวันลงนามบันทึกข้อตกลงและไม่หลังวันเริ่มต้น ({thai.date(renewal.start, 'th')})",
+                f"the SLA of year {k + 2} is signed after the agreement and no later than its start ({thai.date(renewal.start, 'en')})",
+            )
         if previous is None:
             add(path, "SLA ปีต่อไปต้องมี SLA ปีที่ 1 (sla) ก่อน", "sla_renewals need the first year's SLA (sla) first")
             break
