@@ -140,3 +140,13 @@ def test_instalments_in_percent_are_rounded_and_add_up(write_spec, library, exam
     text = all_text(agreement(write_spec, library, data))
     assert text.count("๓๓๓,๓๓๓.๓๓ บาท") >= 2 and "๓๓๓,๓๓๓.๓๔ บาท" in text
     assert "งวดสุดท้ายเป็นเงินส่วนที่เหลือ" in text
+
+
+def test_a_share_reads_ร้อยละ_before_its_number(write_spec, library, example_data):
+    """ "ร้อยละ ๘๕", never "๘๕ ร้อยละ" (issue 20): in the indicators' annex as in the instalments."""
+    import re
+
+    data = example_data("universal-design-nonthaburi")
+    text = all_text(agreement(write_spec, library, data))
+    assert not re.search(r"[๐-๙][ \u00a0]+ร้อยละ", text), re.findall(r".{20}[๐-๙][ \u00a0]+ร้อยละ.{10}", text)
+    assert "ร้อยละ ๘๕" in text
