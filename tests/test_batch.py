@@ -116,7 +116,7 @@ def test_cold_run_then_noop_then_inspect(specs, tmp_path):
 
 
 def test_libreoffice_killed_during_run_is_restarted(specs, tmp_path):
-    for n in range(3):  # 20 agreements, so the run is still going when LibreOffice is killed
+    for n in range(1):  # 10 agreements: the run is still going when LibreOffice is killed after the first
         for f in EXAMPLE_FILES:
             shutil.copy(f, specs / f"{f.stem}-{n}.yaml")
     tmp = tmp_path / "tmp"
@@ -148,7 +148,7 @@ def test_libreoffice_killed_during_run_is_restarted(specs, tmp_path):
     assert proc.returncode == 0, output
     assert "LibreOffice restarts" in output
     pdfs = sorted(out.glob("*.pdf"))
-    assert len(pdfs) == 20
+    assert len(pdfs) == len(list(specs.glob("*.yaml")))
     for pdf in pdfs:
         assert len(PdfReader(pdf).pages) >= 3
     assert not list(out.glob(".*.tmp"))
@@ -299,7 +299,7 @@ def test_second_batch_on_the_same_folder_is_refused(specs, tmp_path):
 
 
 def test_interrupted_run_leaves_no_half_written_file(specs, tmp_path):
-    for n in range(6):
+    for n in range(2):  # 15 agreements: at most 2 x 2 in flight when the stop comes after 3
         for f in EXAMPLE_FILES:
             shutil.copy(f, specs / f"{f.stem}-{n}.yaml")
     total = len(list(specs.glob("*.yaml")))
