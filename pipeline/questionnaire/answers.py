@@ -15,6 +15,7 @@ from pipeline.render.thai import ShortYear, parse_user_amount, parse_user_date
 from pipeline.render.thai import date as fmt_date
 
 METHODS = "internal, external, field_visit, service_user_feedback"
+ONE_OR_MORE = {"evaluation.midterm"}  # spec fields that hold one date, or a list of them
 
 
 @dataclass(frozen=True)
@@ -109,6 +110,10 @@ def convert(q: Q, raw: str, a: dict):
     try:
         if q.kind == "date":
             value = parse_user_date(raw)
+        elif q.kind == "dates":  # several dates, comma- or line-separated: a list (one date alone where a spec allows)
+            value = [parse_user_date(part.strip()) for part in re.split(r"[,;\n]+", raw) if part.strip()]
+            if len(value) == 1 and q.path in ONE_OR_MORE:
+                value = value[0]
         elif q.kind == "amount":
             value = parse_user_amount(raw)
             if value < 0:
@@ -159,9 +164,10 @@ def convert(q: Q, raw: str, a: dict):
         }.get(q.kind, ("ค่าไม่ถูกต้อง", "invalid value"))
         raise Invalid(*what) from None
     if q.check and value is not None:
-        problem = q.check(value, a)
-        if problem:
-            raise Invalid(*problem)
+        for one in value if q.kind == "dates" and isinstance(value, list) else [value]:
+            problem = q.check(one, a)
+            if problem:
+                raise Invalid(*problem)
     return value
 
 

@@ -7,6 +7,7 @@ the conversion of what a user types, live here and nowhere else.
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from pathlib import Path
 
 import yaml
@@ -53,7 +54,30 @@ def _sources_sum(items, a):
     )
 
 
+def delegator_money(a) -> Decimal:
+    """The delegator's money in the answers: what instalments given in baht add up to."""
+    sources = get(a, "budget.sources")
+    return sum_of([x for x in (sources or []) if isinstance(x, dict) and x.get("provider") == "delegator"], "amount")
+
+
 def _instalments_sum(items, a):
+    """Instalments all in percent (adding up to 100) or all in baht (adding up to the delegator's money)."""
+    given = [(i.get("percent") is not None, i.get("amount") is not None) for i in items if isinstance(i, dict)]
+    if any(p and m for p, m in given) or (any(p for p, _ in given) and any(m for _, m in given)):
+        return (
+            "งวดเงินทุกงวดต้องระบุเป็นร้อยละ หรือเป็นจำนวนเงิน อย่างใดอย่างหนึ่งเหมือนกันทุกงวด",
+            "give every instalment in percent, or every one in baht, not both",
+        )
+    if not all(p or m for p, m in given):
+        return ("แต่ละงวดต้องระบุร้อยละหรือจำนวนเงิน", "each instalment needs a percent or an amount")
+    if given and all(m for _, m in given):
+        got, owed = sum_of(items, "amount"), delegator_money(a)
+        if got != owed:
+            return (
+                f"งวดเงินรวมกันได้ {amount_text(got)} บาท ไม่เท่ากับเงินของผู้มอบภารกิจ {amount_text(owed)} บาท",
+                f"the instalments add up to {amount_text(got)} baht, not to the delegator's {amount_text(owed)}",
+            )
+        return None
     got = sum_of(items, "percent")
     return (
         None
@@ -119,7 +143,8 @@ _EVAL = _LABELS["evaluation"]
 AFTER = (
     ("signing", _EVAL["signing"]["th"], _EVAL["signing"]["en"]),
     ("midterm", _EVAL["midterm_one"]["th"], _EVAL["midterm_one"]["en"]),
-    *((f"yearly {n}", _EVAL["yearly"]["th"].format(n=n), _EVAL["yearly"]["en"].format(n=n)) for n in (1, 2)),
+    *((f"midterm {n}", _EVAL["midterm"]["th"].format(n=n), _EVAL["midterm"]["en"].format(n=n)) for n in (1, 2, 3)),
+    *((f"yearly {n}", _EVAL["yearly"]["th"].format(n=n), _EVAL["yearly"]["en"].format(n=n)) for n in (1, 2, 3, 4)),
     ("final", _EVAL["final"]["th"], _EVAL["final"]["en"]),
 )
 not_grant = lambda a, settings=None: model(a) != "grant"  # noqa: E731
@@ -315,6 +340,14 @@ QUESTIONS = (
                 "Percent of the delegator's money",
                 "amount",
                 default=lambda a: 100 if model(a) == "grant" and not a.get("instalments") else None,
+                required=False,
+            ),
+            Q(
+                "amount",
+                "หรือจำนวนเงิน (บาท) แทนร้อยละ (Enter เพื่อข้าม)",
+                "Or the amount in baht instead of a percent (Enter to skip)",
+                "amount",
+                required=False,
             ),
             Q(
                 "due",
@@ -335,7 +368,16 @@ QUESTIONS = (
             Q("condition", "เงื่อนไขเพิ่มเติม (Enter เพื่อข้าม)", "Further condition (Enter to skip)", required=False),
         ),
     ),
-    Q("evaluation.midterm", "วันประเมินผลระยะกลาง", "Mid-term evaluation date", "date", check=_in_term, when=not_grant),
+    Q("evaluation.midterm", "วันประเมินผลระยะกลาง", "Mid-term evaluation date", "dates", check=_in_term, when=not_grant),
+    Q(
+        "evaluation.yearly",
+        "วันประเมินผลประจำปี (คั่นด้วยจุลภาคถ้ามีหลายครั้ง, Enter เพื่อข้าม)",
+        "Yearly evaluation dates (comma-separated, Enter to skip)",
+        "dates",
+        check=_in_term,
+        when=not_grant,
+        required=False,
+    ),
     Q(
         "evaluation.final",
         "วันประเมินผลหลังสิ้นสุด",

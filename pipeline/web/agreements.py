@@ -103,8 +103,12 @@ def page(name, page_id):
                     if len(get(answers, path) or []) > rows_before.get(path, 0):
                         grow = ""  # the row typed in the blank line was kept: one blank line again is enough
                 complete = not answers.get(TYPED) and not missing_of(answers) and not problems_of(answers)
-                agreement = ctx.ws.save(name, answers, complete)
                 changed = changes(before_answers, answers)
+                kept = current.path == ctx.ws.spec_path(name)  # the file is the spec (complete) or the answers file
+                if changed or complete != kept or answers.get(TYPED) != before_answers.get(TYPED):
+                    agreement = ctx.ws.save(name, answers, complete)
+                else:  # nothing changed: the file stays as it is, to the byte (its comments and layout too)
+                    agreement = current
                 if changed:
                     ctx.record.append(name, g.user, changed)
                 if not errors and not adding:

@@ -21,7 +21,7 @@ from pipeline.questionnaire.answers import (
     sum_of,
 )
 from pipeline.questionnaire.pages import page_of, page_questions
-from pipeline.questionnaire.questions import MODELS
+from pipeline.questionnaire.questions import MODELS, delegator_money
 from pipeline.questionnaire.recommend import recommend
 from pipeline.render import thai
 from pipeline.spec.settings import Settings
@@ -115,6 +115,10 @@ def running_total(q: Q, answers: dict) -> str | None:
         unit = "บาท" if g.lang == "th" else "baht"
         return f"{t('sum')} {amount_text(got)} {t('of')} {amount_text(total)} {unit}"
     if q.path == "instalments":
+        if any(isinstance(i, dict) and i.get("amount") is not None for i in items):  # in baht: against the delegator's
+            unit = "บาท" if g.lang == "th" else "baht"
+            got, owed = sum_of(items, "amount"), delegator_money(answers)
+            return f"{t('sum')} {amount_text(got)} {t('of')} {amount_text(owed)} {unit}"
         return f"{t('sum')} {sum_of(items, 'percent')} {t('of')} 100 %"
     return None
 
@@ -124,8 +128,12 @@ def apply_page(pg, answers: dict, form, settings: Settings) -> tuple[dict, dict]
     answers, an empty one is removed, a wrong one keeps its old value and is shown again as typed, with its message."""
     errors, typed_raw = {}, {}
     if pg.id == "screening":
+        had_model = bool(answers.get("model"))
         for q in page_questions(pg, answers, settings):
             raw = form.get(f"f.{q.path}", "")
+            if had_model and not raw.strip():  # the screening only recommends: with a model chosen, it may stay blank
+                drop(answers, q.path)
+                continue
             set_answer(q, raw, answers, errors, typed_raw)
         chosen = form.get("model")
         if chosen and chosen == form.get("recommended") and not answers.get("model"):  # a first choice left as shown:
@@ -178,6 +186,10 @@ def set_answer(q: Q, raw: str, answers: dict, errors: dict, typed_raw: dict) -> 
 
 
 def set_records(q: Q, answers: dict, form, errors: dict, typed_raw: dict) -> None:
+    """A table's rows from the form. Each row starts from the record it shows, so what the page does not ask (a
+    source's fiscal_years, supporter or note) is kept as it was; only the fields shown are set or cleared."""
+    existing = get(answers, q.path)
+    existing = existing if isinstance(existing, list) else []
     n = 0
     while any(k.startswith(f"r.{q.path}.{n}.") for k in form):
         n += 1
@@ -188,11 +200,13 @@ def set_records(q: Q, answers: dict, form, errors: dict, typed_raw: dict) -> Non
         raws = {f.path: form.get(f"r.{q.path}.{i}.{f.path}", "") for f in q.fields}
         if not any(v.strip() for v in raws.values()):
             continue  # a blank row
-        record, bad, j = {}, False, len(records)  # j: the row's place once deleted and blank rows are gone
+        before = existing[i] if i < len(existing) and isinstance(existing[i], dict) else {}
+        record, bad, j = dict(before), False, len(records)  # j: the row's place once deleted and blank rows are gone
         for f in q.fields:
             key = f"r.{q.path}.{j}.{f.path}"
             raw = raws[f.path]
             if raw.strip() == "":
+                record.pop(f.path, None)
                 if f.required:
                     errors[key] = "ต้องตอบข้อนี้" if g.lang == "th" else "an answer is needed"
                     bad = True

@@ -76,9 +76,11 @@ def shown_answer(value, q: Q) -> str:
     if q.kind == "choice":
         labels = {c[0]: (c[1] if g.lang == "th" else c[2]) for c in q.choices}
         return labels.get(value, str(value))
-    if q.kind == "date":
-        d = as_date(value)
-        return thai.date(d, g.lang) if d else str(value)
+    if q.kind in ("date", "dates"):
+        dates = [as_date(v) for v in (value if isinstance(value, list) else [value])]
+        return ", ".join(
+            thai.date(d, g.lang) if d else str(v) for d, v in zip(dates, value if isinstance(value, list) else [value])
+        )
     if q.kind == "bool":
         return t("yes") if value else t("no")
     if q.kind == "amount" and isinstance(value, (int, Decimal)) and not isinstance(value, bool):
@@ -109,15 +111,19 @@ def as_date(value) -> dt.date | None:
         return None
 
 
+def _typed_date(value) -> str:
+    d = as_date(value)
+    if d is None:
+        return str(value)
+    return f"{d.day}/{d.month}/{d.year + 543}" if g.lang == "th" else d.isoformat()
+
+
 def typed_text(value, q: Q) -> str:
     """An answer as the user would type it back: 1/3/2568, 1,250,000, one list item per line."""
     if value is None:
         return ""
-    if q.kind == "date":
-        d = as_date(value)
-        if d is None:
-            return str(value)
-        return f"{d.day}/{d.month}/{d.year + 543}" if g.lang == "th" else d.isoformat()
+    if q.kind in ("date", "dates"):
+        return ", ".join(_typed_date(v) for v in (value if isinstance(value, list) else [value]))
     if q.kind == "amount" and isinstance(value, (int, Decimal)) and not isinstance(value, bool):
         return amount_text(value)
     if q.kind == "methods" and isinstance(value, list):
