@@ -134,7 +134,9 @@ def post(opener, server, path, form) -> str:
     )
 
 
-def test_two_users_saving_from_the_same_version_get_a_conflict_naming_who(tmp_path):
+def test_two_users_saving_from_the_same_version_keep_both_and_a_clash_names_who(tmp_path):
+    """Issue 21: different fields from one version are merged silently; the same field shows both values, with who
+    saved the other, and nothing of the first is overwritten before the second chooses."""
     workspace = tmp_path / "ws"
     workspace.mkdir()
     shutil.copy(EXAMPLES / "inclusive-care.yaml", workspace / "care.yaml")
@@ -146,10 +148,16 @@ def test_two_users_saving_from_the_same_version_get_a_conflict_naming_who(tmp_pa
         first["f.reference_no"] = "ดย ๐๑/๒๕๖๘"
         post(legal, server, "/a/care/general", first)
         second["f.title"] = "ชื่อใหม่จากอีกหน้าต่าง"
+        post(other, server, "/a/care/general", second)
+        saved = (workspace / "care.yaml").read_text(encoding="utf-8")
+        assert "ดย ๐๑/๒๕๖๘" in saved and "ชื่อใหม่จากอีกหน้าต่าง" in saved  # both kept
+        first, second = general_form(legal, server, "care"), general_form(other, server, "care")
+        first["f.title"], second["f.title"] = "ชื่อของคนแรก", "ชื่อของคนที่สอง"
+        post(legal, server, "/a/care/general", first)
         page = post(other, server, "/a/care/general", second)
-        assert "หน้าต่างอื่น" in page and "nittikorn" in page and "เลขที่บันทึกข้อตกลง" in page  # who changed what since
-        assert "ชื่อใหม่จากอีกหน้าต่าง" not in (workspace / "care.yaml").read_text(encoding="utf-8")  # nothing overwritten
-        assert 'value="ชื่อใหม่จากอีกหน้าต่าง"' in page  # what the second one typed is still in the form, to keep or drop
+        assert 'id="clashes"' in page and "nittikorn" in page and "ชื่อของคนแรก" in page and "ชื่อของคนที่สอง" in page
+        assert "ชื่อของคนที่สอง" not in (workspace / "care.yaml").read_text(encoding="utf-8")  # not before choosing
+        assert 'value="ชื่อของคนที่สอง"' in page  # what the second one typed is still in the form
     finally:
         server.stop()
 

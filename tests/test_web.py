@@ -4,6 +4,7 @@ test's folder, and its path printed when a test fails."""
 
 from __future__ import annotations
 
+import html
 import os
 import re
 import shutil
@@ -18,6 +19,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+import yaml
 from selenium import webdriver
 from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
 from selenium.webdriver.chrome.service import Service
@@ -488,3 +490,36 @@ def test_what_a_coordinator_found(server, browser):
     Select(field(d, "f.screening.mission")).select_by_value("project")  # would recommend a grant
     submit(d)
     assert "model: performance" in (server.workspace / "care.answers.yaml").read_text(encoding="utf-8")
+
+
+def test_a_clash_in_the_browser_shows_both_values_and_the_choice_is_kept(server, browser):
+    """Issue 21: the page is open in the browser while someone else saves the same field; the save shows both values,
+    nothing is lost, and the choice made in the page is what is saved."""
+    shutil.copy(EXAMPLES / "inclusive-care.yaml", server.workspace / "care.yaml")
+    d = browser
+    d.get(server.url + "/a/care/general")
+    # someone else, in another session (a plain HTTP client with its own cookie), saves a new title
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor())
+    page = opener.open(server.url + "/a/care/general", timeout=10).read().decode()
+    form = dict(re.findall(r'name="(f\.[^"]+)" id="[^"]+" value="([^"]*)"', page))
+    form["f.background"] = html.unescape(
+        re.search(r'<textarea name="f.background"[^>]*>([^<]*)</textarea>', page).group(1)
+    )
+    for key in ("csrf", "version", "loaded"):
+        form[key] = re.search(rf'name="{key}" value="([^"]+)"', page).group(1)
+    form = {k: html.unescape(v) for k, v in form.items()}
+    form["f.title"] = "ชื่อเรื่องที่อีกคนบันทึก"
+    pairs = list(form.items()) + [("shown", k[2:]) for k in form if k.startswith("f.")] + [("action", "next")]
+    opener.open(urllib.request.Request(server.url + "/a/care/general", data=urllib.parse.urlencode(pairs).encode()))
+    set_value(d, "f.title", "ชื่อเรื่องที่ฉันพิมพ์")
+    set_value(d, "f.reference_no", "ที่ ๙/๒๕๖๗")
+    submit(d)
+    banner = d.find_element(By.ID, "clashes").text
+    assert "ชื่อเรื่องที่อีกคนบันทึก" in banner and "ชื่อเรื่องที่ฉันพิมพ์" in banner
+    shot(d, "clash")
+    spec = yaml.safe_load((server.workspace / "care.yaml").read_text(encoding="utf-8"))
+    assert spec["title"] == "ชื่อเรื่องที่อีกคนบันทึก" and spec["reference_no"] == "ที่ ๙/๒๕๖๗"
+    d.find_element(By.CSS_SELECTOR, "input[name='keep.title'][value='mine']").click()
+    submit(d)
+    spec = yaml.safe_load((server.workspace / "care.yaml").read_text(encoding="utf-8"))
+    assert spec["title"] == "ชื่อเรื่องที่ฉันพิมพ์" and spec["reference_no"] == "ที่ ๙/๒๕๖๗"

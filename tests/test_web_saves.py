@@ -132,3 +132,56 @@ def test_a_changed_money_page_keeps_what_it_does_not_show(client):
     for source, extra in zip(after["budget"]["sources"], kept):
         for key, value in extra.items():
             assert source.get(key) == value, (key, source)
+
+
+def _set(fields, name, value):
+    return [(k, value if k == name else v) for k, v in fields]
+
+
+def test_two_people_changing_different_fields_from_one_version_both_keep_theirs(client):
+    """A changes the title, B (from the same version) the reference number and the budget total: all three stay."""
+    workspace, c = client
+    example = next(f for f in EXAMPLE_FILES if f.stem == "inclusive-care")
+    spec = workspace / "agreement.yaml"
+    shutil.copy(example, spec)
+    a_general = form_of(c.get("/a/agreement/general").get_data(as_text=True))
+    b_general = list(a_general)  # the same page, the same version, in another session
+    b_money = form_of(c.get("/a/agreement/money").get_data(as_text=True))
+    assert post(c, "/a/agreement/general", _set(a_general, "f.title", "เรื่องที่ A แก้")).status_code == 302
+    assert post(c, "/a/agreement/general", _set(b_general, "f.reference_no", "พม ๐๐๐๑/๒๕๖๗")).status_code == 302
+    total = yaml.safe_load(spec.read_bytes())["budget"]["total"]
+    money = _set(b_money, "f.budget.total", str(total))  # typed again as it was: not a change
+    assert post(c, "/a/agreement/money", money).status_code == 302
+    after = yaml.safe_load(spec.read_bytes())
+    assert after["title"] == "เรื่องที่ A แก้" and after["reference_no"] == "พม ๐๐๐๑/๒๕๖๗"
+    from pipeline.store.users import flat
+
+    assert flat(after["budget"]) == flat(yaml.safe_load(example.read_bytes())["budget"])  # as numbers, not as text
+
+
+def test_the_same_field_changed_by_both_shows_both_values_and_loses_nothing(client):
+    workspace, c = client
+    example = next(f for f in EXAMPLE_FILES if f.stem == "inclusive-care")
+    spec = workspace / "agreement.yaml"
+    shutil.copy(example, spec)
+    old = form_of(c.get("/a/agreement/general").get_data(as_text=True))
+    assert post(c, "/a/agreement/general", _set(old, "f.title", "ชื่อเรื่องของ A")).status_code == 302
+    clash = post(c, "/a/agreement/general", _set(_set(old, "f.title", "ชื่อเรื่องของ B"), "f.reference_no", "ที่ ๑/๒๕๖๗"))
+    assert clash.status_code == 200
+    page = clash.get_data(as_text=True)
+    assert 'id="clashes"' in page and "ชื่อเรื่องของ A" in page and "ชื่อเรื่องของ B" in page
+    saved = yaml.safe_load(spec.read_bytes())
+    assert saved["title"] == "ชื่อเรื่องของ A"  # nothing of A's is discarded before B chooses
+    assert saved["reference_no"] == "ที่ ๑/๒๕๖๗"  # B's other change is kept at once
+    again = form_of(page)  # the page as it came back: B's typed title in the field, the choice not yet made
+    assert ("f.title", "ชื่อเรื่องของ B") in again
+    unchosen = post(c, "/a/agreement/general", again)
+    assert unchosen.status_code == 200 and yaml.safe_load(spec.read_bytes())["title"] == "ชื่อเรื่องของ A"
+    assert post(c, "/a/agreement/general", again + [("keep.title", "mine")]).status_code == 302
+    assert yaml.safe_load(spec.read_bytes())["title"] == "ชื่อเรื่องของ B"
+    # and keeping the other's value instead
+    old = form_of(c.get("/a/agreement/general").get_data(as_text=True))
+    post(c, "/a/agreement/general", _set(old, "f.title", "ชื่อเรื่องของ A อีกครั้ง"))
+    page = post(c, "/a/agreement/general", _set(old, "f.title", "ของ B อีกครั้ง")).get_data(as_text=True)
+    assert post(c, "/a/agreement/general", form_of(page) + [("keep.title", "stored")]).status_code == 302
+    assert yaml.safe_load(spec.read_bytes())["title"] == "ชื่อเรื่องของ A อีกครั้ง"

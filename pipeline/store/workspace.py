@@ -63,7 +63,28 @@ class Workspace:
         path = self.answers_path(name) if self.answers_path(name).is_file() else self.spec_path(name)
         raw = path.read_bytes()
         src = parse(raw, path.name)
-        return Agreement(name, path, src.data if isinstance(src.data, dict) else {}, raw)
+        agreement = Agreement(name, path, src.data if isinstance(src.data, dict) else {}, raw)
+        self._keep(agreement)
+        return agreement
+
+    def _keep(self, agreement: Agreement) -> None:
+        """The text of every version a page was shown from, so that a save from an older one can be merged field by
+        field (`at_version`); a few KB each, under .mou/versions/ (hidden: the batch skips it)."""
+        folder = self.root / ".mou" / "versions" / agreement.name
+        path = folder / f"{agreement.version}.yaml"
+        if not path.is_file():
+            folder.mkdir(parents=True, exist_ok=True)
+            write_atomically({path: agreement.raw})
+
+    def at_version(self, name: str, version: str) -> dict | None:
+        """The answers as they were at `version` (a page's hidden field), or None when that version is unknown."""
+        if not re.fullmatch(r"[0-9a-f]{16}", version or "") or not NAME.match(name):
+            return None
+        path = self.root / ".mou" / "versions" / name / f"{version}.yaml"
+        if not path.is_file():
+            return None
+        data = parse(path.read_bytes(), path.name).data
+        return data if isinstance(data, dict) else None
 
     def save(self, name: str, answers: dict, complete: bool) -> Agreement:
         """The answers, as the spec file once they pass every rule, else as the answers file (which the batch skips)."""
@@ -78,7 +99,9 @@ class Workspace:
         else:
             write_atomically({self.answers_path(name): data})
             path = self.answers_path(name)
-        return Agreement(name, path, answers, data)
+        agreement = Agreement(name, path, answers, data)
+        self._keep(agreement)
+        return agreement
 
 
 # -- the app ---------------------------------------------------------------------------------------------------------

@@ -22,9 +22,9 @@ from pipeline.store.users import changes
 from pipeline.store.workspace import NAME, OUT
 from pipeline.web.builds import draft_is_current
 from pipeline.web.context import TYPED, allowed, missing_of, office, problems_of
-from pipeline.web.forms import apply_page, form_field, keep_typed, page_now, pending, rule_problems
+from pipeline.web.forms import apply_page, form_field, keep_typed, merge_page, page_now, pending, rule_problems
 from pipeline.web.strings import t
-from pipeline.web.words import field_label, next_page, title_of, visible_pages
+from pipeline.web.words import field_label, next_page, question_label, shown_answer, title_of, visible_pages
 
 bp = Blueprint("agreements", __name__)
 
@@ -73,50 +73,41 @@ def page(name, page_id):
     typed_raw: dict[str, object] = {}
     conflict = blocked = None
     grow = ""
+    clashes: list = []
     if request.method == "POST":
         with ctx.ws.lock:
             current = ctx.ws.load(name)
+            base = ctx.ws.at_version(name, request.form.get("version", ""))
+            stale = request.form.get("version") != current.version and not request.form.get("force")
             if isinstance(current.answers.get("signed"), dict):
                 blocked = t("amend_instead")
                 answers, agreement = current.answers, current
                 typed_raw = {k: v for k, v in request.form.items() if k.startswith(("f.", "r."))}
-            elif request.form.get("version") != current.version and not request.form.get("force"):
+            elif stale and (base is None or pg.id == "screening"):  # nothing to merge from: show theirs, keep mine
                 conflict = conflict_lines(name, request.form, current, pg)
                 answers = current.answers
                 agreement = current  # the next save is from this version: what they typed is kept in the form
                 typed_raw = {k: v for k, v in request.form.items() if k.startswith(("f.", "r."))}
             else:
-                answers = current.answers
-                before_answers = copy.deepcopy(answers)
-                rows_before = {
-                    q.path: len(get(answers, q.path) or [])
-                    for q in page_questions(pg, answers, ctx.settings)
-                    if q.kind == "records" and isinstance(get(answers, q.path), list)
-                }
-                errors, typed_raw = apply_page(pg, answers, request.form, ctx.settings)
-                keep_typed(answers, pg, typed_raw)  # a wrong answer stays, as typed, until it is put right
-                grow = request.form.get("action", "")
-                adding = grow.startswith("add_row")
-                if adding:
-                    errors = {}  # a row added to a table half filled in: no message yet, the next save checks it
-                    path = grow.split(":", 1)[-1]
-                    if len(get(answers, path) or []) > rows_before.get(path, 0):
-                        grow = ""  # the row typed in the blank line was kept: one blank line again is enough
-                complete = not answers.get(TYPED) and not missing_of(answers) and not problems_of(answers)
-                changed = changes(before_answers, answers)
-                kept = current.path == ctx.ws.spec_path(name)  # the file is the spec (complete) or the answers file
-                if changed or complete != kept or answers.get(TYPED) != before_answers.get(TYPED):
-                    agreement = ctx.ws.save(name, answers, complete)
-                else:  # nothing changed: the file stays as it is, to the byte (its comments and layout too)
-                    agreement = current
-                if changed:
-                    ctx.record.append(name, g.user, changed)
-                if not errors and not adding:
-                    nxt = next_page(pg, answers, ctx.settings)
-                    return redirect(
-                        url_for("agreements.page", name=name, page_id=nxt.id)
-                        if nxt
-                        else url_for("review.review", name=name)
+                if stale:  # saved by someone else since: both people's changes are kept, field by field
+                    answers, errors, typed_raw, clashes = merge_page(
+                        pg, base, current.answers, request.form, ctx.settings
+                    )
+                else:
+                    answers = copy.deepcopy(current.answers)
+                    errors, typed_raw = apply_page(pg, answers, request.form, ctx.settings)
+                done = _store(name, pg, current, answers, errors, typed_raw, clashes)
+                if isinstance(done, str):
+                    return redirect(done)
+                agreement, errors, grow = done
+                if clashes:  # what they typed stays in the form; the other person's value is shown beside it
+                    paths = tuple(q.path for q, _ in clashes)
+                    typed_raw.update(
+                        {
+                            k: v
+                            for k, v in request.form.items()
+                            if k[2:] in paths or k.startswith(tuple(f"r.{p}." for p in paths))
+                        }
                     )
     else:  # what is still wrong on this page, whichever page it was found from: under its field
         typed_raw, errors = pending(pg, answers)
@@ -138,6 +129,16 @@ def page(name, page_id):
         loaded=dt.datetime.now().isoformat(timespec="seconds"),
         blocked=blocked,
         conflict=conflict,
+        clashes=[
+            {
+                "path": q.path,
+                "label": question_label(q),
+                "theirs": shown_answer(get(answers, q.path), q),
+                "mine": shown_answer(mine, q),
+                "who": _last_editor(name),
+            }
+            for q, mine in clashes
+        ],
         rec=rec,
         visible=visible,
         step=visible.index(pg) + 1 if pg in visible else 0,
@@ -208,3 +209,35 @@ def recommendation(answers: dict) -> dict:
         "language": answers.get("language") or "th",
         "models": [(m, th if g.lang == "th" else en) for m, th, en in MODELS],
     }
+
+
+def _store(name, pg, current, answers: dict, errors: dict, typed_raw: dict, clashes: list):
+    """Save the answers a post made (unless nothing changed: the file then stays byte-identical), record the change,
+    and return the next page's URL, or (the agreement as saved, errors, the table that grows) to show this page again."""
+    ctx = office()
+    keep_typed(answers, pg, typed_raw)  # a wrong answer stays, as typed, until it is put right
+    grow = request.form.get("action", "")
+    adding = grow.startswith("add_row")
+    if adding:
+        errors = {}  # a row added to a table half filled in: no message yet, the next save checks it
+        path = grow.split(":", 1)[-1]
+        if len(get(answers, path) or []) > len(get(current.answers, path) or []):
+            grow = ""  # the row typed in the blank line was kept: one blank line again is enough
+    complete = not answers.get(TYPED) and not missing_of(answers) and not problems_of(answers)
+    changed = changes(current.answers, answers)
+    kept = current.path == ctx.ws.spec_path(name)  # the file is the spec (complete) or the answers file
+    if changed or complete != kept or answers.get(TYPED) != current.answers.get(TYPED):
+        agreement = ctx.ws.save(name, answers, complete)
+    else:  # nothing changed: the file stays as it is, to the byte (its comments and layout too)
+        agreement = current
+    if changed:
+        ctx.record.append(name, g.user, changed)
+    if not errors and not adding and not clashes:
+        nxt = next_page(pg, answers, ctx.settings)
+        return url_for("agreements.page", name=name, page_id=nxt.id) if nxt else url_for("review.review", name=name)
+    return agreement, errors, grow
+
+
+def _last_editor(name: str) -> str:
+    entries = office().record.of(name)
+    return entries[-1]["user"] if entries else ""

@@ -3,6 +3,7 @@ answers typed wrong kept until they are put right, and the rules' messages under
 
 from __future__ import annotations
 
+import copy
 import re
 from dataclasses import dataclass
 
@@ -154,6 +155,13 @@ def apply_page(pg, answers: dict, form, settings: Settings) -> tuple[dict, dict]
     for q in page_questions(pg, answers, settings):
         if q.path not in shown:
             continue
+        if form.get(f"keep.{q.path}") == "stored":  # after a clash: the value saved by the other person is kept
+            continue
+        if q.path in form.getlist("clash") and not form.get(f"keep.{q.path}"):
+            errors[f"f.{q.path}"] = (
+                "เลือกว่าจะใช้ค่าใด: ที่บันทึกไว้แล้ว หรือของคุณ" if g.lang == "th" else "choose which value to keep"
+            )
+            continue
         if q.kind == "records":
             set_records(q, answers, form, errors, typed_raw)
         elif q.kind == "list":
@@ -295,3 +303,23 @@ def page_now(agreement_before, current: Agreement, pg, settings) -> list[tuple[s
     for q in page_questions(pg, current.answers, settings):
         out.append((question_label(q), shown_answer(get(current.answers, q.path), q)))
     return out
+
+
+def merge_page(pg, base: dict, current: dict, form, settings: Settings):
+    """A page posted from an older version `base` while someone saved `current` since: what this person changed
+    (the page applied to `base`) goes onto `current` question by question; a question both changed, to different
+    values, is a clash for them to choose. Returns (merged answers, errors, typed_raw, [(question, their value)])."""
+    from pipeline.store.users import flat
+
+    mine = copy.deepcopy(base)
+    errors, typed_raw = apply_page(pg, mine, form, settings)
+    merged, clashes = copy.deepcopy(current), []
+    for q in page_questions(pg, mine, settings):
+        b, m, c = (flat(get(x, q.path)) for x in (base, mine, current))
+        if m == b:
+            continue  # this person did not change it: whatever is saved stays
+        if c != b and c != m:
+            clashes.append((q, copy.deepcopy(get(mine, q.path))))
+            continue
+        put(merged, q.path, copy.deepcopy(get(mine, q.path)))
+    return merged, errors, typed_raw, clashes

@@ -29,6 +29,12 @@ UI = {
     "errors": ("มีคำตอบที่ต้องแก้ไข ดูข้อความใต้ช่อง", "Some answers need fixing: see below each field"),
     "one_per_line": ("บรรทัดละหนึ่งรายการ", "one item per line"),
     "understood": ("เข้าใจว่า", "understood as"),
+    "clash": (
+        "มีผู้บันทึกข้อนี้ไว้แล้วระหว่างที่คุณแก้ไข เลือกค่าที่จะใช้ในแต่ละข้อ แล้วบันทึกอีกครั้ง (ข้ออื่นที่คุณแก้ไขบันทึกแล้ว)",
+        "Someone saved these fields while you were editing: choose which value to keep for each, then save again "
+        "(your other changes are saved)",
+    ),
+    "keep_stored": ("ใช้ค่าที่บันทึกไว้แล้ว", "keep the value saved"),
     "conflict": (
         "มีการแก้ไขบันทึกข้อตกลงนี้จากหน้าต่างอื่นหลังจากที่คุณเปิดหน้านี้ คำตอบของคุณยังไม่ได้บันทึก",
         "This agreement was changed in another window after you opened this page; your answers were not saved",
