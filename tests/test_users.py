@@ -69,6 +69,7 @@ def test_roles_and_the_record(tmp_path, browser):  # noqa: F811
         set_value(d, "name", "somchai-project")
         click(d, d.find_element(By.CSS_SELECTOR, "form[action='/new'] button"))
         set_value(d, "f.screening.mission", "project")  # the screening page
+        set_value(d, "model", "grant")  # chosen, not preselected
         submit(d)
         set_value(d, "f.title", "โครงการของสมชาย")
         submit(d)

@@ -288,13 +288,19 @@ def test_coordinator_fills_a_commissioning_agreement(server, browser):
 
     # screening: the recommendation follows the answers
     assert "/screening" in d.current_url
+    assert Select(field(d, "model")).first_selected_option.get_attribute("value") == ""  # nothing preselected
     Select(field(d, "f.screening.mission")).select_by_value("portfolio")
     d.find_element(By.CSS_SELECTOR, "input[name='f.screening.joint_structure'][value=y]").click()
     submit(d)
+    assert d.current_url.endswith("/screening")  # no model chosen yet: the recommendation and its reasons, to read
+    recommended = d.find_element(By.ID, "recommendation").text
+    assert "กลไกขับเคลื่อนงานภายใต้สัญญาร่วม" in recommended and len(recommended) > 60, recommended
+    assert d.find_element(By.ID, "model-error").text
+    shot(d, "screening")
+    Select(field(d, "model")).select_by_value("commissioning")
+    submit(d)
     assert d.current_url.endswith("/general")
     d.get(page_url(server, NAME_TH, "screening"))
-    assert "กลไกขับเคลื่อนงานภายใต้สัญญาร่วม" in d.find_element(By.ID, "recommendation").text
-    shot(d, "screening")
     assert Select(field(d, "model")).first_selected_option.get_attribute("value") == "commissioning"
     submit(d)
 
@@ -523,3 +529,21 @@ def test_a_clash_in_the_browser_shows_both_values_and_the_choice_is_kept(server,
     submit(d)
     spec = yaml.safe_load((server.workspace / "care.yaml").read_text(encoding="utf-8"))
     assert spec["title"] == "ชื่อเรื่องที่ฉันพิมพ์" and spec["reference_no"] == "ที่ ๙/๒๕๖๗"
+
+
+def test_moving_between_pages_saves_what_was_typed(server, browser):
+    """Issue 21: a step of the page list saves the page first (a wrong answer too, kept as typed), then goes there."""
+    shutil.copy(EXAMPLES / "inclusive-care.yaml", server.workspace / "care.yaml")
+    d = browser
+    d.get(server.url + "/a/care/general")
+    set_value(d, "f.title", "ชื่อที่พิมพ์แล้วเปลี่ยนหน้า")
+    set_value(d, "f.term.end", "31/4/2568")  # no such day: kept as typed, with its message, for later
+    click(d, d.find_element(By.CSS_SELECTOR, "nav.steps button[value='parties']"))
+    assert here(d).endswith("/parties")
+    kept = (server.workspace / "care.answers.yaml").read_text(encoding="utf-8")
+    assert "ชื่อที่พิมพ์แล้วเปลี่ยนหน้า" in kept and "31/4/2568" in kept
+    click(d, d.find_element(By.CSS_SELECTOR, "nav.steps button[value='general']"))
+    assert (
+        field(d, "f.term.end").get_attribute("value") == "31/4/2568" and d.find_element(By.ID, "f-term.end-error").text
+    )
+    shot(d, "tabs-keep-typing")

@@ -205,7 +205,7 @@ def recommendation(answers: dict) -> dict:
         "label": dict((m, th if g.lang == "th" else en) for m, th, en in MODELS)[r.model],
         "answered": any(v is not None for v in sc.values()),
         "why": r.th if g.lang == "th" else r.en,
-        "chosen": answers.get("model") or r.model,
+        "chosen": answers.get("model") or "",
         "language": answers.get("language") or "th",
         "models": [(m, th if g.lang == "th" else en) for m, th, en in MODELS],
     }
@@ -232,6 +232,13 @@ def _store(name, pg, current, answers: dict, errors: dict, typed_raw: dict, clas
         agreement = current
     if changed:
         ctx.record.append(name, g.user, changed)
+    goto = request.form.get("goto")
+    if goto and not clashes and not (pg.id == "screening" and errors):  # a step of the page list: what was typed is
+        # saved (a wrong answer as typed, shown again with its message when they come back), then that page
+        if goto == "review":
+            return url_for("review.review", name=name)
+        if any(p.id == goto for p in PAGES):
+            return url_for("agreements.page", name=name, page_id=goto)
     if not errors and not adding and not clashes:
         nxt = next_page(pg, answers, ctx.settings)
         return url_for("agreements.page", name=name, page_id=nxt.id) if nxt else url_for("review.review", name=name)

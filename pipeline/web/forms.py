@@ -23,7 +23,6 @@ from pipeline.questionnaire.answers import (
 )
 from pipeline.questionnaire.pages import page_of, page_questions
 from pipeline.questionnaire.questions import MODELS, delegator_money
-from pipeline.questionnaire.recommend import recommend
 from pipeline.render import thai
 from pipeline.spec.settings import Settings
 from pipeline.store.workspace import Agreement
@@ -137,14 +136,10 @@ def apply_page(pg, answers: dict, form, settings: Settings) -> tuple[dict, dict]
                 continue
             set_answer(q, raw, answers, errors, typed_raw)
         chosen = form.get("model")
-        if chosen and chosen == form.get("recommended") and not answers.get("model"):  # a first choice left as shown:
-            # follow the answers just given (an agreement that has a model keeps the one the select shows)
-            sc = answers.get("screening") if isinstance(answers.get("screening"), dict) else {}
-            chosen = recommend(
-                **{k: sc.get(k) for k in ("mission", "time_bound", "routine", "capacity_gap", "joint_structure")}
-            ).model
         if chosen in {m for m, _, _ in MODELS}:
             answers["model"] = chosen
+        elif not answers.get("model"):  # nothing is chosen for them: the recommendation is shown, with its reasons
+            errors["model"] = t("model_needed")
         if form.get("language") in ("th", "en"):
             answers["language"] = form.get("language")
         answers.setdefault("spec_version", 1)

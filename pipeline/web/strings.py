@@ -29,6 +29,11 @@ UI = {
     "errors": ("มีคำตอบที่ต้องแก้ไข ดูข้อความใต้ช่อง", "Some answers need fixing: see below each field"),
     "one_per_line": ("บรรทัดละหนึ่งรายการ", "one item per line"),
     "understood": ("เข้าใจว่า", "understood as"),
+    "choose_model": ("เลือกรูปแบบ", "choose a model"),
+    "model_needed": (
+        "เลือกรูปแบบความร่วมมือ (ดูคำแนะนำและเหตุผลด้านบน)",
+        "choose the partnership model (see the recommendation and its reasons above)",
+    ),
     "clash": (
         "มีผู้บันทึกข้อนี้ไว้แล้วระหว่างที่คุณแก้ไข เลือกค่าที่จะใช้ในแต่ละข้อ แล้วบันทึกอีกครั้ง (ข้ออื่นที่คุณแก้ไขบันทึกแล้ว)",
         "Someone saved these fields while you were editing: choose which value to keep for each, then save again "
