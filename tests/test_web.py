@@ -547,3 +547,53 @@ def test_moving_between_pages_saves_what_was_typed(server, browser):
         field(d, "f.term.end").get_attribute("value") == "31/4/2568" and d.find_element(By.ID, "f-term.end-error").text
     )
     shot(d, "tabs-keep-typing")
+
+
+def test_a_legal_officer_records_the_signing_with_its_copy_and_may_correct_it(server, browser, tmp_path):
+    """Issue 21: date, place and the signed copy (its sha256 kept in `signed`), after a confirmation; a warning when the
+    date differs from the one the agreement states; a correction that keeps the history; then read-only pages."""
+    import hashlib
+
+    shutil.copy(EXAMPLES / "inclusive-care.yaml", server.workspace / "care.yaml")
+    scan = tmp_path / "signed-scan.pdf"
+    scan.write_bytes(b"%PDF-1.4\n% a scan of the signed paper copy\n%%EOF\n")
+    d = browser
+    d.get(server.url + "/a/care")
+    type_in(d, "sign-date", "25/4/2567")  # the agreement states 22 April 2567
+    type_in(d, "sign-place", "ห้องประชุมกรมกิจการเด็กและเยาวชน")
+    d.find_element(By.ID, "sign-copy").send_keys(str(scan))
+    click(d, d.find_element(By.ID, "sign"))  # not confirmed: nothing recorded
+    assert "signed" not in yaml.safe_load((server.workspace / "care.yaml").read_text(encoding="utf-8"))
+    assert "ติ๊กยืนยัน" in d.page_source
+    type_in(d, "sign-date", "25/4/2567")
+    type_in(d, "sign-place", "ห้องประชุมกรมกิจการเด็กและเยาวชน")
+    d.find_element(By.ID, "sign-copy").send_keys(str(scan))
+    d.find_element(By.ID, "sign-confirm").click()
+    click(d, d.find_element(By.ID, "sign"))
+    assert "วันที่ลงนามต่างจากวันที่ที่ระบุในบันทึกข้อตกลง" in d.page_source  # the warning
+    shot(d, "signed")
+    signed = yaml.safe_load((server.workspace / "care.yaml").read_text(encoding="utf-8"))["signed"]
+    assert signed["pdf_sha256"] == hashlib.sha256(scan.read_bytes()).hexdigest()
+    assert str(signed["date"]) == "2024-04-25" and signed["place"] == "ห้องประชุมกรมกิจการเด็กและเยาวชน"
+    assert fetch(d, server.url + "/a/care/signed-copy") == scan.read_bytes()
+    # a correction: the date, the copy kept
+    d.find_element(By.CSS_SELECTOR, "#signing summary").click()
+    type_in(d, "sign-date", "22/4/2567")
+    d.find_element(By.ID, "sign-confirm").click()
+    click(d, d.find_element(By.ID, "sign"))
+    signed = yaml.safe_load((server.workspace / "care.yaml").read_text(encoding="utf-8"))["signed"]
+    assert str(signed["date"]) == "2024-04-22" and signed["pdf_sha256"] == hashlib.sha256(scan.read_bytes()).hexdigest()
+    history = d.find_element(By.ID, "history").text
+    assert history.count("ลงนาม") >= 2, history  # both recordings are in the history
+    # read-only from now on
+    d.get(server.url + "/a/care/general")
+    assert d.find_element(By.ID, "read-only").text
+    assert not field(d, "f.title").is_enabled()
+    assert not d.find_elements(By.CSS_SELECTOR, "button[name=action][value=next]")
+    shot(d, "read-only")
+
+
+def type_in(driver, element_id: str, text: str) -> None:
+    el = driver.find_element(By.ID, element_id)
+    el.clear()
+    el.send_keys(text)

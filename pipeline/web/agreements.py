@@ -143,6 +143,7 @@ def page(name, page_id):
         visible=visible,
         step=visible.index(pg) + 1 if pg in visible else 0,
         title=title_of(answers),
+        signed=isinstance(answers.get("signed"), dict),
     )
 
 

@@ -25,6 +25,7 @@ from pipeline.store.users import Record, Users
 from pipeline.store.workspace import UnknownAgreement, Workspace
 from pipeline.web import agreements, batch, review, signin
 from pipeline.web.context import Office
+from pipeline.web.review import MAX_SIGNED_COPY
 from pipeline.web.signin import who
 from pipeline.web.strings import digits, t
 
@@ -72,6 +73,8 @@ def _shared(app: Flask, users: Users) -> None:
 
     @app.before_request
     def before():
+        if request.endpoint == "review.sign":  # the signed copy: a scan is larger than any form
+            request.max_content_length = MAX_SIGNED_COPY + 100_000
         g.lang = request.cookies.get("lang") if request.cookies.get("lang") in ("th", "en") else "th"
         if "csrf" not in session:
             session["csrf"] = secrets.token_urlsafe(32)

@@ -4,6 +4,7 @@ page, its history, its draft and final files; a legal officer builds the final a
 from __future__ import annotations
 
 import copy
+import hashlib
 import re
 
 from flask import Blueprint, abort, g, redirect, render_template, request, send_file, session, url_for
@@ -11,12 +12,14 @@ from flask import Blueprint, abort, g, redirect, render_template, request, send_
 from pipeline.questionnaire.answers import get
 from pipeline.questionnaire.pages import page_questions
 from pipeline.render import thai
+from pipeline.store.files import write_atomically
 from pipeline.store.users import changes
 from pipeline.store.workspace import DRAFTS, OUT
 from pipeline.web.builds import build_draft, first_failure, run_here
 from pipeline.web.context import TYPED, allowed, legal_only, missing_of, office, problems_of
 from pipeline.web.strings import t
 from pipeline.web.words import (
+    as_date,
     field_label,
     field_link,
     question_label,
@@ -93,6 +96,8 @@ def review(name):
         history=history,
         signed=signed,
         signed_words=value_of("signed.date", signed.get("date")) if signed else "",
+        stated_words=value_of("signed.date", (agreement.answers.get("signing") or {}).get("date")),
+        sign_typed=_sign_typed(agreement.answers),
         title=title_of(agreement.answers),
         message=session.pop("notice", None),
     )
@@ -145,23 +150,97 @@ def final(name):
     return redirect(url_for("review.review", name=name))
 
 
+SIGNED_COPIES = ".signed"  # the signed copies uploaded (hidden: the batch skips it)
+MAX_SIGNED_COPY = 30_000_000  # bytes: a scan of twenty pages at 300 dpi
+
+
+def _signed_copy(upload) -> tuple[bytes, str] | None:
+    """The uploaded signed copy: a PDF (scanned or digitally signed) or an image of the paper copy."""
+    if upload is None or not upload.filename:
+        return None
+    data = upload.read(MAX_SIGNED_COPY + 1)
+    if len(data) > MAX_SIGNED_COPY:
+        raise ValueError("too_big")
+    for magic, ext in ((b"%PDF-", "pdf"), (b"\xff\xd8\xff", "jpg"), (b"\x89PNG", "png")):
+        if data.startswith(magic):
+            return data, ext
+    raise ValueError("not_a_copy")
+
+
 @bp.post("/a/<name>/sign")
 def sign(name):
-    """A legal officer records the signing: `signed: {date}` in the spec; from then on it is never regenerated."""
+    """A legal officer records the signing — date, place and the signed copy (its sha256 in `signed.pdf_sha256`) —
+    after a confirmation; it may be corrected later, the record keeping both. From then on the agreement is never
+    regenerated and its pages are read-only."""
     ctx = office()
     legal_only()
+    back = redirect(url_for("review.review", name=name))
     with ctx.ws.lock:
         agreement = ctx.ws.load(name)
         if ctx.ws.answers_path(name).is_file():
             abort(409)
+        if not request.form.get("confirm"):
+            session["notice"] = t("sign_confirm_needed")
+            return back
         try:
             day = thai.parse_user_date(request.form.get("date", ""))
         except ValueError:
             session["notice"] = t("bad_date")
-            return redirect(url_for("review.review", name=name))
+            return back
+        try:
+            copy_ = _signed_copy(request.files.get("copy"))
+        except ValueError as exc:
+            session["notice"] = t(f"copy_{exc}")
+            return back
         before = copy.deepcopy(agreement.answers)
-        agreement.answers["signed"] = {"date": day}
+        previous = before.get("signed") if isinstance(before.get("signed"), dict) else {}
+        signed = {"date": day}
+        place = " ".join(request.form.get("place", "").split())
+        if place:
+            signed["place"] = place
+        if copy_ is not None:
+            data, ext = copy_
+            digest = hashlib.sha256(data).hexdigest()
+            folder = ctx.ws.root / SIGNED_COPIES
+            folder.mkdir(exist_ok=True)
+            write_atomically({folder / f"{name}.{digest[:16]}.{ext}": data})
+            signed["pdf_sha256"] = digest
+        elif previous.get("pdf_sha256"):  # a correction of the date or place keeps the copy already recorded
+            signed["pdf_sha256"] = previous["pdf_sha256"]
+        agreement.answers["signed"] = signed
         ctx.ws.save(name, agreement.answers, complete=True)
         ctx.record.append(name, g.user, changes(before, agreement.answers))
-    session["notice"] = t("signed_done")
-    return redirect(url_for("review.review", name=name))
+    said = [t("signed_done") if not previous else t("signed_corrected")]
+    written = (agreement.answers.get("signing") or {}).get("date")
+    written = thai.parse_user_date(str(written)) if written else None
+    if written and written != day:
+        said.append(t("signed_other_day").format(date=thai.date(written, g.lang)))
+    if copy_ is None and not signed.get("pdf_sha256"):
+        said.append(t("signed_no_copy"))
+    session["notice"] = " — ".join(said)
+    return back
+
+
+@bp.get("/a/<name>/signed-copy")
+def signed_copy(name):
+    """The signed copy recorded for the agreement, checked against the sha256 the spec keeps."""
+    ctx = office()
+    allowed(name)
+    signed = ctx.ws.load(name).answers.get("signed")
+    digest = signed.get("pdf_sha256") if isinstance(signed, dict) else None
+    if not digest:
+        abort(404)
+    found = sorted((ctx.ws.root / SIGNED_COPIES).glob(f"{name}.{digest[:16]}.*"))
+    if not found or hashlib.sha256(found[0].read_bytes()).hexdigest() != digest:
+        abort(404)
+    return send_file(found[0], as_attachment=True, download_name=f"{name}-signed.{found[0].suffix[1:]}", max_age=0)
+
+
+def _sign_typed(answers: dict) -> dict:
+    """The signing form filled in: what is recorded (to correct it), else the place and date the agreement states."""
+    signed = answers.get("signed") if isinstance(answers.get("signed"), dict) else {}
+    stated = answers.get("signing") if isinstance(answers.get("signing"), dict) else {}
+    day = signed.get("date") or stated.get("date")
+    d = as_date(day) if day else None
+    typed = (f"{d.day}/{d.month}/{d.year + 543}" if g.lang == "th" else d.isoformat()) if d else ""
+    return {"date": typed, "place": signed.get("place") or stated.get("place") or ""}

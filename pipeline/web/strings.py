@@ -34,6 +34,31 @@ UI = {
         "เลือกรูปแบบความร่วมมือ (ดูคำแนะนำและเหตุผลด้านบน)",
         "choose the partnership model (see the recommendation and its reasons above)",
     ),
+    "sign_confirm_needed": (
+        "ยังไม่ได้บันทึก: ติ๊กยืนยันว่าบันทึกข้อตกลงนี้ลงนามแล้วตามข้อมูลที่กรอก",
+        "Not recorded: tick the box confirming the agreement was signed as entered",
+    ),
+    "signed_corrected": (
+        "แก้ไขการบันทึกการลงนามแล้ว (ประวัติเก็บค่าก่อนหน้าไว้)",
+        "The signing record was corrected (the history keeps the earlier one)",
+    ),
+    "signed_other_day": (
+        "คำเตือน: วันที่ลงนามต่างจากวันที่ที่ระบุในบันทึกข้อตกลง ({date})",
+        "Warning: the signing date differs from the date the agreement states ({date})",
+    ),
+    "signed_no_copy": ("ยังไม่ได้แนบสำเนาที่ลงนามแล้ว", "no signed copy is attached yet"),
+    "copy_too_big": ("ไฟล์สำเนาใหญ่เกิน ๓๐ เมกะไบต์", "the signed copy is larger than 30 MB"),
+    "copy_not_a_copy": ("สำเนาที่ลงนามต้องเป็นไฟล์ PDF, JPEG หรือ PNG", "the signed copy must be a PDF, JPEG or PNG file"),
+    "sign_place": ("สถานที่ลงนาม", "Place of signing"),
+    "sign_copy": ("สำเนาที่ลงนามแล้ว (PDF หรือภาพสแกน)", "The signed copy (PDF or a scan)"),
+    "sign_confirm": ("ยืนยันว่าบันทึกข้อตกลงนี้ลงนามแล้วตามข้อมูลข้างต้น", "I confirm the agreement was signed as entered above"),
+    "sign_correct": ("แก้ไขการบันทึกการลงนาม", "Correct the signing record"),
+    "signed_copy": ("สำเนาที่ลงนามแล้ว", "Signed copy"),
+    "stated_date": ("วันที่ในบันทึกข้อตกลง", "Date stated in the agreement"),
+    "read_only": (
+        "บันทึกข้อตกลงนี้ลงนามแล้ว หน้านี้อ่านได้อย่างเดียว การเปลี่ยนแปลงทำโดยบันทึกข้อตกลงแก้ไขเพิ่มเติม",
+        "This agreement is signed: this page is read-only; changes are made by an amendment",
+    ),
     "clash": (
         "มีผู้บันทึกข้อนี้ไว้แล้วระหว่างที่คุณแก้ไข เลือกค่าที่จะใช้ในแต่ละข้อ แล้วบันทึกอีกครั้ง (ข้ออื่นที่คุณแก้ไขบันทึกแล้ว)",
         "Someone saved these fields while you were editing: choose which value to keep for each, then save again "
