@@ -182,7 +182,7 @@ def test_a_coordinator_cannot_build_finals_or_run_the_batch(tmp_path):
         body = urllib.parse.urlencode({"csrf": token, "name": "care"}).encode()
         said = opener.open(urllib.request.Request(server.url + "/new", data=body), timeout=10).read().decode()
         assert "ชื่อนี้ใช้ไม่ได้" in said and "มีบันทึกข้อตกลงชื่อนี้แล้ว" not in said  # another's name is not confirmed
-        for path in ("/batch", "/a/care/final", "/a/care/sign"):
+        for path in ("/batch", "/a/care/final", "/a/care/sign", "/a/care/amendment/build"):
             req = urllib.request.Request(server.url + path, data=urllib.parse.urlencode({"csrf": token}).encode())
             try:
                 opener.open(req, timeout=30)

@@ -597,3 +597,40 @@ def type_in(driver, element_id: str, text: str) -> None:
     el = driver.find_element(By.ID, element_id)
     el.clear()
     el.send_keys(text)
+
+
+def test_after_signing_the_year_2_sla_and_an_amendment_are_built_in_the_browser(server, browser):
+    """Issue 21: on a signed agreement a legal officer adds the year-2 SLA (the form starts from year 1), builds it,
+    starts an amendment, changes it through the usual pages and builds the amendment — no terminal."""
+    text = (EXAMPLES / "universal-design-nonthaburi.yaml").read_text(encoding="utf-8")
+    (server.workspace / "design.yaml").write_text(text + "\nsigned:\n  date: 2024-06-10\n", encoding="utf-8")
+    d = browser
+    d.get(server.url + "/a/design")
+    click(d, d.find_element(By.ID, "sla-add"))
+    assert field(d, "start").get_attribute("value") == "1/7/2568"  # the day after year 1 ends
+    assert field(d, "services").get_attribute("value")  # year 1's services to start from
+    type_in(d, "sla-place", "ศาลาว่าการเทศบาลนครนนทบุรี")
+    type_in(d, "sla-date", "20/6/2568")
+    shot(d, "sla-year-2")
+    click(d, d.find_element(By.ID, "sla-save"))
+    spec = yaml.safe_load((server.workspace / "design.yaml").read_text(encoding="utf-8"))
+    assert len(spec["sla_renewals"]) == 1 and str(spec["sla_renewals"][0]["start"]) == "2025-07-01"
+    click(d, d.find_element(By.ID, "sla-build-2"))
+    sla_pdf = fetch(d, d.find_element(By.ID, "sla-pdf-2").get_attribute("href"))
+    assert skeleton("ข้อตกลงระดับการให้บริการ (Service Level Agreement) ปีที่ ๒") in skeleton(pdf_text(sla_pdf))
+    assert skeleton("ณ ศาลาว่าการเทศบาลนครนนทบุรี เมื่อวันที่ ๒๐ มิถุนายน ๒๕๖๘") in skeleton(pdf_text(sla_pdf))
+    # an amendment: a copy to edit, then its document
+    d.get(server.url + "/a/design")
+    click(d, d.find_element(By.ID, "amend-start"))
+    assert here(d).endswith("/a/design-amend-1/general")
+    set_value(d, "f.title", "โครงการจัดตั้งศูนย์การพัฒนาเมืองอารยสถาปัตย์ เทศบาลนครนนทบุรี (ระยะที่ ๒)")
+    submit(d)
+    d.get(server.url + "/a/design-amend-1")
+    assert "design" in d.find_element(By.ID, "amends").text
+    type_in(d, "amend-date", "1/9/2567")
+    click(d, d.find_element(By.ID, "amendment-build"))
+    shot(d, "amendment-built")
+    amendment = pdf_text(fetch(d, d.find_element(By.ID, "amendment-pdf").get_attribute("href")))
+    assert skeleton("บันทึกข้อตกลงแก้ไขเพิ่มเติม (ฉบับที่ ๑)") in skeleton(amendment)
+    assert skeleton("(ระยะที่ ๒)") in skeleton(amendment)
+    assert yaml.safe_load((server.workspace / "design-amend-1.yaml").read_text(encoding="utf-8"))["amends"] == "design"

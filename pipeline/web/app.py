@@ -23,7 +23,7 @@ from pipeline.run.pool import WarmPool
 from pipeline.spec.settings import Settings
 from pipeline.store.users import Record, Users
 from pipeline.store.workspace import UnknownAgreement, Workspace
-from pipeline.web import agreements, batch, review, signin
+from pipeline.web import after, agreements, batch, review, signin
 from pipeline.web.context import Office
 from pipeline.web.review import MAX_SIGNED_COPY
 from pipeline.web.signin import who
@@ -62,7 +62,7 @@ def create_app(
         users=users,
         record=Record(ws.root),
     )
-    for area in (signin, agreements, review, batch):
+    for area in (signin, agreements, review, after, batch):
         app.register_blueprint(area.bp)
     _shared(app, users)
     return app

@@ -15,6 +15,7 @@ from pipeline.render import thai
 from pipeline.store.files import write_atomically
 from pipeline.store.users import changes
 from pipeline.store.workspace import DRAFTS, OUT
+from pipeline.web.after import after_signing_view
 from pipeline.web.builds import build_draft, first_failure, run_here
 from pipeline.web.context import TYPED, allowed, legal_only, missing_of, office, problems_of
 from pipeline.web.strings import t
@@ -98,6 +99,7 @@ def review(name):
         signed_words=value_of("signed.date", signed.get("date")) if signed else "",
         stated_words=value_of("signed.date", (agreement.answers.get("signing") or {}).get("date")),
         sign_typed=_sign_typed(agreement.answers),
+        after=after_signing_view(name, agreement.answers),
         title=title_of(agreement.answers),
         message=session.pop("notice", None),
     )
