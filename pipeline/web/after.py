@@ -112,7 +112,7 @@ def _renewal_from(form) -> tuple[dict, dict]:
     return sla, errors
 
 
-@bp.route("/a/<name>/sla", methods=["GET", "POST"])
+@bp.route("/a/<name>/sla-year", methods=["GET", "POST"])
 def sla(name):
     """The next year's SLA: the form, checked as `mou sla` checks it, added to the spec's `sla_renewals`."""
     ctx = office()
@@ -149,7 +149,7 @@ def sla(name):
     )
 
 
-@bp.post("/a/<name>/sla/<int:year>/build")
+@bp.post("/a/<name>/sla-year/<int:year>/build")
 def sla_build(name, year):
     """The SLA of year N: a final (legal officers) into out/, or a draft (coordinators) into .drafts/."""
     ctx = office()
@@ -178,7 +178,7 @@ def sla_file(name, year, kind):
     abort(404)
 
 
-@bp.post("/a/<name>/amend")
+@bp.post("/a/<name>/amend-start")
 def amend_start(name):
     """An amendment starts as a copy of the signed agreement (without its signing), named NAME-amend-K, edited through
     the usual pages; it says which agreement it amends."""

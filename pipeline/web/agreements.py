@@ -144,6 +144,10 @@ def page(name, page_id):
         step=visible.index(pg) + 1 if pg in visible else 0,
         title=title_of(answers),
         signed=isinstance(answers.get("signed"), dict),
+        focus=next(
+            (f.q.path for f in fields if f.error and f.kind not in ("records", "bool", "methods")),
+            next((f.q.path for f in fields if f.kind not in ("records", "bool", "methods", "list")), None),
+        ),
     )
 
 
@@ -180,7 +184,9 @@ def list_row(name: str, manifest: dict) -> dict:
         "changed": changed,
         "state": t(state),
         "state_id": state,
-        "problems": len(missing) + len(problems),
+        # what the review would list: missing answers, the rules' problems, and answers typed wrong and kept as typed
+        "problems": len(missing) + len(problems) + len(agreement.answers.get(TYPED) or {}),
+        "owner": ctx.record.owners().get(name, ""),
         "warnings": len(warnings),
         "warning_text": "; ".join(w.th if g.lang == "th" else w.en for w in warnings),
     }

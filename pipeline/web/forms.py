@@ -95,7 +95,8 @@ def form_field(q: Q, answers: dict, errors: dict, typed_raw: dict, extra_rows: i
     if key in typed_raw:
         text = typed_raw[key]
     else:
-        value = current if current is not None else default_of(q, answers)
+        # a yes or no is never answered for them (personal data "no" by default was a no nobody gave)
+        value = current if current is not None or q.kind == "bool" else default_of(q, answers)
         text = typed_text(value, q) if q.kind not in ("bool", "choice") else value
     hint = None
     if q.kind == "date" and text and key not in errors:
@@ -178,7 +179,7 @@ def set_answer(q: Q, raw: str, answers: dict, errors: dict, typed_raw: dict) -> 
     raw = raw.replace("\r\n", "\n").replace("\r", "\n")
     if raw.strip() == "":
         drop(answers, q.path)
-        if q.required and q.kind not in ("bool",):
+        if q.required:
             errors[key] = "ต้องตอบข้อนี้" if g.lang == "th" else "an answer is needed"
         return
     try:

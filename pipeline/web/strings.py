@@ -88,6 +88,9 @@ UI = {
     "amendment_built": ("สร้างบันทึกข้อตกลงแก้ไขเพิ่มเติมแล้ว", "The amendment is built"),
     "legal_finalises": ("นิติกรเป็นผู้สร้างฉบับจริง", "a legal officer builds the final"),
     "draft_only": ("ฉบับร่าง", "draft"),
+    "skip": ("ข้ามไปยังเนื้อหา", "Skip to the content"),
+    "required": ("ต้องตอบ", "required"),
+    "owner": ("ผู้รับผิดชอบ", "Owner"),
     "clash": (
         "มีผู้บันทึกข้อนี้ไว้แล้วระหว่างที่คุณแก้ไข เลือกค่าที่จะใช้ในแต่ละข้อ แล้วบันทึกอีกครั้ง (ข้ออื่นที่คุณแก้ไขบันทึกแล้ว)",
         "Someone saved these fields while you were editing: choose which value to keep for each, then save again "
