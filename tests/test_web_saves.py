@@ -185,3 +185,42 @@ def test_the_same_field_changed_by_both_shows_both_values_and_loses_nothing(clie
     page = post(c, "/a/agreement/general", _set(old, "f.title", "ของ B อีกครั้ง")).get_data(as_text=True)
     assert post(c, "/a/agreement/general", form_of(page) + [("keep.title", "stored")]).status_code == 302
     assert yaml.safe_load(spec.read_bytes())["title"] == "ชื่อเรื่องของ A อีกครั้ง"
+
+
+def test_downloads_are_named_after_the_title_and_safe_everywhere(client):
+    from pipeline.web.words import file_title
+
+    long_thai = "โครงการพัฒนาศักยภาพศูนย์พัฒนาเด็กเล็ก: ระยะที่ ๒/๒๕๖๘ " * 4  # a colon and a slash, too long
+    title = file_title({"title": long_thai}, "care", ".pdf")
+    assert title.endswith(".pdf") and len(title) <= 104
+    assert not set('<>:"/\\\\|?*') & set(title)
+    import unicodedata
+
+    assert unicodedata.category(title[0]) not in ("Mn", "Mc")
+    assert file_title({}, "care", ".pdf") == "care.pdf"
+    workspace, c = client
+    shutil.copy(next(f for f in EXAMPLE_FILES if f.stem == "inclusive-care"), workspace / "care.yaml")
+    (workspace / "out").mkdir()
+    (workspace / "out" / "care.pdf").write_bytes(b"%PDF-1.4\n")
+    got = c.get("/a/care/final.pdf?download=1")
+    disposition = got.headers["Content-Disposition"]
+    assert "filename*=UTF-8''" in disposition and "care" not in disposition.split("filename*=")[0]
+    from urllib.parse import unquote
+
+    name = unquote(disposition.split("filename*=UTF-8''")[1])
+    assert name.startswith("โครงการพัฒนาศักยภาพศูนย์พัฒนาเด็กเล็ก") and name.endswith(".pdf") and len(name) <= 104
+
+
+def test_a_rule_is_checked_on_the_page_its_answers_are_on(client):
+    """The fiscal-year rule (the instalments of a fiscal year within that year's money) is said on the instalments
+    page when it is saved, not only at the review."""
+    workspace, c = client
+    shutil.copy(next(f for f in EXAMPLE_FILES if f.stem == "inclusive-care"), workspace / "care.yaml")
+    fields = form_of(c.get("/a/care/instalments").get_data(as_text=True))
+    fields = [(k, "25/9/2567" if k == "r.instalments.1.due" else v) for k, v in fields]  # into fiscal year 2567
+    got = post(c, "/a/care/instalments", fields)
+    assert got.status_code == 200  # the page again, not the next one
+    import re
+
+    said = " ".join(re.findall(r'class="error"[^>]*>(.*?)<', got.get_data(as_text=True), re.S))
+    assert "๒๕๖๗" in said or "2567" in said, said

@@ -18,7 +18,7 @@ from pipeline.store.users import changes
 from pipeline.store.workspace import DRAFTS, NAME, OUT
 from pipeline.web.context import allowed, legal_only, missing_of, office, problems_of
 from pipeline.web.strings import t
-from pipeline.web.words import as_date
+from pipeline.web.words import as_date, file_title
 
 bp = Blueprint("after", __name__)
 
@@ -174,7 +174,8 @@ def sla_file(name, year, kind):
     for folder in (OUT, DRAFTS):
         path = ctx.ws.root / folder / f"{name}.sla-{year}.{kind}"
         if path.is_file():
-            return send_file(path, as_attachment=kind == "docx", download_name=path.name, max_age=0)
+            title = file_title(ctx.ws.load(name).answers, name, f" SLA {year}.{kind}")
+            return send_file(path, as_attachment=kind == "docx", download_name=title, max_age=0)
     abort(404)
 
 
@@ -245,7 +246,8 @@ def amendment_file(name, kind):
     path = ctx.ws.root / OUT / f"{signed_name}.amendment-{number.group(1) if number else 1}.{kind}"
     if not path.is_file():
         abort(404)
-    return send_file(path, as_attachment=kind == "docx", download_name=path.name, max_age=0)
+    title = file_title(agreement.answers, name, f" ({t('amendment')}).{kind}")
+    return send_file(path, as_attachment=kind == "docx", download_name=title, max_age=0)
 
 
 def after_signing_view(name: str, answers: dict) -> dict:

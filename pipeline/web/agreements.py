@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import re
 
 from flask import Blueprint, abort, g, redirect, render_template, request, session, url_for
 
@@ -246,6 +247,14 @@ def _store(name, pg, current, answers: dict, errors: dict, typed_raw: dict, clas
             return url_for("review.review", name=name)
         if any(p.id == goto for p in PAGES):
             return url_for("agreements.page", name=name, page_id=goto)
+    if not errors and not adding and not clashes:
+        shown = {q.path for q in page_questions(pg, answers, ctx.settings)}
+        errors = {  # every rule this page's answers break, on this page, at once (under a field it shows)
+            k: v
+            for k, v in rule_problems(pg, answers).items()
+            if re.sub(r"^[fr]\.", "", k).split(".")[0] in {p.split(".")[0] for p in shown}
+            and any(re.sub(r"^[fr]\.", "", k).startswith(p) for p in shown)
+        }
     if not errors and not adding and not clashes:
         nxt = next_page(pg, answers, ctx.settings)
         return url_for("agreements.page", name=name, page_id=nxt.id) if nxt else url_for("review.review", name=name)

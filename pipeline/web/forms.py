@@ -272,7 +272,9 @@ def pending(pg, answers: dict) -> tuple[dict, dict]:
 
 
 def form_key(field_path: str) -> str:
-    """A rule's field path as the form key of its answer: `instalments[1].due` -> `r.instalments.1.due`."""
+    """A rule's field path as the form key of its answer: `instalments[1].due` (or `instalments.1.due`, as the rules
+    write it) -> `r.instalments.1.due`."""
+    field_path = re.sub(r"\.(\d+)(?=\.|$)", r"[\1]", field_path)
     m = re.fullmatch(r"([\w.]+)\[(\d+)\](?:\.(\w+))?", field_path)
     if m and m.group(3):
         return f"r.{m.group(1)}.{int(m.group(2))}.{m.group(3)}"

@@ -23,6 +23,7 @@ from pipeline.web.words import (
     as_date,
     field_label,
     field_link,
+    file_title,
     question_label,
     shown_answer,
     title_of,
@@ -118,7 +119,7 @@ def draft(name, kind):
     return send_file(
         path,
         as_attachment=kind == "docx" or request.args.get("download") == "1",
-        download_name=f"{name}-draft.{kind}",
+        download_name=file_title(office().ws.load(name).answers, name, f" ({t('draft_only')}).{kind}"),
         max_age=0,
     )
 
@@ -133,7 +134,7 @@ def final_file(name, kind):
     return send_file(
         path,
         as_attachment=kind == "docx" or request.args.get("download") == "1",
-        download_name=f"{name}.{kind}",
+        download_name=file_title(ws.load(name).answers, name, f".{kind}"),
         max_age=0,
     )
 
@@ -235,7 +236,12 @@ def signed_copy(name):
     found = sorted((ctx.ws.root / SIGNED_COPIES).glob(f"{name}.{digest[:16]}.*"))
     if not found or hashlib.sha256(found[0].read_bytes()).hexdigest() != digest:
         abort(404)
-    return send_file(found[0], as_attachment=True, download_name=f"{name}-signed.{found[0].suffix[1:]}", max_age=0)
+    return send_file(
+        found[0],
+        as_attachment=True,
+        download_name=file_title(ctx.ws.load(name).answers, name, f" ({t('signed_copy')}).{found[0].suffix[1:]}"),
+        max_age=0,
+    )
 
 
 def _sign_typed(answers: dict) -> dict:

@@ -183,3 +183,22 @@ def field_label(field_path: str) -> str:
         if sub is not None:
             text += f": {question_label(sub)}"
     return text
+
+
+_UNSAFE = re.compile(r'[<>:"/\\|?*\x00-\x1f\x7f]+')
+MAX_FILE_TITLE = 100
+
+
+def file_title(answers: dict, name: str, suffix: str = "") -> str:
+    """A download named after the agreement's title (its file name when it has none): characters no file system
+    takes removed, at most 100 characters, cut between whole characters (a Thai vowel or tone mark stays with its
+    letter), then the suffix (" (ร่าง)", " SLA ปีที่ 2" …)."""
+    import unicodedata
+
+    title = " ".join(_UNSAFE.sub(" ", str(answers.get("title") or name)).split()).strip(" .") or name
+    if len(title) > MAX_FILE_TITLE:
+        cut = MAX_FILE_TITLE
+        while cut > 0 and unicodedata.category(title[cut]) in ("Mn", "Mc"):  # the mark belongs to the letter before
+            cut -= 1
+        title = title[:cut].rstrip(" .")
+    return title + suffix
