@@ -224,3 +224,21 @@ def test_a_rule_is_checked_on_the_page_its_answers_are_on(client):
 
     said = " ".join(re.findall(r'class="error"[^>]*>(.*?)<', got.get_data(as_text=True), re.S))
     assert "๒๕๖๗" in said or "2567" in said, said
+
+
+def test_optional_clauses_are_ticked_on_the_last_page_and_reach_the_document(client, library):
+    from pipeline.documents.agreement import assemble
+    from pipeline.documents.check import load_spec
+
+    workspace, c = client
+    shutil.copy(next(f for f in EXAMPLE_FILES if f.stem == "elderly-database-grant"), workspace / "grant.yaml")
+    page = c.get("/a/grant/closing").get_data(as_text=True)
+    assert 'value="confidentiality"' in page and 'value="intellectual_property" checked' in page
+    fields = [(k, v) for k, v in form_of(page) if not (k == "f.clauses" and v == "intellectual_property")]
+    fields.append(("f.clauses", "confidentiality"))  # the confidentiality clause on, intellectual property off
+    assert post(c, "/a/grant/closing", fields).status_code == 302
+    saved = yaml.safe_load((workspace / "grant.yaml").read_bytes())
+    assert saved["clauses"] == {"include": ["confidentiality"], "exclude": ["intellectual_property"]}
+    _, spec = load_spec(workspace / "grant.yaml", Settings(), library)
+    ids = assemble(spec, Settings(), library).section_ids()
+    assert "confidentiality" in ids and "intellectual_property" not in ids

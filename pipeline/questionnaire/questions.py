@@ -491,6 +491,13 @@ QUESTIONS = (
     ),
     Q("sla.escalation", "ขั้นตอนการยกระดับปัญหา (ทีละขั้น)", "Escalation steps (one at a time)", "list", when=_sla_needed),
     Q("sla.remedy", "มาตรการเยียวยา", "Remedy", when=_sla_needed),
+    Q(  # the browser shows the model's optional clauses to tick (the terminal leaves them to the spec file)
+        "clauses",
+        "ข้อสัญญาที่เลือกได้ (ติ๊กข้อที่ต้องการให้มีในบันทึกข้อตกลง)",
+        "Optional clauses (tick the ones the agreement should have)",
+        "clauses",
+        required=False,
+    ),
     Q("personal_data.involved", "มีการใช้ข้อมูลส่วนบุคคลหรือไม่", "Is personal data involved", "bool", default=False),
     Q(
         "personal_data.categories",

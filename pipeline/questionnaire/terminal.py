@@ -161,6 +161,8 @@ class Interview:
 
     def ask(self, q: Q) -> None:
         a = self.answers
+        if q.kind == "clauses":  # a browser's tick list; in a terminal, clauses.include in the spec file
+            return
         if q.kind == "list":
             put(a, q.path, self.ask_list(q, a))
         elif q.kind == "records":

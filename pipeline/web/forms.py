@@ -26,7 +26,7 @@ from pipeline.questionnaire.questions import MODELS, delegator_money
 from pipeline.render import thai
 from pipeline.spec.settings import Settings
 from pipeline.store.workspace import Agreement
-from pipeline.web.context import TYPED, missing_of, problems_of
+from pipeline.web.context import TYPED, missing_of, office, problems_of
 from pipeline.web.strings import t
 from pipeline.web.words import as_date, method_words, question_label, question_of, shown_answer, typed_text
 
@@ -45,8 +45,50 @@ class Field:
     total: str | None = None
 
 
+def optional_clauses(answers: dict) -> list[tuple[str, str, bool]]:
+    """(id, title, on by default) of the clauses a spec of this model may add or leave out (clauses.include and
+    clauses.exclude): not required, not added by a condition of their own."""
+    library, lang = office().library, g.lang
+    model_ = answers.get("model")
+    return [
+        (c.id, getattr(c.title, lang), c.default)
+        for c in sorted(library.clauses.values(), key=lambda c: (c.section, c.order, c.id))
+        if not c.required and not c.when and model_ in c.models
+    ]
+
+
+def clauses_on(answers: dict) -> list[str]:
+    chosen = answers.get("clauses") if isinstance(answers.get("clauses"), dict) else {}
+    include, exclude = set(chosen.get("include") or []), set(chosen.get("exclude") or [])
+    return [cid for cid, _, default in optional_clauses(answers) if (default and cid not in exclude) or cid in include]
+
+
+def _set_clauses(answers: dict, picked: set[str]) -> None:
+    """The optional clauses ticked: an off-by-default one ticked is included, an on-by-default one not ticked is
+    excluded; the spec's other include, exclude and extra entries stay as they are."""
+    offered = optional_clauses(answers)
+    ids = {cid for cid, _, _ in offered}
+    chosen = dict(answers.get("clauses")) if isinstance(answers.get("clauses"), dict) else {}
+    include = [c for c in chosen.get("include") or [] if c not in ids]
+    include += [cid for cid, _, default in offered if not default and cid in picked]
+    exclude = [c for c in chosen.get("exclude") or [] if c not in ids]
+    exclude += [cid for cid, _, default in offered if default and cid not in picked]
+    for key, value in (("include", include), ("exclude", exclude)):
+        if value:
+            chosen[key] = value
+        else:
+            chosen.pop(key, None)
+    if chosen:
+        answers["clauses"] = chosen
+    else:
+        answers.pop("clauses", None)
+
+
 def form_field(q: Q, answers: dict, errors: dict, typed_raw: dict, extra_rows: int = 1) -> Field:
     label = question_label(q)
+    if q.kind == "clauses":
+        offered = [(cid, title) for cid, title, _ in optional_clauses(answers)]
+        return Field(q, f"f-{q.path}", label, "clauses", ",".join(clauses_on(answers)), None, None, offered)
     choices = (
         [(c[0], c[1] if g.lang == "th" else c[2]) for c in q.choices]
         if q.kind != "methods"
@@ -169,6 +211,8 @@ def apply_page(pg, answers: dict, form, settings: Settings) -> tuple[dict, dict]
         elif q.kind == "methods":
             picked = form.getlist(f"f.{q.path}")
             set_answer(q, ", ".join(picked), answers, errors, typed_raw)
+        elif q.kind == "clauses":
+            _set_clauses(answers, set(form.getlist(f"f.{q.path}")))
         else:
             set_answer(q, form.get(f"f.{q.path}", ""), answers, errors, typed_raw)
     return errors, typed_raw

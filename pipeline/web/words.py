@@ -71,6 +71,8 @@ def field_link(name: str, field_path: str) -> str:
 
 
 def shown_answer(value, q: Q) -> str:
+    if q.kind == "clauses":  # the optional clauses the agreement has, by their titles
+        return clause_titles()
     if value is None or value == [] or value == "":
         return "—"
     if q.kind == "choice":
@@ -202,3 +204,17 @@ def file_title(answers: dict, name: str, suffix: str = "") -> str:
             cut -= 1
         title = title[:cut].rstrip(" .")
     return title + suffix
+
+
+def clause_titles() -> str:
+    """The titles of the optional clauses in force in the agreement of this request (for the review)."""
+    from flask import request
+
+    from pipeline.web.context import office
+    from pipeline.web.forms import clauses_on, optional_clauses
+
+    name = (request.view_args or {}).get("name")
+    answers = office().ws.load(name).answers if name else {}
+    titles = {cid: title for cid, title, _ in optional_clauses(answers)}
+    chosen = [titles[c] for c in clauses_on(answers)]
+    return ", ".join(chosen) if chosen else "—"
