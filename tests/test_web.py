@@ -634,3 +634,17 @@ def test_after_signing_the_year_2_sla_and_an_amendment_are_built_in_the_browser(
     assert skeleton("บันทึกข้อตกลงแก้ไขเพิ่มเติม (ฉบับที่ ๑)") in skeleton(amendment)
     assert skeleton("(ระยะที่ ๒)") in skeleton(amendment)
     assert yaml.safe_load((server.workspace / "design-amend-1.yaml").read_text(encoding="utf-8"))["amends"] == "design"
+
+
+def test_the_batch_report_is_a_table_with_a_link_to_each_document(server, browser):
+    for stem in ("inclusive-care", "elderly-database-grant-en"):
+        shutil.copy(EXAMPLES / f"{stem}.yaml", server.workspace / f"{stem}.yaml")
+    d = browser
+    d.get(server.url + "/")
+    click(d, d.find_element(By.CSS_SELECTOR, "form[action='/batch'] button"))
+    table = d.find_element(By.ID, "batch-table")
+    rows = table.find_elements(By.CSS_SELECTOR, "tbody tr")
+    assert len(rows) == 2 and all("สร้างใหม่" in r.text for r in rows)
+    links = [a.get_attribute("href") for a in table.find_elements(By.LINK_TEXT, "PDF")]
+    assert len(links) == 2 and fetch(d, links[0]).startswith(b"%PDF")
+    shot(d, "batch-table")

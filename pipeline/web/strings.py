@@ -91,6 +91,15 @@ UI = {
     "skip": ("ข้ามไปยังเนื้อหา", "Skip to the content"),
     "required": ("ต้องตอบ", "required"),
     "owner": ("ผู้รับผิดชอบ", "Owner"),
+    "why": ("เหตุผล", "Why"),
+    "report_text": ("รายงานฉบับเต็ม (ข้อความ)", "The full report (text)"),
+    "batch_built": ("สร้างใหม่", "built"),
+    "batch_unchanged": ("ไม่เปลี่ยน", "unchanged"),
+    "batch_failed": ("ไม่สำเร็จ", "failed"),
+    "batch_kept": ("ไม่เขียนทับ", "kept"),
+    "batch_signed": ("ลงนามแล้ว", "signed"),
+    "batch_deleted": ("ข้อกำหนดถูกลบ", "spec deleted"),
+    "batch_pruned": ("ลบผลลัพธ์แล้ว", "outputs removed"),
     "clash": (
         "มีผู้บันทึกข้อนี้ไว้แล้วระหว่างที่คุณแก้ไข เลือกค่าที่จะใช้ในแต่ละข้อ แล้วบันทึกอีกครั้ง (ข้ออื่นที่คุณแก้ไขบันทึกแล้ว)",
         "Someone saved these fields while you were editing: choose which value to keep for each, then save again "
