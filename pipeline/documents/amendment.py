@@ -66,11 +66,14 @@ def _renumbered(section: Section, old: str, heading_prefix: str) -> list[Block]:
         else:
             text = re.sub(rf"^{re.escape(n)}\.", f"{old}.", b.text) if n and old else b.text
             blocks.append(Block(b.kind, text))  # a lead-in stays with what it introduces
-    if blocks[-1].kind == "table":  # the quotation holds the clause whole, its tables too: it closes after them
-        blocks.append(Block("para", "”"))
-    else:
-        blocks[-1] = Block(blocks[-1].kind, blocks[-1].text + "”")
-    return blocks
+    return _close_quote(blocks)
+
+
+def _close_quote(blocks: list[Block]) -> list[Block]:
+    """The quotation holds the text whole, its tables too: it closes after the last of them."""
+    if blocks[-1].kind == "table":
+        return blocks + [Block("para", "”")]
+    return blocks[:-1] + [Block(blocks[-1].kind, blocks[-1].text + "”")]
 
 
 def _preamble_changes(old_doc: Agreement, new_doc: Agreement) -> list:
@@ -83,13 +86,9 @@ def _preamble_changes(old_doc: Agreement, new_doc: Agreement) -> list:
             continue
         before = old.get(s.id)
         if before is None or _content(before) != _content(s):
-            quoted = [Block(b.kind, b.text) if b.kind != "table" else b for b in s.blocks]
+            quoted = list(s.blocks)
             quoted[0] = Block(quoted[0].kind, "“" + quoted[0].text)
-            if quoted[-1].kind == "table":
-                quoted.append(Block("para", "”"))
-            else:
-                quoted[-1] = Block(quoted[-1].kind, quoted[-1].text + "”")
-            out.append(("replace_preamble", {"label": s.heading}, quoted))
+            out.append(("replace_preamble", {"label": s.heading}, _close_quote(quoted)))
     return out
 
 
