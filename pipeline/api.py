@@ -10,7 +10,7 @@ from pathlib import Path
 from pipeline import __version__
 from pipeline.documents.after_signing import build_sla
 from pipeline.documents.agreement import Agreement, assemble
-from pipeline.documents.amendment import build_amendment
+from pipeline.documents.amendment import amendment_problems, amendment_redline, build_amendment
 from pipeline.documents.check import (
     check_document,
     check_spec,
@@ -31,6 +31,8 @@ __all__ = [
     "Converter",
     "Library",
     "build",
+    "amendment_problems",
+    "amendment_redline",
     "build_amendment",
     "build_sla",
     "check_document",

@@ -395,11 +395,11 @@ def test_phone_sized_screen(server, browser):
     shutil.copy(EXAMPLES / "inclusive-care.yaml", server.workspace / "care.yaml")
     d = browser
     d.set_window_size(390, 844)
-    for page in ("money", "instalments", "general"):
-        d.get(server.url + f"/a/care/{page}")
+    for page in ("money", "instalments", "general", "", "/"):  # three pages of questions, the review, the list
+        d.get(server.url + (page if page.startswith("/") else f"/a/care/{page}".rstrip("/")))
         inner, width = d.execute_script("return [window.innerWidth, document.documentElement.scrollWidth]")
         assert width <= inner, (page, width, inner)  # nothing wider than the phone: tables scroll in their own box
-        d.save_screenshot(str(browser.shots / f"phone-{page}.png"))
+        d.save_screenshot(str(browser.shots / f"phone-{page.strip('/') or 'list' if page else 'review'}.png"))
     # the keyboard alone: Tab reaches the first field of the page and the save button
     d.get(server.url + "/a/care/general")
     body = d.find_element(By.TAG_NAME, "body")
@@ -469,8 +469,8 @@ def test_list_page_shows_states_problems_and_warnings(tmp_path):
         m.group(1): re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", m.group(2)))
         for m in re.finditer(r'<tr class="state-\w+" data-name="([^"]+)">(.*?)</tr>', page, re.S)
     }
-    assert "ผ่านการตรวจ" in rows["care"] and "กำลังกรอก" in rows["started"] and "งานที่เพิ่งเริ่ม" in rows["started"]
-    assert "ควรระบุการจดทะเบียน" in rows["warned"] and "ผ่านการตรวจ" in rows["warned"]  # the warning mou build would print
+    assert "รอนิติกรตรวจ" in rows["care"] and "กำลังกรอก" in rows["started"] and "งานที่เพิ่งเริ่ม" in rows["started"]
+    assert "ควรระบุการจดทะเบียน" in rows["warned"] and "รอนิติกรตรวจ" in rows["warned"]  # the warning mou build would print
     assert re.search(r"กำลังกรอก [๑-๙][๐-๙]* ๐ ", rows["started"])  # its problems counted, no warning yet
 
 
@@ -627,6 +627,11 @@ def test_after_signing_the_year_2_sla_and_an_amendment_are_built_in_the_browser(
     submit(d)
     d.get(server.url + "/a/design-amend-1")
     assert "design" in d.find_element(By.ID, "amends").text
+    # the redline before building: the title's clause, the words added underlined; no final of the copy itself
+    redline = d.find_element(By.ID, "redline")
+    assert any("ระยะที่ ๒" in e.text for e in redline.find_elements(By.TAG_NAME, "ins")), redline.text
+    assert not d.find_elements(By.ID, "build-final") and d.find_element(By.ID, "no-final").text
+    shot(d, "amendment-redline")
     type_in(d, "amend-date", "1/9/2567")
     click(d, d.find_element(By.ID, "amendment-build"))
     shot(d, "amendment-built")
@@ -634,6 +639,12 @@ def test_after_signing_the_year_2_sla_and_an_amendment_are_built_in_the_browser(
     assert skeleton("บันทึกข้อตกลงแก้ไขเพิ่มเติม (ฉบับที่ ๑)") in skeleton(amendment)
     assert skeleton("(ระยะที่ ๒)") in skeleton(amendment)
     assert yaml.safe_load((server.workspace / "design-amend-1.yaml").read_text(encoding="utf-8"))["amends"] == "design"
+    # once the amendment is signed, the list says the agreement it amends was amended
+    amend_spec = server.workspace / "design-amend-1.yaml"
+    amend_spec.write_text(amend_spec.read_text(encoding="utf-8") + "signed:\n  date: 2024-09-01\n", encoding="utf-8")
+    d.get(server.url + "/")
+    row = d.find_element(By.CSS_SELECTOR, "tr[data-name='design']")
+    assert "amended" in row.get_attribute("class") and "มีการแก้ไขเพิ่มเติม" in row.text
 
 
 def test_the_batch_report_is_a_table_with_a_link_to_each_document(server, browser):

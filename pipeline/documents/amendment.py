@@ -18,6 +18,7 @@ from pipeline.documents.after_signing import (
 )
 from pipeline.documents.agreement import assemble, blocks_of, clause_env, context, keep_with_signatures
 from pipeline.documents.check import check_spec
+from pipeline.documents.redline import word_diff
 from pipeline.errors import LibraryError, MouError
 from pipeline.library.clauses import Library
 from pipeline.render import thai
@@ -198,6 +199,57 @@ def _changes(old_parts: dict, new_parts: list, word: str) -> list:
                 )
             )
     return changes
+
+
+def _lines(section: Section) -> list[str]:
+    """A section as the lines a reader compares: its heading, its paragraphs, each row of its tables."""
+    out = [section.heading]
+    for b in section.blocks:
+        if b.kind == "table":
+            out += [" | ".join(map(str, row)) for row in ([b.table.headers] + list(b.table.rows))]
+        else:
+            out.append(b.text)
+    return out
+
+
+def _paragraph_diff(old: list[str], new: list[str]) -> list[list[tuple[str, str]]]:
+    """The changed lines of a clause, each a word diff (a line only added or only removed is one run)."""
+    import difflib
+
+    out = []
+    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, old, new, autojunk=False).get_opcodes():
+        if op == "equal":
+            continue
+        pairs = list(zip(old[i1:i2], new[j1:j2]))
+        out += [word_diff(a, b) for a, b in pairs]
+        out += [[("del", a)] for a in old[i1 + len(pairs) : i2]]
+        out += [[("ins", b)] for b in new[j1 + len(pairs) : j2]]
+    return out
+
+
+def amendment_redline(signed: Spec, new: Spec, settings: Settings, library: Library) -> list[dict]:
+    """What the amendment will change, for a reader before it is built: each clause or annex added, replaced or
+    removed (the same comparison `mou amend` makes), with its changed lines word by word."""
+    old_doc, new_doc = assemble(signed, settings, library), assemble(new, settings, library)
+    parts = ("preamble", "body", "annex")
+    old_parts = {_key(s): s for s in old_doc.sections if s.part in parts}
+    out = []
+    if signed.title != new.title:
+        heading = "เรื่อง" if signed.language == "th" else "Title"
+        out.append({"kind": "replace", "heading": heading, "lines": [word_diff(signed.title, new.title)]})
+    for s in (s for s in new_doc.sections if s.part in parts):
+        before = old_parts.get(_key(s))
+        if before is None:
+            out.append({"kind": "add", "heading": s.heading, "lines": [[("ins", x)] for x in _lines(s)]})
+        elif _content(before) != _content(s):
+            out.append(
+                {"kind": "replace", "heading": before.heading, "lines": _paragraph_diff(_lines(before), _lines(s))}
+            )
+    kept = {_key(s) for s in new_doc.sections}
+    for key, s in old_parts.items():
+        if key not in kept:
+            out.append({"kind": "remove", "heading": s.heading, "lines": [[("del", x)] for x in _lines(s)]})
+    return out
 
 
 def _amendable(signed: Spec, new: Spec) -> None:

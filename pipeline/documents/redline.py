@@ -43,6 +43,23 @@ def words(text: str) -> list[str]:
     return out
 
 
+def word_diff(old: str, new: str) -> list[tuple[str, str]]:
+    """Two texts as runs of ("same" | "del" | "ins", text), word by word (Thai words as pythainlp cuts them)."""
+    import difflib
+
+    a, b = words(old), words(new)
+    out: list[tuple[str, str]] = []
+    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
+        if op == "equal":
+            out.append(("same", "".join(a[i1:i2])))
+            continue
+        if i2 > i1:
+            out.append(("del", "".join(a[i1:i2])))
+        if j2 > j1:
+            out.append(("ins", "".join(b[j1:j2])))
+    return out
+
+
 def _text(p) -> str:
     return "".join(t.text or "" for t in p.iter(w("t")))
 

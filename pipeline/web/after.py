@@ -10,7 +10,7 @@ import re
 
 from flask import Blueprint, abort, g, redirect, render_template, request, send_file, session, url_for
 
-from pipeline.api import Converter, build_amendment, build_sla
+from pipeline.api import Converter, amendment_problems, amendment_redline, build_amendment, build_sla, check_spec
 from pipeline.errors import MouError
 from pipeline.questionnaire.questions import FREQ
 from pipeline.render import thai
@@ -269,7 +269,10 @@ def after_signing_view(name: str, answers: dict) -> dict:
     built = bool(
         amends and (ctx.ws.root / OUT / f"{amends}.amendment-{number.group(1) if number else 1}.pdf").is_file()
     )
+    redline, refused = _redline(name, amends) if amends else ([], [])
     return {
+        "redline": redline,
+        "refused": refused,
         "signed": isinstance(answers.get("signed"), dict),
         "has_sla": bool(answers.get("sla")),
         "years": years,
@@ -277,3 +280,19 @@ def after_signing_view(name: str, answers: dict) -> dict:
         "amends": amends,
         "amendment_built": built,
     }
+
+
+def _redline(name: str, amends: str) -> tuple[list[dict], list[str]]:
+    """An amendment copy against the signed agreement: the clauses it changes, word by word, and what `mou amend`
+    would refuse if it were built today; nothing while the copy is not yet a complete spec."""
+    ctx = office()
+    if ctx.ws.answers_path(name).is_file() or not ctx.ws.exists(amends) or ctx.ws.answers_path(amends).is_file():
+        return [], []
+    try:
+        signed = check_spec(ctx.ws.spec_path(amends), ctx.settings, ctx.library).spec
+        new = check_spec(ctx.ws.spec_path(name), ctx.settings, ctx.library).spec
+        changed = amendment_redline(signed, new, ctx.settings, ctx.library)
+    except MouError as exc:
+        return [], [exc.format()]
+    problems = amendment_problems(signed, new, dt.date.today())
+    return changed, [t("if_today") + (th if g.lang == "th" else en) for th, en in problems]

@@ -35,7 +35,15 @@ def index():
     ctx = office()
     owners = ctx.record.owners()
     manifest = load_manifest(ctx.ws.root / OUT)[0] if (ctx.ws.root / OUT / MANIFEST_NAME).is_file() else {}
-    rows = [list_row(name, manifest) for name in ctx.ws.names() if g.role == "legal" or owners.get(name) == g.user]
+    loaded = {name: ctx.ws.load(name) for name in ctx.ws.names()}
+    amended = {  # a signed amendment: the agreement it amends reads "amended"
+        a.answers.get("amends") for a in loaded.values() if isinstance(a.answers.get("signed"), dict)
+    }
+    rows = [
+        list_row(name, manifest, amended, loaded[name])
+        for name in loaded
+        if g.role == "legal" or owners.get(name) == g.user
+    ]
     return render_template("index.html", rows=rows, error=session.pop("notice", None))
 
 
@@ -152,11 +160,11 @@ def page(name, page_id):
     )
 
 
-def list_row(name: str, manifest: dict) -> dict:
-    """One line of the list; `manifest` is the batch's record of the finals, read once for the whole list."""
+def list_row(name: str, manifest: dict, amended: set, agreement) -> dict:
+    """One line of the list; `manifest` is the batch's record of the finals, `amended` the names a signed amendment
+    amends, both read once for the whole list."""
     ctx = office()
     ws = ctx.ws
-    agreement = ws.load(name)
     missing, problems, warnings = missing_of(agreement.answers), [], []
     if missing:
         state = "in_progress"
@@ -174,6 +182,8 @@ def list_row(name: str, manifest: dict) -> dict:
     entry = manifest.get(name)
     if state not in ("in_progress", "signed_state") and entry and entry["inputs"].get("spec") == spec_sha:
         state = "final"  # the batch built the final from this very spec
+    if state == "signed_state" and name in amended:
+        state = "amended"
     stamp = dt.datetime.fromtimestamp(agreement.path.stat().st_mtime)
     changed = f"{thai.date(stamp.date(), g.lang)} {stamp:%H:%M}"
     model = agreement.answers.get("model")

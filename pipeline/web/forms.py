@@ -6,6 +6,7 @@ from __future__ import annotations
 import copy
 import re
 from dataclasses import dataclass
+from decimal import Decimal
 
 from flask import g
 
@@ -97,6 +98,9 @@ def form_field(q: Q, answers: dict, errors: dict, typed_raw: dict, extra_rows: i
     current = get(answers, q.path)
     if q.kind == "records":
         records = current if isinstance(current, list) else []
+        origins: list[int | None] = list(range(len(records)))
+        if q.path in YEAR_ROWS:  # a source's fiscal_years: one row per year
+            origins, records = year_rows(records)
         rows = []
         for i, rec in enumerate(records + [None] * extra_rows):
             cells = []
@@ -120,7 +124,8 @@ def form_field(q: Q, answers: dict, errors: dict, typed_raw: dict, extra_rows: i
                         "choices": [(c[0], c[1] if g.lang == "th" else c[2]) for c in f.choices],
                     }
                 )
-            rows.append({"index": i, "cells": cells, "blank": rec is None})
+            of = origins[i] if rec is not None and q.path in YEAR_ROWS else None
+            rows.append({"index": i, "cells": cells, "blank": rec is None, "of": of})
         return Field(
             q,
             f"f-{q.path}",
@@ -146,6 +151,63 @@ def form_field(q: Q, answers: dict, errors: dict, typed_raw: dict, extra_rows: i
         if d:
             hint = f"{t('understood')} {thai.date(d, g.lang)}"
     return Field(q, f"f-{q.path}", label, q.kind, text, errors.get(key), hint, choices)
+
+
+YEAR_ROWS = {"budget.sources"}
+
+
+def year_rows(sources: list) -> tuple[list[int | None], list]:
+    """Budget sources as the money page shows them: a source whose money is split by fiscal year (fiscal_years) is
+    one row per year, each with its fiscal_year and that year's amount; with each row, the source it came from."""
+    origins, rows = [], []
+    for i, src in enumerate(sources):
+        years = src.get("fiscal_years") if isinstance(src, dict) else None
+        if isinstance(years, dict) and years:
+            rest = {k: v for k, v in src.items() if k not in ("fiscal_years", "amount", "fiscal_year")}
+            for year, amount in years.items():
+                origins.append(i)
+                rows.append({**rest, "amount": amount, "fiscal_year": year})
+        else:
+            origins.append(i)
+            rows.append(src)
+    return origins, rows
+
+
+def fold_years(rows: list[tuple[int | None, dict]], sources: list) -> list:
+    """The rows of the money page back into sources: the rows of one source (its `of`) that all give a fiscal year
+    become that source again, its fiscal_years the rows' years and its amount their sum, everything else it had kept;
+    a row of its own (new, or a source of one year) stays one source."""
+    groups: dict[int, list[dict]] = {}
+    for of, rec in rows:
+        if of is not None:
+            groups.setdefault(of, []).append(rec)
+    out, done = [], set()
+    for of, rec in rows:
+        group = groups.get(of) if of is not None else None
+        original = sources[of] if of is not None and of < len(sources) and isinstance(sources[of], dict) else {}
+        split = isinstance(original.get("fiscal_years"), dict) or (group is not None and len(group) > 1)
+        if not group or not split or any(not isinstance(r.get("fiscal_year"), int) for r in group):
+            out.append(rec)
+            continue
+        if of in done:
+            continue
+        done.add(of)
+        first = group[0]
+        source = {k: v for k, v in original.items() if k != "fiscal_year"}
+        source.update({k: v for k, v in first.items() if k not in ("fiscal_year", "amount")})
+        source["amount"] = _plain(sum(Decimal(str(r.get("amount") or 0)) for r in group))
+        source["fiscal_years"] = {r["fiscal_year"]: r.get("amount") for r in group}
+        out.append(_ordered(source, original))
+    return out
+
+
+def _plain(d: Decimal):
+    return int(d) if d == d.to_integral_value() else float(d)
+
+
+def _ordered(record: dict, like: dict) -> dict:
+    """A record with its keys in the order of the record it replaces, new keys after."""
+    return {**{k: record[k] for k in like if k in record}, **{k: v for k, v in record.items() if k not in like}}
 
 
 def running_total(q: Q, answers: dict) -> str | None:
@@ -241,14 +303,18 @@ def set_records(q: Q, answers: dict, form, errors: dict, typed_raw: dict) -> Non
     n = 0
     while any(k.startswith(f"r.{q.path}.{n}.") for k in form):
         n += 1
-    records = []
+    records, origins, any_bad = [], [], False
+    split = q.path in YEAR_ROWS
     for i in range(n):
         if form.get(f"r.{q.path}.{i}._delete"):
             continue
         raws = {f.path: form.get(f"r.{q.path}.{i}.{f.path}", "") for f in q.fields}
         if not any(v.strip() for v in raws.values()):
             continue  # a blank row
-        before = existing[i] if i < len(existing) and isinstance(existing[i], dict) else {}
+        of = _row_of(form.get(f"r.{q.path}.{i}._of"), len(existing)) if split else (i if i < len(existing) else None)
+        before = existing[of] if of is not None and isinstance(existing[of], dict) else {}
+        if split:  # the row is one year of its source: the source's split is made again from its rows
+            before = {k: v for k, v in before.items() if k != "fiscal_years"}
         record, bad, j = dict(before), False, len(records)  # j: the row's place once deleted and blank rows are gone
         for f in q.fields:
             key = f"r.{q.path}.{j}.{f.path}"
@@ -265,9 +331,13 @@ def set_records(q: Q, answers: dict, form, errors: dict, typed_raw: dict) -> Non
                 errors[key] = exc.th if g.lang == "th" else exc.en
                 bad = True
         records.append(record)
+        origins.append(of)
+        any_bad = any_bad or bad
         if bad:  # the row is shown again as it was typed
             for f in q.fields:
                 typed_raw[f"r.{q.path}.{j}.{f.path}"] = raws[f.path]
+    if split and not any_bad:  # (with a row typed wrong, the rows stay as shown, so each error keeps its place)
+        records = fold_years(list(zip(origins, records)), existing)
     if records:
         put(answers, q.path, records)
         if q.check:
@@ -276,6 +346,10 @@ def set_records(q: Q, answers: dict, form, errors: dict, typed_raw: dict) -> Non
                 errors[q.path] = problem[0] if g.lang == "th" else problem[1]
     else:
         drop(answers, q.path)
+
+
+def _row_of(raw: str | None, count: int) -> int | None:
+    return int(raw) if raw and raw.isdigit() and int(raw) < count else None
 
 
 def on_page(pg, key: str) -> bool:

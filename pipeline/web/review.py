@@ -143,7 +143,9 @@ def final_file(name, kind):
 def final(name):
     ws = office().ws
     legal_only()
-    ws.load(name)
+    if ws.load(name).answers.get("amends"):  # what is signed is the amendment, built below on the review page
+        session["notice"] = t("amendment_no_final")
+        return redirect(url_for("review.review", name=name))
     if ws.answers_path(name).is_file():
         return redirect(url_for("review.review", name=name))
     result, message = run_here(only={name})
