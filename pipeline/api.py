@@ -22,6 +22,8 @@ from pipeline.errors import MouError, Problem
 from pipeline.library.clauses import Library, load_library
 from pipeline.render.docx import render_docx
 from pipeline.render.pdf import Converter
+from pipeline.signing.sign import sign_pdf
+from pipeline.signing.verify import report_lines, verify_pdf
 from pipeline.spec.model import Spec, spec_hash
 from pipeline.spec.settings import Settings
 from pipeline.store.files import remove_stale_temps, write_atomically
@@ -39,6 +41,9 @@ __all__ = [
     "check_spec",
     "load_library",
     "missing_sections_error",
+    "report_lines",
+    "sign_pdf",
+    "verify_pdf",
     "text_layer_missing",
     "warning_lines",
 ]
@@ -110,7 +115,7 @@ def build(
         raise missing_sections_error(report, library)
     pdf_path = None
     if converter is not None:
-        pdf = converter.convert(docx, pdf_metadata(agreement, prov))
+        pdf = converter.convert(docx, pdf_metadata(agreement, prov), () if draft else agreement.signers)
         pdf_path = out_dir / f"{name}.pdf"
         report = check_document(pdf, library)
         if report.missing:

@@ -5,6 +5,7 @@ test's folder, and its path printed when a test fails."""
 from __future__ import annotations
 
 import html
+import io
 import os
 import re
 import shutil
@@ -619,6 +620,9 @@ def test_after_signing_the_year_2_sla_and_an_amendment_are_built_in_the_browser(
     sla_pdf = fetch(d, d.find_element(By.ID, "sla-pdf-2").get_attribute("href"))
     assert skeleton("ข้อตกลงระดับการให้บริการ (Service Level Agreement) ปีที่ ๒") in skeleton(pdf_text(sla_pdf))
     assert skeleton("ณ ศาลาว่าการเทศบาลนครนนทบุรี เมื่อวันที่ ๒๐ มิถุนายน ๒๕๖๘") in skeleton(pdf_text(sla_pdf))
+    from pipeline.render.fields import field_roles
+
+    assert field_roles(io.BytesIO(sla_pdf)) == ["delegator", "partner", "witness:1", "witness:2"]  # a final: fields
     # an amendment: a copy to edit, then its document
     d.get(server.url + "/a/design")
     click(d, d.find_element(By.ID, "amend-start"))

@@ -19,6 +19,7 @@ from pipeline.documents.agreement import (
     clause_env,
     context,
     keep_with_signatures,
+    signature_roles,
 )
 from pipeline.documents.check import check_document, check_spec, missing_sections_error
 from pipeline.errors import LibraryError, MouError
@@ -114,6 +115,7 @@ def sla_document(spec: Spec, year: int, settings: Settings, library: Library, dr
         tuple(s.id for s in sections),
         draft,
         {"document": "sla", "year": year},
+        signature_roles(spec),
     )
 
 
@@ -224,7 +226,7 @@ def write_document(
             "Keywords": keywords,
             **{"Mou" + k.title().replace("_", ""): v for k, v in prov.items()},
         }
-        pdf = converter.convert(docx, meta)
+        pdf = converter.convert(docx, meta, () if doc.draft else doc.signers)
         report = check_document(pdf, library)
         if report.missing:
             raise missing_sections_error(report, library)

@@ -178,6 +178,7 @@ def context(spec: Spec, settings: Settings, library: Library) -> dict:
         instalment_total=sum((r.amount for r in rows), Decimal(0)),
         instalments_rounded=instalments_rounded(spec),
         signature_rows=signature_lines(signers, library, lang),
+        signature_roles=signature_roles(spec),
         witness_rows=signature_lines(witnesses, library, lang),
         sla_required=sla_required(spec, settings),
         copies=spec.copy_count(),
@@ -213,6 +214,17 @@ def _of(spec: Spec, library: Library, ref: str, supporter: str | None, lang: str
             return s.name if bare else (f" ({s.name})")
     label = library.labels["party"].get(ref, {}).get(lang, ref)
     return label if bare else f" ({label})" if lang == "en" else f"ฝ่าย{label}"
+
+
+def signature_roles(spec: Spec) -> tuple[str, ...]:
+    """The names of the final PDF's signature fields, in the order the blocks are printed (signatories two abreast,
+    then the witnesses): delegator, partner, supporter:NAME for each supporter that signs, witness:N."""
+    p = spec.parties
+    return (
+        ("delegator", "partner")
+        + tuple(f"supporter:{s.name}" for s in p.supporters if s.signs and s.representative)
+        + tuple(f"witness:{i}" for i in range(1, len(spec.witnesses) + 1))
+    )
 
 
 def signature_lines(signers: list, library: Library, lang: str) -> list[tuple]:
@@ -423,4 +435,6 @@ def assemble(spec: Spec, settings: Settings, library: Library, draft: bool = Fal
         "reference_no": digits(spec.reference_no or ""),
         "draft_mark": labels["document"]["draft"][lang] if draft else "",
     }
-    return Agreement(lang, spec.model, front, tuple(sections), versions, tuple(required), draft)
+    return Agreement(
+        lang, spec.model, front, tuple(sections), versions, tuple(required), draft, signers=signature_roles(spec)
+    )

@@ -16,7 +16,7 @@ from pipeline.documents.after_signing import (
     with_signatures,
     write_document,
 )
-from pipeline.documents.agreement import assemble, blocks_of, clause_env, context, keep_with_signatures
+from pipeline.documents.agreement import assemble, blocks_of, clause_env, context, keep_with_signatures, signature_roles
 from pipeline.documents.check import check_spec
 from pipeline.documents.redline import word_diff
 from pipeline.errors import LibraryError, MouError
@@ -363,6 +363,7 @@ def amendment_document(
         ("amend_preamble", "amend_rest", "signatures"),
         draft,
         {"document": "amendment", "changes": len(changes)},
+        signature_roles(new),
     )
 
 

@@ -42,6 +42,7 @@ class Agreement:
     required: tuple[str, ...]  # section ids this agreement must contain
     draft: bool = False
     properties: dict = field(default_factory=dict)
+    signers: tuple[str, ...] = ()  # the signature fields of the final PDF, by role, in the order the blocks are printed
 
     def section_ids(self) -> list[str]:
         return [s.id for s in self.sections]

@@ -20,6 +20,7 @@ import pikepdf
 from pypdf import PdfReader
 
 from pipeline.errors import ConvertError
+from pipeline.render.fields import add_signature_fields, signature_lines
 from pipeline.render.pagination import break_before, stranded
 from pipeline.render.procs import die_with_parent, new_profile_dir
 from pipeline.render.thai import join_words, strip_joiners
@@ -294,16 +295,17 @@ class Converter:
         return self.proc.pid if self.proc and self.proc.poll() is None else None
 
     # -- conversion ----------------------------------------------------------------------------------------
-    def convert(self, docx: bytes, metadata: dict | None = None) -> bytes:
-        """PDF bytes of a DOCX; a dead or hung LibreOffice is restarted and the document tried once more."""
+    def convert(self, docx: bytes, metadata: dict | None = None, fields: tuple[str, ...] = ()) -> bytes:
+        """PDF bytes of a DOCX (with an empty signature field per role in `fields`); a dead or hung LibreOffice is
+        restarted and the document tried once more."""
         try:
-            return self._convert_once(docx, metadata)
+            return self._convert_once(docx, metadata, fields)
         except ConvertError:
             self.restarts += 1
             self._kill()
-            return self._convert_once(docx, metadata)
+            return self._convert_once(docx, metadata, fields)
 
-    def _convert_once(self, docx: bytes, metadata: dict | None) -> bytes:
+    def _convert_once(self, docx: bytes, metadata: dict | None, fields: tuple[str, ...] = ()) -> bytes:
         if self.proc is None or self.proc.poll() is not None:
             if self.proc is not None:  # it died since the last document
                 self.restarts += 1
@@ -319,7 +321,7 @@ class Converter:
                 break
             copy = break_before(copy, starts)
             pdf = self._export(copy)
-        return set_pdf_metadata(pdf, metadata or {})
+        return set_pdf_metadata(pdf, metadata or {}, fields)
 
     def _export(self, docx: bytes) -> bytes:
         """The PDF LibreOffice makes of these DOCX bytes, as they are."""
@@ -386,10 +388,14 @@ def _native_page_numbers(doc) -> None:
             style.NumberingType = NATIVE_NUMBERING
 
 
-def set_pdf_metadata(pdf: bytes, metadata: dict) -> bytes:
+def set_pdf_metadata(pdf: bytes, metadata: dict, fields: tuple[str, ...] = ()) -> bytes:
     """The document information, and the same in the XMP packet (PDF/A wants them to agree). LibreOffice's
-    /OpenAction (open at page 1, the viewer's default anyway) goes: PDF/A validators do not allow it."""
+    /OpenAction (open at page 1, the viewer's default anyway) goes: PDF/A validators do not allow it. A final
+    document gets its empty signature fields, one per role in `fields`, over its signature lines."""
+    boxes = signature_lines(pdf) if fields else []
     with pikepdf.open(io.BytesIO(pdf)) as doc:
+        if fields:
+            add_signature_fields(doc, list(fields), boxes)
         for key, value in metadata.items():
             doc.docinfo[pikepdf.Name(f"/{key}")] = str(value)
         if "/OpenAction" in doc.Root:
@@ -397,10 +403,17 @@ def set_pdf_metadata(pdf: bytes, metadata: dict) -> bytes:
         if "/DocChecksum" in doc.trailer:  # LibreOffice's own key, unknown to PDF/A
             del doc.trailer["/DocChecksum"]
         _plain_outline(doc)
+        # No producer: pyHanko, when it signs, appends itself to the document information's /Producer but writes only
+        # itself into the XMP packet's, and PDF/A wants the two to agree. Without one, both then say pyHanko. (Who
+        # made the document is in xmp:CreatorTool and the Mou* provenance keys.)
+        if "/Producer" in doc.docinfo:
+            del doc.docinfo["/Producer"]
         with warnings.catch_warnings():  # the Mou* keys have no XMP equivalent: they stay in the document information
             warnings.simplefilter("ignore", UserWarning)
             with doc.open_metadata(set_pikepdf_as_editor=False) as xmp:
                 xmp.load_from_docinfo(doc.docinfo)
+                if "pdf:Producer" in xmp:
+                    del xmp["pdf:Producer"]
         out = io.BytesIO()
         doc.save(out, deterministic_id=False)
     return out.getvalue()

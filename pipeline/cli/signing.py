@@ -1,0 +1,78 @@
+"""`mou sign` and `mou verify` (SPEC.md §5): digital signatures on a final PDF, one role's field at a time, and their
+verification."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from pipeline.cli.commands import cli, echo
+
+
+def _secret(label: str) -> bytes:
+    """The PKCS#12 password: asked, hidden, on a terminal; one line of standard input otherwise."""
+    if sys.stdin.isatty():
+        return click.prompt(label, hide_input=True, default="", show_default=False).encode()
+    return sys.stdin.readline().rstrip("\r\n").encode()
+
+
+def _when(moment) -> str:
+    from zoneinfo import ZoneInfo
+
+    return moment.astimezone(ZoneInfo("Asia/Bangkok")).strftime("%Y-%m-%d %H:%M:%S %z")
+
+
+@cli.command("sign")
+@click.argument("pdf", type=click.Path(dir_okay=False, exists=True, path_type=Path))
+@click.option(
+    "--cert",
+    "cert",
+    type=click.Path(dir_okay=False, exists=True, path_type=Path),
+    required=True,
+    help="The signer's PKCS#12 file (.p12 / .pfx): key and certificate.",
+)
+@click.option("--as", "role", required=True, help="The field to sign: delegator, partner, supporter:NAME, witness:N.")
+@click.option("--out", "out", type=click.Path(dir_okay=False, path_type=Path), required=True, help="The signed PDF.")
+@click.option("--timestamp", "timestamp_url", help="An RFC 3161 time-stamp server: PAdES B-T instead of B-B.")
+@click.option("--reason", help="Why this signature is given (shown by PDF readers).")
+def sign_cmd(pdf: Path, cert: Path, role: str, out: Path, timestamp_url: str | None, reason: str | None):
+    """Sign ROLE's empty signature field of a final PDF (PAdES, an incremental update: earlier signatures stay valid).
+    The password is read from standard input when it is not a terminal."""
+    from pipeline.api import sign_pdf
+
+    signed = sign_pdf(pdf, out, role, cert, _secret("รหัสผ่านของใบรับรอง / certificate password"), timestamp_url, reason)
+    kind = "PAdES B-T (มีตราประทับเวลา / time-stamped)" if signed.timestamped else "PAdES B-B"
+    echo(f"ลงนามช่อง {signed.role} แล้ว / signed the field {signed.role}: {signed.subject} — {kind} -> {signed.out}")
+
+
+@cli.command("verify")
+@click.argument("pdf", type=click.Path(dir_okay=False, exists=True, path_type=Path))
+@click.option(
+    "--trust",
+    "trust",
+    multiple=True,
+    type=click.Path(dir_okay=False, exists=True, path_type=Path),
+    help="A CA certificate (PEM or DER) to trust; may be given more than once.",
+)
+def verify_cmd(pdf: Path, trust: tuple[Path, ...]):
+    """One line per signature: role, signer, time, intact, trusted, changed after; exit 0 when every signature is
+    intact (and trusted, with --trust) and every field is signed."""
+    from pipeline.api import report_lines, verify_pdf
+
+    report = verify_pdf(pdf.read_bytes(), pdf, [p.read_bytes() for p in trust] if trust else None)
+    for line in report_lines(report, _when):
+        echo(line)
+    if not report.ok:
+        why = []
+        if report.unsigned:
+            why.append(f"ยังไม่ได้ลงนาม / unsigned: {', '.join(report.unsigned)}")
+        bad = [s.role for s in report.signatures if not s.ok]
+        if bad:
+            why.append(f"ไม่ผ่าน / failed: {', '.join(bad)}")
+        if not report.signatures and not report.unreadable:
+            why.append("ไม่มีลายมือชื่อ / no signature")
+        echo("ตรวจไม่ผ่าน / verification failed" + (": " + "; ".join(why) if why else ""), err=True)
+        sys.exit(1)
+    echo(f"ลายมือชื่อครบและถูกต้องทั้ง {len(report.signatures)} รายการ / all {len(report.signatures)} signatures intact")

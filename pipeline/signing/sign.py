@@ -1,0 +1,148 @@
+"""`mou sign`: a role's empty signature field of a final PDF signed with pyHanko, PAdES baseline B-B (B-T with an
+RFC 3161 time stamp), as an incremental update, so that the signatures made before stay valid. The PDF/A-2b claim
+is kept: the signature's appearance is drawn in the document's own font, embedded, and the XMP packet is updated,
+not replaced. Everything that can be refused is refused before anything is written."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from dataclasses import dataclass
+from pathlib import Path
+
+from pipeline.errors import MouError
+from pipeline.render.pdf import PROJECT_FONTS, read_pdf_metadata
+from pipeline.store.files import write_atomically
+
+LAKSAMAN = Path("/usr/share/fonts/truetype/tlwg/Laksaman.ttf")
+
+
+@dataclass(frozen=True)
+class Signed:
+    role: str
+    subject: str
+    out: Path
+    timestamped: bool
+
+
+def refuse(th: str, en: str) -> MouError:
+    return MouError(f"ลงนามไม่ได้: {th}\ncannot sign: {en}")
+
+
+def final_of_this_tool(pdf: bytes, path: Path) -> dict:
+    """The provenance a final PDF of mou carries; a draft, or a PDF from elsewhere, is refused."""
+    try:
+        meta = read_pdf_metadata(pdf)
+    except Exception as exc:  # not a PDF at all
+        raise refuse(f"{path} ไม่ใช่ไฟล์ PDF ที่อ่านได้", f"{path} is not a readable PDF ({type(exc).__name__})") from exc
+    if "MouSpecHash" not in meta:
+        raise refuse(
+            f"{path} ไม่ใช่ฉบับจริงที่สร้างด้วยโปรแกรมนี้ (ไม่มีข้อมูลที่มาของเอกสาร)",
+            f"{path} is not a final PDF made by this tool (it carries no provenance)",
+        )
+    if meta.get("MouDraft") == "yes":
+        raise refuse(
+            f"{path} เป็นฉบับร่าง ให้ลงนามในฉบับจริง (mou build หรือปุ่มสร้างฉบับจริง)",
+            f"{path} is a draft: sign the final (mou build, or the browser's Build the final)",
+        )
+    return meta
+
+
+def _field(reader, role: str, path: Path):
+    from pyhanko.sign.fields import enumerate_sig_fields
+
+    fields = {name: value for name, value, _ in enumerate_sig_fields(reader, filled_status=None)}
+    if role not in fields:
+        have = ", ".join(fields) or "—"
+        raise refuse(
+            f"{path} ไม่มีช่องลงนามของ {role} (มี: {have})", f"{path} has no signature field for {role} (it has: {have})"
+        )
+    if fields[role] is not None:
+        raise refuse(f"ช่องลงนามของ {role} ลงนามแล้ว", f"the field of {role} is already signed")
+
+
+def load_certificate(p12: bytes, password: bytes, cert_path: Path, now: dt.datetime):
+    """The key and certificate of a PKCS#12 file; a wrong password, or a certificate outside its validity, refused."""
+    from cryptography.hazmat.primitives.serialization import pkcs12
+
+    try:
+        key, cert, extra = pkcs12.load_key_and_certificates(p12, password or None)
+    except ValueError as exc:
+        raise refuse(
+            f"เปิด {cert_path} ไม่ได้: รหัสผ่านไม่ถูกต้อง หรือไม่ใช่ไฟล์ PKCS#12",
+            f"cannot open {cert_path}: wrong password, or not a PKCS#12 file",
+        ) from exc
+    if key is None or cert is None:
+        raise refuse(f"{cert_path} ไม่มีกุญแจส่วนตัวหรือใบรับรอง", f"{cert_path} holds no private key or no certificate")
+    if now > cert.not_valid_after_utc:
+        raise refuse(
+            f"ใบรับรองของ {cert.subject.rfc4514_string()} หมดอายุแล้วเมื่อ {cert.not_valid_after_utc:%Y-%m-%d}",
+            f"the certificate of {cert.subject.rfc4514_string()} expired on {cert.not_valid_after_utc:%Y-%m-%d}",
+        )
+    if now < cert.not_valid_before_utc:
+        raise refuse(
+            f"ใบรับรองของ {cert.subject.rfc4514_string()} ยังไม่เริ่มใช้ได้จนถึง {cert.not_valid_before_utc:%Y-%m-%d}",
+            f"the certificate of {cert.subject.rfc4514_string()} is not valid before {cert.not_valid_before_utc:%Y-%m-%d}",
+        )
+    return key, cert, extra
+
+
+def _stamp_style():
+    """The signature's appearance: who signed and when, in the document's font, embedded (PDF/A wants every font
+    embedded; pyHanko's default stamp uses an unembedded Courier)."""
+    from pyhanko.pdf_utils.font.opentype import GlyphAccumulatorFactory
+    from pyhanko.pdf_utils.text import TextBoxStyle
+    from pyhanko.stamp import TextStampStyle
+
+    font = PROJECT_FONTS / "THSarabunNew.ttf"
+    font = font if font.is_file() else LAKSAMAN
+    return TextStampStyle(
+        stamp_text="%(signer)s\n%(ts)s",
+        text_box_style=TextBoxStyle(font=GlyphAccumulatorFactory(str(font), font_size=9)),
+        timestamp_format="%Y-%m-%d %H:%M:%S %Z",
+        border_width=0,
+    )
+
+
+def sign_pdf(
+    pdf_path: Path,
+    out: Path,
+    role: str,
+    cert_path: Path,
+    password: bytes,
+    timestamp_url: str | None = None,
+    reason: str | None = None,
+    now: dt.datetime | None = None,
+) -> Signed:
+    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+    from pyhanko.pdf_utils.reader import PdfFileReader
+    from pyhanko.sign import signers
+    from pyhanko.sign.fields import SigSeedSubFilter
+    from pyhanko.sign.timestamps import HTTPTimeStamper
+
+    now = now or dt.datetime.now(dt.UTC)
+    data = pdf_path.read_bytes()
+    final_of_this_tool(data, pdf_path)
+    _field(PdfFileReader(io.BytesIO(data), strict=False), role, pdf_path)
+    p12 = cert_path.read_bytes()
+    _, cert, _ = load_certificate(p12, password, cert_path, now)
+    signer = signers.SimpleSigner.load_pkcs12_data(p12, other_certs=[], passphrase=password or None)
+    if signer is None:
+        raise refuse(f"เปิด {cert_path} ไม่ได้", f"cannot open {cert_path}")
+    meta = signers.PdfSignatureMetadata(
+        field_name=role,
+        subfilter=SigSeedSubFilter.PADES,
+        md_algorithm="sha256",
+        reason=reason,
+    )
+    timestamper = HTTPTimeStamper(timestamp_url, timeout=30) if timestamp_url else None
+    writer = IncrementalPdfFileWriter(io.BytesIO(data), strict=False)
+    pdf_signer = signers.PdfSigner(meta, signer=signer, timestamper=timestamper, stamp_style=_stamp_style())
+    try:
+        signed = pdf_signer.sign_pdf(writer).getvalue()
+    except Exception as exc:  # the time-stamp server, most often: said in one sentence, nothing written
+        raise refuse(
+            f"ลงนามไม่สำเร็จ ({type(exc).__name__}: {exc})", f"signing failed ({type(exc).__name__}: {exc})"
+        ) from exc
+    write_atomically({out: signed})
+    return Signed(role, cert.subject.rfc4514_string(), out, timestamper is not None)

@@ -1,0 +1,148 @@
+"""`mou verify`: each signature of a PDF checked with pyHanko — its role (the field's name), who signed (the
+certificate's subject), when (and whether a time stamp vouches for it), intact or not, trusted or not against the
+CA certificates given, and whether the document was changed after it in a way the signature does not allow (a later
+signature in another field is allowed; anything else is not) — then the fields still unsigned, and the spec hash
+the PDF carries."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pipeline.errors import MouError
+from pipeline.render.pdf import read_pdf_metadata
+
+
+@dataclass(frozen=True)
+class Signature:
+    role: str
+    subject: str
+    time: dt.datetime | None
+    timestamped: bool
+    intact: bool
+    trusted: bool | None  # None: no CA given, not checked
+    changed_after: bool  # a change after signing that the signature does not allow
+    problem: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return self.intact and not self.changed_after and self.trusted is not False
+
+
+@dataclass
+class Report:
+    path: Path
+    signatures: list[Signature] = field(default_factory=list)
+    unsigned: list[str] = field(default_factory=list)
+    spec_hash: str = ""
+    unreadable: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return (
+            not self.unreadable and not self.unsigned and bool(self.signatures) and all(s.ok for s in self.signatures)
+        )
+
+
+def _context(trust: list[bytes]):
+    from pyhanko.keys import load_certs_from_pemder_data
+    from pyhanko_certvalidator import ValidationContext
+
+    roots = [c for pem in trust for c in load_certs_from_pemder_data(pem)]
+    return ValidationContext(trust_roots=roots, allow_fetching=False, revocation_mode="soft-fail")
+
+
+def _who(cert) -> str:
+    """The certificate's subject as a reader names a signer: common name, then organisation."""
+    names = cert.subject.native
+    cn, org = names.get("common_name", ""), names.get("organization_name", "")
+    return f"{cn} ({org})" if cn and org else cn or cert.subject.human_friendly
+
+
+def verify_pdf(pdf: bytes, path: Path, trust: list[bytes] | None = None) -> Report:
+    from pyhanko.pdf_utils.reader import PdfFileReader
+    from pyhanko.sign.diff_analysis import ModificationLevel
+    from pyhanko.sign.fields import enumerate_sig_fields
+    from pyhanko.sign.validation import validate_pdf_signature
+
+    for noisy in ("pyhanko", "pyhanko_certvalidator"):  # an untrusted path is our answer, not a traceback
+        logging.getLogger(noisy).setLevel(logging.CRITICAL)
+    report = Report(path)
+    try:
+        report.spec_hash = read_pdf_metadata(pdf).get("MouSpecHash", "")
+        reader = PdfFileReader(io.BytesIO(pdf), strict=False)
+        fields = [(name, value) for name, value, _ in enumerate_sig_fields(reader, filled_status=None)]
+        embedded = list(reader.embedded_signatures)
+    except Exception as exc:  # not a PDF, or one too damaged to read its signatures
+        report.unreadable = f"{type(exc).__name__}: {exc}"
+        return report
+    report.unsigned = [name for name, value in fields if value is None]
+    context = _context(trust) if trust else _context([])
+    for sig in embedded:
+        subject = ""
+        try:
+            subject = _who(sig.signer_cert)
+            status = validate_pdf_signature(sig, signer_validation_context=context)
+        except Exception as exc:  # a signature whose bytes were changed may not even parse
+            report.signatures.append(
+                Signature(sig.field_name, subject, None, False, False, None if not trust else False, True, str(exc))
+            )
+            continue
+        level = status.modification_level
+        changed = level not in (ModificationLevel.NONE, ModificationLevel.LTA_UPDATES, ModificationLevel.FORM_FILLING)
+        changed = changed or status.docmdp_ok is False
+        stamp = status.timestamp_validity
+        report.signatures.append(
+            Signature(
+                role=sig.field_name,
+                subject=subject,
+                time=stamp.timestamp if stamp is not None else status.signer_reported_dt,
+                timestamped=stamp is not None and stamp.intact and stamp.valid,
+                intact=bool(status.intact and status.valid),
+                trusted=bool(status.trusted) if trust else None,
+                changed_after=changed,
+            )
+        )
+    return report
+
+
+def report_lines(report: Report, lang_date) -> list[str]:
+    """One line per signature, Thai then English, then the fields unsigned and the spec hash."""
+    if report.unreadable:
+        return [f"อ่านลายมือชื่อใน {report.path} ไม่ได้ / cannot read the signatures of {report.path}: {report.unreadable}"]
+    yes_no = lambda v, th, en: (th[0], en[0]) if v else (th[1], en[1])  # noqa: E731
+    lines = []
+    for s in report.signatures:
+        when = lang_date(s.time) if s.time else "—"
+        stamp = ("มีตราประทับเวลา", "time-stamped") if s.timestamped else ("ไม่มีตราประทับเวลา", "not time-stamped")
+        intact = yes_no(s.intact, ("ไม่ถูกแก้ไข", "ถูกแก้ไขหรือลายมือชื่อไม่ถูกต้อง"), ("intact", "NOT intact"))
+        if s.trusted is None:
+            trusted = ("ไม่ได้ตรวจผู้ออกใบรับรอง", "trust not checked (no --trust)")
+        else:
+            trusted = yes_no(s.trusted, ("เชื่อถือได้", "ไม่อยู่ในผู้ออกใบรับรองที่เชื่อถือ"), ("trusted", "NOT trusted"))
+        changed = yes_no(
+            s.changed_after,
+            ("มีการแก้ไขภายหลังที่ลายมือชื่อไม่อนุญาต", "ไม่มีการแก้ไขภายหลังนอกจากการลงนามช่องอื่น"),
+            ("changed after signing", "not changed after signing (other than later signatures)"),
+        )
+        lines.append(
+            f"{'ผ่าน' if s.ok else 'ไม่ผ่าน'} {s.role}: {s.subject} เวลา {when} ({stamp[0]}) {intact[0]} {trusted[0]} {changed[0]}\n"
+            f"  {'OK' if s.ok else 'FAIL'} {s.role}: {s.subject}, {when} ({stamp[1]}), {intact[1]}, {trusted[1]}, {changed[1]}"
+            + (f" — {s.problem}" if s.problem else "")
+        )
+    if not report.signatures:
+        lines.append("ยังไม่มีลายมือชื่ออิเล็กทรอนิกส์ / no signature yet")
+    for role in report.unsigned:
+        lines.append(f"ยังไม่ได้ลงนาม {role} / not yet signed: {role}")
+    lines.append(f"ข้อกำหนด (spec hash) / spec hash: {report.spec_hash or '—'}")
+    return lines
+
+
+def must_verify(pdf: bytes, path: Path, trust: list[bytes] | None = None) -> Report:
+    report = verify_pdf(pdf, path, trust)
+    if report.unreadable:
+        raise MouError(report_lines(report, str)[0])
+    return report

@@ -1,0 +1,129 @@
+"""A throwaway PKI for the signing tests (no network): a root CA, a PKCS#12 file per signer, and a local RFC 3161
+time-stamp server, all made with `cryptography` and pyHanko's own test time-stamper."""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
+from cryptography.hazmat.primitives.serialization import pkcs12
+from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+
+NOW = dt.datetime.now(dt.UTC)
+
+
+def _name(cn: str, org: str = "หน่วยทดสอบ") -> x509.Name:
+    return x509.Name(
+        [
+            x509.NameAttribute(NameOID.COUNTRY_NAME, "TH"),
+            x509.NameAttribute(NameOID.ORGANIZATION_NAME, org),
+            x509.NameAttribute(NameOID.COMMON_NAME, cn),
+        ]
+    )
+
+
+@dataclass
+class CA:
+    key: ec.EllipticCurvePrivateKey
+    cert: x509.Certificate
+    folder: Path
+
+    @property
+    def pem(self) -> Path:
+        path = self.folder / "ca.pem"
+        path.write_bytes(self.cert.public_bytes(serialization.Encoding.PEM))
+        return path
+
+    def issue(self, cn: str, password: str = "secret", not_before=None, not_after=None, tsa: bool = False):
+        # the time-stamp authority's key is RSA: pyHanko's test time-stamper signs with RSA only
+        key = rsa.generate_private_key(65537, 2048) if tsa else ec.generate_private_key(ec.SECP256R1())
+        builder = (
+            x509.CertificateBuilder()
+            .subject_name(_name(cn))
+            .issuer_name(self.cert.subject)
+            .public_key(key.public_key())
+            .serial_number(x509.random_serial_number())
+            .not_valid_before(not_before or NOW - dt.timedelta(days=1))
+            .not_valid_after(not_after or NOW + dt.timedelta(days=365))
+            .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+            .add_extension(x509.KeyUsage(True, not tsa, False, False, False, False, False, False, False), critical=True)
+            .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(self.key.public_key()), critical=False)
+        )
+        if tsa:
+            builder = builder.add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.TIME_STAMPING]), critical=True)
+        cert = builder.sign(self.key, hashes.SHA256())
+        if tsa:
+            return key, cert
+        path = self.folder / f"{cn.replace(' ', '_')}.p12"
+        path.write_bytes(
+            pkcs12.serialize_key_and_certificates(
+                cn.encode(), key, cert, [self.cert], serialization.BestAvailableEncryption(password.encode())
+            )
+        )
+        return path
+
+
+def make_ca(folder: Path, cn: str = "Test Root CA") -> CA:
+    key = ec.generate_private_key(ec.SECP256R1())
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(_name(cn))
+        .issuer_name(_name(cn))
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(NOW - dt.timedelta(days=2))
+        .not_valid_after(NOW + dt.timedelta(days=3650))
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .add_extension(x509.KeyUsage(True, False, False, False, False, True, True, False, False), critical=True)
+        .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
+        .sign(key, hashes.SHA256())
+    )
+    return CA(key, cert, folder)
+
+
+class TimeStampServer:
+    """RFC 3161 over HTTP on 127.0.0.1: each request is answered by pyHanko's DummyTimeStamper with the CA's TSA."""
+
+    def __init__(self, ca: CA):
+        from asn1crypto import keys, tsp
+        from asn1crypto import x509 as ax509
+        from pyhanko.sign.timestamps.dummy_client import DummyTimeStamper
+
+        key, cert = ca.issue("Test TSA", tsa=True)
+        der = lambda c: ax509.Certificate.load(c.public_bytes(serialization.Encoding.DER))  # noqa: E731
+        stamper = DummyTimeStamper(
+            tsa_cert=der(cert),
+            tsa_key=keys.PrivateKeyInfo.load(
+                key.private_bytes(
+                    serialization.Encoding.DER, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+                )
+            ),
+            certs_to_embed=[der(ca.cert)],
+        )
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):  # noqa: N802
+                body = self.rfile.read(int(self.headers["Content-Length"]))
+                answer = stamper.request_tsa_response(tsp.TimeStampReq.load(body)).dump()
+                self.send_response(200)
+                self.send_header("Content-Type", "application/timestamp-reply")
+                self.send_header("Content-Length", str(len(answer)))
+                self.end_headers()
+                self.wfile.write(answer)
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/"
+        self.requests = 0
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self):
+        self.server.shutdown()
