@@ -13,6 +13,7 @@ import pytest
 from pipeline.documents.check import skeleton
 from pipeline.render.pdftext import line_ends, pdf_pages, search_share
 from pipeline.render.thai import EN_MONTHS, JOINER, THAI_MONTHS, thai_digits
+from pipeline.signing.pdfa import pdfa_problems
 
 from conftest import EXAMPLE_FILES
 
@@ -131,7 +132,10 @@ def test_page_numbers_in_the_text_layer(built_examples, name):
 @pytest.mark.parametrize("name", NAMES)
 def test_pdfa_2b_accepted_by_an_independent_validator(built_examples, name):
     report = pikepdf.pdfa.validate_written(str(built_examples[name].pdf), "2b")
-    assert report.passed, [str(f) for f in report.findings]
+    # a final holds its empty signature fields, a form pikepdf does not check (pipeline.signing.pdfa does, below)
+    findings = [f for f in report.findings if not (f.kind == "unsupported" and "/AcroForm" in f.where)]
+    assert not findings, [str(f) for f in findings]
+    assert pdfa_problems(built_examples[name].pdf.read_bytes()) == []
     with pikepdf.open(built_examples[name].pdf) as pdf:
         assert pdf.open_metadata()["pdfaid:part"] == "2"
 

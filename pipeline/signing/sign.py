@@ -87,6 +87,23 @@ def load_certificate(p12: bytes, password: bytes, cert_path: Path, now: dt.datet
     return key, cert, extra
 
 
+def _writer(data: bytes):
+    """An incremental writer that keeps the document at PDF 1.7, which PDF/A-2 is built on: pyHanko raises the
+    catalog's /Version to 2.0 (and claims ISO 32002) for an ECDSA key on a named curve, a PDF/A-2b violation; the
+    same signature is valid in PDF 1.7 under the ETSI extension PAdES registers, which is kept."""
+    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+
+    class Pdf17Writer(IncrementalPdfFileWriter):
+        def ensure_output_version(self, version):
+            super().ensure_output_version(min(tuple(version), (1, 7)))
+
+        def register_extension(self, ext):
+            if not str(ext.prefix_name).startswith("/ISO_"):  # ISO 32001/32002: PDF 2.0's extensions
+                super().register_extension(ext)
+
+    return Pdf17Writer(io.BytesIO(data), strict=False)
+
+
 def _stamp_style():
     """The signature's appearance: who signed and when, in the document's font, embedded (PDF/A wants every font
     embedded; pyHanko's default stamp uses an unembedded Courier)."""
@@ -114,7 +131,6 @@ def sign_pdf(
     reason: str | None = None,
     now: dt.datetime | None = None,
 ) -> Signed:
-    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
     from pyhanko.pdf_utils.reader import PdfFileReader
     from pyhanko.sign import signers
     from pyhanko.sign.fields import SigSeedSubFilter
@@ -136,7 +152,7 @@ def sign_pdf(
         reason=reason,
     )
     timestamper = HTTPTimeStamper(timestamp_url, timeout=30) if timestamp_url else None
-    writer = IncrementalPdfFileWriter(io.BytesIO(data), strict=False)
+    writer = _writer(data)
     pdf_signer = signers.PdfSigner(meta, signer=signer, timestamper=timestamper, stamp_style=_stamp_style())
     try:
         signed = pdf_signer.sign_pdf(writer).getvalue()
