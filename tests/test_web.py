@@ -594,6 +594,55 @@ def test_a_legal_officer_records_the_signing_with_its_copy_and_may_correct_it(se
     shot(d, "read-only")
 
 
+def test_a_digitally_signed_pdf_uploaded_is_verified_and_its_signers_recorded(server, browser, tmp_path):
+    """Issue 22: the final built in the browser, signed by the delegator and the partner with `mou sign`, uploaded as
+    the signed copy: the page verifies it, shows the lines, records the signers; a PDF of another spec is refused."""
+    import pikepdf
+    from click.testing import CliRunner
+    from pki import make_ca
+
+    from pipeline.cli import cli
+
+    shutil.copy(EXAMPLES / "child-protection-commissioning.yaml", server.workspace / "child.yaml")
+    d = browser
+    d.get(server.url + "/a/child")
+    click(d, d.find_element(By.ID, "build-final"))
+    final = tmp_path / "final.pdf"
+    final.write_bytes(fetch(d, d.find_element(By.ID, "final-pdf").get_attribute("href")))
+    ca = make_ca(tmp_path)
+    current = final
+    for role, who in (("delegator", "Director General"), ("partner", "Provincial Chief")):
+        out = tmp_path / f"{role}.pdf"
+        args = ["sign", str(current), "--cert", str(ca.issue(who)), "--as", role, "--out", str(out)]
+        assert CliRunner().invoke(cli, args, input="secret\n").exit_code == 0
+        current = out
+    # a PDF of another spec: refused, nothing recorded
+    other = tmp_path / "other.pdf"
+    with pikepdf.open(current) as doc:
+        doc.docinfo["/MouSpecHash"] = "0" * 64
+        doc.save(other)
+
+    def upload(path):
+        d.get(server.url + "/a/child")
+        type_in(d, "sign-date", "1/10/2568")
+        d.find_element(By.ID, "sign-copy").send_keys(str(path))
+        d.find_element(By.ID, "sign-confirm").click()
+        click(d, d.find_element(By.ID, "sign"))
+
+    upload(other)
+    assert "สร้างจากข้อกำหนดอื่น" in d.page_source
+    assert "signed" not in yaml.safe_load((server.workspace / "child.yaml").read_text(encoding="utf-8"))
+    upload(current)
+    shot(d, "digitally-signed")
+    signed = yaml.safe_load((server.workspace / "child.yaml").read_text(encoding="utf-8"))["signed"]
+    assert [s["role"] for s in signed["signers"]] == ["delegator", "partner"]
+    assert signed["signers"][0]["subject"].startswith("Director General")
+    verified = d.find_element(By.ID, "verified").text
+    assert "ผ่าน delegator: Director General" in verified and "ยังไม่ได้ลงนาม witness:1" in verified
+    table = d.find_element(By.ID, "signers").text
+    assert "partner" in table and "Provincial Chief" in table
+
+
 def type_in(driver, element_id: str, text: str) -> None:
     el = driver.find_element(By.ID, element_id)
     el.clear()

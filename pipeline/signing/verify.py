@@ -79,7 +79,7 @@ def verify_pdf(pdf: bytes, path: Path, trust: list[bytes] | None = None) -> Repo
     except Exception as exc:  # not a PDF, or one too damaged to read its signatures
         report.unreadable = f"{type(exc).__name__}: {exc}"
         return report
-    report.unsigned = [name for name, value in fields if value is None]
+    report.unsigned = [str(name) for name, value in fields if value is None]
     context = _context(trust) if trust else _context([])
     for sig in embedded:
         subject = ""
@@ -88,7 +88,9 @@ def verify_pdf(pdf: bytes, path: Path, trust: list[bytes] | None = None) -> Repo
             status = validate_pdf_signature(sig, signer_validation_context=context)
         except Exception as exc:  # a signature whose bytes were changed may not even parse
             report.signatures.append(
-                Signature(sig.field_name, subject, None, False, False, None if not trust else False, True, str(exc))
+                Signature(
+                    str(sig.field_name), subject, None, False, False, None if not trust else False, True, str(exc)
+                )
             )
             continue
         level = status.modification_level
@@ -97,7 +99,7 @@ def verify_pdf(pdf: bytes, path: Path, trust: list[bytes] | None = None) -> Repo
         stamp = status.timestamp_validity
         report.signatures.append(
             Signature(
-                role=sig.field_name,
+                role=str(sig.field_name),
                 subject=subject,
                 time=stamp.timestamp if stamp is not None else status.signer_reported_dt,
                 timestamped=stamp is not None and stamp.intact and stamp.valid,

@@ -4,8 +4,10 @@ page, its history, its draft and final files; a legal officer builds the final a
 from __future__ import annotations
 
 import copy
+import datetime as dt
 import hashlib
 import re
+from pathlib import Path
 
 from flask import Blueprint, abort, g, redirect, render_template, request, send_file, session, url_for
 
@@ -103,6 +105,7 @@ def review(name):
         after=after_signing_view(name, agreement.answers),
         title=title_of(agreement.answers),
         message=session.pop("notice", None),
+        verified=session.pop("verified", None),
     )
 
 
@@ -172,6 +175,34 @@ def _signed_copy(upload) -> tuple[bytes, str] | None:
     raise ValueError("not_a_copy")
 
 
+_BANGKOK = dt.timezone(dt.timedelta(hours=7))
+
+
+def _when(moment: dt.datetime) -> str:
+    here = moment.astimezone(_BANGKOK)
+    return thai.localise_digits(f"{thai.date(here.date(), g.lang)} {here:%H:%M}", g.lang, office().settings.digits)
+
+
+def _digital_signatures(data: bytes, raw: bytes) -> tuple[list[dict], list[str], str | None]:
+    """A PDF uploaded as the signed copy: (the signers of its intact signatures, the verification's lines, why it is
+    refused). A PDF this tool made carries its spec hash, which must be this agreement's (taken without the `signed`
+    block, so recording the signing does not change it); a scan carries none and is recorded by its sha256 alone.
+    A signature that is not intact, or that the document was changed after, refuses the copy."""
+    from pipeline.api import report_lines, verify_pdf
+    from pipeline.spec.model import spec_hash
+
+    report = verify_pdf(data, Path("signed.pdf"))
+    if report.spec_hash and report.spec_hash != spec_hash(raw):
+        return [], [], t("copy_other_spec").format(theirs=report.spec_hash[:12], ours=spec_hash(raw)[:12])
+    if not report.signatures:
+        return [], [], None
+    lines = [line.split("\n")[0 if g.lang == "th" else -1].strip() for line in report_lines(report, _when)]
+    bad = [s.role for s in report.signatures if not s.intact or s.changed_after]
+    if bad:
+        return [], lines, t("copy_signature_broken").format(roles=", ".join(bad))
+    return [{"role": s.role, "subject": s.subject} for s in report.signatures], lines, None
+
+
 @bp.post("/a/<name>/sign")
 def sign(name):
     """A legal officer records the signing — date, place and the signed copy (its sha256 in `signed.pdf_sha256`) —
@@ -197,6 +228,13 @@ def sign(name):
         except ValueError as exc:
             session["notice"] = t(f"copy_{exc}")
             return back
+        signers, verified = [], []
+        if copy_ is not None and copy_[1] == "pdf":
+            signers, verified, refused = _digital_signatures(copy_[0], agreement.raw)
+            if refused:
+                session["notice"] = refused
+                session["verified"] = verified
+                return back
         before = copy.deepcopy(agreement.answers)
         previous = before.get("signed") if isinstance(before.get("signed"), dict) else {}
         signed = {"date": day}
@@ -210,8 +248,12 @@ def sign(name):
             folder.mkdir(exist_ok=True)
             write_atomically({folder / f"{name}.{digest[:16]}.{ext}": data})
             signed["pdf_sha256"] = digest
+            if signers:
+                signed["signers"] = signers
         elif previous.get("pdf_sha256"):  # a correction of the date or place keeps the copy already recorded
             signed["pdf_sha256"] = previous["pdf_sha256"]
+            if previous.get("signers"):
+                signed["signers"] = previous["signers"]
         agreement.answers["signed"] = signed
         ctx.ws.save(name, agreement.answers, complete=True)
         ctx.record.append(name, g.user, changes(before, agreement.answers))
@@ -222,6 +264,9 @@ def sign(name):
         said.append(t("signed_other_day").format(date=thai.date(written, g.lang)))
     if copy_ is None and not signed.get("pdf_sha256"):
         said.append(t("signed_no_copy"))
+    if verified:
+        said.append(t("signed_digitally").format(n=len(signers)))
+        session["verified"] = verified
     session["notice"] = " — ".join(said)
     return back
 

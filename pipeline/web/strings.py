@@ -170,6 +170,17 @@ UI = {
         "What the amendment changes (removed text struck through, added text underlined)",
     ),
     "redline_none": ("ยังไม่มีการเปลี่ยนแปลง หรือข้อมูลยังกรอกไม่ครบ", "nothing changed yet, or the answers are not complete"),
+    "copy_other_spec": (
+        "ไฟล์ PDF นี้สร้างจากข้อกำหนดอื่น (รหัส {theirs}…) ไม่ใช่ของบันทึกข้อตกลงนี้ (รหัส {ours}…) จึงไม่บันทึก",
+        "This PDF was built from another spec (hash {theirs}…), not this agreement's ({ours}…): not recorded",
+    ),
+    "copy_signature_broken": (
+        "ลายมือชื่ออิเล็กทรอนิกส์ของ {roles} ไม่ถูกต้อง หรือเอกสารถูกแก้ไขหลังลงนาม จึงไม่บันทึก",
+        "The digital signature of {roles} is not intact, or the document was changed after it: not recorded",
+    ),
+    "signed_digitally": ("ตรวจลายมือชื่ออิเล็กทรอนิกส์แล้ว {n} รายการ", "{n} digital signatures verified"),
+    "digital_signers": ("ลายมือชื่ออิเล็กทรอนิกส์ที่บันทึกไว้", "Digital signatures recorded"),
+    "verification": ("ผลการตรวจลายมือชื่ออิเล็กทรอนิกส์", "Verification of the digital signatures"),
     "if_today": ("ถ้าลงวันที่วันนี้: ", "if dated today: "),
     "change_add": ("เพิ่มข้อ", "Added"),
     "change_replace": ("แก้ไขข้อ", "Replaced"),
