@@ -8,7 +8,7 @@ OUT ?= out
 # Debian's python3 is the one python3-uno serves, so the virtual environment is built on it.
 SYSPY := /usr/bin/python3
 APT_PACKAGES := libreoffice-writer-nogui python3-uno python3-venv fonts-tlwg-laksaman fonts-tlwg-laksaman-ttf poppler-utils \
-                chromium chromium-driver
+                chromium chromium-driver softhsm2
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: install apt venv fonts mou serve check lint test bench fuzz clean
@@ -62,6 +62,7 @@ test: install lint
 bench: install
 	$(PY) scripts/bench.py
 	$(PY) scripts/bench_preview.py
+	$(PY) scripts/bench_sign.py
 
 # The property-based fuzzing of tests/test_fuzz.py, FUZZ_SCALE (25) times the make-test run, with a random seed.
 fuzz: install

@@ -127,3 +127,56 @@ class TimeStampServer:
 
     def close(self):
         self.server.shutdown()
+
+
+SOFTHSM = "/usr/lib/softhsm/libsofthsm2.so"
+
+
+def softhsm_token(folder: Path, ca: CA, label: str, cn: str, pin: str = "1234") -> str:
+    """A SoftHSM token (set up in `folder`; SOFTHSM2_CONF must point at folder/softhsm2.conf) holding an RSA key made
+    on the token and its certificate from the CA, both labelled `label`. Returns the PKCS#11 module's path."""
+    import os
+    import subprocess
+
+    import pkcs11
+    from cryptography.hazmat.primitives.asymmetric import rsa as crsa
+    from pkcs11 import Attribute, CertificateType, KeyType, ObjectClass
+
+    (folder / "tokens").mkdir(exist_ok=True)
+    conf = folder / "softhsm2.conf"
+    conf.write_text(f"directories.tokendir = {folder / 'tokens'}\nobjectstore.backend = file\nlog.level = ERROR\n")
+    os.environ["SOFTHSM2_CONF"] = str(conf)
+    subprocess.run(
+        ["softhsm2-util", "--init-token", "--free", "--label", "mou-test", "--pin", pin, "--so-pin", "5678"],
+        check=True,
+        capture_output=True,
+    )
+    token = pkcs11.lib(SOFTHSM).get_token(token_label="mou-test")
+    with token.open(rw=True, user_pin=pin) as session:
+        public, _ = session.generate_keypair(KeyType.RSA, 2048, store=True, label=label, id=b"\x01")
+        numbers = crsa.RSAPublicNumbers(
+            int.from_bytes(public[Attribute.PUBLIC_EXPONENT], "big"), int.from_bytes(public[Attribute.MODULUS], "big")
+        )
+        cert = (
+            x509.CertificateBuilder()
+            .subject_name(_name(cn))
+            .issuer_name(ca.cert.subject)
+            .public_key(numbers.public_key())
+            .serial_number(x509.random_serial_number())
+            .not_valid_before(NOW - dt.timedelta(days=1))
+            .not_valid_after(NOW + dt.timedelta(days=365))
+            .add_extension(x509.KeyUsage(True, True, False, False, False, False, False, False, False), critical=True)
+            .sign(ca.key, hashes.SHA256())
+        )
+        session.create_object(
+            {
+                Attribute.CLASS: ObjectClass.CERTIFICATE,
+                Attribute.CERTIFICATE_TYPE: CertificateType.X_509,
+                Attribute.VALUE: cert.public_bytes(serialization.Encoding.DER),
+                Attribute.SUBJECT: cert.subject.public_bytes(),
+                Attribute.LABEL: label,
+                Attribute.ID: b"\x01",
+                Attribute.TOKEN: True,
+            }
+        )
+    return SOFTHSM

@@ -195,3 +195,26 @@ def test_sla_and_amendment_finals_have_their_fields(tmp_path, library, settings,
     assert field_roles(amendment) == ["delegator", "partner", "witness:1", "witness:2"]
     assert pdfa_problems(amendment.read_bytes()) == []
     shutil.rmtree(out)
+
+
+def test_a_pkcs11_token_signs_with_its_pin(final, pki, tmp_path, monkeypatch):
+    """SoftHSM as the token: the key made on it never leaves it; a wrong PIN is refused like a wrong password."""
+    from pki import softhsm_token
+
+    pdf, _ = final
+    ca, _ = pki
+    monkeypatch.setenv("SOFTHSM2_CONF", str(tmp_path / "softhsm2.conf"))
+    lib = softhsm_token(tmp_path, ca, "director", "Token Holder")
+    out = tmp_path / "token-signed.pdf"
+    code, said = mou(
+        "sign", pdf, "--pkcs11-lib", lib, "--key-label", "director", "--as", "delegator", "--out", out, password="0000"
+    )
+    assert code == 1 and "PIN" in said and not out.exists()
+    code, said = mou(
+        "sign", pdf, "--pkcs11-lib", lib, "--key-label", "director", "--as", "delegator", "--out", out, password="1234"
+    )
+    assert code == 0, said
+    code, said = mou("verify", out, "--trust", ca.pem)
+    assert "OK delegator: Token Holder" in said and "not yet signed: partner" in said
+    code, said = mou("sign", pdf, "--cert", out, "--pkcs11-lib", lib, "--as", "delegator", "--out", out)
+    assert code == 2  # both, or a library without a label: a usage error

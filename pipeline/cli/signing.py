@@ -30,19 +30,27 @@ def _when(moment) -> str:
     "--cert",
     "cert",
     type=click.Path(dir_okay=False, exists=True, path_type=Path),
-    required=True,
     help="The signer's PKCS#12 file (.p12 / .pfx): key and certificate.",
 )
+@click.option(
+    "--pkcs11-lib", "pkcs11_lib", help="A PKCS#11 module (a token's driver, e.g. libsofthsm2.so), instead of --cert."
+)
+@click.option("--key-label", "key_label", help="The label of the key and its certificate on the token.")
 @click.option("--as", "role", required=True, help="The field to sign: delegator, partner, supporter:NAME, witness:N.")
 @click.option("--out", "out", type=click.Path(dir_okay=False, path_type=Path), required=True, help="The signed PDF.")
 @click.option("--timestamp", "timestamp_url", help="An RFC 3161 time-stamp server: PAdES B-T instead of B-B.")
 @click.option("--reason", help="Why this signature is given (shown by PDF readers).")
-def sign_cmd(pdf: Path, cert: Path, role: str, out: Path, timestamp_url: str | None, reason: str | None):
-    """Sign ROLE's empty signature field of a final PDF (PAdES, an incremental update: earlier signatures stay valid).
-    The password is read from standard input when it is not a terminal."""
+def sign_cmd(pdf, cert, pkcs11_lib, key_label, role, out, timestamp_url, reason):
+    """Sign ROLE's empty signature field of a final PDF (PAdES, an incremental update: earlier signatures stay valid),
+    with a PKCS#12 file or a PKCS#11 token. The password or PIN is read from standard input when it is not a
+    terminal."""
     from pipeline.api import sign_pdf
 
-    signed = sign_pdf(pdf, out, role, cert, _secret("รหัสผ่านของใบรับรอง / certificate password"), timestamp_url, reason)
+    if (cert is None) == (pkcs11_lib is None) or (pkcs11_lib and not key_label):
+        raise click.UsageError("give --cert FILE.p12, or --pkcs11-lib LIB with --key-label LABEL (one of the two)")
+    label = "รหัสผ่านของใบรับรอง / certificate password" if cert else "รหัส PIN ของโทเค็น / token PIN"
+    secret = _secret(label)
+    signed = sign_pdf(pdf, out, role, cert, secret, timestamp_url, reason, pkcs11_lib=pkcs11_lib, key_label=key_label)
     kind = "PAdES B-T (มีตราประทับเวลา / time-stamped)" if signed.timestamped else "PAdES B-B"
     echo(f"ลงนามช่อง {signed.role} แล้ว / signed the field {signed.role}: {signed.subject} — {kind} -> {signed.out}")
 

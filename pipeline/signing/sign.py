@@ -74,16 +74,7 @@ def load_certificate(p12: bytes, password: bytes, cert_path: Path, now: dt.datet
         ) from exc
     if key is None or cert is None:
         raise refuse(f"{cert_path} ไม่มีกุญแจส่วนตัวหรือใบรับรอง", f"{cert_path} holds no private key or no certificate")
-    if now > cert.not_valid_after_utc:
-        raise refuse(
-            f"ใบรับรองของ {cert.subject.rfc4514_string()} หมดอายุแล้วเมื่อ {cert.not_valid_after_utc:%Y-%m-%d}",
-            f"the certificate of {cert.subject.rfc4514_string()} expired on {cert.not_valid_after_utc:%Y-%m-%d}",
-        )
-    if now < cert.not_valid_before_utc:
-        raise refuse(
-            f"ใบรับรองของ {cert.subject.rfc4514_string()} ยังไม่เริ่มใช้ได้จนถึง {cert.not_valid_before_utc:%Y-%m-%d}",
-            f"the certificate of {cert.subject.rfc4514_string()} is not valid before {cert.not_valid_before_utc:%Y-%m-%d}",
-        )
+    _check_validity(cert, now, str(cert_path))
     return key, cert, extra
 
 
@@ -121,16 +112,66 @@ def _stamp_style():
     )
 
 
+def _token_signer(lib: str, label: str, pin: bytes):
+    """A signer whose key stays on a PKCS#11 token (a smart card, a USB token, SoftHSM): the key and its certificate
+    found by label on the first token that holds them; the PIN opens the session."""
+    from pyhanko.config.pkcs11 import TokenCriteria
+    from pyhanko.sign import pkcs11 as p11
+
+    try:
+        import pkcs11
+
+        tokens = [slot.get_token() for slot in p11.p11_lib(lib).get_slots(token_present=True)]
+        ready = [t for t in tokens if t.flags & pkcs11.TokenFlag.TOKEN_INITIALIZED]  # not the spare empty slot
+        criteria = TokenCriteria(label=ready[0].label) if ready else None
+        session = p11.open_pkcs11_session(lib, token_criteria=criteria, user_pin=pin.decode() if pin else None)
+    except Exception as exc:  # no such library, no token, a wrong PIN
+        raise refuse(
+            f"เปิดโทเค็น PKCS#11 ({lib}) ไม่ได้: รหัส PIN ไม่ถูกต้อง หรือไม่พบโทเค็น ({type(exc).__name__})",
+            f"cannot open the PKCS#11 token ({lib}): wrong PIN, or no token ({type(exc).__name__}: {exc})",
+        ) from exc
+    try:
+        signer = p11.PKCS11Signer(session, key_label=label, cert_label=label)
+        cert = signer.signing_cert
+    except Exception as exc:
+        session.close()
+        raise refuse(
+            f"ไม่พบกุญแจหรือใบรับรองชื่อ {label} ในโทเค็น", f"no key or certificate labelled {label} on the token ({exc})"
+        ) from exc
+    return signer, cert, session
+
+
+def _check_validity(cert, now: dt.datetime, where: str) -> None:
+    from cryptography import x509
+
+    cert = x509.load_der_x509_certificate(cert.dump()) if not isinstance(cert, x509.Certificate) else cert
+    who = cert.subject.rfc4514_string()
+    if now > cert.not_valid_after_utc:
+        raise refuse(
+            f"ใบรับรองของ {who} ({where}) หมดอายุแล้วเมื่อ {cert.not_valid_after_utc:%Y-%m-%d}",
+            f"the certificate of {who} ({where}) expired on {cert.not_valid_after_utc:%Y-%m-%d}",
+        )
+    if now < cert.not_valid_before_utc:
+        raise refuse(
+            f"ใบรับรองของ {who} ({where}) ยังไม่เริ่มใช้ได้จนถึง {cert.not_valid_before_utc:%Y-%m-%d}",
+            f"the certificate of {who} ({where}) is not valid before {cert.not_valid_before_utc:%Y-%m-%d}",
+        )
+
+
 def sign_pdf(
     pdf_path: Path,
     out: Path,
     role: str,
-    cert_path: Path,
+    cert_path: Path | None,
     password: bytes,
     timestamp_url: str | None = None,
     reason: str | None = None,
     now: dt.datetime | None = None,
+    pkcs11_lib: str | None = None,
+    key_label: str | None = None,
 ) -> Signed:
+    """Sign ROLE's field with a PKCS#12 file (cert_path, its password) or a PKCS#11 token (pkcs11_lib, key_label,
+    the PIN in `password`)."""
     from pyhanko.pdf_utils.reader import PdfFileReader
     from pyhanko.sign import signers
     from pyhanko.sign.fields import SigSeedSubFilter
@@ -140,11 +181,18 @@ def sign_pdf(
     data = pdf_path.read_bytes()
     final_of_this_tool(data, pdf_path)
     _field(PdfFileReader(io.BytesIO(data), strict=False), role, pdf_path)
-    p12 = cert_path.read_bytes()
-    _, cert, _ = load_certificate(p12, password, cert_path, now)
-    signer = signers.SimpleSigner.load_pkcs12_data(p12, other_certs=[], passphrase=password or None)
-    if signer is None:
-        raise refuse(f"เปิด {cert_path} ไม่ได้", f"cannot open {cert_path}")
+    session = None
+    if pkcs11_lib:
+        signer, cert, session = _token_signer(pkcs11_lib, key_label or "", password)
+        _check_validity(cert, now, key_label or "")
+        subject = signer.signing_cert.subject.human_friendly
+    else:
+        p12 = cert_path.read_bytes()
+        _, cert, _ = load_certificate(p12, password, cert_path, now)
+        subject = cert.subject.rfc4514_string()
+        signer = signers.SimpleSigner.load_pkcs12_data(p12, other_certs=[], passphrase=password or None)
+        if signer is None:
+            raise refuse(f"เปิด {cert_path} ไม่ได้", f"cannot open {cert_path}")
     meta = signers.PdfSignatureMetadata(
         field_name=role,
         subfilter=SigSeedSubFilter.PADES,
@@ -160,5 +208,8 @@ def sign_pdf(
         raise refuse(
             f"ลงนามไม่สำเร็จ ({type(exc).__name__}: {exc})", f"signing failed ({type(exc).__name__}: {exc})"
         ) from exc
+    finally:
+        if session is not None:
+            session.close()
     write_atomically({out: signed})
-    return Signed(role, cert.subject.rfc4514_string(), out, timestamper is not None)
+    return Signed(role, subject, out, timestamper is not None)
