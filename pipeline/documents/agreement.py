@@ -15,6 +15,7 @@ from pipeline.library.clauses import Clause, Library
 from pipeline.library.sandbox import LimitedSandbox, guard_filters
 from pipeline.render import thai
 from pipeline.render.document import Agreement, Block, Section, Table
+from pipeline.render.fields import SIGNATURE_DOTS
 from pipeline.rules import (
     delegator_amount,
     evaluation_date,
@@ -231,7 +232,7 @@ def signature_lines(signers: list, library: Library, lang: str) -> list[tuple]:
     """Signature blocks two abreast, one table row per line (signature, name, position, role), so that the lines of
     the two blocks stay level when a position wraps; a pair's rows are kept together on one page."""
     signed = library.labels["signature"]["signed"][lang]
-    line = "." * 45
+    line = "." * SIGNATURE_DOTS  # the fields of the final PDF are laid over exactly these
     out = []
     for i in range(0, len(signers), 2):
         pair = signers[i : i + 2] + [None] * (2 - len(signers[i : i + 2]))

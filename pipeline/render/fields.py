@@ -16,7 +16,8 @@ import pikepdf
 
 from pipeline.errors import MouError
 
-LINE = re.compile(r"^\.{20,}$")  # the dotted line a signature goes on ("ลงชื่อ ....", "Signed ....")
+SIGNATURE_DOTS = 45  # the dotted line a signature goes on ("ลงชื่อ ....", "Signed ...."); other dotted lines differ
+LINE = re.compile(rf"^\.{{{SIGNATURE_DOTS}}}$")
 HEIGHT = 30.0  # points above the line the signature may take (a signature block's line height is about 20)
 _WORD = re.compile(r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)</word>')
 _PAGE = re.compile(r'<page width="([\d.]+)" height="([\d.]+)">')
