@@ -18,6 +18,13 @@ from pipeline.documents.check import (
     text_layer_missing,
     warning_lines,
 )
+from pipeline.documents.obligations import (
+    Obligation,
+    calendar,
+    money_by_fiscal_year,
+    obligation_event,
+    obligation_line,
+)
 from pipeline.errors import MouError, Problem
 from pipeline.library.clauses import Library, load_library
 from pipeline.render.docx import render_docx
@@ -41,6 +48,11 @@ __all__ = [
     "check_spec",
     "load_library",
     "missing_sections_error",
+    "Obligation",
+    "calendar",
+    "money_by_fiscal_year",
+    "obligation_event",
+    "obligation_line",
     "report_lines",
     "sign_pdf",
     "verify_pdf",

@@ -22,9 +22,12 @@ class Settings(BaseModel):
     digits: str = Field(default="thai", pattern="^(thai|arabic)$")
     # Seconds one LibreOffice conversion may take before it is killed.
     convert_timeout: float = Field(default=120.0, gt=0, le=3600)
+    # Obligations calendar: the next year's SLA is due for signing this many days before the current one ends.
+    sla_renewal_days: int = Field(default=60, ge=0, le=365)
 
     def fingerprint(self) -> str:
-        return self.model_dump_json()
+        """What shapes the documents (the calendar's settings do not: changing them rebuilds nothing)."""
+        return self.model_dump_json(exclude={"sla_renewal_days"})
 
 
 def load_settings(path: Path | None) -> Settings:

@@ -1,0 +1,62 @@
+"""`mou obligations` (SPEC.md §5): what falls due across the signed agreements of a folder, as lines, an .ics
+calendar, or the delegator's money per Thai fiscal year."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from pathlib import Path
+
+import click
+
+from pipeline.cli.commands import cli, echo, library_option, settings_option
+
+
+def _day(ctx, param, value):
+    if value is None:
+        return None
+    from pipeline.render import thai
+
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        try:
+            return thai.parse_user_date(value)
+        except ValueError as exc:
+            raise click.BadParameter(f"{value}: not a date (2025-10-01, or 1/10/2568)") from exc
+
+
+@cli.command("obligations")
+@click.argument("specs_dir", type=click.Path(file_okay=False, exists=True, path_type=Path))
+@click.option("--from", "start", callback=_day, help="From this date (ISO, or as Thai users write it).")
+@click.option("--to", "end", callback=_day, help="Up to this date, inclusive.")
+@click.option("--ics", "ics", type=click.Path(dir_okay=False, path_type=Path), help="Also write an iCalendar file.")
+@click.option("--money", is_flag=True, help="The delegator's money falling due per Thai fiscal year, instead.")
+@click.option("--drafts", is_flag=True, help="The unsigned specs too, marked as drafts.")
+@library_option
+@settings_option
+def obligations_cmd(specs_dir, start, end, ics, money, drafts, library_dir, settings_file):
+    """One line per obligation — instalments, evaluations, reports, SLA renewals, the end of the term — with its
+    date, agreement and kind (and amount); exit 1 when a spec fails to load (the others are still listed)."""
+    from pipeline.api import calendar, load_library, money_by_fiscal_year, obligation_event, obligation_line
+    from pipeline.render.ics import calendar as ics_calendar
+    from pipeline.spec.settings import load_settings
+    from pipeline.store.files import write_atomically
+
+    settings, library = load_settings(settings_file), load_library(library_dir)
+    found = calendar(specs_dir, settings, library, drafts=drafts)
+    chosen = [o for o in found.obligations if (start is None or o.date >= start) and (end is None or o.date <= end)]
+    if money:
+        for year, amount in money_by_fiscal_year(chosen).items():
+            echo(f"{year}  {amount:,.2f}")
+    else:
+        for o in chosen:
+            echo(obligation_line(o, settings))
+    if ics is not None:
+        events = [obligation_event(o, settings) for o in chosen]
+        write_atomically({ics: ics_calendar(events, f"ภาระผูกพันตามบันทึกข้อตกลง ({specs_dir.name})")})
+        echo(f"เขียน {ics} ({len(events)} รายการ) / wrote {ics} ({len(events)} events)", err=True)
+    for failure in found.failed:
+        echo(f"อ่านไม่ได้ / cannot load: {failure}", err=True)
+    if found.failed:
+        sys.exit(1)
