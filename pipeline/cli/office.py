@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from pipeline.cli.commands import cli, echo, library_option, settings_option
+from pipeline.cli.commands import cli, echo, library_option, settings_option, users_group, workspace_option
 
 
 def _day(ctx, param, value):
@@ -60,3 +60,49 @@ def obligations_cmd(specs_dir, start, end, ics, money, drafts, library_dir, sett
         echo(f"อ่านไม่ได้ / cannot load: {failure}", err=True)
     if found.failed:
         sys.exit(1)
+
+
+@users_group.command("disable")
+@click.argument("name")
+@workspace_option
+def users_disable(name, workspace):
+    """Stop a user from signing in (their sessions end at once); their agreements and history stay."""
+    from pipeline.store.users import Users
+
+    Users(workspace).set_disabled(name, True)
+    echo(f"disabled {name}")
+
+
+@users_group.command("enable")
+@click.argument("name")
+@workspace_option
+def users_enable(name, workspace):
+    from pipeline.store.users import Users
+
+    Users(workspace).set_disabled(name, False)
+    echo(f"enabled {name}")
+
+
+@cli.command("backup")
+@workspace_option
+@click.option(
+    "--out", "out", type=click.Path(dir_okay=False, path_type=Path), required=True, help="The archive (.tar.gz)."
+)
+def backup_cmd(workspace, out):
+    """The workspace's specs, signed copies and outputs, and its office record (the database copied online, with
+    SQLite's backup API, while the server may be running) in one archive."""
+    from pipeline.store.backup import backup
+
+    count = backup(workspace, out)
+    echo(f"เก็บสำรอง {count} ไฟล์ไว้ที่ {out} / backed up {count} files to {out}")
+
+
+@cli.command("restore")
+@click.argument("archive", type=click.Path(dir_okay=False, exists=True, path_type=Path))
+@workspace_option
+def restore_cmd(archive, workspace):
+    """An archive of `mou backup` put back into an empty (or new) workspace; a workspace with files is refused."""
+    from pipeline.store.backup import restore
+
+    count = restore(archive, workspace)
+    echo(f"คืนค่า {count} ไฟล์ลงใน {workspace} / restored {count} files into {workspace}")

@@ -1,8 +1,9 @@
 """The users of a workspace (`mou users`, `mou serve` for an office): names, roles, salted scrypt hashes; and the
 append-only record of who changed what.
 
-Kept in WORKSPACE/.mou/ (the batch skips hidden folders): users.json (0600), owners.json (which coordinator made
-which agreement), history.jsonl (one line per save: who, when, which answers changed, old and new)."""
+Kept in the office's database, WORKSPACE/.mou/office.sqlite3 (store/db.py; the batch skips hidden folders): users,
+server-side sessions, owners (which coordinator made which agreement), the history (one row per save: who, when,
+which answers changed, old and new), the signings recorded and the status of each obligation."""
 
 from __future__ import annotations
 
@@ -10,13 +11,12 @@ import datetime as dt
 import hashlib
 import hmac
 import json
-import os
 import re
 import secrets
 from pathlib import Path
 
 from pipeline.errors import MouError
-from pipeline.store.files import write_atomically
+from pipeline.store.db import Database
 
 ROLES = ("coordinator", "legal")
 NAME = re.compile(r"^[0-9A-Za-z\u0e00-\u0e7f][0-9A-Za-z\u0e00-\u0e7f_.@-]{0,63}$")
@@ -30,35 +30,34 @@ def _scrypt(password: str, salt: bytes, n: int, r: int, p: int) -> bytes:
 
 
 class Users:
-    def __init__(self, workspace: Path):
-        self.folder = Path(workspace) / ".mou"
-        self.path = self.folder / "users.json"
+    def __init__(self, workspace: Path, db: Database | None = None):
+        self.db = db or Database(workspace)
         self._dummy = _scrypt("x", b"0" * 16, **SCRYPT)  # the work done for an unknown name too: no timing tells
 
     def load(self) -> dict:
-        try:
-            data = json.loads(self.path.read_text(encoding="utf-8"))
-        except FileNotFoundError:
-            return {}
-        except (OSError, ValueError) as exc:
-            raise MouError(f"อ่าน {self.path} ไม่ได้ / cannot read {self.path}: {exc}") from exc
-        return data.get("users", {}) if isinstance(data, dict) else {}
+        return {r["name"]: json.loads(r["data"]) for r in self.db.query("SELECT name, data FROM users ORDER BY name")}
 
-    def _save(self, users: dict) -> None:
-        self.folder.mkdir(parents=True, exist_ok=True)
-        if not self.path.exists():  # private from the first write: the umask of a shared folder does not apply here
-            fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-            os.close(fd)
-        write_atomically(
-            {self.path: json.dumps({"format": 1, "users": users}, ensure_ascii=False, indent=1).encode("utf-8")}
-        )
+    def _put(self, name: str, user: dict, new: bool = False) -> None:
+        with self.db.transaction() as con:
+            if new:
+                con.execute(
+                    "INSERT INTO users (name, role, data, created) VALUES (?, ?, ?, ?)",
+                    (name, user["role"], json.dumps(user, ensure_ascii=False), user.get("created", "")),
+                )
+            else:
+                con.execute(
+                    "UPDATE users SET role = ?, data = ? WHERE name = ?",
+                    (user["role"], json.dumps(user, ensure_ascii=False), name),
+                )
 
     def role(self, name: str) -> str | None:
-        user = self.load().get(name)
-        return user.get("role") if isinstance(user, dict) else None
+        rows = self.db.query("SELECT role, data FROM users WHERE name = ?", (name,))
+        if not rows or json.loads(rows[0]["data"]).get("disabled"):
+            return None
+        return rows[0]["role"]
 
     def has_legal(self) -> bool:
-        return any(u.get("role") == "legal" for u in self.load().values())
+        return any(u.get("role") == "legal" and not u.get("disabled") for u in self.load().values())
 
     def add(self, name: str, role: str, password: str) -> None:
         if not NAME.match(name):
@@ -68,24 +67,81 @@ class Users:
             )
         if role not in ROLES:
             raise MouError(f"บทบาทต้องเป็น coordinator หรือ legal / the role must be coordinator or legal, not '{role}'")
-        users = self.load()
-        if name in users:
+        if name in self.load():
             raise MouError(f"มีผู้ใช้ชื่อ {name} แล้ว / there is already a user named {name}")
-        users[name] = {"role": role, **self._hash(password), "created": dt.datetime.now().isoformat(timespec="seconds")}
-        self._save(users)
+        user = {"role": role, **self._hash(password), "created": dt.datetime.now().isoformat(timespec="seconds")}
+        self._put(name, user, new=True)
+
+    def _get(self, name: str) -> dict:
+        user = self.load().get(name)
+        if user is None:
+            raise MouError(f"ไม่มีผู้ใช้ชื่อ {name} / no user named {name}")
+        return user
 
     def passwd(self, name: str, password: str) -> None:
-        users = self.load()
-        if name not in users:
-            raise MouError(f"ไม่มีผู้ใช้ชื่อ {name} / no user named {name}")
-        users[name].update(self._hash(password))
-        self._save(users)
+        user = self._get(name)
+        user.update(self._hash(password))
+        self._put(name, user)
+        self.end_sessions(name)
+
+    def set_disabled(self, name: str, disabled: bool) -> None:
+        user = self._get(name)
+        user["disabled"] = disabled
+        self._put(name, user)
+        if disabled:
+            self.end_sessions(name)
 
     def remove(self, name: str) -> None:
-        users = self.load()
-        if users.pop(name, None) is None:
-            raise MouError(f"ไม่มีผู้ใช้ชื่อ {name} / no user named {name}")
-        self._save(users)
+        self._get(name)
+        with self.db.transaction() as con:
+            con.execute("DELETE FROM users WHERE name = ?", (name,))
+        self.end_sessions(name)
+
+    # -- sessions, kept on the server: the cookie holds a random token, the database its hash -------------------
+    def start_session(self, name: str) -> str:
+        token = secrets.token_urlsafe(32)
+        now = dt.datetime.now().isoformat(timespec="seconds")
+        with self.db.transaction() as con:
+            con.execute(
+                "INSERT INTO sessions (id, user_name, created, last_seen) VALUES (?, ?, ?, ?)",
+                (_digest(token), name, now, now),
+            )
+        return token
+
+    def session_user(self, token: str | None, idle: dt.timedelta) -> str | None:
+        """The user of a live session: not ended, used within `idle`; its last use is moved on (once a minute)."""
+        if not token:
+            return None
+        rows = self.db.query("SELECT user_name, last_seen, ended FROM sessions WHERE id = ?", (_digest(token),))
+        if not rows or rows[0]["ended"]:
+            return None
+        now = dt.datetime.now()
+        last = dt.datetime.fromisoformat(rows[0]["last_seen"])
+        if now - last > idle:
+            self.end_session(token)
+            return None
+        if now - last > dt.timedelta(minutes=1):
+            with self.db.transaction() as con:
+                con.execute(
+                    "UPDATE sessions SET last_seen = ? WHERE id = ?",
+                    (now.isoformat(timespec="seconds"), _digest(token)),
+                )
+        return rows[0]["user_name"]
+
+    def end_session(self, token: str | None) -> None:
+        if token:
+            with self.db.transaction() as con:
+                con.execute(
+                    "UPDATE sessions SET ended = ? WHERE id = ? AND ended IS NULL",
+                    (dt.datetime.now().isoformat(timespec="seconds"), _digest(token)),
+                )
+
+    def end_sessions(self, name: str) -> None:
+        with self.db.transaction() as con:
+            con.execute(
+                "UPDATE sessions SET ended = ? WHERE user_name = ? AND ended IS NULL",
+                (dt.datetime.now().isoformat(timespec="seconds"), name),
+            )
 
     def _hash(self, password: str) -> dict:
         if len(password) < MIN_PASSWORD:
@@ -96,7 +152,8 @@ class Users:
         return {"salt": salt.hex(), "hash": _scrypt(password, salt, **SCRYPT).hex(), "kdf": "scrypt", **SCRYPT}
 
     def verify(self, name: str, password: str) -> str | None:
-        """The user's role when the password is theirs, else None; an unknown name costs the same work."""
+        """The user's role when the password is theirs (and the user not disabled), else None; an unknown name costs
+        the same work."""
         user = self.load().get(name)
         if not isinstance(user, dict):
             hmac.compare_digest(self._dummy, _scrypt(password, b"1" * 16, **SCRYPT))
@@ -104,58 +161,119 @@ class Users:
         got = _scrypt(
             password, bytes.fromhex(user["salt"]), user.get("n", SCRYPT["n"]), user.get("r", 8), user.get("p", 1)
         )
-        return user["role"] if hmac.compare_digest(got, bytes.fromhex(user["hash"])) else None
+        ok = hmac.compare_digest(got, bytes.fromhex(user["hash"]))
+        return user["role"] if ok and not user.get("disabled") else None
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
 
 
 class Record:
-    """Who made which agreement, and every change since: append-only, one JSON line per save."""
+    """Who made which agreement, every change since (append-only), each signing recorded, each obligation's status."""
 
-    def __init__(self, workspace: Path):
-        self.folder = Path(workspace) / ".mou"
-        self.history = self.folder / "history.jsonl"
-        self.owners_path = self.folder / "owners.json"
+    def __init__(self, workspace: Path, db: Database | None = None):
+        self.db = db or Database(workspace)
 
     def owners(self) -> dict:
-        try:
-            return json.loads(self.owners_path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            return {}
+        return {r["agreement"]: r["user_name"] for r in self.db.query("SELECT agreement, user_name FROM owners")}
 
     def set_owner(self, agreement: str, user: str) -> None:
-        owners = self.owners()
-        owners[agreement] = user
-        self.folder.mkdir(parents=True, exist_ok=True)
-        write_atomically({self.owners_path: json.dumps(owners, ensure_ascii=False, indent=1).encode("utf-8")})
+        with self.db.transaction() as con:
+            con.execute("DELETE FROM owners WHERE agreement = ?", (agreement,))
+            con.execute("INSERT INTO owners (agreement, user_name) VALUES (?, ?)", (agreement, user))
 
-    def append(self, agreement: str, user: str, changes: list) -> dict:
+    def append(self, agreement: str, user: str, changes: list, pending_sha256: str | None = None) -> dict:
+        """A history row; with `pending_sha256` (the spec file about to be written) it stays pending until `done`,
+        so that a crash between the row and the file is repaired at the next start."""
         entry = {
             "time": dt.datetime.now().isoformat(timespec="seconds"),
             "user": user,
             "agreement": agreement,
             "changes": changes,
         }
-        self.folder.mkdir(parents=True, exist_ok=True)
-        fd = os.open(self.history, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
-        try:
-            os.write(fd, (json.dumps(entry, ensure_ascii=False, default=str) + "\n").encode("utf-8"))
-        finally:
-            os.close(fd)
+        with self.db.transaction() as con:
+            cur = con.execute(
+                "INSERT INTO history (agreement, user_name, at, changes, state, spec_sha256) VALUES (?, ?, ?, ?, ?, ?)",
+                (
+                    agreement,
+                    user,
+                    entry["time"],
+                    json.dumps(changes, ensure_ascii=False, default=str),
+                    "pending" if pending_sha256 else "done",
+                    pending_sha256,
+                ),
+            )
+            entry["id"] = cur.lastrowid
         return entry
 
+    def done(self, entry: dict) -> None:
+        with self.db.transaction() as con:
+            con.execute("UPDATE history SET state = 'done' WHERE id = ?", (entry["id"],))
+
     def of(self, agreement: str) -> list[dict]:
-        try:
-            lines = self.history.read_text(encoding="utf-8").splitlines()
-        except OSError:
-            return []
-        out = []
-        for line in lines:
-            try:
-                entry = json.loads(line)
-            except ValueError:
-                continue
-            if isinstance(entry, dict) and entry.get("agreement") == agreement:
-                out.append(entry)
-        return out
+        rows = self.db.query(
+            "SELECT user_name, at, changes FROM history WHERE agreement = ? AND state = 'done' ORDER BY id",
+            (agreement,),
+        )
+        return [
+            {"time": r["at"], "user": r["user_name"], "agreement": agreement, "changes": json.loads(r["changes"])}
+            for r in rows
+        ]
+
+    # -- the signings, as recorded (the spec's `signed` block stays the fact build and batch read) --------------
+    def signing(self, agreement: str, user: str, signed: dict, file: str | None) -> None:
+        with self.db.transaction() as con:
+            con.execute(
+                "INSERT INTO signings (agreement, user_name, at, signed_on, place, file, sha256, signers)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    agreement,
+                    user,
+                    dt.datetime.now().isoformat(timespec="seconds"),
+                    str(signed.get("date")),
+                    signed.get("place"),
+                    file,
+                    signed.get("pdf_sha256"),
+                    json.dumps(signed.get("signers") or [], ensure_ascii=False),
+                ),
+            )
+
+    def signings(self, agreement: str) -> list[dict]:
+        return [
+            dict(r)
+            for r in self.db.query(
+                "SELECT user_name, at, signed_on, place, file, sha256 FROM signings WHERE agreement = ? ORDER BY id",
+                (agreement,),
+            )
+        ]
+
+    # -- obligations: done (paid on, received on, held on), or undone -----------------------------------------
+    def statuses(self) -> dict[str, dict]:
+        return {r["uid"]: dict(r) for r in self.db.query("SELECT * FROM obligation_status")}
+
+    def mark_done(self, uid: str, agreement: str, done_on: dt.date, user: str, note: str, document_no: str) -> None:
+        now = dt.datetime.now().isoformat(timespec="seconds")
+        with self.db.transaction() as con:
+            con.execute("DELETE FROM obligation_status WHERE uid = ?", (uid,))
+            con.execute(
+                "INSERT INTO obligation_status (uid, agreement, done_on, user_name, note, document_no, at)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (uid, agreement, done_on.isoformat(), user, note, document_no, now),
+            )
+            con.execute(
+                "INSERT INTO obligation_events (uid, action, done_on, user_name, note, at) VALUES (?, ?, ?, ?, ?, ?)",
+                (uid, "done", done_on.isoformat(), user, note, now),
+            )
+
+    def undo(self, uid: str, user: str) -> None:
+        now = dt.datetime.now().isoformat(timespec="seconds")
+        with self.db.transaction() as con:
+            con.execute("DELETE FROM obligation_status WHERE uid = ?", (uid,))
+            con.execute(
+                "INSERT INTO obligation_events (uid, action, user_name, at) VALUES (?, ?, ?, ?)",
+                (uid, "undone", user, now),
+            )
 
 
 def flat(value, prefix: str = "") -> dict:

@@ -21,9 +21,10 @@ from pipeline.api import load_library
 from pipeline.questionnaire.pages import PAGES, to_yaml
 from pipeline.run.pool import WarmPool
 from pipeline.spec.settings import Settings
+from pipeline.store.db import Database
 from pipeline.store.users import Record, Users
 from pipeline.store.workspace import UnknownAgreement, Workspace
-from pipeline.web import after, agreements, batch, review, signin
+from pipeline.web import after, agreements, batch, calendar, review, signin
 from pipeline.web.context import Office
 from pipeline.web.review import MAX_SIGNED_COPY
 from pipeline.web.signin import who
@@ -52,7 +53,8 @@ def create_app(
         SESSION_COOKIE_SECURE=secure,
         PERMANENT_SESSION_LIFETIME=dt.timedelta(hours=SESSION_HOURS),
     )
-    users = Users(ws.root)
+    db = Database(ws.root)
+    users = Users(ws.root, db)
     app.extensions["mou"] = Office(
         ws=ws,
         pool=pool,
@@ -60,9 +62,9 @@ def create_app(
         library=load_library(library_dir),
         library_dir=library_dir,
         users=users,
-        record=Record(ws.root),
+        record=Record(ws.root, db),
     )
-    for area in (signin, agreements, review, after, batch):
+    for area in (signin, agreements, review, after, batch, calendar):
         app.register_blueprint(area.bp)
     _shared(app, users)
     return app

@@ -256,6 +256,8 @@ def sign(name):
                 signed["signers"] = previous["signers"]
         agreement.answers["signed"] = signed
         ctx.ws.save(name, agreement.answers, complete=True)
+        kept = f"{SIGNED_COPIES}/{name}.{signed['pdf_sha256'][:16]}.{copy_[1]}" if copy_ is not None else None
+        ctx.record.signing(name, g.user, signed, kept)  # who recorded it and when; the spec's block stays the fact
         ctx.record.append(name, g.user, changes(before, agreement.answers))
     said = [t("signed_done") if not previous else t("signed_corrected")]
     written = (agreement.answers.get("signing") or {}).get("date")

@@ -3,6 +3,7 @@ from that address."""
 
 from __future__ import annotations
 
+import datetime as dt
 import getpass
 import secrets
 import time
@@ -14,6 +15,7 @@ from pipeline.web.context import office
 from pipeline.web.strings import t
 
 bp = Blueprint("signin", __name__)
+IDLE = dt.timedelta(hours=2)  # a session not used for this long is ended (README)
 FAILURES_ALLOWED, FAILURE_WINDOW = 5, 300.0  # wrong logins from one address before each try waits
 
 
@@ -38,7 +40,7 @@ def login():
                 ctx.failures.pop(address, None)
                 session.clear()  # a fresh session (and CSRF token) for the new user
                 session.permanent = True
-                session.update(user=name, csrf=secrets.token_urlsafe(32))
+                session.update(sid=ctx.users.start_session(name), csrf=secrets.token_urlsafe(32))
                 nxt = request.args.get("next", "/")
                 return redirect(nxt if nxt.startswith("/") and not nxt.startswith("//") else "/")
             ctx.failures.setdefault(address, []).append(time.monotonic())
@@ -48,6 +50,7 @@ def login():
 
 @bp.post("/logout")
 def logout():
+    office().users.end_session(session.get("sid"))  # ended on the server: the same cookie, replayed, opens nothing
     session.clear()
     return redirect(url_for("signin.login"))
 
@@ -56,7 +59,7 @@ def who(users: Users) -> tuple[str | None, str | None]:
     """(user, role): the logged-in user; on a workspace without users, the local user, who may do everything."""
     if not users.load():
         return getpass.getuser(), "legal"
-    name = session.get("user")
+    name = users.session_user(session.get("sid"), IDLE)
     role = users.role(name) if name else None
     return (name, role) if role else (None, None)
 

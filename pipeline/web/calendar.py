@@ -1,0 +1,149 @@
+"""The calendar of obligations (issue 23): what falls due across the agreements the user may see, overdue first, then
+month by month, filtered by agreement, party and kind; a legal officer marks one done (paid on, received on, held on:
+a date, an optional note or document number) or undoes it. The money per Thai fiscal year, committed and paid; and
+the .ics of it all. Everything is read from the one function `mou obligations` reads."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from flask import Blueprint, Response, abort, g, redirect, render_template, request, session, url_for
+
+from pipeline.api import calendar, money_by_fiscal_year, obligation_event
+from pipeline.render import thai
+from pipeline.render.ics import calendar as ics_calendar
+from pipeline.web.context import legal_only, office
+from pipeline.web.strings import t
+
+bp = Blueprint("calendar", __name__)
+PARTIES = ("delegator", "partner", "both")
+
+
+def _visible() -> set[str] | None:
+    ctx = office()
+    if g.role == "legal":
+        return None
+    owners = ctx.record.owners()
+    return {name for name, user in owners.items() if user == g.user}
+
+
+def _obligations():
+    ctx = office()
+    found = calendar(ctx.ws.root, ctx.settings, ctx.library, drafts=False, only=_visible())
+    return found.obligations, found.failed
+
+
+def _money(value) -> str:
+    return f"{thai.to_money(value):,.2f}"
+
+
+@bp.get("/calendar")
+def page():
+    ctx = office()
+    obligations, failed = _obligations()
+    statuses = ctx.record.statuses()
+    today = dt.date.today()
+    chosen = {k: request.args.get(k, "") for k in ("agreement", "party", "kind")}
+    rows = []
+    for o in obligations:
+        if chosen["agreement"] and o.agreement != chosen["agreement"]:
+            continue
+        if chosen["party"] and o.party != chosen["party"]:
+            continue
+        if chosen["kind"] and o.kind != chosen["kind"]:
+            continue
+        done = statuses.get(o.uid)
+        rows.append(
+            {
+                "o": o,
+                "uid": o.uid,
+                "date": thai.date(o.date, g.lang),
+                "month": thai.date(o.date, g.lang).split(" ", 1)[1],
+                "label": o.label(g.lang),
+                "amount": _money(o.amount) if o.amount is not None else "",
+                "done": done,
+                "done_date": thai.date(dt.date.fromisoformat(done["done_on"]), g.lang) if done else "",
+                "overdue": o.date < today and not done,
+            }
+        )
+    overdue = [r for r in rows if r["overdue"]]
+    months: dict[str, list] = {}
+    for r in rows:
+        if not r["overdue"]:
+            months.setdefault(r["month"], []).append(r)
+    return render_template(
+        "calendar.html",
+        overdue=overdue,
+        months=months,
+        chosen=chosen,
+        agreements=sorted({o.agreement: o.title for o in obligations}.items()),
+        kinds=sorted({o.kind for o in obligations}),
+        kind_label=lambda k: (
+            next(o.label(g.lang) for o in obligations if o.kind == k).replace(" ๑", "").replace(" 1", "")
+        ),
+        parties=PARTIES,
+        failed=failed,
+        today=f"{today.day}/{today.month}/{today.year + 543}" if g.lang == "th" else today.isoformat(),
+        message=session.pop("notice", None),
+    )
+
+
+@bp.post("/calendar/done")
+def done():
+    legal_only()
+    ctx = office()
+    uid = request.form.get("uid", "")
+    known = {o.uid: o for o in _obligations()[0]}
+    if uid not in known:
+        abort(404)
+    try:
+        day = thai.parse_user_date(request.form.get("date", ""))
+    except ValueError:
+        session["notice"] = t("bad_date")
+        return redirect(url_for("calendar.page"))
+    note = " ".join(request.form.get("note", "").split())[:500]
+    number = " ".join(request.form.get("document_no", "").split())[:100]
+    ctx.record.mark_done(uid, known[uid].agreement, day, g.user, note, number)
+    session["notice"] = t("obligation_done")
+    return redirect(url_for("calendar.page") + f"#o-{uid.split('@')[0]}")
+
+
+@bp.post("/calendar/undo")
+def undo():
+    legal_only()
+    uid = request.form.get("uid", "")
+    office().record.undo(uid, g.user)
+    session["notice"] = t("obligation_undone")
+    return redirect(url_for("calendar.page"))
+
+
+@bp.get("/calendar/money")
+def money():
+    ctx = office()
+    obligations, failed = _obligations()
+    statuses = ctx.record.statuses()
+    committed = money_by_fiscal_year(obligations)
+    paid = money_by_fiscal_year([o for o in obligations if o.uid in statuses])
+    rows = [
+        {
+            "year": year,
+            "committed": _money(amount),
+            "paid": _money(paid.get(year, Decimal(0))),
+            "owed": _money(amount - paid.get(year, Decimal(0))),
+        }
+        for year, amount in committed.items()
+    ]
+    return render_template("money.html", rows=rows, failed=failed)
+
+
+@bp.get("/calendar.ics")
+def ics():
+    ctx = office()
+    events = [obligation_event(o, ctx.settings) for o in _obligations()[0]]
+    data = ics_calendar(events, t("calendar"))
+    return Response(
+        data,
+        mimetype="text/calendar",
+        headers={"Content-Disposition": "attachment; filename=mou-obligations.ics"},
+    )
