@@ -102,8 +102,12 @@ def test_roles_and_the_record(tmp_path, browser):  # noqa: F811
         log_out(d)
     finally:
         server.stop()
-    # the record survives a restart
-    assert "somchai" in (workspace / ".mou" / "history.jsonl").read_text(encoding="utf-8")
+    # the record survives a restart: it is in the office's database
+    import sqlite3
+
+    with sqlite3.connect(workspace / ".mou" / "office.sqlite3") as con:
+        users = {row[0] for row in con.execute("SELECT user_name FROM history")}
+    assert "somchai" in users
 
 
 def session_of(server, name):

@@ -643,6 +643,51 @@ def test_a_digitally_signed_pdf_uploaded_is_verified_and_its_signers_recorded(se
     assert "partner" in table and "Provincial Chief" in table
 
 
+def test_the_calendar_of_obligations_overdue_first_marked_done_and_the_money_by_fiscal_year(server, browser):
+    """Issue 23: two signed agreements; everything before today is overdue; a legal officer marks the first
+    instalment paid (with a document number), it leaves the overdue list and counts as paid in its fiscal year; the
+    filter shows one kind; undo puts it back; the .ics downloads with fixed UIDs."""
+    for stem, signed in (("inclusive-care", "2024-04-22"), ("universal-design-nonthaburi", "2024-06-10")):
+        text = (EXAMPLES / f"{stem}.yaml").read_text(encoding="utf-8")
+        (server.workspace / f"{stem}.yaml").write_text(text + f"\nsigned:\n  date: {signed}\n", encoding="utf-8")
+    shutil.copy(EXAMPLES / "child-protection-commissioning.yaml", server.workspace / "child.yaml")  # not signed
+    d = browser
+    d.get(server.url + "/")
+    click(d, d.find_element(By.ID, "calendar-link"))
+    overdue = d.find_element(By.ID, "overdue").text
+    assert "เลยกำหนด" in overdue
+    rows = d.find_elements(By.CSS_SELECTOR, "tr[data-uid]")
+    assert rows and not any("child" in r.get_attribute("data-uid") for r in rows)  # unsigned: not listed
+    first = d.find_element(By.CSS_SELECTOR, "tr[data-uid='inclusive-care.instalment.1@mou-pipeline']")
+    assert "overdue" in first.get_attribute("class") and "๕๐๐,๐๐๐.๐๐" in first.text
+    shot(d, "calendar")
+    first.find_element(By.TAG_NAME, "summary").click()
+    form = first.find_element(By.CSS_SELECTOR, "form[action='/calendar/done']")
+    date = form.find_element(By.NAME, "date")
+    date.clear()
+    date.send_keys("31/5/2567")
+    form.find_element(By.NAME, "document_no").send_keys("พม ๐๒๐๑/๒๕๖๗")
+    click(d, form.find_element(By.CSS_SELECTOR, "button[type=submit]"))
+    first = d.find_element(By.CSS_SELECTOR, "tr[data-uid='inclusive-care.instalment.1@mou-pipeline']")
+    assert "done" in first.get_attribute("class") and "๓๑ พฤษภาคม ๒๕๖๗" in first.text and "พม ๐๒๐๑/๒๕๖๗" in first.text
+    # money: FY 2567 committed 1,700,000, paid 500,000
+    click(d, d.find_element(By.ID, "money-link"))
+    year = d.find_element(By.CSS_SELECTOR, "tr[data-year='2567']").text
+    assert "๑,๗๐๐,๐๐๐.๐๐" in year and "๕๐๐,๐๐๐.๐๐" in year and "๑,๒๐๐,๐๐๐.๐๐" in year
+    shot(d, "money-by-year")
+    # the filter: instalments only
+    d.get(server.url + "/calendar?kind=instalment")
+    uids = [r.get_attribute("data-uid") for r in d.find_elements(By.CSS_SELECTOR, "tr[data-uid]")]
+    assert uids and all(".instalment." in u for u in uids) and len(uids) == 5
+    # undo: overdue again
+    first = d.find_element(By.CSS_SELECTOR, "tr[data-uid='inclusive-care.instalment.1@mou-pipeline']")
+    click(d, first.find_element(By.CSS_SELECTOR, "form[action='/calendar/undo'] button"))
+    first = d.find_element(By.CSS_SELECTOR, "tr[data-uid='inclusive-care.instalment.1@mou-pipeline']")
+    assert "overdue" in first.get_attribute("class")
+    ics = fetch(d, server.url + "/calendar.ics").decode("utf-8")
+    assert "UID:inclusive-care.instalment.1@mou-pipeline" in ics and ics.count("BEGIN:VEVENT") >= 20
+
+
 def type_in(driver, element_id: str, text: str) -> None:
     el = driver.find_element(By.ID, element_id)
     el.clear()

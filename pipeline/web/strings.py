@@ -181,6 +181,8 @@ UI = {
     "signed_digitally": ("ตรวจลายมือชื่ออิเล็กทรอนิกส์แล้ว {n} รายการ", "{n} digital signatures verified"),
     "digital_signers": ("ลายมือชื่ออิเล็กทรอนิกส์ที่บันทึกไว้", "Digital signatures recorded"),
     "verification": ("ผลการตรวจลายมือชื่ออิเล็กทรอนิกส์", "Verification of the digital signatures"),
+    "due": ("กำหนด", "Due"),
+    "obligation": ("ภาระผูกพัน", "Obligation"),
     "calendar": ("ปฏิทินภาระผูกพันตามบันทึกข้อตกลง", "Calendar of obligations"),
     "money_by_year": ("เงินของผู้มอบภารกิจตามปีงบประมาณ", "The delegator's money by fiscal year"),
     "fiscal_year": ("ปีงบประมาณ", "Fiscal year"),
