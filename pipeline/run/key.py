@@ -26,7 +26,7 @@ def now() -> str:
 
 
 # The modules that only take input or drive runs: a change there does not change a document.
-_FRONT_ENDS = ("cli/", "web/", "questionnaire/", "run/", "store/users.py")  # paths in the package
+_FRONT_ENDS = ("cli/", "web/", "questionnaire/", "run/", "store/users.py", "store/db.py", "store/backup.py")
 
 
 def code_fingerprint() -> str:
