@@ -48,7 +48,7 @@ def test_older_json_records_are_imported_on_first_start_and_kept(tmp_path):
         "history.jsonl.imported",
     }
     with sqlite3.connect(folder / "office.sqlite3") as con:
-        assert con.execute("PRAGMA user_version").fetchone()[0] == 1
+        assert con.execute("PRAGMA user_version").fetchone()[0] == 2
         assert con.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     assert oct((folder / "office.sqlite3").stat().st_mode & 0o777) == "0o600"
     # a second start imports nothing twice
@@ -163,3 +163,47 @@ def test_backup_and_restore_into_an_empty_workspace(tmp_path):
     assert Record(target).of(EXAMPLE_FILES[0].stem)[0]["user"] == "somsri"
     again = CliRunner().invoke(cli, ["restore", str(archive), "--workspace", str(target)])
     assert again.exit_code == 1 and "not empty" in again.output
+
+
+def test_locks_are_held_by_one_at_a_time_across_threads_and_expire_when_their_holder_died(tmp_path):
+    import threading
+    import time
+
+    record = Record(tmp_path)
+    order = []
+
+    def second():
+        with Record(tmp_path, Database(tmp_path)).lock("draft:care"):
+            order.append("second")
+
+    with record.lock("draft:care"):
+        t = threading.Thread(target=second)
+        t.start()
+        time.sleep(0.3)
+        order.append("first")  # the second is still waiting
+    t.join(5)
+    assert order == ["first", "second"]
+    # a holder that died: its lock expires and is taken
+    with sqlite3.connect(tmp_path / ".mou" / "office.sqlite3") as con:
+        con.execute("INSERT INTO locks (name, holder, expires) VALUES ('draft:x', 'dead', '2020-01-01T00:00:00')")
+    with record.lock("draft:x", wait=1):
+        pass
+
+
+def test_a_database_of_schema_1_migrates_to_the_current_one(tmp_path):
+    from pipeline.store import db as dbmod
+
+    folder = tmp_path / ".mou"
+    folder.mkdir()
+    with sqlite3.connect(folder / "office.sqlite3") as con:  # as the first release left it
+        for statement in dbmod.MIGRATIONS[0].split(";"):
+            if statement.strip():
+                con.execute(statement)
+        con.execute("INSERT INTO owners (agreement, user_name) VALUES ('care', 'somsri')")
+        con.execute("PRAGMA user_version = 1")
+    record = Record(tmp_path)
+    assert record.owners() == {"care": "somsri"}
+    with record.lock("draft:care", wait=1):
+        pass
+    with sqlite3.connect(folder / "office.sqlite3") as con:
+        assert con.execute("PRAGMA user_version").fetchone()[0] == len(dbmod.MIGRATIONS)

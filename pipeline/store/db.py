@@ -34,6 +34,11 @@ MIGRATIONS = [
     CREATE TABLE obligation_events (id INTEGER PRIMARY KEY, uid TEXT NOT NULL, action TEXT NOT NULL,
                                     done_on TEXT, user_name TEXT NOT NULL, note TEXT, at TEXT NOT NULL);
     """,
+    # 2: locks with an expiry (one draft build at a time per agreement, across threads and processes; a holder that
+    # died frees its lock when it expires)
+    """
+    CREATE TABLE locks (name TEXT PRIMARY KEY, holder TEXT NOT NULL, expires TEXT NOT NULL);
+    """,
 ]
 
 

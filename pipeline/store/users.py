@@ -7,12 +7,14 @@ which answers changed, old and new), the signings recorded and the status of eac
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import hmac
 import json
 import re
 import secrets
+import time
 from pathlib import Path
 
 from pipeline.errors import MouError
@@ -220,6 +222,30 @@ class Record:
             {"time": r["at"], "user": r["user_name"], "agreement": agreement, "changes": json.loads(r["changes"])}
             for r in rows
         ]
+
+    # -- locks with an expiry ------------------------------------------------------------------------------------
+    @contextlib.contextmanager
+    def lock(self, name: str, expires: float = 600.0, wait: float = 900.0):
+        """Held by one holder at a time (in any thread or process of the office); one whose holder died is free
+        once it expires. Waits up to `wait` seconds for it."""
+        holder = secrets.token_hex(8)
+        deadline = time.monotonic() + wait
+        while True:
+            now = dt.datetime.now()
+            with self.db.transaction() as con:
+                con.execute("DELETE FROM locks WHERE name = ? AND expires < ?", (name, now.isoformat()))
+                if not con.execute("SELECT 1 FROM locks WHERE name = ?", (name,)).fetchall():
+                    until = (now + dt.timedelta(seconds=expires)).isoformat()
+                    con.execute("INSERT INTO locks (name, holder, expires) VALUES (?, ?, ?)", (name, holder, until))
+                    break
+            if time.monotonic() > deadline:
+                raise MouError(f"{name} ถูกใช้งานอยู่ ลองใหม่ภายหลัง / {name} is busy: try again later")
+            time.sleep(0.05)
+        try:
+            yield holder
+        finally:
+            with self.db.transaction() as con:
+                con.execute("DELETE FROM locks WHERE name = ? AND holder = ?", (name, holder))
 
     # -- the signings, as recorded (the spec's `signed` block stays the fact build and batch read) --------------
     def signing(self, agreement: str, user: str, signed: dict, file: str | None) -> None:

@@ -3,8 +3,6 @@ app has no pool; finals go through the batch machinery itself, so its manifest a
 
 from __future__ import annotations
 
-import threading
-
 from pipeline.errors import MouError
 from pipeline.run.batch import run_batch
 from pipeline.run.key import sha256
@@ -38,8 +36,7 @@ def build_draft(name: str) -> str | None:
             field_label(p.field) for p in problems_of(agreement.answers)
         ]
         return t("fix_first") + ": " + ", ".join(what[:8])
-    lock = ctx.locks.setdefault(name, threading.Lock())
-    with lock:
+    with ctx.record.lock(f"draft:{name}", expires=ctx.settings.convert_timeout * 4):  # one build at a time
         raw = ws.spec_path(name).read_bytes()
         spec_sha = sha256(raw)
         if draft_is_current(ws, name, spec_sha):

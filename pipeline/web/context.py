@@ -27,7 +27,6 @@ class Office:
     library_dir: Path | None
     users: Users
     record: Record
-    locks: dict = field(default_factory=dict)  # one draft build at a time per agreement
     failures: dict = field(default_factory=dict)  # wrong logins by (address, name)
 
 
