@@ -73,6 +73,12 @@ class Obligation:
     def party(self) -> str:
         return KINDS[self.kind][2]
 
+    @staticmethod
+    def kind_words(kind: str, lang: str) -> str:
+        """A kind without its number, for a filter: งวดเงิน, การประเมินผลระยะกลาง, progress report."""
+        th, en, _ = KINDS[kind]
+        return re.sub(r"\s*(ครั้งที่|ปีที่|ที่)?\s*\{n\}|\s*(of year)?\s*\{n\}", "", th if lang == "th" else en)
+
     def label(self, lang: str | None = None) -> str:
         th, en, _ = KINDS[self.kind]
         return (th if (lang or self.lang) == "th" else en).format(n=self.n)

@@ -96,8 +96,10 @@ def add_signature_fields(doc: pikepdf.Pdf, roles: list[str], boxes: list[Box]) -
 
 def field_roles(pdf_path_or_doc) -> list[str]:
     """The signature fields' names, in order."""
-    doc = pdf_path_or_doc if isinstance(pdf_path_or_doc, pikepdf.Pdf) else pikepdf.open(pdf_path_or_doc)
-    form = doc.Root.get("/AcroForm")
+    if not isinstance(pdf_path_or_doc, pikepdf.Pdf):
+        with pikepdf.open(pdf_path_or_doc) as doc:
+            return field_roles(doc)
+    form = pdf_path_or_doc.Root.get("/AcroForm")
     if form is None:
         return []
     return [str(f.get("/T")) for f in form.get("/Fields", []) if f.get("/FT") == pikepdf.Name.Sig]

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from pipeline.errors import MouError
 from pipeline.render.pdf import PROJECT_FONTS, read_pdf_metadata
+from pipeline.signing.verify import signer_name
 from pipeline.store.files import write_atomically
 
 LAKSAMAN = Path("/usr/share/fonts/truetype/tlwg/Laksaman.ttf")
@@ -185,11 +186,9 @@ def sign_pdf(
     if pkcs11_lib:
         signer, cert, session = _token_signer(pkcs11_lib, key_label or "", password)
         _check_validity(cert, now, key_label or "")
-        subject = signer.signing_cert.subject.human_friendly
     else:
         p12 = cert_path.read_bytes()
-        _, cert, _ = load_certificate(p12, password, cert_path, now)
-        subject = cert.subject.rfc4514_string()
+        load_certificate(p12, password, cert_path, now)
         signer = signers.SimpleSigner.load_pkcs12_data(p12, other_certs=[], passphrase=password or None)
         if signer is None:
             raise refuse(f"เปิด {cert_path} ไม่ได้", f"cannot open {cert_path}")
@@ -212,4 +211,4 @@ def sign_pdf(
         if session is not None:
             session.close()
     write_atomically({out: signed})
-    return Signed(role, subject, out, timestamper is not None)
+    return Signed(role, signer_name(signer.signing_cert), out, timestamper is not None)  # as mou verify names it

@@ -12,7 +12,6 @@ import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pipeline.errors import MouError
 from pipeline.render.pdf import read_pdf_metadata
 
 
@@ -55,7 +54,7 @@ def _context(trust: list[bytes]):
     return ValidationContext(trust_roots=roots, allow_fetching=False, revocation_mode="soft-fail")
 
 
-def _who(cert) -> str:
+def signer_name(cert) -> str:
     """The certificate's subject as a reader names a signer: common name, then organisation."""
     names = cert.subject.native
     cn, org = names.get("common_name", ""), names.get("organization_name", "")
@@ -80,11 +79,11 @@ def verify_pdf(pdf: bytes, path: Path, trust: list[bytes] | None = None) -> Repo
         report.unreadable = f"{type(exc).__name__}: {exc}"
         return report
     report.unsigned = [str(name) for name, value in fields if value is None]
-    context = _context(trust) if trust else _context([])
+    context = _context(trust or [])
     for sig in embedded:
         subject = ""
         try:
-            subject = _who(sig.signer_cert)
+            subject = signer_name(sig.signer_cert)
             status = validate_pdf_signature(sig, signer_validation_context=context)
         except Exception as exc:  # a signature whose bytes were changed may not even parse
             report.signatures.append(
@@ -141,10 +140,3 @@ def report_lines(report: Report, lang_date) -> list[str]:
         lines.append(f"ยังไม่ได้ลงนาม {role} / not yet signed: {role}")
     lines.append(f"ข้อกำหนด (spec hash) / spec hash: {report.spec_hash or '—'}")
     return lines
-
-
-def must_verify(pdf: bytes, path: Path, trust: list[bytes] | None = None) -> Report:
-    report = verify_pdf(pdf, path, trust)
-    if report.unreadable:
-        raise MouError(report_lines(report, str)[0])
-    return report

@@ -247,15 +247,14 @@ def _store(name, pg, current, answers: dict, errors: dict, typed_raw: dict, clas
     if changed or complete != kept or answers.get(TYPED) != current.answers.get(TYPED):
         # the history row first, pending, with the hash of the file about to be written; then the file; then the
         # row is done. A crash between them is repaired at the next start (store/db.py: _repair).
-        pending = sha256(ctx.ws.dump(answers).encode("utf-8")) if changed else None
-        entry = ctx.record.append(name, g.user, changed, pending_sha256=pending) if changed else None
+        entry = None
+        if changed:
+            entry = ctx.record.append(name, g.user, changed, pending_sha256=sha256(ctx.ws.dump(answers)))
         agreement = ctx.ws.save(name, answers, complete)
         if entry is not None:
             ctx.record.done(entry)
     else:  # nothing changed: the file stays as it is, to the byte (its comments and layout too)
         agreement = current
-        if changed:
-            ctx.record.append(name, g.user, changed)
     goto = request.form.get("goto")
     if goto and not clashes and not (pg.id == "screening" and errors):  # a step of the page list: what was typed is
         # saved (a wrong answer as typed, shown again with its message when they come back), then that page

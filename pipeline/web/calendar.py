@@ -10,11 +10,12 @@ from decimal import Decimal
 
 from flask import Blueprint, Response, abort, g, redirect, render_template, request, session, url_for
 
-from pipeline.api import calendar, money_by_fiscal_year, obligation_event
+from pipeline.api import Obligation, calendar, money_by_fiscal_year, obligation_event
 from pipeline.render import thai
 from pipeline.render.ics import calendar as ics_calendar
 from pipeline.web.context import legal_only, office
 from pipeline.web.strings import t
+from pipeline.web.words import _typed_date
 
 bp = Blueprint("calendar", __name__)
 PARTIES = ("delegator", "partner", "both")
@@ -79,12 +80,10 @@ def page():
         chosen=chosen,
         agreements=sorted({o.agreement: o.title for o in obligations}.items()),
         kinds=sorted({o.kind for o in obligations}),
-        kind_label=lambda k: (
-            next(o.label(g.lang) for o in obligations if o.kind == k).replace(" ๑", "").replace(" 1", "")
-        ),
+        kind_label=lambda k: Obligation.kind_words(k, g.lang),
         parties=PARTIES,
         failed=failed,
-        today=f"{today.day}/{today.month}/{today.year + 543}" if g.lang == "th" else today.isoformat(),
+        today=_typed_date(today),
         message=session.pop("notice", None),
     )
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 import copy
 import re
 from dataclasses import dataclass
-from decimal import Decimal
 
 from flask import g
 
@@ -195,14 +194,10 @@ def fold_years(rows: list[tuple[int | None, dict]], sources: list) -> list:
         first = group[0]
         source = {k: v for k, v in original.items() if k != "fiscal_year"}
         source.update({k: v for k, v in first.items() if k not in ("fiscal_year", "amount")})
-        source["amount"] = _plain(sum(Decimal(str(r.get("amount") or 0)) for r in group))
+        source["amount"] = sum_of(group, "amount")  # the questionnaire's own sum, a Decimal as its answers are
         source["fiscal_years"] = {r["fiscal_year"]: r.get("amount") for r in group}
         out.append(_ordered(source, original))
     return out
-
-
-def _plain(d: Decimal):
-    return int(d) if d == d.to_integral_value() else float(d)
 
 
 def _ordered(record: dict, like: dict) -> dict:

@@ -191,9 +191,9 @@ def _digital_signatures(data: bytes, raw: bytes) -> tuple[list[dict], list[str],
     from pipeline.api import report_lines, verify_pdf
     from pipeline.spec.model import spec_hash
 
-    report = verify_pdf(data, Path("signed.pdf"))
-    if report.spec_hash and report.spec_hash != spec_hash(raw):
-        return [], [], t("copy_other_spec").format(theirs=report.spec_hash[:12], ours=spec_hash(raw)[:12])
+    report, ours = verify_pdf(data, Path("signed.pdf")), spec_hash(raw)
+    if report.spec_hash and report.spec_hash != ours:
+        return [], [], t("copy_other_spec").format(theirs=report.spec_hash[:12], ours=ours[:12])
     if not report.signatures:
         return [], [], None
     lines = [line.split("\n")[0 if g.lang == "th" else -1].strip() for line in report_lines(report, _when)]
@@ -228,7 +228,7 @@ def sign(name):
         except ValueError as exc:
             session["notice"] = t(f"copy_{exc}")
             return back
-        signers, verified = [], []
+        signers, verified, kept = [], [], None
         if copy_ is not None and copy_[1] == "pdf":
             signers, verified, refused = _digital_signatures(copy_[0], agreement.raw)
             if refused:
@@ -246,7 +246,8 @@ def sign(name):
             digest = hashlib.sha256(data).hexdigest()
             folder = ctx.ws.root / SIGNED_COPIES
             folder.mkdir(exist_ok=True)
-            write_atomically({folder / f"{name}.{digest[:16]}.{ext}": data})
+            kept = f"{SIGNED_COPIES}/{name}.{digest[:16]}.{ext}"
+            write_atomically({ctx.ws.root / kept: data})
             signed["pdf_sha256"] = digest
             if signers:
                 signed["signers"] = signers
@@ -256,7 +257,6 @@ def sign(name):
                 signed["signers"] = previous["signers"]
         agreement.answers["signed"] = signed
         ctx.ws.save(name, agreement.answers, complete=True)
-        kept = f"{SIGNED_COPIES}/{name}.{signed['pdf_sha256'][:16]}.{copy_[1]}" if copy_ is not None else None
         ctx.record.signing(name, g.user, signed, kept)  # who recorded it and when; the spec's block stays the fact
         ctx.record.append(name, g.user, changes(before, agreement.answers))
     said = [t("signed_done") if not previous else t("signed_corrected")]
