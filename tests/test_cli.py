@@ -27,7 +27,7 @@ def test_bad_spec_exit_1_every_problem_nothing_written(write_spec, tmp_path):
 
 
 def test_rule_failure_leaves_nothing(write_spec, tmp_path):
-    text = (EXAMPLES / "inclusive-care.yaml").read_text(encoding="utf-8").replace("percent: 60", "percent: 50")
+    text = (EXAMPLES / "inclusive-care.yaml").read_text(encoding="utf-8").replace("percent: 20", "percent: 10")
     out = tmp_path / "out"
     result = run("build", write_spec(text), "--out", out)
     assert result.exit_code == 1 and "100" in result.output

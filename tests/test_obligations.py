@@ -63,11 +63,13 @@ def test_money_per_thai_fiscal_year(tmp_path):
     folder = folder_of(tmp_path, {"universal-design-nonthaburi": "2024-06-10", "inclusive-care": "2024-04-22"})
     code, out, _ = mou("obligations", folder, "--money")
     assert code == 0
-    # FY 2567 ends 30 Sep 2024: 500,000 (care, May 2024) + 1,200,000 (design, July 2024); FY 2568 the rest
-    assert out.splitlines() == ["2567  1,700,000.00", "2568  2,550,000.00"]
+    # FY 2567 ends 30 Sep 2024: 500,000 (care, May 2024) + 1,200,000 (design, July 2024); FY 2568 750,000 (care's
+    # mid-term and final payments) + 1,200,000 (design's mid-term); FY 2569 design's final payment, August 2026
+    assert out.splitlines() == ["2567  1,700,000.00", "2568  1,950,000.00", "2569  600,000.00"]
     code, out, _ = mou("obligations", folder, "--money", "--drafts")
     years = dict(line.split() for line in out.splitlines())
-    assert years["2569"] == "2,000,000.00" and years["2571"] == "2,000,000.00"  # child protection: 2 M a year
+    assert years["2570"] == "2,000,000.00" and years["2571"] == "2,000,000.00"  # child protection: 2 M a year
+    assert years["2569"] == "2,600,000.00"  # and design's final payment
 
 
 def _events(ics: bytes) -> list[dict]:

@@ -265,9 +265,10 @@ def test_unit_cost_must_explain_the_total(write_spec, library, example_data):
 
 def test_payment_waits_for_a_scheduled_evaluation(write_spec, library, example_data):
     data = example_data("universal-design-nonthaburi")
-    data["evaluation"]["midterm"] = [dt.date(2025, 1, 15)]  # the old example: one mid-term, two instalments waiting
+    data["evaluation"]["midterm"] = [dt.date(2025, 1, 15)]
+    data["instalments"][1]["after"] = "midterm 2"  # one mid-term scheduled, the payment waits for a second
     found = problems(write_spec(data), library)
-    assert "mid-term evaluation 2, which evaluation does not schedule" in found["instalments[2].after"].en
+    assert "mid-term evaluation 2, which evaluation does not schedule" in found["instalments[1].after"].en
     data = example_data("child-protection-commissioning")
     data["instalments"][1] = {
         "amount": 2000000,
@@ -336,6 +337,7 @@ def test_children_among_the_users_need_the_safeguarding_clause(write_spec, libra
     data["scope"]["vulnerable_users"] = True
     load_spec(write_spec(data), Settings(), library)
     en = example_data("elderly-database-grant-en")
+    en["scope"].pop("vulnerable_users", None)
     en["scope"]["activities"][0]["name"] = "Visits with students of the local school"
     assert "children or youth" in problems(write_spec(en), library)["scope.vulnerable_users"].en
     en["scope"]["activities"][0]["name"] = "Studentship records"  # not the whole word

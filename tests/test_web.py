@@ -94,6 +94,7 @@ ANSWERS = {
                 "unit": "ร้อยละ",
                 "baseline": "60",
                 "target": "95",
+                "steps": "ระยะกลาง 80",  # the second payment waits for the mid-term evaluation
                 "frequency": "quarterly",
                 "data_source": "ระบบรับแจ้งเหตุ",
                 "responsible": "partner",

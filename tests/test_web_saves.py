@@ -245,8 +245,8 @@ def test_optional_clauses_are_ticked_on_the_last_page_and_reach_the_document(cli
 
 
 def test_the_money_page_shows_one_row_per_fiscal_year_and_saves_them_back_into_the_source(client):
-    """universal-design-nonthaburi: the delegator's 3,000,000 in fiscal_years {2567: 1,200,000, 2568: 1,800,000} is two
-    rows; moving 100,000 from one year to the other keeps one source with its years, its total and its place."""
+    """universal-design-nonthaburi: the delegator's 3,000,000 in fiscal_years {2567: 1,200,000, 2568: 1,200,000,
+    2569: 600,000} is three rows; moving 100,000 from one year to the other keeps one source with its years, its total and its place."""
     workspace, c = client
     example = next(f for f in EXAMPLE_FILES if f.stem == "universal-design-nonthaburi")
     spec = workspace / "agreement.yaml"
@@ -255,9 +255,11 @@ def test_the_money_page_shows_one_row_per_fiscal_year_and_saves_them_back_into_t
     values = dict(fields)
     assert values["r.budget.sources.0.fiscal_year"] == "2567" and values["r.budget.sources.1.fiscal_year"] == "2568"
     assert values["r.budget.sources.0.amount"].replace(",", "") == "1200000"
-    assert values["r.budget.sources.1.amount"].replace(",", "") == "1800000"
-    assert values["r.budget.sources.2.provider"] == "partner"  # the partner's own source is the third row
-    fields = _set(_set(fields, "r.budget.sources.0.amount", "1100000"), "r.budget.sources.1.amount", "1900000")
+    assert values["r.budget.sources.1.amount"].replace(",", "") == "1200000"
+    assert values["r.budget.sources.2.fiscal_year"] == "2569"
+    assert values["r.budget.sources.2.amount"].replace(",", "") == "600000"
+    assert values["r.budget.sources.3.provider"] == "partner"  # the partner's own source is the fourth row
+    fields = _set(_set(fields, "r.budget.sources.0.amount", "1100000"), "r.budget.sources.1.amount", "1300000")
     moved = post(c, "/a/agreement/money", fields)
     assert moved.status_code == 302
     # FY 2567 now holds 1,100,000 for the 1,200,000 instalment of July 2024: saved, but not as a complete spec, and
@@ -267,14 +269,15 @@ def test_the_money_page_shows_one_row_per_fiscal_year_and_saves_them_back_into_t
     said = c.get(moved.headers["Location"]).get_data(as_text=True)
     assert "๒๕๖๗" in said and "ปีงบประมาณ" in said
     assert len(sources) == 2
-    assert sources[0]["amount"] == 3000000 and sources[0]["fiscal_years"] == {2567: 1100000, 2568: 1900000}
+    assert sources[0]["amount"] == 3000000
+    assert sources[0]["fiscal_years"] == {2567: 1100000, 2568: 1300000, 2569: 600000}
     assert "fiscal_year" not in sources[0] and sources[1]["fiscal_year"] == 2567
     # a third year for the partner's money, typed as a row of its own: a source of its own with that year
     fields = form_of(c.get("/a/agreement/money").get_data(as_text=True))
     row = {"type": "own_revenue", "amount": "0", "provider": "partner", "fiscal_year": "2568"}
     for key, value in row.items():  # the blank row at the foot of the table
-        fields = _set(fields, f"r.budget.sources.3.{key}", value)
+        fields = _set(fields, f"r.budget.sources.4.{key}", value)
     post(c, "/a/agreement/money", fields)
     sources = yaml.safe_load(answers.read_bytes())["budget"]["sources"]
-    assert sources[0]["fiscal_years"] == {2567: 1100000, 2568: 1900000}
+    assert sources[0]["fiscal_years"] == {2567: 1100000, 2568: 1300000, 2569: 600000}
     assert sources[-1] == {"type": "own_revenue", "amount": 0, "provider": "partner", "fiscal_year": 2568}

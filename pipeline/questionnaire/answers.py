@@ -11,7 +11,7 @@ from decimal import Decimal
 
 import yaml
 
-from pipeline.render.thai import ShortYear, parse_user_amount, parse_user_date
+from pipeline.render.thai import ShortYear, arabic_digits, parse_user_amount, parse_user_date
 from pipeline.render.thai import date as fmt_date
 
 METHODS = "internal, external, field_visit, service_user_feedback"
@@ -94,6 +94,44 @@ def amount_text(value) -> str:
     return f"{value:,}"
 
 
+# The most a user may type into one answer, by kind of question, checked before anything parses it: far above any
+# real answer (a date is 20 characters, a background a few thousand), far below what would make a request slow.
+LIMITS = {
+    "date": 60,
+    "amount": 60,
+    "int": 20,
+    "choice": 100,
+    "bool": 20,
+    "methods": 300,
+    "dates": 1000,
+    "steps": 1000,
+}
+MAX_TEXT = 20_000  # a text answer (the background is the longest: a page or two)
+MAX_ITEMS = 200  # lines of a list, rows of a table
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+def limit_of(q: Q) -> int:
+    return LIMITS.get(q.kind, MAX_TEXT)
+
+
+def clean(raw: str) -> str:
+    """What a user typed, as text a document, a YAML file and a calendar can hold: every line end (CR LF, a bare CR,
+    the Unicode line and paragraph separators) a newline, a tab a space, other control characters (NUL, C1) removed."""
+    raw = raw.replace("\r\n", "\n").replace("\r", "\n").replace("\u2028", "\n").replace("\u2029", "\n")
+    return _CONTROL.sub("", raw.replace("\t", " "))
+
+
+def too_long(q: Q, raw: str) -> Invalid | None:
+    limit = limit_of(q)
+    if len(raw) <= limit:
+        return None
+    return Invalid(
+        f"ยาวเกินไป ({len(raw):,} ตัวอักษร) ข้อนี้รับได้ไม่เกิน {limit:,} ตัวอักษร",
+        f"too long ({len(raw):,} characters): this answer takes at most {limit:,}",
+    )
+
+
 class Invalid(ValueError):
     def __init__(self, th, en):
         super().__init__(en)
@@ -101,8 +139,12 @@ class Invalid(ValueError):
 
 
 def convert(q: Q, raw: str, a: dict):
-    """Text typed by a user -> the value for the spec, or Invalid with a Thai and English message."""
-    raw = raw.strip()
+    """Text typed by a user -> the value for the spec, or Invalid with a Thai and English message. Its length is
+    checked first (nothing parses an overlong answer), then control characters are cleaned out."""
+    problem = too_long(q, raw)
+    if problem:
+        raise problem
+    raw = clean(raw).strip()
     if raw in ("", "-", "–", "—") and not q.required:  # a dash is how a form says "none"
         return None
     if raw == "":
@@ -132,6 +174,8 @@ def convert(q: Q, raw: str, a: dict):
                 value = raw
             else:
                 raise Invalid(f"เลือกหมายเลข 1-{len(values)}", f"choose 1-{len(values)} or one of {', '.join(values)}")
+        elif q.kind == "steps":
+            value = parse_steps(raw)
         elif q.kind == "methods":
             value = [m.strip() for m in re.split(r"[,\s]+", raw) if m.strip()]
             bad = [m for m in value if m not in METHODS.split(", ")]
@@ -169,6 +213,61 @@ def convert(q: Q, raw: str, a: dict):
             if problem:
                 raise Invalid(*problem)
     return value
+
+
+# An indicator's step (SPEC §1 `indicators[].steps`): the evaluation, as a user names it, and the value to reach by it.
+_STEP_KINDS = (("midterm", "ระยะกลาง", "mid-term"), ("yearly", "ประจำปี", "yearly"), ("final", "หลังสิ้นสุด", "final"))
+_STEP_HINT = (
+    "เขียนเช่น ระยะกลาง 65, ประจำปี 1 80 (การประเมินแล้วตามด้วยค่าเป้าหมาย คั่นด้วยจุลภาค)",
+    "write e.g. midterm 65, yearly 1 80 (the evaluation, then the target; comma-separated)",
+)
+
+
+def _step_at(words: str) -> str | None:
+    """'ระยะกลาง', 'ระยะกลาง ครั้งที่ 2', 'ประจำปีที่ 1', 'midterm 2', 'yearly 1', 'final' -> an `after` value."""
+    low = arabic_digits(words).lower().replace("mid-term", "midterm").replace("annual", "yearly")
+    kind = next((k for k, th, en in _STEP_KINDS if k in low or th in low), None)
+    numbers = re.findall(r"[0-9]+", low)
+    if kind is None or len(numbers) > 1 or (kind == "final" and numbers) or (kind == "yearly" and not numbers):
+        return None
+    return f"{kind} {int(numbers[0])}" if numbers else kind
+
+
+def parse_steps(raw: str) -> list[dict]:
+    """'ระยะกลาง 65, ประจำปี 1 80' -> [{at: midterm, target: 65}, {at: yearly 1, target: 80}]."""
+    out = []
+    for part in re.split(r"[,;\n]+", raw):
+        words = part.replace(":", " ").replace("=", " ").split()
+        if not words:
+            continue
+        at = _step_at(" ".join(words[:-1])) if len(words) > 1 else None
+        try:
+            target = parse_user_amount(words[-1])
+        except ValueError:
+            at = None
+        if at is None:
+            raise Invalid(
+                f"อ่าน '{part.strip()[:40]}' ไม่ได้: {_STEP_HINT[0]}",
+                f"cannot read '{part.strip()[:40]}': {_STEP_HINT[1]}",
+            )
+        out.append({"at": at, "target": target})
+    return out
+
+
+def steps_text(value, lang: str) -> str:
+    """Steps as the user types them back: 'ระยะกลาง 65, ประจำปี 1 80' (or in English)."""
+    if not isinstance(value, list):
+        return str(value)
+    words = {k: (th if lang == "th" else k) for k, th, _ in _STEP_KINDS}
+    out = []
+    for step in value:
+        if not isinstance(step, dict):
+            continue
+        kind, _, n = str(step.get("at", "")).partition(" ")
+        target = step.get("target")
+        shown_target = amount_text(target) if isinstance(target, (int, Decimal)) else str(target)
+        out.append(" ".join(x for x in (words.get(kind, kind), n, shown_target) if x))
+    return ", ".join(out)
 
 
 def default_of(q: Q, a: dict):

@@ -15,7 +15,7 @@ import yaml
 from pipeline.questionnaire.answers import METHODS, Q, amount_text, answer_amount, answer_date, get, model, sum_of
 from pipeline.render.thai import date as fmt_date
 from pipeline.render.thai import months_between
-from pipeline.rules.facts import sla_rule
+from pipeline.rules.facts import FINAL_LATE_DAYS, sla_rule
 from pipeline.rules.signable import acts_for_another, is_unit, names_children, waits_to_pass
 from pipeline.spec.model import count_signatories
 from pipeline.spec.settings import Settings
@@ -27,6 +27,27 @@ def _in_term(value, a):
         return (
             f"วันที่ต้องอยู่ระหว่าง {fmt_date(s, 'th')} ถึง {fmt_date(e, 'th')} (ระยะเวลาดำเนินการ)",
             f"the date must lie within the term, {fmt_date(s, 'en')} to {fmt_date(e, 'en')}",
+        )
+    return None
+
+
+def _due(value, a):
+    """An instalment's due date: inside the term, or after it (a payment that waits for the final evaluation may;
+    the rules of mou build, run on the page's answers, say whether this one does)."""
+    e = answer_date(a, "term.end")
+    return None if e and value > e else _in_term(value, a)
+
+
+def _final(value, a):
+    """The final evaluation: inside the term or at most FINAL_LATE_DAYS after it (SPEC §2)."""
+    s, e = answer_date(a, "term.start"), answer_date(a, "term.end")
+    if s and e and not (s <= value <= e + dt.timedelta(days=FINAL_LATE_DAYS)):
+        last = e + dt.timedelta(days=FINAL_LATE_DAYS)
+        return (
+            f"วันที่ต้องอยู่ระหว่าง {fmt_date(s, 'th')} ถึง {fmt_date(last, 'th')} "
+            f"(ระยะเวลาดำเนินการและอีกไม่เกิน {FINAL_LATE_DAYS} วัน)",
+            f"the date must lie between {fmt_date(s, 'en')} and {fmt_date(last, 'en')} "
+            f"(the term and at most {FINAL_LATE_DAYS} days after it)",
         )
     return None
 
@@ -354,7 +375,7 @@ QUESTIONS = (
                 "กำหนดจ่าย",
                 "Due date",
                 "date",
-                check=_in_term,
+                check=_due,
                 default=lambda a: get(a, "term.start") if not a.get("instalments") else None,
             ),
             Q(
@@ -383,7 +404,7 @@ QUESTIONS = (
         "วันประเมินผลหลังสิ้นสุด",
         "Final evaluation date",
         "date",
-        check=_in_term,
+        check=_final,
         default=lambda a: get(a, "term.end"),
     ),
     Q(
@@ -414,6 +435,13 @@ QUESTIONS = (
             Q("unit", "หน่วยนับ", "Unit"),
             Q("baseline", "ค่าฐาน (Enter เพื่อข้าม)", "Baseline (Enter to skip)", "amount", required=False),
             Q("target", "ค่าเป้าหมาย", "Target", "amount"),
+            Q(
+                "steps",
+                "ค่าเป้าหมาย ณ การประเมินที่งวดเงินรอ เช่น ระยะกลาง 65, ประจำปี 1 80 (Enter เพื่อข้าม)",
+                "Target at each evaluation a payment waits for, e.g. midterm 65, yearly 1 80 (Enter to skip)",
+                "steps",
+                required=False,
+            ),
             Q("frequency", "ความถี่ในการวัด", "Frequency", "choice", FREQ, default="quarterly"),
             Q("data_source", "แหล่งข้อมูล", "Data source"),
             Q("responsible", "ผู้รับผิดชอบ", "Responsible", "choice", PARTIES, default="partner"),

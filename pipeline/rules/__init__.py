@@ -44,6 +44,7 @@ RULES = (
     signable.named_parties,
     signable.safeguarding,
     signable.pass_criteria,
+    signable.steps,
     signable.budget_lines,
     evaluations.performance,
     committee.check,
@@ -55,6 +56,9 @@ RULES = (
 )
 
 
+HARD = frozenset({dates.check, money.check, evaluations.payments_wait, sla.renewals})
+
+
 def check(spec: Spec, settings: Settings, library: Library) -> list[Finding]:
     """Every rule, every failure: nothing stops at the first. Warnings are Findings with warning=True."""
     out: list[Finding] = []
@@ -63,7 +67,12 @@ def check(spec: Spec, settings: Settings, library: Library) -> list[Finding]:
         out.append(Finding(tuple(path), th, en, warning))
 
     for rule in RULES:
-        rule(spec, settings, library, add)
+        if spec.signed is not None and rule not in HARD:
+            # A signed spec records what was signed: a rule not about types, dates or sums (one added after it was
+            # signed) warns on it, so that its obligations, SLAs and amendments still work (SPEC §2).
+            rule(spec, settings, library, lambda path, th, en, warning=False: add(path, th, en, True))
+        else:
+            rule(spec, settings, library, add)
     return out
 
 

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
+from pipeline.render import thai
 from pipeline.spec.source import dotted
+
+from .facts import FINAL_LATE_DAYS, final_report_due, waits_for_final
 
 
 def check(spec, settings, library, add) -> None:
@@ -18,8 +23,18 @@ def check(spec, settings, library, add) -> None:
             "วันลงนามต้องไม่อยู่หลังวันเริ่มต้นของระยะเวลาดำเนินการ",
             "the signing date must not be after term.start",
         )
+    report_due = final_report_due(spec)
     for i, inst in enumerate(spec.instalments):
-        if not in_term(inst.due):
+        if inst.due > term.end and waits_for_final(inst):
+            if inst.due <= report_due:
+                add(
+                    ("instalments", i, "due"),
+                    f"งวดที่ {i + 1} รอการประเมินผลหลังสิ้นสุดและครบกำหนดหลังสิ้นสุด{span_th} จึงต้องครบกำหนดหลังวันส่งรายงานฉบับสมบูรณ์ "
+                    f"({thai.date(report_due, 'th')})",
+                    f"instalment {i + 1} waits for the final evaluation after the term, so it must fall due after the "
+                    f"final report is due ({report_due})",
+                )
+        elif not in_term(inst.due):
             add(
                 ("instalments", i, "due"),
                 f"วันครบกำหนดจ่ายเงินงวดต้องอยู่ใน{span_th}",
@@ -38,7 +53,18 @@ def check(spec, settings, library, add) -> None:
     scheduled += [(("evaluation", "yearly", k), d) for k, d in enumerate(ev.yearly)] + [
         (("evaluation", "final"), ev.final)
     ]
-    for path, d in scheduled:
+    late = (ev.final - term.end).days
+    if late > FINAL_LATE_DAYS:
+        add(
+            ("evaluation", "final"),
+            f"การประเมินผลหลังสิ้นสุดต้องอยู่ภายใน {FINAL_LATE_DAYS} วันนับแต่สิ้นสุด{span_th} "
+            f"(ไม่เกิน {thai.date(term.end + dt.timedelta(days=FINAL_LATE_DAYS), 'th')})",
+            f"the final evaluation must lie within {FINAL_LATE_DAYS} days after the term "
+            f"(by {term.end + dt.timedelta(days=FINAL_LATE_DAYS)})",
+        )
+    elif ev.final < term.start:
+        add(("evaluation", "final"), f"วันประเมินผลต้องอยู่ใน{span_th}", "evaluation.final must lie within the term")
+    for path, d in scheduled[:-1]:
         if not in_term(d):
             add(path, f"วันประเมินผลต้องอยู่ใน{span_th}", f"{dotted(path)} must lie within the term")
     for path, d in scheduled[:-1]:

@@ -81,8 +81,9 @@ _NAMED = (
 def named_evaluations(text: str | None) -> list[str]:
     """The evaluations a condition names, as `after` values: "เมื่อผ่านการประเมินผลประจำปีที่ ๑" -> ["yearly 1"]."""
     out = []
+    text = text if isinstance(text, str) else ("" if text is None else str(text))  # an answers file holds anything
     for pattern, kind in _NAMED:
-        for m in pattern.finditer(text or ""):
+        for m in pattern.finditer(text):
             n = next((g for g in m.groups() if g), None)
             out.append(f"{kind} {arabic_digits(n)}" if n else kind)
     return out
@@ -101,11 +102,33 @@ def evaluation_date(spec: Spec, after: str) -> dt.date | None:
     return dates[index] if 0 <= index < len(dates) else None
 
 
+FINAL_LATE_DAYS = 120  # the final evaluation may lie this many days after the term at most (SPEC §2)
+
+
+def final_report_due(spec: Spec) -> dt.date:
+    """The day the final report is due: the end of the term and `reporting.final_within_days` (30 by default)."""
+    days = spec.reporting.final_within_days if spec.reporting and spec.reporting.final_within_days else 30
+    return spec.term.end + dt.timedelta(days=days)
+
+
+def waits_for_final(inst) -> bool:
+    """The instalment waits for the final evaluation: its `after` is final, or its condition names that evaluation."""
+    return inst.after == "final" or "final" in named_evaluations(inst.condition)
+
+
+def payment_year(spec: Spec, inst) -> int:
+    """The Thai fiscal year an instalment's money comes from: the year it falls due in, except a payment after the
+    term that waits for the final evaluation under `budget.carry_over`, which counts against the term's last year."""
+    if spec.budget.carry_over and inst.due > spec.term.end and waits_for_final(inst):
+        return fiscal_year(spec.term.end)
+    return fiscal_year(inst.due)
+
+
 def payment_years(spec: Spec) -> dict[int, Decimal]:
-    """The delegator's instalments by the Thai fiscal year they fall due in."""
+    """The delegator's instalments by the Thai fiscal year their money comes from (payment_year)."""
     out: dict[int, Decimal] = {}
     for inst, amount in zip(spec.instalments, instalment_amounts(spec)):
-        year = fiscal_year(inst.due)
+        year = payment_year(spec, inst)
         out[year] = out.get(year, Decimal(0)) + amount
     return out
 
@@ -114,7 +137,7 @@ def later_fiscal_years(spec: Spec) -> list[int]:
     """The fiscal years after the signing's in which the delegator pays (an instalment falls due, or its money is
     named for that year): those payments depend on a later allocation, and the agreement says so."""
     signed = fiscal_year(spec.signing.date)
-    years = {fiscal_year(i.due) for i in spec.instalments}
+    years = {payment_year(spec, i) for i in spec.instalments}
     for s in spec.budget.sources:
         if s.provider == "delegator":
             years |= set(s.fiscal_years or ()) | ({s.fiscal_year} if s.fiscal_year is not None else set())

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from pipeline.render.thai import fiscal_year, money_figures, number
+from pipeline.render.thai import money_figures, number
 from pipeline.spec.model import Spec
 
-from .facts import delegator_amount, payment_years, unit_cost_exact
+from .facts import delegator_amount, payment_year, payment_years, unit_cost_exact
 
 
 def check(spec, settings, library, add) -> None:
@@ -109,7 +109,7 @@ def check_fiscal_years(spec: Spec, add) -> None:
             )
         return
     for i, inst in enumerate(spec.instalments):
-        year = fiscal_year(inst.due)
+        year = payment_year(spec, inst)
         if paid.get(year, Decimal(0)) > per_year.get(year, Decimal(0)) + free:
             has = per_year.get(year, Decimal(0)) + free
             add(

@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
-from .facts import delegator_amount, named_evaluations
+from .facts import delegator_amount, eval_words, named_evaluations
 
 # A name that begins with one of these is a unit that may not be a juristic person on its own.
 _UNIT_TH = ("ชมรม", "กลุ่ม", "เครือข่าย", "คณะ", "ภาควิชา", "สถาบัน", "ศูนย์")
@@ -37,7 +37,8 @@ def names_children(text: str | None) -> bool:
 def waits_to_pass(after: str | None, condition: str | None) -> bool:
     """An instalment paid once an evaluation is passed: its `after` names one, or its condition names one or says
     ผ่านการประเมิน / pass the … evaluation."""
-    return bool((after and after != "signing") or named_evaluations(condition) or _PASS.search(condition or ""))
+    condition = condition if isinstance(condition, str) else ("" if condition is None else str(condition))
+    return bool((after and after != "signing") or named_evaluations(condition) or _PASS.search(condition))
 
 
 def _who(spec):
@@ -122,6 +123,45 @@ def pass_criteria(spec, settings, library, add) -> None:
                 f"what passing means",
             )
             return
+
+
+def _same(a: str, b: str) -> bool:
+    """Two `after` values for one evaluation ("midterm" is "midterm 1")."""
+    norm = lambda v: v if " " in v or v in ("final", "signing") else f"{v} 1"  # noqa: E731
+    return norm(a) == norm(b)
+
+
+def _evaluations_passed(spec, inst) -> list[str]:
+    """The evaluations an instalment waits to pass; a condition that names none means the latest one scheduled on or
+    before its due date."""
+    named = ([inst.after] if inst.after and inst.after != "signing" else []) + named_evaluations(inst.condition)
+    if named or not _PASS.search(inst.condition or ""):
+        return named
+    ev = spec.evaluation
+    dated = [(d, f"midterm {k + 1}") for k, d in enumerate(ev.midterms)]
+    dated += [(d, f"yearly {k + 1}") for k, d in enumerate(ev.yearly)] + [(ev.final, "final")]
+    before = [(d, at) for d, at in dated if d <= inst.due]
+    return [max(before)[1]] if before else []
+
+
+def steps(spec, settings, library, add) -> None:
+    """Passing is measured against targets that exist for the period evaluated: every indicator has a step for each
+    evaluation a payment waits to pass (for the final evaluation its end-of-term target serves)."""
+    wanted: list[str] = []
+    for inst in spec.instalments:
+        for at in _evaluations_passed(spec, inst):
+            if at != "final" and not any(_same(at, w) for w in wanted):
+                wanted.append(at)
+    for k, ind in enumerate(spec.indicators):
+        for at in wanted:
+            if not any(_same(at, s.at) for s in ind.steps):
+                th, en = eval_words(at)
+                add(
+                    ("indicators", k, "steps"),
+                    f"มีงวดเงินที่จ่ายเมื่อผ่าน{th} ตัวชี้วัด '{ind.name}' จึงต้องระบุค่าเป้าหมาย ณ {th} (steps: at: {at})",
+                    f"a payment waits to pass the {en}: indicator '{ind.name}' needs its target for that evaluation "
+                    f"(steps: at: {at})",
+                )
 
 
 def named_parties(spec, settings, library, add) -> None:

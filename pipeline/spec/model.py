@@ -72,6 +72,7 @@ class Strict(BaseModel):
 class Representative(Strict):
     name: Text
     position: Text
+    acting_for: Text | None = None  # the office acted for under the authority (ปฏิบัติราชการแทน …)
 
 
 class Account(Strict):
@@ -101,6 +102,7 @@ class Supporter(Strict):
     address: Text | None = None
     representative: Representative | None = None
     authority: Text | None = None
+    account: Account | None = None
     part_of: Text | None = None
     registration: Text | None = None
     signs: bool = False
@@ -173,6 +175,7 @@ class Budget(Strict):
     sources: Annotated[list[BudgetSource], Field(min_length=1)]
     unit_cost: UnitCost | None = None
     lines: list[BudgetLine] = []  # the line-item budget of the delegator's money
+    carry_over: bool = False  # money for a payment after the final evaluation carried over from the term's last year
 
 
 AFTER = re.compile(r"^(signing|final|midterm|midterm [1-9][0-9]?|yearly [1-9][0-9]?)$")
@@ -220,6 +223,11 @@ class Reporting(Strict):
     final_within_days: Annotated[int, Field(ge=1, le=365)] | None = None
 
 
+class Step(Strict):
+    at: Annotated[str, AfterValidator(_after)]  # an evaluation, written as an instalment's `after`
+    target: Annotated[Decimal, Field(ge=-MAX_AMOUNT, le=MAX_AMOUNT)] | Text
+
+
 class Indicator(Strict):
     name: Text
     unit: Text
@@ -229,6 +237,7 @@ class Indicator(Strict):
     data_source: Text
     responsible: Text
     supporter: Text | None = None
+    steps: list[Step] = []  # the value to reach by each evaluation a payment waits for
 
 
 class SlaLeads(Strict):
@@ -282,6 +291,8 @@ class PersonalData(Strict):
     categories: list[Text] = []
     purpose: Text | None = None
     retention: Text | None = None
+    lawful_basis: Text | None = None  # the PDPA basis the delegator relies on (s.24(4), s.26 …)
+    partner_role: Literal["processor", "controller"] | None = None  # default: by the partner's kind
 
 
 class ExtraClause(Strict):

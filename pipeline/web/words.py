@@ -9,7 +9,7 @@ from decimal import Decimal
 
 from flask import g, url_for
 
-from pipeline.questionnaire.answers import Q, amount_text
+from pipeline.questionnaire.answers import Q, amount_text, steps_text
 from pipeline.questionnaire.pages import PAGES, page_of, page_questions
 from pipeline.questionnaire.questions import MODELS, QUESTIONS, SCREENING
 from pipeline.render import thai
@@ -87,6 +87,8 @@ def shown_answer(value, q: Q) -> str:
         return t("yes") if value else t("no")
     if q.kind == "amount" and isinstance(value, (int, Decimal)) and not isinstance(value, bool):
         return amount_text(value)
+    if q.kind == "steps":
+        return steps_text(value, g.lang)
     if q.kind == "methods" and isinstance(value, list):
         words = method_words()
         return ", ".join(words.get(str(m), str(m)) for m in value)
@@ -132,6 +134,8 @@ def typed_text(value, q: Q) -> str:
         return ", ".join(map(str, value))
     if q.kind == "list" and isinstance(value, list):
         return "\n".join(str(v) for v in value)
+    if q.kind == "steps":
+        return steps_text(value, g.lang)
     return str(value)
 
 

@@ -1,0 +1,84 @@
+"""The keys SPEC §1 added for the third reading (steps, acting_for, accounts, lawful basis, partner's role,
+carry-over) load, and the §2 rules that came with them: the final evaluation and the payment that waits for it after
+the term, targets for every evaluation a payment waits to pass, and a signed spec that only warns."""
+
+from test_rules import problems
+
+from pipeline.api import check_spec
+from pipeline.documents.check import load_spec
+
+
+def test_new_keys_load(write_spec, library, settings, example_data):
+    data = example_data("inclusive-care")
+    data["parties"]["delegator"]["representative"]["acting_for"] = "อธิบดีกรมกิจการเด็กและเยาวชน"
+    data["personal_data"] = {
+        "involved": True,
+        "categories": ["ชื่อ"],
+        "purpose": "ติดตามพัฒนาการ",
+        "retention": "๕ ปีนับแต่สิ้นสุดบันทึกข้อตกลง",
+        "lawful_basis": "มาตรา ๒๔ (๔)",
+        "partner_role": "processor",
+    }
+    data["budget"]["carry_over"] = True
+    _, spec = load_spec(write_spec(data), settings, library)
+    assert spec.parties.partner.representative.acting_for == "อธิการบดีมหาวิทยาลัยมหิดล"
+    assert spec.parties.partner.account.number == "333-2-22222-1"
+    assert spec.indicators[0].steps[0].at == "midterm"
+    assert spec.personal_data.partner_role == "processor" and spec.budget.carry_over
+
+
+def test_unknown_role_and_step(write_spec, library, example_data):
+    data = example_data("inclusive-care")
+    data["personal_data"] = {"involved": False, "partner_role": "owner"}
+    data["indicators"][0]["steps"] = [{"at": "midway", "target": 3}]
+    found = problems(write_spec(data), library)
+    assert "personal_data.partner_role" in found and "indicators[0].steps[0].at" in found
+
+
+def test_final_evaluation_after_the_term(write_spec, library, settings, example_data):
+    # inclusive-care: term ends 2025-04-30, final report due 2025-05-30, final evaluation 2025-06-15, paid 2025-06-30
+    load_spec(write_spec(example_data("inclusive-care")), settings, library)
+    data = example_data("inclusive-care")
+    data["evaluation"]["final"] = "2025-09-01"  # 124 days after the term
+    data["instalments"][2]["due"] = "2025-09-10"
+    assert "120" in problems(write_spec(data), library)["evaluation.final"].en
+    data = example_data("inclusive-care")
+    data["evaluation"]["final"] = "2025-05-10"
+    data["instalments"][2]["due"] = "2025-05-20"  # before the final report is due
+    assert "final report" in problems(write_spec(data), library)["instalments[2].due"].en
+    data = example_data("inclusive-care")
+    data["instalments"][1]["due"] = "2025-05-31"  # waits for the mid-term, not the final: inside the term only
+    assert "within the term" in problems(write_spec(data), library)["instalments[1].due"].en
+
+
+def test_carry_over_counts_in_the_terms_last_year(write_spec, library, settings, example_data):
+    # universal-design: FY 2569 holds 600,000; the last 20 % (600,000 of 3,000,000) waits for the final evaluation
+    data = example_data("universal-design-nonthaburi")
+    data["term"]["end"] = "2026-09-20"  # FY 2569
+    data["evaluation"]["final"] = "2026-11-20"
+    data["instalments"][2]["due"] = "2026-11-30"  # FY 2570, no money that year
+    assert "2570" in problems(write_spec(data), library)["instalments[2].due"].en
+    data["budget"]["carry_over"] = True
+    load_spec(write_spec(data), settings, library)
+
+
+def test_targets_for_every_evaluation_a_payment_waits_for(write_spec, library, example_data):
+    data = example_data("universal-design-nonthaburi")
+    del data["indicators"][1]["steps"]
+    found = problems(write_spec(data), library)
+    assert "midterm 1" in found["indicators[1].steps"].en
+    data = example_data("inclusive-care")
+    data["instalments"][1] = {"percent": 40, "due": "2024-11-30", "condition": "เมื่อผ่านการประเมิน"}
+    data["indicators"][0]["steps"] = [{"at": "yearly 1", "target": 30}]
+    found = problems(write_spec(data), library)  # no particular evaluation: the latest before the due date
+    assert "midterm" in found["indicators[0].steps"].en and "indicators[1].steps" not in found
+
+
+def test_a_signed_spec_warns_on_later_rules(tmp_path, write_spec, library, settings, example_data):
+    data = example_data("inclusive-care")
+    del data["indicators"][0]["steps"]
+    data["signed"] = {"date": "2024-04-22"}
+    checked = check_spec(write_spec(data), settings, library)
+    assert any(w.field == "indicators[0].steps" for w in checked.warnings)
+    data["budget"]["total"] = 1  # sums stay errors
+    assert "budget.sources" in problems(write_spec(data), library)
