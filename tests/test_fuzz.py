@@ -330,3 +330,125 @@ def test_interview_no_input_never_raises(text):
             assert (work / "out" / "agreement.docx").is_file()
     finally:
         shutil.rmtree(work, ignore_errors=True)
+
+
+# -- the server under hostile input (issue 28): every form route, every role ----------------------------------------
+
+HOSTILE = st.one_of(
+    st.sampled_from(NASTY_TEXT + ["²", "٣", "-1", "9" * 5000, "1" + " " * 32_000 + "x", "\r\n" * 1000, "\ud7ff\ufeff"]),
+    st.text(max_size=200),
+    st.text(alphabet=st.characters(codec="utf-8"), max_size=50).map(lambda s: s * 2000),  # up to ~100 KB
+    st.binary(max_size=64).map(lambda b: b.decode("latin-1")),  # control characters, NUL, C1
+)
+FORM_KEYS = [
+    "f.title", "f.term.start", "f.term.end", "f.signing.date", "f.budget.total", "f.objectives", "f.model",
+    "r.instalments.0.due", "r.instalments.0.percent", "r.instalments.999999.due", "r.budget.sources.0._of",
+    "r.budget.sources.0.amount", "r.indicators.0.steps", "shown", "action", "goto", "version", "loaded", "clash",
+    "keep.title", "force", "model", "language", "name", "date", "place", "confirm", "uid", "note", "document_no",
+    "start", "end", "review", "lead_delegator", "lead_partner", "services", "escalation", "remedy", "password",
+]  # fmt: skip
+
+
+def _fuzz_office(root: Path):
+    """An office with three users and agreements in every state, its build queue without build threads (the
+    requests are what is fuzzed: a build asked for is queued, never run here)."""
+    from pipeline.spec.settings import Settings
+    from pipeline.store.users import Record, Users
+    from pipeline.web.app import create_app
+    from pipeline.web.jobs import Jobs
+
+    users = Users(root)
+    for name, role in (("somchai", "coordinator"), ("malee", "coordinator"), ("nittikorn", "legal")):
+        users.add(name, role, f"{name}-password-1")
+    record = Record(root)
+    care = DATA["inclusive-care"]
+    for name, data, owner in (
+        ("care", care, "somchai"),
+        ("signed", {**care, "signed": {"date": dt.date(2024, 4, 22)}}, "somchai"),
+        ("design", DATA["universal-design-nonthaburi"], "malee"),
+    ):
+        (root / f"{name}.yaml").write_text(yaml.safe_dump(plain_data(data), allow_unicode=True), encoding="utf-8")
+        record.set_owner(name, owner)
+    (root / "half.answers.yaml").write_text("spec_version: 1\ntitle: ครึ่งทาง\n", encoding="utf-8")
+    record.set_owner("half", "somchai")
+    app = create_app(root, settings=Settings())
+    app.extensions["mou"].jobs = Jobs(0)
+    return app
+
+
+_FUZZ: dict = {}
+
+
+def _fuzz_clients():
+    if not _FUZZ:
+        import re
+
+        root = Path(tempfile.mkdtemp(prefix="mou-fuzz-web-"))
+        app = _fuzz_office(root)
+        clients = {}
+        for name in ("somchai", "malee", "nittikorn", None):
+            c = app.test_client()
+            token = re.search(r'name="csrf" value="([^"]+)"', c.get("/login").get_data(as_text=True)).group(1)
+            if name:
+                c.post("/login", data={"csrf": token, "name": name, "password": f"{name}-password-1"})
+            with c.session_transaction() as s:
+                clients[name or "anonymous"] = (c, s["csrf"])
+        routes = sorted(
+            {(r.rule, tuple(sorted(r.arguments))) for r in app.url_map.iter_rules() if "POST" in (r.methods or ())}
+        )
+        _FUZZ.update(app=app, clients=clients, routes=routes)
+    return _FUZZ
+
+
+ARGUMENTS = {
+    "name": ["care", "signed", "design", "half", "half.answers", "nope", "ก" * 80, ".mou"],
+    "page_id": ["screening", "general", "parties", "money", "instalments", "evaluation", "closing", "zz"],
+    "year": ["2", "3", "0"],
+    "kind": ["pdf", "docx", "exe"],
+    "to": ["th", "en", "xx"],
+}
+
+
+def _fill(rule: str, choose) -> str:
+    import re
+
+    return re.sub(r"<(?:\w+:)?(\w+)>", lambda m: choose(m.group(1)), rule)
+
+
+def _post_hostile(route: str, role: str, pairs: list[tuple[str, str]]):
+    import time
+
+    from werkzeug.datastructures import MultiDict
+
+    fuzz = _fuzz_clients()
+    client, token = fuzz["clients"][role]
+    started = time.perf_counter()
+    answer = client.post(route, data=MultiDict([("csrf", token), *pairs]))
+    took = time.perf_counter() - started
+    assert answer.status_code < 500, (route, role, answer.status_code, answer.get_data(as_text=True)[:500])
+    assert took < 2.0, (route, role, took)
+    return answer
+
+
+def test_every_form_route_and_role_answers_hostile_input_without_a_500():
+    """Each POST route the app has (read from the app itself, so a new route is covered), each role, one hostile
+    form of every key: never a 500, answered within 2 s."""
+    fuzz = _fuzz_clients()
+    assert len(fuzz["routes"]) >= 13
+    pairs = [(k, "1" + " " * 20_000 + "x\x00\r") for k in FORM_KEYS] + [("f.title", "<w:p>{{ 7*7 }}")] * 3
+    for rule, _ in fuzz["routes"]:
+        for role in fuzz["clients"]:
+            _post_hostile(_fill(rule, lambda arg: ARGUMENTS.get(arg, ["x"])[0]), role, pairs)
+
+
+@fuzz_settings(150)
+@given(
+    st.data(),
+    st.lists(st.tuples(st.one_of(st.sampled_from(FORM_KEYS), st.text(max_size=30)), HOSTILE), max_size=12),
+)
+def test_hostile_forms_never_take_the_server_down(data, pairs):
+    fuzz = _fuzz_clients()
+    rule, _ = data.draw(st.sampled_from(fuzz["routes"]))
+    role = data.draw(st.sampled_from(sorted(fuzz["clients"])))
+    route = _fill(rule, lambda arg: data.draw(st.sampled_from(ARGUMENTS.get(arg, ["x"]))))
+    event(str(_post_hostile(route, role, pairs).status_code))

@@ -12,7 +12,7 @@ import urllib.request
 
 import pytest
 from selenium.webdriver.common.by import By
-from test_web import MOU, Server, browser, click, set_value, shot, submit  # noqa: F401  (browser: the fixture)
+from test_web import MOU, Server, browser, built, click, set_value, shot, submit  # noqa: F401  (browser: the fixture)
 
 from pipeline.library.clauses import PROJECT_ROOT
 
@@ -92,7 +92,7 @@ def test_roles_and_the_record(tmp_path, browser):  # noqa: F811
         submit(d)
         d.get(server.url + "/a/care")
         click(d, d.find_element(By.ID, "build-final"))
-        assert d.find_elements(By.ID, "final-pdf")
+        assert built(d, "final-pdf")
         history = d.find_element(By.ID, "history").text
         assert "nittikorn" in history and "เลขที่บันทึกข้อตกลง" in history, history
         shot(d, "legal-history")

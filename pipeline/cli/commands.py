@@ -481,10 +481,9 @@ def serve_cmd(workspace, host, https, port, workers, library_dir, settings_file)
             f"mou serve listens on {host} (other machines) only once the workspace has a legal officer among its users: "
             f"add one with `{_program()} users add NAME --role legal --workspace {workspace}`"
         )
-    from waitress import serve
-
     from pipeline.run.pool import WarmPool
     from pipeline.web.app import create_app
+    from pipeline.web.server import serve
 
     settings = load_settings(settings_file)
     load_library(library_dir)  # a broken library is said now, not at the first page
@@ -494,7 +493,7 @@ def serve_cmd(workspace, host, https, port, workers, library_dir, settings_file)
         pool.warm()  # before the first page: a preview never waits for a LibreOffice start
         app = create_app(workspace, library_dir, settings, pool, secure=https)
         echo(f"mou serve: http://{host}:{port}/  (workspace: {workspace.resolve()})  Ctrl-C to stop")
-        serve(app, host=host, port=port, threads=8, max_request_body_size=2_000_000, ident="mou")
+        serve(app, host=host, port=port)
     finally:
         pool.close()
 

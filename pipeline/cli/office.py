@@ -100,9 +100,12 @@ def backup_cmd(workspace, out):
 @cli.command("restore")
 @click.argument("archive", type=click.Path(dir_okay=False, exists=True, path_type=Path))
 @workspace_option
-def restore_cmd(archive, workspace):
-    """An archive of `mou backup` put back into an empty (or new) workspace; a workspace with files is refused."""
+@click.option("--settings", "settings_file", type=click.Path(dir_okay=False, exists=True, path_type=Path))
+def restore_cmd(archive, workspace, settings_file):
+    """An archive of `mou backup` put back into an empty (or new) workspace; a workspace with files is refused, and
+    so is a member larger than the settings' restore_max_member (2 GB) or than the free space."""
+    from pipeline.spec.settings import load_settings
     from pipeline.store.backup import restore
 
-    count = restore(archive, workspace)
+    count = restore(archive, workspace, load_settings(settings_file).restore_max_member)
     echo(f"คืนค่า {count} ไฟล์ลงใน {workspace} / restored {count} files into {workspace}")

@@ -147,13 +147,19 @@ def _month_number(word: str) -> int | None:
     return None
 
 
+MAX_DATE_TEXT = 60  # "๓๐ กันยายน พ.ศ. ๒๕๖๘" is 20 characters
+
+
 def parse_user_date(text: str) -> dt.date:
     """Dates as Thai users type them: ๒๒/๔/๒๕๖๗, 22/4/2567, 22/4/2024, 2024-04-22, 1 มี.ค. 2568, 1 มีนาคม 2568,
     1 March 2025. A year above 2400 is Buddhist Era. A two-digit year raises ShortYear (with the date it probably
     means); anything else that is not a date raises ValueError."""
     s = arabic_digits(str(text).strip())
-    m = re.fullmatch(r"(\d{1,2})\s*([^\d\s/.-][^\d]*?)\s*(\d{1,4})", s)
-    if m:
+    if len(s) > MAX_DATE_TEXT:  # no date is this long: refused before any pattern reads it
+        raise ValueError(text[:MAX_DATE_TEXT])
+    # Linear patterns only (no two quantifiers that can share a character): a user's text reaches them.
+    m = re.fullmatch(r"(\d{1,2})(\D+)(\d{1,4})", s)
+    if m and m.group(2).strip() and m.group(2).strip()[0] not in "/.-":
         month = _month_number(m.group(2))
         if month is None:
             raise ValueError(text)

@@ -78,6 +78,38 @@ def build_here(task: Task, library_dir: Path | None, settings: Settings) -> dict
         _stop_worker()
 
 
+def _document(what: str, args: tuple) -> dict:
+    """A document after signing — the SLA of year N ("sla": spec, year, out, draft) or an amendment ("amendment":
+    signed, new, out, number, date) — built by a worker with its warm LibreOffice; plain data back, never an
+    exception."""
+    from pipeline.api import build_amendment, build_sla
+
+    library, settings, converter = _worker["library"], _worker["settings"], _worker["converter"]
+    try:
+        if what == "sla":
+            spec, year, out, draft = args
+            build_sla(spec, year, out, library, settings, converter, draft=draft)
+        else:
+            signed, new, out, number, when = args
+            build_amendment(signed, new, out, library, settings, converter, number, when)
+    except MouError as exc:
+        return {"error": exc.format()}
+    except OSError as exc:
+        return {"error": f"อ่านหรือเขียนไฟล์ไม่ได้ / cannot read or write {exc.filename or ''}: {exc.strerror or exc}"}
+    finally:
+        gc.collect()
+    return {}
+
+
+def document_here(what: str, args: tuple, library_dir: Path | None, settings: Settings) -> dict:
+    """`_document` in this process with a LibreOffice of its own (no warm pool: a test of the pages alone)."""
+    _start_worker(str(library_dir) if library_dir else None, settings.model_dump(), True, in_process=True)
+    try:
+        return _document(what, args)
+    finally:
+        _stop_worker()
+
+
 def _release_free_memory() -> None:
     """Give the heap freed by this agreement back to the system where glibc would keep it (a few MB per worker)."""
     if "libc" not in _worker:
@@ -175,6 +207,15 @@ class WarmPool:
             return future.result(timeout=timeout)
         except BrokenProcessPool:
             return {"name": task.name, "error": "กระบวนการสร้างเอกสารหยุดกะทันหัน / the worker process died; try again"}
+
+    def document(self, what: str, args: tuple, timeout: float = 300) -> dict:
+        """An SLA of year N or an amendment built by a warm worker (`_document`)."""
+        try:
+            future = self.executor().submit(_document, what, args)
+            self.track()
+            return future.result(timeout=timeout)
+        except BrokenProcessPool:
+            return {"error": "กระบวนการสร้างเอกสารหยุดกะทันหัน / the worker process died; try again"}
 
     def close(self) -> None:
         with self._lock:

@@ -24,10 +24,12 @@ class Settings(BaseModel):
     convert_timeout: float = Field(default=120.0, gt=0, le=3600)
     # Obligations calendar: the next year's SLA is due for signing this many days before the current one ends.
     sla_renewal_days: int = Field(default=60, ge=0, le=365)
+    # `mou restore`: the largest file an archive may put back (bytes); a larger member is refused, nothing restored.
+    restore_max_member: int = Field(default=2 * 1024**3, ge=1, le=1024**5)
 
     def fingerprint(self) -> str:
         """What shapes the documents (the calendar's settings do not: changing them rebuilds nothing)."""
-        return self.model_dump_json(exclude={"sla_renewal_days"})
+        return self.model_dump_json(exclude={"sla_renewal_days", "restore_max_member"})
 
 
 def load_settings(path: Path | None) -> Settings:

@@ -39,6 +39,14 @@ MIGRATIONS = [
     """
     CREATE TABLE locks (name TEXT PRIMARY KEY, holder TEXT NOT NULL, expires TEXT NOT NULL);
     """,
+    # 3: every write journaled like a page save (a signing recorded and an amendment started belong to the history row
+    # written pending before their file); an amendment's agreement and number in the record, not in its name
+    """
+    ALTER TABLE signings ADD COLUMN history_id INTEGER;
+    CREATE TABLE amendments (name TEXT PRIMARY KEY, agreement TEXT NOT NULL, number INTEGER NOT NULL,
+                             history_id INTEGER);
+    CREATE INDEX amendments_agreement ON amendments (agreement, number);
+    """,
 ]
 
 
@@ -148,17 +156,24 @@ def _import_json(con: sqlite3.Connection, folder: Path) -> None:
 
 
 def _repair(con: sqlite3.Connection, workspace: Path) -> None:
-    """A save writes its history row as pending, then the spec file, then marks the row done. A crash between the
-    two leaves a pending row: kept (done) when the file on disk is the one it was about to write, dropped when the
-    file is still the old one."""
+    """A write journals its history row as pending (with what it records beside it: a signing, an amendment's link),
+    then writes the spec file, then marks the row done. A crash between the two leaves a pending row: kept (done)
+    when the file on disk is the one it was about to write, dropped when the file is still the old one — the row
+    marked dropped (its id never reused), what it recorded beside it removed, and the owner of an agreement that
+    never came to be."""
     import hashlib
 
     for row in con.execute("SELECT id, agreement, spec_sha256 FROM history WHERE state = 'pending'").fetchall():
-        on_disk = None
+        on_disk, exists = None, False
         for path in (workspace / f"{row['agreement']}.yaml", workspace / f"{row['agreement']}.answers.yaml"):
+            exists = exists or path.is_file()
             if path.is_file() and hashlib.sha256(path.read_bytes()).hexdigest() == row["spec_sha256"]:
                 on_disk = path
         if on_disk is not None:
             con.execute("UPDATE history SET state = 'done' WHERE id = ?", (row["id"],))
-        else:
-            con.execute("DELETE FROM history WHERE id = ?", (row["id"],))
+            continue
+        con.execute("UPDATE history SET state = 'dropped' WHERE id = ?", (row["id"],))
+        con.execute("DELETE FROM signings WHERE history_id = ?", (row["id"],))
+        con.execute("DELETE FROM amendments WHERE history_id = ?", (row["id"],))
+        if not exists:
+            con.execute("DELETE FROM owners WHERE agreement = ?", (row["agreement"],))

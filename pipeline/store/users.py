@@ -110,16 +110,21 @@ class Users:
             )
         return token
 
-    def session_user(self, token: str | None, idle: dt.timedelta) -> str | None:
-        """The user of a live session: not ended, used within `idle`; its last use is moved on (once a minute)."""
-        if not token:
+    def session_user(
+        self, token: str | None, idle: dt.timedelta, max_age: dt.timedelta = dt.timedelta(hours=8)
+    ) -> str | None:
+        """The user of a live session: not ended, used within `idle`, started within `max_age` however busy since;
+        its last use is moved on (once a minute)."""
+        if not token or not isinstance(token, str) or len(token) > 200:
             return None
-        rows = self.db.query("SELECT user_name, last_seen, ended FROM sessions WHERE id = ?", (_digest(token),))
+        rows = self.db.query(
+            "SELECT user_name, created, last_seen, ended FROM sessions WHERE id = ?", (_digest(token),)
+        )
         if not rows or rows[0]["ended"]:
             return None
         now = dt.datetime.now()
         last = dt.datetime.fromisoformat(rows[0]["last_seen"])
-        if now - last > idle:
+        if now - last > idle or now - dt.datetime.fromisoformat(rows[0]["created"]) > max_age:
             self.end_session(token)
             return None
         if now - last > dt.timedelta(minutes=1):
@@ -209,6 +214,19 @@ class Record:
             entry["id"] = cur.lastrowid
         return entry
 
+    @contextlib.contextmanager
+    def journal(self, agreement: str, user: str, changes: list, text: str, beside=None):
+        """Record first, file second: the history row pending with the hash of `text` (the file about to be written)
+        and, in the same transaction, what `beside(con, history_id)` records with it (a signing, an amendment's link
+        and owner); the caller writes the file inside the block; the row is then done. A crash in between is
+        repaired at the next start (store/db.py `_repair`)."""
+        entry = self.append(agreement, user, changes, pending_sha256=hashlib.sha256(text.encode("utf-8")).hexdigest())
+        if beside is not None:
+            with self.db.transaction() as con:
+                beside(con, entry["id"])
+        yield entry
+        self.done(entry)
+
     def done(self, entry: dict) -> None:
         with self.db.transaction() as con:
             con.execute("UPDATE history SET state = 'done' WHERE id = ?", (entry["id"],))
@@ -248,11 +266,13 @@ class Record:
                 con.execute("DELETE FROM locks WHERE name = ? AND holder = ?", (name, holder))
 
     # -- the signings, as recorded (the spec's `signed` block stays the fact build and batch read) --------------
-    def signing(self, agreement: str, user: str, signed: dict, file: str | None) -> None:
-        with self.db.transaction() as con:
+    def signing(self, agreement: str, user: str, signed: dict, file: str | None):
+        """What `journal` records beside the history row of a signing recorded or corrected."""
+
+        def beside(con, history_id: int) -> None:
             con.execute(
-                "INSERT INTO signings (agreement, user_name, at, signed_on, place, file, sha256, signers)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO signings (agreement, user_name, at, signed_on, place, file, sha256, signers, history_id)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     agreement,
                     user,
@@ -262,8 +282,37 @@ class Record:
                     file,
                     signed.get("pdf_sha256"),
                     json.dumps(signed.get("signers") or [], ensure_ascii=False),
+                    history_id,
                 ),
             )
+
+        return beside
+
+    # -- amendments: which agreement each amends, its number, its owner (the agreement's) -------------------------
+    def amendment(self, name: str, agreement: str, number: int, owner: str):
+        """What `journal` records beside the history row of an amendment started."""
+
+        def beside(con, history_id: int) -> None:
+            con.execute("DELETE FROM owners WHERE agreement = ?", (name,))
+            con.execute("INSERT INTO owners (agreement, user_name) VALUES (?, ?)", (name, owner))
+            con.execute(
+                "INSERT INTO amendments (name, agreement, number, history_id) VALUES (?, ?, ?, ?)",
+                (name, agreement, number, history_id),
+            )
+
+        return beside
+
+    def amendments(self, agreement: str | None = None) -> dict[str, tuple[str, int]]:
+        """Amendment name -> (the agreement it amends, its number), of one agreement or of all."""
+        rows = self.db.query(
+            "SELECT name, agreement, number FROM amendments" + (" WHERE agreement = ?" if agreement else ""),
+            (agreement,) if agreement else (),
+        )
+        return {r["name"]: (r["agreement"], r["number"]) for r in rows}
+
+    def next_amendment(self, agreement: str) -> int:
+        rows = self.db.query("SELECT MAX(number) AS n FROM amendments WHERE agreement = ?", (agreement,))
+        return (rows[0]["n"] or 0) + 1 if rows else 1
 
     def signings(self, agreement: str) -> list[dict]:
         return [

@@ -19,6 +19,20 @@ from pipeline.store.files import write_atomically
 NAME = re.compile(r"^[0-9A-Za-z\u0e00-\u0e7f][0-9A-Za-z\u0e00-\u0e7f_.-]{0,79}$")
 DRAFTS, OUT = ".drafts", "out"
 ANSWERS = ".answers.yaml"
+KEEP_VERSIONS = 100  # versions kept per agreement under .mou/versions (a few KB each)
+MAX_NAME_BYTES = 120  # a Thai letter is 3 bytes in UTF-8; a file name takes 255, with ".answers.yaml", a version …
+
+
+def valid_name(name: str) -> bool:
+    """A plain file name inside the workspace: letters (Thai too), digits, _ . -; not an answers file's own name
+    (NAME.answers is the in-progress file of NAME, never an agreement of its own); short enough in bytes for every
+    file made from it."""
+    return (
+        isinstance(name, str)
+        and bool(NAME.match(name))
+        and not name.endswith(".answers")
+        and len(name.encode("utf-8")) <= MAX_NAME_BYTES
+    )
 
 
 class UnknownAgreement(LookupError):
@@ -52,10 +66,10 @@ class Workspace:
     def names(self) -> list[str]:
         names = {p.name[: -len(ANSWERS)] for p in self.root.glob(f"*{ANSWERS}")}
         names |= {p.stem for p in self.root.glob("*.yaml") if not p.name.endswith(ANSWERS)}
-        return sorted(n for n in names if NAME.match(n))
+        return sorted(n for n in names if valid_name(n))
 
     def exists(self, name: str) -> bool:
-        return bool(NAME.match(name)) and (self.spec_path(name).is_file() or self.answers_path(name).is_file())
+        return valid_name(name) and (self.spec_path(name).is_file() or self.answers_path(name).is_file())
 
     def load(self, name: str) -> Agreement:
         if not self.exists(name):
@@ -75,10 +89,19 @@ class Workspace:
         if not path.is_file():
             folder.mkdir(parents=True, exist_ok=True)
             write_atomically({path: agreement.raw})
+            self._prune(folder)
+
+    @staticmethod
+    def _prune(folder: Path) -> None:
+        """At most KEEP_VERSIONS versions of one agreement, the oldest dropped: a page shown from one of those still
+        merges; one older than all of them is told that the agreement has changed since (a clash, nothing lost)."""
+        versions = sorted(folder.glob("*.yaml"), key=lambda p: p.stat().st_mtime_ns)
+        for old in versions[:-KEEP_VERSIONS]:
+            old.unlink(missing_ok=True)
 
     def at_version(self, name: str, version: str) -> dict | None:
         """The answers as they were at `version` (a page's hidden field), or None when that version is unknown."""
-        if not re.fullmatch(r"[0-9a-f]{16}", version or "") or not NAME.match(name):
+        if not re.fullmatch(r"[0-9a-f]{16}", version or "") or not valid_name(name):
             return None
         path = self.root / ".mou" / "versions" / name / f"{version}.yaml"
         if not path.is_file():

@@ -10,13 +10,14 @@ import re
 
 from flask import Blueprint, abort, g, redirect, render_template, request, send_file, session, url_for
 
-from pipeline.api import Converter, amendment_problems, amendment_redline, build_amendment, build_sla, check_spec
+from pipeline.api import amendment_problems, amendment_redline, check_spec
 from pipeline.errors import MouError
 from pipeline.questionnaire.questions import FREQ
 from pipeline.render import thai
 from pipeline.store.users import changes
-from pipeline.store.workspace import DRAFTS, NAME, OUT
-from pipeline.web.context import allowed, legal_only, missing_of, office, problems_of
+from pipeline.store.workspace import DRAFTS, OUT, valid_name
+from pipeline.web.builds import amendment_work, sla_work
+from pipeline.web.context import allowed, ask, legal_only, missing_of, office, problems_of
 from pipeline.web.strings import t
 from pipeline.web.words import as_date, file_title
 
@@ -135,8 +136,8 @@ def sla(name):
                 if found:
                     errors["form"] = "; ".join(p.th if g.lang == "th" else p.en for p in found)
                 else:
-                    ctx.ws.save(name, after, complete=True)
-                    ctx.record.append(name, g.user, changes(current.answers, after))
+                    with ctx.record.journal(name, g.user, changes(current.answers, after), ctx.ws.dump(after)):
+                        ctx.ws.save(name, after, complete=True)
                     session["notice"] = t("sla_saved").format(year=year)
                     return redirect(url_for("review.review", name=name) + "#after")
     return render_template(
@@ -153,15 +154,11 @@ def sla(name):
 def sla_build(name, year):
     """The SLA of year N: a final (legal officers) into out/, or a draft (coordinators) into .drafts/."""
     ctx = office()
-    _signed(name)
+    answers = _signed(name).answers
+    if not 2 <= year < 2 + len(answers.get("sla_renewals") or []):
+        abort(404)
     final = g.role == "legal"
-    out = ctx.ws.root / (OUT if final else DRAFTS)
-    try:
-        with Converter(timeout=ctx.settings.convert_timeout) as converter:
-            build_sla(ctx.ws.spec_path(name), year, out, ctx.library, ctx.settings, converter, draft=not final)
-        session["notice"] = t("sla_built").format(year=year)
-    except MouError as exc:
-        session["notice"] = exc.format()
+    session["notice"] = ask(f"sla:{name}:{year}", lambda: sla_work(ctx, name, year, final))
     return redirect(url_for("review.review", name=name) + "#after")
 
 
@@ -181,23 +178,33 @@ def sla_file(name, year, kind):
 
 @bp.post("/a/<name>/amend-start")
 def amend_start(name):
-    """An amendment starts as a copy of the signed agreement (without its signing), named NAME-amend-K, edited through
-    the usual pages; it says which agreement it amends."""
+    """An amendment starts as a copy of the signed agreement (without its signing), edited through the usual pages;
+    it says which agreement it amends. Its number (the next of that agreement's) and its link to the agreement are
+    kept in the record, and its owner is the agreement's: the name (NAME-amend-K, the next free one) is only a name,
+    so one taken by someone else changes neither the number nor who sees it."""
     ctx = office()
     agreement = _signed(name)
     with ctx.ws.lock:
-        k = 1
-        while ctx.ws.exists(f"{name}-amend-{k}"):
+        number = ctx.record.next_amendment(name)
+        k = number
+        while ctx.ws.exists(f"{name}-amend-{k}") or f"{name}-amend-{k}" in ctx.record.amendments():
             k += 1
         new = f"{name}-amend-{k}"
-        if not NAME.match(new):
+        if not valid_name(new):
             abort(409)
         answers = copy.deepcopy(agreement.answers)
         answers.pop("signed", None)
         answers["amends"] = name
-        ctx.ws.save(new, answers, complete=not missing_of(answers) and not problems_of(answers))
-        ctx.record.set_owner(new, g.user)
-        ctx.record.append(new, g.user, [["(แก้ไขเพิ่มเติมจาก / amending)", None, name]])
+        owner = ctx.record.owners().get(name) or g.user
+        complete = not missing_of(answers) and not problems_of(answers)
+        with ctx.record.journal(
+            new,
+            g.user,
+            [["(แก้ไขเพิ่มเติมจาก / amending)", None, name]],
+            ctx.ws.dump(answers),
+            beside=ctx.record.amendment(new, name, number, owner),
+        ):
+            ctx.ws.save(new, answers, complete=complete)
     return redirect(url_for("agreements.page", name=new, page_id="general"))
 
 
@@ -211,27 +218,13 @@ def amendment_build(name):
     signed_name = agreement.answers.get("amends")
     if not signed_name or not ctx.ws.exists(signed_name) or ctx.ws.answers_path(name).is_file():
         abort(409)
-    number = re.search(r"-amend-(\d+)$", name)
+    number = amendment_number(name)
     try:
         when = thai.parse_user_date(request.form.get("date", "")) if request.form.get("date", "").strip() else None
     except ValueError:
         session["notice"] = t("bad_date")
         return redirect(url_for("review.review", name=name) + "#after")
-    try:
-        with Converter(timeout=ctx.settings.convert_timeout) as converter:
-            build_amendment(
-                ctx.ws.spec_path(signed_name),
-                ctx.ws.spec_path(name),
-                ctx.ws.root / OUT,
-                ctx.library,
-                ctx.settings,
-                converter,
-                int(number.group(1)) if number else 1,
-                when,
-            )
-        session["notice"] = t("amendment_built")
-    except MouError as exc:
-        session["notice"] = exc.format()
+    session["notice"] = ask(f"amendment:{name}", lambda: amendment_work(ctx, name, signed_name, number, when))
     return redirect(url_for("review.review", name=name) + "#after")
 
 
@@ -240,14 +233,23 @@ def amendment_file(name, kind):
     ctx = office()
     allowed(name)
     agreement = ctx.ws.load(name)
-    signed_name, number = agreement.answers.get("amends"), re.search(r"-amend-(\d+)$", name)
-    if kind not in ("pdf", "docx") or not signed_name or not NAME.match(str(signed_name)):
+    signed_name, number = agreement.answers.get("amends"), amendment_number(name)
+    if kind not in ("pdf", "docx") or not signed_name or not valid_name(str(signed_name)):
         abort(404)
-    path = ctx.ws.root / OUT / f"{signed_name}.amendment-{number.group(1) if number else 1}.{kind}"
+    path = ctx.ws.root / OUT / f"{signed_name}.amendment-{number}.{kind}"
     if not path.is_file():
         abort(404)
     title = file_title(agreement.answers, name, f" ({t('amendment')}).{kind}")
     return send_file(path, as_attachment=kind == "docx", download_name=title, max_age=0)
+
+
+def amendment_number(name: str) -> int:
+    """An amendment's number, as the record keeps it (its name's -amend-K for one started before the record did)."""
+    recorded = office().record.amendments().get(name)
+    if recorded:
+        return recorded[1]
+    found = re.search(r"-amend-(\d+)$", name)
+    return int(found.group(1)) if found else 1
 
 
 def after_signing_view(name: str, answers: dict) -> dict:
@@ -263,12 +265,10 @@ def after_signing_view(name: str, answers: dict) -> dict:
             for kind in ("pdf", "docx")
         }
         years.append({"year": year, "files": files})
-    amendments = [n for n in ctx.ws.names() if re.fullmatch(rf"{re.escape(name)}-amend-\d+", n)]
+    mine = ctx.record.amendments(name)  # the record says which copies amend it, not their names
+    amendments = sorted((n for n in mine if ctx.ws.exists(n)), key=lambda n: mine[n][1])
     amends = answers.get("amends")
-    number = re.search(r"-amend-(\d+)$", name)
-    built = bool(
-        amends and (ctx.ws.root / OUT / f"{amends}.amendment-{number.group(1) if number else 1}.pdf").is_file()
-    )
+    built = bool(amends and (ctx.ws.root / OUT / f"{amends}.amendment-{amendment_number(name)}.pdf").is_file())
     redline, refused = _redline(name, amends) if amends else ([], [])
     return {
         "redline": redline,

@@ -20,9 +20,9 @@ from pipeline.render import thai
 from pipeline.run.key import sha256
 from pipeline.run.manifest import MANIFEST_NAME, load_manifest
 from pipeline.store.users import changes
-from pipeline.store.workspace import NAME, OUT
+from pipeline.store.workspace import OUT, valid_name
 from pipeline.web.builds import draft_is_current
-from pipeline.web.context import TYPED, allowed, missing_of, office, problems_of
+from pipeline.web.context import TYPED, allowed, missing_of, office, problems_of, visible_to
 from pipeline.web.forms import apply_page, form_field, keep_typed, merge_page, page_now, pending, rule_problems
 from pipeline.web.strings import t
 from pipeline.web.words import field_label, next_page, question_label, shown_answer, title_of, visible_pages
@@ -33,17 +33,13 @@ bp = Blueprint("agreements", __name__)
 @bp.get("/")
 def index():
     ctx = office()
-    owners = ctx.record.owners()
     manifest = load_manifest(ctx.ws.root / OUT)[0] if (ctx.ws.root / OUT / MANIFEST_NAME).is_file() else {}
     loaded = {name: ctx.ws.load(name) for name in ctx.ws.names()}
     amended = {  # a signed amendment: the agreement it amends reads "amended"
         a.answers.get("amends") for a in loaded.values() if isinstance(a.answers.get("signed"), dict)
     }
-    rows = [
-        list_row(name, manifest, amended, loaded[name])
-        for name in loaded
-        if g.role == "legal" or owners.get(name) == g.user
-    ]
+    visible = visible_to(g.user)
+    rows = [list_row(name, manifest, amended, loaded[name]) for name in loaded if visible is None or name in visible]
     return render_template("index.html", rows=rows, error=session.pop("notice", None))
 
 
@@ -51,7 +47,7 @@ def index():
 def new():
     ctx = office()
     name = request.form.get("name", "").strip()
-    if not NAME.match(name) or name.endswith(".answers"):
+    if not valid_name(name):
         session["notice"] = t("bad_name")
         return redirect(url_for("agreements.index"))
     with ctx.ws.lock:
@@ -59,13 +55,14 @@ def new():
             # the same words whether it is theirs or another's: a name in use is not confirmed to someone who cannot see it
             session["notice"] = (
                 f"{t('exists')}: {name}"
-                if g.role == "legal" or ctx.record.owners().get(name) == g.user
+                if visible_to(g.user) is None or name in visible_to(g.user)
                 else t("name_taken")
             )
             return redirect(url_for("agreements.index"))
-        ctx.ws.save(name, {"spec_version": 1, "language": "th"}, complete=False)
+        first = {"spec_version": 1, "language": "th"}
         ctx.record.set_owner(name, g.user)
-        ctx.record.append(name, g.user, [["(สร้าง / created)", None, name]])
+        with ctx.record.journal(name, g.user, [["(สร้าง / created)", None, name]], ctx.ws.dump(first)):
+            ctx.ws.save(name, first, complete=False)
     return redirect(url_for("agreements.page", name=name, page_id="screening"))
 
 

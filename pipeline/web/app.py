@@ -16,6 +16,7 @@ import secrets
 from pathlib import Path
 
 from flask import Flask, Response, abort, g, redirect, render_template, request, session, url_for
+from flask.sessions import SecureCookieSessionInterface
 
 from pipeline.api import load_library
 from pipeline.questionnaire.pages import PAGES, to_yaml
@@ -26,12 +27,24 @@ from pipeline.store.users import Record, Users
 from pipeline.store.workspace import UnknownAgreement, Workspace
 from pipeline.web import after, agreements, batch, calendar, review, signin
 from pipeline.web.context import Office
+from pipeline.web.jobs import Jobs
 from pipeline.web.review import MAX_SIGNED_COPY
-from pipeline.web.signin import who
+from pipeline.web.signin import safe_next, who
 from pipeline.web.strings import digits, t
 
 MAX_BODY = 1_000_000  # bytes of one form post: a whole commissioning agreement is about 20 KB
 SESSION_HOURS = 8
+
+
+class _Sessions(SecureCookieSessionInterface):
+    """The session cookie expires when the session does, 8 hours after the login (`born`), however often it is
+    sent again: a response never moves its expiry on."""
+
+    def get_expiration_time(self, app, session):
+        born = session.get("born")
+        if session.permanent and isinstance(born, int):
+            return dt.datetime.fromtimestamp(born, dt.UTC) + dt.timedelta(hours=SESSION_HOURS)
+        return super().get_expiration_time(app, session)
 
 
 def create_app(
@@ -42,6 +55,7 @@ def create_app(
     secure: bool = False,
 ) -> Flask:
     app = Flask(__name__, template_folder="templates")
+    app.session_interface = _Sessions()
     app.config["MAX_CONTENT_LENGTH"] = MAX_BODY
     ws = Workspace(workspace, dump=to_yaml)
     ws.root.mkdir(parents=True, exist_ok=True)
@@ -52,6 +66,7 @@ def create_app(
         SESSION_COOKIE_NAME="mou_session",
         SESSION_COOKIE_SECURE=secure,
         PERMANENT_SESSION_LIFETIME=dt.timedelta(hours=SESSION_HOURS),
+        SESSION_REFRESH_EACH_REQUEST=False,
     )
     db = Database(ws.root)
     users = Users(ws.root, db)
@@ -63,6 +78,7 @@ def create_app(
         library_dir=library_dir,
         users=users,
         record=Record(ws.root, db),
+        jobs=Jobs(pool.workers if pool is not None else 1),
     )
     for area in (signin, agreements, review, after, batch, calendar):
         app.register_blueprint(area.bp)
@@ -78,6 +94,9 @@ def _shared(app: Flask, users: Users) -> None:
         if request.endpoint == "review.sign":  # the signed copy: a scan is larger than any form
             request.max_content_length = MAX_SIGNED_COPY + 100_000
         g.lang = request.cookies.get("lang") if request.cookies.get("lang") in ("th", "en") else "th"
+        longest = _longest_value()
+        if longest:
+            return render_template("message.html", message=t("too_long").format(n=longest[0], limit=longest[1])), 400
         if "csrf" not in session:
             session["csrf"] = secrets.token_urlsafe(32)
         if request.method == "POST":
@@ -96,6 +115,9 @@ def _shared(app: Flask, users: Users) -> None:
             "img-src 'self' data:; frame-ancestors 'none'; form-action 'self'",
         )
         resp.headers.setdefault("X-Content-Type-Options", "nosniff")
+        resp.headers.setdefault("X-Frame-Options", "DENY")  # for browsers that do not read frame-ancestors
+        if app.config["SESSION_COOKIE_SECURE"]:
+            resp.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
         resp.headers.setdefault("Referrer-Policy", "same-origin")
         resp.headers["Cache-Control"] = "no-store"  # a shared office PC: Back after logout shows nothing from the cache
         return resp
@@ -132,8 +154,7 @@ def _shared(app: Flask, users: Users) -> None:
 
     @app.get("/lang/<to>")
     def switch_language(to):
-        nxt = request.args.get("next", "/")
-        resp = redirect(nxt if nxt.startswith("/") and not nxt.startswith("//") else "/")
+        resp = redirect(safe_next(request.args.get("next")))
         if to in ("th", "en"):
             resp.set_cookie("lang", to, max_age=3600 * 24 * 365, samesite="Lax", httponly=True)
         return resp
@@ -141,6 +162,22 @@ def _shared(app: Flask, users: Users) -> None:
     @app.errorhandler(UnknownAgreement)
     def unknown(_):
         return render_template("message.html", message=t("not_found")), 404
+
+
+MAX_ARG = 2_000  # characters of one query-string value (a `next` path, a filter)
+MAX_FIELD = 100_000  # characters of one form value, before any page looks at it: each question then has its own limit
+
+
+def _longest_value() -> tuple[int, int] | None:
+    """(length, limit) of the first value of the request over its limit, checked before anything parses a value."""
+    for value in request.args.values():
+        if len(value) > MAX_ARG:
+            return len(value), MAX_ARG
+    if request.method == "POST":
+        for key, value in request.form.items(multi=True):
+            if len(key) > 200 or len(value) > MAX_FIELD:
+                return max(len(key), len(value)), MAX_FIELD
+    return None
 
 
 def secret_key(root: Path) -> bytes:

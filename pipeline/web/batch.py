@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, g, render_template
+from flask import Blueprint, g, redirect, render_template, session, url_for
 
 from pipeline.run.manifest import REPORT_NAME
 from pipeline.run.report import report_text
 from pipeline.store.workspace import OUT
-from pipeline.web.builds import run_here
-from pipeline.web.context import legal_only, office
+from pipeline.web.builds import batch_work
+from pipeline.web.context import ask, legal_only, office
 from pipeline.web.strings import UI as STATUS
 from pipeline.web.strings import t
 
@@ -17,11 +17,35 @@ bp = Blueprint("batch", __name__)
 
 @bp.post("/batch")
 def batch():
+    """The whole workspace rebuilt: queued (one batch at a time), its report shown once it has run."""
     legal_only()
-    result, message = run_here(only=None)
-    text = report_text(result) if result is not None else message
+    ctx = office()
+    session["notice"] = ask("batch", lambda: batch_work(ctx))
+    return redirect(url_for("batch.last_report"))
+
+
+@bp.get("/report")
+def last_report():
+    """The batch running (the page reloads itself), the table of the batch just run, or the last report's text."""
     ws = office().ws
-    rows = [
+    legal_only()
+    job = office().jobs.get("batch")
+    if job is not None and job.state.active:
+        return render_template("building.html", message=t("building_now").format(what=t("batch")), refresh=2)
+    notice = session.pop("notice", None) if job is None else None
+    if job is not None:
+        office().jobs.take("batch")
+        result = job.result
+        text = report_text(result) if result is not None else job.message
+        return render_template("report.html", report=text, rows=_rows(ws, result))
+    path = ws.root / OUT / REPORT_NAME
+    return render_template(
+        "report.html", report=path.read_text(encoding="utf-8") if path.is_file() else "", rows=[], message=notice
+    )
+
+
+def _rows(ws, result) -> list[dict]:
+    return [
         {
             "name": o.name,
             "status": t(f"batch_{o.status}") if f"batch_{o.status}" in STATUS else o.status,
@@ -32,12 +56,3 @@ def batch():
         }
         for o in (result.outcomes if result is not None else [])
     ]
-    return render_template("report.html", report=text, rows=rows)
-
-
-@bp.get("/report")
-def last_report():
-    ws = office().ws
-    legal_only()
-    path = ws.root / OUT / REPORT_NAME
-    return render_template("report.html", report=path.read_text(encoding="utf-8") if path.is_file() else "")

@@ -1,19 +1,23 @@
-"""Drafts and finals, built by the warm workers of `mou batch` (each with its LibreOffice kept up), or here when the
-app has no pool; finals go through the batch machinery itself, so its manifest and change report stay true."""
+"""Drafts, finals, the SLA of year N, amendments and the batch, as jobs of the server's one queue (web/jobs.py): each
+built by the warm workers of `mou batch` (each with its LibreOffice kept up), or here one at a time when the app has
+no pool; finals go through the batch machinery itself, so its manifest and change report stay true. Each function
+takes the office itself (a job runs outside any request) and answers (ok, message in Thai and English, result)."""
 
 from __future__ import annotations
+
+import datetime as dt
 
 from pipeline.errors import MouError
 from pipeline.run.batch import run_batch
 from pipeline.run.key import sha256
 from pipeline.run.manifest import BatchLocked
 from pipeline.run.plan import Task
-from pipeline.run.pool import build_here
+from pipeline.run.pool import build_here, document_here
 from pipeline.store.files import write_atomically
 from pipeline.store.workspace import DRAFTS, OUT, Workspace
-from pipeline.web.context import missing_of, office, problems_of
-from pipeline.web.strings import t
-from pipeline.web.words import field_label, question_label
+from pipeline.web.context import Office
+
+Outcome = tuple[bool, str, object]
 
 
 def draft_is_current(ws: Workspace, name: str, spec_sha: str | None) -> bool:
@@ -26,39 +30,27 @@ def draft_is_current(ws: Workspace, name: str, spec_sha: str | None) -> bool:
     )
 
 
-def build_draft(name: str) -> str | None:
-    """Build (or reuse) the draft of a complete agreement; returns a message when there is none to build."""
-    ctx = office()
+def draft_work(ctx: Office, name: str) -> Outcome:
+    """Build (or reuse) the draft of a complete agreement."""
     ws = ctx.ws
-    agreement = ws.load(name)
-    if ws.answers_path(name).is_file() or not ws.spec_path(name).is_file():
-        what = [question_label(q) for q in missing_of(agreement.answers)] or [
-            field_label(p.field) for p in problems_of(agreement.answers)
-        ]
-        return t("fix_first") + ": " + ", ".join(what[:8])
     with ctx.record.lock(f"draft:{name}", expires=ctx.settings.convert_timeout * 4):  # one build at a time
         raw = ws.spec_path(name).read_bytes()
         spec_sha = sha256(raw)
         if draft_is_current(ws, name, spec_sha):
-            return None
+            return True, "", None
         folder = ws.root / DRAFTS
         folder.mkdir(exist_ok=True)
         spec = folder / f"{name}.yaml"
         write_atomically({spec: raw})
         task = Task(name, spec, folder, draft=True)
-        pool = ctx.pool
-        if pool is not None:
-            result = pool.build(task)
-        else:  # no pool (a test of the pages alone): build here, DOCX and PDF with a LibreOffice of its own
-            result = build_here(task, ctx.library_dir, ctx.settings)
+        result = ctx.pool.build(task) if ctx.pool is not None else build_here(task, ctx.library_dir, ctx.settings)
         if "error" in result:
-            return result["error"]
+            return False, result["error"], None
         write_atomically({folder / f"{name}.sha256": spec_sha.encode()})
-    return None
+    return True, "", None
 
 
-def run_here(only: set[str] | None):
-    ctx = office()
+def run_here(ctx: Office, only: set[str] | None):
     ws = ctx.ws
     try:
         result = run_batch(ws.root, ws.root / OUT, ctx.library_dir, ctx.settings, jobs=2, only=only, warm=ctx.pool)
@@ -74,3 +66,34 @@ def first_failure(result) -> str:
         return ""
     failed = [o for o in result.outcomes if o.status in ("failed", "kept")]
     return failed[0].detail.split("\n")[0] if failed else ""
+
+
+def final_work(ctx: Office, name: str) -> Outcome:
+    result, message = run_here(ctx, only={name})
+    if result is not None and not result.failed:
+        return True, "", result
+    return False, message or first_failure(result), result
+
+
+def batch_work(ctx: Office) -> Outcome:
+    result, message = run_here(ctx, only=None)
+    return result is not None, message or "", result
+
+
+def _document(ctx: Office, what: str, args: tuple) -> Outcome:
+    if ctx.pool is not None:
+        result = ctx.pool.document(what, args, timeout=ctx.settings.convert_timeout * 4)
+    else:
+        result = document_here(what, args, ctx.library_dir, ctx.settings)
+    return ("error" not in result), result.get("error", ""), None
+
+
+def sla_work(ctx: Office, name: str, year: int, final: bool) -> Outcome:
+    """The SLA of year N: a final (legal officers) into out/, or a draft (coordinators) into .drafts/."""
+    out = ctx.ws.root / (OUT if final else DRAFTS)
+    return _document(ctx, "sla", (ctx.ws.spec_path(name), year, out, not final))
+
+
+def amendment_work(ctx: Office, name: str, signed_name: str, number: int, when: dt.date | None) -> Outcome:
+    args = (ctx.ws.spec_path(signed_name), ctx.ws.spec_path(name), ctx.ws.root / OUT, number, when)
+    return _document(ctx, "amendment", args)

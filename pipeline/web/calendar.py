@@ -11,9 +11,10 @@ from decimal import Decimal
 from flask import Blueprint, Response, abort, g, redirect, render_template, request, session, url_for
 
 from pipeline.api import Obligation, calendar, money_by_fiscal_year, obligation_event
+from pipeline.questionnaire.answers import clean
 from pipeline.render import thai
 from pipeline.render.ics import calendar as ics_calendar
-from pipeline.web.context import legal_only, office
+from pipeline.web.context import legal_only, office, visible_to
 from pipeline.web.strings import t
 from pipeline.web.words import _typed_date
 
@@ -22,11 +23,7 @@ PARTIES = ("delegator", "partner", "both")
 
 
 def _visible() -> set[str] | None:
-    ctx = office()
-    if g.role == "legal":
-        return None
-    owners = ctx.record.owners()
-    return {name for name, user in owners.items() if user == g.user}
+    return visible_to(g.user)
 
 
 def _obligations():
@@ -101,8 +98,8 @@ def done():
     except ValueError:
         session["notice"] = t("bad_date")
         return redirect(url_for("calendar.page"))
-    note = " ".join(request.form.get("note", "").split())[:500]
-    number = " ".join(request.form.get("document_no", "").split())[:100]
+    note = " ".join(clean(request.form.get("note", "")[:2000]).split())[:500]
+    number = " ".join(clean(request.form.get("document_no", "")[:400]).split())[:100]
     ctx.record.mark_done(uid, known[uid].agreement, day, g.user, note, number)
     session["notice"] = t("obligation_done")
     return redirect(url_for("calendar.page") + f"#o-{uid.split('@')[0]}")
@@ -112,6 +109,11 @@ def done():
 def undo():
     legal_only()
     uid = request.form.get("uid", "")
+    statuses = office().record.statuses()
+    if uid not in statuses:  # only what is marked done can be undone: no event for a uid that is not there
+        abort(404)
+    if statuses[uid]["agreement"] not in (visible_to(g.user) or {statuses[uid]["agreement"]}):
+        abort(404)
     office().record.undo(uid, g.user)
     session["notice"] = t("obligation_undone")
     return redirect(url_for("calendar.page"))

@@ -14,6 +14,8 @@ from pipeline.run.pool import WarmPool
 from pipeline.spec.settings import Settings
 from pipeline.store.users import Record, Users
 from pipeline.store.workspace import Workspace
+from pipeline.web.jobs import Jobs, Refused
+from pipeline.web.strings import t
 
 TYPED = "_typed"  # answers as typed that did not convert: kept in the answers file until they are put right
 
@@ -27,17 +29,39 @@ class Office:
     library_dir: Path | None
     users: Users
     record: Record
-    failures: dict = field(default_factory=dict)  # wrong logins by (address, name)
+    jobs: Jobs | None = None  # the one queue of builds (web/jobs.py)
+    failures: dict = field(default_factory=dict)  # wrong logins by address, and by (address, name)
 
 
 def office() -> Office:
     return current_app.extensions["mou"]
 
 
+def visible_to(user: str) -> set[str] | None:
+    """The agreements a user may see: None (all) for a legal officer; for a coordinator those they own and the
+    amendments of those (the record links an amendment to its agreement, whoever started it)."""
+    if g.role == "legal":
+        return None
+    record = office().record
+    mine = {name for name, owner in record.owners().items() if owner == user}
+    return mine | {name for name, (agreement, _) in record.amendments().items() if agreement in mine}
+
+
 def allowed(name: str) -> None:
-    """A coordinator sees only the agreements they made: any other is "not found", by URL as in the list."""
-    if g.role != "legal" and office().record.owners().get(name) != g.user:
+    """A coordinator sees only the agreements they made and their amendments: any other is "not found", by URL as in
+    the list."""
+    visible = visible_to(g.user)
+    if visible is not None and name not in visible:
         abort(404)
+
+
+def ask(key: str, work) -> str:
+    """A build queued for this request's user; the words to say: queued (or under way), or wait."""
+    try:
+        office().jobs.submit(key, g.user, work)
+    except Refused as exc:
+        return t("busy_mine") if exc.mine else t("busy_office")
+    return t("build_queued")
 
 
 def legal_only() -> None:

@@ -10,10 +10,13 @@ from dataclasses import dataclass
 from flask import g
 
 from pipeline.questionnaire.answers import (
+    MAX_ITEMS,
+    MAX_TEXT,
     Invalid,
     Q,
     amount_text,
     answer_amount,
+    clean,
     convert,
     default_of,
     drop,
@@ -260,8 +263,16 @@ def apply_page(pg, answers: dict, form, settings: Settings) -> tuple[dict, dict]
         if q.kind == "records":
             set_records(q, answers, form, errors, typed_raw)
         elif q.kind == "list":
-            items = [line.strip() for line in form.get(f"f.{q.path}", "").splitlines() if line.strip()]  # \r\n too
-            if items:
+            raw = form.get(f"f.{q.path}", "")
+            items = [line.strip() for line in clean(raw).splitlines() if line.strip()]  # \r\n too
+            if len(raw) > MAX_TEXT * 5 or len(items) > MAX_ITEMS or any(len(i) > MAX_TEXT for i in items):
+                errors[f"f.{q.path}"] = (
+                    f"ยาวเกินไป รับได้ไม่เกิน {MAX_ITEMS} รายการ รายการละไม่เกิน {MAX_TEXT:,} ตัวอักษร"
+                    if g.lang == "th"
+                    else f"too long: at most {MAX_ITEMS} items of at most {MAX_TEXT:,} characters each"
+                )
+                typed_raw[f"f.{q.path}"] = raw[: MAX_TEXT * 5]
+            elif items:
                 put(answers, q.path, items)
             else:
                 drop(answers, q.path)
@@ -295,8 +306,10 @@ def set_records(q: Q, answers: dict, form, errors: dict, typed_raw: dict) -> Non
     source's fiscal_years, supporter or note) is kept as it was; only the fields shown are set or cleared."""
     existing = get(answers, q.path)
     existing = existing if isinstance(existing, list) else []
+    prefix = f"r.{q.path}."
+    rows = {k[len(prefix) :].split(".", 1)[0] for k in form if k.startswith(prefix)}
     n = 0
-    while any(k.startswith(f"r.{q.path}.{n}.") for k in form):
+    while str(n) in rows and n < MAX_ITEMS:  # rows 0, 1, 2 … as the page numbers them; no more than a table holds
         n += 1
     records, origins, any_bad = [], [], False
     split = q.path in YEAR_ROWS
@@ -344,7 +357,9 @@ def set_records(q: Q, answers: dict, form, errors: dict, typed_raw: dict) -> Non
 
 
 def _row_of(raw: str | None, count: int) -> int | None:
-    return int(raw) if raw and raw.isdigit() and int(raw) < count else None
+    """The source a year's row belongs to (a hidden field): a small number in ASCII digits, else none ("²" is a
+    digit to str.isdigit, not to int)."""
+    return int(raw) if raw and re.fullmatch(r"[0-9]{1,4}", raw) and int(raw) < count else None
 
 
 def on_page(pg, key: str) -> bool:

@@ -11,15 +11,17 @@ from pathlib import Path
 
 from flask import Blueprint, abort, g, redirect, render_template, request, send_file, session, url_for
 
-from pipeline.questionnaire.answers import get
+from pipeline.questionnaire.answers import clean, get
 from pipeline.questionnaire.pages import page_questions
 from pipeline.render import thai
+from pipeline.run.key import sha256
 from pipeline.store.files import write_atomically
 from pipeline.store.users import changes
 from pipeline.store.workspace import DRAFTS, OUT
 from pipeline.web.after import after_signing_view
-from pipeline.web.builds import build_draft, first_failure, run_here
-from pipeline.web.context import TYPED, allowed, legal_only, missing_of, office, problems_of
+from pipeline.web.builds import draft_is_current, draft_work, final_work
+from pipeline.web.context import TYPED, allowed, ask, legal_only, missing_of, office, problems_of
+from pipeline.web.jobs import State
 from pipeline.web.strings import t
 from pipeline.web.words import (
     as_date,
@@ -90,8 +92,12 @@ def review(name):
         for e in reversed(ctx.record.of(name))
     ]
     signed = agreement.answers.get("signed") if isinstance(agreement.answers.get("signed"), dict) else None
+    building, finished = jobs_of(name)
     return render_template(
         "review.html",
+        building=building,
+        finished=finished,
+        refresh=2 if building else None,
         name=name,
         links=links,
         ready=not links,
@@ -111,18 +117,32 @@ def review(name):
 
 @bp.get("/a/<name>/draft.<kind>")
 def draft(name, kind):
-    ws = office().ws
+    """The draft, when it is built from the spec as it is; else its build is queued and this page says so, reloading
+    itself until the draft is there (the request never waits for LibreOffice)."""
+    ctx = office()
+    ws = ctx.ws
     allowed(name)
     if kind not in ("pdf", "docx"):
         abort(404)
-    built = build_draft(name)
-    if isinstance(built, str):
-        return render_template("message.html", message=built, back=url_for("review.review", name=name)), 409
+    agreement = ws.load(name)
+    back = url_for("review.review", name=name)
+    if ws.answers_path(name).is_file() or not ws.spec_path(name).is_file():
+        what = [question_label(q) for q in missing_of(agreement.answers)] or [
+            field_label(p.field) for p in problems_of(agreement.answers)
+        ]
+        return render_template("message.html", message=t("fix_first") + ": " + ", ".join(what[:8]), back=back), 409
+    if not draft_is_current(ws, name, sha256(agreement.raw)):
+        job = ctx.jobs.get(f"draft:{name}")
+        if job is not None and job.state is State.FAILED:
+            ctx.jobs.take(f"draft:{name}")
+            return render_template("message.html", message=job.message, back=back), 409
+        said = ask(f"draft:{name}", lambda: draft_work(ctx, name))
+        return render_template("building.html", message=said, back=back, refresh=2), 202
     path = ws.root / DRAFTS / f"{name}.{kind}"
     return send_file(
         path,
         as_attachment=kind == "docx" or request.args.get("download") == "1",
-        download_name=file_title(office().ws.load(name).answers, name, f" ({t('draft_only')}).{kind}"),
+        download_name=file_title(agreement.answers, name, f" ({t('draft_only')}).{kind}"),
         max_age=0,
     )
 
@@ -151,13 +171,12 @@ def final(name):
         return redirect(url_for("review.review", name=name))
     if ws.answers_path(name).is_file():
         return redirect(url_for("review.review", name=name))
-    result, message = run_here(only={name})
-    if result is not None and not result.failed:
-        message = t("final_built")
-    session["notice"] = message or first_failure(result)
+    ctx = office()
+    session["notice"] = ask(f"final:{name}", lambda: final_work(ctx, name))
     return redirect(url_for("review.review", name=name))
 
 
+MAX_PLACE = 300  # characters of the place of signing
 SIGNED_COPIES = ".signed"  # the signed copies uploaded (hidden: the batch skips it)
 MAX_SIGNED_COPY = 30_000_000  # bytes: a scan of twenty pages at 300 dpi
 
@@ -171,8 +190,30 @@ def _signed_copy(upload) -> tuple[bytes, str] | None:
         raise ValueError("too_big")
     for magic, ext in ((b"%PDF-", "pdf"), (b"\xff\xd8\xff", "jpg"), (b"\x89PNG", "png")):
         if data.startswith(magic):
+            if not _opens(data, ext):
+                raise ValueError("unreadable")
             return data, ext
     raise ValueError("not_a_copy")
+
+
+def _opens(data: bytes, ext: str) -> bool:
+    """A PDF that a PDF library opens, with at least one page; an image whose pixels decode (not its first bytes)."""
+    import io
+
+    try:
+        if ext == "pdf":
+            import pikepdf
+
+            with pikepdf.open(io.BytesIO(data)) as pdf:
+                return len(pdf.pages) > 0
+        from PIL import Image
+
+        Image.MAX_IMAGE_PIXELS = 200_000_000  # a 20-page scan at 300 dpi is far below; a decompression bomb is not
+        with Image.open(io.BytesIO(data)) as img:
+            img.load()
+            return img.width > 0 and img.height > 0
+    except Exception:  # noqa: BLE001 - whatever the library says, the file is not a copy anyone can read
+        return False
 
 
 _BANGKOK = dt.timezone(dt.timedelta(hours=7))
@@ -238,7 +279,7 @@ def sign(name):
         before = copy.deepcopy(agreement.answers)
         previous = before.get("signed") if isinstance(before.get("signed"), dict) else {}
         signed = {"date": day}
-        place = " ".join(request.form.get("place", "").split())
+        place = " ".join(clean(request.form.get("place", "")[:MAX_PLACE]).split())
         if place:
             signed["place"] = place
         if copy_ is not None:
@@ -256,9 +297,16 @@ def sign(name):
             if previous.get("signers"):
                 signed["signers"] = previous["signers"]
         agreement.answers["signed"] = signed
-        ctx.ws.save(name, agreement.answers, complete=True)
-        ctx.record.signing(name, g.user, signed, kept)  # who recorded it and when; the spec's block stays the fact
-        ctx.record.append(name, g.user, changes(before, agreement.answers))
+        # the record first (who recorded it and when, beside its history row, pending), then the spec's block,
+        # which stays the fact build and batch read
+        with ctx.record.journal(
+            name,
+            g.user,
+            changes(before, agreement.answers),
+            ctx.ws.dump(agreement.answers),
+            beside=ctx.record.signing(name, g.user, signed, kept),
+        ):
+            ctx.ws.save(name, agreement.answers, complete=True)
     said = [t("signed_done") if not previous else t("signed_corrected")]
     written = (agreement.answers.get("signing") or {}).get("date")
     written = thai.parse_user_date(str(written)) if written else None
@@ -291,6 +339,33 @@ def signed_copy(name):
         download_name=file_title(ctx.ws.load(name).answers, name, f" ({t('signed_copy')}).{found[0].suffix[1:]}"),
         max_age=0,
     )
+
+
+def jobs_of(name: str) -> tuple[list[str], list[tuple[bool, str]]]:
+    """The builds of this agreement under way (what is built), and those just finished (ok, what they said), each said
+    once: the page that shows a finished build's message forgets it."""
+    ctx = office()
+    building, finished = [], []
+    for key, what in (
+        (f"final:{name}", t("final")),
+        (f"amendment:{name}", t("amendment")),
+        *(
+            (f"sla:{name}:{y}", f"SLA {y}")
+            for y in range(2, 2 + len(ctx.ws.load(name).answers.get("sla_renewals") or []))
+        ),
+    ):
+        job = ctx.jobs.get(key)
+        if job is None:
+            continue
+        if job.state.active:
+            building.append(what)
+        else:
+            ctx.jobs.take(key)
+            done = {"final": t("final_built"), "amendment": t("amendment_built")}.get(key.split(":")[0])
+            if key.startswith("sla:"):
+                done = t("sla_built").format(year=key.rsplit(":", 1)[1])
+            finished.append((job.state is State.DONE, job.message if job.state is State.FAILED else done))
+    return building, finished
 
 
 def _sign_typed(answers: dict) -> dict:

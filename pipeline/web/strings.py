@@ -48,6 +48,14 @@ UI = {
     ),
     "signed_no_copy": ("ยังไม่ได้แนบสำเนาที่ลงนามแล้ว", "no signed copy is attached yet"),
     "copy_too_big": ("ไฟล์สำเนาใหญ่เกิน ๓๐ เมกะไบต์", "the signed copy is larger than 30 MB"),
+    "copy_unreadable": (
+        "เปิดไฟล์สำเนาที่ลงนามไม่ได้ (ไฟล์เสียหรือไม่ครบ) กรุณาสแกนหรือบันทึกใหม่แล้วแนบอีกครั้ง",
+        "the signed copy cannot be opened (damaged or cut short): scan or save it again and attach it again",
+    ),
+    "too_long": (
+        "ข้อมูลที่ส่งมายาวเกินไป ({n:,} ตัวอักษรในช่องเดียว) ช่องหนึ่งรับได้ไม่เกิน {limit:,} ตัวอักษร",
+        "a value sent is too long ({n:,} characters in one field): a field takes at most {limit:,}",
+    ),
     "copy_not_a_copy": ("สำเนาที่ลงนามต้องเป็นไฟล์ PDF, JPEG หรือ PNG", "the signed copy must be a PDF, JPEG or PNG file"),
     "sign_place": ("สถานที่ลงนาม", "Place of signing"),
     "sign_copy": ("สำเนาที่ลงนามแล้ว (PDF หรือภาพสแกน)", "The signed copy (PDF or a scan)"),
@@ -137,6 +145,25 @@ UI = {
     "not_found": ("ไม่พบบันทึกข้อตกลงนี้", "No such agreement"),
     "page_of": ("หน้า", "page"),
     "final_built": ("สร้างฉบับจริงแล้ว", "The final is built"),
+    "build_queued": (
+        "รับคำขอแล้ว กำลังสร้างเอกสารตามลำดับคิว หน้านี้จะปรับปรุงเองเมื่อเสร็จ",
+        "Asked: the document is being built in its turn; this page updates itself when it is ready",
+    ),
+    "building_now": ("กำลังสร้าง: {what}", "Being built: {what}"),
+    "draft_ready": ("สร้างร่างแล้ว", "The draft is built"),
+    "batch": ("การสร้างเอกสารทุกฉบับในพื้นที่ทำงาน", "the batch of the whole workspace"),
+    "page_refreshes": (
+        "หน้านี้จะโหลดใหม่ทุก ๒ วินาทีจนกว่าจะเสร็จ (ไม่ต้องกดซ้ำ)",
+        "This page reloads every 2 seconds until it is done (no need to ask again)",
+    ),
+    "busy_mine": (
+        "คุณมีเอกสารที่รอสร้างอยู่แล้ว ๒ รายการ กรุณารอให้เสร็จก่อนแล้วค่อยขอใหม่",
+        "You already have 2 documents waiting to be built: wait for them, then ask again",
+    ),
+    "busy_office": (
+        "ขณะนี้มีเอกสารรอสร้างจำนวนมาก กรุณาลองใหม่ในอีกสักครู่",
+        "Many documents are waiting to be built: try again in a moment",
+    ),
     "login": ("เข้าสู่ระบบ", "Log in"),
     "logout": ("ออกจากระบบ", "Log out"),
     "user_name": ("ชื่อผู้ใช้", "User name"),
