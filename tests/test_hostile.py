@@ -357,7 +357,7 @@ def test_restore_streams_and_refuses_a_member_over_the_limit(tmp_path):
     ws.mkdir()
     Database(ws).query("SELECT 1")
     archive = tmp_path / "big.tar.gz"
-    size = 300 * 1024 * 1024
+    size = 600 * 1024 * 1024
     with tarfile.open(archive, "w:gz", compresslevel=1) as tar:
         tar.add(ws / ".mou" / "office.sqlite3", arcname="workspace/.mou/office.sqlite3")
         info = tarfile.TarInfo("workspace/out/scan.pdf")
@@ -391,7 +391,7 @@ def test_restore_streams_and_refuses_a_member_over_the_limit(tmp_path):
         [sys.executable, "-c", measure, str(archive), str(tmp_path / "t2")], capture_output=True, text=True, cwd=ROOT
     )
     assert run.returncode == 0, run.stderr[-2000:]
-    assert int(run.stdout.split()[-1]) < 250 * 1024  # KB: a 300 MB member never held in memory
+    assert int(run.stdout.split()[-1]) < 400 * 1024, run.stdout  # KB: a 600 MB member never held in memory
     assert (tmp_path / "t2" / "out" / "scan.pdf").stat().st_size == size
 
 
@@ -629,5 +629,86 @@ def test_the_worst_input_found_does_not_make_another_client_wait(tmp_path):
         thread.join()
         assert timings["login"] < 2 and timings["attack"] < 2, timings
         assert timings.get("attack_status", 200) < 500
+    finally:
+        server.stop()
+
+
+def _soffice_under(pid: int) -> int:
+    """LibreOffice processes descending from `pid` (the server: its pool's workers start them)."""
+    children: dict[int, list[int]] = {}
+    names: dict[int, str] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat", encoding="utf-8", errors="replace") as fh:
+                parts = fh.read().rsplit(")", 1)
+            names[int(entry)] = parts[0].split("(", 1)[1]
+            children.setdefault(int(parts[1].split()[1]), []).append(int(entry))
+        except (OSError, IndexError):
+            continue
+    found, todo = 0, [pid]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            found += names.get(child, "").startswith("soffice")
+            todo.append(child)
+    return found
+
+
+def test_parallel_builds_never_start_more_libreoffice_than_the_pool(tmp_path):
+    """Six SLA builds and six drafts asked at once on the real server: the requests are answered at once, the pool's
+    two workers build them, and no more LibreOffice runs than the pool's two; GET /login stays quick meanwhile."""
+    import urllib.request
+
+    from test_web import Server
+
+    ws = tmp_path / "ws"
+    ws.mkdir()
+    design = yaml.safe_load(
+        next(f for f in EXAMPLE_FILES if f.stem == "universal-design-nonthaburi").read_text(encoding="utf-8")
+    )
+    design["signed"] = {"date": dt.date(2024, 6, 10)}
+    design["sla_renewals"] = [
+        dict(design["sla"], start=dt.date(2025, 7, 1), end=dt.date(2026, 6, 30), signing=design["signing"])
+    ]
+    (ws / "design.yaml").write_text(yaml.safe_dump(design, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    for k in range(6):
+        shutil.copy(CARE, ws / f"care-{k}.yaml")
+    server = Server(ws).start()
+    try:
+        opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor())
+        token = re.search(
+            r'name="csrf" value="([^"]+)"', opener.open(server.url + "/a/design", timeout=30).read().decode()
+        )
+        token = token.group(1)
+        answers, most = [], 0
+
+        def ask(path, data=None):
+            started = time.perf_counter()
+            req = urllib.request.Request(server.url + path, data=data)
+            with opener.open(req, timeout=30) as resp:
+                resp.read()
+                answers.append((resp.status, time.perf_counter() - started))
+
+        body = f"csrf={token}".encode()
+        threads = [threading.Thread(target=ask, args=("/a/design/sla-year/2/build", body)) for _ in range(6)]
+        threads += [threading.Thread(target=ask, args=(f"/a/care-{k}/draft.pdf",)) for k in range(6)]
+        for t in threads:
+            t.start()
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            most = max(most, _soffice_under(server.proc.pid))
+            started = time.perf_counter()
+            urllib.request.urlopen(server.url + "/login", timeout=30).read()
+            assert time.perf_counter() - started < 2
+            drafts = list((ws / ".drafts").glob("care-*.pdf")) if (ws / ".drafts").is_dir() else []
+            if all(not t.is_alive() for t in threads) and (ws / "out" / "design.sla-2.pdf").is_file() and drafts:
+                break
+            time.sleep(0.2)
+        for t in threads:
+            t.join()
+        assert len(answers) == 12 and all(seconds < 2 for _, seconds in answers), answers
+        assert (ws / "out" / "design.sla-2.pdf").is_file()
+        assert 1 <= most <= 2, most
     finally:
         server.stop()
