@@ -4,61 +4,64 @@ through here, never by importing documents/ or rules/ themselves."""
 
 from __future__ import annotations
 
+import importlib
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pipeline import __version__
-from pipeline.documents.after_signing import build_sla
-from pipeline.documents.agreement import Agreement, assemble
-from pipeline.documents.amendment import amendment_problems, amendment_redline, build_amendment
-from pipeline.documents.check import (
-    check_document,
-    check_spec,
-    missing_sections_error,
-    text_layer_missing,
-    warning_lines,
-)
-from pipeline.documents.obligations import (
-    Obligation,
-    calendar,
-    money_by_fiscal_year,
-    obligation_event,
-    obligation_line,
-)
 from pipeline.errors import MouError, Problem
-from pipeline.library.clauses import Library, load_library
-from pipeline.render.docx import render_docx
-from pipeline.render.pdf import Converter
-from pipeline.signing.sign import sign_pdf
-from pipeline.signing.verify import report_lines, verify_pdf
-from pipeline.spec.model import Spec, spec_hash
-from pipeline.spec.settings import Settings
-from pipeline.store.files import remove_stale_temps, write_atomically
 
-__all__ = [
-    "Built",
-    "Converter",
-    "Library",
-    "build",
-    "amendment_problems",
-    "amendment_redline",
-    "build_amendment",
-    "build_sla",
-    "check_document",
-    "check_spec",
-    "load_library",
-    "missing_sections_error",
-    "Obligation",
-    "calendar",
-    "money_by_fiscal_year",
-    "obligation_event",
-    "obligation_line",
-    "report_lines",
-    "sign_pdf",
-    "verify_pdf",
-    "text_layer_missing",
-    "warning_lines",
-]
+if TYPE_CHECKING:
+    from pipeline.documents.agreement import Agreement
+    from pipeline.library.clauses import Library
+    from pipeline.render.pdf import Converter
+    from pipeline.spec.model import Spec
+    from pipeline.spec.settings import Settings
+
+# Each public name and the module it comes from, imported on first use (PEP 562): `mou verify` loads pyHanko and not
+# the documents, `mou obligations` the obligations and not pyHanko, `mou --help` neither.
+_FROM = {
+    "build_sla": "pipeline.documents.after_signing",
+    "Agreement": "pipeline.documents.agreement",
+    "assemble": "pipeline.documents.agreement",
+    "amendment_problems": "pipeline.documents.amendment",
+    "amendment_redline": "pipeline.documents.amendment",
+    "build_amendment": "pipeline.documents.amendment",
+    "check_document": "pipeline.documents.check",
+    "check_spec": "pipeline.documents.check",
+    "missing_sections_error": "pipeline.documents.check",
+    "text_layer_missing": "pipeline.documents.check",
+    "warning_lines": "pipeline.documents.check",
+    "Obligation": "pipeline.documents.obligations",
+    "calendar": "pipeline.documents.obligations",
+    "money_by_fiscal_year": "pipeline.documents.obligations",
+    "obligation_event": "pipeline.documents.obligations",
+    "obligation_line": "pipeline.documents.obligations",
+    "Library": "pipeline.library.clauses",
+    "load_library": "pipeline.library.clauses",
+    "render_docx": "pipeline.render.docx",
+    "Converter": "pipeline.render.pdf",
+    "sign_pdf": "pipeline.signing.sign",
+    "report_lines": "pipeline.signing.verify",
+    "verify_pdf": "pipeline.signing.verify",
+    "Spec": "pipeline.spec.model",
+    "spec_hash": "pipeline.spec.model",
+    "Settings": "pipeline.spec.settings",
+    "remove_stale_temps": "pipeline.store.files",
+    "write_atomically": "pipeline.store.files",
+}
+
+
+def __getattr__(name: str):
+    if name not in _FROM:
+        raise AttributeError(f"module 'pipeline.api' has no attribute '{name}'")
+    value = getattr(importlib.import_module(_FROM[name]), name)
+    globals()[name] = value
+    return value
+
+
+__all__ = ["Built", "build", *_FROM]
 
 
 @dataclass(frozen=True)
@@ -72,6 +75,8 @@ class Built:
 
 
 def provenance(raw: bytes, spec: Spec, agreement: Agreement, library: Library, settings: Settings) -> dict:
+    from pipeline.spec.model import spec_hash
+
     return {
         "spec_hash": spec_hash(raw),
         "model": spec.model,
@@ -107,6 +112,11 @@ def build(
 ) -> Built:
     """Validate, assemble, render and check one agreement; outputs are written only when everything passed. A signed
     agreement's outputs are not overwritten unless forced."""
+    from pipeline.documents.agreement import assemble
+    from pipeline.documents.check import check_document, check_spec, missing_sections_error
+    from pipeline.render.docx import render_docx
+    from pipeline.store.files import remove_stale_temps, write_atomically
+
     checked = check_spec(spec_path, settings, library, strict)
     raw, spec = checked.raw, checked.spec
     name = spec_path.stem

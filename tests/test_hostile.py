@@ -218,6 +218,7 @@ def test_sessions_end_after_eight_hours_however_busy(tmp_path):
     assert answer.status_code == 302 and "/login" in answer.headers["Location"]
 
 
+@pytest.mark.slow  # a real server, a subprocess or a large archive
 def test_a_signed_copy_over_two_megabytes_is_recorded_through_the_real_server(tmp_path):
     from test_web import Server
 
@@ -289,6 +290,7 @@ def _consistent(ws) -> list[str]:
     return wrong
 
 
+@pytest.mark.slow  # a real server, a subprocess or a large archive
 def test_a_backup_taken_while_saves_go_on_agrees_with_its_own_record_and_repairs_nothing_live(tmp_path):
     ws = tmp_path / "ws"
     ws.mkdir()
@@ -352,6 +354,7 @@ def test_backups_are_private_and_restore_keeps_the_modes(tmp_path):
     assert Users(target).verify("somchai", PASSWORDS["somchai"]) == "coordinator"
 
 
+@pytest.mark.slow  # a real server, a subprocess or a large archive
 def test_restore_streams_and_refuses_a_member_over_the_limit(tmp_path):
     ws = tmp_path / "ws"
     ws.mkdir()
@@ -463,6 +466,7 @@ else:
 """
 
 
+@pytest.mark.slow  # a real server, a subprocess or a large archive
 @pytest.mark.parametrize("what", ["sign", "amend"])
 def test_a_crash_while_recording_the_signing_or_starting_an_amendment_is_repaired(tmp_path, what):
     ws = tmp_path / "ws"
@@ -575,6 +579,7 @@ def test_smaller_findings(tmp_path):
     assert second["id"] > first["id"]
 
 
+@pytest.mark.slow  # a real server, a subprocess or a large archive
 def test_the_worst_input_found_does_not_make_another_client_wait(tmp_path):
     """The real server: a coordinator's page post of the worst input found (every date field of a table, each near the
     field limit, in the shape that made the old date parser backtrack), and beside it an unrelated GET /login: both
@@ -655,6 +660,7 @@ def _soffice_under(pid: int) -> int:
     return found
 
 
+@pytest.mark.slow  # a real server, a subprocess or a large archive
 def test_parallel_builds_never_start_more_libreoffice_than_the_pool(tmp_path):
     """Six SLA builds and six drafts asked at once on the real server: the requests are answered at once, the pool's
     two workers build them, and no more LibreOffice runs than the pool's two; GET /login stays quick meanwhile."""

@@ -10,12 +10,12 @@ from pathlib import Path
 
 import click
 
-from pipeline.api import load_library
+from pipeline.cli.loading import load_library, load_settings
 from pipeline.errors import MouError, printable
-from pipeline.spec.settings import load_settings
 
-# The stages are imported inside the commands that use them: `mou batch` itself only plans and reports (its workers
-# render and convert), so a no-op run of hundreds stays well under a second and its process small.
+# The stages are imported inside the commands that use them: `mou --help` and every command's help answer without
+# importing the documents, pydantic or the web app, and `mou batch` itself only plans and reports (its workers render
+# and convert), so a no-op run of hundreds stays well under a second and its process small.
 
 
 def echo(message="", **kw) -> None:

@@ -14,8 +14,7 @@ from pipeline.errors import DocumentError, LibraryError, MouError
 from pipeline.library.clauses import Clause, Library
 from pipeline.library.sandbox import LimitedSandbox, guard_filters
 from pipeline.render import thai
-from pipeline.render.document import Agreement, Block, Section, Table
-from pipeline.render.fields import SIGNATURE_DOTS
+from pipeline.render.document import SIGNATURE_DOTS, Agreement, Block, Section, Table
 from pipeline.rules import (
     delegator_amount,
     evaluation_date,

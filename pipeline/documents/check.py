@@ -8,8 +8,6 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
-from docx import Document
-from pypdf import PdfReader
 from pypdf.errors import PdfReadError
 
 from pipeline.errors import DocumentError, Problem, SpecError
@@ -91,6 +89,8 @@ def required_for(library: Library, model: str, declared: list[str] | None = None
 
 def _docx_facts(data: bytes) -> tuple[dict, list[str]]:
     """The provenance and the heading lines of a DOCX, from one parse."""
+    from docx import Document  # python-docx and pypdf only where a document is read (not for a spec)
+
     doc = Document(io.BytesIO(data))
     ids = {s.style_id for s in doc.styles if s.name in HEADING_STYLES}  # once: p.style scans every style
     return read_properties(doc), [p.text for p in doc.paragraphs if p._p.style in ids]
@@ -104,29 +104,33 @@ def _pdf_facts(data: bytes) -> tuple[dict, list[str]]:
     """The provenance of a PDF and its lines: its bookmarks when it has them (LibreOffice writes one per heading it
     laid out: exact Thai, and 10x faster than text extraction, which matters in a batch of hundreds); otherwise the
     text of every page, as poppler reads it."""
-    from pipeline.render.pdftext import pdf_pages
+    from pypdf import PdfReader
+
+    from pipeline.render.pdftext import read_pdf
 
     reader = PdfReader(io.BytesIO(data))
     props = _pdf_provenance(reader)
     titles = _outline(reader.outline)
     if titles:
         return props, titles
-    # poppler (pypdf misreads 25.2); the page number "- ๒ -" may come out on the line of the heading below it
-    return props, [_PAGE_NUMBER.sub("", line) for page in pdf_pages(data) for line in page.splitlines()]
+    # PDFium, in process (pypdf misreads 25.2); the page number "- ๒ -" may share a line with the heading below it
+    return props, [_PAGE_NUMBER.sub("", line) for page in read_pdf(data).pages for line in page.splitlines()]
 
 
 def text_layer_missing(data: bytes) -> list[str]:
-    """The headings a PDF lists in its outline that its text layer (as poppler reads it) does not hold: a PDF whose
+    """The headings a PDF lists in its outline that its text layer (as PDFium reads it) does not hold: a PDF whose
     text a search cannot find. Empty for a DOCX, or a PDF without an outline."""
     if not is_pdf(data):
         return []
-    from pipeline.render.pdftext import pdf_text
+    from pipeline.render.pdftext import read_pdf
 
     def bare(text: str) -> str:  # no spaces, joiners or line breaks; marks kept: a mark out of place is not found
         return re.sub(r"\s+", "", unicodedata.normalize("NFC", strip_joiners(text)))
 
+    from pypdf import PdfReader
+
     titles = [strip_joiners(t) for t in _outline(PdfReader(io.BytesIO(data)).outline) if t.strip()]
-    layer = bare(pdf_text(data))
+    layer = bare(read_pdf(data).text)
     return [t for t in titles if bare(t) not in layer]
 
 
@@ -136,10 +140,12 @@ def is_pdf(data: bytes) -> bool:
 
 def document_provenance(data: bytes) -> dict:
     """The provenance a DOCX (custom properties mou.*) or a PDF (metadata /Mou*) carries, under the same keys."""
+    from pypdf import PdfReader
+
     return _pdf_provenance(PdfReader(io.BytesIO(data))) if is_pdf(data) else read_properties(data)
 
 
-def _pdf_provenance(reader: PdfReader) -> dict:
+def _pdf_provenance(reader) -> dict:
     """/MouSpecHash, /MouClauses … of the PDF's metadata under the DOCX property names: spec_hash, clauses …"""
     from pipeline.render.pdf import read_pdf_metadata
 
@@ -189,10 +195,12 @@ def _model_line(data: bytes, library: Library) -> str | None:
     """The model a document names in its title block ("(รูปแบบการทำสัญญาข้อตกลง)"), for one saved without provenance
     (from Word, say): the first lines of the DOCX, or of the PDF's first page."""
     if is_pdf(data):
-        from pipeline.render.pdftext import pdf_pages
+        from pipeline.render.pdftext import read_pdf
 
-        lines = pdf_pages(data)[0].splitlines()
+        lines = read_pdf(data).pages[0].splitlines()
     else:
+        from docx import Document
+
         lines = [p.text for p in Document(io.BytesIO(data)).paragraphs[:12]]
     top = {skeleton(line.strip("() ")) for line in lines[:12] if line.strip()}
     for model, words in library.labels["model"].items():

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+SIGNATURE_DOTS = 45  # the dotted line a signature goes on ("ลงชื่อ ....", "Signed ...."); other dotted lines differ
+
 
 @dataclass(frozen=True)
 class Table:

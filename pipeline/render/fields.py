@@ -5,22 +5,14 @@ viewer to draw appearances, as PDF/A-2b wants; printing still shows the usual do
 
 from __future__ import annotations
 
-import re
-import shutil
-import subprocess
-import tempfile
 from dataclasses import dataclass
-from pathlib import Path
-
-import pikepdf
 
 from pipeline.errors import MouError
+from pipeline.render.document import SIGNATURE_DOTS
+from pipeline.render.pdftext import read_pdf
 
-SIGNATURE_DOTS = 45  # the dotted line a signature goes on ("ลงชื่อ ....", "Signed ...."); other dotted lines differ
-LINE = re.compile(rf"^\.{{{SIGNATURE_DOTS}}}$")
 HEIGHT = 30.0  # points above the line the signature may take (a signature block's line height is about 20)
-_WORD = re.compile(r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)</word>')
-_PAGE = re.compile(r'<page width="([\d.]+)" height="([\d.]+)">')
+BELOW = 7.5  # and below the dots' glyph box (PDFium's), so the field holds the whole line as any reader lays it out
 
 
 @dataclass(frozen=True)
@@ -30,33 +22,21 @@ class Box:
 
 
 def signature_lines(pdf: bytes) -> list[Box]:
-    """The dotted signature lines of a PDF, page by page, top to bottom and left to right (the order the blocks are
-    printed in: two abreast), as poppler lays the words out."""
-    tool = shutil.which("pdftotext")
-    if tool is None:
-        raise MouError("ไม่พบ pdftotext (poppler-utils) ให้รัน make / pdftotext (poppler-utils) is missing: run make")
-    with tempfile.TemporaryDirectory(prefix="mou-fields-") as tmp:
-        src = Path(tmp) / "in.pdf"
-        src.write_bytes(pdf)
-        out = subprocess.run([tool, "-bbox", str(src), "-"], capture_output=True, check=True, timeout=120).stdout
-    boxes = []
-    for page, chunk in enumerate(out.decode("utf-8", "replace").split("<page ")[1:]):
-        size = _PAGE.match("<page " + chunk)
-        height = float(size.group(2)) if size else 841.89
-        found = []
-        for m in _WORD.finditer(chunk):
-            x0, x1, y1, text = float(m[1]), float(m[3]), float(m[4]), m[5]
-            if LINE.match(text):
-                found.append((round(y1, 1), x0, x1))
-        for y1, x0, x1 in sorted(found):
-            base = height - y1  # the line's foot in PDF space (y up)
-            boxes.append(Box(page, (round(x0, 2), round(base - 2, 2), round(x1, 2), round(base + HEIGHT, 2))))
-    return boxes
+    """The dotted signature lines of a PDF (exactly SIGNATURE_DOTS dots, a word of their own), page by page, top to
+    bottom and left to right (the order the blocks are printed in: two abreast), from the build's one read of it."""
+    found = [d for d in read_pdf(pdf).dots if d.length == SIGNATURE_DOTS]
+    found.sort(key=lambda d: (d.page, round(d.page_height - d.bottom, 1), d.x0))
+    return [
+        Box(d.page, (round(d.x0, 2), round(d.bottom - BELOW, 2), round(d.x1, 2), round(d.bottom + HEIGHT, 2)))
+        for d in found
+    ]
 
 
-def add_signature_fields(doc: pikepdf.Pdf, roles: list[str], boxes: list[Box]) -> None:
+def add_signature_fields(doc, roles: list[str], boxes: list[Box]) -> None:
     """One empty signature field per role over the signature lines, in order; the count must match, or the document is
     not what its signatories expect and nothing is placed by guesswork."""
+    import pikepdf
+
     if len(boxes) != len(roles):
         raise MouError(
             f"วางช่องลงนามไม่ได้: พบเส้นลงนาม {len(boxes)} เส้น แต่มีผู้ลงนามและพยาน {len(roles)} คน / "
@@ -96,6 +76,8 @@ def add_signature_fields(doc: pikepdf.Pdf, roles: list[str], boxes: list[Box]) -
 
 def field_roles(pdf_path_or_doc) -> list[str]:
     """The signature fields' names, in order."""
+    import pikepdf
+
     if not isinstance(pdf_path_or_doc, pikepdf.Pdf):
         with pikepdf.open(pdf_path_or_doc) as doc:
             return field_roles(doc)

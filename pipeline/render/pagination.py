@@ -2,7 +2,7 @@
 
 Every heading and every lead-in ("… ดังนี้") is kept with the next paragraph, and Word honours it; LibreOffice 7.4
 sometimes does not (seen on the first page, where a clause heading and its lead-in ended the page and the first item
-began the next). So after a conversion the last line of each page is read back (poppler); where it ends a paragraph
+began the next). So after a conversion the last line of each page is read back (the build's one read of the PDF); where it ends a paragraph
 that is kept with the next, the conversion copy gets a page break before the start of that chain of kept paragraphs
 and is converted once more. The DOCX the user gets is not touched.
 """
@@ -16,7 +16,7 @@ import zipfile
 
 from lxml import etree
 
-from pipeline.render.pdftext import pdf_pages
+from pipeline.render.pdftext import read_pdf
 from pipeline.render.thai import strip_joiners
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
@@ -62,7 +62,7 @@ def _body_paragraphs(root) -> list:
 def stranded(pdf: bytes, docx: bytes) -> list[int]:
     """Indexes (among the body paragraphs) of the first paragraph of each chain of kept paragraphs whose last line
     ends a page that is not the last."""
-    pages = pdf_pages(pdf)
+    pages = read_pdf(pdf).pages
     with zipfile.ZipFile(io.BytesIO(docx)) as z:
         root = etree.fromstring(z.read("word/document.xml"))
         kept_style = _kept_styles(z.read("word/styles.xml"))
