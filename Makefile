@@ -15,12 +15,31 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 install: apt venv fonts
 
+# LibreOffice 25.2 on both releases. Debian 12 ships 7.4, whose PDF export ignores a word joiner after a Thai upper
+# vowel or tone mark (2.5 % of Thai line ends fall inside a word there); Debian's own bookworm-backports carry 25.2.3,
+# the version Debian 13 ships, so on Debian 12 `make` takes LibreOffice and python3-uno from there.
+# MOU_RELEASE_LIBREOFFICE=1 keeps the release's own 7.4 (then the <= 1 % line-break promise does not hold: README).
+LO_PACKAGES := libreoffice-writer-nogui python3-uno
+BACKPORTS := $(shell . /etc/os-release 2>/dev/null; [ "$$VERSION_CODENAME" = bookworm ] && [ -z "$(MOU_RELEASE_LIBREOFFICE)" ] && echo bookworm-backports)
+BPO_LIST := /etc/apt/sources.list.d/mou-bookworm-backports.sources
+
 apt: .stamp-apt
 .stamp-apt: Makefile
-	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	@if [ -n "$(BACKPORTS)" ] && [ ! -f $(BPO_LIST) ] && ! grep -rqs "bookworm-backports" /etc/apt/sources.list /etc/apt/sources.list.d/; then \
+	  echo "Adding Debian's bookworm-backports (LibreOffice 25.2)"; \
+	  printf 'Types: deb\nURIs: http://deb.debian.org/debian\nSuites: bookworm-backports\nComponents: main\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n' | $(SUDO) tee $(BPO_LIST) >/dev/null; \
+	  $(SUDO) apt-get update -qq; \
+	fi
+	@missing=""; for p in $(filter-out $(if $(BACKPORTS),$(LO_PACKAGES)),$(APT_PACKAGES)); do \
+	  dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
 	  echo "Installing:$$missing"; \
 	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing; \
+	fi
+	@if [ -n "$(BACKPORTS)" ] && ! dpkg-query -W -f='$${Version}\n' $(LO_PACKAGES) 2>/dev/null | grep -c '^4:25\.' | grep -qx 2; then \
+	  echo "Installing LibreOffice 25.2 from bookworm-backports"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends \
+	    -t $(BACKPORTS) $(LO_PACKAGES); \
 	fi
 	@touch $@
 

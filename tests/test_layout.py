@@ -200,9 +200,9 @@ def test_a_search_finds_the_thai_words_of_the_document(built_examples, name):
 
 
 def test_joiners_keep_thai_words_whole_at_line_ends(built_examples, tmp_path):
-    """Over the Thai shared examples few Thai lines end inside a word (judged by pythainlp's `longest`, not the
-    `newmm` that places the joiners), and far fewer than when the same DOCX goes to LibreOffice without them; the
-    figures are in the README."""
+    """Over the Thai shared examples at most 1 % of Thai line ends fall inside a word (SPEC §4; judged by pythainlp's
+    `longest`, not the `newmm` that places the joiners), on both Debian releases (LibreOffice 25.2 on each), and far
+    fewer than when the same DOCX goes to LibreOffice without them; the test prints the figure, the README keeps it."""
     from pipeline.render.pdf import Converter
 
     inside = without = ends = 0
@@ -217,7 +217,9 @@ def test_joiners_keep_thai_words_whole_at_line_ends(built_examples, tmp_path):
             pdf.write_bytes(plain.convert(b.docx.read_bytes()))
             without += len(line_ends(pdf, b.docx).inside)
     assert ends > 250
-    assert inside / ends <= 0.05, (inside, ends)
+    share = inside / ends
+    print(f"\nThai line ends inside a word: {inside} of {ends} ({share:.2%}); without joiners {without}")
+    assert share <= 0.01, f"{inside} of {ends} Thai line ends fall inside a word ({share:.2%}): SPEC §4 allows 1 %"
     assert inside <= without / 3, (inside, without, ends)
 
 
