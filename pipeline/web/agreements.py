@@ -242,14 +242,13 @@ def _store(name, pg, current, answers: dict, errors: dict, typed_raw: dict, clas
     changed = changes(current.answers, answers)
     kept = current.path == ctx.ws.spec_path(name)  # the file is the spec (complete) or the answers file
     if changed or complete != kept or answers.get(TYPED) != current.answers.get(TYPED):
-        # the history row first, pending, with the hash of the file about to be written; then the file; then the
-        # row is done. A crash between them is repaired at the next start (store/db.py: _repair).
-        entry = None
+        # the history row first, pending; then the file; then the row is done (Record.journal; a crash between them
+        # is repaired at the next start). A save that changes no answer (only the file's kind) writes no row.
         if changed:
-            entry = ctx.record.append(name, g.user, changed, pending_sha256=sha256(ctx.ws.dump(answers)))
-        agreement = ctx.ws.save(name, answers, complete)
-        if entry is not None:
-            ctx.record.done(entry)
+            with ctx.record.journal(name, g.user, changed, ctx.ws.dump(answers)):
+                agreement = ctx.ws.save(name, answers, complete)
+        else:
+            agreement = ctx.ws.save(name, answers, complete)
     else:  # nothing changed: the file stays as it is, to the byte (its comments and layout too)
         agreement = current
     goto = request.form.get("goto")
