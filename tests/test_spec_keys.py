@@ -82,3 +82,57 @@ def test_a_signed_spec_warns_on_later_rules(tmp_path, write_spec, library, setti
     assert any(w.field == "indicators[0].steps" for w in checked.warnings)
     data["budget"]["total"] = 1  # sums stay errors
     assert "budget.sources" in problems(write_spec(data), library)
+
+
+def test_vulnerable_users_named_anywhere_need_the_safeguarding_clause(write_spec, library, settings, example_data):
+    for where, text in (
+        ("target", "นักเรียนวัยเรียนที่มีความพิการในโรงเรียนเทศบาล"),
+        ("objective", "ดูแลผู้สูงอายุติดเตียงในชุมชน"),
+        ("target", "ทารกและวัยรุ่นในพื้นที่"),
+    ):
+        data = example_data("elderly-database-grant")
+        data["scope"].pop("vulnerable_users", None)
+        if where == "target":
+            data["scope"]["target_group"] = text
+        else:
+            data["objectives"].append(text)
+        assert "vulnerable_users" in problems(write_spec(data), library)["scope.vulnerable_users"].en, text
+        data["scope"]["vulnerable_users"] = True
+        load_spec(write_spec(data), settings, library)
+    en = example_data("elderly-database-grant-en")
+    en["scope"].pop("vulnerable_users", None)
+    en["objectives"].append("Make the district offices accessible to visitors with disabilities")
+    assert "scope.vulnerable_users" in problems(write_spec(en), library)
+    en["objectives"][-1] = "Support the kids' football league"
+    assert "scope.vulnerable_users" in problems(write_spec(en), library)
+
+
+def test_an_sla_whenever_a_performance_or_commissioning_agreement_serves_vulnerable_users(
+    write_spec, library, settings, example_data
+):
+    data = example_data("inclusive-care")  # children, performance: short and small, still an SLA
+    data["term"]["end"] = "2024-10-31"
+    data["budget"]["total"] = data["budget"]["sources"][0]["amount"] = 40000
+    del data["budget"]["sources"][0]["fiscal_years"]
+    data["budget"]["sources"] = data["budget"]["sources"][:1]
+    del data["sla"]
+    for k, inst in enumerate(data["instalments"]):
+        inst["due"] = ["2024-05-31", "2024-09-30", "2024-12-15"][k]
+    data["evaluation"].update(midterm="2024-08-31", final="2024-12-10")
+    assert "sla" in problems(write_spec(data), library)
+    data["scope"]["vulnerable_users"] = False
+    data["scope"]["target_group"] = "ศูนย์พัฒนาชุมชน"
+    data["scope"]["activities"] = [{"name": "อบรมครู"}]
+    data["objectives"] = ["พัฒนาศักยภาพศูนย์"]
+    found = problems(write_spec(data), library) if _fails(write_spec(data), settings, library) else {}
+    assert "sla" not in found  # not vulnerable, under 12 months and 45,000 baht: none asked
+
+
+def _fails(path, settings, library) -> bool:
+    from pipeline.errors import SpecError
+
+    try:
+        load_spec(path, settings, library)
+    except SpecError:
+        return True
+    return False

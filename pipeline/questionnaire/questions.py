@@ -118,7 +118,11 @@ def _sla_needed(a, settings: Settings):
     """The SLA rule of the rules (rules.facts.sla_rule) on answers that may still be incomplete: asked when an SLA is
     required (performance) or may be given (commissioning)."""
     total = answer_amount(get(a, "budget.total"))
-    return sla_rule(model(a), answer_date(a, "term.start"), answer_date(a, "term.end"), total, settings) is not None
+    vulnerable = get(a, "scope.vulnerable_users") is True
+    return (
+        sla_rule(model(a), answer_date(a, "term.start"), answer_date(a, "term.end"), total, settings, vulnerable)
+        is not None
+    )
 
 
 def _extra_copies(a) -> int:
@@ -227,10 +231,12 @@ def _text(a, path) -> str:
 
 
 def _children(a) -> bool:
-    """The rule's own test (rules.signable): the target group or an activity names children or youth."""
+    """The rule's own test (rules.signable): the target group, an objective or an activity names vulnerable users."""
     acts = get(a, "scope.activities")
     acts = acts if isinstance(acts, list) else []
-    texts = [_text(a, "scope.target_group")] + [
+    objectives = get(a, "objectives")
+    objectives = [str(o) for o in objectives] if isinstance(objectives, list) else []
+    texts = [_text(a, "scope.target_group"), *objectives] + [
         str(x.get(k) or "") for x in acts if isinstance(x, dict) for k in ("name", "description")
     ]
     return any(names_children(t) for t in texts)

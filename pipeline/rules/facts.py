@@ -38,11 +38,24 @@ def instalments_rounded(spec: Spec) -> bool:
     )
 
 
-def sla_rule(model: str | None, start: dt.date | None, end: dt.date | None, total: Decimal, settings: Settings):
+def sla_rule(
+    model: str | None,
+    start: dt.date | None,
+    end: dt.date | None,
+    total: Decimal,
+    settings: Settings,
+    vulnerable: bool = False,
+):
     """The SLA rule (SPEC §2), the one copy the rules and the questionnaire read: "required" for a performance agreement
-    of at least `sla_min_term_months` and `sla_threshold` baht; "may" for a commissioning agreement as long and large
-    (the questionnaire offers the SLA's questions, the rules do not ask for one); None otherwise (a grant never)."""
-    if model not in ("performance", "commissioning") or not start or not end:
+    of at least `sla_min_term_months` and `sla_threshold` baht, and for a performance or commissioning agreement with
+    vulnerable users whatever its term and total (a direct service to them has written standards); "may" for a
+    commissioning agreement as long and large (the questionnaire offers the SLA's questions, the rules do not ask for
+    one); None otherwise (a grant never)."""
+    if model not in ("performance", "commissioning"):
+        return None
+    if vulnerable:
+        return "required"
+    if not start or not end:
         return None
     if months_between(start, end) < settings.sla_min_term_months or total < settings.sla_threshold:
         return None
@@ -51,7 +64,10 @@ def sla_rule(model: str | None, start: dt.date | None, end: dt.date | None, tota
 
 def sla_required(spec: Spec, settings: Settings) -> bool:
     """The manual gives SLAs (NHS practice) in the performance model: required there for a long, large enough one."""
-    return sla_rule(spec.model, spec.term.start, spec.term.end, spec.budget.total, settings) == "required"
+    return (
+        sla_rule(spec.model, spec.term.start, spec.term.end, spec.budget.total, settings, spec.scope.vulnerable_users)
+        == "required"
+    )
 
 
 def section_status(library: Library, section_id: str, model: str) -> str | None:

@@ -15,9 +15,18 @@ _UNIT_EN = re.compile(r"^(?:the\s+)?(club|group|network|faculty|institute|centre
 # A position that says its holder acts for someone else or as a deputy.
 _DEPUTY_TH = re.compile(r"^\s*(รอง|ผู้ช่วย)|รักษาราชการแทน|ปฏิบัติราชการแทน|ผู้รับมอบอำนาจ")
 _DEPUTY_EN = re.compile(r"^\s*(deputy|assistant)\b|\bacting\b|\bon behalf of\b", re.I)
-# Children and youth: Thai words anywhere (Thai has no spaces between words), English as whole words.
-_CHILDREN_TH = re.compile(r"เด็ก|เยาวชน|นักเรียน")
-_CHILDREN_EN = re.compile(r"\b(child|children|youth|youths|minor|minors|pupil|pupils|student|students)\b", re.I)
+# Vulnerable users (SPEC §2): children and youth, persons with disabilities, older people in need of care or
+# protection. Thai words anywhere (Thai has no spaces between words), English as whole words.
+_CHILDREN_TH = re.compile(
+    r"เด็ก|เยาวชน|นักเรียน|วัยเรียน|ทารก|วัยรุ่น|ผู้เยาว์|คนพิการ|ผู้พิการ|ความพิการ"
+    r"|ผู้สูงอายุที่ต้องได้รับการคุ้มครอง|ผู้สูงอายุติดเตียง|ผู้สูงอายุที่มีภาวะพึ่งพิง"
+)
+_CHILDREN_EN = re.compile(
+    r"\b(child|children|youth|youths|minor|minors|pupil|pupils|student|students|kid|kids|infant|infants|adolescent"
+    r"|adolescents|teenager|teenagers|disabled|disability|disabilities|bedridden|dependent older"
+    r"|older persons? who needs? protection)\b",
+    re.I,
+)
 _PASS = re.compile(r"ผ่านการประเมิน|pass(?:es|ed)? the .{0,40}?evaluation", re.I)
 
 
@@ -95,18 +104,19 @@ def authority(spec, settings, library, add) -> None:
 
 
 def safeguarding(spec, settings, library, add) -> None:
-    """Children or youth among the users: the safeguarding clause (scope.vulnerable_users) is required."""
+    """Vulnerable users (children or youth, persons with disabilities, older people in need of protection) named in
+    the target group, an activity or an objective: the safeguarding clause (scope.vulnerable_users) is required."""
     if spec.scope.vulnerable_users:
         return
-    texts = [spec.scope.target_group] + [a.name for a in spec.scope.activities]
+    texts = [spec.scope.target_group, *spec.objectives] + [a.name for a in spec.scope.activities]
     texts += [a.description for a in spec.scope.activities if getattr(a, "description", None)]
     if any(names_children(t) for t in texts):
         add(
             ("scope", "vulnerable_users"),
-            "กลุ่มเป้าหมายหรือกิจกรรมเกี่ยวกับเด็กหรือเยาวชน ต้องกำหนด scope.vulnerable_users: true "
-            "เพื่อให้มีข้อการคุ้มครองเด็กและผู้เปราะบาง",
-            "the target group or an activity names children or youth: set scope.vulnerable_users: true, which "
-            "adds the safeguarding clause",
+            "กลุ่มเป้าหมาย กิจกรรม หรือวัตถุประสงค์เกี่ยวกับเด็กหรือเยาวชน คนพิการ หรือผู้สูงอายุที่ต้องได้รับการคุ้มครอง "
+            "ต้องกำหนด scope.vulnerable_users: true เพื่อให้มีข้อการคุ้มครองเด็กและผู้เปราะบาง",
+            "the target group, an activity or an objective names children or youth, persons with disabilities or "
+            "older people in need of protection: set scope.vulnerable_users: true, which adds the safeguarding clause",
         )
 
 
