@@ -340,7 +340,11 @@ def test_children_among_the_users_need_the_safeguarding_clause(write_spec, libra
     en["scope"].pop("vulnerable_users", None)
     en["scope"]["activities"][0]["name"] = "Visits with students of the local school"
     assert "children or youth" in problems(write_spec(en), library)["scope.vulnerable_users"].en
+    en["scope"]["vulnerable_users"] = True
+    load_spec(write_spec(en), Settings(), library)
+    en["scope"].pop("vulnerable_users")
     en["scope"]["activities"][0]["name"] = "Studentship records"  # not the whole word
+    en["objectives"][0] = "Survey and record older persons in the pilot area"  # (older persons who need protection are)
     load_spec(write_spec(en), Settings(), library)
 
 
@@ -437,6 +441,6 @@ def test_sla_follows_the_manual(write_spec, library, example_data):
     data = example_data("elderly-database-grant")
     data["sla"] = example_data("inclusive-care")["sla"] | {"start": dt.date(2025, 2, 1), "end": dt.date(2025, 7, 31)}
     assert "a grant carries no SLA" in problems(write_spec(data), library)["sla"].en
-    data = example_data("child-protection-commissioning")  # commissioning may carry one: not required
+    data = example_data("child-protection-commissioning")  # commissioning with vulnerable users: required (issue 30)
     del data["sla"]
-    load_spec(write_spec(data), Settings(), library)
+    assert "sla" in problems(write_spec(data), library)

@@ -136,3 +136,37 @@ def _fails(path, settings, library) -> bool:
     except SpecError:
         return True
     return False
+
+
+def test_the_annex_prints_the_target_of_each_evaluation_a_payment_waits_for(tmp_path, library, settings):
+    """Issue 30, must fix 2: beside the end-of-term target, a column per evaluation an indicator has a step for, and
+    the monitoring clause measures a pass against the targets of that evaluation."""
+    from docx import Document
+
+    from pipeline.api import build
+    from pipeline.render.pdftext import docx_paragraphs
+
+    from conftest import EXAMPLES
+
+    for name, heads, first in (
+        ("inclusive-care", ["ค่าเป้าหมาย ณ การประเมินผลระยะกลาง"], ["ร้อยละ\xa0๖๕"]),
+        (
+            "universal-design-nonthaburi",
+            ["ค่าเป้าหมาย ณ การประเมินผลระยะกลาง ครั้งที่\xa0๑", "ค่าเป้าหมาย ณ การประเมินผลระยะกลาง ครั้งที่\xa0๒"],
+            ["๔๐ หลัง", "๘๐ หลัง"],
+        ),
+        ("elderly-database-grant-en", [], []),
+    ):
+        built = build(EXAMPLES / f"{name}.yaml", tmp_path, library, settings, None)
+        table = next(
+            t
+            for t in Document(built.docx).tables
+            if any("ตัวชี้วัด" in c.text or "Indicator" in c.text for c in t.rows[0].cells)
+        )
+        header = [c.text for c in table.rows[0].cells]
+        steps = [h for h in header if "ค่าเป้าหมาย ณ" in h or "Target at" in h]
+        assert steps == heads, header
+        row = [c.text for c in table.rows[1].cells]
+        assert [row[header.index(h)] for h in heads] == first
+        text = "\n".join(docx_paragraphs(built.docx))
+        assert ("โดยเทียบกับค่าเป้าหมาย ณ การประเมินผลครั้งนั้น" in text) == bool(heads)

@@ -99,6 +99,10 @@ def _compiled(library: Library, lang: str):
                     env.compile_expression(clause.table.rows),
                     [env.from_string(c.cell) for c in clause.table.columns],
                     [env.from_string(c.total) if c.total else None for c in clause.table.columns],
+                    [
+                        (env.compile_expression(c.each), env.from_string(getattr(c, lang))) if c.each else None
+                        for c in clause.table.columns
+                    ],
                 )
                 if clause.table
                 else None,
@@ -181,6 +185,8 @@ def context(spec: Spec, settings: Settings, library: Library) -> dict:
         signature_roles=signature_roles(spec),
         witness_rows=signature_lines(witnesses, library, lang),
         sla_required=sla_required(spec, settings),
+        step_columns=_step_columns(spec, library, lang),
+        step=lambda row, at: next((st.target for st in row.steps if _step_at(spec, st.at) == at), None),
         copies=spec.copy_count(),
         signatories=spec.signatories(),
         midterms=spec.evaluation.midterms,
@@ -237,6 +243,25 @@ def signature_lines(signers: list, library: Library, lang: str) -> list[tuple]:
         pair = signers[i : i + 2] + [None] * (2 - len(signers[i : i + 2]))
         for text in (lambda s: f"{signed} {line}", lambda s: f"({s.name})", lambda s: s.position, lambda s: s.label):
             out.append(tuple(text(s) if s else "" for s in pair))
+    return out
+
+
+def _step_at(spec: Spec, at: str) -> str:
+    """An evaluation as `after` writes it, one way: "midterm" is "midterm 1" when several are scheduled."""
+    return "midterm 1" if at == "midterm" and len(spec.evaluation.midterms) > 1 else at
+
+
+def _step_columns(spec: Spec, library: Library, lang: str) -> list[dict]:
+    """The evaluations any indicator has a target for (its `steps`), in the order they fall: one column each in the
+    indicators' annex, named in words ("ระยะกลาง", "ประจำปี ครั้งที่ 1")."""
+    words = library.labels["step"]
+    found = list(dict.fromkeys(_step_at(spec, st.at) for ind in spec.indicators for st in ind.steps))
+    found.sort(key=lambda at: (evaluation_date(spec, at) is None, evaluation_date(spec, at) or spec.term.end))
+    out = []
+    for at in found:
+        kind, _, n = at.partition(" ")
+        key = kind if n or f"{kind}_one" not in words else f"{kind}_one"
+        out.append({"at": at, "words": words[key][lang].format(n=n)})
     return out
 
 
@@ -330,19 +355,29 @@ def _render_clause(clause: Clause, compiled, env, library: Library, ctx: dict, l
             clause_blocks[0] = replace(clause_blocks[0], sub=True)
         grid = None
         if table:
-            rows_expr, cells, totals = table
+            rows_expr, cells, totals, expands = table
+            # each column, or one per item of its `each` (the indicators' targets at each evaluation)
+            cols = []
+            for c, cell, tot, expand in zip(clause.table.columns, cells, totals, expands):
+                items = [None] if expand is None else list(expand[0](**ctx) or [])
+                for item in items:
+                    head = getattr(c, lang) if expand is None else expand[1].render(item=item, **ctx).strip()
+                    cols.append((c, cell, tot, item, head))
             rows = tuple(
-                tuple(local(c.render(row=row, index=i, **ctx).strip()) for c in cells)
+                tuple(local(cell.render(row=row, index=i, item=item, **ctx).strip()) for _, cell, _, item, _ in cols)
                 for i, row in enumerate(rows_expr(**ctx) or [], 1)
             )
-            total = tuple(local(t.render(**ctx).strip()) if t else "" for t in totals) if any(totals) else None
-            cols = clause.table.columns
+            total = (
+                tuple(local(t.render(item=item, **ctx).strip()) if t else "" for _, _, t, item, _ in cols)
+                if any(totals)
+                else None
+            )
             grid = Table(
                 clause.table.style,
-                tuple(local(getattr(c, lang)) for c in cols),
-                tuple(c.width for c in cols),
+                tuple(local(head) for *_, head in cols),
+                tuple(c.width for c, *_ in cols),
                 rows,
-                tuple(c.align for c in cols),
+                tuple(c.align for c, *_ in cols),
                 total,
             )
     return clause_blocks, grid

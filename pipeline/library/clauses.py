@@ -35,6 +35,7 @@ class Column(_Data):
     width: float = 1.0
     align: Literal["left", "centre", "right"] = "left"  # amounts are right-aligned
     total: str | None = None  # Jinja for this column's cell in the total row (a table with any has one)
+    each: str | None = None  # Jinja expression giving a list: one column per item (`item` in its header and cells)
 
 
 class TableDef(_Data):
