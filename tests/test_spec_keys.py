@@ -170,3 +170,31 @@ def test_the_annex_prints_the_target_of_each_evaluation_a_payment_waits_for(tmp_
         assert [row[header.index(h)] for h in heads] == first
         text = "\n".join(docx_paragraphs(built.docx))
         assert ("โดยเทียบกับค่าเป้าหมาย ณ การประเมินผลครั้งนั้น" in text) == bool(heads)
+
+
+def test_a_representative_acting_for_an_office_says_so_above_and_under_the_signature(
+    tmp_path, write_spec, library, settings, example_data
+):
+    """Issue 30: representative.acting_for is printed after the position in the parties paragraph and as a line of
+    its own under the position in the signature block: ปฏิบัติราชการแทน for a government party, ปฏิบัติการแทน for
+    another (a university), "for the …" in English."""
+    from docx import Document
+
+    from pipeline.api import build
+    from pipeline.render.pdftext import docx_paragraphs
+
+    data = example_data("inclusive-care")
+    data["parties"]["delegator"]["representative"]["position"] = "รองอธิบดีกรมกิจการเด็กและเยาวชน"
+    data["parties"]["delegator"]["representative"]["acting_for"] = "อธิบดีกรมกิจการเด็กและเยาวชน"
+    data["parties"]["delegator"]["authority"] = "ตามคำสั่งกรมกิจการเด็กและเยาวชน ที่ 12/2567 ลงวันที่ 5 มกราคม 2567"
+    built = build(write_spec(data, "care.yaml"), tmp_path, library, settings, None)
+    text = "\n".join(docx_paragraphs(built.docx))
+    assert "ตำแหน่ง รองอธิบดีกรมกิจการเด็กและเยาวชน ปฏิบัติราชการแทนอธิบดีกรมกิจการเด็กและเยาวชน" in text
+    assert "ปฏิบัติการแทนอธิการบดีมหาวิทยาลัยมหิดล ผู้มีอำนาจกระทำการแทน" in text
+    block = next(t for t in Document(built.docx).tables if "ลงชื่อ" in t.rows[0].cells[0].text)
+    rows = [[c.text for c in r.cells] for r in block.rows]
+    assert ["ปฏิบัติราชการแทนอธิบดีกรมกิจการเด็กและเยาวชน", "ปฏิบัติการแทนอธิการบดีมหาวิทยาลัยมหิดล"] in rows
+    assert rows.index(["ปฏิบัติราชการแทนอธิบดีกรมกิจการเด็กและเยาวชน", "ปฏิบัติการแทนอธิการบดีมหาวิทยาลัยมหิดล"]) == 3
+    data["language"] = "en"
+    built = build(write_spec(data, "care-en.yaml"), tmp_path, library, settings, None)
+    assert ", for the อธิการบดีมหาวิทยาลัยมหิดล" in "\n".join(docx_paragraphs(built.docx))

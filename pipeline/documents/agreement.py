@@ -136,6 +136,7 @@ class Signer:
     name: str
     position: str
     label: str
+    acting: str = ""  # "ปฏิบัติราชการแทนอธิบดี…": the office the representative acts for, in the block's words
 
 
 def context(spec: Spec, settings: Settings, library: Library) -> dict:
@@ -159,10 +160,13 @@ def context(spec: Spec, settings: Settings, library: Library) -> dict:
     ]
     p = spec.parties
     signers = [
-        Signer(p.delegator.representative.name, p.delegator.representative.position, party("delegator")),
-        Signer(p.partner.representative.name, p.partner.representative.position, party("partner")),
+        Signer(rep.name, rep.position, party(key), _acting(who, library, lang))
+        for key, who, rep in (
+            ("delegator", p.delegator, p.delegator.representative),
+            ("partner", p.partner, p.partner.representative),
+        )
     ] + [
-        Signer(s.representative.name, s.representative.position, s.name)
+        Signer(s.representative.name, s.representative.position, s.name, _acting(s, library, lang))
         for s in p.supporters
         if s.signs and s.representative
     ]
@@ -170,6 +174,7 @@ def context(spec: Spec, settings: Settings, library: Library) -> dict:
         Signer(w.name, w.position, f"{witness}{_of(spec, library, w.party, w.supporter, lang)}") for w in spec.witnesses
     ]
     ctx = {name: getattr(spec, name) for name in type(spec).model_fields}
+    ctx["acting"] = lambda who: _acting(who, library, lang)
     roles = spec.roles.supporters
     later = later_fiscal_years(spec)
     ctx.update(
@@ -233,15 +238,31 @@ def signature_roles(spec: Spec) -> tuple[str, ...]:
     )
 
 
+def _acting(who, library: Library, lang: str) -> str:
+    """ "ปฏิบัติราชการแทนอธิบดี…" (a government party) or "ปฏิบัติการแทนอธิการบดี…": the capacity of a representative
+    who acts for an office (representative.acting_for), as the parties paragraph and the signature block print it."""
+    rep = getattr(who, "representative", None)
+    office = getattr(rep, "acting_for", None) if rep is not None else None
+    if not office:
+        return ""
+    key = "acting_government" if who.kind == "government" else "acting"
+    return library.labels["signature"][key][lang].format(office=office)
+
+
 def signature_lines(signers: list, library: Library, lang: str) -> list[tuple]:
-    """Signature blocks two abreast, one table row per line (signature, name, position, role), so that the lines of
-    the two blocks stay level when a position wraps; a pair's rows are kept together on one page."""
+    """Signature blocks two abreast, one table row per line (signature, name, position, the capacity when one acts
+    for an office, role), so that the lines of the two blocks stay level when a position wraps; a pair's rows are
+    kept together on one page."""
     signed = library.labels["signature"]["signed"][lang]
     line = "." * SIGNATURE_DOTS  # the fields of the final PDF are laid over exactly these
     out = []
     for i in range(0, len(signers), 2):
         pair = signers[i : i + 2] + [None] * (2 - len(signers[i : i + 2]))
-        for text in (lambda s: f"{signed} {line}", lambda s: f"({s.name})", lambda s: s.position, lambda s: s.label):
+        texts = [lambda s: f"{signed} {line}", lambda s: f"({s.name})", lambda s: s.position]
+        if any(s is not None and s.acting for s in pair):
+            texts.append(lambda s: s.acting)
+        texts.append(lambda s: s.label)
+        for text in texts:
             out.append(tuple(text(s) if s else "" for s in pair))
     return out
 
