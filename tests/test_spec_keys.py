@@ -149,10 +149,10 @@ def test_the_annex_prints_the_target_of_each_evaluation_a_payment_waits_for(tmp_
     from conftest import EXAMPLES
 
     for name, heads, first in (
-        ("inclusive-care", ["ค่าเป้าหมาย ณ การประเมินผลระยะกลาง"], ["ร้อยละ\xa0๖๕"]),
+        ("inclusive-care", ["ค่าเป้าหมาย ณ ระยะกลาง"], ["ร้อยละ\xa0๖๕"]),
         (
             "universal-design-nonthaburi",
-            ["ค่าเป้าหมาย ณ การประเมินผลระยะกลาง ครั้งที่\xa0๑", "ค่าเป้าหมาย ณ การประเมินผลระยะกลาง ครั้งที่\xa0๒"],
+            ["ค่าเป้าหมาย ณ ระยะกลาง ครั้งที่\xa0๑", "ค่าเป้าหมาย ณ ระยะกลาง ครั้งที่\xa0๒"],
             ["๔๐ หลัง", "๘๐ หลัง"],
         ),
         ("elderly-database-grant-en", [], []),
