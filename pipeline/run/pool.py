@@ -289,7 +289,7 @@ def _dead_workers(procs: list) -> str:
     codes = []
     for proc in procs:
         if proc.exitcode is None:
-            proc.join(10)  # a crashed process may take seconds to end (a core dump being written)
+            proc.join(30)  # a crashed process may take seconds to end (a core dump being written, a loaded machine)
         code = proc.exitcode
         if code:
             codes.append(f"signal {-code}" if code < 0 else f"exit {code}")
@@ -398,6 +398,9 @@ def _run_tasks(
                         except BrokenProcessPool:
                             broken = True
                             if alone:  # it was the only one in flight: it is the one that kills its worker
+                                procs.extend(
+                                    p for p in (getattr(pool, "_processes", None) or {}).values() if p not in procs
+                                )
                                 done(_worker_died(task, procs))
                             else:
                                 suspects.append(task)
