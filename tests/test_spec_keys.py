@@ -198,3 +198,30 @@ def test_a_representative_acting_for_an_office_says_so_above_and_under_the_signa
     data["language"] = "en"
     built = build(write_spec(data, "care-en.yaml"), tmp_path, library, settings, None)
     assert ", for the อธิการบดีมหาวิทยาลัยมหิดล" in "\n".join(docx_paragraphs(built.docx))
+
+
+def test_warnings_on_who_is_paid_and_by_what_authority(tmp_path, write_spec, library, settings, example_data):
+    """SPEC §2's warnings: a partner paid without an account, an authority with no number or date, a performance
+    agreement whose last payment does not wait for the final evaluation; none on the shared example as it is."""
+    assert not check_spec(write_spec(example_data("inclusive-care")), settings, library).warnings
+    data = example_data("inclusive-care")
+    del data["parties"]["partner"]["account"]
+    data["parties"]["partner"]["authority"] = "ผู้รับมอบอำนาจจากอธิการบดีมหาวิทยาลัยมหิดล"
+    data["instalments"][2].update(due="2025-04-30", after="midterm")
+    data["evaluation"]["final"] = "2025-04-30"
+    warned = {w.field: w for w in check_spec(write_spec(data), settings, library).warnings}
+    assert set(warned) == {"parties.partner.account", "parties.partner.authority", "instalments[2].after"}
+    assert "number or date" in warned["parties.partner.authority"].en and "final" in warned["instalments[2].after"].en
+
+
+def test_a_retention_is_a_period_never_only_as_the_law_requires(write_spec, library, settings, example_data):
+    data = example_data("elderly-database-grant")
+    for bad in ("ตามระยะเวลาที่กฎหมายกำหนด", "ตามที่จำเป็น"):
+        data["personal_data"]["retention"] = bad
+        assert "period" in problems(write_spec(data), library)["personal_data.retention"].en
+    for good in ("๕ ปีนับแต่สิ้นสุดบันทึกข้อตกลง", "สิบปีนับแต่ปิดกรณี", "90 วันหลังสิ้นสุดโครงการ"):
+        data["personal_data"]["retention"] = good
+        load_spec(write_spec(data), settings, library)
+    en = example_data("elderly-database-grant-en")
+    en["personal_data"]["retention"] = "As the law requires"
+    assert "personal_data.retention" in problems(write_spec(en), library)

@@ -51,6 +51,7 @@ RULES = (
     sla.check,
     sla.renewals,
     document.warnings,
+    document.payment_warnings,
     document.personal_data,
     document.sections,
 )

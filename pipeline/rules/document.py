@@ -8,7 +8,15 @@ import re
 from pipeline.library.clauses import Library
 from pipeline.render import thai
 
-from .facts import section_status
+from .facts import delegator_amount, section_status, waits_for_final
+
+_DIGIT = re.compile(r"[0-9๐-๙]")
+# A period: a number (digits, or Thai or English words up to twelve) and a unit of time. "ตามที่กฎหมายกำหนด" alone is not.
+_PERIOD = re.compile(
+    r"([0-9๐-๙]+|หนึ่ง|สอง|สาม|สี่|ห้า|หก|เจ็ด|แปด|เก้า|สิบ|one|two|three|four|five|six|seven|eight|nine|ten|eleven"
+    r"|twelve)\s*(ปี|เดือน|วัน|years?|months?|days?)",
+    re.I,
+)
 
 
 def warnings(spec, settings, library, add) -> None:
@@ -33,6 +41,39 @@ def warnings(spec, settings, library, add) -> None:
         )
 
 
+def payment_warnings(spec, settings, library, add) -> None:
+    """SPEC §2's warnings on who is paid and by what: an account for a partner the delegator pays; an authority that
+    names its number or date; in `performance`, money kept for the final results."""
+    p = spec.parties
+    if delegator_amount(spec) > 0 and p.partner.account is None and spec.instalments:
+        add(
+            ("parties", "partner", "account"),
+            "ผู้มอบภารกิจจ่ายเงินให้ผู้รับมอบภารกิจ ควรระบุบัญชีเงินฝากที่รับเงิน (account: ธนาคาร สาขา ชื่อบัญชี เลขที่บัญชี)",
+            "the delegator pays the partner: give the account the money goes to (account: bank, branch, name, number)",
+            warning=True,
+        )
+    whos = [(("parties", "delegator"), p.delegator), (("parties", "partner"), p.partner)]
+    whos += [(("parties", "supporters", k), s) for k, s in enumerate(p.supporters)]
+    for path, who in whos:
+        if who.authority and not _DIGIT.search(who.authority):
+            add(
+                path + ("authority",),
+                f"อำนาจของผู้ลงนาม ({who.authority[:60]}) ควรระบุเลขที่หรือวันที่ของมติ คำสั่ง หรือหนังสือมอบอำนาจ",
+                f"the authority ('{who.authority[:60]}') should name the number or date of the resolution, order or "
+                f"power of attorney",
+                warning=True,
+            )
+    if spec.model == "performance" and spec.instalments and not waits_for_final(spec.instalments[-1]):
+        k = len(spec.instalments) - 1
+        add(
+            ("instalments", k, "after"),
+            f"งวดสุดท้าย (งวดที่ {k + 1}) ไม่รอการประเมินผลหลังสิ้นสุด ผู้มอบภารกิจจึงไม่มีเงินคงไว้สำหรับผลงานขั้นสุดท้าย",
+            f"the last instalment ({k + 1}) does not wait for the final evaluation: the delegator keeps no money for the "
+            f"final results",
+            warning=True,
+        )
+
+
 def personal_data(spec, settings, library, add) -> None:
     pd = spec.personal_data
     if pd and pd.involved:
@@ -41,6 +82,14 @@ def personal_data(spec, settings, library, add) -> None:
                 ("personal_data", "categories"),
                 "ต้องระบุประเภทข้อมูลส่วนบุคคล",
                 "personal_data.categories is required when personal data is involved",
+            )
+        if pd.retention and not _PERIOD.search(pd.retention):
+            add(
+                ("personal_data", "retention"),
+                "ระยะเวลาการเก็บรักษาข้อมูลต้องเป็นระยะเวลา (ปี เดือน หรือวัน) หรือระยะเวลานับแต่เหตุการณ์ใด เช่น "
+                "๕ ปีนับแต่สิ้นสุดบันทึกข้อตกลง ไม่ใช่เพียง “ตามที่กฎหมายกำหนด”",
+                "the retention must be a period (years, months or days), or a period after an event (e.g. five years "
+                "after the agreement ends), never only 'as the law requires'",
             )
         for key, th in (("purpose", "วัตถุประสงค์"), ("retention", "ระยะเวลาการเก็บรักษา")):
             if not getattr(pd, key):
