@@ -225,3 +225,23 @@ def test_a_retention_is_a_period_never_only_as_the_law_requires(write_spec, libr
     en = example_data("elderly-database-grant-en")
     en["personal_data"]["retention"] = "As the law requires"
     assert "personal_data.retention" in problems(write_spec(en), library)
+
+
+def test_a_signing_supporter_is_bound_by_safeguarding_and_the_processor_duties(tmp_path, library, settings):
+    """Issue 30, must fix 4: the foundation that sits in the multidisciplinary team is bound as the partner is, and the
+    delegator may suspend the service at once and step in; a supporter that does not sign is not named."""
+    from pipeline.api import build
+    from pipeline.render.pdftext import docx_paragraphs
+
+    from conftest import EXAMPLES
+
+    built = build(EXAMPLES / "child-protection-commissioning.yaml", tmp_path, library, settings, None)
+    text = "\n".join(docx_paragraphs(built.docx))
+    both = "ผู้รับมอบภารกิจ และมูลนิธิคุ้มครองเด็กตัวอย่าง แต่ละฝ่าย"
+    assert f"{both}จะตรวจสอบประวัติและคุณสมบัติของผู้ปฏิบัติงาน อาสาสมัคร และบุคคลทุกคนที่ตนจัดให้ติดต่อกับผู้รับบริการ" in text
+    assert "ผู้มอบภารกิจมีสิทธิสั่งระงับการให้บริการที่เกี่ยวข้องได้ทันที" in text
+    assert f"ในฐานะผู้ประมวลผลข้อมูลส่วนบุคคลตามมาตรา ๔๐ {both}จะประมวลผล" in text
+    assert "มหาวิทยาลัยแม่ฟ้าหลวง แต่ละฝ่าย" not in text and "และมหาวิทยาลัยแม่ฟ้าหลวง แต่ละ" not in text
+    built = build(EXAMPLES / "inclusive-care.yaml", tmp_path, library, settings, None)
+    text = "\n".join(docx_paragraphs(built.docx))
+    assert "กลุ่มเปราะบาง ผู้รับมอบภารกิจจะตรวจสอบประวัติ" in text  # no supporter signs: the partner alone

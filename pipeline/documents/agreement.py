@@ -208,6 +208,8 @@ def context(spec: Spec, settings: Settings, library: Library) -> dict:
             else []
         ),
         non_binding=[s.name for s in p.supporters if not s.signs],
+        # who provides the service to the users: the partner and every supporter that signs (safeguarding, PDPA)
+        providers=[party("partner"), *(s.name if lang == "th" else f"the {s.name}" for s in p.supporters if s.signs)],
         partner_is_state=p.partner.kind in ("government", "lao"),  # the procurement act binds it directly
         all_state=p.delegator.kind in ("government", "lao") and p.partner.kind in ("government", "lao"),
         who=lambda ref, supporter=None: _of(spec, library, ref, supporter, lang, bare=True),
