@@ -344,6 +344,7 @@ UNBROKEN_TERMS = (
     "ผู้ช่วยเลขานุการ",
     "ความเห็นชอบ",
     "นับแต่",
+    "รักษาความมั่นคงปลอดภัย",  # the PDPA's term: without it newmm reads มาตร|การรักษา (มาตรการ broken at a line end)
 )
 # Dictionary words that in an agreement are two: "ให้ยกเลิกความในข้อ ๕" is ยกเลิก|ความ|ใน|ข้อ (cancel the text of
 # clause 5), not ยก|เลิกความ; with ความใน as one word "ข้อความในบันทึก" reads ข้อ|ความใน|บันทึก; "นับแต่วัน" is
