@@ -11,9 +11,8 @@ from __future__ import annotations
 
 import queue
 import threading
-import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import Enum
 
 PER_USER = 2
@@ -40,8 +39,6 @@ class Job:
     state: State = State.QUEUED
     message: str = ""
     result: object = None
-    asked: float = field(default_factory=time.monotonic)
-    done: threading.Event = field(default_factory=threading.Event)
 
 
 class Refused(Exception):
@@ -111,5 +108,3 @@ class Jobs:
             except Exception as exc:  # noqa: BLE001 - a bug in one build is that build's failure, never the server's
                 job.message = f"ข้อผิดพลาดภายใน / internal error: {type(exc).__name__}: {exc}"
                 job.state = State.FAILED
-            finally:
-                job.done.set()
