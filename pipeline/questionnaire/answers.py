@@ -13,6 +13,7 @@ import yaml
 
 from pipeline.render.thai import ShortYear, arabic_digits, parse_user_amount, parse_user_date
 from pipeline.render.thai import date as fmt_date
+from pipeline.spec.source import plain_text
 
 METHODS = "internal, external, field_visit, service_user_feedback"
 ONE_OR_MORE = {"evaluation.midterm"}  # spec fields that hold one date, or a list of them
@@ -108,7 +109,6 @@ LIMITS = {
 }
 MAX_TEXT = 20_000  # a text answer (the background is the longest: a page or two)
 MAX_ITEMS = 200  # lines of a list, rows of a table
-_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 
 def limit_of(q: Q) -> int:
@@ -116,10 +116,8 @@ def limit_of(q: Q) -> int:
 
 
 def clean(raw: str) -> str:
-    """What a user typed, as text a document, a YAML file and a calendar can hold: every line end (CR LF, a bare CR,
-    the Unicode line and paragraph separators) a newline, a tab a space, other control characters (NUL, C1) removed."""
-    raw = raw.replace("\r\n", "\n").replace("\r", "\n").replace("\u2028", "\n").replace("\u2029", "\n")
-    return _CONTROL.sub("", raw.replace("\t", " "))
+    """What a user typed, cleaned of line-end variants and control characters (spec.source.plain_text)."""
+    return plain_text(raw)
 
 
 def too_long(q: Q, raw: str) -> Invalid | None:

@@ -16,7 +16,7 @@ from pipeline.questionnaire.answers import METHODS, Q, amount_text, answer_amoun
 from pipeline.render.thai import date as fmt_date
 from pipeline.render.thai import months_between
 from pipeline.rules.facts import FINAL_LATE_DAYS, sla_rule
-from pipeline.rules.signable import acts_for_another, is_unit, names_children, waits_to_pass
+from pipeline.rules.signable import acts_for_another, is_unit, names_vulnerable, waits_to_pass
 from pipeline.spec.model import count_signatories
 from pipeline.spec.settings import Settings
 
@@ -231,15 +231,14 @@ def _text(a, path) -> str:
 
 
 def _children(a) -> bool:
-    """The rule's own test (rules.signable): the target group, an objective or an activity names vulnerable users."""
+    """The rule's own test (rules.signable.names_vulnerable) on answers that may still be incomplete."""
     acts = get(a, "scope.activities")
-    acts = acts if isinstance(acts, list) else []
     objectives = get(a, "objectives")
-    objectives = [str(o) for o in objectives] if isinstance(objectives, list) else []
-    texts = [_text(a, "scope.target_group"), *objectives] + [
-        str(x.get(k) or "") for x in acts if isinstance(x, dict) for k in ("name", "description")
-    ]
-    return any(names_children(t) for t in texts)
+    return names_vulnerable(
+        _text(a, "scope.target_group"),
+        objectives if isinstance(objectives, list) else [],
+        [(x.get("name"), x.get("description")) for x in acts if isinstance(x, dict)] if isinstance(acts, list) else [],
+    )
 
 
 def _waits_for_evaluation(a) -> bool:

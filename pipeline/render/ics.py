@@ -5,8 +5,9 @@ event (with a higher SEQUENCE) instead of adding a second one."""
 from __future__ import annotations
 
 import datetime as dt
-import re
 from dataclasses import dataclass
+
+from pipeline.spec.source import plain_text
 
 
 @dataclass(frozen=True)
@@ -23,12 +24,8 @@ def escape(text: str) -> str:
     """A TEXT value (RFC 5545 3.3.11): backslash, semicolon and comma escaped; every line end (CR LF, a bare CR, a
     bare LF, the Unicode line and paragraph separators) the two characters \\n; other control characters removed,
     so no value can start a property or an event of its own."""
-    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\u2028", "\n").replace("\u2029", "\n")
-    text = _CONTROL.sub("", text.replace("\t", " "))
+    text = plain_text(text)
     return text.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n")
-
-
-_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
 def fold(line: str) -> str:

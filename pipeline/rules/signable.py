@@ -43,6 +43,13 @@ def names_children(text: str | None) -> bool:
     return bool(text) and bool(_CHILDREN_TH.search(text) or _CHILDREN_EN.search(text))
 
 
+def names_vulnerable(target_group, objectives, activities) -> bool:
+    """The safeguarding rule's test, on a spec or on answers: the target group, an objective or an activity (name,
+    description) names vulnerable users."""
+    texts = [target_group, *objectives, *(t for pair in activities for t in pair)]
+    return any(names_children(t if isinstance(t, str) else str(t or "")) for t in texts)
+
+
 def waits_to_pass(after: str | None, condition: str | None) -> bool:
     """An instalment paid once an evaluation is passed: its `after` names one, or its condition names one or says
     ผ่านการประเมิน / pass the … evaluation."""
@@ -108,9 +115,8 @@ def safeguarding(spec, settings, library, add) -> None:
     the target group, an activity or an objective: the safeguarding clause (scope.vulnerable_users) is required."""
     if spec.scope.vulnerable_users:
         return
-    texts = [spec.scope.target_group, *spec.objectives] + [a.name for a in spec.scope.activities]
-    texts += [a.description for a in spec.scope.activities if getattr(a, "description", None)]
-    if any(names_children(t) for t in texts):
+    activities = [(a.name, a.description) for a in spec.scope.activities]
+    if names_vulnerable(spec.scope.target_group, spec.objectives, activities):
         add(
             ("scope", "vulnerable_users"),
             "กลุ่มเป้าหมาย กิจกรรม หรือวัตถุประสงค์เกี่ยวกับเด็กหรือเยาวชน คนพิการ หรือผู้สูงอายุที่ต้องได้รับการคุ้มครอง "

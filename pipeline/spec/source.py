@@ -207,6 +207,17 @@ def _build(node, path, src: Source, counter, within: tuple):
     return value
 
 
+def plain_text(text: str) -> str:
+    """Typed text as a document, a YAML file and a calendar can hold it: every line end (CR LF, a bare CR, the Unicode
+    line and paragraph separators) a newline, a tab a space, other control characters (NUL, C1) removed. The
+    questionnaire cleans what users type with it, the calendar file what it writes."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\u2028", "\n").replace("\u2029", "\n")
+    return _TYPED_CONTROL.sub("", text.replace("\t", " "))
+
+
+_TYPED_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
 # Characters no document can hold (XML 1.0 refuses C0 controls and U+FFFE/U+FFFF; C1 controls, DEL and lone
 # surrogates are invisible garbage from a copy-paste) and the bidirectional overrides, which make a text display
 # otherwise than it reads. Tab and new line stay; so does the zero-width space Thai text uses to mark word breaks.
