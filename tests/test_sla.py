@@ -82,7 +82,7 @@ def test_each_later_year_is_its_own_document_naming_the_agreement(built, year):
     if year == 2:
         assert skeleton("ณ ศาลาว่าการเทศบาลนครนนทบุรี เมื่อวันที่ ๒๐ มิถุนายน ๒๕๖๘") in skeleton(text)
     else:
-        assert "ณ ......" in text.replace("\u2060", "").replace("\u200b", "")
+        assert "ณ ......" in text.replace("\ufeff", "")
     # the agreement's signatories sign it, one copy each
     assert skeleton("เป็น ๒ ฉบับ") in skeleton(text) and text.count("ลงชื่อ") >= 2
     check = mou("validate", pdf)
