@@ -128,3 +128,23 @@ def test_the_renderers_words():
     assert thai.join_words("Inclusive Care 2024") == "Inclusive Care 2024"  # only Thai is touched
     # "ให้ยกเลิกความในข้อ" is ยกเลิก|ความ|ใน|ข้อ, the amendment formula, not ยก|เลิกความ
     assert thai.words_of("ให้ยกเลิกความในข้อ") == ["ให้", "ยกเลิก", "ความ", "ใน", "ข้อ"]
+
+
+def test_the_compact_word_list_cuts_as_pythainlps_trie(built_examples):
+    """thai.Words (a sorted list, 7 MB) gives newmm the same words as pythainlp's Trie of the same list (78 MB)."""
+    import re
+    import zipfile
+
+    from pythainlp.tokenize import word_tokenize
+    from pythainlp.util import Trie
+
+    words = thai._dictionary()
+    trie = Trie(words)
+    runs = set()
+    for b in built_examples.values():
+        runs |= set(re.findall("[\u0e01-\u0e4e]+", zipfile.ZipFile(b.docx).read("word/document.xml").decode()))
+    assert len(runs) > 300
+    for run in sorted(runs):
+        ours = word_tokenize(run, custom_dict=words, engine="newmm", keep_whitespace=True)
+        assert ours == word_tokenize(run, custom_dict=trie, engine="newmm", keep_whitespace=True), run
+    assert "ผู้รับมอบภารกิจ" in words and "ความใน" not in words and len(words) == len(trie)

@@ -31,13 +31,14 @@ def w(tag: str) -> str:
 
 
 def words(text: str) -> list[str]:
-    """Tokens whose concatenation is the text: spaces, Thai words (pythainlp), and other runs of non-space."""
-    from pythainlp.tokenize import word_tokenize
+    """Tokens whose concatenation is the text: spaces, Thai words (the renderer's: pythainlp's newmm with the
+    agreement's terms, already loaded by a worker that builds), and other runs of non-space."""
+    from pipeline.render.thai import words_of
 
     out = []
     for token in _TOKEN.findall(text):
         if _THAI.fullmatch(token):
-            out += word_tokenize(token, engine="newmm", keep_whitespace=True)
+            out += words_of(token)
         else:
             out.append(token)
     return out

@@ -20,9 +20,17 @@ import pikepdf
 from pypdf import PdfReader
 
 from pipeline.errors import ConvertError
+from pipeline.render import PROJECT_FONTS
 from pipeline.render.fields import add_signature_fields, signature_lines
 from pipeline.render.pagination import break_before, stranded
-from pipeline.render.procs import die_with_parent, new_profile_dir
+from pipeline.render.procs import (
+    die_with_parent,
+    forget_profile,
+    keep_profile,
+    new_profile_dir,
+    profile_template,
+    seed_profile,
+)
 from pipeline.render.thai import join_words, strip_joiners
 
 SARABUN = "TH Sarabun New"
@@ -30,7 +38,6 @@ FALLBACK = "Laksaman"
 # TLWG Laksaman is TH Sarabun New's design drawn about 1/0.66 larger; fontconfig's alias scales it by 0.66
 # but LibreOffice ignores that, so the conversion copy of the DOCX scales its sizes itself.
 FALLBACK_SCALE = 0.66
-PROJECT_FONTS = Path(os.environ.get("MOU_FONTS_DIR") or Path(__file__).resolve().parents[2] / "fonts")
 
 # The LibreOffice profile: Context numerals print digits in the language of their text, so the PAGE field of
 # a Thai document comes out in Thai digits (LibreOffice ignores Word's ThaiArabic / thaiNumbers formats).
@@ -171,6 +178,10 @@ class Converter:
         self.version: tuple[int, int] | None = None  # LibreOffice's, once started
         self.join_thai = True  # word joiners in the conversion copy (thai.join_words); off only to measure them
         self.restarts = 0
+        self.pipe = ""
+        self.command: list[str] = []
+        self.template: Path | None = None  # the profile kept between runs (procs.profile_template)
+        self.seeded = False  # whether this profile was copied from it
 
     # -- lifecycle -----------------------------------------------------------------------------------------
     def __enter__(self):
@@ -186,21 +197,28 @@ class Converter:
         return env
 
     def start(self) -> None:
-        uno = _import_uno()
+        """Start LibreOffice and wait until it answers."""
+        self.launch()
+        self.connect()
+
+    def launch(self) -> None:
+        """Start LibreOffice's process without waiting for it: a worker does its own loading meanwhile."""
+        _import_uno()
         soffice = soffice_path()
         if self.workdir is None:
             self.workdir = new_profile_dir()
-            (self.workdir / "profile" / "user").mkdir(parents=True)
-            (self.workdir / "profile" / "user" / "registrymodifications.xcu").write_text(_REGISTRY, encoding="utf-8")
+            self.template = profile_template(soffice, _REGISTRY)
+            self.seeded = seed_profile(self.template, self.workdir / "profile")
+            if not self.seeded:
+                (self.workdir / "profile" / "user").mkdir(parents=True)
+                (self.workdir / "profile" / "user" / "registrymodifications.xcu").write_text(
+                    _REGISTRY, encoding="utf-8"
+                )
             (self.workdir / "fonts.conf").write_text(
                 _FONTS_CONF.format(fonts=PROJECT_FONTS, cache=self.workdir / "fontcache"), encoding="utf-8"
             )
-        if self.has_sarabun is None:
-            self.has_sarabun = self._font_installed(SARABUN)
-            if not self.has_sarabun:
-                _warn_fallback_once()
-        pipe = f"mou-{os.getpid()}-{uuid.uuid4().hex[:8]}"
-        command = [
+        self.pipe = f"mou-{os.getpid()}-{uuid.uuid4().hex[:8]}"
+        self.command = [
             soffice,
             "--headless",
             "--invisible",
@@ -210,28 +228,36 @@ class Converter:
             "--nolockcheck",
             "--nofirststartwizard",
             f"-env:UserInstallation={(self.workdir / 'profile').as_uri()}",
-            f"--accept=pipe,name={pipe};urp;StarOffice.ComponentContext",
+            f"--accept=pipe,name={self.pipe};urp;StarOffice.ComponentContext",
         ]
+        self.desktop = None
+        self.proc = self._launch()
+        if self.has_sarabun is None:
+            self.has_sarabun = self._font_installed(SARABUN)
+            if not self.has_sarabun:
+                _warn_fallback_once()
 
-        def launch():
-            return subprocess.Popen(
-                command,
-                stdin=subprocess.DEVNULL,
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL,
-                env=self._env(),
-                start_new_session=True,
-                preexec_fn=die_with_parent,
-            )
+    def _launch(self) -> subprocess.Popen:
+        return subprocess.Popen(
+            self.command,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            env=self._env(),
+            start_new_session=True,
+            preexec_fn=die_with_parent,
+        )
 
-        self.proc = launch()
+    def connect(self) -> None:
+        """Wait until the launched LibreOffice answers over its pipe (restarting it once if a new profile asks)."""
+        uno = _import_uno()
         local = uno.getComponentContext()
         resolver = local.ServiceManager.createInstanceWithContext("com.sun.star.bridge.UnoUrlResolver", local)
         deadline = time.monotonic() + self.start_timeout
         restarts = 0
         while True:
             try:
-                ctx = resolver.resolve(f"uno:pipe,name={pipe};urp;StarOffice.ComponentContext")
+                ctx = resolver.resolve(f"uno:pipe,name={self.pipe};urp;StarOffice.ComponentContext")
                 self.desktop = ctx.ServiceManager.createInstanceWithContext("com.sun.star.frame.Desktop", ctx)
                 self.version = self.version or _product_version(uno, ctx)
                 return
@@ -239,8 +265,11 @@ class Converter:
                 code = self.proc.poll()
                 if code == RESTART_CODE and restarts < 2:  # a new profile made: soffice.bin asks to be started again
                     restarts += 1
-                    self.proc = launch()
+                    self.proc = self._launch()
                     continue
+                if code is not None or time.monotonic() > deadline:
+                    if self.seeded:  # perhaps the kept profile: the next start makes a new one
+                        forget_profile(self.template)
                 if code is not None:
                     self._kill()
                     raise ConvertError(
@@ -275,7 +304,8 @@ class Converter:
         if self.desktop is not None and self.proc and self.proc.poll() is None:
             try:
                 self.desktop.terminate()
-                self.proc.wait(timeout=10)
+                if self.proc.wait(timeout=10) == 0 and not self.seeded and self.workdir:
+                    keep_profile(self.workdir / "profile", self.template)
             except Exception:
                 pass
         self._kill()
@@ -311,6 +341,8 @@ class Converter:
                 self.restarts += 1
             self._kill()
             self.start()
+        elif self.desktop is None:  # launched, not yet answering
+            self.connect()
         copy = for_libreoffice(
             docx, fallback_font=not self.has_sarabun, joiners_after_marks=self.marks_stay_put, join_thai=self.join_thai
         )

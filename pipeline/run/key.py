@@ -32,7 +32,7 @@ _FRONT_ENDS = ("cli/", "web/", "questionnaire/", "run/", "store/users.py", "stor
 def code_fingerprint() -> str:
     """What shapes the documents besides the library: the package's own code (every module but the front ends) and
     the font files it embeds, by content. The package version is not enough: nobody bumps it."""
-    from pipeline.render.pdf import PROJECT_FONTS
+    from pipeline.render import PROJECT_FONTS
 
     package = Path(__file__).resolve().parents[1]
     parts = [

@@ -38,11 +38,20 @@ def _start_worker(root: str | None, settings: dict, pdf: bool, in_process: bool 
         watch_parent()  # a killed batch (or server) takes its workers, and through them their LibreOffice, with it
         for sig in STOP_SIGNALS:
             signal.signal(sig, signal.SIG_IGN)  # the parent decides; a worker finishes its document
-    _worker["library"] = read_library(Path(root) if root else None)
     _worker["settings"] = Settings(**settings)
-    _worker["converter"] = Converter(timeout=_worker["settings"].convert_timeout) if pdf else None
-    if _worker["converter"] is not None and not in_process:
-        multiprocessing.util.Finalize(_worker["converter"], _worker["converter"].close, exitpriority=10)
+    converter = _worker["converter"] = Converter(timeout=_worker["settings"].convert_timeout) if pdf else None
+    if converter is not None:
+        if not in_process:
+            multiprocessing.util.Finalize(converter, converter.close, exitpriority=10)
+        try:
+            converter.launch()  # LibreOffice starts on the other core while this process loads what it needs
+        except MouError:
+            pass  # reported by the first conversion, with the document's name
+    _worker["library"] = read_library(Path(root) if root else None)
+    if converter is not None:
+        from pipeline.render.thai import join_words
+
+        join_words("ผู้รับมอบภารกิจ", after_marks=True)  # the word list and ICU, loaded while LibreOffice starts
 
 
 def _stop_worker() -> None:

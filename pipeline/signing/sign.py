@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pipeline.errors import MouError
-from pipeline.render.pdf import PROJECT_FONTS, read_pdf_metadata
+from pipeline.render import PROJECT_FONTS
+from pipeline.render.pdf import read_pdf_metadata
 from pipeline.signing.verify import signer_name
 from pipeline.store.files import write_atomically
 
