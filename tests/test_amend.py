@@ -150,8 +150,20 @@ def test_the_money_of_a_closed_fiscal_year_cannot_be_changed(library):
     assert amendment_problems(signed, new, dt.date(2024, 9, 1)) == []  # before its end it may change
 
 
-def test_the_new_spec_says_what_it_amends_and_the_parties_are_amended_too(tmp_path):
+def test_the_new_representative_makes_the_amendment_and_the_signed_parties_paragraph_stands(tmp_path):
+    """DRAFTING (parties): the signed parties paragraph records who made the agreement that day; an amendment never
+    cancels it. The new representative is named in the amendment's own opening, with the capacity they act in; a
+    new representative alone is no amendment, and `mou amend` says why."""
     signed, new = specs(tmp_path, "th")
+    only = yaml.safe_load(signed.read_text(encoding="utf-8"))
+    del only["signed"]
+    only["parties"]["partner"]["representative"]["name"] = "ศาสตราจารย์ ดร.ผู้แทน คนใหม่"
+    (tmp_path / "only.yaml").write_text(yaml.safe_dump(only, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    alone = mou(
+        "amend", signed, tmp_path / "only.yaml", "--out", tmp_path / "alone", "--date", "2024-08-01", "--no-pdf"
+    )
+    assert alone.returncode == 1 and "needs no amendment" in alone.stderr, alone.stderr
+    assert "Traceback" not in alone.stderr and not list((tmp_path / "alone").glob("*.docx"))
     data = yaml.safe_load(new.read_text(encoding="utf-8"))
     data["parties"]["partner"]["representative"]["name"] = "ศาสตราจารย์ ดร.ผู้แทน คนใหม่"
     data["budget"]["lines"] = [
@@ -164,10 +176,12 @@ def test_the_new_spec_says_what_it_amends_and_the_parties_are_amended_too(tmp_pa
     assert yaml.safe_load(new.read_text(encoding="utf-8"))["amends"] == "signed-th"
     doc = Document(str(tmp_path / "o" / "signed-th.amendment-1.docx"))
     headings = [p.text.replace("\xa0", " ") for p in doc.paragraphs if p.style.name == "Heading 1"]
-    assert "ข้อ ๑ แก้ไขส่วนคู่ภาคี" in headings, headings
+    assert not any("คู่ภาคี" in h for h in headings), headings
+    assert headings[1] == "ข้อ ๑ แก้ไขข้อ ๔ (งบประมาณและแหล่งที่มาของงบประมาณ)", headings
     text = "\n".join(p.text for p in doc.paragraphs).replace("\xa0", " ")
-    assert "ให้ยกเลิกความในส่วนคู่ภาคี ของบันทึกข้อตกลงเดิม และให้ใช้ความต่อไปนี้แทน" in text
-    assert "ศาสตราจารย์ ดร.ผู้แทน คนใหม่" in text
+    assert "ส่วนคู่ภาคี" not in text  # nothing cancels the parties paragraph
+    opening = next(p for p in text.split("\n") if p.startswith("บันทึกข้อตกลงแก้ไขเพิ่มเติมฉบับนี้ทำขึ้น"))
+    assert "โดยศาสตราจารย์ ดร.ผู้แทน คนใหม่" in opening and "ปฏิบัติการแทนอธิการบดีมหาวิทยาลัยมหิดล" in opening
     # the budget clause is quoted whole: its table of lines inside the quotation, which closes after it
     body = doc.element.body
     kinds = [

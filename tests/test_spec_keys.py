@@ -245,3 +245,39 @@ def test_a_signing_supporter_is_bound_by_safeguarding_and_the_processor_duties(t
     built = build(EXAMPLES / "inclusive-care.yaml", tmp_path, library, settings, None)
     text = "\n".join(docx_paragraphs(built.docx))
     assert "กลุ่มเปราะบาง ผู้รับมอบภารกิจจะตรวจสอบประวัติ" in text  # no supporter signs: the partner alone
+
+
+def test_a_unit_signs_as_the_juristic_person_it_belongs_to(tmp_path, write_spec, library, settings, example_data):
+    """Issue 30, must fix 1: with `part_of` the party is "X โดย Y" on the cover, in the parties paragraph and the
+    notices, the representative acts for X, and "ในนาม X" stands above the signature; notices say when each is
+    deemed received. English: "X, acting through Y", "For and on behalf of X"."""
+    from docx import Document
+
+    from pipeline.api import build
+    from pipeline.render.pdftext import docx_paragraphs
+
+    data = example_data("elderly-database-grant")
+    partner = data["parties"]["partner"]
+    partner["name"] = "ชมรมผู้สูงอายุตำบลบางกระสอ"
+    partner["part_of"] = "มูลนิธิเครือข่ายผู้สูงอายุตัวอย่าง"
+    partner.pop("registration", None)
+    built = build(write_spec(data, "club.yaml"), tmp_path, library, settings, None)
+    paragraphs = docx_paragraphs(built.docx)
+    text = "\n".join(paragraphs)
+    bound = "มูลนิธิเครือข่ายผู้สูงอายุตัวอย่าง โดยชมรมผู้สูงอายุตำบลบางกระสอ"
+    parties = next(p for p in paragraphs if "ซึ่งต่อไปในบันทึกข้อตกลงนี้เรียกว่า “ผู้รับมอบภารกิจ”" in p)
+    assert bound in parties and "ในสังกัด" not in parties
+    assert "ผู้มีอำนาจกระทำการแทนมูลนิธิเครือข่ายผู้สูงอายุตัวอย่าง" in parties or "authority" not in partner
+    assert any(p.startswith(f"{bound} เลขที่") for p in paragraphs), paragraphs  # the notices' address list
+    assert "ให้ถือว่าผู้รับได้รับหนังสือในวันที่ส่งถึงเมื่อส่งโดยบุคคล" in text
+    doc = Document(built.docx)
+    cover = "\n".join(p.text for p in doc.paragraphs[:12])
+    assert bound in cover, cover
+    block = next(t for t in doc.tables if any("ลงชื่อ" in c.text for c in t.rows[1].cells))
+    rows = [[c.text for c in r.cells] for r in block.rows]
+    assert rows[0] == ["", "ในนามมูลนิธิเครือข่ายผู้สูงอายุตัวอย่าง"], rows
+    data["language"] = "en"
+    built = build(write_spec(data, "club-en.yaml"), tmp_path, library, settings, None)
+    text = "\n".join(docx_paragraphs(built.docx))
+    assert "มูลนิธิเครือข่ายผู้สูงอายุตัวอย่าง, acting through ชมรมผู้สูงอายุตำบลบางกระสอ" in text
+    assert "deemed received on the day of delivery" in text

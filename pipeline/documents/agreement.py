@@ -137,6 +137,29 @@ class Signer:
     position: str
     label: str
     acting: str = ""  # "ปฏิบัติราชการแทนอธิบดี…": the office the representative acts for, in the block's words
+    behalf: str = ""  # "ในนามมหาวิทยาลัย…": the juristic person a unit signs for (part_of), above the signature
+
+
+def bound_name(who, lang: str, article: bool = True) -> str:
+    """The party as the agreement binds it: a unit without legal personality (`part_of`) is written "X โดย Y", the
+    juristic person acting through its unit (DRAFTING: parties), everywhere the party is named."""
+    if not getattr(who, "part_of", None):
+        return who.name if lang == "th" or not article else thai.with_article(who.name)
+    if lang == "th":
+        return f"{who.part_of} โดย{who.name}"
+    return f"{thai.with_article(who.part_of)}, acting through {thai.with_article(who.name)}"
+
+
+def juristic_name(who, lang: str) -> str:
+    """The juristic person itself: whom the representative acts for and whose account is paid."""
+    name = getattr(who, "part_of", None) or who.name
+    return name if lang == "th" else thai.with_article(name)
+
+
+def _behalf(who, library: Library, lang: str) -> str:
+    if not getattr(who, "part_of", None):
+        return ""
+    return library.labels["signature"]["behalf"][lang].format(name=juristic_name(who, lang))
 
 
 def context(spec: Spec, settings: Settings, library: Library) -> dict:
@@ -160,13 +183,19 @@ def context(spec: Spec, settings: Settings, library: Library) -> dict:
     ]
     p = spec.parties
     signers = [
-        Signer(rep.name, rep.position, party(key), _acting(who, library, lang))
+        Signer(rep.name, rep.position, party(key), acting_words(who, library, lang), _behalf(who, library, lang))
         for key, who, rep in (
             ("delegator", p.delegator, p.delegator.representative),
             ("partner", p.partner, p.partner.representative),
         )
     ] + [
-        Signer(s.representative.name, s.representative.position, s.name, _acting(s, library, lang))
+        Signer(
+            s.representative.name,
+            s.representative.position,
+            s.name,
+            acting_words(s, library, lang),
+            _behalf(s, library, lang),
+        )
         for s in p.supporters
         if s.signs and s.representative
     ]
@@ -174,7 +203,9 @@ def context(spec: Spec, settings: Settings, library: Library) -> dict:
         Signer(w.name, w.position, f"{witness}{_of(spec, library, w.party, w.supporter, lang)}") for w in spec.witnesses
     ]
     ctx = {name: getattr(spec, name) for name in type(spec).model_fields}
-    ctx["acting"] = lambda who: _acting(who, library, lang)
+    ctx["acting"] = lambda who: acting_words(who, library, lang)
+    ctx["bound"] = lambda who: bound_name(who, lang)
+    ctx["juristic"] = lambda who: juristic_name(who, lang)
     roles = spec.roles.supporters
     later = later_fiscal_years(spec)
     ctx.update(
@@ -240,7 +271,7 @@ def signature_roles(spec: Spec) -> tuple[str, ...]:
     )
 
 
-def _acting(who, library: Library, lang: str) -> str:
+def acting_words(who, library: Library, lang: str) -> str:
     """ "ปฏิบัติราชการแทนอธิบดี…" (a government party) or "ปฏิบัติการแทนอธิการบดี…": the capacity of a representative
     who acts for an office (representative.acting_for), as the parties paragraph and the signature block print it."""
     rep = getattr(who, "representative", None)
@@ -261,6 +292,8 @@ def signature_lines(signers: list, library: Library, lang: str) -> list[tuple]:
     for i in range(0, len(signers), 2):
         pair = signers[i : i + 2] + [None] * (2 - len(signers[i : i + 2]))
         texts = [lambda s: f"{signed} {line}", lambda s: f"({s.name})", lambda s: s.position]
+        if any(s is not None and s.behalf for s in pair):
+            texts.insert(0, lambda s: s.behalf)
         if any(s is not None and s.acting for s in pair):
             texts.append(lambda s: s.acting)
         texts.append(lambda s: s.label)
@@ -488,8 +521,8 @@ def assemble(spec: Spec, settings: Settings, library: Library, draft: bool = Fal
         "doc_title": labels["document"]["title"][lang],
         "model_label": labels["model"][spec.model][lang],
         "subject": digits(spec.title.replace("\n", " ")),
-        "delegator": digits(spec.parties.delegator.name),
-        "partner": digits(spec.parties.partner.name),
+        "delegator": digits(bound_name(spec.parties.delegator, lang, article=False)),
+        "partner": digits(bound_name(spec.parties.partner, lang, article=False)),
         "reference_no": digits(spec.reference_no or ""),
         "draft_mark": labels["document"]["draft"][lang] if draft else "",
     }

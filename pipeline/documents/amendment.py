@@ -16,7 +16,16 @@ from pipeline.documents.after_signing import (
     with_signatures,
     write_document,
 )
-from pipeline.documents.agreement import assemble, blocks_of, clause_env, context, keep_with_signatures, signature_roles
+from pipeline.documents.agreement import (
+    acting_words,
+    assemble,
+    blocks_of,
+    bound_name,
+    clause_env,
+    context,
+    keep_with_signatures,
+    signature_roles,
+)
 from pipeline.documents.check import check_spec
 from pipeline.documents.redline import word_diff
 from pipeline.errors import LibraryError, MouError
@@ -78,12 +87,13 @@ def _close_quote(blocks: list[Block]) -> list[Block]:
 
 
 def _preamble_changes(old_doc: Agreement, new_doc: Agreement) -> list:
-    """The parties (a new representative, address or authority), the legal authority and the recitals are amended
-    too: each part that changed is cancelled and quoted whole in its new words."""
+    """The legal authority and the recitals are amended too: each part that changed is cancelled and quoted whole in
+    its new words. The parties paragraph never is: it records who made the agreement on that day, and whoever now
+    represents a party makes and signs the amendment, named in its own opening (DRAFTING: parties)."""
     old = {s.id: s for s in old_doc.sections if s.part == "preamble"}
     out = []
     for s in new_doc.sections:
-        if s.part != "preamble":
+        if s.part != "preamble" or s.id == "parties":
             continue
         before = old.get(s.id)
         if before is None or _content(before) != _content(s):
@@ -91,6 +101,11 @@ def _preamble_changes(old_doc: Agreement, new_doc: Agreement) -> list:
             quoted[0] = Block(quoted[0].kind, "“" + quoted[0].text)
             out.append(("replace_preamble", {"label": s.heading}, _close_quote(quoted)))
     return out
+
+
+def _parties_differ(old_doc: Agreement, new_doc: Agreement) -> bool:
+    old = [_content(s) for s in old_doc.sections if s.id == "parties"]
+    return old != [_content(s) for s in new_doc.sections if s.id == "parties"]
 
 
 def _fiscal_year_ended(year_be: int) -> dt.date:
@@ -296,6 +311,8 @@ def amendment_document(
         made=signed.signing.date,
         when=when,
         parties=new.parties,  # who signs the amendment: the parties as they now are
+        bound=lambda who: bound_name(who, lang),
+        acting=lambda who: acting_words(who, library, lang),
         place=new.signing.place,
         copies=new.copy_count(),
         lang=lang,
@@ -312,6 +329,14 @@ def amendment_document(
             ) from exc
 
     changes = _preamble_changes(old_doc, new_doc) + _changes(old_parts, new_parts, word)
+    if not changes and _parties_differ(old_doc, new_doc):
+        raise MouError(
+            "ข้อกำหนดใหม่ต่างจากเดิมเพียงผู้แทน ที่อยู่ หรือหนังสือมอบอำนาจของคู่ภาคี ซึ่งไม่ต้องแก้ไขบันทึกข้อตกลง: "
+            "ส่วนคู่ภาคีของบันทึกข้อตกลงที่ลงนามแล้วบันทึกผู้ทำข้อตกลงในวันนั้น ผู้แทนคนใหม่ลงนามในบันทึกข้อตกลงแก้ไขเพิ่มเติมฉบับถัดไป / "
+            "the new spec differs only in a party's representative, address or authority, which needs no amendment: "
+            "the signed parties paragraph records who made the agreement that day; the new representative signs the "
+            "next amendment"
+        )
     if not changes:
         raise MouError(
             "ข้อกำหนดทั้งสองประกอบเป็นบันทึกข้อตกลงเดียวกัน ไม่มีข้อใดต้องแก้ไข / "
