@@ -281,3 +281,20 @@ def test_a_unit_signs_as_the_juristic_person_it_belongs_to(tmp_path, write_spec,
     text = "\n".join(docx_paragraphs(built.docx))
     assert "มูลนิธิเครือข่ายผู้สูงอายุตัวอย่าง, acting through ชมรมผู้สูงอายุตำบลบางกระสอ" in text
     assert "deemed received on the day of delivery" in text
+
+
+def test_duties_survive_the_term_and_repayment_names_its_rate(tmp_path, library, settings):
+    """Issue 30, should fix: reports, repayment, records, audit and personal data survive the end of the agreement;
+    interest on repayment is 5 % a year (CCC s.224 as amended in B.E. 2564), not "the legal rate"."""
+    from pipeline.api import build
+    from pipeline.render.pdftext import docx_paragraphs
+
+    from conftest import EXAMPLES
+
+    for name, survive, rate in (
+        ("inclusive-care", "ยังคงมีผลใช้บังคับต่อไปแม้บันทึกข้อตกลงนี้สิ้นสุดลงหรือถูกบอกเลิก", "ร้อยละ ๕ ต่อปี"),
+        ("elderly-database-grant-en", "survive the end or termination of this Agreement", "interest at 5 % a year"),
+    ):
+        text = "\n".join(docx_paragraphs(build(EXAMPLES / f"{name}.yaml", tmp_path, library, settings, None).docx))
+        assert survive in text and rate in text, name
+        assert "อัตราตามกฎหมาย" not in text and "the legal rate" not in text
