@@ -108,6 +108,23 @@ def _parties_differ(old_doc: Agreement, new_doc: Agreement) -> bool:
     return old != [_content(s) for s in new_doc.sections if s.id == "parties"]
 
 
+def _refuse_empty(changes: list, old_doc: Agreement, new_doc: Agreement) -> None:
+    """Nothing to amend, said with its reason when only the parties paragraph differs."""
+    if not changes and _parties_differ(old_doc, new_doc):
+        raise MouError(
+            "ข้อกำหนดใหม่ต่างจากเดิมเพียงผู้แทน ที่อยู่ หรือหนังสือมอบอำนาจของคู่ภาคี ซึ่งไม่ต้องแก้ไขบันทึกข้อตกลง: "
+            "ส่วนคู่ภาคีของบันทึกข้อตกลงที่ลงนามแล้วบันทึกผู้ทำข้อตกลงในวันนั้น ผู้แทนคนใหม่ลงนามในบันทึกข้อตกลงแก้ไขเพิ่มเติมฉบับถัดไป / "
+            "the new spec differs only in a party's representative, address or authority, which needs no amendment: "
+            "the signed parties paragraph records who made the agreement that day; the new representative signs the "
+            "next amendment"
+        )
+    if not changes:
+        raise MouError(
+            "ข้อกำหนดทั้งสองประกอบเป็นบันทึกข้อตกลงเดียวกัน ไม่มีข้อใดต้องแก้ไข / "
+            "the two specs assemble to the same agreement: there is nothing to amend"
+        )
+
+
 def _fiscal_year_ended(year_be: int) -> dt.date:
     """Thai fiscal year N (B.E.) ends on 30 September of B.E. year N (Gregorian N - 543)."""
     return dt.date(year_be - 543, 9, 30)
@@ -329,19 +346,7 @@ def amendment_document(
             ) from exc
 
     changes = _preamble_changes(old_doc, new_doc) + _changes(old_parts, new_parts, word)
-    if not changes and _parties_differ(old_doc, new_doc):
-        raise MouError(
-            "ข้อกำหนดใหม่ต่างจากเดิมเพียงผู้แทน ที่อยู่ หรือหนังสือมอบอำนาจของคู่ภาคี ซึ่งไม่ต้องแก้ไขบันทึกข้อตกลง: "
-            "ส่วนคู่ภาคีของบันทึกข้อตกลงที่ลงนามแล้วบันทึกผู้ทำข้อตกลงในวันนั้น ผู้แทนคนใหม่ลงนามในบันทึกข้อตกลงแก้ไขเพิ่มเติมฉบับถัดไป / "
-            "the new spec differs only in a party's representative, address or authority, which needs no amendment: "
-            "the signed parties paragraph records who made the agreement that day; the new representative signs the "
-            "next amendment"
-        )
-    if not changes:
-        raise MouError(
-            "ข้อกำหนดทั้งสองประกอบเป็นบันทึกข้อตกลงเดียวกัน ไม่มีข้อใดต้องแก้ไข / "
-            "the two specs assemble to the same agreement: there is nothing to amend"
-        )
+    _refuse_empty(changes, old_doc, new_doc)
 
     numbering = getattr(library.sections.numbering, lang)
     sections = [
