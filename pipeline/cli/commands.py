@@ -490,7 +490,7 @@ def serve_cmd(workspace, host, https, port, workers, library_dir, settings_file)
     pool = WarmPool(workers, library_dir, settings)
     echo("เตรียม LibreOffice … / starting the workers and their LibreOffice …")
     try:
-        pool.warm()  # before the first page: a preview never waits for a LibreOffice start
+        pool.warm(wait=False)  # started now, while the pages load: a first preview waits only for what is left
         app = create_app(workspace, library_dir, settings, pool, secure=https)
         echo(f"mou serve: http://{host}:{port}/  (workspace: {workspace.resolve()})  Ctrl-C to stop")
         serve(app, host=host, port=port)

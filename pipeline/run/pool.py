@@ -201,12 +201,15 @@ class WarmPool:
             procs = list((getattr(self._pool, "_processes", None) or {}).values())
             self._procs.extend(p for p in procs if p not in self._procs)
 
-    def warm(self) -> None:
-        """Start every worker (and its LibreOffice) now rather than on the first request."""
+    def warm(self, wait: bool = True) -> list:
+        """Start every worker (and its LibreOffice) now rather than on the first request; `wait=False` lets the caller
+        go on (the server answers its first pages while the workers start; a preview waits for them)."""
         futures = [self.executor().submit(_warm_up) for _ in range(self.workers)]
         self.track()
-        for f in futures:
-            f.result()
+        if wait:
+            for f in futures:
+                f.result()
+        return futures
 
     def build(self, task: Task, timeout: float = 300) -> dict:
         """One agreement built by a warm worker; a worker that dies is an error result, and the pool is replaced."""
