@@ -61,10 +61,19 @@ def clause_env(lang: str, labels: dict) -> LimitedSandbox:
         and_join=lambda xs: thai.and_join([str(x) for x in xs], lang),
         plural=lambda word, n: thai.plural(n, word) if lang == "en" else word,
         the=lambda name: thai.with_article(name) if lang == "en" else name,
+        inline=lambda text: _inline(str(text), lang),
         a_an=lambda noun: (("an " if noun[:1].lower() in "aeiou" else "a ") + noun) if lang == "en" else noun,
     )
     guard_filters(env)
     return env
+
+
+def _inline(text: str, lang: str) -> str:
+    """A value set inside an English sentence starts in lower case ("for five years", "when every indicator"), unless
+    it starts with an acronym or a name in capitals (NHSO, UNICEF); Thai has no case."""
+    if lang != "en" or len(text) < 2 or not text[1].islower():
+        return text
+    return text[0].lower() + text[1:]
 
 
 @contextlib.contextmanager
@@ -241,13 +250,40 @@ def context(spec: Spec, settings: Settings, library: Library) -> dict:
         non_binding=[s.name for s in p.supporters if not s.signs],
         # who provides the service to the users: the partner and every supporter that signs (safeguarding, PDPA)
         providers=[party("partner"), *(s.name if lang == "th" else f"the {s.name}" for s in p.supporters if s.signs)],
-        partner_is_state=p.partner.kind in ("government", "lao"),  # the procurement act binds it directly
+        procurement=_procurement(p.partner),
+        # PDPA: a government agency or local government acting under its own powers controls its data (partner_role)
+        partner_controls=_partner_role(spec) == "controller",
+        processors=(
+            [s.name if lang == "th" else f"the {s.name}" for s in p.supporters if s.signs]
+            if _partner_role(spec) == "controller"
+            else [party("partner"), *(s.name if lang == "th" else f"the {s.name}" for s in p.supporters if s.signs)]
+        ),
         all_state=p.delegator.kind in ("government", "lao") and p.partner.kind in ("government", "lao"),
         who=lambda ref, supporter=None: _of(spec, library, ref, supporter, lang, bare=True),
         annex_list=[],
         annex=Annexes(),  # filled in once the clauses are chosen: section id -> "ภาคผนวก ก"
     )
     return ctx
+
+
+def _partner_role(spec: Spec) -> str:
+    """The partner's role for personal data: `personal_data.partner_role`, else by its kind (SPEC §1)."""
+    pd = spec.personal_data
+    if pd and pd.partner_role:
+        return pd.partner_role
+    return "controller" if spec.parties.partner.kind in ("government", "lao") else "processor"
+
+
+ACT_WORDS = ("พระราชบัญญัติ", "พ.ร.บ.", " Act", "Act ")
+
+
+def _procurement(partner) -> str:
+    """How the Public Procurement Act binds the partner (s.4): `act` for a government agency, a local government or a
+    body whose registration is the act that set it up; `maybe` for an academic partner that names no registration
+    (a public university is bound, a private one is not); `principles` for a foundation, association or company."""
+    if partner.kind in ("government", "lao") or any(w in (partner.registration or "") for w in ACT_WORDS):
+        return "act"
+    return "maybe" if partner.kind == "academic" else "principles"
 
 
 def _of(spec: Spec, library: Library, ref: str, supporter: str | None, lang: str, bare: bool = False) -> str:
