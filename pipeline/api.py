@@ -26,6 +26,7 @@ _FROM = {
     "Agreement": "pipeline.documents.agreement",
     "assemble": "pipeline.documents.agreement",
     "amendment_problems": "pipeline.documents.amendment",
+    "recorded_paid": "pipeline.documents.amendment",
     "amendment_redline": "pipeline.documents.amendment",
     "build_amendment": "pipeline.documents.amendment",
     "check_document": "pipeline.documents.check",

@@ -126,6 +126,28 @@ def test_an_instalment_already_due_cannot_be_changed(tmp_path):
     assert "amends:" not in new.read_text(encoding="utf-8")  # nothing written for a refused amendment
 
 
+def test_an_instalment_the_office_recorded_as_paid_cannot_be_changed_before_it_falls_due(tmp_path):
+    """SPEC §2: given the workspace, an instalment the office's record (the calendar's done status) marks as paid
+    counts as paid, whatever its due date; without the record the same amendment is made."""
+    from pipeline.store.users import Record
+
+    signed, new = specs(tmp_path, "en")
+    data = yaml.safe_load(new.read_text(encoding="utf-8"))
+    data["instalments"][2]["condition"] = "and the Partner hands over the curriculum"  # due 30 June 2025
+    new.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    workspace = tmp_path / "office"
+    Record(workspace).mark_done(
+        f"{signed.stem}.instalment.3@mou-pipeline", signed.stem, dt.date(2024, 7, 15), "a", "", ""
+    )
+    args = ("amend", signed, new, "--date", "2024-08-01", "--no-pdf")
+    result = mou(*args, "--out", tmp_path / "o", "--workspace", workspace)
+    assert result.returncode == 1, result.stdout
+    assert "instalment 3 is recorded as paid on 15 July 2024 in the office's record" in result.stderr, result.stderr
+    assert "งวดที่ ๓ บันทึกในทะเบียนของสำนักงานว่าจ่ายแล้ว" in result.stderr or "งวดที่ 3 บันทึกในทะเบียน" in result.stderr
+    assert not (tmp_path / "o").exists() or not list((tmp_path / "o").iterdir())
+    assert mou(*args, "--out", tmp_path / "o2").returncode == 0  # the record not given: due later, so not yet paid
+
+
 def test_an_amendment_after_the_term_is_refused(tmp_path):
     signed, new = specs(tmp_path, "en")
     result = mou("amend", signed, new, "--out", tmp_path / "o", "--no-pdf")  # dated today: years after the end

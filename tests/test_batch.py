@@ -73,12 +73,15 @@ def library_copy(tmp_path):
     return root
 
 
-def edit_clause(root: Path, cid: str, new_version: int | None) -> None:
+def edit_clause(root: Path, cid: str, bump: bool) -> tuple[int, int]:
+    """The clause file edited, with its version number raised by one when `bump`: (version before, version after)."""
     path = root / "clauses" / f"{cid}.yaml"
     text = path.read_text(encoding="utf-8")
-    if new_version:
-        text = text.replace("version: 1", f"version: {new_version}", 1)
+    old = int(re.search(r"^version: (\d+)", text, re.M).group(1))
+    new = old + 1 if bump else old
+    text = re.sub(r"^version: \d+", f"version: {new}", text, count=1, flags=re.M)
     path.write_text(text + "\n# amended by the legal office\n", encoding="utf-8")
+    return old, new
 
 
 # -- with PDFs, through the real LibreOffice ---------------------------------------------------------------------------
@@ -182,29 +185,34 @@ def test_identical_inputs_give_byte_identical_docx(specs, tmp_path):
 def test_clause_edit_rebuilds_exactly_its_users_and_names_versions(specs, tmp_path, library_copy):
     out = tmp_path / "out"
     run_batch(specs, out, library_copy, pdf=False, jobs=1)
-    edit_clause(library_copy, "grant_refund", new_version=2)
+    v, w = edit_clause(library_copy, "grant_refund", bump=True)
     result = mou("batch", specs, "--out", out, "--library", library_copy, "--no-pdf", "-j", "1")
     assert result.exit_code == 0, result.output
     entries = manifest(out)
-    assert {n for n in ALL if entries[n]["clauses"].get("grant_refund", {}).get("version") == 2} == GRANTS
+    assert {n for n in ALL if entries[n]["clauses"].get("grant_refund", {}).get("version") == w} == GRANTS
     report = (out / REPORT_NAME).read_text(encoding="utf-8")
-    assert "grant_refund v1 → v2: 2 — elderly-database-grant, elderly-database-grant-en" in report
-    assert "สร้างใหม่ / built (2)" in report and "elderly-database-grant: ข้อสัญญา / clause grant_refund v1 → v2" in report
+    assert f"grant_refund v{v} → v{w}: 2 — elderly-database-grant, elderly-database-grant-en" in report
+    assert (
+        "สร้างใหม่ / built (2)" in report
+        and f"elderly-database-grant: ข้อสัญญา / clause grant_refund v{v} → v{w}" in report
+    )
     rebuilt = run_batch(specs, out, library_copy, pdf=False, jobs=1)
     assert built(rebuilt) == set()
 
-    edit_clause(library_copy, "grant_refund", new_version=None)  # same version number: said so
+    edit_clause(library_copy, "grant_refund", bump=False)  # same version number: said so
     again = run_batch(specs, out, library_copy, pdf=False, jobs=1)
     assert built(again) == GRANTS
     assert any(
-        "grant_refund v2" in en and "without a new version number" in en for o in again.outcomes for _, en in o.reasons
+        f"grant_refund v{w}" in en and "without a new version number" in en
+        for o in again.outcomes
+        for _, en in o.reasons
     )
 
 
 def test_editing_a_clause_nobody_uses_rebuilds_nothing(specs, tmp_path, library_copy):
     out = tmp_path / "out"
     run_batch(specs, out, library_copy, pdf=False, jobs=1)
-    edit_clause(library_copy, "confidentiality", new_version=2)  # optional, off unless a spec includes it
+    edit_clause(library_copy, "confidentiality", bump=True)  # optional, off unless a spec includes it
     assert built(run_batch(specs, out, library_copy, pdf=False, jobs=1)) == set()
 
 

@@ -106,3 +106,10 @@ def test_english_values_inside_sentences_and_the_language(text_of, example_data)
     assert "where a Thai text of it is signed as well, the Thai text prevails" in text
     data["personal_data"]["retention"] = "Until the NHSO closes the case, then 2 years"
     assert "for NHSO" not in text_of("elderly-database-grant-en", data)
+
+
+def test_the_sla_annex_measures_each_service_and_stays_in_force_until_the_next(text_of):
+    text = text_of("universal-design-nonthaburi")  # two years: the SLA of year 1 is renewed
+    assert "ให้ข้อตกลงฉบับนี้ใช้บังคับต่อไปจนกว่าจะได้ลงนามฉบับถัดไป" in text
+    assert "ผลการให้บริการแต่ละรายการวัดเทียบกับมาตรฐานในตาราง" in text
+    assert "ผู้มอบภารกิจอาจชะลอการจ่ายเงินงวดถัดไปไว้จนกว่าจะแก้ไขได้ตามแผน และอาจจัดให้ผู้อื่นให้บริการนั้นแทน" in text

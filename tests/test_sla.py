@@ -83,6 +83,14 @@ def test_each_later_year_is_its_own_document_naming_the_agreement(built, year):
         assert skeleton("ณ ศาลาว่าการเทศบาลนครนนทบุรี เมื่อวันที่ ๒๐ มิถุนายน ๒๕๖๘") in skeleton(text)
     else:
         assert "ณ ......" in text.replace("\ufeff", "")
+    # how a service is measured, what follows a miss (money or a step behind the remedy), and in force until the next
+    for words in (
+        "ผลการให้บริการแต่ละรายการวัดเทียบกับมาตรฐานในตาราง",
+        "ผู้มอบภารกิจอาจชะลอการจ่ายเงินงวดถัดไปไว้จนกว่าจะแก้ไขได้ตามแผน",
+    ):
+        assert skeleton(words) in skeleton(text), words
+    until_next = skeleton("ให้ข้อตกลงฉบับนี้ใช้บังคับต่อไปจนกว่าจะได้ลงนามฉบับถัดไป") in skeleton(text)
+    assert until_next == (year < 5), year  # the last year ends with the agreement
     # the agreement's signatories sign it, one copy each
     assert skeleton("เป็น ๒ ฉบับ") in skeleton(text) and text.count("ลงชื่อ") >= 2
     check = mou("validate", pdf)

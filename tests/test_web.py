@@ -4,6 +4,7 @@ test's folder, and its path printed when a test fails."""
 
 from __future__ import annotations
 
+import datetime as dt
 import html
 import io
 import os
@@ -760,6 +761,24 @@ def test_after_signing_the_year_2_sla_and_an_amendment_are_built_in_the_browser(
     assert any("ระยะที่ ๒" in e.text for e in redline.find_elements(By.TAG_NAME, "ins")), redline.text
     assert not d.find_elements(By.ID, "build-final") and d.find_element(By.ID, "no-final").text
     shot(d, "amendment-redline")
+    # SPEC §2: an instalment the calendar marks as paid counts as paid, though it falls due after the amendment's date
+    from pipeline.store.users import Record
+
+    copy_path = server.workspace / "design-amend-1.yaml"
+    as_typed = copy_path.read_text(encoding="utf-8")
+    data = yaml.safe_load(as_typed)
+    data["instalments"][1]["condition"] = "และผู้รับมอบภารกิจส่งรายงานผลการสำรวจ"  # due 31/1/2568
+    copy_path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    Record(server.workspace).mark_done("design.instalment.2@mou-pipeline", "design", dt.date(2024, 8, 20), "x", "", "")
+    d.get(server.url + "/a/design-amend-1")
+    type_in(d, "amend-date", "1/9/2567")
+    click(d, d.find_element(By.ID, "amendment-build"))
+    refused = WebDriverWait(d, 240, poll_frequency=0.3).until(
+        lambda drv: drv.find_elements(By.CSS_SELECTOR, ".banner.bad.built")
+    )
+    assert "บันทึกในทะเบียนของสำนักงานว่าจ่ายแล้วเมื่อวันที่ ๒๐ สิงหาคม ๒๕๖๗" in refused[0].text, refused[0].text
+    copy_path.write_text(as_typed, encoding="utf-8")
+    d.get(server.url + "/a/design-amend-1")
     type_in(d, "amend-date", "1/9/2567")
     click(d, d.find_element(By.ID, "amendment-build"))
     shot(d, "amendment-built")

@@ -1,6 +1,6 @@
 """The `mou` command line (SPEC.md §5)."""
 
-from pipeline.cli import office, signing  # noqa: F401  (register mou obligations, mou sign and mou verify)
+from pipeline.cli import after_signing, office, signing  # noqa: F401  (register mou sla, amend, obligations, sign, verify)
 from pipeline.cli.commands import cli, main
 
 __all__ = ["cli", "main"]

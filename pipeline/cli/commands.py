@@ -382,63 +382,6 @@ def batch_cmd(specs_dir, out_dir, jobs, force, no_pdf, prune, no_redline, librar
         sys.exit(1)
 
 
-@cli.command("sla")
-@click.argument("spec", type=click.Path(dir_okay=False, exists=True, path_type=Path))
-@click.option(
-    "--year", type=click.IntRange(2, 50), required=True, help="The year of the agreement (2, 3 …; year 1 is its annex)."
-)
-@click.option(
-    "--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path), help="Output folder."
-)
-@click.option("--no-pdf", is_flag=True, help="Write the DOCX only.")
-@library_option
-@settings_option
-def sla_cmd(spec, year, out_dir, no_pdf, library_dir, settings_file):
-    """The SLA of year N of a signed agreement (from its sla_renewals) as a document of its own:
-    OUT/<name>.sla-N.docx and .pdf. The agreement itself is not touched."""
-    from pipeline.api import Converter, build_sla
-
-    library = load_library(library_dir)
-    settings = load_settings(settings_file)
-    if no_pdf:
-        paths = build_sla(spec, year, out_dir, library, settings, None)
-    else:
-        with Converter(timeout=settings.convert_timeout) as converter:
-            paths = build_sla(spec, year, out_dir, library, settings, converter)
-    for path in paths:
-        echo(f"wrote {path}")
-
-
-@cli.command("amend")
-@click.argument("signed_spec", type=click.Path(dir_okay=False, exists=True, path_type=Path))
-@click.argument("new_spec", type=click.Path(dir_okay=False, exists=True, path_type=Path))
-@click.option(
-    "--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path), help="Output folder."
-)
-@click.option(
-    "--number", type=click.IntRange(1, 99), default=1, show_default=True, help="The amendment's number (ฉบับที่ N)."
-)
-@click.option("--date", "when", type=click.DateTime(formats=["%Y-%m-%d"]), help="Its signing date (default: today).")
-@click.option("--no-pdf", is_flag=True, help="Write the DOCX only.")
-@library_option
-@settings_option
-def amend_cmd(signed_spec, new_spec, out_dir, number, when, no_pdf, library_dir, settings_file):
-    """The amendment (บันทึกข้อตกลงแก้ไขเพิ่มเติม) that turns the signed agreement of SIGNED_SPEC into that of NEW_SPEC,
-    clause by clause with the signed numbering: OUT/<signed name>.amendment-N.docx and .pdf."""
-    from pipeline.api import Converter, build_amendment
-
-    library = load_library(library_dir)
-    settings = load_settings(settings_file)
-    day = when.date() if when else None
-    if no_pdf:
-        paths = build_amendment(signed_spec, new_spec, out_dir, library, settings, None, number, day)
-    else:
-        with Converter(timeout=settings.convert_timeout) as converter:
-            paths = build_amendment(signed_spec, new_spec, out_dir, library, settings, converter, number, day)
-    for path in paths:
-        echo(f"wrote {path}")
-
-
 LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1")
 
 

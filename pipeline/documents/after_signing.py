@@ -16,6 +16,7 @@ from pipeline.documents.agreement import (
     Section,
     Table,
     blocks_of,
+    bound_name,
     clause_env,
     context,
     keep_with_signatures,
@@ -75,6 +76,7 @@ def sla_document(spec: Spec, year: int, settings: Settings, library: Library, dr
     ctx = {name: getattr(spec, name) for name in type(spec).model_fields}
     # made: the date the agreement says it was made; one copy per signatory of the agreement
     ctx.update(sla=sla, year=year, made=spec.signing.date, lang=lang, signatories=spec.signatories())
+    ctx["bound"] = lambda who: bound_name(who, lang)  # a unit with part_of: "X โดย Y", as in the agreement
     digits = lambda s: thai.localise_digits(s, lang, settings.digits)  # noqa: E731
     local = lambda s: thai.keep_together(digits(s))  # noqa: E731
 

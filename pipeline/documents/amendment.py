@@ -141,9 +141,25 @@ def _delegator_money_by_year(spec: Spec) -> dict[int, object]:
     return out
 
 
-def amendment_problems(signed: Spec, new: Spec, when: dt.date) -> list[tuple[str, str]]:
+def recorded_paid(statuses: dict[str, dict], agreement: str) -> dict[int, dt.date]:
+    """The instalments of `agreement` the office's record marks as paid (the calendar's done status): number -> the
+    day it was paid. `statuses` is the record's obligation status by uid (`Record.statuses()`)."""
+    prefix = f"{agreement}.instalment."
+    paid = {}
+    for uid, row in statuses.items():
+        number = uid.removesuffix("@mou-pipeline").removeprefix(prefix)
+        if uid.startswith(prefix) and number.isdigit():
+            paid[int(number)] = dt.date.fromisoformat(row["done_on"])
+    return paid
+
+
+def amendment_problems(
+    signed: Spec, new: Spec, when: dt.date, paid: dict[int, dt.date] | None = None
+) -> list[tuple[str, str]]:
     """What an amendment dated `when` may not do (SPEC §2): come after the term has ended, change an instalment that
-    fell due before it (already paid), or change the delegator's money of a fiscal year that ended before it."""
+    fell due before it or that the office's record marks as paid (`paid`, whatever its due date), or change the
+    delegator's money of a fiscal year that ended before it."""
+    paid = paid or {}
     problems = []
     if when > signed.term.end:
         problems.append(
@@ -154,7 +170,7 @@ def amendment_problems(signed: Spec, new: Spec, when: dt.date) -> list[tuple[str
         )
     old_amounts, new_amounts = instalment_amounts(signed), instalment_amounts(new)
     for k, (inst, amount) in enumerate(zip(signed.instalments, old_amounts)):
-        if inst.due >= when:
+        if inst.due >= when and k + 1 not in paid:
             continue
         same = k < len(new.instalments) and (
             new.instalments[k].due,
@@ -162,7 +178,14 @@ def amendment_problems(signed: Spec, new: Spec, when: dt.date) -> list[tuple[str
             new.instalments[k].after,
             new.instalments[k].condition,
         ) == (inst.due, amount, inst.after, inst.condition)
-        if not same:
+        if not same and inst.due >= when:
+            problems.append(
+                (
+                    f"งวดที่ {k + 1} บันทึกในทะเบียนของสำนักงานว่าจ่ายแล้วเมื่อวันที่ {thai.date(paid[k + 1], 'th')} จึงแก้ไขหรือยกเลิกไม่ได้ แม้ยังไม่ถึงวันครบกำหนด ({thai.date(inst.due, 'th')})",
+                    f"instalment {k + 1} is recorded as paid on {thai.date(paid[k + 1], 'en')} in the office's record: it cannot be changed or removed, though it falls due only on {thai.date(inst.due, 'en')}",
+                )
+            )
+        elif not same:
             problems.append(
                 (
                     f"งวดที่ {k + 1} ครบกำหนดจ่ายเมื่อวันที่ {thai.date(inst.due, 'th')} ก่อนวันที่แก้ไขเพิ่มเติม ({thai.date(when, 'th')}) จึงแก้ไขหรือยกเลิกไม่ได้",
@@ -306,11 +329,13 @@ def amendment_document(
     number: int = 1,
     when: dt.date | None = None,
     draft: bool = False,
+    paid: dict[int, dt.date] | None = None,
 ) -> Agreement:
-    """The amendment that turns what `signed` assembles to into what `new` assembles to, clause by clause."""
+    """The amendment that turns what `signed` assembles to into what `new` assembles to, clause by clause; `paid`:
+    the instalments the office's record marks as paid (`recorded_paid`)."""
     _amendable(signed, new)
     when = when or dt.date.today()
-    problems = amendment_problems(signed, new, when)
+    problems = amendment_problems(signed, new, when, paid)
     if problems:
         raise MouError(
             "แก้ไขเพิ่มเติมไม่ได้ / the amendment is refused:\n" + "\n".join(f"- {th}\n  {en}" for th, en in problems)
@@ -406,8 +431,10 @@ def build_amendment(
     converter: Converter | None,
     number: int = 1,
     when: dt.date | None = None,
+    paid: dict[int, dt.date] | None = None,
 ) -> list[Path]:
-    """NAME.amendment-N.docx (and .pdf), NAME being the signed spec's: checked, with provenance, written atomically."""
+    """NAME.amendment-N.docx (and .pdf), NAME being the signed spec's: checked, with provenance, written atomically;
+    `paid`: the instalments the office's record marks as paid."""
     old = check_spec(signed_path, settings, library)
     new = check_spec(new_path, settings, library)
     if new.spec.amends is not None and new.spec.amends != signed_path.stem:
@@ -415,7 +442,9 @@ def build_amendment(
             f"{new_path}: amends: ข้อกำหนดนี้แก้ไขบันทึกข้อตกลง '{new.spec.amends}' ไม่ใช่ '{signed_path.stem}' / "
             f"this spec amends '{new.spec.amends}', not '{signed_path.stem}'"
         )
-    doc = amendment_document(old.spec, new.spec, settings, library, number, when)  # refused before anything is written
+    doc = amendment_document(
+        old.spec, new.spec, settings, library, number, when, paid=paid
+    )  # refused before anything is written
     if new.spec.amends is None:  # the new spec says which agreement it amends (SPEC §1), written as the user wrote it
         text = new.raw.decode("utf-8").rstrip("\n")
         note = f"\n# the signed agreement this spec amends (mou amend)\namends: {signed_path.stem}\n"

@@ -89,7 +89,7 @@ def build_here(task: Task, library_dir: Path | None, settings: Settings) -> dict
 
 def _document(what: str, args: tuple) -> dict:
     """A document after signing — the SLA of year N ("sla": spec, year, out, draft) or an amendment ("amendment":
-    signed, new, out, number, date) — built by a worker with its warm LibreOffice; plain data back, never an
+    signed, new, out, number, date, paid) — built by a worker with its warm LibreOffice; plain data back, never an
     exception."""
     from pipeline.api import build_amendment, build_sla
 
@@ -99,8 +99,8 @@ def _document(what: str, args: tuple) -> dict:
             spec, year, out, draft = args
             build_sla(spec, year, out, library, settings, converter, draft=draft)
         else:
-            signed, new, out, number, when = args
-            build_amendment(signed, new, out, library, settings, converter, number, when)
+            signed, new, out, number, when, paid = args
+            build_amendment(signed, new, out, library, settings, converter, number, when, paid)
     except MouError as exc:
         return {"error": exc.format()}
     except OSError as exc:

@@ -10,7 +10,7 @@ import re
 
 from flask import Blueprint, abort, g, redirect, render_template, request, send_file, session, url_for
 
-from pipeline.api import amendment_problems, amendment_redline, check_spec
+from pipeline.api import amendment_problems, amendment_redline, check_spec, recorded_paid
 from pipeline.errors import MouError
 from pipeline.questionnaire.questions import FREQ
 from pipeline.render import thai
@@ -294,5 +294,5 @@ def _redline(name: str, amends: str) -> tuple[list[dict], list[str]]:
         changed = amendment_redline(signed, new, ctx.settings, ctx.library)
     except MouError as exc:
         return [], [exc.format()]
-    problems = amendment_problems(signed, new, dt.date.today())
+    problems = amendment_problems(signed, new, dt.date.today(), recorded_paid(ctx.record.statuses(), amends))
     return changed, [t("if_today") + (th if g.lang == "th" else en) for th, en in problems]

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from pipeline.api import recorded_paid
 from pipeline.errors import MouError
 from pipeline.run.batch import run_batch
 from pipeline.run.key import sha256
@@ -95,5 +96,6 @@ def sla_work(ctx: Office, name: str, year: int, final: bool) -> Outcome:
 
 
 def amendment_work(ctx: Office, name: str, signed_name: str, number: int, when: dt.date | None) -> Outcome:
-    args = (ctx.ws.spec_path(signed_name), ctx.ws.spec_path(name), ctx.ws.root / OUT, number, when)
+    paid = recorded_paid(ctx.record.statuses(), signed_name)  # marked paid in the calendar: paid, whatever its due
+    args = (ctx.ws.spec_path(signed_name), ctx.ws.spec_path(name), ctx.ws.root / OUT, number, when, paid)
     return _document(ctx, "amendment", args)
