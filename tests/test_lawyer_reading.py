@@ -113,3 +113,15 @@ def test_the_sla_annex_measures_each_service_and_stays_in_force_until_the_next(t
     assert "ให้ข้อตกลงฉบับนี้ใช้บังคับต่อไปจนกว่าจะได้ลงนามฉบับถัดไป" in text
     assert "ผลการให้บริการแต่ละรายการวัดเทียบกับมาตรฐานในตาราง" in text
     assert "ผู้มอบภารกิจอาจชะลอการจ่ายเงินงวดถัดไปไว้จนกว่าจะแก้ไขได้ตามแผน และอาจจัดให้ผู้อื่นให้บริการนั้นแทน" in text
+
+
+def test_commissioning_duties_lie_with_the_parties_and_every_model_answers_for_harm(text_of):
+    text = text_of("child-protection-commissioning")  # a municipality with its own revenue in each fiscal year
+    assert "คู่ภาคีจะรายงานความก้าวหน้าตามแผนปฏิบัติการ" in text and "โดยดำเนินการผ่านสำนักงานเลขานุการร่วม" in text
+    assert "สำนักงานเลขานุการร่วมไม่มีฐานะเป็นนิติบุคคล" in text
+    assert "ประกอบด้วยกรรมการ ๖ คน ได้แก่ ผู้ดำรงตำแหน่งตามตารางท้ายข้อนี้" in text
+    assert "จะผูกพันได้เมื่อได้ตั้งไว้ในข้อบัญญัติหรือเทศบัญญัติงบประมาณรายจ่ายประจำปีของปีนั้น" in text
+    assert "รับผิดชอบต่อความเสียหายที่เกิดแก่ผู้รับบริการหรือบุคคลภายนอก" in text
+    grant = text_of("elderly-database-grant")
+    assert "ผู้รับมอบภารกิจจะดำเนินภารกิจด้วยความระมัดระวังตามมาตรฐานแห่งวิชาชีพ และรับผิดชอบต่อความเสียหาย" in grant
+    assert "เทศบัญญัติ" not in grant
