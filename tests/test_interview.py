@@ -56,6 +56,7 @@ class Driver:
         for _ in range(400):
             i = self.child.expect([r": $", pexpect.EOF])
             if i == 1:
+                self.log.append(self.child.before[-600:])  # what it said last, for a failing assertion
                 self.child.close()
                 return self.child.exitstatus
             lines = self.child.before.splitlines() or [""]
@@ -122,6 +123,10 @@ def grant_rules():
         ("ชื่อผู้ลงนามฝ่ายผู้รับมอบภารกิจ", "นางสมศรี"),
         ("ตำแหน่งผู้ลงนามฝ่ายผู้รับมอบภารกิจ", "ประธาน"),
         ("มติหรือการมอบอำนาจให้ผู้ลงนาม (Enter เพื่อข้าม)", "ข้อบังคับมูลนิธิตัวอย่าง ข้อ ๑๕"),
+        ("ธนาคารของบัญชีที่รับเงิน (Enter เพื่อข้าม — บันทึกข้อตกลงจะเว้นไว้และมีคำเตือน)", "ธนาคารกรุงไทย"),
+        ("สาขา (Enter เพื่อข้าม)", "สาขาขอนแก่น"),
+        ("ชื่อบัญชี (ในนามนิติบุคคลที่เป็นคู่ภาคี)", "มูลนิธิตัวอย่าง"),
+        ("เลขที่บัญชี", "123-4-56789-0"),
         ("กลุ่มเป้าหมาย", "ผู้สูงอายุ"),
         ("พื้นที่ดำเนินการ", ["ขอนแก่น", "จังหวัดขอนแก่น"]),
         ("ชื่อกิจกรรม", "สำรวจ"),
@@ -136,7 +141,14 @@ def grant_rules():
         ("เงื่อนไขเพิ่มเติม (Enter เพื่อข้าม)", ""),
         ("วันประเมินผลหลังสิ้นสุด", ""),
         ("วิธีประเมินผล (คั่นด้วยจุลภาค: internal, external, field_visit, service_user_feedback)", ""),
-        ("มีการใช้ข้อมูลส่วนบุคคลหรือไม่ (y/n)", "n"),
+        ("มีการใช้ข้อมูลส่วนบุคคลหรือไม่ (y/n)", "y"),
+        ("วัตถุประสงค์ของการใช้ข้อมูล", "เพื่อจัดทำฐานข้อมูลผู้สูงอายุ"),
+        ("ระยะเวลาการเก็บรักษา (เช่น ๕ ปีนับแต่สิ้นสุดบันทึกข้อตกลง)", "๕ ปีนับแต่สิ้นสุดบันทึกข้อตกลง"),
+        (
+            "ฐานทางกฎหมายที่ผู้มอบภารกิจอาศัย (Enter = การปฏิบัติหน้าที่เพื่อประโยชน์สาธารณะ มาตรา ๒๔ (๔))",
+            "ความยินยอมโดยชัดแจ้งตามมาตรา ๒๖",
+        ),
+        (re.compile(r"ฐานะของผู้รับมอบภารกิจต่อข้อมูลส่วนบุคคล .*"), "1"),
         ("จำนวนฉบับ", ""),
         (ADD(), "n"),
         ("พิมพ์หมายเลขข้อที่ต้องการแก้ไข หรือ Enter เพื่อยืนยันและสร้างร่าง", [review_number("พื้นที่ดำเนินการ"), ""]),
@@ -144,6 +156,7 @@ def grant_rules():
 
 
 LISTS = {
+    "ประเภทข้อมูลส่วนบุคคล": ["ข้อมูลสุขภาพ"],
     "วัตถุประสงค์": ["สำรวจข้อมูลผู้สูงอายุ"],
     "ผลผลิต": ["ฐานข้อมูล"],
     "ของผู้มอบภารกิจ": ["จัดสรรเงิน"],
@@ -160,6 +173,16 @@ def test_grant_from_scratch_with_a_wrong_answer_and_a_change_at_review(tmp_path)
     assert spec["signing"]["date"] == dt.date(2025, 1, 15) and spec["budget"]["total"] == 350000
     assert spec["scope"]["area"] == "จังหวัดขอนแก่น"  # changed at the review step
     assert spec["instalments"][0]["percent"] == 100 and spec["copies"] == 2
+    # the keys of the third reading: the account paid, the lawful basis and the partner's role for personal data
+    assert spec["parties"]["partner"]["account"] == {
+        "bank": "ธนาคารกรุงไทย",
+        "branch": "สาขาขอนแก่น",
+        "name": "มูลนิธิตัวอย่าง",
+        "number": "123-4-56789-0",
+    }
+    assert "acting_for" not in spec["parties"]["partner"]["representative"]  # skipped: the president signs as such
+    assert spec["personal_data"]["lawful_basis"] == "ความยินยอมโดยชัดแจ้งตามมาตรา ๒๖"
+    assert spec["personal_data"]["partner_role"] == "processor"
     assert "# เรื่อง" in (tmp_path / "agreement.yaml").read_text(encoding="utf-8")
     # the saved spec builds with `mou build` as it is, and has no draft mark there
     result = CliRunner().invoke(

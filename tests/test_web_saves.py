@@ -10,6 +10,8 @@ from html.parser import HTMLParser
 import pytest
 import yaml
 
+from pipeline.documents.check import check_spec
+from pipeline.library.clauses import load_library
 from pipeline.questionnaire.pages import PAGES, page_questions
 from pipeline.spec.settings import Settings
 from pipeline.web.app import create_app
@@ -281,3 +283,35 @@ def test_the_money_page_shows_one_row_per_fiscal_year_and_saves_them_back_into_t
     sources = yaml.safe_load(answers.read_bytes())["budget"]["sources"]
     assert sources[0]["fiscal_years"] == {2567: 1100000, 2568: 1300000, 2569: 600000}
     assert sources[-1] == {"type": "own_revenue", "amount": 0, "provider": "partner", "fiscal_year": 2568}
+
+
+def test_a_grant_may_wait_for_a_mid_term_evaluation_and_a_late_payment_asks_about_carry_over(client):
+    """Issue 30 (questionnaire): a grant's instalment may wait for a mid-term evaluation (SPEC §1), so its evaluation
+    page asks for the date, and saving it makes a spec `mou build` accepts; an instalment after the term asks whether
+    its money is carried over, on the instalments page beside it."""
+    workspace, c = client
+    example = next(f for f in EXAMPLE_FILES if f.stem == "elderly-database-grant")
+    spec = workspace / "agreement.yaml"
+    data = yaml.safe_load(example.read_bytes())
+    data["instalments"] = [
+        {"percent": 60, "due": data["instalments"][0]["due"], "after": "signing"},
+        {"percent": 40, "due": "2025-06-15", "after": "midterm"},
+    ]
+    spec.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    page = c.get("/a/agreement/evaluation").get_data(as_text=True)
+    assert 'name="f.evaluation.midterm"' in page
+    fields = _set(form_of(page), "f.evaluation.midterm", "1/6/2568")
+    fields = _set(fields, "r.indicators.0.steps", "ระยะกลาง 1200")  # the target the payment waits to see met
+    saved = post(c, "/a/agreement/evaluation", fields)
+    assert saved.status_code == 302, saved.get_data(as_text=True)[:2000]
+    saved = yaml.safe_load(spec.read_bytes())
+    assert str(saved["evaluation"]["midterm"]) in ("2025-06-01", "[datetime.date(2025, 6, 1)]", "['2025-06-01']")
+    assert saved["indicators"][0]["steps"] == [{"at": "midterm", "target": 1200}]
+    check_spec(spec, Settings(), load_library())  # what the pages saved builds: no rule broken
+    # no instalment after the term: no question on carry-over; one after it: asked on the instalments page
+    assert 'name="f.budget.carry_over"' not in c.get("/a/agreement/instalments").get_data(as_text=True)
+    data = yaml.safe_load(spec.read_bytes())
+    data["instalments"][1] = {"percent": 40, "due": "2025-08-20", "after": "final"}
+    spec.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    assert 'name="f.budget.carry_over"' in c.get("/a/agreement/instalments").get_data(as_text=True)
+    assert 'name="f.budget.carry_over"' not in c.get("/a/agreement/money").get_data(as_text=True)

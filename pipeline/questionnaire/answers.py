@@ -44,15 +44,25 @@ def get(a: dict, path: str, default=None):
 
 
 def put(a: dict, path: str, value) -> None:
+    """Set an answer; an empty one removes it, and the groups it leaves empty (an account skipped is no account)."""
     parts = path.split(".")
+    if value is None or value == "" or value == []:
+        groups = [a]
+        for part in parts[:-1]:
+            if not isinstance(groups[-1].get(part), dict):
+                return
+            groups.append(groups[-1][part])
+        groups[-1].pop(parts[-1], None)
+        for parent, part, group in reversed(list(zip(groups, parts, groups[1:]))):
+            if group:
+                break
+            parent.pop(part, None)
+        return
     for part in parts[:-1]:
         if not isinstance(a.get(part), dict):  # an answers file may hold a text where a group belongs
             a[part] = {}
         a = a[part]
-    if value is None or value == "" or value == []:
-        a.pop(parts[-1], None)
-    else:
-        a[parts[-1]] = value
+    a[parts[-1]] = value
 
 
 def drop(a: dict, path: str) -> None:

@@ -95,7 +95,7 @@ PAGES = (
         ("legal_basis", "objectives", "scope", "deliverables", "roles"),
     ),
     Page("money", "งบประมาณ", "Budget", ("budget",)),
-    Page("instalments", "งวดเงิน", "Instalments", ("instalments",)),
+    Page("instalments", "งวดเงิน", "Instalments", ("instalments", "budget.carry_over")),
     Page("evaluation", "การประเมินผลและตัวชี้วัด", "Evaluation and indicators", ("evaluation", "indicators")),
     Page(
         "committee", "คณะกรรมการร่วมและแผนปฏิบัติการ", "Joint committee and action plan", ("joint_committee", "action_plan")
@@ -112,6 +112,9 @@ PAGES = (
 
 def page_of(path: str) -> Page:
     """The page a question (or a spec field path such as `instalments[2].due`) belongs to."""
+    exact = next((p for p in PAGES if any(path == x or path.startswith(x + ".") for x in p.prefixes if "." in x)), None)
+    if exact is not None:  # a dotted prefix (budget.carry_over) places one field on another page than its group's
+        return exact
     top = re.split(r"[.\[]", path, maxsplit=1)[0]
     return next((p for p in PAGES if top in p.prefixes), PAGES[-1])
 

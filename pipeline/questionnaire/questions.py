@@ -249,6 +249,21 @@ def _waits_for_evaluation(a) -> bool:
     )
 
 
+def _instalment_list(a) -> list:
+    insts = a.get("instalments")
+    return [i for i in insts if isinstance(i, dict)] if isinstance(insts, list) else []
+
+
+def _waits_for_midterm(a) -> bool:
+    return any(str(i.get("after") or "").startswith("midterm") for i in _instalment_list(a))
+
+
+def _paid_after_the_term(a) -> bool:
+    end = answer_date(a, "term.end")
+    dues = [d for d in (answer_date(i, "due") for i in _instalment_list(a)) if d]
+    return bool(end and any(d > end for d in dues))
+
+
 PASS_CRITERIA_TH = "ผลการดำเนินงานบรรลุค่าเป้าหมายของตัวชี้วัดความสำเร็จตามภาคผนวก ไม่น้อยกว่าร้อยละ ๘๐ ของจำนวนตัวชี้วัด"
 PASS_CRITERIA_EN = "the work meets the targets of at least 80 per cent of the performance indicators in the annex"
 
@@ -276,6 +291,13 @@ QUESTIONS = (
         "The delegation under which the signatory acts (e.g. order No. ... of ...)",
         when=lambda a, s: acts_for_another(_text(a, "parties.delegator.representative.position")),
     ),
+    Q(
+        "parties.delegator.representative.acting_for",
+        "ผู้ลงนามปฏิบัติราชการแทนผู้ใด (เช่น อธิบดีกรม...; Enter เพื่อข้ามถ้าไม่ได้ทำการแทนผู้ใด)",
+        "Whom the signatory acts for (e.g. the Director-General; Enter to skip if signing in their own office)",
+        required=False,
+        when=lambda a, s: acts_for_another(_text(a, "parties.delegator.representative.position")),
+    ),
     Q("parties.partner.name", "ชื่อหน่วยงานผู้รับมอบภารกิจ", "Partner"),
     Q("parties.partner.kind", "ประเภทของผู้รับมอบภารกิจ", "Kind of partner", "choice", KINDS[1:], default="cso"),
     Q("parties.partner.address", "ที่ตั้งของผู้รับมอบภารกิจ", "Partner's address"),
@@ -298,10 +320,41 @@ QUESTIONS = (
         ),
     ),
     Q(
+        "parties.partner.representative.acting_for",
+        "ผู้ลงนามปฏิบัติการแทนผู้ใด (เช่น อธิการบดีมหาวิทยาลัย...; Enter เพื่อข้ามถ้าไม่ได้ทำการแทนผู้ใด)",
+        "Whom the signatory acts for (e.g. the President of the university; Enter to skip if signing in their own office)",
+        required=False,
+    ),
+    Q(
         "parties.partner.authority",
         "มติหรือการมอบอำนาจให้ผู้ลงนาม (Enter เพื่อข้าม)",
         "Resolution or delegation empowering the signatory (Enter to skip)",
         required=False,
+    ),
+    Q(
+        "parties.partner.account.bank",
+        "ธนาคารของบัญชีที่รับเงิน (Enter เพื่อข้าม — บันทึกข้อตกลงจะเว้นไว้และมีคำเตือน)",
+        "Bank of the account payments go to (Enter to skip — the agreement leaves it open, with a warning)",
+        required=False,
+    ),
+    Q(
+        "parties.partner.account.branch",
+        "สาขา (Enter เพื่อข้าม)",
+        "Branch (Enter to skip)",
+        required=False,
+        when=lambda a, s: bool(_text(a, "parties.partner.account.bank")),
+    ),
+    Q(
+        "parties.partner.account.name",
+        "ชื่อบัญชี (ในนามนิติบุคคลที่เป็นคู่ภาคี)",
+        "Account name (in the name of the juristic person that is the party)",
+        when=lambda a, s: bool(_text(a, "parties.partner.account.bank")),
+    ),
+    Q(
+        "parties.partner.account.number",
+        "เลขที่บัญชี",
+        "Account number",
+        when=lambda a, s: bool(_text(a, "parties.partner.account.bank")),
     ),
     Q(
         "legal_basis",
@@ -394,7 +447,22 @@ QUESTIONS = (
             Q("condition", "เงื่อนไขเพิ่มเติม (Enter เพื่อข้าม)", "Further condition (Enter to skip)", required=False),
         ),
     ),
-    Q("evaluation.midterm", "วันประเมินผลระยะกลาง", "Mid-term evaluation date", "dates", check=_in_term, when=not_grant),
+    Q(
+        "budget.carry_over",
+        "เงินงวดที่จ่ายหลังการประเมินผลหลังสิ้นสุด (หลังสิ้นสุดระยะเวลา) กันเหลื่อมปีจากปีงบประมาณสุดท้ายของระยะเวลาหรือไม่",
+        "Is the money for the payment after the final evaluation (after the term) carried over from the term's last fiscal year",
+        "bool",
+        required=False,
+        when=lambda a, s: _paid_after_the_term(a),
+    ),
+    Q(
+        "evaluation.midterm",
+        "วันประเมินผลระยะกลาง",
+        "Mid-term evaluation date",
+        "dates",
+        check=_in_term,
+        when=lambda a, s: not_grant(a) or _waits_for_midterm(a),  # a grant's payment may wait for one (SPEC §1)
+    ),
     Q(
         "evaluation.yearly",
         "วันประเมินผลประจำปี (คั่นด้วยจุลภาคถ้ามีหลายครั้ง, Enter เพื่อข้าม)",
@@ -540,7 +608,31 @@ QUESTIONS = (
         when=personal,
     ),
     Q("personal_data.purpose", "วัตถุประสงค์ของการใช้ข้อมูล", "Purpose", when=personal),
-    Q("personal_data.retention", "ระยะเวลาการเก็บรักษา", "Retention", when=personal),
+    Q(
+        "personal_data.retention",
+        "ระยะเวลาการเก็บรักษา (เช่น ๕ ปีนับแต่สิ้นสุดบันทึกข้อตกลง)",
+        "Retention (e.g. five years after the agreement ends)",
+        when=personal,
+    ),
+    Q(
+        "personal_data.lawful_basis",
+        "ฐานทางกฎหมายที่ผู้มอบภารกิจอาศัย (Enter = การปฏิบัติหน้าที่เพื่อประโยชน์สาธารณะ มาตรา ๒๔ (๔))",
+        "The lawful basis the delegator relies on (Enter = a task in the public interest, s.24 (4))",
+        required=False,
+        when=personal,
+    ),
+    Q(
+        "personal_data.partner_role",
+        "ฐานะของผู้รับมอบภารกิจต่อข้อมูลส่วนบุคคล (Enter = ตามประเภท — หน่วยงานของรัฐและ อปท. เป็นผู้ควบคุม อื่น ๆ เป็นผู้ประมวลผล)",
+        "The partner's role for the personal data (Enter = by its kind — a state agency or local government controls, others process)",
+        "choice",
+        (
+            ("processor", "ผู้ประมวลผลข้อมูลในนามของผู้มอบภารกิจ", "processor on the delegator's behalf"),
+            ("controller", "ผู้ควบคุมข้อมูลตามอำนาจหน้าที่ของตนเอง", "controller under its own powers"),
+        ),
+        required=False,
+        when=personal,
+    ),
     Q(
         "witnesses",
         "พยาน",
