@@ -76,6 +76,7 @@ def test_every_choice_the_questionnaire_shows_reads_as_the_document_prints_it(li
         "model": questions.MODELS,
         "source": questions.SOURCES,
         "role": questions.ROLES,
+        "data_role": questions.DATA_ROLES,
     }
     shown = 0
     for group, choices in groups.items():

@@ -6,146 +6,30 @@ the conversion of what a user types, live here and nowhere else.
 
 from __future__ import annotations
 
-import datetime as dt
-from decimal import Decimal
 from pathlib import Path
 
 import yaml
 
-from pipeline.questionnaire.answers import METHODS, Q, amount_text, answer_amount, answer_date, get, model, sum_of
-from pipeline.render.thai import date as fmt_date
-from pipeline.render.thai import months_between
-from pipeline.rules.facts import FINAL_LATE_DAYS, sla_rule
-from pipeline.rules.signable import acts_for_another, is_unit, names_vulnerable, waits_to_pass
-from pipeline.spec.model import count_signatories
-from pipeline.spec.settings import Settings
-
-
-def _in_term(value, a):
-    s, e = answer_date(a, "term.start"), answer_date(a, "term.end")
-    if s and e and not (s <= value <= e):
-        return (
-            f"วันที่ต้องอยู่ระหว่าง {fmt_date(s, 'th')} ถึง {fmt_date(e, 'th')} (ระยะเวลาดำเนินการ)",
-            f"the date must lie within the term, {fmt_date(s, 'en')} to {fmt_date(e, 'en')}",
-        )
-    return None
-
-
-def _due(value, a):
-    """An instalment's due date: inside the term, or after it (a payment that waits for the final evaluation may;
-    the rules of mou build, run on the page's answers, say whether this one does)."""
-    e = answer_date(a, "term.end")
-    return None if e and value > e else _in_term(value, a)
-
-
-def _final(value, a):
-    """The final evaluation: inside the term or at most FINAL_LATE_DAYS after it (SPEC §2)."""
-    s, e = answer_date(a, "term.start"), answer_date(a, "term.end")
-    if s and e and not (s <= value <= e + dt.timedelta(days=FINAL_LATE_DAYS)):
-        last = e + dt.timedelta(days=FINAL_LATE_DAYS)
-        return (
-            f"วันที่ต้องอยู่ระหว่าง {fmt_date(s, 'th')} ถึง {fmt_date(last, 'th')} "
-            f"(ระยะเวลาดำเนินการและอีกไม่เกิน {FINAL_LATE_DAYS} วัน)",
-            f"the date must lie between {fmt_date(s, 'en')} and {fmt_date(last, 'en')} "
-            f"(the term and at most {FINAL_LATE_DAYS} days after it)",
-        )
-    return None
-
-
-def _term_end(value, a):
-    s = answer_date(a, "term.start")
-    return ("วันสิ้นสุดต้องอยู่หลังวันเริ่มต้น", "the end must come after the start") if s and value <= s else None
-
-
-def _term_start(value, a):
-    s = answer_date(a, "signing.date")
-    return ("วันเริ่มต้นต้องไม่อยู่ก่อนวันลงนาม", "the term must not start before the signing date") if s and value < s else None
-
-
-def _sources_sum(items, a):
-    total = answer_amount(get(a, "budget.total"))
-    got = sum_of(items, "amount")
-    return (
-        None
-        if got == total
-        else (
-            f"แหล่งงบประมาณรวมกันได้ {amount_text(got)} บาท ไม่เท่ากับงบประมาณรวม {amount_text(total)} บาท",
-            f"the sources add up to {amount_text(got)}, not to the total {amount_text(total)}",
-        )
-    )
-
-
-def delegator_money(a) -> Decimal:
-    """The delegator's money in the answers: what instalments given in baht add up to."""
-    sources = get(a, "budget.sources")
-    return sum_of([x for x in (sources or []) if isinstance(x, dict) and x.get("provider") == "delegator"], "amount")
-
-
-def _instalments_sum(items, a):
-    """Instalments all in percent (adding up to 100) or all in baht (adding up to the delegator's money)."""
-    given = [(i.get("percent") is not None, i.get("amount") is not None) for i in items if isinstance(i, dict)]
-    if any(p and m for p, m in given) or (any(p for p, _ in given) and any(m for _, m in given)):
-        return (
-            "งวดเงินทุกงวดต้องระบุเป็นร้อยละ หรือเป็นจำนวนเงิน อย่างใดอย่างหนึ่งเหมือนกันทุกงวด",
-            "give every instalment in percent, or every one in baht, not both",
-        )
-    if not all(p or m for p, m in given):
-        return ("แต่ละงวดต้องระบุร้อยละหรือจำนวนเงิน", "each instalment needs a percent or an amount")
-    if given and all(m for _, m in given):
-        got, owed = sum_of(items, "amount"), delegator_money(a)
-        if got != owed:
-            return (
-                f"งวดเงินรวมกันได้ {amount_text(got)} บาท ไม่เท่ากับเงินของผู้มอบภารกิจ {amount_text(owed)} บาท",
-                f"the instalments add up to {amount_text(got)} baht, not to the delegator's {amount_text(owed)}",
-            )
-        return None
-    got = sum_of(items, "percent")
-    return (
-        None
-        if got == 100
-        else (f"ร้อยละของงวดเงินรวมกันได้ {got} ต้องเท่ากับ 100", f"the percentages add up to {got}, not 100")
-    )
-
-
-def _sla_end(value, a):
-    s = answer_date(a, "sla.start")
-    if s and months_between(s, value) > 12:
-        return ("SLA แต่ละฉบับมีอายุได้ไม่เกิน 12 เดือน", "an SLA lasts at most 12 months")
-    return _in_term(value, a)
-
-
-def _sla_needed(a, settings: Settings):
-    """The SLA rule of the rules (rules.facts.sla_rule) on answers that may still be incomplete: asked when an SLA is
-    required (performance) or may be given (commissioning)."""
-    total = answer_amount(get(a, "budget.total"))
-    vulnerable = get(a, "scope.vulnerable_users") is True
-    return (
-        sla_rule(model(a), answer_date(a, "term.start"), answer_date(a, "term.end"), total, settings, vulnerable)
-        is not None
-    )
-
-
-def _extra_copies(a) -> int:
-    """Copies beyond one per signatory (delegator, partner, supporters that sign): each needs a named keeper."""
-    try:
-        copies = int(a.get("copies") or 0)
-    except (TypeError, ValueError):
-        return 0
-    supporters = get(a, "parties.supporters")
-    supporters = supporters if isinstance(supporters, list) else []
-    return copies - count_signatories(s.get("signs") for s in supporters if isinstance(s, dict))
-
-
-def _year_later(a):
-    s, e = answer_date(a, "sla.start") or answer_date(a, "term.start"), answer_date(a, "term.end")
-    if not s:
-        return None
-    try:
-        end = s.replace(year=s.year + 1) - dt.timedelta(days=1)
-    except ValueError:
-        end = s.replace(year=s.year + 1, day=28)
-    return min(end, e) if e else end
-
+from pipeline.questionnaire.answers import METHODS, Q, get, model
+from pipeline.questionnaire.checks import (
+    _children,
+    _due,
+    _extra_copies,
+    _final,
+    _in_term,
+    _instalments_sum,
+    _paid_after_the_term,
+    _sla_end,
+    _sla_needed,
+    _sources_sum,
+    _term_end,
+    _term_start,
+    _text,
+    _waits_for_evaluation,
+    _waits_for_midterm,
+    _year_later,
+)
+from pipeline.rules.signable import acts_for_another, is_unit
 
 # The choices show the very words the documents print: clauses/_labels.yaml, one table for both (a library given with
 # --library has its own labels for its documents; the questions keep the project's).
@@ -164,6 +48,7 @@ FREQ = _choices("frequency")
 MODELS = _choices("model")
 SOURCES = _choices("source")
 ROLES = _choices("role")
+DATA_ROLES = _choices("data_role")
 _EVAL = _LABELS["evaluation"]
 AFTER = (
     ("signing", _EVAL["signing"]["th"], _EVAL["signing"]["en"]),
@@ -223,45 +108,6 @@ SCREENING = (
         required=False,
     ),
 )
-
-
-def _text(a, path) -> str:
-    v = get(a, path)
-    return v if isinstance(v, str) else ""
-
-
-def _children(a) -> bool:
-    """The rule's own test (rules.signable.names_vulnerable) on answers that may still be incomplete."""
-    acts = get(a, "scope.activities")
-    objectives = get(a, "objectives")
-    return names_vulnerable(
-        _text(a, "scope.target_group"),
-        objectives if isinstance(objectives, list) else [],
-        [(x.get("name"), x.get("description")) for x in acts if isinstance(x, dict)] if isinstance(acts, list) else [],
-    )
-
-
-def _waits_for_evaluation(a) -> bool:
-    insts = a.get("instalments")
-    return any(
-        isinstance(i, dict) and waits_to_pass(i.get("after"), i.get("condition"))
-        for i in (insts if isinstance(insts, list) else [])
-    )
-
-
-def _instalment_list(a) -> list:
-    insts = a.get("instalments")
-    return [i for i in insts if isinstance(i, dict)] if isinstance(insts, list) else []
-
-
-def _waits_for_midterm(a) -> bool:
-    return any(str(i.get("after") or "").startswith("midterm") for i in _instalment_list(a))
-
-
-def _paid_after_the_term(a) -> bool:
-    end = answer_date(a, "term.end")
-    dues = [d for d in (answer_date(i, "due") for i in _instalment_list(a)) if d]
-    return bool(end and any(d > end for d in dues))
 
 
 PASS_CRITERIA_TH = "ผลการดำเนินงานบรรลุค่าเป้าหมายของตัวชี้วัดความสำเร็จตามภาคผนวก ไม่น้อยกว่าร้อยละ ๘๐ ของจำนวนตัวชี้วัด"
@@ -626,10 +472,7 @@ QUESTIONS = (
         "ฐานะของผู้รับมอบภารกิจต่อข้อมูลส่วนบุคคล (Enter = ตามประเภท — หน่วยงานของรัฐและ อปท. เป็นผู้ควบคุม อื่น ๆ เป็นผู้ประมวลผล)",
         "The partner's role for the personal data (Enter = by its kind — a state agency or local government controls, others process)",
         "choice",
-        (
-            ("processor", "ผู้ประมวลผลข้อมูลในนามของผู้มอบภารกิจ", "processor on the delegator's behalf"),
-            ("controller", "ผู้ควบคุมข้อมูลตามอำนาจหน้าที่ของตนเอง", "controller under its own powers"),
-        ),
+        DATA_ROLES,
         required=False,
         when=personal,
     ),

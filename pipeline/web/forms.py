@@ -24,8 +24,9 @@ from pipeline.questionnaire.answers import (
     put,
     sum_of,
 )
+from pipeline.questionnaire.checks import delegator_money
 from pipeline.questionnaire.pages import page_of, page_questions
-from pipeline.questionnaire.questions import MODELS, delegator_money
+from pipeline.questionnaire.questions import MODELS
 from pipeline.render import thai
 from pipeline.spec.settings import Settings
 from pipeline.store.workspace import Agreement
