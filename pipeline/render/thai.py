@@ -271,6 +271,8 @@ _NO_BREAK = (
     re.compile(
         rf"(?<=[{_TH_DIGIT}]) (?=บาท|baht|ชั่วโมง|วัน(?!ที่)|เดือน|ปี(?!งบ)|คน|ครั้ง|ฉบับ|งวด|แห่ง|hours?\b|days?\b|months?\b|years?\b|copies\b|instalments?\b)"
     ),
+    # a section and its paragraph: "มาตรา ๒๔ (๔)", "section 37 (4)"
+    re.compile(rf"(?<=[{_TH_DIGIT}]) (?=\([{_TH_DIGIT}]+\))"),
     # "ภาคผนวก ก", "Annex A", "ปีงบประมาณ พ.ศ."
     re.compile(r"(ภาคผนวก|Annex) (?=[ก-ฮA-Z](?:\s|$|[,.:;)]))"),
     re.compile(r"(ปีงบประมาณ|fiscal year) (?=พ\.ศ\.|B\.E\.|[0-9๐-๙])"),
@@ -303,6 +305,7 @@ def keep_together(text: str) -> str:
 JOINER = "\ufeff"
 _THAI_RUN = re.compile("[\u0e01-\u0e4e]+")
 _LEADING = frozenset("\u0e40\u0e41\u0e42\u0e43\u0e44")
+_THAI_LETTERS = frozenset(chr(c) for c in range(0x0E01, 0x0E2F)) | _LEADING  # consonants and leading vowels
 _MARKS = frozenset(
     "\u0e30\u0e31\u0e32\u0e33\u0e34\u0e35\u0e36\u0e37\u0e38\u0e39\u0e3a\u0e45\u0e47\u0e48\u0e49\u0e4a\u0e4b\u0e4c\u0e4d\u0e4e"
 )
@@ -403,7 +406,14 @@ def _join_run(run: str, after_marks: bool) -> str:
     breaks = line_breaks()
     if breaks is None:
         return run
-    ends = set(itertools.accumulate(map(len, words_of(run))))
+    words = words_of(run)
+    ends = set(itertools.accumulate(map(len, words)))
+    # ผู้ ("one who") makes a noun with the word after it (ผู้|ดำรงตำแหน่ง, ผู้|ประมวลผล): never a line end
+    at = 0
+    for word, after in zip(words, words[1:]):
+        at += len(word)
+        if word == "ผู้" and after[:1] in _THAI_LETTERS:
+            ends.discard(at)
     skip = _LEADING if after_marks else _NO_JOINER_AFTER
     joins: set[int] = set()
     for _ in range(_ROUNDS):
