@@ -2,6 +2,7 @@
 checked on the built DOCX text (DRAFTING.md, "Particular subjects")."""
 
 import pytest
+import yaml
 
 from pipeline.api import build
 from pipeline.render.pdftext import docx_paragraphs
@@ -125,3 +126,26 @@ def test_commissioning_duties_lie_with_the_parties_and_every_model_answers_for_h
     grant = text_of("elderly-database-grant")
     assert "ผู้รับมอบภารกิจจะดำเนินภารกิจด้วยความระมัดระวังตามมาตรฐานแห่งวิชาชีพ และรับผิดชอบต่อความเสียหาย" in grant
     assert "เทศบัญญัติ" not in grant
+
+
+def test_a_signature_blocks_space_stands_above_it_whatever_lines_it_has(tmp_path, library, settings, example_data):
+    """A block with the capacity line (acting_for) or "ในนาม …" (part_of) has more than four rows: the space above a
+    block goes on its first row, never on the role under the signature (which then floated away from its block)."""
+    from docx import Document
+
+    for name in ("inclusive-care", "elderly-database-grant"):
+        data = example_data(name)
+        if name == "elderly-database-grant":  # a club of a foundation: "ในนาม…" above the signature
+            data["parties"]["partner"]["name"] = "ชมรมผู้สูงอายุตำบลบางกระสอ"
+            data["parties"]["partner"]["part_of"] = "มูลนิธิเครือข่ายผู้สูงอายุตัวอย่าง"
+        spec = tmp_path / f"{name}.yaml"
+        spec.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+        doc = Document(build(spec, tmp_path, library, settings, None).docx)
+        for table in doc.tables:
+            rows = [[c.paragraphs[0] for c in r.cells] for r in table.rows]
+            signed = [i for i, r in enumerate(rows) if any("ลงชื่อ" in p.text for p in r)]
+            if not signed:
+                continue
+            firsts = [i for i, r in enumerate(rows) if r[0].style.name == "MOU Signature Line"]
+            behalf = [i for i, r in enumerate(rows) if any(p.text.startswith("ในนาม") for p in r)]
+            assert firsts == [i - 1 if i - 1 in behalf else i for i in signed], (name, firsts, signed, behalf)

@@ -26,6 +26,7 @@ from pipeline.documents.check import check_document, check_spec, missing_section
 from pipeline.errors import LibraryError, MouError
 from pipeline.library.clauses import Library
 from pipeline.render import thai
+from pipeline.render.document import block_starts
 from pipeline.render.docx import render_docx
 from pipeline.render.pdf import Converter
 from pipeline.spec.model import Spec, spec_hash
@@ -132,9 +133,8 @@ def with_signatures(blocks: list, signature_rows: list, witness_rows: list, loca
     """The signature blocks, then the witnesses', after the closing sentence: never a signature page of its own."""
     for rows in (signature_rows, witness_rows):
         if rows:
-            _with_table(
-                blocks, Table("signatures", ("", ""), (1.0, 1.0), tuple(tuple(local(c) for c in r) for r in rows))
-            )
+            cells = tuple(tuple(local(c) for c in r) for r in rows)
+            _with_table(blocks, Table("signatures", ("", ""), (1.0, 1.0), cells, starts=block_starts(rows)))
 
 
 def title_block(spec: Spec, title: str, refers: str, digits, library: Library, draft: bool) -> dict:

@@ -14,7 +14,7 @@ from pipeline.errors import DocumentError, LibraryError, MouError
 from pipeline.library.clauses import Clause, Library
 from pipeline.library.sandbox import LimitedSandbox, guard_filters
 from pipeline.render import thai
-from pipeline.render.document import SIGNATURE_DOTS, Agreement, Block, Section, Table
+from pipeline.render.document import SIGNATURE_DOTS, Agreement, Block, BlockRow, Section, Table, block_starts
 from pipeline.rules import (
     delegator_amount,
     evaluation_date,
@@ -333,8 +333,10 @@ def signature_lines(signers: list, library: Library, lang: str) -> list[tuple]:
         if any(s is not None and s.acting for s in pair):
             texts.append(lambda s: s.acting)
         texts.append(lambda s: s.label)
-        for text in texts:
-            out.append(tuple(text(s) if s else "" for s in pair))
+        for n, text in enumerate(texts):
+            row = BlockRow(text(s) if s else "" for s in pair)
+            row.first = n == 0  # the space above a block goes on its first row, whichever lines it has
+            out.append(row)
     return out
 
 
@@ -455,9 +457,10 @@ def _render_clause(clause: Clause, compiled, env, library: Library, ctx: dict, l
                 for item in items:
                     head = getattr(c, lang) if expand is None else expand[1].render(item=item, **ctx).strip()
                     cols.append((c, cell, tot, item, head))
+            source = list(rows_expr(**ctx) or [])
             rows = tuple(
                 tuple(local(cell.render(row=row, index=i, item=item, **ctx).strip()) for _, cell, _, item, _ in cols)
-                for i, row in enumerate(rows_expr(**ctx) or [], 1)
+                for i, row in enumerate(source, 1)
             )
             total = (
                 tuple(local(t.render(item=item, **ctx).strip()) if t else "" for _, _, t, item, _ in cols)
@@ -471,6 +474,7 @@ def _render_clause(clause: Clause, compiled, env, library: Library, ctx: dict, l
                 rows,
                 tuple(c.align for c, *_ in cols),
                 total,
+                block_starts(source),
             )
     return clause_blocks, grid
 

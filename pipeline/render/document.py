@@ -16,6 +16,17 @@ class Table:
     rows: tuple[tuple[str, ...], ...]
     aligns: tuple[str, ...] = ()
     total: tuple[str, ...] | None = None  # the total row, when the table has one
+    starts: tuple[int, ...] = ()  # signatures: the rows that begin a block (its space above); a block has 4 to 6 rows
+
+
+class BlockRow(tuple):
+    """A row of a signature table that knows whether it begins a block (`first`), read when the table is made."""
+
+    first = False
+
+
+def block_starts(rows) -> tuple[int, ...]:
+    return tuple(i for i, row in enumerate(rows) if getattr(row, "first", False))
 
 
 @dataclass(frozen=True)

@@ -102,7 +102,7 @@ def _table(sub, table: Table, ids: dict[str, str]) -> _RawXml:
     text_style = ids["MOU Signature" if signatures else "MOU Table Text"]
     rows = [(table.headers, ids["MOU Table Header"], True)] if header else []
     for n, cells in enumerate(table.rows):
-        first_line = signatures and n % SIGNATURE_LINES == 0
+        first_line = signatures and (n in table.starts if table.starts else n % SIGNATURE_LINES == 0)
         rows.append((cells, ids["MOU Signature Line"] if first_line else text_style, False))
     if table.total:
         rows.append((table.total, ids["MOU Table Total"], False))

@@ -343,7 +343,11 @@ UNBROKEN_TERMS = (
     "นับแต่",
     "รายงานการเงิน",  # newmm read ราย|งานการ|เงินประจำปี
     "ตามมาตรา",  # kept whole with its section number's lead-in; `longest` reads ตามมา|ตรา, so ตาม|มาตรา counted as broken
-    "รักษาความมั่นคงปลอดภัย",  # the PDPA's term: without it newmm reads มาตร|การรักษา (มาตรการ broken at a line end)
+    "รักษาความมั่นคงปลอดภัย",
+    "ค่าเป้าหมาย",  # the annex's step columns: "ค่าเป้าหมาย ณ ระยะกลาง ครั้งที่ ๑" in a narrow header (ระยะ|กลาง broke)
+    "ระยะกลาง",
+    "สหวิชาชีพ",  # newmm reads สห|วิชาชีพ: broke in the indicators' narrow column
+    "ครั้งที่",  # the PDPA's term: without it newmm reads มาตร|การรักษา (มาตรการ broken at a line end)
 )
 # Dictionary words that in an agreement are two: "ให้ยกเลิกความในข้อ ๕" is ยกเลิก|ความ|ใน|ข้อ (cancel the text of
 # clause 5), not ยก|เลิกความ; with ความใน as one word "ข้อความในบันทึก" reads ข้อ|ความใน|บันทึก; "นับแต่วัน" is
