@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -168,8 +169,10 @@ def main() -> None:
                 first.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
             elif change == "clause":
                 path = library / "clauses" / f"{CLAUSE}.yaml"
+                text = path.read_text(encoding="utf-8")  # its version raised by one, whatever it is
                 path.write_text(
-                    path.read_text(encoding="utf-8").replace("version: 1", "version: 2", 1), encoding="utf-8"
+                    re.sub(r"^version: (\d+)", lambda m: f"version: {int(m.group(1)) + 1}", text, count=1, flags=re.M),
+                    encoding="utf-8",
                 )
             print(f"  {label} …", flush=True)
             r = run(batch, label)
