@@ -149,3 +149,27 @@ def test_a_signature_blocks_space_stands_above_it_whatever_lines_it_has(tmp_path
             firsts = [i for i, r in enumerate(rows) if r[0].style.name == "MOU Signature Line"]
             behalf = [i for i, r in enumerate(rows) if any(p.text.startswith("ในนาม") for p in r)]
             assert firsts == [i - 1 if i - 1 in behalf else i for i in signed], (name, firsts, signed, behalf)
+
+
+def test_a_year_n_sla_of_an_amended_agreement_cites_the_amendment(tmp_path, library, settings):
+    """The SLA of year 2 made under an agreement as amended (the amendment's spec: `amends`, signed on its own day)
+    says so, and names the parties as bound."""
+    import datetime as dt
+
+    from test_sla import five_years
+
+    from pipeline.documents.after_signing import sla_document
+    from pipeline.documents.check import check_spec
+
+    data = five_years()
+    data["amends"], data["signed"] = "design", {"date": dt.date(2025, 3, 1)}
+    spec = tmp_path / "design-amend-1.yaml"
+    spec.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    doc = sla_document(check_spec(spec, settings, library).spec, 2, settings, library)
+    text = "\n".join(b.text for s in doc.sections for b in s.blocks).replace("\xa0", " ")
+    assert "ลงวันที่ ๑๐ มิถุนายน ๒๕๖๗ ซึ่งแก้ไขเพิ่มเติมโดยบันทึกข้อตกลงแก้ไขเพิ่มเติมลงวันที่ ๑ มีนาคม ๒๕๖๘" in text, text[:600]
+    data.pop("amends")
+    data["signed"] = {"date": dt.date(2024, 6, 10)}
+    spec.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    doc = sla_document(check_spec(spec, settings, library).spec, 2, settings, library)
+    assert "แก้ไขเพิ่มเติมโดย" not in "\n".join(b.text for s in doc.sections for b in s.blocks)
