@@ -114,9 +114,19 @@ def test_every_field_signed_in_turn_then_verified(final, pki, tmp_path):
     assert "not signed" not in pdfsig
     # PDF/A-2b kept: the identification, fonts embedded, appearances, no actions, information and XMP agreeing
     assert pdfa_problems(current.read_bytes()) == []
-    # and pikepdf's validator finds nothing but the form it does not check (no PDF 2.0 version from the ECDSA keys)
+    # and pikepdf's validator finds nothing but what it does not check — the form, and the certification's /Perms
+    # (PDF/A-2 allows a DocMDP entry there) — and no PDF 2.0 version from the ECDSA keys
     report = pikepdf.pdfa.validate_written(str(current), "2b")
-    assert [f.rule for f in report.findings] == ["pikepdf:schema-Catalog"], [str(f) for f in report.findings]
+    assert {(f.rule, str(f).split(": ")[-1]) for f in report.findings} == {
+        ("pikepdf:schema-Catalog", "interactive forms (/AcroForm) are not supported"),
+        ("pikepdf:schema-Catalog", "permissions (/Perms) are not supported"),
+    }, [str(f) for f in report.findings]
+    # the first signature certified the document: form filling and signing allowed, nothing else (DocMDP P 2)
+    with pikepdf.open(current) as doc:
+        docmdp = doc.Root.Perms.DocMDP
+        assert docmdp.Reference[0].TransformMethod == "/DocMDP" and int(docmdp.Reference[0].TransformParams.P) == 2
+        first = next(f for f in doc.Root.AcroForm.Fields if str(f.T) == ROLES[0])
+        assert first.V.objgen == docmdp.objgen  # the delegator's, the first signed
     # one byte changed inside the signed range: verify fails
     data = bytearray(current.read_bytes())
     at = data.index(b"/Type /Page") if b"/Type /Page" in data else len(data) // 3

@@ -663,6 +663,26 @@ def test_a_digitally_signed_pdf_uploaded_is_verified_and_its_signers_recorded(se
     upload(other)
     assert "สร้างจากข้อกำหนดอื่น" in d.page_source
     assert "signed" not in yaml.safe_load((server.workspace / "child.yaml").read_text(encoding="utf-8"))
+    # the final edited before it was signed (a white box over a page, its provenance kept): every signature intact,
+    # but the file before the first signature is not the final this workspace built (issue 31): refused
+    edited = tmp_path / "edited.pdf"
+    with pikepdf.open(final) as doc:
+        doc.pages[3].contents_add(doc.make_stream(b"q 1 1 1 rg 90 500 310 40 re f Q"), prepend=False)
+        doc.save(edited)
+    args = [
+        "sign",
+        str(edited),
+        "--cert",
+        str(ca.issue("Forger")),
+        "--as",
+        "delegator",
+        "--out",
+        str(tmp_path / "e.pdf"),
+    ]
+    assert CliRunner().invoke(cli, args, input="secret\n").exit_code == 0
+    upload(tmp_path / "e.pdf")
+    assert "ถูกแก้ไขก่อนลงนาม" in d.page_source, d.page_source[:3000]
+    assert "signed" not in yaml.safe_load((server.workspace / "child.yaml").read_text(encoding="utf-8"))
     upload(current)
     shot(d, "digitally-signed")
     signed = yaml.safe_load((server.workspace / "child.yaml").read_text(encoding="utf-8"))["signed"]

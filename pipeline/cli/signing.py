@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from pipeline.cli.commands import cli, echo
+from pipeline.errors import MouError
 
 
 def _secret(label: str) -> bytes:
@@ -64,12 +65,26 @@ def sign_cmd(pdf, cert, pkcs11_lib, key_label, role, out, timestamp_url, reason)
     type=click.Path(dir_okay=False, exists=True, path_type=Path),
     help="A CA certificate (PEM or DER) to trust; may be given more than once.",
 )
-def verify_cmd(pdf: Path, trust: tuple[Path, ...]):
-    """One line per signature: role, signer, time, intact, trusted, changed after; exit 0 when every signature is
-    intact (and trusted, with --trust) and every field is signed."""
+@click.option(
+    "--record",
+    type=click.Path(file_okay=False, exists=True, path_type=Path),
+    help="The office's record of the finals built: a `mou serve` workspace or the output folder of `mou batch` "
+    "(default: the one the PDF lies in, if any).",
+)
+def verify_cmd(pdf: Path, trust: tuple[Path, ...], record: Path | None):
+    """One line per signature: role, signer, time, intact, trusted, changed after; then fields added after the build
+    and whether the file before the first signature is the final as built (with a record); exit 0 when every
+    signature is intact (and trusted, with --trust), every field is signed, none was added and the built file is
+    the recorded one."""
     from pipeline.api import report_lines, verify_pdf
+    from pipeline.run.manifest import recorded_finals
 
-    report = verify_pdf(pdf.read_bytes(), pdf, [p.read_bytes() for p in trust] if trust else None)
+    recorded = recorded_finals(record) if record else recorded_finals(pdf.parent, pdf.parent.parent)
+    if record and recorded is None:
+        raise MouError(
+            f"{record}: ไม่พบบันทึกฉบับที่สร้าง (mou-manifest.json) / no record of built finals there (mou-manifest.json)"
+        )
+    report = verify_pdf(pdf.read_bytes(), pdf, [p.read_bytes() for p in trust] if trust else None, recorded)
     for line in report_lines(report, _when):
         echo(line)
     if not report.ok:
@@ -81,6 +96,10 @@ def verify_cmd(pdf: Path, trust: tuple[Path, ...]):
             why.append(f"ไม่ผ่าน / failed: {', '.join(bad)}")
         if not report.signatures and not report.unreadable:
             why.append("ไม่มีลายมือชื่อ / no signature")
+        if report.added:
+            why.append(f"ช่องที่เพิ่มหลังสร้าง / fields added after the build: {', '.join(report.added)}")
+        if report.built is False:
+            why.append("แก้ไขก่อนลงนาม / changed before it was signed")
         echo("ตรวจไม่ผ่าน / verification failed" + (": " + "; ".join(why) if why else ""), err=True)
         sys.exit(1)
     echo(f"ลายมือชื่อครบและถูกต้องทั้ง {len(report.signatures)} รายการ / all {len(report.signatures)} signatures intact")

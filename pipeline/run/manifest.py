@@ -143,3 +143,19 @@ def locked(out_dir: Path):
         fh.truncate(0)
         fcntl.flock(fh, fcntl.LOCK_UN)
         fh.close()
+
+
+def recorded_finals(*folders: Path) -> set[str] | None:
+    """The sha256 of every PDF the record of the first of `folders` that has one keeps: a `mou batch` output folder
+    (its manifest) or a `mou serve` workspace (out/ holds the manifest of the finals it built). None: no record."""
+    for folder in folders:
+        for out in (folder, folder / "out"):
+            if (out / MANIFEST_NAME).is_file() or (out / JOURNAL_NAME).is_file():
+                agreements, _ = load_manifest(out)
+                return {
+                    digest
+                    for entry in agreements.values()
+                    for rel, digest in entry.get("outputs", {}).items()
+                    if rel.endswith(".pdf")
+                }
+    return None

@@ -176,13 +176,15 @@ def sign_pdf(
     the PIN in `password`)."""
     from pyhanko.pdf_utils.reader import PdfFileReader
     from pyhanko.sign import signers
-    from pyhanko.sign.fields import SigSeedSubFilter
+    from pyhanko.sign.fields import MDPPerm, SigSeedSubFilter
     from pyhanko.sign.timestamps import HTTPTimeStamper
 
     now = now or dt.datetime.now(dt.UTC)
     data = pdf_path.read_bytes()
     final_of_this_tool(data, pdf_path)
-    _field(PdfFileReader(io.BytesIO(data), strict=False), role, pdf_path)
+    reader = PdfFileReader(io.BytesIO(data), strict=False)
+    _field(reader, role, pdf_path)
+    first = not reader.embedded_signatures  # the first signature certifies the document as built
     session = None
     if pkcs11_lib:
         signer, cert, session = _token_signer(pkcs11_lib, key_label or "", password)
@@ -198,6 +200,9 @@ def sign_pdf(
         subfilter=SigSeedSubFilter.PADES,
         md_algorithm="sha256",
         reason=reason,
+        # DocMDP: after it, only filling in the fields and signing them; any other change is one the analysis reports
+        certify=first,
+        docmdp_permissions=MDPPerm.FILL_FORMS,
     )
     timestamper = HTTPTimeStamper(timestamp_url, timeout=30) if timestamp_url else None
     writer = _writer(data)

@@ -7,6 +7,7 @@ the PDF carries."""
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import io
 import logging
 from dataclasses import dataclass, field
@@ -38,12 +39,33 @@ class Report:
     unsigned: list[str] = field(default_factory=list)
     spec_hash: str = ""
     unreadable: str = ""
+    added: list[str] = field(default_factory=list)  # signature fields that were not in the document as built
+    before_first: str = ""  # sha256 of the file as it was before the first signature (the final as built)
+    built: bool | None = None  # that file is a final the record names (None: no record to compare with)
 
     @property
     def ok(self) -> bool:
         return (
-            not self.unreadable and not self.unsigned and bool(self.signatures) and all(s.ok for s in self.signatures)
+            not self.unreadable
+            and not self.unsigned
+            and not self.added
+            and self.built is not False
+            and bool(self.signatures)
+            and all(s.ok for s in self.signatures)
         )
+
+
+def before_first_signature(pdf: bytes, first) -> bytes:
+    """The file as it was before its first signature: the signatures are incremental updates, so it is the prefix
+    that ends with the %%EOF (and its end of line) before the first signature's update."""
+    start = first.byte_range[1]  # where the signature's /Contents begin: inside the first update
+    end = pdf.rfind(b"%%EOF", 0, start)
+    if end < 0:
+        return b""
+    end += len(b"%%EOF")
+    while end < len(pdf) and pdf[end : end + 1] in (b"\r", b"\n"):
+        end += 1
+    return pdf[:end]
 
 
 def _context(trust: list[bytes]):
@@ -61,7 +83,17 @@ def signer_name(cert) -> str:
     return f"{cn} ({org})" if cn and org else cn or cert.subject.human_friendly
 
 
-def verify_pdf(pdf: bytes, path: Path, trust: list[bytes] | None = None) -> Report:
+def _built_fields(reader, first) -> set[str]:
+    """The signature fields of the document before its first signature, as the build made them."""
+    from pyhanko.sign.fields import enumerate_sig_fields
+
+    before = reader.get_historical_resolver(first.signed_revision - 1)
+    return {str(name) for name, _, _ in enumerate_sig_fields(before, filled_status=None)}
+
+
+def verify_pdf(pdf: bytes, path: Path, trust: list[bytes] | None = None, recorded: set[str] | None = None) -> Report:
+    """`recorded`: the sha256 of the finals the office's record or a batch manifest keeps; the file before its first
+    signature must be one of them."""
     from pyhanko.pdf_utils.reader import PdfFileReader
     from pyhanko.sign.diff_analysis import ModificationLevel
     from pyhanko.sign.fields import enumerate_sig_fields
@@ -79,6 +111,16 @@ def verify_pdf(pdf: bytes, path: Path, trust: list[bytes] | None = None) -> Repo
         report.unreadable = f"{type(exc).__name__}: {exc}"
         return report
     report.unsigned = [str(name) for name, value in fields if value is None]
+    if embedded:
+        first = min(embedded, key=lambda e: e.signed_revision)
+        try:
+            built = _built_fields(reader, first)
+        except Exception:  # a revision that cannot be read back: nothing can be said to be as built
+            built = set()
+        report.added = [str(name) for name, _ in fields if str(name) not in built]
+        report.before_first = hashlib.sha256(before_first_signature(pdf, first)).hexdigest()
+        if recorded is not None:
+            report.built = report.before_first in recorded
     context = _context(trust or [])
     for sig in embedded:
         subject = ""
@@ -138,5 +180,20 @@ def report_lines(report: Report, lang_date) -> list[str]:
         lines.append("ยังไม่มีลายมือชื่ออิเล็กทรอนิกส์ / no signature yet")
     for role in report.unsigned:
         lines.append(f"ยังไม่ได้ลงนาม {role} / not yet signed: {role}")
+    for role in report.added:
+        lines.append(
+            f"ช่องลงนาม {role} ถูกเพิ่มหลังจากสร้างเอกสาร (ไม่มีในฉบับที่สร้าง) / "
+            f"signature field {role} was added after the build (the built document has no such field)"
+        )
+    if report.built is False:
+        lines.append(
+            f"ไฟล์ก่อนลายมือชื่อแรกไม่ใช่ฉบับที่สร้างและบันทึกไว้ (sha256 {report.before_first[:16]}…) — ถูกแก้ไขก่อนลงนาม / "
+            f"the file before the first signature is not a final the record holds (sha256 {report.before_first[:16]}…): "
+            "it was changed before it was signed"
+        )
+    elif report.built:
+        lines.append(
+            "ไฟล์ก่อนลายมือชื่อแรกตรงกับฉบับที่สร้างและบันทึกไว้ / the file before the first signature is the final as built"
+        )
     lines.append(f"ข้อกำหนด (spec hash) / spec hash: {report.spec_hash or '—'}")
     return lines

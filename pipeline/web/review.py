@@ -230,13 +230,20 @@ def _digital_signatures(data: bytes, raw: bytes) -> tuple[list[dict], list[str],
     block, so recording the signing does not change it); a scan carries none and is recorded by its sha256 alone.
     A signature that is not intact, or that the document was changed after, refuses the copy."""
     from pipeline.api import report_lines, verify_pdf
+    from pipeline.run.manifest import recorded_finals
     from pipeline.spec.model import spec_hash
 
-    report, ours = verify_pdf(data, Path("signed.pdf")), spec_hash(raw)
+    # the finals this workspace built (out/'s manifest): the file before the first signature must be one of them
+    report = verify_pdf(data, Path("signed.pdf"), None, recorded_finals(office().ws.root))
+    ours = spec_hash(raw)
     if report.spec_hash and report.spec_hash != ours:
         return [], [], t("copy_other_spec").format(theirs=report.spec_hash[:12], ours=ours[:12])
     if not report.signatures:
         return [], [], None
+    if report.added:
+        return [], [], t("copy_fields_added").format(roles=", ".join(report.added))
+    if report.built is False:
+        return [], [], t("copy_not_as_built")
     lines = [line.split("\n")[0 if g.lang == "th" else -1].strip() for line in report_lines(report, _when)]
     bad = [s.role for s in report.signatures if not s.intact or s.changed_after]
     if bad:

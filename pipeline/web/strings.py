@@ -205,6 +205,14 @@ UI = {
         "ลายมือชื่ออิเล็กทรอนิกส์ของ {roles} ไม่ถูกต้อง หรือเอกสารถูกแก้ไขหลังลงนาม จึงไม่บันทึก",
         "The digital signature of {roles} is not intact, or the document was changed after it: not recorded",
     ),
+    "copy_fields_added": (
+        "มีช่องลงนามที่เพิ่มหลังจากสร้างเอกสาร ({roles}) จึงไม่บันทึก",
+        "Signature fields were added after the document was built ({roles}): not recorded",
+    ),
+    "copy_not_as_built": (
+        "ไฟล์ก่อนลายมือชื่อแรกไม่ใช่ฉบับจริงที่สร้างไว้ในระบบ (ถูกแก้ไขก่อนลงนาม) จึงไม่บันทึก",
+        "The file before the first signature is not a final built here (it was changed before it was signed): not recorded",
+    ),
     "signed_digitally": ("ตรวจลายมือชื่ออิเล็กทรอนิกส์แล้ว {n} รายการ", "{n} digital signatures verified"),
     "digital_signers": ("ลายมือชื่ออิเล็กทรอนิกส์ที่บันทึกไว้", "Digital signatures recorded"),
     "verification": ("ผลการตรวจลายมือชื่ออิเล็กทรอนิกส์", "Verification of the digital signatures"),
