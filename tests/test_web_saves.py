@@ -315,3 +315,27 @@ def test_a_grant_may_wait_for_a_mid_term_evaluation_and_a_late_payment_asks_abou
     spec.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
     assert 'name="f.budget.carry_over"' in c.get("/a/agreement/instalments").get_data(as_text=True)
     assert 'name="f.budget.carry_over"' not in c.get("/a/agreement/money").get_data(as_text=True)
+
+
+def test_the_next_years_sla_form_refuses_a_year_past_the_term_and_leaves_the_spec_untouched(client):
+    """Issue 32, blocker: an end date of 31/7/2569, 13 months and past the term's end (30/6/2569), was saved into a
+    signed agreement (the form looked for `sla_renewals[0]` where the rules say `sla_renewals.0.end`)."""
+    workspace, c = client
+    example = next(f for f in EXAMPLE_FILES if f.stem == "universal-design-nonthaburi")
+    spec = workspace / "design.yaml"
+    spec.write_text(example.read_text(encoding="utf-8") + "\nsigned:\n  date: 2024-06-10\n", encoding="utf-8")
+    before = spec.read_bytes()
+    page = c.get("/a/design/sla-year").get_data(as_text=True)
+    fields = _set(form_of(page), "end", "31/7/2569")
+    fields = _set(fields, "place", "ศาลาว่าการเทศบาลนครนนทบุรี")
+    fields = _set(fields, "date", "20/6/2568")
+    answer = post(c, "/a/design/sla-year", fields)
+    assert answer.status_code == 200, answer.status_code  # the form again, with the reason
+    body = answer.get_data(as_text=True)
+    assert 'id="sla-problems"' in body and "ช่วงเวลาของ SLA ต้องอยู่ในระยะเวลาดำเนินการ" in body, body[-3000:]
+    assert "อายุได้ไม่เกิน ๑๒ เดือน" in body
+    assert spec.read_bytes() == before
+    # the same form with the end the form offers (the term's end) is saved
+    saved = post(c, "/a/design/sla-year", _set(fields, "end", "30/6/2569"))
+    assert saved.status_code == 302
+    assert len(yaml.safe_load(spec.read_bytes())["sla_renewals"]) == 1

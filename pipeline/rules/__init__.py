@@ -49,6 +49,7 @@ RULES = (
     evaluations.performance,
     committee.check,
     sla.check,
+    sla.periods,
     sla.renewals,
     document.warnings,
     document.payment_warnings,
@@ -57,7 +58,7 @@ RULES = (
 )
 
 
-HARD = frozenset({dates.check, money.check, evaluations.payments_wait, sla.renewals})
+HARD = frozenset({dates.check, money.check, evaluations.payments_wait, sla.periods, sla.renewals})
 
 
 def check(spec: Spec, settings: Settings, library: Library) -> list[Finding]:

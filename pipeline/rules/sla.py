@@ -13,24 +13,34 @@ from .facts import sla_required
 
 
 def check(spec, settings, library, add) -> None:
-    term = spec.term
-    in_term = lambda d: term.start <= d <= term.end  # noqa: E731
-    span_th = "ระยะเวลาดำเนินการ"
     if sla_required(spec, settings) and spec.sla is None:
         add(
             ("sla",),
             f"ต้องมีข้อตกลงระดับการให้บริการ (SLA) เพราะระยะเวลาตั้งแต่ {settings.sla_min_term_months} เดือนและงบประมาณตั้งแต่ {money_figures(settings.sla_threshold)} บาท",
             f"an SLA is required: the term is at least {settings.sla_min_term_months} months and the total at least {money_figures(settings.sla_threshold)} baht",
         )
-    for path, sla in ([(("sla",), spec.sla)] if spec.sla else []) + [
-        (("sla_renewals", k), s) for k, s in enumerate(spec.sla_renewals)
-    ]:
+    for path, _sla in _slas(spec):
         if spec.model == "grant":
             add(
                 path,
                 "รูปแบบการให้เงินอุดหนุนไม่มีข้อตกลงระดับการให้บริการ (SLA) ซึ่งใช้กับรูปแบบการทำสัญญาข้อตกลง (และอาจใช้กับรูปแบบกลไกขับเคลื่อนงาน)",
                 "a grant carries no SLA: SLAs belong to the performance model (and a commissioning agreement may carry one)",
             )
+
+
+def _slas(spec) -> list:
+    return ([(("sla",), spec.sla)] if spec.sla else []) + [
+        (("sla_renewals", k), s) for k, s in enumerate(spec.sla_renewals)
+    ]
+
+
+def periods(spec, settings, library, add) -> None:
+    """Each SLA's period: after its start, within the term, at most a year — rules on dates, so a signed spec is held
+    to them too (the next year's SLA is added to a signed agreement: SPEC §2)."""
+    term = spec.term
+    in_term = lambda d: term.start <= d <= term.end  # noqa: E731
+    span_th = "ระยะเวลาดำเนินการ"
+    for path, sla in _slas(spec):
         if sla.start >= sla.end:
             add(path + ("end",), "วันสิ้นสุดของ SLA ต้องอยู่หลังวันเริ่มต้น", "sla.end must be after sla.start")
         for key in ("start", "end"):

@@ -131,8 +131,10 @@ def sla(name):
                 current = ctx.ws.load(name)
                 after = copy.deepcopy(current.answers)
                 after.setdefault("sla_renewals", []).append(renewal)
-                path = f"sla_renewals[{year - 2}]"
-                found = [p for p in problems_of(after) if p.field.startswith(path)]
+                # the rules name the year's fields sla_renewals.0.end (the path's parts joined), a spec file's
+                # messages sla_renewals[0].end: either is this year's, and refuses the form (the spec is not touched)
+                paths = (f"sla_renewals.{year - 2}", f"sla_renewals[{year - 2}]")
+                found = [p for p in problems_of(after) if p.field.startswith(paths)]
                 if found:
                     errors["form"] = "; ".join(p.th if g.lang == "th" else p.en for p in found)
                 else:
