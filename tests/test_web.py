@@ -692,6 +692,16 @@ def test_a_digitally_signed_pdf_uploaded_is_verified_and_its_signers_recorded(se
     assert "ผ่าน delegator: Director General" in verified and "ยังไม่ได้ลงนาม witness:1" in verified
     table = d.find_element(By.ID, "signers").text
     assert "partner" in table and "Provincial Chief" in table
+    # issue 32: the record corrected with the same signed PDF — the spec now holds `signed:`, which the provenance
+    # hash leaves out — is accepted, not "built from another spec"
+    d.get(server.url + "/a/child")
+    d.find_element(By.CSS_SELECTOR, "#signing summary").click()  # the correction form, folded once recorded
+    d.find_element(By.ID, "sign-copy").send_keys(str(current))
+    d.find_element(By.ID, "sign-confirm").click()
+    click(d, d.find_element(By.ID, "sign"))
+    assert "สร้างจากข้อกำหนดอื่น" not in d.page_source
+    again = yaml.safe_load((server.workspace / "child.yaml").read_text(encoding="utf-8"))["signed"]
+    assert again["date"] == signed["date"] and [s["role"] for s in again["signers"]] == ["delegator", "partner"]
 
 
 def test_the_calendar_of_obligations_overdue_first_marked_done_and_the_money_by_fiscal_year(server, browser):

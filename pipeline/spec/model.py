@@ -525,8 +525,21 @@ def typed(src: Source) -> tuple[Spec | None, list[Problem]]:
     return (spec if not problems else None), problems
 
 
+_SIGNED_BLOCK = re.compile(rb"^(?:# signed[^\n]*\n)?signed:[^\n]*\n(?:(?:[ \t]+[^\n]*|[ \t]*)\n)*", re.M)
+
+
+def without_signed(raw: bytes) -> bytes:
+    """The spec's bytes without its `signed` block (and the workspace's comment above it)."""
+    if b"signed:" not in raw:
+        return raw
+    return _SIGNED_BLOCK.sub(b"", raw if raw.endswith(b"\n") else raw + b"\n")
+
+
 def spec_hash(raw: bytes) -> str:
-    return hashlib.sha256(raw).hexdigest()
+    """The provenance hash a built document carries: the spec's bytes without its `signed` block (and the comment the
+    workspace writes above it), so that recording the signing — or correcting it — leaves it unchanged; a spec
+    without one hashes as its bytes."""
+    return hashlib.sha256(without_signed(raw)).hexdigest()
 
 
 def read_source(path: Path) -> tuple[bytes, Source]:

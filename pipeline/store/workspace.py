@@ -109,9 +109,10 @@ class Workspace:
         data = parse(path.read_bytes(), path.name).data
         return data if isinstance(data, dict) else None
 
-    def save(self, name: str, answers: dict, complete: bool) -> Agreement:
-        """The answers, as the spec file once they pass every rule, else as the answers file (which the batch skips)."""
-        data = self.dump(answers).encode("utf-8")
+    def save(self, name: str, answers: dict, complete: bool, text: bytes | None = None) -> Agreement:
+        """The answers, as the spec file once they pass every rule, else as the answers file (which the batch skips);
+        `text`: the file's bytes when the caller keeps the spec as written (the signing block added to it)."""
+        data = text if text is not None else self.dump(answers).encode("utf-8")
         if complete:
             write_atomically({self.spec_path(name): data})
             try:

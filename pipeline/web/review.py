@@ -11,10 +11,11 @@ from pathlib import Path
 
 from flask import Blueprint, abort, g, redirect, render_template, request, send_file, session, url_for
 
-from pipeline.questionnaire.answers import clean, get
+from pipeline.questionnaire.answers import _Dumper, clean, get
 from pipeline.questionnaire.pages import page_questions
 from pipeline.render import thai
 from pipeline.run.key import sha256
+from pipeline.spec.model import without_signed
 from pipeline.store.files import write_atomically
 from pipeline.store.users import changes
 from pipeline.store.workspace import DRAFTS, OUT
@@ -304,16 +305,20 @@ def sign(name):
             if previous.get("signers"):
                 signed["signers"] = previous["signers"]
         agreement.answers["signed"] = signed
+        # the spec as it was written, its `signed` block replaced at the end: the rest of the file keeps its bytes, so
+        # the provenance hash the built PDFs carry (which leaves the block out) still matches a correction's upload
+        kept_text = without_signed(agreement.raw)
+        text = kept_text + (b"" if kept_text.endswith(b"\n") else b"\n") + b"# signed\n" + _signed_block(signed)
         # the record first (who recorded it and when, beside its history row, pending), then the spec's block,
         # which stays the fact build and batch read
         with ctx.record.journal(
             name,
             g.user,
             changes(before, agreement.answers),
-            ctx.ws.dump(agreement.answers),
+            text.decode("utf-8"),
             beside=ctx.record.signing(name, g.user, signed, kept),
         ):
-            ctx.ws.save(name, agreement.answers, complete=True)
+            ctx.ws.save(name, agreement.answers, complete=True, text=text)
     said = [t("signed_done") if not previous else t("signed_corrected")]
     written = (agreement.answers.get("signing") or {}).get("date")
     written = thai.parse_user_date(str(written)) if written else None
@@ -326,6 +331,12 @@ def sign(name):
         session["verified"] = verified
     session["notice"] = " — ".join(said)
     return back
+
+
+def _signed_block(signed: dict) -> bytes:
+    import yaml
+
+    return yaml.dump({"signed": signed}, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=1000).encode()
 
 
 @bp.get("/a/<name>/signed-copy")
