@@ -340,3 +340,8 @@ class _Dumper(yaml.SafeDumper):
 _Dumper.add_representer(
     str, lambda d, v: d.represent_scalar("tag:yaml.org,2002:str", v, style="|" if "\n" in v else None)
 )
+
+
+def yaml_block(data: dict) -> str:
+    """Answers as the spec file writes them (a text of several lines as a `|` block), without comments."""
+    return yaml.dump(plain_data(data), Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=1000)

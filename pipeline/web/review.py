@@ -11,7 +11,7 @@ from pathlib import Path
 
 from flask import Blueprint, abort, g, redirect, render_template, request, send_file, session, url_for
 
-from pipeline.questionnaire.answers import _Dumper, clean, get
+from pipeline.questionnaire.answers import clean, get, yaml_block
 from pipeline.questionnaire.pages import page_questions
 from pipeline.render import thai
 from pipeline.run.key import sha256
@@ -334,9 +334,7 @@ def sign(name):
 
 
 def _signed_block(signed: dict) -> bytes:
-    import yaml
-
-    return yaml.dump({"signed": signed}, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=1000).encode()
+    return yaml_block({"signed": signed}).encode("utf-8")
 
 
 @bp.get("/a/<name>/signed-copy")
