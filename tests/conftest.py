@@ -145,6 +145,7 @@ SLOW_MODULES = {
     "test_hardening",
     "test_fuzz",
     "test_users",
+    "test_forgeries",
 }
 
 

@@ -40,7 +40,10 @@ class CA:
         path.write_bytes(self.cert.public_bytes(serialization.Encoding.PEM))
         return path
 
-    def issue(self, cn: str, password: str = "secret", not_before=None, not_after=None, tsa: bool = False):
+    def issue(
+        self, cn: str, password: str = "secret", not_before=None, not_after=None, tsa: bool = False, signs: bool = True
+    ):
+        """A PKCS#12 file for `cn` (`signs=False`: its key usage is key agreement only, not for signing)."""
         # the time-stamp authority's key is RSA: pyHanko's test time-stamper signs with RSA only
         key = rsa.generate_private_key(65537, 2048) if tsa else ec.generate_private_key(ec.SECP256R1())
         builder = (
@@ -52,7 +55,10 @@ class CA:
             .not_valid_before(not_before or NOW - dt.timedelta(days=1))
             .not_valid_after(not_after or NOW + dt.timedelta(days=365))
             .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
-            .add_extension(x509.KeyUsage(True, not tsa, False, False, False, False, False, False, False), critical=True)
+            .add_extension(
+                x509.KeyUsage(signs, signs and not tsa, False, False, not signs, False, False, False, False),
+                critical=True,
+            )
             .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(self.key.public_key()), critical=False)
         )
         if tsa:

@@ -113,3 +113,68 @@ def test_a_final_edited_before_it_was_signed_fails_against_the_record(batch, tmp
     assert code == 0 and "record holds" not in said, said
     code, said = mou("verify", alone, "--trust", ca.pem, "--record", out)
     assert code == 1 and "changed before it was signed" in said
+
+
+# -- issue 31, point 2: identity ----------------------------------------------------------------------------------
+
+
+def test_without_a_trusted_ca_no_identity_is_verified_and_an_impostor_fails(batch, tmp_path):
+    """A self-signed impostor in the director's name: intact, but without a trust list nobody's identity is verified
+    (exit 1); with the office's CA in the settings the real signers pass and the impostor is NOT trusted."""
+    out, ca = batch
+    signed = sign_all(ca, out / f"{NAME}.pdf", tmp_path)
+    code, said = mou("verify", signed, "--record", out)
+    assert code == 1 and said.count("identity not verified") == len(ROLES), said
+    settings = tmp_path / "settings.yaml"
+    settings.write_text(f"trust: [{ca.pem}]\n", encoding="utf-8")
+    code, said = mou("verify", signed, "--record", out, "--settings", settings)
+    assert code == 0 and said.count(", trusted,") == len(ROLES), said
+    impostor_ca = make_ca(tmp_path, "Department of Older Persons")  # a CA of their own, in the agency's name
+    (tmp_path / "impostor").mkdir()
+    forged = sign_all(impostor_ca, out / f"{NAME}.pdf", tmp_path / "impostor")
+    code, said = mou("verify", forged, "--record", out, "--settings", settings)
+    assert code == 1 and "NOT trusted" in said, said
+
+
+def test_a_certificate_not_for_signing_is_refused_before_anything_is_written(batch, tmp_path):
+    out, ca = batch
+    target = tmp_path / "never.pdf"
+    code, said = mou(
+        "sign",
+        out / f"{NAME}.pdf",
+        "--cert",
+        ca.issue("Key Agreement Only", signs=False),
+        "--as",
+        "delegator",
+        "--out",
+        target,
+    )
+    assert code == 1 and "is not issued for signing" in said and "ไม่ได้ออกให้ใช้ลงลายมือชื่อ" in said, said
+    assert not target.exists()
+
+
+def test_a_time_stamp_from_an_authority_the_office_does_not_trust_fails(batch, tmp_path):
+    from pki import TimeStampServer
+
+    out, ca = batch
+    rogue = TimeStampServer(make_ca(tmp_path, "Rogue TSA Root"))
+    try:
+        first = tmp_path / "stamped.pdf"
+        code, said = mou(
+            "sign",
+            out / f"{NAME}.pdf",
+            "--cert",
+            ca.issue("Signer 0"),
+            "--as",
+            "delegator",
+            "--out",
+            first,
+            "--timestamp",
+            rogue.url,
+        )
+        assert code == 0, said
+    finally:
+        rogue.close()
+    signed = sign_all(ca, first, tmp_path, ROLES[1:])
+    code, said = mou("verify", signed, "--trust", ca.pem, "--record", out)
+    assert code == 1 and "time stamp from an authority that is NOT trusted" in said, said

@@ -71,7 +71,13 @@ def sign_cmd(pdf, cert, pkcs11_lib, key_label, role, out, timestamp_url, reason)
     help="The office's record of the finals built: a `mou serve` workspace or the output folder of `mou batch` "
     "(default: the one the PDF lies in, if any).",
 )
-def verify_cmd(pdf: Path, trust: tuple[Path, ...], record: Path | None):
+@click.option(
+    "--settings",
+    "settings_file",
+    type=click.Path(dir_okay=False, exists=True, path_type=Path),
+    help="A YAML settings file; its `trust` lists the CA certificates the office trusts.",
+)
+def verify_cmd(pdf: Path, trust: tuple[Path, ...], record: Path | None, settings_file: Path | None):
     """One line per signature: role, signer, time, intact, trusted, changed after; then fields added after the build
     and whether the file before the first signature is the final as built (with a record); exit 0 when every
     signature is intact (and trusted, with --trust), every field is signed, none was added and the built file is
@@ -84,7 +90,14 @@ def verify_cmd(pdf: Path, trust: tuple[Path, ...], record: Path | None):
         raise MouError(
             f"{record}: ไม่พบบันทึกฉบับที่สร้าง (mou-manifest.json) / no record of built finals there (mou-manifest.json)"
         )
-    report = verify_pdf(pdf.read_bytes(), pdf, [p.read_bytes() for p in trust] if trust else None, recorded)
+    from pipeline.cli.loading import load_settings
+
+    cas = [*load_settings(settings_file).trust, *trust]
+    try:
+        roots = [Path(p).read_bytes() for p in cas]
+    except OSError as exc:
+        raise MouError(f"อ่านใบรับรอง {exc.filename} ไม่ได้ / cannot read the CA certificate {exc.filename}") from exc
+    report = verify_pdf(pdf.read_bytes(), pdf, roots or None, recorded)
     for line in report_lines(report, _when):
         echo(line)
     if not report.ok:

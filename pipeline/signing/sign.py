@@ -158,6 +158,17 @@ def _check_validity(cert, now: dt.datetime, where: str) -> None:
             f"ใบรับรองของ {who} ({where}) ยังไม่เริ่มใช้ได้จนถึง {cert.not_valid_before_utc:%Y-%m-%d}",
             f"the certificate of {who} ({where}) is not valid before {cert.not_valid_before_utc:%Y-%m-%d}",
         )
+    try:
+        usage = cert.extensions.get_extension_for_class(x509.KeyUsage).value
+    except x509.ExtensionNotFound:
+        return  # no restriction: any use
+    if not (usage.digital_signature or usage.content_commitment):
+        raise refuse(
+            f"ใบรับรองของ {who} ({where}) ไม่ได้ออกให้ใช้ลงลายมือชื่อ (key usage ไม่มี digitalSignature หรือ "
+            "nonRepudiation) ผู้ตรวจจะปฏิเสธลายมือชื่อนี้ ให้ใช้ใบรับรองสำหรับลงนาม",
+            f"the certificate of {who} ({where}) is not issued for signing (its key usage has neither digitalSignature "
+            "nor nonRepudiation): a verifier would reject the signature; use a signing certificate",
+        )
 
 
 def sign_pdf(

@@ -23,13 +23,16 @@ class Signature:
     time: dt.datetime | None
     timestamped: bool
     intact: bool
-    trusted: bool | None  # None: no CA given, not checked
+    trusted: bool | None  # None: no CA given, so the signer's identity is not verified
     changed_after: bool  # a change after signing that the signature does not allow
     problem: str = ""
+    stamp_trusted: bool | None = None  # the time stamp's authority chains to a trusted CA (None: no stamp, or no CA)
 
     @property
     def ok(self) -> bool:
-        return self.intact and not self.changed_after and self.trusted is not False
+        """Intact, unchanged after, its signer's identity verified against a trusted CA, and a time stamp, where
+        there is one, from a trusted authority."""
+        return self.intact and not self.changed_after and self.trusted is True and self.stamp_trusted is not False
 
 
 @dataclass
@@ -143,10 +146,11 @@ def verify_pdf(pdf: bytes, path: Path, trust: list[bytes] | None = None, recorde
                 role=str(sig.field_name),
                 subject=subject,
                 time=stamp.timestamp if stamp is not None else status.signer_reported_dt,
-                timestamped=stamp is not None and stamp.intact and stamp.valid,
+                timestamped=stamp is not None and stamp.intact and stamp.valid and (not trust or stamp.trusted),
                 intact=bool(status.intact and status.valid),
                 trusted=bool(status.trusted) if trust else None,
                 changed_after=changed,
+                stamp_trusted=bool(stamp.trusted) if stamp is not None and trust else None,
             )
         )
     return report
@@ -163,7 +167,10 @@ def report_lines(report: Report, lang_date) -> list[str]:
         stamp = ("มีตราประทับเวลา", "time-stamped") if s.timestamped else ("ไม่มีตราประทับเวลา", "not time-stamped")
         intact = yes_no(s.intact, ("ไม่ถูกแก้ไข", "ถูกแก้ไขหรือลายมือชื่อไม่ถูกต้อง"), ("intact", "NOT intact"))
         if s.trusted is None:
-            trusted = ("ไม่ได้ตรวจผู้ออกใบรับรอง", "trust not checked (no --trust)")
+            trusted = (
+                "ไม่ได้ยืนยันตัวตนผู้ลงนาม (ไม่มีรายชื่อผู้ออกใบรับรองที่เชื่อถือ: trust ในการตั้งค่า หรือ --trust)",
+                "identity not verified (no trusted CA: `trust` in the settings, or --trust)",
+            )
         else:
             trusted = yes_no(s.trusted, ("เชื่อถือได้", "ไม่อยู่ในผู้ออกใบรับรองที่เชื่อถือ"), ("trusted", "NOT trusted"))
         changed = yes_no(
@@ -171,6 +178,11 @@ def report_lines(report: Report, lang_date) -> list[str]:
             ("มีการแก้ไขภายหลังที่ลายมือชื่อไม่อนุญาต", "ไม่มีการแก้ไขภายหลังนอกจากการลงนามช่องอื่น"),
             ("changed after signing", "not changed after signing (other than later signatures)"),
         )
+        if s.stamp_trusted is False:
+            stamp = (
+                "ตราประทับเวลาจากผู้ให้บริการที่ไม่อยู่ในรายชื่อที่เชื่อถือ",
+                "time stamp from an authority that is NOT trusted",
+            )
         lines.append(
             f"{'ผ่าน' if s.ok else 'ไม่ผ่าน'} {s.role}: {s.subject} เวลา {when} ({stamp[0]}) {intact[0]} {trusted[0]} {changed[0]}\n"
             f"  {'OK' if s.ok else 'FAIL'} {s.role}: {s.subject}, {when} ({stamp[1]}), {intact[1]}, {trusted[1]}, {changed[1]}"

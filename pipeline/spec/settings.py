@@ -26,10 +26,13 @@ class Settings(BaseModel):
     sla_renewal_days: int = Field(default=60, ge=0, le=365)
     # `mou restore`: the largest file an archive may put back (bytes); a larger member is refused, nothing restored.
     restore_max_member: int = Field(default=2 * 1024**3, ge=1, le=1024**5)
+    # `mou verify`: the CA certificates the office trusts (PEM or DER files: the Thai National Root CA, its own CA);
+    # with none here and no --trust, no signer's identity is verified and verification fails.
+    trust: tuple[Path, ...] = ()
 
     def fingerprint(self) -> str:
         """What shapes the documents (the calendar's settings do not: changing them rebuilds nothing)."""
-        return self.model_dump_json(exclude={"sla_renewal_days", "restore_max_member"})
+        return self.model_dump_json(exclude={"sla_renewal_days", "restore_max_member", "trust"})
 
 
 def load_settings(path: Path | None) -> Settings:
@@ -46,6 +49,8 @@ def load_settings(path: Path | None) -> Settings:
         raise SpecError(
             [Problem(str(path), None, "", "ไฟล์การตั้งค่าต้องเป็นชุดคีย์และค่า", "settings must be a mapping")], "settings"
         )
+    if isinstance(data.get("trust"), list):  # CA files named relative to the settings file
+        data["trust"] = [str((path.parent / str(t)).resolve()) for t in data["trust"]]
     try:
         return Settings.model_validate(data)
     except ValidationError as exc:
