@@ -292,12 +292,15 @@ class Converter:
         return family.lower() in out.lower()
 
     def _kill(self) -> None:
-        if self.proc and self.proc.poll() is None:
+        if self.proc:
+            # the whole process group, even when the process started exited by itself: a child (soffice.bin) may
+            # outlive it a moment and write into the profile while it is being removed
             try:
                 os.killpg(self.proc.pid, signal.SIGKILL)
-            except ProcessLookupError:
+            except (ProcessLookupError, PermissionError):
                 pass
-            self.proc.wait(timeout=10)
+            if self.proc.poll() is None:
+                self.proc.wait(timeout=10)
         self.proc, self.desktop = None, None
 
     def close(self) -> None:
@@ -310,7 +313,11 @@ class Converter:
                 pass
         self._kill()
         if self.workdir:
-            shutil.rmtree(self.workdir, ignore_errors=True)
+            for _ in range(20):  # a process of the group that had not yet died may have written into it meanwhile
+                shutil.rmtree(self.workdir, ignore_errors=True)
+                if not self.workdir.exists():
+                    break
+                time.sleep(0.05)
             self.workdir = None
 
     @property
