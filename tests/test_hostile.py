@@ -242,7 +242,8 @@ def test_a_signed_copy_over_two_megabytes_is_recorded_through_the_real_server(tm
         token = re.search(r'name="csrf" value="([^"]+)"', page).group(1)
         boundary = "----mou-test"
         parts = []
-        for key, value in (("csrf", token), ("date", "22/4/2567"), ("place", "กรุงเทพมหานคร"), ("confirm", "1")):
+        fields = (("csrf", token), ("date", "22/4/2567"), ("place", "กรุงเทพมหานคร"), ("confirm", "1"), ("scan", "1"))
+        for key, value in fields:
             parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="{key}"\r\n\r\n{value}\r\n'.encode())
         parts.append(
             f'--{boundary}\r\nContent-Disposition: form-data; name="copy"; filename="scan.pdf"\r\n'
@@ -526,13 +527,23 @@ def test_the_signed_copy_must_open(tmp_path):
         assert answer.status_code == 302
         assert "signed" not in yaml.safe_load((ws / "care.yaml").read_text(encoding="utf-8"))
         assert "เปิดไฟล์สำเนาที่ลงนามไม่ได้" in c.get("/a/care").get_data(as_text=True)
+    # a PDF with no digital signature is refused unless it is declared a scan of the paper copy (issue 32)
     form_post(
         c,
         "/a/care/sign",
         {"date": "22/4/2567", "confirm": "1", "copy": (io.BytesIO(good.getvalue()), "scan.pdf")},
         content_type="multipart/form-data",
     )
+    assert "signed" not in yaml.safe_load((ws / "care.yaml").read_text(encoding="utf-8"))
+    assert "ไม่มีลายมือชื่ออิเล็กทรอนิกส์เลย" in c.get("/a/care").get_data(as_text=True)
+    form_post(
+        c,
+        "/a/care/sign",
+        {"date": "22/4/2567", "confirm": "1", "scan": "1", "copy": (io.BytesIO(good.getvalue()), "scan.pdf")},
+        content_type="multipart/form-data",
+    )
     assert yaml.safe_load((ws / "care.yaml").read_text(encoding="utf-8"))["signed"]["pdf_sha256"]
+    assert "ไม่ได้ตรวจลายมือชื่อใด ๆ" in c.get("/a/care").get_data(as_text=True)
 
 
 def test_password_spraying_is_slowed_by_address_and_the_owner_still_gets_in(tmp_path):

@@ -600,6 +600,7 @@ def test_a_legal_officer_records_the_signing_with_its_copy_and_may_correct_it(se
     type_in(d, "sign-date", "25/4/2567")
     type_in(d, "sign-place", "ห้องประชุมกรมกิจการเด็กและเยาวชน")
     d.find_element(By.ID, "sign-copy").send_keys(str(scan))
+    d.find_element(By.ID, "sign-scan").click()  # declared a scan of the paper copy: no digital signature expected
     d.find_element(By.ID, "sign-confirm").click()
     click(d, d.find_element(By.ID, "sign"))
     assert "วันที่ลงนามต่างจากวันที่ที่ระบุในบันทึกข้อตกลง" in d.page_source  # the warning
@@ -660,6 +661,9 @@ def test_a_digitally_signed_pdf_uploaded_is_verified_and_its_signers_recorded(se
         d.find_element(By.ID, "sign-confirm").click()
         click(d, d.find_element(By.ID, "sign"))
 
+    upload(final)  # the unsigned final itself (issue 32): refused, not recorded with a green banner
+    assert "ไม่มีลายมือชื่ออิเล็กทรอนิกส์เลย" in d.page_source
+    assert "signed" not in yaml.safe_load((server.workspace / "child.yaml").read_text(encoding="utf-8"))
     upload(other)
     assert "สร้างจากข้อกำหนดอื่น" in d.page_source
     assert "signed" not in yaml.safe_load((server.workspace / "child.yaml").read_text(encoding="utf-8"))
@@ -685,6 +689,7 @@ def test_a_digitally_signed_pdf_uploaded_is_verified_and_its_signers_recorded(se
     assert "signed" not in yaml.safe_load((server.workspace / "child.yaml").read_text(encoding="utf-8"))
     upload(current)
     shot(d, "digitally-signed")
+    assert "มีช่องลงนาม ๓ ช่องที่ยังว่างอยู่" in d.page_source  # three of the five fields still empty: warned
     signed = yaml.safe_load((server.workspace / "child.yaml").read_text(encoding="utf-8"))["signed"]
     assert [s["role"] for s in signed["signers"]] == ["delegator", "partner"]
     assert signed["signers"][0]["subject"].startswith("Director General")

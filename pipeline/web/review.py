@@ -225,7 +225,7 @@ def _when(moment: dt.datetime) -> str:
     return thai.localise_digits(f"{thai.date(here.date(), g.lang)} {here:%H:%M}", g.lang, office().settings.digits)
 
 
-def _digital_signatures(data: bytes, raw: bytes) -> tuple[list[dict], list[str], str | None]:
+def _digital_signatures(data: bytes, raw: bytes, scan: bool = False) -> tuple[list[dict], list[str], str | None]:
     """A PDF uploaded as the signed copy: (the signers of its intact signatures, the verification's lines, why it is
     refused). A PDF this tool made carries its spec hash, which must be this agreement's (taken without the `signed`
     block, so recording the signing does not change it); a scan carries none and is recorded by its sha256 alone.
@@ -240,7 +240,8 @@ def _digital_signatures(data: bytes, raw: bytes) -> tuple[list[dict], list[str],
     if report.spec_hash and report.spec_hash != ours:
         return [], [], t("copy_other_spec").format(theirs=report.spec_hash[:12], ours=ours[:12])
     if not report.signatures:
-        return [], [], None
+        # no digital signature at all: the final as built, or a scan, which only the one who uploads it can tell
+        return [], [], None if scan else t("copy_no_signature")
     if report.added:
         return [], [], t("copy_fields_added").format(roles=", ".join(report.added))
     if report.built is False:
@@ -278,8 +279,9 @@ def sign(name):
             session["notice"] = t(f"copy_{exc}")
             return back
         signers, verified, kept = [], [], None
+        scan = request.form.get("scan") == "1"
         if copy_ is not None and copy_[1] == "pdf":
-            signers, verified, refused = _digital_signatures(copy_[0], agreement.raw)
+            signers, verified, refused = _digital_signatures(copy_[0], agreement.raw, scan)
             if refused:
                 session["notice"] = refused
                 session["verified"] = verified
@@ -329,6 +331,11 @@ def sign(name):
     if verified:
         said.append(t("signed_digitally").format(n=len(signers)))
         session["verified"] = verified
+        empty = [line for line in verified if "ยังไม่ได้ลงนาม" in line or "not yet signed" in line]
+        if empty:
+            said.append(t("signed_fields_empty").format(n=len(empty)))
+    if copy_ is not None and copy_[1] == "pdf" and scan and not signers:
+        said.append(t("signed_scan_unverified"))
     session["notice"] = " — ".join(said)
     return back
 

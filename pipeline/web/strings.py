@@ -205,6 +205,21 @@ UI = {
         "ลายมือชื่ออิเล็กทรอนิกส์ของ {roles} ไม่ถูกต้อง หรือเอกสารถูกแก้ไขหลังลงนาม จึงไม่บันทึก",
         "The digital signature of {roles} is not intact, or the document was changed after it: not recorded",
     ),
+    "copy_no_signature": (
+        "ไฟล์ PDF นี้ไม่มีลายมือชื่ออิเล็กทรอนิกส์เลย (เช่น ฉบับจริงที่ยังไม่ได้ลงนาม) จึงไม่บันทึก "
+        "หากเป็นไฟล์สแกนของฉบับกระดาษที่ลงนามแล้ว ให้ติ๊ก “เป็นไฟล์สแกนของฉบับที่ลงนามบนกระดาษ”",
+        "This PDF carries no digital signature at all (the unsigned final, for instance): not recorded. If it is a "
+        "scan of the paper copy signed by hand, tick “a scan of the copy signed on paper”",
+    ),
+    "sign_scan": ("เป็นไฟล์สแกนของฉบับที่ลงนามบนกระดาษ", "a scan of the copy signed on paper"),
+    "signed_scan_unverified": (
+        "บันทึกไฟล์สแกนด้วยค่า sha256 เท่านั้น ไม่ได้ตรวจลายมือชื่อใด ๆ",
+        "the scan is recorded by its sha256 alone: no signature on it was verified",
+    ),
+    "signed_fields_empty": (
+        "คำเตือน: มีช่องลงนาม {n} ช่องที่ยังว่างอยู่ (ดูผลการตรวจด้านล่าง)",
+        "warning: {n} signature fields are still empty (see the verification below)",
+    ),
     "copy_fields_added": (
         "มีช่องลงนามที่เพิ่มหลังจากสร้างเอกสาร ({roles}) จึงไม่บันทึก",
         "Signature fields were added after the document was built ({roles}): not recorded",
