@@ -62,16 +62,22 @@ def test_a_final_pdf_has_one_empty_field_per_signatory_over_its_line_and_a_draft
     # two abreast: the delegator's on the left, the partner's on the right, level; the supporter's below them
     (p1, d), (p2, p), (p3, s) = widgets["delegator"], widgets["partner"], widgets[ROLES[2]]
     assert p1 == p2 == p3 and d[1] == p[1] and d[0] < 300 < p[0] and s[1] < d[1]
-    # each over a dotted line: poppler finds the dots inside the field's box
+    # each on its dotted line, above it (issue 31: the appearance sits above the line, not across it): poppler finds
+    # the dots starting where the field starts, the field's bottom within the dots' box and its top well above it
     words = subprocess.run(
         ["pdftotext", "-bbox", "-f", str(p1 + 1), "-l", str(p1 + 1), str(pdf), "-"], capture_output=True, text=True
     ).stdout
     height = 841.89
+
+    def box(line, key):
+        return height - float(line.split(f'{key}="')[1].split('"')[0])
+
     for x0, y0, _x1, y1 in (d, p, s):
         assert any(
             f'xMin="{x0:.6f}"' in line
             and "....." in line
-            and y0 <= height - float(line.split('yMax="')[1].split('"')[0]) <= y1
+            and box(line, "yMax") <= y0 <= box(line, "yMin")
+            and y1 >= box(line, "yMin") + 5
             for line in words.splitlines()
         ), (x0, y0)
 

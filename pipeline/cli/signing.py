@@ -4,12 +4,17 @@ verification."""
 from __future__ import annotations
 
 import sys
+import warnings
 from pathlib import Path
 
 import click
 
 from pipeline.cli.commands import cli, echo
 from pipeline.errors import MouError
+
+# pyHanko imports cryptography's DSA support, which warns that it is deprecated: nothing a signer can act on, and not
+# a line for the command's output (this project never signs with DSA)
+warnings.filterwarnings("ignore", message="DSA is deprecated", category=Warning)
 
 
 def _secret(label: str) -> bytes:

@@ -11,8 +11,8 @@ from pipeline.errors import MouError
 from pipeline.render.document import SIGNATURE_DOTS
 from pipeline.render.pdftext import read_pdf
 
-HEIGHT = 30.0  # points above the line the signature may take (a signature block's line height is about 20)
-BELOW = 7.5  # and below the dots' glyph box (PDFium's), so the field holds the whole line as any reader lays it out
+HEIGHT = 38.0  # points above the dotted line the signature takes (its line's ascent and the 30 points above the block)
+ABOVE = 4.0  # the field starts this far above the dots' glyph box (PDFium's): it sits on the line, not across it
 
 
 @dataclass(frozen=True)
@@ -27,7 +27,7 @@ def signature_lines(pdf: bytes) -> list[Box]:
     found = [d for d in read_pdf(pdf).dots if d.length == SIGNATURE_DOTS]
     found.sort(key=lambda d: (d.page, round(d.page_height - d.bottom, 1), d.x0))
     return [
-        Box(d.page, (round(d.x0, 2), round(d.bottom - BELOW, 2), round(d.x1, 2), round(d.bottom + HEIGHT, 2)))
+        Box(d.page, (round(d.x0, 2), round(d.bottom + ABOVE, 2), round(d.x1, 2), round(d.bottom + ABOVE + HEIGHT, 2)))
         for d in found
     ]
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import logging
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -97,9 +98,38 @@ def _writer(data: bytes):
     return Pdf17Writer(io.BytesIO(data), strict=False)
 
 
+_LABELS = Path(__file__).resolve().parents[2] / "clauses" / "_labels.yaml"
+
+
+def appearance_text(role: str, lang: str, now: dt.datetime) -> dict:
+    """The words of the appearance besides the signer's name: the role as the document names it, and the time of
+    signing in Thai time, in the document's language (Thai digits and the Buddhist-Era date in a Thai document)."""
+    from zoneinfo import ZoneInfo
+
+    import yaml
+
+    from pipeline.render import thai
+
+    labels = yaml.safe_load(_LABELS.read_text(encoding="utf-8"))
+    kind, _, name = role.partition(":")
+    if kind == "supporter":
+        words = name
+    elif kind == "witness":
+        words = labels["signature"]["witness"][lang]
+    else:
+        words = labels["party"].get(kind, {}).get(lang, role)
+    here = now.astimezone(ZoneInfo("Asia/Bangkok"))
+    when = (
+        f"ลงนามเมื่อ {thai.date(here.date(), 'th')} เวลา {here:%H.%M} น."
+        if lang == "th"
+        else f"signed on {thai.date(here.date(), 'en')} at {here:%H:%M} (Thai time)"
+    )
+    return {"role": thai.localise_digits(words, lang, "thai"), "when": thai.localise_digits(when, lang, "thai")}
+
+
 def _stamp_style():
-    """The signature's appearance: who signed and when, in the document's font, embedded (PDF/A wants every font
-    embedded; pyHanko's default stamp uses an unembedded Courier)."""
+    """The signature's appearance above the dotted line: who signed, in what role, and when, in the document's font,
+    embedded (PDF/A wants every font embedded; pyHanko's default stamp uses an unembedded Courier)."""
     from pyhanko.pdf_utils.font.opentype import GlyphAccumulatorFactory
     from pyhanko.pdf_utils.text import TextBoxStyle
     from pyhanko.stamp import TextStampStyle
@@ -107,9 +137,8 @@ def _stamp_style():
     font = PROJECT_FONTS / "THSarabunNew.ttf"
     font = font if font.is_file() else LAKSAMAN
     return TextStampStyle(
-        stamp_text="%(signer)s\n%(ts)s",
-        text_box_style=TextBoxStyle(font=GlyphAccumulatorFactory(str(font), font_size=9)),
-        timestamp_format="%Y-%m-%d %H:%M:%S %Z",
+        stamp_text="%(signer)s\n%(role)s\n%(when)s",
+        text_box_style=TextBoxStyle(font=GlyphAccumulatorFactory(str(font), font_size=11)),
         border_width=0,
     )
 
@@ -191,8 +220,9 @@ def sign_pdf(
     from pyhanko.sign.timestamps import HTTPTimeStamper
 
     now = now or dt.datetime.now(dt.UTC)
+    logging.getLogger("pyhanko").setLevel(logging.ERROR)  # its layout warnings misjudge Thai names' length
     data = pdf_path.read_bytes()
-    final_of_this_tool(data, pdf_path)
+    provenance = final_of_this_tool(data, pdf_path)
     reader = PdfFileReader(io.BytesIO(data), strict=False)
     _field(reader, role, pdf_path)
     first = not reader.embedded_signatures  # the first signature certifies the document as built
@@ -219,7 +249,8 @@ def sign_pdf(
     writer = _writer(data)
     pdf_signer = signers.PdfSigner(meta, signer=signer, timestamper=timestamper, stamp_style=_stamp_style())
     try:
-        signed = pdf_signer.sign_pdf(writer).getvalue()
+        words = appearance_text(role, provenance.get("MouLanguage", "th"), now)
+        signed = pdf_signer.sign_pdf(writer, appearance_text_params=words).getvalue()
     except Exception as exc:  # the time-stamp server, most often: said in one sentence, nothing written
         raise refuse(
             f"ลงนามไม่สำเร็จ ({type(exc).__name__}: {exc})", f"signing failed ({type(exc).__name__}: {exc})"

@@ -107,7 +107,7 @@ def verify_pdf(pdf: bytes, path: Path, trust: list[bytes] | None = None, recorde
     report = Report(path)
     try:
         report.spec_hash = read_pdf_metadata(pdf).get("MouSpecHash", "")
-        reader = PdfFileReader(io.BytesIO(pdf), strict=False)
+        reader = PdfFileReader(io.BytesIO(pdf), strict=True)  # an archive reads strictly: a malformed file fails
         fields = [(name, value) for name, value, _ in enumerate_sig_fields(reader, filled_status=None)]
         embedded = list(reader.embedded_signatures)
     except Exception as exc:  # not a PDF, or one too damaged to read its signatures
