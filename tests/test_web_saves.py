@@ -339,3 +339,24 @@ def test_the_next_years_sla_form_refuses_a_year_past_the_term_and_leaves_the_spe
     saved = post(c, "/a/design/sla-year", _set(fields, "end", "30/6/2569"))
     assert saved.status_code == 302
     assert len(yaml.safe_load(spec.read_bytes())["sla_renewals"]) == 1
+
+
+def test_two_people_editing_different_rows_of_a_table_keep_both_and_the_same_cell_is_a_clash(client):
+    """Issue 32: two coordinators change different rows of the activities from the same version: both changes stay
+    (the table was one field, and one row edit was silently reverted); the same cell changed two ways is a clash."""
+    workspace, c = client
+    example = next(f for f in EXAMPLE_FILES if f.stem == "inclusive-care")
+    spec = workspace / "care.yaml"
+    shutil.copy(example, spec)
+    url = "/a/care/scope"
+    first, second, third = (form_of(c.get(url).get_data(as_text=True)) for _ in range(3))  # all from one version
+    saved = post(c, url, _set(first, "r.scope.activities.0.description", "คัดกรองพัฒนาการเด็กทุกคนในศูนย์นำร่อง"))
+    assert saved.status_code == 302
+    saved = post(c, url, _set(second, "r.scope.activities.1.name", "อบรมบุคลากรศูนย์พัฒนาเด็กเล็ก"))
+    assert saved.status_code == 302, saved.get_data(as_text=True)[-2000:]
+    activities = yaml.safe_load(spec.read_bytes())["scope"]["activities"]
+    assert activities[0]["description"] == "คัดกรองพัฒนาการเด็กทุกคนในศูนย์นำร่อง"  # the first person's row kept
+    assert activities[1]["name"] == "อบรมบุคลากรศูนย์พัฒนาเด็กเล็ก"  # and the second's
+    clash = post(c, url, _set(third, "r.scope.activities.0.description", "อีกแบบหนึ่ง"))
+    assert clash.status_code == 200  # the page again, with both values to choose from
+    assert yaml.safe_load(spec.read_bytes())["scope"]["activities"][0]["description"] != "อีกแบบหนึ่ง"

@@ -446,7 +446,46 @@ def merge_page(pg, base: dict, current: dict, form, settings: Settings):
         if m == b:
             continue  # this person did not change it: whatever is saved stays
         if c != b and c != m:
-            clashes.append((q, copy.deepcopy(get(mine, q.path))))
+            rows = merge_rows(*(get(x, q.path) for x in (base, mine, current))) if q.kind == "records" else None
+            if rows is None:
+                clashes.append((q, copy.deepcopy(get(mine, q.path))))
+            else:
+                put(merged, q.path, rows)
             continue
         put(merged, q.path, copy.deepcopy(get(mine, q.path)))
     return merged, errors, typed_raw, clashes
+
+
+def merge_rows(base, mine, current) -> list | None:
+    """A table both people changed, merged row by row and, within a row, column by column, as fields are: each takes
+    the other's changes where they did not touch the same cell; rows each added are kept (theirs, then mine). None: a
+    clash — the same cell changed to two values, or a row removed by one and changed by the other."""
+    from pipeline.store.users import flat
+
+    if not all(isinstance(x, list) for x in (base, mine, current)):
+        return None
+    n = len(base)
+    if len(mine) < n or len(current) < n:  # a row removed: merged only when the other left the table as it was
+        return None
+    out = []
+    for rb, rm, rc in zip(base, mine[:n], current[:n]):
+        if flat(rm) == flat(rb) or flat(rm) == flat(rc):
+            out.append(copy.deepcopy(rc))
+        elif flat(rc) == flat(rb):
+            out.append(copy.deepcopy(rm))
+        elif all(isinstance(r, dict) for r in (rb, rm, rc)):
+            row = copy.deepcopy(rc)
+            for key in set(rb) | set(rm) | set(rc):
+                vb, vm, vc = (flat(r.get(key)) for r in (rb, rm, rc))
+                if vm == vb or vm == vc:
+                    continue
+                if vc != vb:
+                    return None
+                if rm.get(key) is None:
+                    row.pop(key, None)
+                else:
+                    row[key] = copy.deepcopy(rm[key])
+            out.append(row)
+        else:
+            return None
+    return out + copy.deepcopy(current[n:]) + copy.deepcopy(mine[n:])
