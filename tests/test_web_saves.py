@@ -360,3 +360,29 @@ def test_two_people_editing_different_rows_of_a_table_keep_both_and_the_same_cel
     clash = post(c, url, _set(third, "r.scope.activities.0.description", "อีกแบบหนึ่ง"))
     assert clash.status_code == 200  # the page again, with both values to choose from
     assert yaml.safe_load(spec.read_bytes())["scope"]["activities"][0]["description"] != "อีกแบบหนึ่ง"
+
+
+def test_a_download_with_a_long_thai_title_has_a_file_name_linux_takes_and_a_readable_fallback(client):
+    """Issue 32: a title of 100 Thai characters with " (ฉบับร่าง).pdf" was 275 bytes, over Linux's 255, and Chromium
+    saved nothing; the ASCII fallback was "  ().pdf"."""
+    import urllib.parse
+
+    from pipeline.web.words import MAX_FILE_BYTES, file_title
+
+    title = "โครงการพัฒนาศักยภาพศูนย์พัฒนาเด็กเล็กขององค์กรปกครองส่วนท้องถิ่นเพื่อส่งเสริมพัฒนาการกลุ่มเด็กที่มีความเปราะบาง" * 2
+    name = file_title({"title": title}, "care", " (ฉบับร่าง).pdf")
+    assert len(name.encode("utf-8")) <= MAX_FILE_BYTES and name.endswith(" (ฉบับร่าง).pdf")
+    assert name[: -len(" (ฉบับร่าง).pdf")] and title.startswith(name[: -len(" (ฉบับร่าง).pdf")])
+    workspace, c = client
+    example = next(f for f in EXAMPLE_FILES if f.stem == "inclusive-care")
+    data = yaml.safe_load(example.read_bytes())
+    data["title"] = title
+    (workspace / "care.yaml").write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    (workspace / "out").mkdir()
+    (workspace / "out" / "care.pdf").write_bytes(b"%PDF-1.7\n%%EOF\n")
+    answer = c.get("/a/care/final.pdf?download=1")
+    assert answer.status_code == 200
+    disposition = answer.headers["Content-Disposition"]
+    assert 'filename="care.pdf"' in disposition, disposition
+    encoded = disposition.split("filename*=UTF-8''")[1]
+    assert len(urllib.parse.unquote(encoded).encode("utf-8")) <= MAX_FILE_BYTES

@@ -31,6 +31,7 @@ from pipeline.web.jobs import Jobs
 from pipeline.web.review import MAX_SIGNED_COPY
 from pipeline.web.signin import safe_next, who
 from pipeline.web.strings import digits, t
+from pipeline.web.words import ascii_fallback
 
 MAX_BODY = 1_000_000  # bytes of one form post: a whole commissioning agreement is about 20 KB
 SESSION_HOURS = 8
@@ -120,6 +121,7 @@ def _shared(app: Flask, users: Users) -> None:
             resp.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
         resp.headers.setdefault("Referrer-Policy", "same-origin")
         resp.headers["Cache-Control"] = "no-store"  # a shared office PC: Back after logout shows nothing from the cache
+        ascii_fallback(resp)
         return resp
 
     @app.context_processor

@@ -193,21 +193,48 @@ def field_label(field_path: str) -> str:
 
 _UNSAFE = re.compile(r'[<>:"/\\|?*\x00-\x1f\x7f]+')
 MAX_FILE_TITLE = 100
+MAX_FILE_BYTES = 240
 
 
 def file_title(answers: dict, name: str, suffix: str = "") -> str:
     """A download named after the agreement's title (its file name when it has none): characters no file system
-    takes removed, at most 100 characters, cut between whole characters (a Thai vowel or tone mark stays with its
-    letter), then the suffix (" (ร่าง)", " SLA ปีที่ 2" …)."""
+    takes removed, at most 100 characters and, with the suffix (" (ร่าง)", " SLA ปีที่ 2" …), at most MAX_FILE_BYTES in
+    UTF-8 (a file name on Linux is at most 255 bytes, and a Thai character takes 3: Chromium silently dropped longer
+    ones), cut between whole characters (a Thai vowel or tone mark stays with its letter)."""
     import unicodedata
 
     title = " ".join(_UNSAFE.sub(" ", str(answers.get("title") or name)).split()).strip(" .") or name
-    if len(title) > MAX_FILE_TITLE:
-        cut = MAX_FILE_TITLE
-        while cut > 0 and unicodedata.category(title[cut]) in ("Mn", "Mc"):  # the mark belongs to the letter before
+    room = MAX_FILE_BYTES - len(suffix.encode("utf-8"))
+    if len(title) > MAX_FILE_TITLE or len(title.encode("utf-8")) > room:
+        cut = min(MAX_FILE_TITLE, len(title))
+        while cut > 0 and len(title[:cut].encode("utf-8")) > room:
+            cut -= 1
+        while 0 < cut < len(title) and unicodedata.category(title[cut]) in (
+            "Mn",
+            "Mc",
+        ):  # the mark goes with its letter
             cut -= 1
         title = title[:cut].rstrip(" .")
     return title + suffix
+
+
+def ascii_fallback(resp) -> None:
+    """A download's name for a browser that reads only `filename=` (not `filename*=`): the agreement's file name when it
+    is ASCII, else "agreement", and the file's extension — never the blank "  ().pdf" Werkzeug derives from Thai."""
+    from pathlib import PurePosixPath
+
+    from flask import request
+
+    disposition = resp.headers.get("Content-Disposition", "")
+    if "filename*=" not in disposition:
+        return
+    name = str((request.view_args or {}).get("name") or "")
+    base = name if name and name.isascii() and name.isprintable() and '"' not in name else "agreement"
+    kind = disposition.split(";")[0].strip()
+    ext = PurePosixPath(request.path).suffix
+    resp.headers["Content-Disposition"] = (
+        f'{kind}; filename="{base}{ext}"; ' + disposition[disposition.index("filename*=") :]
+    )
 
 
 def clause_titles() -> str:
