@@ -178,3 +178,41 @@ def test_a_time_stamp_from_an_authority_the_office_does_not_trust_fails(batch, t
     signed = sign_all(ca, first, tmp_path, ROLES[1:])
     code, said = mou("verify", signed, "--trust", ca.pem, "--record", out)
     assert code == 1 and "time stamp from an authority that is NOT trusted" in said, said
+
+
+def test_a_final_extended_to_b_lta_by_pyhanko_verifies(batch, tmp_path):
+    """An archive extends a correctly signed final: each signature's validation data (DSS), then a document time
+    stamp (PAdES B-LTA), both by pyHanko itself. It used to fail ("Signature object type must be /Sig"); the time
+    stamp is now checked as one, against the same trust list, and poppler's pdfsig agrees on every signature."""
+    from pki import TimeStampServer
+    from pyhanko.keys import load_certs_from_pemder
+    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+    from pyhanko.pdf_utils.reader import PdfFileReader
+    from pyhanko.sign import signers, timestamps
+    from pyhanko.sign.validation import add_validation_info
+    from pyhanko_certvalidator import ValidationContext
+
+    out, ca = batch
+    signed = sign_all(ca, out / f"{NAME}.pdf", tmp_path)
+    tsa = TimeStampServer(ca)
+    try:
+        context = ValidationContext(
+            trust_roots=list(load_certs_from_pemder([str(ca.pem)])), allow_fetching=False, revocation_mode="soft-fail"
+        )
+        data = signed.read_bytes()
+        for n in range(len(ROLES)):
+            data = add_validation_info(PdfFileReader(io.BytesIO(data)).embedded_signatures[n], context).getvalue()
+        writer = IncrementalPdfFileWriter(io.BytesIO(data))
+        stamper = signers.PdfTimeStamper(timestamps.HTTPTimeStamper(tsa.url))
+        archived = tmp_path / "archived.pdf"
+        archived.write_bytes(stamper.timestamp_pdf(writer, "sha256", validation_context=context).getvalue())
+    finally:
+        tsa.close()
+    code, said = mou("verify", archived, "--trust", ca.pem, "--record", out)
+    assert code == 0, said
+    assert "OK document time stamp (B-LTA): Test TSA" in said and said.count("), intact, trusted,") == len(ROLES)
+    assert "added after the build" not in said
+    pdfsig = subprocess.run(["pdfsig", str(archived)], capture_output=True, text=True).stdout
+    # poppler agrees on every signatory's signature (it has no notion of a document time stamp: "type unknown")
+    assert pdfsig.count("Signature Validation: Signature is Valid.") == len(ROLES), pdfsig
+    assert "Signature Field Name: Timestamp-" in pdfsig

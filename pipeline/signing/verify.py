@@ -43,6 +43,7 @@ class Report:
     spec_hash: str = ""
     unreadable: str = ""
     added: list[str] = field(default_factory=list)  # signature fields that were not in the document as built
+    stamps: list[Signature] = field(default_factory=list)  # document time stamps (PAdES B-LTA), in file order
     before_first: str = ""  # sha256 of the file as it was before the first signature (the final as built)
     built: bool | None = None  # that file is a final the record names (None: no record to compare with)
 
@@ -55,6 +56,7 @@ class Report:
             and self.built is not False
             and bool(self.signatures)
             and all(s.ok for s in self.signatures)
+            and all(s.intact and s.trusted is not False for s in self.stamps)
         )
 
 
@@ -114,17 +116,22 @@ def verify_pdf(pdf: bytes, path: Path, trust: list[bytes] | None = None, recorde
         report.unreadable = f"{type(exc).__name__}: {exc}"
         return report
     report.unsigned = [str(name) for name, value in fields if value is None]
+    # a document time stamp (an archive's B-LTA step) is not a signatory's signature: checked as a time stamp
+    stamps = [e for e in embedded if e.sig_object_type == "/DocTimeStamp"]
+    embedded = [e for e in embedded if e.sig_object_type != "/DocTimeStamp"]
+    stamp_fields = {str(e.field_name) for e in stamps}
     if embedded:
         first = min(embedded, key=lambda e: e.signed_revision)
         try:
             built = _built_fields(reader, first)
         except Exception:  # a revision that cannot be read back: nothing can be said to be as built
             built = set()
-        report.added = [str(name) for name, _ in fields if str(name) not in built]
+        report.added = [str(name) for name, _ in fields if str(name) not in built | stamp_fields]
         report.before_first = hashlib.sha256(before_first_signature(pdf, first)).hexdigest()
         if recorded is not None:
             report.built = report.before_first in recorded
     context = _context(trust or [])
+    report.stamps = [_document_stamp(e, context, bool(trust)) for e in stamps]
     for sig in embedded:
         subject = ""
         try:
@@ -154,6 +161,25 @@ def verify_pdf(pdf: bytes, path: Path, trust: list[bytes] | None = None, recorde
             )
         )
     return report
+
+
+def _document_stamp(stamp, context, trusted: bool) -> Signature:
+    """A document time stamp checked against the same trust list: intact, and its authority trusted."""
+    from pyhanko.sign.validation import validate_pdf_timestamp
+
+    try:
+        status = validate_pdf_timestamp(stamp, validation_context=context)
+    except Exception as exc:
+        return Signature(str(stamp.field_name), "", None, True, False, False if trusted else None, True, str(exc))
+    return Signature(
+        role=str(stamp.field_name),
+        subject=signer_name(stamp.signer_cert),
+        time=status.timestamp,
+        timestamped=True,
+        intact=bool(status.intact and status.valid),
+        trusted=bool(status.trusted) if trusted else None,
+        changed_after=False,
+    )
 
 
 def report_lines(report: Report, lang_date) -> list[str]:
@@ -186,6 +212,15 @@ def report_lines(report: Report, lang_date) -> list[str]:
         lines.append(
             f"{'ผ่าน' if s.ok else 'ไม่ผ่าน'} {s.role}: {s.subject} เวลา {when} ({stamp[0]}) {intact[0]} {trusted[0]} {changed[0]}\n"
             f"  {'OK' if s.ok else 'FAIL'} {s.role}: {s.subject}, {when} ({stamp[1]}), {intact[1]}, {trusted[1]}, {changed[1]}"
+            + (f" — {s.problem}" if s.problem else "")
+        )
+    for s in report.stamps:
+        good = s.intact and s.trusted is not False
+        lines.append(
+            f"{'ผ่าน' if good else 'ไม่ผ่าน'} ตราประทับเวลาของเอกสาร (B-LTA): {s.subject} เวลา {lang_date(s.time) if s.time else '—'}\n"
+            f"  {'OK' if good else 'FAIL'} document time stamp (B-LTA): {s.subject}, {lang_date(s.time) if s.time else '—'}, "
+            f"{'intact' if s.intact else 'NOT intact'}, "
+            + ("trusted" if s.trusted else "NOT trusted" if s.trusted is False else "authority not checked")
             + (f" — {s.problem}" if s.problem else "")
         )
     if not report.signatures:
