@@ -216,3 +216,46 @@ def test_a_final_extended_to_b_lta_by_pyhanko_verifies(batch, tmp_path):
     # poppler agrees on every signatory's signature (it has no notion of a document time stamp: "type unknown")
     assert pdfsig.count("Signature Validation: Signature is Valid.") == len(ROLES), pdfsig
     assert "Signature Field Name: Timestamp-" in pdfsig
+
+
+# -- issue 31, point 3: long-term ----------------------------------------------------------------------------------
+
+
+def test_signed_with_ltv_then_archived_twice_verifies_and_stays_pdfa(batch, tmp_path):
+    """`mou sign --ltv` (the signer's validation data at signing, time-stamped: B-LT), then `mou archive` (every
+    signature's validation data and a document time stamp: B-LTA), then `mou archive` again, as an archive does
+    before the last time stamp's certificate expires: every step verifies and keeps PDF/A-2b."""
+    from pki import TimeStampServer
+
+    from pipeline.signing.pdfa import pdfa_problems
+
+    out, ca = batch
+    tsa = TimeStampServer(ca)
+    try:
+        current = out / f"{NAME}.pdf"
+        for n, role in enumerate(ROLES):
+            signed = tmp_path / f"ltv-{n}.pdf"
+            code, said = mou(
+                "sign", current, "--cert", ca.issue(f"Signer {n}"), "--as", role, "--out", signed,
+                "--timestamp", tsa.url, "--ltv", "--trust", ca.pem,
+            )  # fmt: skip
+            assert code == 0 and "PAdES B-LT" in said, said
+            current = signed
+        for step in (1, 2):
+            archived = tmp_path / f"archived-{step}.pdf"
+            code, said = mou("archive", current, "--timestamp", tsa.url, "--out", archived, "--trust", ca.pem)
+            assert code == 0 and "PAdES B-LTA" in said, said
+            assert archived.read_bytes().startswith(current.read_bytes())  # incremental: nothing signed is touched
+            code, said = mou("verify", archived, "--trust", ca.pem, "--record", out)
+            assert code == 0, said
+            assert said.count("OK document time stamp (B-LTA)") == step and "added after the build" not in said
+            assert pdfa_problems(archived.read_bytes()) == []
+            current = archived
+    finally:
+        tsa.close()
+    with pikepdf.open(current) as doc:
+        assert "/DSS" in doc.Root and len(doc.Root.DSS.Certs) >= 2  # the chains, for validation years from now
+    code, said = mou(
+        "sign", out / f"{NAME}.pdf", "--cert", ca.issue("X"), "--as", "delegator", "--out", tmp_path / "x.pdf", "--ltv"
+    )
+    assert code == 2 and "--ltv needs the CA certificates" in said  # no trust list: refused before anything

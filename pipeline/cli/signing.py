@@ -44,9 +44,20 @@ def _when(moment) -> str:
 @click.option("--key-label", "key_label", help="The label of the key and its certificate on the token.")
 @click.option("--as", "role", required=True, help="The field to sign: delegator, partner, supporter:NAME, witness:N.")
 @click.option("--out", "out", type=click.Path(dir_okay=False, path_type=Path), required=True, help="The signed PDF.")
-@click.option("--timestamp", "timestamp_url", help="An RFC 3161 time-stamp server: PAdES B-T instead of B-B.")
+@click.option(
+    "--timestamp", "timestamp_url", help="An RFC 3161 time-stamp server (default: the settings'): PAdES B-T, not B-B."
+)
 @click.option("--reason", help="Why this signature is given (shown by PDF readers).")
-def sign_cmd(pdf, cert, pkcs11_lib, key_label, role, out, timestamp_url, reason):
+@click.option("--ltv", is_flag=True, help="Embed the signer's validation data too (PAdES B-LT); needs trusted CAs.")
+@click.option(
+    "--trust",
+    "trust",
+    multiple=True,
+    type=click.Path(dir_okay=False, exists=True, path_type=Path),
+    help="A CA certificate to trust for --ltv, besides the settings' `trust`.",
+)
+@click.option("--settings", "settings_file", type=click.Path(dir_okay=False, exists=True, path_type=Path))
+def sign_cmd(pdf, cert, pkcs11_lib, key_label, role, out, timestamp_url, reason, ltv, trust, settings_file):
     """Sign ROLE's empty signature field of a final PDF (PAdES, an incremental update: earlier signatures stay valid),
     with a PKCS#12 file or a PKCS#11 token. The password or PIN is read from standard input when it is not a
     terminal."""
@@ -55,10 +66,58 @@ def sign_cmd(pdf, cert, pkcs11_lib, key_label, role, out, timestamp_url, reason)
     if (cert is None) == (pkcs11_lib is None) or (pkcs11_lib and not key_label):
         raise click.UsageError("give --cert FILE.p12, or --pkcs11-lib LIB with --key-label LABEL (one of the two)")
     label = "รหัสผ่านของใบรับรอง / certificate password" if cert else "รหัส PIN ของโทเค็น / token PIN"
+    from pipeline.cli.loading import load_settings
+
+    settings = load_settings(settings_file)
+    cas = [Path(p).read_bytes() for p in (*settings.trust, *trust)] if ltv else None
+    if ltv and not cas:
+        raise click.UsageError("--ltv needs the CA certificates the office trusts: `trust` in the settings, or --trust")
     secret = _secret(label)
-    signed = sign_pdf(pdf, out, role, cert, secret, timestamp_url, reason, pkcs11_lib=pkcs11_lib, key_label=key_label)
+    signed = sign_pdf(
+        pdf,
+        out,
+        role,
+        cert,
+        secret,
+        timestamp_url or settings.timestamp_url,
+        reason,
+        pkcs11_lib=pkcs11_lib,
+        key_label=key_label,
+        ltv_trust=cas,
+    )
     kind = "PAdES B-T (มีตราประทับเวลา / time-stamped)" if signed.timestamped else "PAdES B-B"
+    kind = kind.replace("B-T", "B-LT") if ltv and signed.timestamped else kind
     echo(f"ลงนามช่อง {signed.role} แล้ว / signed the field {signed.role}: {signed.subject} — {kind} -> {signed.out}")
+
+
+@cli.command("archive")
+@click.argument("pdf", type=click.Path(dir_okay=False, exists=True, path_type=Path))
+@click.option("--timestamp", "timestamp_url", help="The RFC 3161 time-stamp server (default: the settings').")
+@click.option("--out", "out", type=click.Path(dir_okay=False, path_type=Path), required=True, help="The archived PDF.")
+@click.option(
+    "--trust",
+    "trust",
+    multiple=True,
+    type=click.Path(dir_okay=False, exists=True, path_type=Path),
+    help="A CA certificate (PEM or DER) to trust, besides the settings' `trust`.",
+)
+@click.option("--settings", "settings_file", type=click.Path(dir_okay=False, exists=True, path_type=Path))
+def archive_cmd(pdf, timestamp_url, out, trust, settings_file):
+    """Make a signed PDF long-term (PAdES B-LTA): every signature's validation data, then a document time stamp.
+    Run it again before the last time stamp's certificate expires."""
+    from pipeline.cli.loading import load_settings
+    from pipeline.signing.archive import archive_pdf
+
+    settings = load_settings(settings_file)
+    url = timestamp_url or settings.timestamp_url
+    if not url:
+        raise click.UsageError("give --timestamp URL, or `timestamp_url` in the settings")
+    cas = [Path(p).read_bytes() for p in (*settings.trust, *trust)]
+    count = archive_pdf(pdf, out, url, cas)
+    echo(
+        f"เก็บข้อมูลการตรวจสอบของลายมือชื่อ {count} รายการและประทับเวลาเอกสารแล้ว (PAdES B-LTA) / "
+        f"validation data of {count} signatures and a document time stamp added (PAdES B-LTA) -> {out}"
+    )
 
 
 @cli.command("verify")

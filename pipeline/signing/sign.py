@@ -200,6 +200,12 @@ def _check_validity(cert, now: dt.datetime, where: str) -> None:
         )
 
 
+def validation_context(trust: list[bytes]):
+    from pipeline.signing.archive import validation_context as context
+
+    return context(trust)
+
+
 def sign_pdf(
     pdf_path: Path,
     out: Path,
@@ -211,6 +217,7 @@ def sign_pdf(
     now: dt.datetime | None = None,
     pkcs11_lib: str | None = None,
     key_label: str | None = None,
+    ltv_trust: list[bytes] | None = None,
 ) -> Signed:
     """Sign ROLE's field with a PKCS#12 file (cert_path, its password) or a PKCS#11 token (pkcs11_lib, key_label,
     the PIN in `password`)."""
@@ -244,6 +251,9 @@ def sign_pdf(
         # DocMDP: after it, only filling in the fields and signing them; any other change is one the analysis reports
         certify=first,
         docmdp_permissions=MDPPerm.FILL_FORMS,
+        # --ltv: the signer's chain and revocation data in the DSS at signing (PAdES B-LT with a time stamp)
+        embed_validation_info=bool(ltv_trust),
+        validation_context=validation_context(ltv_trust) if ltv_trust else None,
     )
     timestamper = HTTPTimeStamper(timestamp_url, timeout=30) if timestamp_url else None
     writer = _writer(data)

@@ -29,10 +29,12 @@ class Settings(BaseModel):
     # `mou verify`: the CA certificates the office trusts (PEM or DER files: the Thai National Root CA, its own CA);
     # with none here and no --trust, no signer's identity is verified and verification fails.
     trust: tuple[Path, ...] = ()
+    # `mou sign` and `mou archive`: the RFC 3161 time-stamp server used when none is given (signatures are then B-T)
+    timestamp_url: str | None = None
 
     def fingerprint(self) -> str:
         """What shapes the documents (the calendar's settings do not: changing them rebuilds nothing)."""
-        return self.model_dump_json(exclude={"sla_renewal_days", "restore_max_member", "trust"})
+        return self.model_dump_json(exclude={"sla_renewal_days", "restore_max_member", "trust", "timestamp_url"})
 
 
 def load_settings(path: Path | None) -> Settings:
