@@ -44,6 +44,7 @@ _FROM = {
     "render_docx": "pipeline.render.docx",
     "Converter": "pipeline.render.pdf",
     "sign_pdf": "pipeline.signing.sign",
+    "archive_pdf": "pipeline.signing.archive",
     "report_lines": "pipeline.signing.verify",
     "verify_pdf": "pipeline.signing.verify",
     "Spec": "pipeline.spec.model",

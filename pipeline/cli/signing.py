@@ -105,8 +105,8 @@ def sign_cmd(pdf, cert, pkcs11_lib, key_label, role, out, timestamp_url, reason,
 def archive_cmd(pdf, timestamp_url, out, trust, settings_file):
     """Make a signed PDF long-term (PAdES B-LTA): every signature's validation data, then a document time stamp.
     Run it again before the last time stamp's certificate expires."""
+    from pipeline.api import archive_pdf
     from pipeline.cli.loading import load_settings
-    from pipeline.signing.archive import archive_pdf
 
     settings = load_settings(settings_file)
     url = timestamp_url or settings.timestamp_url
