@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -33,6 +33,28 @@ class CA:
     key: ec.EllipticCurvePrivateKey
     cert: x509.Certificate
     folder: Path
+    issued: dict = field(default_factory=dict)  # common name -> certificate
+    revoked: set = field(default_factory=set)  # serial numbers
+
+    def revoke(self, cn: str) -> None:
+        self.revoked.add(self.issued[cn].serial_number)
+
+    def crl(self) -> bytes:
+        """The CA's current certificate revocation list, DER."""
+        builder = (
+            x509.CertificateRevocationListBuilder()
+            .issuer_name(self.cert.subject)
+            .last_update(dt.datetime.now(dt.UTC) - dt.timedelta(minutes=5))
+            .next_update(dt.datetime.now(dt.UTC) + dt.timedelta(days=7))
+        )
+        for serial in sorted(self.revoked):
+            builder = builder.add_revoked_certificate(
+                x509.RevokedCertificateBuilder()
+                .serial_number(serial)
+                .revocation_date(dt.datetime.now(dt.UTC) - dt.timedelta(minutes=1))
+                .build()
+            )
+        return builder.sign(self.key, hashes.SHA256()).public_bytes(serialization.Encoding.DER)
 
     @property
     def pem(self) -> Path:
@@ -41,9 +63,17 @@ class CA:
         return path
 
     def issue(
-        self, cn: str, password: str = "secret", not_before=None, not_after=None, tsa: bool = False, signs: bool = True
+        self,
+        cn: str,
+        password: str = "secret",
+        not_before=None,
+        not_after=None,
+        tsa: bool = False,
+        signs: bool = True,
+        crl_url: str | None = None,
     ):
-        """A PKCS#12 file for `cn` (`signs=False`: its key usage is key agreement only, not for signing)."""
+        """A PKCS#12 file for `cn` (`signs=False`: its key usage is key agreement only, not for signing; `crl_url`:
+        the CRL distribution point the certificate names, which a verifier fetches)."""
         # the time-stamp authority's key is RSA: pyHanko's test time-stamper signs with RSA only
         key = rsa.generate_private_key(65537, 2048) if tsa else ec.generate_private_key(ec.SECP256R1())
         builder = (
@@ -63,7 +93,11 @@ class CA:
         )
         if tsa:
             builder = builder.add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.TIME_STAMPING]), critical=True)
+        if crl_url:
+            point = x509.DistributionPoint([x509.UniformResourceIdentifier(crl_url)], None, None, None)
+            builder = builder.add_extension(x509.CRLDistributionPoints([point]), critical=False)
         cert = builder.sign(self.key, hashes.SHA256())
+        self.issued[cn] = cert
         if tsa:
             return key, cert
         path = self.folder / f"{cn.replace(' ', '_')}.p12"
@@ -129,6 +163,30 @@ class TimeStampServer:
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}/"
         self.requests = 0
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self):
+        self.server.shutdown()
+
+
+class CrlServer:
+    """The CA's CRL over HTTP on 127.0.0.1, served fresh on each request (a certificate revoked later shows)."""
+
+    def __init__(self, ca: CA):
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self):  # noqa: N802
+                answer = ca.crl()
+                self.send_response(200)
+                self.send_header("Content-Type", "application/pkix-crl")
+                self.send_header("Content-Length", str(len(answer)))
+                self.end_headers()
+                self.wfile.write(answer)
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/ca.crl"
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
 
     def close(self):

@@ -259,3 +259,30 @@ def test_signed_with_ltv_then_archived_twice_verifies_and_stays_pdfa(batch, tmp_
         "sign", out / f"{NAME}.pdf", "--cert", ca.issue("X"), "--as", "delegator", "--out", tmp_path / "x.pdf", "--ltv"
     )
     assert code == 2 and "--ltv needs the CA certificates" in said  # no trust list: refused before anything
+
+
+def test_a_revoked_certificate_is_named_revoked(batch, tmp_path):
+    """The signers' certificates name a CRL distribution point served by a local server; the CRL is fetched at
+    verification: the same file verifies, then fails once the CA has revoked the partner's certificate."""
+    from pki import CrlServer
+
+    out, _ = batch
+    ca = make_ca(tmp_path, "CA with a CRL")
+    crl = CrlServer(ca)
+    try:
+        current = out / f"{NAME}.pdf"
+        for n, role in enumerate(ROLES):
+            signed = tmp_path / f"r-{n}.pdf"
+            cert = ca.issue(f"Signer {n}", crl_url=crl.url)
+            code, said = mou("sign", current, "--cert", cert, "--as", role, "--out", signed)
+            assert code == 0, said
+            current = signed
+        code, said = mou("verify", current, "--trust", ca.pem, "--record", out)
+        assert code == 0 and "REVOKED" not in said, said
+        ca.revoke("Signer 1")  # the partner's
+        code, said = mou("verify", current, "--trust", ca.pem, "--record", out)
+        assert code == 1, said
+        assert "FAIL partner: Signer 1" in said and "certificate REVOKED" in said and "ใบรับรองถูกเพิกถอนแล้ว" in said
+        assert "OK delegator: Signer 0" in said
+    finally:
+        crl.close()

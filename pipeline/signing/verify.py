@@ -27,12 +27,19 @@ class Signature:
     changed_after: bool  # a change after signing that the signature does not allow
     problem: str = ""
     stamp_trusted: bool | None = None  # the time stamp's authority chains to a trusted CA (None: no stamp, or no CA)
+    revoked: bool = False  # the signer's certificate (or a CA above it) is revoked
 
     @property
     def ok(self) -> bool:
         """Intact, unchanged after, its signer's identity verified against a trusted CA, and a time stamp, where
         there is one, from a trusted authority."""
-        return self.intact and not self.changed_after and self.trusted is True and self.stamp_trusted is not False
+        return (
+            self.intact
+            and not self.changed_after
+            and self.trusted is True
+            and self.stamp_trusted is not False
+            and not self.revoked
+        )
 
 
 @dataclass
@@ -78,7 +85,10 @@ def _context(trust: list[bytes]):
     from pyhanko_certvalidator import ValidationContext
 
     roots = [c for pem in trust for c in load_certs_from_pemder_data(pem)]
-    return ValidationContext(trust_roots=roots, allow_fetching=False, revocation_mode="soft-fail")
+    # revocation: what the certificates point to (CRL, OCSP) is fetched, and the data embedded in the file (DSS) read;
+    # where nothing can be had (offline, no pointer) it is "unknown", not a failure (soft-fail), and a revoked
+    # certificate is named as revoked
+    return ValidationContext(trust_roots=roots, allow_fetching=True, revocation_mode="soft-fail")
 
 
 def signer_name(cert) -> str:
@@ -158,6 +168,7 @@ def verify_pdf(pdf: bytes, path: Path, trust: list[bytes] | None = None, recorde
                 trusted=bool(status.trusted) if trust else None,
                 changed_after=changed,
                 stamp_trusted=bool(stamp.trusted) if stamp is not None and trust else None,
+                revoked=bool(getattr(status, "revoked", False)),
             )
         )
     return report
@@ -192,7 +203,9 @@ def report_lines(report: Report, lang_date) -> list[str]:
         when = lang_date(s.time) if s.time else "—"
         stamp = ("มีตราประทับเวลา", "time-stamped") if s.timestamped else ("ไม่มีตราประทับเวลา", "not time-stamped")
         intact = yes_no(s.intact, ("ไม่ถูกแก้ไข", "ถูกแก้ไขหรือลายมือชื่อไม่ถูกต้อง"), ("intact", "NOT intact"))
-        if s.trusted is None:
+        if s.revoked:
+            trusted = ("ใบรับรองถูกเพิกถอนแล้ว", "certificate REVOKED")
+        elif s.trusted is None:
             trusted = (
                 "ไม่ได้ยืนยันตัวตนผู้ลงนาม (ไม่มีรายชื่อผู้ออกใบรับรองที่เชื่อถือ: trust ในการตั้งค่า หรือ --trust)",
                 "identity not verified (no trusted CA: `trust` in the settings, or --trust)",
