@@ -695,6 +695,8 @@ def test_a_digitally_signed_pdf_uploaded_is_verified_and_its_signers_recorded(se
     assert signed["signers"][0]["subject"].startswith("Director General")
     verified = d.find_element(By.ID, "verified").text
     assert "ผ่าน delegator: Director General" in verified and "ยังไม่ได้ลงนาม witness:1" in verified
+    # no trusted CA in this office's settings: recorded, with the warning that no identity was verified (issue 31)
+    assert "ยังไม่ได้ยืนยันตัวตนผู้ลงนาม delegator, partner" in verified
     table = d.find_element(By.ID, "signers").text
     assert "partner" in table and "Provincial Chief" in table
     # issue 32: the record corrected with the same signed PDF — the spec now holds `signed:`, which the provenance

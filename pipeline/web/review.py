@@ -234,8 +234,10 @@ def _digital_signatures(data: bytes, raw: bytes, scan: bool = False) -> tuple[li
     from pipeline.run.manifest import recorded_finals
     from pipeline.spec.model import spec_hash
 
-    # the finals this workspace built (out/'s manifest): the file before the first signature must be one of them
-    report = verify_pdf(data, Path("signed.pdf"), None, recorded_finals(office().ws.root))
+    # the office's trusted CAs (the settings' `trust`), revocation as `mou verify` checks it, and the finals this
+    # workspace built (out/'s manifest): the file before the first signature must be one of them
+    trust = [Path(p).read_bytes() for p in office().settings.trust if Path(p).is_file()]
+    report = verify_pdf(data, Path("signed.pdf"), trust or None, recorded_finals(office().ws.root))
     ours = spec_hash(raw)
     if report.spec_hash and report.spec_hash != ours:
         return [], [], t("copy_other_spec").format(theirs=report.spec_hash[:12], ours=ours[:12])
@@ -247,9 +249,13 @@ def _digital_signatures(data: bytes, raw: bytes, scan: bool = False) -> tuple[li
     if report.built is False:
         return [], [], t("copy_not_as_built")
     lines = [line.split("\n")[0 if g.lang == "th" else -1].strip() for line in report_lines(report, _when)]
-    bad = [s.role for s in report.signatures if not s.intact or s.changed_after]
+    bad = [s.role for s in report.signatures if not s.intact or s.changed_after or s.revoked]
     if bad:
         return [], lines, t("copy_signature_broken").format(roles=", ".join(bad))
+    # recorded, with a warning under the banner: a signer whose identity no trusted CA vouches for
+    unverified = [s.role for s in report.signatures if s.trusted is not True]
+    if unverified:
+        lines.insert(0, t("copy_identity_unverified").format(roles=", ".join(unverified)))
     return [{"role": s.role, "subject": s.subject} for s in report.signatures], lines, None
 
 

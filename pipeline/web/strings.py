@@ -202,8 +202,9 @@ UI = {
         "This PDF was built from another spec (hash {theirs}…), not this agreement's ({ours}…): not recorded",
     ),
     "copy_signature_broken": (
-        "ลายมือชื่ออิเล็กทรอนิกส์ของ {roles} ไม่ถูกต้อง หรือเอกสารถูกแก้ไขหลังลงนาม จึงไม่บันทึก",
-        "The digital signature of {roles} is not intact, or the document was changed after it: not recorded",
+        "ลายมือชื่ออิเล็กทรอนิกส์ของ {roles} ไม่ถูกต้อง ใบรับรองถูกเพิกถอน หรือเอกสารถูกแก้ไขหลังลงนาม จึงไม่บันทึก",
+        "The digital signature of {roles} is not intact, its certificate is revoked, or the document was changed after "
+        "it: not recorded",
     ),
     "copy_no_signature": (
         "ไฟล์ PDF นี้ไม่มีลายมือชื่ออิเล็กทรอนิกส์เลย (เช่น ฉบับจริงที่ยังไม่ได้ลงนาม) จึงไม่บันทึก "
@@ -219,6 +220,10 @@ UI = {
     "signed_fields_empty": (
         "คำเตือน: มีช่องลงนาม {n} ช่องที่ยังว่างอยู่ (ดูผลการตรวจด้านล่าง)",
         "warning: {n} signature fields are still empty (see the verification below)",
+    ),
+    "copy_identity_unverified": (
+        "คำเตือน: ยังไม่ได้ยืนยันตัวตนผู้ลงนาม {roles} กับผู้ออกใบรับรองที่สำนักงานเชื่อถือ (trust ในการตั้งค่า)",
+        "warning: the identity of {roles} is not verified against a CA the office trusts (`trust` in the settings)",
     ),
     "copy_fields_added": (
         "มีช่องลงนามที่เพิ่มหลังจากสร้างเอกสาร ({roles}) จึงไม่บันทึก",
