@@ -52,7 +52,7 @@ def archive_pdf(pdf_path: Path, out: Path, timestamp_url: str, trust: list[bytes
             current = PdfFileReader(io.BytesIO(data), strict=True)
             sig = current.embedded_signatures[n]
             if sig.sig_object_type == "/Sig":
-                data = add_validation_info(sig, context).getvalue()
+                data = add_validation_info(sig, context, add_vri_entry=False).getvalue()  # a VRI rewritten is suspect
         writer = IncrementalPdfFileWriter(io.BytesIO(data), strict=True)
         name = _stamp_field(writer, PdfFileReader(io.BytesIO(data), strict=True))
         stamper = signers.PdfTimeStamper(timestamps.HTTPTimeStamper(timestamp_url, timeout=30), field_name=name)
