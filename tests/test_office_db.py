@@ -163,6 +163,16 @@ def test_backup_and_restore_into_an_empty_workspace(tmp_path):
     assert Record(target).of(EXAMPLE_FILES[0].stem)[0]["user"] == "somsri"
     again = CliRunner().invoke(cli, ["restore", str(archive), "--workspace", str(target)])
     assert again.exit_code == 1 and "not empty" in again.output
+    assert archive.read_bytes()[:2] == b"\x1f\x8b"  # .tar.gz: gzip
+    # issue 32: `--out b.tar` wrote gzip data under a .tar name; now a plain tar, which restore reads as well
+    plain = tmp_path / "office.tar"
+    assert CliRunner().invoke(cli, ["backup", "--workspace", str(ws), "--out", str(plain)]).exit_code == 0
+    import tarfile
+
+    with tarfile.open(plain, mode="r:") as tar:  # uncompressed, as its name says
+        assert any(m.name.endswith(EXAMPLE_FILES[0].name) for m in tar.getmembers())
+    result = CliRunner().invoke(cli, ["restore", str(plain), "--workspace", str(tmp_path / "from-tar")])
+    assert result.exit_code == 0 and (tmp_path / "from-tar" / EXAMPLE_FILES[0].name).is_file(), result.output
 
 
 def test_locks_are_held_by_one_at_a_time_across_threads_and_expire_when_their_holder_died(tmp_path):

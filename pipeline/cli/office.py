@@ -86,7 +86,11 @@ def users_enable(name, workspace):
 @cli.command("backup")
 @workspace_option
 @click.option(
-    "--out", "out", type=click.Path(dir_okay=False, path_type=Path), required=True, help="The archive (.tar.gz)."
+    "--out",
+    "out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    required=True,
+    help="The archive: NAME.tar.gz (compressed) or NAME.tar (plain).",
 )
 def backup_cmd(workspace, out):
     """The workspace's specs, signed copies and outputs, and its office record (the database copied online, with

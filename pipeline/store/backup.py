@@ -48,7 +48,8 @@ def backup(workspace: Path, out: Path) -> int:
         with tempfile.TemporaryDirectory(prefix="mou-backup-") as tmp, os.fdopen(fd, "wb") as fh:
             copy = Path(tmp) / FILE
             files = sorted(p for p in workspace.rglob("*") if p.is_file() and not p.is_symlink())
-            with tarfile.open(fileobj=fh, mode="w:gz") as tar:
+            # the name says what it is: "b.tar" a plain tar, "b.tar.gz" / "b.tgz" (or anything else) gzip-compressed
+            with tarfile.open(fileobj=fh, mode="w" if out.name.endswith(".tar") else "w:gz") as tar:
                 with _write_lock(db_path):  # one moment for the record and the specs
                     with contextlib.closing(sqlite3.connect(db_path, timeout=30)) as source:
                         with contextlib.closing(sqlite3.connect(copy)) as target:
@@ -102,7 +103,7 @@ def restore(archive: Path, workspace: Path, max_member: int = 2 * 1024**3) -> in
             f"{workspace} is not empty: a backup is restored into an empty workspace only"
         )
     try:
-        tar = tarfile.open(archive, mode="r:gz")
+        tar = tarfile.open(archive, mode="r:*")  # gzip-compressed or plain, whatever its name
         members = [m for m in tar.getmembers() if m.isfile()]
     except (tarfile.TarError, OSError, EOFError) as exc:
         raise MouError(f"{archive} ไม่ใช่ไฟล์สำรองของ mou / {archive} is not a mou backup: {exc}") from exc
