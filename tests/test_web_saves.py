@@ -387,3 +387,12 @@ def test_a_download_with_a_long_thai_title_has_a_file_name_linux_takes_and_a_rea
     assert 'filename="care.pdf"' in disposition, disposition
     encoded = disposition.split("filename*=UTF-8''")[1]
     assert len(urllib.parse.unquote(encoded).encode("utf-8")) <= MAX_FILE_BYTES
+
+
+def test_an_unknown_address_says_so_and_an_unknown_agreement_says_that(client):
+    """Issue 32, minor: every unknown URL said "ไม่พบบันทึกข้อตกลงนี้" (no such agreement)."""
+    _, c = client
+    page = c.get("/no/such/page")
+    assert page.status_code == 404 and "ไม่พบหน้านี้หรือไฟล์นี้" in page.get_data(as_text=True)
+    agreement = c.get("/a/nosuch")
+    assert agreement.status_code == 404 and "ไม่พบบันทึกข้อตกลงนี้" in agreement.get_data(as_text=True)

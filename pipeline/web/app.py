@@ -139,8 +139,8 @@ def _shared(app: Flask, users: Users) -> None:
         }
 
     @app.errorhandler(404)
-    def not_found(_):
-        return render_template("message.html", message=t("not_found")), 404
+    def not_found(_):  # an address nobody serves, or a file not built yet; an unknown agreement says so (below)
+        return render_template("message.html", message=t("no_page")), 404
 
     @app.errorhandler(403)
     def forbidden(_):

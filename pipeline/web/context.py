@@ -13,7 +13,7 @@ from pipeline.questionnaire import pages
 from pipeline.run.pool import WarmPool
 from pipeline.spec.settings import Settings
 from pipeline.store.users import Record, Users
-from pipeline.store.workspace import Workspace
+from pipeline.store.workspace import UnknownAgreement, Workspace
 from pipeline.web.jobs import Jobs, Refused
 from pipeline.web.strings import t
 
@@ -52,7 +52,7 @@ def allowed(name: str) -> None:
     the list."""
     visible = visible_to(g.user)
     if visible is not None and name not in visible:
-        abort(404)
+        raise UnknownAgreement(name)  # the same words as for an agreement that does not exist
 
 
 def ask(key: str, work) -> str:

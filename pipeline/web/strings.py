@@ -143,6 +143,7 @@ UI = {
     "exists": ("มีบันทึกข้อตกลงชื่อนี้แล้ว", "an agreement of that name exists"),
     "bad_name": ("ชื่อใช้ไม่ได้ ใช้ตัวอักษร ตัวเลข - _ . ไม่มีช่องว่าง", "not a usable name: letters, digits, - _ . and no spaces"),
     "not_found": ("ไม่พบบันทึกข้อตกลงนี้", "No such agreement"),
+    "no_page": ("ไม่พบหน้านี้หรือไฟล์นี้", "No such page or file"),
     "page_of": ("หน้า", "page"),
     "final_built": ("สร้างฉบับจริงแล้ว", "The final is built"),
     "build_queued": (
