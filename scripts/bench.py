@@ -113,51 +113,6 @@ def built_count(output: str) -> str:
     return "?"
 
 
-def signing(work: Path, final: Path) -> None:
-    """Issue 31: the time of `mou sign` (B-B, and B-LT with a time stamp), `mou archive` and `mou verify` on one final
-    of the batch, with the tests' throwaway CA and local time-stamp server (tests/pki.py), each a process of its own."""
-    import warnings
-
-    sys.path.insert(0, str(ROOT / "tests"))
-    warnings.filterwarnings("ignore", message="DSA is deprecated")
-    from pki import TimeStampServer, make_ca
-
-    from pipeline.render.fields import field_roles
-
-    ca, roles = make_ca(work), field_roles(final)
-    tsa = TimeStampServer(ca)
-    rows = []
-
-    def timed(label: str, args: list, secret: bool = True) -> None:
-        started = time.perf_counter()
-        done = subprocess.run(
-            [*MOU, *map(str, args)], input="secret\n" if secret else "", capture_output=True, text=True, cwd=ROOT
-        )
-        rows.append((label, time.perf_counter() - started, done.returncode))
-
-    try:
-        current = final
-        for n, role in enumerate(roles):
-            out = work / f"signed-{n}.pdf"
-            timed(f"sign ({role})", ["sign", current, "--cert", ca.issue(f"S{n}"), "--as", role, "--out", out])
-            current = out
-        timed("verify", ["verify", current, "--trust", ca.pem], secret=False)
-        ltv = work / "ltv.pdf"
-        cert = ca.issue("L")
-        timed("sign --ltv (B-LT)", ["sign", final, "--cert", cert, "--as", roles[0], "--out", ltv, "--timestamp",
-                                    tsa.url, "--ltv", "--trust", ca.pem])  # fmt: skip
-        timed(
-            "archive (B-LTA)", ["archive", current, "--timestamp", tsa.url, "--out", work / "a.pdf", "--trust", ca.pem]
-        )
-        timed("verify the archived", ["verify", work / "a.pdf", "--trust", ca.pem], secret=False)
-    finally:
-        tsa.close()
-    print()
-    print(f"signing one final ({len(roles)} fields), each command a process of its own:")
-    for label, seconds, code in rows:
-        print(f"  {label:40} {seconds:6.2f} s{'' if code == 0 else f'  (exit {code})'}")
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("-n", type=int, default=int(os.environ.get("N", 200)), help="agreements (default 200)")
@@ -246,7 +201,6 @@ def main() -> None:
             f"peak memory of a batch (PSS, LibreOffice included): {max(r['pss_mb'] for r in results[-4:]):.0f} MB "
             f"(RSS summed over processes: {max(r['rss_mb'] for r in results[-4:]):.0f} MB; target ≤ 600 MB)"
         )
-        signing(work, sorted((work / "batch").glob("*.pdf"))[0])
     finally:
         shutil.rmtree(work, ignore_errors=True)
 

@@ -19,7 +19,7 @@ sys.path.insert(0, str(ROOT / "tests"))  # the throwaway CA and time-stamp serve
 
 from pki import TimeStampServer, make_ca  # noqa: E402
 
-from pipeline.api import Converter, build, load_library, sign_pdf, verify_pdf  # noqa: E402
+from pipeline.api import Converter, archive_pdf, build, load_library, sign_pdf, verify_pdf  # noqa: E402
 from pipeline.spec.settings import Settings  # noqa: E402
 
 ROUNDS = int(os.environ.get("ROUNDS", 10))
@@ -73,7 +73,14 @@ def main() -> None:
         sign_pdf(current, nxt, role, certs[n], b"secret")
         current = nxt
     data = current.read_bytes()
-    verify = timed(lambda: verify_pdf(data, current, [ca.pem.read_bytes()]), ROUNDS)
+    trust = [ca.pem.read_bytes()]
+    verify = timed(lambda: verify_pdf(data, current, trust), ROUNDS)
+    # issue 31: B-LT at signing (the signer's validation data), and the archive's B-LTA step over five signatures
+    ltv = timed(lambda: sign_pdf(pdf, out, "delegator", certs[0], b"secret", tsa.url, ltv_trust=trust), ROUNDS)
+    archived = tmp / "archived.pdf"
+    archive = timed(lambda: archive_pdf(current, archived, tsa.url, trust), max(3, ROUNDS // 3))
+    archived_data = archived.read_bytes()
+    verify_archived = timed(lambda: verify_pdf(archived_data, archived, trust), ROUNDS)
     tsa.close()
     print(f"signing {SPEC.stem} ({pdf.stat().st_size // 1024} KB, {len(ROLES)} fields), {ROUNDS} rounds")
     print("| step | runs | p50 | p95 | against the build |")
@@ -83,6 +90,9 @@ def main() -> None:
     print(row("sign one field, PAdES B-T (local time-stamp server), in process", bt, base))
     print(row("`mou sign` B-B, a new process each time", cli, base))
     print(row("verify five signatures against the CA, in process", verify, base))
+    print(row("sign one field, PAdES B-LT (`--ltv`), in process", ltv, base))
+    print(row("archive five signatures, PAdES B-LTA (DSS + document time stamp), in process", archive, base))
+    print(row("verify the archived file (five signatures, one document time stamp), in process", verify_archived, base))
 
 
 if __name__ == "__main__":
