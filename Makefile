@@ -69,9 +69,10 @@ lint: venv
 	$(VENV)/bin/ruff check pipeline tests scripts
 	$(VENV)/bin/ruff format --check pipeline tests scripts
 
-# The fast loop while editing: lint and every test that needs no LibreOffice, Chromium or batch run (under 30 s).
+# The fast loop while editing: lint and every test that needs no LibreOffice, Chromium or batch run (under 30 s), in
+# two processes (185 tests: 32 s in one, 22 s in two).
 check: lint
-	$(PY) -m pytest -q -m "not slow"
+	$(PY) -m pytest -q -m "not slow" -n 2
 
 # Two processes (pytest-xdist), each with its own LibreOffice; a test file stays in one of them (its fixtures with it).
 test: install lint
