@@ -11,17 +11,8 @@ import logging
 from pathlib import Path
 
 from pipeline.signing.sign import refuse
+from pipeline.signing.verify import validation_context
 from pipeline.store.files import write_atomically
-
-
-def validation_context(trust: list[bytes], fetch: bool = True):
-    """The CA certificates trusted (the settings' `trust` and --trust), fetching revocation data the certificates
-    point to (CRL, OCSP) when online, soft-failing where there is none to fetch."""
-    from pyhanko.keys import load_certs_from_pemder_data
-    from pyhanko_certvalidator import ValidationContext
-
-    roots = [c for pem in trust for c in load_certs_from_pemder_data(pem)]
-    return ValidationContext(trust_roots=roots, allow_fetching=fetch, revocation_mode="soft-fail")
 
 
 def archive_pdf(pdf_path: Path, out: Path, timestamp_url: str, trust: list[bytes]) -> int:

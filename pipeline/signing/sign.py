@@ -14,7 +14,7 @@ from pathlib import Path
 from pipeline.errors import MouError
 from pipeline.render import PROJECT_FONTS
 from pipeline.render.pdf import read_pdf_metadata
-from pipeline.signing.verify import signer_name
+from pipeline.signing.verify import signer_name, validation_context
 from pipeline.store.files import write_atomically
 
 LAKSAMAN = Path("/usr/share/fonts/truetype/tlwg/Laksaman.ttf")
@@ -198,12 +198,6 @@ def _check_validity(cert, now: dt.datetime, where: str) -> None:
             f"the certificate of {who} ({where}) is not issued for signing (its key usage has neither digitalSignature "
             "nor nonRepudiation): a verifier would reject the signature; use a signing certificate",
         )
-
-
-def validation_context(trust: list[bytes]):
-    from pipeline.signing.archive import validation_context as context
-
-    return context(trust)
 
 
 def sign_pdf(

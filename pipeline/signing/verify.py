@@ -80,7 +80,7 @@ def before_first_signature(pdf: bytes, first) -> bytes:
     return pdf[:end]
 
 
-def _context(trust: list[bytes]):
+def validation_context(trust: list[bytes]):
     from pyhanko.keys import load_certs_from_pemder_data
     from pyhanko_certvalidator import ValidationContext
 
@@ -140,7 +140,7 @@ def verify_pdf(pdf: bytes, path: Path, trust: list[bytes] | None = None, recorde
         report.before_first = hashlib.sha256(before_first_signature(pdf, first)).hexdigest()
         if recorded is not None:
             report.built = report.before_first in recorded
-    context = _context(trust or [])
+    context = validation_context(trust or [])
     report.stamps = [_document_stamp(e, context, bool(trust)) for e in stamps]
     for sig in embedded:
         subject = ""
