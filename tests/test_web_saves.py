@@ -396,3 +396,19 @@ def test_an_unknown_address_says_so_and_an_unknown_agreement_says_that(client):
     assert page.status_code == 404 and "ไม่พบหน้านี้หรือไฟล์นี้" in page.get_data(as_text=True)
     agreement = c.get("/a/nosuch")
     assert agreement.status_code == 404 and "ไม่พบบันทึกข้อตกลงนี้" in agreement.get_data(as_text=True)
+
+
+def test_thai_pages_keep_codes_in_arabic_digits_and_numbers_in_thai(client):
+    """Issue 32, minor: Thai digits were forced into codes ("witness:๑", hashes, "sha๒๕๖")."""
+    from flask import g
+
+    from pipeline.web.strings import digits
+
+    _, c = client
+    with c.application.test_request_context("/"):
+        g.lang = "th"
+        said = digits("ยังไม่ได้ลงนาม witness:1 — sha256 72cbf9bf5020 PDF/A-2b วันที่ 22/4/2567 เวลา 18:08 งวดที่ 2 SLA 3")
+        assert "witness:1" in said and "sha256 72cbf9bf5020" in said and "PDF/A-2b" in said
+        assert "๒๒/๔/๒๕๖๗" in said and "๑๘:๐๘" in said and "งวดที่ ๒" in said and "SLA ๓" in said
+        g.lang = "en"
+        assert digits("witness:1 on 22/4/2024") == "witness:1 on 22/4/2024"

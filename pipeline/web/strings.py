@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from flask import g
 
 from pipeline.render import thai
@@ -292,5 +294,12 @@ def t(key: str) -> str:
 # -- the workspace ---------------------------------------------------------------------------------------------------
 
 
+# Digits that belong to a code stay Arabic in a Thai page: part of a word of Latin letters (sha256, a hash, PDF/A-2b)
+# or after one and a colon (witness:1, supporter:2); numbers, dates and times become Thai digits.
+_NUMBER = re.compile(r"(?<![A-Za-z0-9])(?<![A-Za-z]:)\d+(?![A-Za-z0-9])")
+
+
 def digits(text) -> str:
-    return thai.thai_digits(str(text)) if g.lang == "th" else str(text)
+    if g.lang != "th":
+        return str(text)
+    return _NUMBER.sub(lambda m: thai.thai_digits(m.group(0)), str(text))
