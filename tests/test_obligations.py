@@ -115,6 +115,16 @@ def test_ics_events_with_uids_fixed_by_agreement_kind_and_number_and_amendments_
     moved = next(e for e in _events(second.read_bytes()) if e["UID"] == inst["UID"])
     assert moved["DTSTART;VALUE=DATE"] == "20250228" and int(moved["SEQUENCE"]) > int(inst["SEQUENCE"])
     assert {e["UID"] for e in _events(second.read_bytes())} == {e["UID"] for e in first}
+    # issue 32: the amendment's signing date corrected to an earlier day: the SEQUENCE stays (it counts the signed
+    # amendments of the chain; days since 2000 made it fall, and calendars ignored the correction)
+    data["signed"] = {"date": "2024-11-20"}
+    (folder / "universal-design-nonthaburi-amend-1.yaml").write_text(
+        yaml.safe_dump(data, allow_unicode=True), encoding="utf-8"
+    )
+    third = tmp_path / "third.ics"
+    assert mou("obligations", folder, "--ics", third)[0] == 0
+    again = next(e for e in _events(third.read_bytes()) if e["UID"] == inst["UID"])
+    assert int(again["SEQUENCE"]) >= int(moved["SEQUENCE"]) == 1
 
 
 def test_a_spec_that_fails_to_load_is_named_and_the_others_still_listed(tmp_path):

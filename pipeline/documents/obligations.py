@@ -205,7 +205,13 @@ def calendar(folder: Path, settings: Settings, library: Library, drafts: bool = 
             chosen[key] = (name, spec)
     out = []
     for key, (name, spec) in chosen.items():
-        sequence = (spec.signed.date - dt.date(2000, 1, 1)).days if name != key and spec.signed else 0
+        # the .ics SEQUENCE: how many signed amendments the chain holds, so that it only rises (a correction of an
+        # amendment's date must not lower it, as days since a fixed day did)
+        sequence = (
+            sum(1 for n, s in loaded.items() if root[n] == key and n != key and s.signed is not None)
+            if name != key and spec.signed
+            else 0
+        )
         out += obligations_of(key, spec, settings, library, source=name, sequence=sequence)
     out.sort(key=lambda o: (o.date, o.agreement, list(KINDS).index(o.kind), o.n))
     return Calendar(out, failed)
