@@ -16,7 +16,7 @@ from pipeline.spec.model import count_signatories
 from pipeline.spec.settings import Settings
 
 
-def _in_term(value, a):
+def check_in_term(value, a):
     s, e = answer_date(a, "term.start"), answer_date(a, "term.end")
     if s and e and not (s <= value <= e):
         return (
@@ -26,14 +26,14 @@ def _in_term(value, a):
     return None
 
 
-def _due(value, a):
+def check_due(value, a):
     """An instalment's due date: inside the term, or after it (a payment that waits for the final evaluation may;
     the rules of mou build, run on the page's answers, say whether this one does)."""
     e = answer_date(a, "term.end")
-    return None if e and value > e else _in_term(value, a)
+    return None if e and value > e else check_in_term(value, a)
 
 
-def _final(value, a):
+def check_final(value, a):
     """The final evaluation: inside the term or at most FINAL_LATE_DAYS after it (SPEC §2)."""
     s, e = answer_date(a, "term.start"), answer_date(a, "term.end")
     if s and e and not (s <= value <= e + dt.timedelta(days=FINAL_LATE_DAYS)):
@@ -47,17 +47,17 @@ def _final(value, a):
     return None
 
 
-def _term_end(value, a):
+def check_term_end(value, a):
     s = answer_date(a, "term.start")
     return ("วันสิ้นสุดต้องอยู่หลังวันเริ่มต้น", "the end must come after the start") if s and value <= s else None
 
 
-def _term_start(value, a):
+def check_term_start(value, a):
     s = answer_date(a, "signing.date")
     return ("วันเริ่มต้นต้องไม่อยู่ก่อนวันลงนาม", "the term must not start before the signing date") if s and value < s else None
 
 
-def _sources_sum(items, a):
+def check_sources_sum(items, a):
     total = answer_amount(get(a, "budget.total"))
     got = sum_of(items, "amount")
     return (
@@ -76,7 +76,7 @@ def delegator_money(a) -> Decimal:
     return sum_of([x for x in (sources or []) if isinstance(x, dict) and x.get("provider") == "delegator"], "amount")
 
 
-def _instalments_sum(items, a):
+def check_instalments_sum(items, a):
     """Instalments all in percent (adding up to 100) or all in baht (adding up to the delegator's money)."""
     given = [(i.get("percent") is not None, i.get("amount") is not None) for i in items if isinstance(i, dict)]
     if any(p and m for p, m in given) or (any(p for p, _ in given) and any(m for _, m in given)):
@@ -102,14 +102,14 @@ def _instalments_sum(items, a):
     )
 
 
-def _sla_end(value, a):
+def check_sla_end(value, a):
     s = answer_date(a, "sla.start")
     if s and months_between(s, value) > 12:
         return ("SLA แต่ละฉบับมีอายุได้ไม่เกิน 12 เดือน", "an SLA lasts at most 12 months")
-    return _in_term(value, a)
+    return check_in_term(value, a)
 
 
-def _sla_needed(a, settings: Settings):
+def sla_needed(a, settings: Settings):
     """The SLA rule of the rules (rules.facts.sla_rule) on answers that may still be incomplete: asked when an SLA is
     required (performance) or may be given (commissioning)."""
     total = answer_amount(get(a, "budget.total"))
@@ -120,7 +120,7 @@ def _sla_needed(a, settings: Settings):
     )
 
 
-def _extra_copies(a) -> int:
+def extra_copies(a) -> int:
     """Copies beyond one per signatory (delegator, partner, supporters that sign): each needs a named keeper."""
     try:
         copies = int(a.get("copies") or 0)
@@ -131,7 +131,7 @@ def _extra_copies(a) -> int:
     return copies - count_signatories(s.get("signs") for s in supporters if isinstance(s, dict))
 
 
-def _year_later(a):
+def year_later(a):
     s, e = answer_date(a, "sla.start") or answer_date(a, "term.start"), answer_date(a, "term.end")
     if not s:
         return None
@@ -142,23 +142,23 @@ def _year_later(a):
     return min(end, e) if e else end
 
 
-def _text(a, path) -> str:
+def answer_text(a, path) -> str:
     v = get(a, path)
     return v if isinstance(v, str) else ""
 
 
-def _children(a) -> bool:
+def names_children(a) -> bool:
     """The rule's own test (rules.signable.names_vulnerable) on answers that may still be incomplete."""
     acts = get(a, "scope.activities")
     objectives = get(a, "objectives")
     return names_vulnerable(
-        _text(a, "scope.target_group"),
+        answer_text(a, "scope.target_group"),
         objectives if isinstance(objectives, list) else [],
         [(x.get("name"), x.get("description")) for x in acts if isinstance(x, dict)] if isinstance(acts, list) else [],
     )
 
 
-def _waits_for_evaluation(a) -> bool:
+def waits_for_evaluation(a) -> bool:
     insts = a.get("instalments")
     return any(
         isinstance(i, dict) and waits_to_pass(i.get("after"), i.get("condition"))
@@ -171,11 +171,11 @@ def _instalment_list(a) -> list:
     return [i for i in insts if isinstance(i, dict)] if isinstance(insts, list) else []
 
 
-def _waits_for_midterm(a) -> bool:
+def waits_for_midterm(a) -> bool:
     return any(str(i.get("after") or "").startswith("midterm") for i in _instalment_list(a))
 
 
-def _paid_after_the_term(a) -> bool:
+def paid_after_the_term(a) -> bool:
     end = answer_date(a, "term.end")
     dues = [d for d in (answer_date(i, "due") for i in _instalment_list(a)) if d]
     return bool(end and any(d > end for d in dues))
