@@ -1,6 +1,6 @@
 """The empty signature fields of a final PDF (SPEC §4): one per signatory and witness, named by role (`delegator`,
-`partner`, `supporter:NAME`, `witness:N`), laid over the dotted signature lines of the signatures section, in the
-order the blocks are printed. Each field has its own (empty) appearance and the print flag, and the form asks no
+`partner`, `supporter:NAME`, `witness:N`), each standing on a dotted signature line of the signatures section (the
+signature's appearance above the dots, not across them), in the order the blocks are printed. Each field has its own (empty) appearance and the print flag, and the form asks no
 viewer to draw appearances, as PDF/A-2b wants; printing still shows the usual dotted lines."""
 
 from __future__ import annotations
