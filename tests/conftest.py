@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import subprocess
+import traceback
 from pathlib import Path
 
 import pytest
@@ -63,10 +65,64 @@ def built_examples(tmp_path_factory, library, settings, converter):
     return {f.stem: build(f, out, library, settings, converter) for f in EXAMPLE_FILES}
 
 
+def mou_run(*args, env: dict | None = None, input: str | None = None) -> subprocess.CompletedProcess:
+    """`mou ARGS` in this process, as the finished process would report it (exit code, stdout, stderr): the same click
+    command `python -m pipeline.cli` runs, without half a second of a new Python importing the pipeline. An exception
+    that escapes the command is a traceback on stderr and exit 1, as Python would make it."""
+    from click.testing import CliRunner
+
+    from pipeline.cli import cli
+
+    result = CliRunner().invoke(cli, [str(a) for a in args], input=input, env=env, catch_exceptions=True)
+    stderr, code = result.stderr, result.exit_code
+    if result.exception is not None and not isinstance(result.exception, SystemExit):
+        stderr += "Traceback (most recent call last):\n" + "".join(traceback.format_exception(result.exception))
+        code = 1
+    return subprocess.CompletedProcess(["mou", *map(str, args)], code, result.stdout, stderr)
+
+
 def be_date(d: dt.date) -> str:
     from pipeline.render.thai import date, thai_digits
 
     return thai_digits(date(d, "th"))
+
+
+@pytest.fixture
+def server(tmp_path):
+    """`mou serve` over an empty workspace of this test's own."""
+    from browser import Server
+
+    with Server(tmp_path / "workspace") as srv:
+        yield srv
+
+
+@pytest.fixture(scope="session")
+def chromium_session():
+    """One Chromium for the session (each test gets it fresh: `browser`); starting one costs a second of CPU."""
+    from browser import chromium
+
+    driver = chromium()
+    yield driver
+    driver.quit()
+
+
+@pytest.fixture
+def browser(chromium_session, tmp_path, request):
+    """Debian's Chromium through Selenium, without anything an earlier test left; the test's screenshots in its
+    folder (copied under $MOU_SCREENSHOTS if set), and one of the page a failing test ended on."""
+    import os
+    import shutil
+
+    from browser import fresh, shot
+
+    driver = fresh(chromium_session, tmp_path / "screenshots")
+    yield driver
+    if getattr(request.node, "rep_call", None) is not None and request.node.rep_call.failed:
+        shot(driver, "failure")
+        print(f"\nscreenshots: {driver.shots}")
+    keep = os.environ.get("MOU_SCREENSHOTS")
+    if keep:
+        shutil.copytree(driver.shots, Path(keep) / request.node.name, dirs_exist_ok=True)
 
 
 @pytest.hookimpl(hookwrapper=True, tryfirst=True)

@@ -13,15 +13,11 @@ import yaml
 from docx import Document
 
 from pipeline.documents.check import skeleton
-from pipeline.library.clauses import PROJECT_ROOT
 
 from conftest import EXAMPLES, assert_official_and_searchable
+from conftest import mou_run as mou
 
 MOU = [sys.executable, "-m", "pipeline.cli"]
-
-
-def mou(*args):
-    return subprocess.run(MOU + [str(a) for a in args], capture_output=True, text=True, cwd=PROJECT_ROOT, timeout=300)
 
 
 def specs(tmp_path, lang: str):

@@ -2,8 +2,8 @@
 with an agreement, never with a traceback, and a failure leaves nothing in the output folder.
 
 The properties run in-process, through the real command line (click), so an exception that escapes is a failure
-here and a segmentation fault kills the run. `make test` runs a short pass (1,000 cases); `make fuzz` runs the
-same properties FUZZ_SCALE times longer (25 by default: 25,000 cases) and prints hypothesis's statistics.
+here and a segmentation fault kills the run. `make test` runs a short pass (900 cases); `make fuzz` runs the
+same properties FUZZ_SCALE times longer (25 by default: 22,500 cases) and prints hypothesis's statistics.
 """
 
 from __future__ import annotations
@@ -304,19 +304,19 @@ def test_loader_never_raises(text):
         assert th and en and (line is None or line >= 1)
 
 
-@fuzz_settings(300)
+@fuzz_settings(150)
 @given(mutated_specs())
 def test_mutated_spec_is_built_or_located(text):
     check_build(text)
 
 
-@fuzz_settings(150)
+@fuzz_settings(100)
 @given(mangled_texts())
 def test_mangled_spec_is_built_or_located(text):
     check_build(text)
 
 
-@fuzz_settings(150)
+@fuzz_settings(100)
 @given(st.one_of(mutated_specs(), mangled_texts()))
 def test_interview_no_input_never_raises(text):
     work = Path(tempfile.mkdtemp(prefix="mou-fuzz-"))

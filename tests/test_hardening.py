@@ -21,12 +21,14 @@ import pytest
 from pipeline.library.clauses import PROJECT_ROOT
 
 from conftest import EXAMPLES
+from conftest import mou_run as mou
 
 MOU = [sys.executable, "-m", "pipeline.cli"]
 CARE = EXAMPLES / "inclusive-care.yaml"
 
 
-def mou(*args, timeout=120, env=None, cwd=None) -> subprocess.CompletedProcess:
+def mou_process(*args, timeout=120, env=None, cwd=None) -> subprocess.CompletedProcess:
+    """A real `mou` process: for the attacks on time and memory, which a process boundary must survive."""
     return subprocess.run(
         MOU + [str(a) for a in args],
         capture_output=True,
@@ -184,7 +186,7 @@ def test_template_cannot_run_code(tmp_path):
     marker = tmp_path / "pwned"
     payload = f"{{{{ cycler.__init__.__globals__.os.popen('id; touch {marker}').read() }}}}"
     edit_template(lib, "th", "{{ front.subject }}", "{{ front.subject }}" + payload)
-    result = mou("build", CARE, "--out", tmp_path / "o", "--no-pdf", "--library", lib)
+    result = mou_process("build", CARE, "--out", tmp_path / "o", "--no-pdf", "--library", lib)
     clean_failure(result)
     assert not marker.exists()
     assert "uid=" not in result.stdout + result.stderr
@@ -195,7 +197,7 @@ def test_template_cannot_exhaust_memory(tmp_path):
     lib = agency_library(tmp_path)
     edit_template(lib, "th", "{{ front.subject }}", "{{ front.subject }}{{ 'x' * 10**9 }}")
     started = time.monotonic()
-    result = mou("build", CARE, "--out", tmp_path / "o", "--no-pdf", "--library", lib)
+    result = mou_process("build", CARE, "--out", tmp_path / "o", "--no-pdf", "--library", lib)
     clean_failure(result)
     assert time.monotonic() - started < 30
     assert "templates/th/mou.docx" in result.stderr
@@ -229,7 +231,7 @@ def test_clause_attack_is_a_library_error_naming_the_file(attack, tmp_path):
         text.replace("เจรจาหารือกันโดยสุจริต", "เจรจาหารือกันโดยสุจริต " + CLAUSE_ATTACKS[attack], 1), encoding="utf-8"
     )
     started = time.monotonic()
-    result = mou("build", CARE, "--out", tmp_path / "o", "--no-pdf", "--library", lib, timeout=60)
+    result = mou_process("build", CARE, "--out", tmp_path / "o", "--no-pdf", "--library", lib, timeout=60)
     clean_failure(result)
     assert time.monotonic() - started < 20
     assert str(path) in result.stderr, result.stderr

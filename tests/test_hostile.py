@@ -220,7 +220,7 @@ def test_sessions_end_after_eight_hours_however_busy(tmp_path):
 
 @pytest.mark.slow  # a real server, a subprocess or a large archive
 def test_a_signed_copy_over_two_megabytes_is_recorded_through_the_real_server(tmp_path):
-    from test_web import Server
+    from browser import Server
 
     ws = tmp_path / "ws"
     ws.mkdir()
@@ -598,7 +598,7 @@ def test_the_worst_input_found_does_not_make_another_client_wait(tmp_path):
     import urllib.parse
     import urllib.request
 
-    from test_web import Server
+    from browser import Server
 
     ws = tmp_path / "ws"
     ws.mkdir()
@@ -677,7 +677,7 @@ def test_parallel_builds_never_start_more_libreoffice_than_the_pool(tmp_path):
     two workers build them, and no more LibreOffice runs than the pool's two; GET /login stays quick meanwhile."""
     import urllib.request
 
-    from test_web import Server
+    from browser import Server
 
     ws = tmp_path / "ws"
     ws.mkdir()
@@ -691,7 +691,7 @@ def test_parallel_builds_never_start_more_libreoffice_than_the_pool(tmp_path):
     (ws / "design.yaml").write_text(yaml.safe_dump(design, allow_unicode=True, sort_keys=False), encoding="utf-8")
     for k in range(6):
         shutil.copy(CARE, ws / f"care-{k}.yaml")
-    server = Server(ws).start()
+    server = Server(ws, workers=2).start()  # the default of mou serve
     try:
         opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor())
         token = re.search(

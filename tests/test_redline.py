@@ -3,21 +3,16 @@ changes since the last build as tracked changes, by "mou", at word level; read b
 
 from __future__ import annotations
 
-import subprocess
 import sys
 
 import pytest
 
-from pipeline.library.clauses import PROJECT_ROOT
 from pipeline.render.pdf import _import_uno, _props
 
 from conftest import first_batch
+from conftest import mou_run as mou
 
 MOU = [sys.executable, "-m", "pipeline.cli"]
-
-
-def mou(*args):
-    return subprocess.run(MOU + [str(a) for a in args], capture_output=True, text=True, cwd=PROJECT_ROOT, timeout=300)
 
 
 def tracked_changes(converter, path) -> list[tuple[str, str, str]]:

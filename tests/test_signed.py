@@ -2,19 +2,13 @@
 
 from __future__ import annotations
 
-import subprocess
 import sys
 
-from pipeline.library.clauses import PROJECT_ROOT
-
 from conftest import EXAMPLES, first_batch
+from conftest import mou_run as mou
 
 MOU = [sys.executable, "-m", "pipeline.cli"]
 SIGNED = "\nsigned:\n  date: 2024-04-22\n"
-
-
-def mou(*args):
-    return subprocess.run(MOU + [str(a) for a in args], capture_output=True, text=True, cwd=PROJECT_ROOT, timeout=300)
 
 
 def test_build_will_not_overwrite_a_signed_agreement(tmp_path):

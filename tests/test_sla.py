@@ -5,23 +5,18 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
-import subprocess
 import sys
 
 import pytest
 import yaml
 
 from pipeline.documents.check import skeleton
-from pipeline.library.clauses import PROJECT_ROOT
 from pipeline.render import pdftext
 
 from conftest import EXAMPLES, assert_official_and_searchable
+from conftest import mou_run as mou
 
 MOU = [sys.executable, "-m", "pipeline.cli"]
-
-
-def mou(*args):
-    return subprocess.run(MOU + [str(a) for a in args], capture_output=True, text=True, cwd=PROJECT_ROOT, timeout=300)
 
 
 def five_years(signed=True) -> dict:

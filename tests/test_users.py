@@ -11,8 +11,8 @@ import urllib.parse
 import urllib.request
 
 import pytest
+from browser import MOU, Server, built, click, set_value, shot, submit
 from selenium.webdriver.common.by import By
-from test_web import MOU, Server, browser, built, click, set_value, shot, submit  # noqa: F401  (browser: the fixture)
 
 from pipeline.library.clauses import PROJECT_ROOT
 
@@ -45,7 +45,7 @@ def log_out(d):
     assert "/login" in d.current_url
 
 
-def test_roles_and_the_record(tmp_path, browser):  # noqa: F811
+def test_roles_and_the_record(tmp_path, browser):
     workspace = tmp_path / "ws"
     workspace.mkdir()
     shutil.copy(EXAMPLES / "inclusive-care.yaml", workspace / "care.yaml")

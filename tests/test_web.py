@@ -7,35 +7,26 @@ from __future__ import annotations
 import datetime as dt
 import html
 import io
-import os
 import re
 import shutil
 import signal
-import socket
 import subprocess
-import sys
 import time
 import urllib.error
 import urllib.parse
 import urllib.request
-from pathlib import Path
 
 import pytest
 import yaml
-from selenium import webdriver
-from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
-from selenium.webdriver.chrome.service import Service
+from browser import MOU, Server, built, click, fetch, field, fill_page, here, pdf_text, set_value, shot, submit
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
 from pipeline.documents.check import skeleton
 from pipeline.library.clauses import PROJECT_ROOT
-from pipeline.render import pdftext
 
 from conftest import EXAMPLES
-
-MOU = [sys.executable, "-m", "pipeline.cli"]
 
 # A commissioning agreement as a coordinator would type it, page by page (dates as Thai users write them).
 ANSWERS = {
@@ -138,173 +129,6 @@ NAME_TH = "คุ้มครองเด็กเชียงราย"
 
 def page_url(server, name: str, page: str) -> str:
     return f"{server.url}/a/{urllib.parse.quote(name)}/{page}"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class Server:
-    def __init__(self, workspace: Path):
-        self.workspace, self.port = workspace, free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.proc = None
-
-    def start(self):
-        self.proc = subprocess.Popen(
-            MOU + ["serve", "--workspace", str(self.workspace), "--port", str(self.port)],
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-            cwd=PROJECT_ROOT,
-        )
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                urllib.request.urlopen(self.url + "/", timeout=2)
-                return self
-            except (urllib.error.URLError, ConnectionError):
-                assert self.proc.poll() is None, self.proc.stdout.read()
-                time.sleep(0.1)
-        raise AssertionError("mou serve did not answer in 60 s")
-
-    def stop(self, sig=signal.SIGTERM):
-        if self.proc and self.proc.poll() is None:
-            self.proc.send_signal(sig)
-            self.proc.wait(timeout=60)
-
-
-@pytest.fixture
-def server(tmp_path):
-    srv = Server(tmp_path / "workspace").start()
-    yield srv
-    srv.stop()
-
-
-@pytest.fixture
-def browser(tmp_path, request):
-    options = webdriver.ChromeOptions()
-    options.binary_location = "/usr/bin/chromium"
-    for arg in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1280,1600", "--lang=th"):
-        options.add_argument(arg)
-    driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
-    driver.shots = tmp_path / "screenshots"
-    driver.shots.mkdir()
-    driver.shot_count = 0
-    yield driver
-    if getattr(request.node, "rep_call", None) is not None and request.node.rep_call.failed:
-        shot(driver, "failure")
-        print(f"\nscreenshots: {driver.shots}")
-    keep = os.environ.get("MOU_SCREENSHOTS")
-    if keep:
-        shutil.copytree(driver.shots, Path(keep) / request.node.name, dirs_exist_ok=True)
-    driver.quit()
-
-
-def shot(driver, label: str) -> Path:
-    driver.shot_count += 1
-    path = driver.shots / f"{driver.shot_count:02d}-{re.sub(r'[^A-Za-z0-9_-]', '_', label)}.png"
-    height = driver.execute_script("return document.body.scrollHeight")
-    driver.set_window_size(1280, max(800, min(height + 100, 8000)))
-    driver.save_screenshot(str(path))
-    return path
-
-
-def field(driver, name):
-    return driver.find_element(By.NAME, name)
-
-
-def set_value(driver, name: str, value) -> None:
-    el = field(driver, name)
-    if el.get_attribute("type") == "radio":  # yes or no
-        driver.find_element(By.CSS_SELECTOR, f"input[name='{name}'][value='{value}']").click()
-    elif el.tag_name == "select":
-        Select(el).select_by_value(value)
-    else:
-        el.clear()
-        el.send_keys(value)
-
-
-def fill_records(driver, path: str, rows: list[dict]) -> None:
-    while len(driver.find_elements(By.CSS_SELECTOR, f"[name^='r.{path}.'][name$='.{next(iter(rows[0]))}']")) < len(
-        rows
-    ):
-        click(driver, driver.find_element(By.CSS_SELECTOR, f"button[value='add_row:{path}']"))
-    for i, row in enumerate(rows):
-        for key, value in row.items():
-            set_value(driver, f"r.{path}.{i}.{key}", value)
-
-
-def fill_page(driver, answers: dict) -> None:
-    for path, value in answers.items():
-        if isinstance(value, list) and value and isinstance(value[0], dict):
-            fill_records(driver, path, value)
-        elif isinstance(value, list):
-            set_value(driver, f"f.{path}", "\n".join(value))
-        else:
-            set_value(driver, f"f.{path}", value)
-
-
-def click(driver, element) -> None:
-    """Click what loads a new page, and wait until it has (a click returns before the navigation ends)."""
-    old = driver.find_element(By.TAG_NAME, "html")
-    element.click()
-
-    def replaced(drv) -> bool:  # Chromium reports a replaced document either way
-        try:
-            old.is_enabled()
-            return False
-        except (StaleElementReferenceException, WebDriverException):
-            return drv.execute_script("return document.readyState") == "complete"
-
-    WebDriverWait(driver, 120).until(replaced)
-
-
-def submit(driver) -> None:
-    click(driver, driver.find_element(By.CSS_SELECTOR, "button[name=action][value=next]"))
-
-
-def here(driver) -> str:
-    return urllib.parse.urldefrag(driver.current_url)[0]
-
-
-def fetch(driver, url: str, timeout: float = 240) -> bytes:
-    """A file as the browser would download it: with the browser's own session cookie. A draft not yet built answers
-    202 with a page that reloads itself while the server's queue builds it; this asks again, as that page does."""
-    cookies = "; ".join(f"{c['name']}={c['value']}" for c in driver.get_cookies())
-    deadline = time.monotonic() + timeout
-    while True:
-        req = urllib.request.Request(url, headers={"Cookie": cookies})
-        with urllib.request.urlopen(req, timeout=120) as resp:
-            body = resp.read()
-            if resp.status != 202:
-                return body
-        assert time.monotonic() < deadline, f"{url} still being built after {timeout} s"
-        time.sleep(0.5)
-
-
-def built(driver, element_id: str, timeout: float = 240):
-    """The link to a document whose build was queued: the review page reloads itself (meta refresh) until the build
-    is over; the link is there then."""
-
-    def found(drv):
-        try:
-            got = drv.find_elements(By.ID, element_id)
-            if got:
-                return got[0]
-            failed = drv.find_elements(By.CSS_SELECTOR, ".banner.bad.built")
-            assert not failed, failed[0].text
-        except StaleElementReferenceException:
-            return False
-        return False
-
-    return WebDriverWait(driver, timeout, poll_frequency=0.3).until(found)
-
-
-def pdf_text(data: bytes) -> str:
-    return pdftext.pdf_text(data)
 
 
 def test_coordinator_fills_a_commissioning_agreement(server, browser):
