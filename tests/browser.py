@@ -119,9 +119,16 @@ def set_value(driver, name: str, value) -> None:
         driver.find_element(By.CSS_SELECTOR, f"input[name='{name}'][value='{value}']").click()
     elif el.tag_name == "select":
         Select(el).select_by_value(value)
+    elif len(value) > TYPED:  # a paragraph: pasted, as users paste them (keys one by one cost seconds of CPU)
+        driver.execute_script(PASTE, el, value)
     else:
         el.clear()
         el.send_keys(value)
+
+
+TYPED = 24  # characters typed key by key (dates, amounts, names); a longer value is pasted
+PASTE = """const el = arguments[0]; el.focus(); el.value = arguments[1];
+el.dispatchEvent(new Event('input', {bubbles: true})); el.dispatchEvent(new Event('change', {bubbles: true}));"""
 
 
 def fill_records(driver, path: str, rows: list[dict]) -> None:

@@ -119,7 +119,7 @@ def test_cold_run_then_noop_then_inspect(specs, tmp_path):
 
 
 def test_libreoffice_killed_during_run_is_restarted(specs, tmp_path):
-    for n in range(1):  # 10 agreements: the run is still going when LibreOffice is killed after the first
+    for n in range(1):  # five agreements more: the run is still going when LibreOffice is killed after the first
         for f in EXAMPLE_FILES:
             shutil.copy(f, specs / f"{f.stem}-{n}.yaml")
     tmp = tmp_path / "tmp"

@@ -16,7 +16,7 @@ import pytest
 
 from pipeline.library.clauses import PROJECT_ROOT
 
-from conftest import EXAMPLE_FILES, EXAMPLES
+from conftest import EXAMPLE_FILES, EXAMPLES, mou_run
 
 MOU = [sys.executable, "-m", "pipeline.cli"]
 CARE = EXAMPLES / "inclusive-care.yaml"
@@ -222,6 +222,15 @@ def _cmdline(pid: int) -> str:
         return ""
 
 
+def is_worker(pid: int) -> bool:
+    """A pool's worker: forked by the fork server (same command line), so a child of a process running it."""
+    try:
+        parent = int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
+    except (OSError, ValueError, IndexError):
+        return False
+    return "forkserver" in _cmdline(pid) and "forkserver" in _cmdline(parent)
+
+
 def wait_gone(pids: set[int], seconds: float = 15) -> set[int]:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
@@ -236,7 +245,7 @@ def test_sigkill_of_batch_leaves_no_process_and_the_rerun_cleans_and_goes_on(man
     out, tmp = tmp_path / "out", tmp_path / "tmp"
     tmp.mkdir()
     proc, family = start_batch(many_specs, out, tmp)
-    assert any("spawn_main" in _cmdline(p) for p in family) and any("soffice" in _cmdline(p) for p in family)
+    assert any(is_worker(p) for p in family) and any("soffice" in _cmdline(p) for p in family)
     proc.kill()
     proc.wait()
     left = wait_gone(family)
@@ -337,7 +346,7 @@ def test_a_worker_killed_from_outside_costs_nothing(many_specs, tmp_path):
     out, tmp = tmp_path / "out", tmp_path / "tmp"
     tmp.mkdir()
     proc, family = start_batch(many_specs, out, tmp)
-    worker = next(p for p in sorted(family) if "spawn_main" in _cmdline(p) and alive(p))
+    worker = next(p for p in sorted(family) if is_worker(p) and alive(p))
     os.kill(worker, signal.SIGKILL)
     stdout, stderr = proc.communicate(timeout=600)
     assert proc.returncode == 0, stdout + stderr
@@ -355,22 +364,18 @@ def test_build_refuses_a_folder_a_batch_keeps(tmp_path):
     specs.mkdir()
     shutil.copy(CARE, specs / CARE.name)
     out = tmp_path / "out"
-    batch = subprocess.run(
-        MOU + ["batch", str(specs), "--out", str(out), "--no-pdf"], capture_output=True, text=True, cwd=PROJECT_ROOT
-    )
+    batch = mou_run("batch", specs, "--out", out, "--no-pdf")
     assert batch.returncode == 0, batch.stderr
     before = (out / "inclusive-care.docx").read_bytes()
     for command in (
         ["build", str(EXAMPLES / "inclusive-care.yaml"), "--out", str(out), "--no-pdf"],
         ["interview", "--answers", str(CARE), "--no-input", "--name", "inclusive-care", "--out", str(out), "--no-pdf"],
     ):
-        result = subprocess.run(MOU + command, capture_output=True, text=True, cwd=PROJECT_ROOT)
+        result = mou_run(*command)
         assert result.returncode == 1 and "mou batch" in result.stderr, result.stderr
         no_traceback(result)
     assert (out / "inclusive-care.docx").read_bytes() == before
-    again = subprocess.run(
-        MOU + ["batch", str(specs), "--out", str(out), "--no-pdf"], capture_output=True, text=True, cwd=PROJECT_ROOT
-    )
+    again = mou_run("batch", specs, "--out", out, "--no-pdf")
     assert again.returncode == 0 and "แก้ไขด้วยมือ" not in again.stdout, again.stdout
 
 

@@ -199,16 +199,14 @@ def test_a_search_finds_the_thai_words_of_the_document(built_examples, name):
     assert JOINER not in raw  # the joiners are rendering: never in the text layer
 
 
-def test_joiners_keep_thai_words_whole_at_line_ends(built_examples, tmp_path):
+def test_joiners_keep_thai_words_whole_at_line_ends(built_examples, converter, tmp_path):
     """Over the Thai shared examples at most 1 % of Thai line ends fall inside a word (SPEC §4; judged by pythainlp's
     `longest`, not the `newmm` that places the joiners), on both Debian releases (LibreOffice 25.2 on each), and far
     fewer than when the same DOCX goes to LibreOffice without them; the test prints the figure, the README keeps it."""
-    from pipeline.render.pdf import Converter
-
     inside = without = ends = 0
     seen = []
-    with Converter() as plain:
-        plain.join_thai = False
+    converter.join_thai = False  # the session's LibreOffice, for this test without the joiners
+    try:
         for name, b in built_examples.items():
             if b.agreement.lang != "th":
                 continue
@@ -216,8 +214,10 @@ def test_joiners_keep_thai_words_whole_at_line_ends(built_examples, tmp_path):
             inside, ends = inside + len(measured.inside), ends + measured.thai
             seen += measured.inside
             pdf = tmp_path / f"{name}.pdf"
-            pdf.write_bytes(plain.convert(b.docx.read_bytes()))
+            pdf.write_bytes(converter.convert(b.docx.read_bytes()))
             without += len(line_ends(pdf, b.docx).inside)
+    finally:
+        converter.join_thai = True
     assert ends > 250
     share = inside / ends
     print(f"\nThai line ends inside a word: {inside} of {ends} ({share:.2%}); without joiners {without}: {seen}")

@@ -16,20 +16,14 @@ from selenium.webdriver.common.by import By
 
 from pipeline.library.clauses import PROJECT_ROOT
 
-from conftest import EXAMPLES
+from conftest import EXAMPLES, mou_run
 
 PASSWORDS = {"somchai": "somchai-password-1", "malee": "malee-password-22", "nittikorn": "nittikorn-password-3"}
 
 
 def add_users(workspace):
     for name, role in (("somchai", "coordinator"), ("malee", "coordinator"), ("nittikorn", "legal")):
-        done = subprocess.run(
-            MOU + ["users", "add", name, "--role", role, "--workspace", str(workspace)],
-            input=PASSWORDS[name] + "\n",
-            capture_output=True,
-            text=True,
-            cwd=PROJECT_ROOT,
-        )
+        done = mou_run("users", "add", name, "--role", role, "--workspace", workspace, input=PASSWORDS[name] + "\n")
         assert done.returncode == 0, done.stderr
 
 

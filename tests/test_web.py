@@ -10,7 +10,6 @@ import io
 import re
 import shutil
 import signal
-import subprocess
 import time
 import urllib.error
 import urllib.parse
@@ -18,15 +17,14 @@ import urllib.request
 
 import pytest
 import yaml
-from browser import MOU, Server, built, click, fetch, field, fill_page, here, pdf_text, set_value, shot, submit
+from browser import Server, built, click, fetch, field, fill_page, here, pdf_text, set_value, shot, submit
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
 from pipeline.documents.check import skeleton
-from pipeline.library.clauses import PROJECT_ROOT
 
-from conftest import EXAMPLES
+from conftest import EXAMPLES, mou_run
 
 # A commissioning agreement as a coordinator would type it, page by page (dates as Thai users write them).
 ANSWERS = {
@@ -215,7 +213,7 @@ def test_coordinator_fills_a_commissioning_agreement(server, browser):
     assert "ฉบับจริง" in d.find_element(By.CSS_SELECTOR, "tr[data-name='คุ้มครองเด็กเชียงราย']").text
     spec = server.workspace / "คุ้มครองเด็กเชียงราย.yaml"
     assert spec.is_file() and not (server.workspace / "คุ้มครองเด็กเชียงราย.answers.yaml").exists()
-    check = subprocess.run(MOU + ["validate", str(spec)], capture_output=True, text=True, cwd=PROJECT_ROOT)
+    check = mou_run("validate", spec)
     assert check.returncode == 0, check.stderr
 
 

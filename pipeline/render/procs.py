@@ -2,7 +2,7 @@
 
 `mou batch` runs worker processes and each worker a LibreOffice; `mou build` runs a LibreOffice. When the parent is
 killed (SIGKILL, the OOM killer), each child goes too: a LibreOffice by the kernel's parent-death signal, a worker by
-its watchdog thread (then its LibreOffice by the signal), so no 500 MB LibreOffice lives on reparented to init. A killed run cannot delete its LibreOffice profile in /tmp: the next run
+its watchdog thread watching the run that started it (then its LibreOffice by the signal), so no 500 MB LibreOffice lives on reparented to init. A killed run cannot delete its LibreOffice profile in /tmp: the next run
 deletes the profiles whose owner is no longer alive (the owner's PID is in the folder's name).
 """
 
@@ -40,19 +40,39 @@ def die_with_parent(sig: int = signal.SIGKILL) -> None:
         os._exit(1)
 
 
-def watch_parent(interval: float = 0.5) -> None:
-    """End this process when its parent dies (it is then reparented): a watchdog thread for the worker processes of a
-    pool, which the parent-death signal cannot serve, because the kernel sends that signal when the parent *thread*
-    that started the child ends, and a pool may be started by a request's thread (`mou serve`)."""
-    parent = os.getppid()
+def watch_owner(owner: int, interval: float = 0.5) -> None:
+    """End this process when `owner` ends: a watchdog thread for the worker processes of a pool. The parent-death
+    signal cannot serve: a worker's parent is the pool's fork server, which lives as long as any worker does, and
+    the kernel sends that signal when the parent *thread* that started the child ends (a request's thread in `mou
+    serve`). The owner — the batch or the server that asked for the pool — is watched through a pidfd (readable once
+    it has ended, zombie or not), or by polling where the kernel has none."""
+    import select
+
+    try:
+        fd = os.pidfd_open(owner)
+    except (AttributeError, OSError):
+        fd = None
+    if fd is None and not _alive(owner):
+        os._exit(1)
 
     def watch():
-        while True:
+        if fd is not None:
+            select.select([fd], [], [])
+            os._exit(1)
+        while _alive(owner):
             time.sleep(interval)
-            if os.getppid() != parent:
-                os._exit(1)
+        os._exit(1)
 
-    threading.Thread(target=watch, name="mou-watch-parent", daemon=True).start()
+    threading.Thread(target=watch, name="mou-watch-owner", daemon=True).start()
+
+
+def _alive(pid: int) -> bool:
+    """The process exists and has not ended (a zombie, killed but not yet reaped, has ended)."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return False
+    return state not in ("Z", "X")
 
 
 # -- a profile made once ----------------------------------------------------------------------------------------

@@ -8,7 +8,9 @@ import gc
 import multiprocessing
 import multiprocessing.util
 import os
+import shutil
 import signal
+import tempfile
 import threading
 import time
 from collections.abc import Callable
@@ -19,7 +21,7 @@ from pathlib import Path
 
 from pipeline.errors import MouError
 from pipeline.library.clauses import read_library
-from pipeline.render.procs import watch_parent
+from pipeline.render.procs import watch_owner
 from pipeline.run.key import sha256
 from pipeline.run.plan import Task
 from pipeline.spec.settings import Settings
@@ -30,12 +32,14 @@ from pipeline.store.files import write_atomically
 _worker: dict = {}
 
 
-def _start_worker(root: str | None, settings: dict, pdf: bool, in_process: bool = False) -> None:
-    """Each worker process loads the library once and keeps its own LibreOffice (own profile) for the whole run."""
+def _start_worker(root: str | None, settings: dict, pdf: bool, owner: int | None = None) -> None:
+    """Each worker process loads the library once and keeps its own LibreOffice (own profile) for the whole run.
+    `owner`: the process the pool works for (None: this process, a build here without a pool)."""
     from pipeline.render.pdf import Converter
 
+    in_process = owner is None
     if not in_process:
-        watch_parent()  # a killed batch (or server) takes its workers, and through them their LibreOffice, with it
+        watch_owner(owner)  # a killed batch (or server) takes its workers, and through them their LibreOffice, with it
         for sig in STOP_SIGNALS:
             signal.signal(sig, signal.SIG_IGN)  # the parent decides; a worker finishes its document
     _worker["settings"] = Settings(**settings)
@@ -52,6 +56,35 @@ def _start_worker(root: str | None, settings: dict, pdf: bool, in_process: bool 
         from pipeline.render.thai import join_words
 
         join_words("ผู้รับมอบภารกิจ", after_marks=True)  # the word list and ICU, loaded while LibreOffice starts
+
+
+# What a worker needs to build, imported once by the fork server rather than by each worker (half a second of CPU each).
+PRELOAD = ["pipeline.api", "pipeline.render.pdf", "pipeline.documents.redline", "pipeline.documents.after_signing"]
+
+
+def worker_context() -> multiprocessing.context.BaseContext:
+    """Workers forked from a fork server: a clean single-threaded process that imported the build's modules once, so
+    no UNO state, thread or lock of the parent is inherited (as with spawn), and a worker starts without importing
+    the pipeline again. A worker ends with the process that asked for the pool (watch_owner); the fork server then ends too."""
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(PRELOAD)
+    _short_socket_folder()
+    return context
+
+
+def _short_socket_folder() -> None:
+    """The fork server listens on a Unix socket in multiprocessing's temporary folder, and a socket's path is at most
+    107 bytes: under a long TMPDIR the pool would fail ("AF_UNIX path too long"). Then that folder goes in /tmp
+    (Python 3.12 does the same by itself; Debian 12 has 3.11)."""
+    config = multiprocessing.current_process()._config
+    if config.get("tempdir") or len(tempfile.gettempdir()) <= SOCKET_TMPDIR_MAX:
+        return
+    folder = tempfile.mkdtemp(prefix="pymp-", dir="/tmp")
+    config["tempdir"] = folder
+    multiprocessing.util.Finalize(None, shutil.rmtree, args=(folder, True), exitpriority=-100)
+
+
+SOCKET_TMPDIR_MAX = 60  # pymp-XXXXXXXX/listener-XXXXXXXX under it: 40 bytes more
 
 
 def _stop_worker() -> None:
@@ -80,7 +113,7 @@ def _build_one(task: Task) -> dict:
 def build_here(task: Task, library_dir: Path | None, settings: Settings) -> dict:
     """One build in this process, with a LibreOffice of its own started and stopped around it (no warm pool: a test
     of the pages alone, or a one-off)."""
-    _start_worker(str(library_dir) if library_dir else None, settings.model_dump(), True, in_process=True)
+    _start_worker(str(library_dir) if library_dir else None, settings.model_dump(), True)
     try:
         return _build_one(task)
     finally:
@@ -112,7 +145,7 @@ def _document(what: str, args: tuple) -> dict:
 
 def document_here(what: str, args: tuple, library_dir: Path | None, settings: Settings) -> dict:
     """`_document` in this process with a LibreOffice of its own (no warm pool: a test of the pages alone)."""
-    _start_worker(str(library_dir) if library_dir else None, settings.model_dump(), True, in_process=True)
+    _start_worker(str(library_dir) if library_dir else None, settings.model_dump(), True)
     try:
         return _document(what, args)
     finally:
@@ -175,7 +208,7 @@ class WarmPool:
     server uses them too. A pool broken by a dead worker is replaced on the next request."""
 
     def __init__(self, workers: int, root: Path | None, settings: Settings, pdf: bool = True):
-        self.workers, self.args = workers, (str(root) if root else None, settings.model_dump(), pdf)
+        self.workers, self.args = workers, (str(root) if root else None, settings.model_dump(), pdf, os.getpid())
         self._lock = threading.Lock()
         self._pool: ProcessPoolExecutor | None = None
         self._procs: list = []  # the pool's worker processes, kept here: a broken pool forgets its own
@@ -188,7 +221,7 @@ class WarmPool:
                     self._pool.shutdown(wait=False, cancel_futures=True)
                 self._pool = ProcessPoolExecutor(
                     max_workers=self.workers,
-                    mp_context=multiprocessing.get_context("spawn"),
+                    mp_context=worker_context(),
                     initializer=_start_worker,
                     initargs=self.args,
                 )
@@ -355,8 +388,8 @@ def _run_tasks(
     if not tasks:
         return
     work = work or _build_one  # a module-level function the workers import (a test passes one that crashes on cue)
-    args = (str(root) if root else None, settings.model_dump(), pdf)
-    context = multiprocessing.get_context("spawn")  # fresh interpreters: no UNO state or threads inherited
+    args = (str(root) if root else None, settings.model_dump(), pdf, os.getpid())
+    context = worker_context()
     queue = list(reversed(tasks))  # popped from the end: the first task first
     suspects: list[Task] = []  # in flight when a worker died: each retried alone
     with _deferred_interrupt() as interrupt:
