@@ -13,7 +13,8 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.hazmat.primitives.serialization import pkcs12
-from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+from cryptography.x509 import ocsp
+from cryptography.x509.oid import AuthorityInformationAccessOID, ExtendedKeyUsageOID, NameOID
 
 NOW = dt.datetime.now(dt.UTC)
 
@@ -44,7 +45,7 @@ class CA:
         builder = (
             x509.CertificateRevocationListBuilder()
             .issuer_name(self.cert.subject)
-            .last_update(dt.datetime.now(dt.UTC) - dt.timedelta(minutes=5))
+            .last_update(dt.datetime.now(dt.UTC) - dt.timedelta(seconds=1))
             .next_update(dt.datetime.now(dt.UTC) + dt.timedelta(days=7))
         )
         for serial in sorted(self.revoked):
@@ -71,9 +72,11 @@ class CA:
         tsa: bool = False,
         signs: bool = True,
         crl_url: str | None = None,
+        ocsp_url: str | None = None,
     ):
         """A PKCS#12 file for `cn` (`signs=False`: its key usage is key agreement only, not for signing; `crl_url`:
-        the CRL distribution point the certificate names, which a verifier fetches)."""
+        the CRL distribution point the certificate names, which a verifier fetches; `ocsp_url`: the OCSP responder its
+        authority information access names)."""
         # the time-stamp authority's key is RSA: pyHanko's test time-stamper signs with RSA only
         key = rsa.generate_private_key(65537, 2048) if tsa else ec.generate_private_key(ec.SECP256R1())
         builder = (
@@ -96,6 +99,11 @@ class CA:
         if crl_url:
             point = x509.DistributionPoint([x509.UniformResourceIdentifier(crl_url)], None, None, None)
             builder = builder.add_extension(x509.CRLDistributionPoints([point]), critical=False)
+        if ocsp_url:
+            access = x509.AccessDescription(
+                AuthorityInformationAccessOID.OCSP, x509.UniformResourceIdentifier(ocsp_url)
+            )
+            builder = builder.add_extension(x509.AuthorityInformationAccess([access]), critical=False)
         cert = builder.sign(self.key, hashes.SHA256())
         self.issued[cn] = cert
         if tsa:
@@ -130,12 +138,12 @@ def make_ca(folder: Path, cn: str = "Test Root CA") -> CA:
 class TimeStampServer:
     """RFC 3161 over HTTP on 127.0.0.1: each request is answered by pyHanko's DummyTimeStamper with the CA's TSA."""
 
-    def __init__(self, ca: CA):
+    def __init__(self, ca: CA, crl_url: str | None = None):
         from asn1crypto import keys, tsp
         from asn1crypto import x509 as ax509
         from pyhanko.sign.timestamps.dummy_client import DummyTimeStamper
 
-        key, cert = ca.issue("Test TSA", tsa=True)
+        key, cert = ca.issue("Test TSA", tsa=True, crl_url=crl_url)
         der = lambda c: ax509.Certificate.load(c.public_bytes(serialization.Encoding.DER))  # noqa: E731
         stamper = DummyTimeStamper(
             tsa_cert=der(cert),
@@ -193,6 +201,53 @@ class CrlServer:
         self.server.shutdown()
 
 
+class OcspServer:
+    """An OCSP responder for the CA on 127.0.0.1 (RFC 6960 over HTTP POST), answering from the CA's revocations at
+    the time of each request, signed by the CA itself (a responder pyHanko and poppler accept without delegation)."""
+
+    def __init__(self, ca: CA):
+        self.requests = 0
+        server = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):  # noqa: N802
+                server.requests += 1
+                request = ocsp.load_der_ocsp_request(self.rfile.read(int(self.headers["Content-Length"])))
+                cert = next(c for c in ca.issued.values() if c.serial_number == request.serial_number)
+                now = dt.datetime.now(dt.UTC) - dt.timedelta(seconds=1)
+                revoked = cert.serial_number in ca.revoked
+                builder = (
+                    ocsp.OCSPResponseBuilder()
+                    .add_response(
+                        cert=cert,
+                        issuer=ca.cert,
+                        algorithm=hashes.SHA256(),
+                        cert_status=ocsp.OCSPCertStatus.REVOKED if revoked else ocsp.OCSPCertStatus.GOOD,
+                        this_update=now,
+                        next_update=now + dt.timedelta(days=1),
+                        revocation_time=now if revoked else None,
+                        revocation_reason=None,
+                    )
+                    .responder_id(ocsp.OCSPResponderEncoding.HASH, ca.cert)
+                )
+                answer = builder.sign(ca.key, hashes.SHA256()).public_bytes(serialization.Encoding.DER)
+                self.send_response(200)
+                self.send_header("Content-Type", "application/ocsp-response")
+                self.send_header("Content-Length", str(len(answer)))
+                self.end_headers()
+                self.wfile.write(answer)
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/ocsp"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self):
+        self.server.shutdown()
+
+
 SOFTHSM = "/usr/lib/softhsm/libsofthsm2.so"
 
 
@@ -244,3 +299,47 @@ def softhsm_token(folder: Path, ca: CA, label: str, cn: str, pin: str = "1234") 
             }
         )
     return SOFTHSM
+
+
+def independent_integrity(pdf: Path) -> dict[str, tuple[bool, bool]]:
+    """Each signature field's integrity as two validators other than `mou verify` see it: (poppler's pdfsig, pyHanko
+    used directly, without mou's code). Document time stamps, which pdfsig cannot judge, are left out."""
+    import io
+    import re
+    import subprocess
+
+    from pyhanko.pdf_utils.reader import PdfFileReader
+    from pyhanko.sign.validation import validate_pdf_signature
+    from pyhanko_certvalidator import ValidationContext
+
+    report = subprocess.run(["pdfsig", str(pdf)], capture_output=True, text=True).stdout
+    poppler = {}
+    for block in re.split(r"\nSignature #\d+:\n", report)[1:]:
+        name = re.search(r"Signature Field Name: (.*)", block).group(1).strip()
+        found = re.search(r"Signature Validation: (.*)", block)
+        poppler[name] = bool(found) and found.group(1).strip() == "Signature is Valid."
+    found = {}
+    for sig in PdfFileReader(io.BytesIO(pdf.read_bytes())).embedded_regular_signatures:
+        try:
+            status = validate_pdf_signature(sig, signer_validation_context=ValidationContext(trust_roots=[]))
+            intact = bool(status.intact and status.valid)
+        except Exception:
+            intact = False
+        found[str(sig.field_name)] = (poppler.get(str(sig.field_name), False), intact)
+    return found
+
+
+def assert_validators_agree(pdf: Path, said: str) -> None:
+    """pdfsig and a separate pyHanko agree with what `mou verify` said of each signature's integrity."""
+    import re
+
+    mou = {
+        role: verdict == "intact"
+        for role, verdict in re.findall(
+            r"^  (?:OK|FAIL) (?!document time stamp)(.+?): .*?, (NOT intact|intact),", said, re.M
+        )
+    }
+    others = independent_integrity(pdf)
+    assert set(mou) == set(others), (mou, others)
+    for role, (poppler, pyhanko) in others.items():
+        assert mou[role] == poppler == pyhanko, (role, mou[role], poppler, pyhanko, said)

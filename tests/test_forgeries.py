@@ -11,11 +11,13 @@ import io
 import shutil
 import subprocess
 import sys
+import time
+from pathlib import Path
 
 import pikepdf
 import pytest
 from click.testing import CliRunner
-from pki import make_ca
+from pki import assert_validators_agree, make_ca
 
 from pipeline.cli import cli
 from pipeline.library.clauses import PROJECT_ROOT
@@ -47,7 +49,11 @@ def batch(tmp_path_factory):
 
 
 def mou(*args):
+    """`mou ARGS` in this process; after each `mou verify` of a signed file, poppler's pdfsig and a separate pyHanko
+    must agree with it on each signature's integrity."""
     result = CliRunner().invoke(cli, [str(a) for a in args], input="secret\n", catch_exceptions=False)
+    if args[0] == "verify" and result.exit_code in (0, 1) and "no signature yet" not in result.output:
+        assert_validators_agree(Path(args[1]), result.output)
     return result.exit_code, result.output
 
 
@@ -224,19 +230,23 @@ def test_a_final_extended_to_b_lta_by_pyhanko_verifies(batch, tmp_path):
 def test_signed_with_ltv_then_archived_twice_verifies_and_stays_pdfa(batch, tmp_path):
     """`mou sign --ltv` (the signer's validation data at signing, time-stamped: B-LT), then `mou archive` (every
     signature's validation data and a document time stamp: B-LTA), then `mou archive` again, as an archive does
-    before the last time stamp's certificate expires: every step verifies and keeps PDF/A-2b."""
-    from pki import TimeStampServer
+    before the last time stamp's certificate expires: every step verifies and keeps PDF/A-2b, and pyHanko's own
+    long-term validation (ETSI EN 319 102-1 §5.6.3, the chain of document time stamps as the evidence record)
+    passes every signature."""
+    from pki import CrlServer, TimeStampServer
 
     from pipeline.signing.pdfa import pdfa_problems
 
-    out, ca = batch
-    tsa = TimeStampServer(ca)
+    out, _ = batch
+    ca = make_ca(tmp_path, "CA with a CRL")  # certificates that say where their revocation is, as real ones do
+    crl = CrlServer(ca)
+    tsa = TimeStampServer(ca, crl_url=crl.url)
     try:
         current = out / f"{NAME}.pdf"
         for n, role in enumerate(ROLES):
             signed = tmp_path / f"ltv-{n}.pdf"
             code, said = mou(
-                "sign", current, "--cert", ca.issue(f"Signer {n}"), "--as", role, "--out", signed,
+                "sign", current, "--cert", ca.issue(f"Signer {n}", crl_url=crl.url), "--as", role, "--out", signed,
                 "--timestamp", tsa.url, "--ltv", "--trust", ca.pem,
             )  # fmt: skip
             assert code == 0 and "PAdES B-LT" in said, said
@@ -251,14 +261,94 @@ def test_signed_with_ltv_then_archived_twice_verifies_and_stays_pdfa(batch, tmp_
             assert said.count("OK document time stamp (B-LTA)") == step and "added after the build" not in said
             assert pdfa_problems(archived.read_bytes()) == []
             current = archived
+            time.sleep(1.1)  # the next archive's CRL is issued after this one's time stamp, as a real CA's later CRL is
     finally:
         tsa.close()
+        crl.close()
     with pikepdf.open(current) as doc:
         assert "/DSS" in doc.Root and len(doc.Root.DSS.Certs) >= 2  # the chains, for validation years from now
+        assert len(doc.Root.DSS.CRLs) >= 2
+    assert long_term_valid(current, ca) == {role: "AdESPassed.OK" for role in ROLES}
     code, said = mou(
         "sign", out / f"{NAME}.pdf", "--cert", ca.issue("X"), "--as", "delegator", "--out", tmp_path / "x.pdf", "--ltv"
     )
     assert code == 2 and "--ltv needs the CA certificates" in said  # no trust list: refused before anything
+
+
+def long_term_valid(pdf: Path, ca) -> dict[str, str]:
+    """pyHanko's AdES long-term validation (B-LTA) of each signature, with the CA as the only trust anchor and the
+    revocation that each certificate declares checked: its verdict by field."""
+    import asyncio
+
+    from pyhanko.keys import load_cert_from_pemder
+    from pyhanko.pdf_utils.reader import PdfFileReader
+    from pyhanko.sign.validation import ades
+    from pyhanko.sign.validation.policy_decl import PdfSignatureValidationSpec, SignatureValidationSpec
+    from pyhanko_certvalidator.context import CertValidationPolicySpec
+    from pyhanko_certvalidator.policy_decl import CertRevTrustPolicy, RevocationCheckingPolicy, RevocationCheckingRule
+    from pyhanko_certvalidator.registry import SimpleTrustManager
+
+    declared = RevocationCheckingRule.CHECK_IF_DECLARED
+    spec = PdfSignatureValidationSpec(
+        SignatureValidationSpec(
+            cert_validation_policy=CertValidationPolicySpec(
+                trust_manager=SimpleTrustManager.build(trust_roots=[load_cert_from_pemder(str(ca.pem))]),
+                revinfo_policy=CertRevTrustPolicy(RevocationCheckingPolicy(declared, declared)),
+            )
+        )
+    )
+    reader = PdfFileReader(io.BytesIO(pdf.read_bytes()))
+    return {
+        str(sig.field_name): str(asyncio.run(ades.ades_lta_validation(sig, spec)).ades_subindic)
+        for sig in reader.embedded_regular_signatures
+    }
+
+
+def test_signatures_whose_certificates_expired_since_verify_at_the_time_their_stamps_prove(batch, tmp_path):
+    """Years later every signer's certificate has expired: a time-stamped signature with its revocation data in the
+    file (B-LT, then archived: B-LTA) is validated at the time its time stamp proves, and passes; one without a time
+    stamp proves no time, and fails. (Certificates valid for 25 seconds stand in for years.)"""
+    import datetime as dt
+
+    from pki import CrlServer, TimeStampServer
+
+    out, _ = batch
+    ca = make_ca(tmp_path, "CA with a CRL")
+    crl = CrlServer(ca)
+    tsa = TimeStampServer(ca, crl_url=crl.url)
+    until = dt.datetime.now(dt.UTC) + dt.timedelta(seconds=25)
+    try:
+        current = out / f"{NAME}.pdf"
+        for n, role in enumerate(ROLES):
+            signed = tmp_path / f"short-{n}.pdf"
+            cert = ca.issue(f"Signer {n}", crl_url=crl.url, not_after=until)
+            code, said = mou(
+                "sign", current, "--cert", cert, "--as", role, "--out", signed,
+                "--timestamp", tsa.url, "--ltv", "--trust", ca.pem,
+            )  # fmt: skip
+            assert code == 0, said
+            current = signed
+        unstamped = tmp_path / "unstamped.pdf"
+        cert = ca.issue("Signer without a stamp", crl_url=crl.url, not_after=until)
+        code, said = mou("sign", out / f"{NAME}.pdf", "--cert", cert, "--as", "delegator", "--out", unstamped)
+        assert code == 0, said
+        time.sleep(1.1)
+        archived = tmp_path / "archived.pdf"
+        code, said = mou("archive", current, "--timestamp", tsa.url, "--out", archived, "--trust", ca.pem)
+        assert code == 0, said
+        assert dt.datetime.now(dt.UTC) < until, "signing took longer than the certificates' 25 seconds"
+        code, said = mou("verify", archived, "--trust", ca.pem, "--record", out)
+        assert code == 0 and said.count(", trusted,") == len(ROLES), said  # still valid: checked today
+        time.sleep(max(0.0, (until - dt.datetime.now(dt.UTC)).total_seconds()) + 1)
+        code, said = mou("verify", archived, "--trust", ca.pem, "--record", out)
+        assert code == 0, said
+        assert said.count("trusted at the time its time stamp proves") == len(ROLES), said
+        assert "เชื่อถือได้ ณ เวลาที่ตราประทับเวลายืนยัน" in said
+        code, said = mou("verify", unstamped, "--trust", ca.pem, "--record", out)
+        assert code == 1 and "FAIL delegator: Signer without a stamp" in said and "NOT trusted" in said, said
+    finally:
+        tsa.close()
+        crl.close()
 
 
 def test_a_revoked_certificate_is_named_revoked(batch, tmp_path):
@@ -286,3 +376,40 @@ def test_a_revoked_certificate_is_named_revoked(batch, tmp_path):
         assert "OK delegator: Signer 0" in said
     finally:
         crl.close()
+
+
+def test_a_certificate_revoked_through_ocsp_is_named_revoked(batch, tmp_path):
+    """The signers' certificates name an OCSP responder (no CRL): it is asked at verification, and a certificate the
+    CA has revoked since is named revoked; the others still pass."""
+    from pki import OcspServer
+
+    out, _ = batch
+    ca = make_ca(tmp_path, "CA with OCSP")
+    responder = OcspServer(ca)
+    try:
+        current = out / f"{NAME}.pdf"
+        for n, role in enumerate(ROLES):
+            signed = tmp_path / f"o-{n}.pdf"
+            code, said = mou(
+                "sign",
+                current,
+                "--cert",
+                ca.issue(f"Signer {n}", ocsp_url=responder.url),
+                "--as",
+                role,
+                "--out",
+                signed,
+            )
+            assert code == 0, said
+            current = signed
+        code, said = mou("verify", current, "--trust", ca.pem, "--record", out)
+        assert code == 0 and "REVOKED" not in said, said
+        asked = responder.requests
+        assert asked >= len(ROLES)  # the responder was asked about each signer
+        ca.revoke("Signer 2")  # witness:1's
+        code, said = mou("verify", current, "--trust", ca.pem, "--record", out)
+        assert code == 1, said
+        assert "FAIL witness:1: Signer 2" in said and "certificate REVOKED" in said and "ใบรับรองถูกเพิกถอนแล้ว" in said
+        assert "OK partner: Signer 1" in said and responder.requests > asked
+    finally:
+        responder.close()

@@ -6,6 +6,7 @@ the PDF carries."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 import io
@@ -28,6 +29,7 @@ class Signature:
     problem: str = ""
     stamp_trusted: bool | None = None  # the time stamp's authority chains to a trusted CA (None: no stamp, or no CA)
     revoked: bool = False  # the signer's certificate (or a CA above it) is revoked
+    proven_at: dt.datetime | None = None  # validated at this time, which a time stamp proves (its certificate expired)
 
     @property
     def ok(self) -> bool:
@@ -91,6 +93,47 @@ def validation_context(trust: list[bytes]):
     return ValidationContext(trust_roots=roots, allow_fetching=True, revocation_mode="soft-fail")
 
 
+def _context_at(reader, trust: list[bytes], moment: dt.datetime):
+    """A validation context at a past moment, from what the file keeps (its DSS: certificates, CRLs, OCSP answers):
+    revocation must be known from that data (hard-fail), and data issued after the moment counts (a CRL issued later
+    that does not list the certificate shows it was not revoked then). None if the file keeps no such data."""
+    from pyhanko.keys import load_certs_from_pemder_data
+    from pyhanko.sign.validation.dss import DocumentSecurityStore, NoDSSFoundError
+
+    try:
+        dss = DocumentSecurityStore.read_dss(reader)
+    except NoDSSFoundError:
+        return None
+    roots = [c for pem in trust for c in load_certs_from_pemder_data(pem)]
+    return dss.as_validation_context(
+        {
+            "trust_roots": roots,
+            "moment": moment,
+            "allow_fetching": False,
+            "revocation_mode": "hard-fail",
+            "retroactive_revinfo": True,
+        }
+    )
+
+
+def _proven_time(reader, sig, status, trust: list[bytes]) -> dt.datetime | None:
+    """The time a trusted time stamp proves for a signature not trusted today (its certificate has expired since), if
+    the signer's certificate was valid and not revoked then by the data the file keeps (PAdES B-LT, B-LTA)."""
+    from pyhanko.sign.validation import validate_pdf_signature
+
+    stamp = status.timestamp_validity
+    if not trust or status.trusted or stamp is None or not (stamp.intact and stamp.valid and stamp.trusted):
+        return None
+    context = _context_at(reader, trust, stamp.timestamp)
+    if context is None:
+        return None
+    try:
+        then = validate_pdf_signature(sig, signer_validation_context=context)
+    except Exception:
+        return None
+    return stamp.timestamp if then.trusted and then.intact and then.valid else None
+
+
 def signer_name(cert) -> str:
     """The certificate's subject as a reader names a signer: common name, then organisation."""
     names = cert.subject.native
@@ -141,7 +184,7 @@ def verify_pdf(pdf: bytes, path: Path, trust: list[bytes] | None = None, recorde
         if recorded is not None:
             report.built = report.before_first in recorded
     context = validation_context(trust or [])
-    report.stamps = [_document_stamp(e, context, bool(trust)) for e in stamps]
+    report.stamps = _document_stamps(reader, stamps, context, trust or [])
     for sig in embedded:
         subject = ""
         try:
@@ -154,6 +197,7 @@ def verify_pdf(pdf: bytes, path: Path, trust: list[bytes] | None = None, recorde
                 )
             )
             continue
+        proven = _proven_time(reader, sig, status, trust or [])
         level = status.modification_level
         changed = level not in (ModificationLevel.NONE, ModificationLevel.LTA_UPDATES, ModificationLevel.FORM_FILLING)
         changed = changed or status.docmdp_ok is False
@@ -165,13 +209,29 @@ def verify_pdf(pdf: bytes, path: Path, trust: list[bytes] | None = None, recorde
                 time=stamp.timestamp if stamp is not None else status.signer_reported_dt,
                 timestamped=stamp is not None and stamp.intact and stamp.valid and (not trust or stamp.trusted),
                 intact=bool(status.intact and status.valid),
-                trusted=bool(status.trusted) if trust else None,
+                trusted=bool(status.trusted or proven) if trust else None,
                 changed_after=changed,
                 stamp_trusted=bool(stamp.trusted) if stamp is not None and trust else None,
                 revoked=bool(getattr(status, "revoked", False)),
+                proven_at=proven,
             )
         )
     return report
+
+
+def _document_stamps(reader, stamps: list, context, trust: list[bytes]) -> list[Signature]:
+    """The chain of document time stamps: the last checked today; one whose authority's certificate has expired since,
+    at the time the next one proves (an archive renews the chain before the last certificate expires)."""
+    checked = [_document_stamp(e, context, bool(trust)) for e in stamps]
+    for i in range(len(checked) - 2, -1, -1):
+        later = checked[i + 1]
+        if checked[i].trusted is False and later.intact and later.trusted and later.time is not None:
+            at = _context_at(reader, trust, later.time)
+            if at is not None:
+                again = _document_stamp(stamps[i], at, True)
+                if again.intact and again.trusted:
+                    checked[i] = dataclasses.replace(again, proven_at=later.time)
+    return checked
 
 
 def _document_stamp(stamp, context, trusted: bool) -> Signature:
@@ -217,6 +277,11 @@ def report_lines(report: Report, lang_date) -> list[str]:
             ("มีการแก้ไขภายหลังที่ลายมือชื่อไม่อนุญาต", "ไม่มีการแก้ไขภายหลังนอกจากการลงนามช่องอื่น"),
             ("changed after signing", "not changed after signing (other than later signatures)"),
         )
+        if s.proven_at is not None and not s.revoked:
+            trusted = (
+                f"เชื่อถือได้ ณ เวลาที่ตราประทับเวลายืนยัน ({lang_date(s.proven_at)}; ใบรับรองหมดอายุไปแล้ว)",
+                f"trusted at the time its time stamp proves ({lang_date(s.proven_at)}; the certificate has expired since)",
+            )
         if s.stamp_trusted is False:
             stamp = (
                 "ตราประทับเวลาจากผู้ให้บริการที่ไม่อยู่ในรายชื่อที่เชื่อถือ",
