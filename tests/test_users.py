@@ -13,6 +13,7 @@ import urllib.request
 import pytest
 from browser import MOU, Server, built, click, set_value, shot, submit
 from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import Select
 
 from pipeline.library.clauses import PROJECT_ROOT
 
@@ -278,3 +279,93 @@ def test_the_record_holds_only_real_changes():
     assert changes(before, after) == []
     after["term"]["start"] = dt.date(2024, 5, 1)
     assert changes(before, after) == [["term.start", "2024-04-22", "2024-05-01"]]
+
+
+def test_a_legal_officer_manages_users_in_the_browser_and_a_coordinator_may_not(tmp_path, browser):
+    """Issue 32: users without a shell. The legal officer adds a coordinator (with an e-mail), resets a password,
+    makes a coordinator a legal officer and back, disables and enables, and hands a coordinator's agreements to
+    another; the last legal officer cannot be disabled; a coordinator gets 403 on the page and its forms;
+    `mou users list` shows who is disabled."""
+    workspace = tmp_path / "ws"
+    workspace.mkdir()
+    add_users(workspace)
+    d = browser
+
+    def row(name):
+        return d.find_element(By.CSS_SELECTOR, f"tr[data-user='{name}']")
+
+    def notice():
+        return d.find_element(By.ID, "users-notice").text
+
+    with Server(workspace) as server:
+        log_in(d, server, "somchai")  # a coordinator's agreement, to hand over later
+        set_value(d, "name", "somchai-project")
+        click(d, d.find_element(By.CSS_SELECTOR, "form[action='/new'] button"))
+        assert not d.find_elements(By.ID, "users-link")
+        d.get(server.url + "/users")
+        assert "403" in d.title or "สิทธิ์" in d.page_source or "นิติกร" in d.page_source
+        opener = session_of(server, "somchai")
+        token = re.search(r'name="csrf" value="([^"]+)"', opener.open(server.url + "/", timeout=10).read().decode())
+        for path in ("/users", "/users/somchai/role"):
+            with pytest.raises(urllib.error.HTTPError) as refused:
+                data = urllib.parse.urlencode({"csrf": token.group(1), "role": "legal"}).encode()
+                opener.open(urllib.request.Request(server.url + path, data=data if path != "/users" else None))
+            assert refused.value.code == 403, path
+        log_out(d)
+
+        log_in(d, server, "nittikorn")
+        click(d, d.find_element(By.ID, "users-link"))
+        assert "/users" in d.current_url
+        assert "ผู้ประสานงาน" in row("somchai").text and "๑" in row("somchai").text  # one agreement owned
+        shot(d, "users")
+        # add a coordinator
+        d.find_element(By.ID, "new-name").send_keys("wichai")
+        Select(d.find_element(By.ID, "new-role")).select_by_value("coordinator")
+        d.find_element(By.ID, "new-password").send_keys("wichai-password-4")
+        d.find_element(By.ID, "new-email").send_keys("wichai@example.go.th")
+        click(d, d.find_element(By.ID, "add-user-button"))
+        assert "เพิ่มผู้ใช้ wichai แล้ว" in notice()
+        assert "wichai@example.go.th" in row("wichai").find_element(By.NAME, "email").get_attribute("value")
+        # a password too short is refused with the reason, then a good one is set
+        pw = row("malee").find_element(By.NAME, "password")
+        d.execute_script("arguments[0].removeAttribute('minlength')", pw)
+        pw.send_keys("short")
+        click(d, row("malee").find_element(By.CSS_SELECTOR, "button[value=password]"))
+        assert "อย่างน้อย ๑๐ ตัวอักษร" in notice(), notice()
+        row("malee").find_element(By.NAME, "password").send_keys("malee-new-password-5")
+        click(d, row("malee").find_element(By.CSS_SELECTOR, "button[value=password]"))
+        assert "ตั้งรหัสผ่านใหม่ของ malee แล้ว" in notice()
+        # the last legal officer stays one
+        click(d, row("nittikorn").find_element(By.CSS_SELECTOR, "button[value=disable]"))
+        assert "นิติกรคนสุดท้าย" in notice(), notice()
+        Select(row("nittikorn").find_element(By.NAME, "role")).select_by_value("coordinator")
+        click(d, row("nittikorn").find_element(By.CSS_SELECTOR, "button[value=role]"))
+        assert "นิติกรคนสุดท้าย" in notice() and "นิติกร" in row("nittikorn").text
+        # a coordinator made a legal officer
+        Select(row("malee").find_element(By.NAME, "role")).select_by_value("legal")
+        click(d, row("malee").find_element(By.CSS_SELECTOR, "button[value=role]"))
+        assert "เปลี่ยนบทบาทของ malee แล้ว" in notice()
+        # disable, then enable
+        click(d, row("somchai").find_element(By.CSS_SELECTOR, "button[value=disable]"))
+        assert "ระงับการใช้งานของ somchai แล้ว" in notice() and "ระงับการใช้งาน" in row("somchai").text
+        listed = mou_run("users", "list", "--workspace", workspace).stdout
+        assert re.search(r"^somchai\s+coordinator\s+disabled", listed, re.M), listed
+        assert re.search(r"^wichai\s+coordinator\s+active\s+wichai@example\.go\.th", listed, re.M), listed
+        # somchai's agreement handed to wichai
+        Select(row("somchai").find_element(By.NAME, "to")).select_by_value("wichai")
+        click(d, row("somchai").find_element(By.CSS_SELECTOR, "button[value=hand-over]"))
+        assert "โอนบันทึกข้อตกลง ๑ ฉบับของ somchai ให้ wichai แล้ว" in notice(), notice()
+        click(d, row("somchai").find_element(By.CSS_SELECTOR, "button[value=enable]"))
+        assert "เปิดใช้งาน somchai แล้ว" in notice()
+        shot(d, "users-after")
+        log_out(d)
+
+        # the new password and the new role hold; the agreement is wichai's now, no longer somchai's
+        log_in(d, server, "malee", "malee-new-password-5")
+        assert d.find_elements(By.ID, "users-link")  # a legal officer now
+        log_out(d)
+        log_in(d, server, "wichai", "wichai-password-4")
+        assert "somchai-project" in d.page_source
+        log_out(d)
+        log_in(d, server, "somchai")
+        assert "somchai-project" not in d.page_source

@@ -465,22 +465,44 @@ def _password(confirm: bool = True) -> str:
 @users_group.command("add")
 @click.argument("name")
 @click.option("--role", type=click.Choice(["coordinator", "legal"]), required=True)
+@click.option("--email", default="", help="The address reminders go to (mou remind).")
 @workspace_option
-def users_add(name, role, workspace):
+def users_add(name, role, email, workspace):
     """Add a user; the password is asked (or read from standard input)."""
     from pipeline.store.users import Users
 
-    Users(workspace).add(name, role, _password())
+    users = Users(workspace)
+    if email:
+        users.set_email_check(email)
+    users.add(name, role, _password())
+    if email:
+        users.set_email(name, email)
     echo(f"added {name} ({role}) to {workspace}")
 
 
 @users_group.command("list")
 @workspace_option
 def users_list(workspace):
+    """Each user: name, role, whether they are disabled, e-mail, when added."""
     from pipeline.store.users import Users
 
     for name, user in sorted(Users(workspace).load().items()):
-        echo(f"{name:24} {user.get('role', '?'):12} {user.get('created', '')}")
+        state = "disabled" if user.get("disabled") else "active"
+        echo(
+            f"{name:24} {user.get('role', '?'):12} {state:9} {user.get('email', '') or '-':32} {user.get('created', '')}"
+        )
+
+
+@users_group.command("role")
+@click.argument("name")
+@click.option("--role", type=click.Choice(["coordinator", "legal"]), required=True)
+@workspace_option
+def users_role(name, role, workspace):
+    """Change a user's role (their sessions end); the last legal officer stays one."""
+    from pipeline.store.users import Users
+
+    Users(workspace).set_role(name, role)
+    echo(f"{name} is now {role}")
 
 
 @users_group.command("remove")

@@ -23,6 +23,7 @@ from pipeline.store.db import Database
 ROLES = ("coordinator", "legal")
 NAME = re.compile(r"^[0-9A-Za-z\u0e00-\u0e7f][0-9A-Za-z\u0e00-\u0e7f_.@-]{0,63}$")
 MIN_PASSWORD = 10
+EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]{1,255}\.[^@\s]{2,63}$")
 # scrypt: memory-hard (16 MB a check with these), from the standard library
 SCRYPT = {"n": 2**14, "r": 8, "p": 1}
 
@@ -88,10 +89,45 @@ class Users:
 
     def set_disabled(self, name: str, disabled: bool) -> None:
         user = self._get(name)
+        if disabled:
+            self._keep_a_legal_officer(name)
         user["disabled"] = disabled
         self._put(name, user)
         if disabled:
             self.end_sessions(name)
+
+    def set_role(self, name: str, role: str) -> None:
+        """A coordinator made a legal officer or the other way; their sessions end, so the new role holds at once."""
+        if role not in ROLES:
+            raise MouError(f"บทบาทต้องเป็น coordinator หรือ legal / the role must be coordinator or legal, not '{role}'")
+        user = self._get(name)
+        if role != "legal":
+            self._keep_a_legal_officer(name)
+        user["role"] = role
+        self._put(name, user)
+        self.end_sessions(name)
+
+    @staticmethod
+    def set_email_check(email: str) -> None:
+        if email and not EMAIL.match(email):
+            raise MouError(f"ที่อยู่อีเมล '{email}' ไม่ถูกต้อง / '{email}' is not an e-mail address")
+
+    def set_email(self, name: str, email: str) -> None:
+        """The address reminders go to (empty: none)."""
+        self.set_email_check(email)
+        user = self._get(name)
+        user["email"] = email
+        self._put(name, user)
+
+    def _keep_a_legal_officer(self, name: str) -> None:
+        """Someone must still be able to manage the users and sign off agreements: the last legal officer who can sign
+        in is neither disabled nor made a coordinator."""
+        others = [n for n, u in self.load().items() if n != name and u.get("role") == "legal" and not u.get("disabled")]
+        if self.load()[name].get("role") == "legal" and not others:
+            raise MouError(
+                f"{name} เป็นนิติกรคนสุดท้ายที่เข้าระบบได้: เพิ่มนิติกรอีกคนก่อน / "
+                f"{name} is the last legal officer who can sign in: add another one first"
+            )
 
     def remove(self, name: str) -> None:
         self._get(name)
@@ -184,6 +220,13 @@ class Record:
 
     def owners(self) -> dict:
         return {r["agreement"]: r["user_name"] for r in self.db.query("SELECT agreement, user_name FROM owners")}
+
+    def hand_over(self, from_user: str, to_user: str) -> list[str]:
+        """Every agreement `from_user` owns now owned by `to_user` (someone leaves, or goes on leave): the names."""
+        with self.db.transaction() as con:
+            names = [r[0] for r in con.execute("SELECT agreement FROM owners WHERE user_name = ?", (from_user,))]
+            con.execute("UPDATE owners SET user_name = ? WHERE user_name = ?", (to_user, from_user))
+        return sorted(names)
 
     def set_owner(self, agreement: str, user: str) -> None:
         with self.db.transaction() as con:

@@ -25,7 +25,7 @@ from pipeline.spec.settings import Settings
 from pipeline.store.db import Database
 from pipeline.store.users import Record, Users
 from pipeline.store.workspace import UnknownAgreement, Workspace
-from pipeline.web import after, agreements, batch, calendar, review, signin
+from pipeline.web import after, agreements, batch, calendar, review, signin, staff
 from pipeline.web.context import Office
 from pipeline.web.jobs import Jobs
 from pipeline.web.review import MAX_SIGNED_COPY
@@ -81,7 +81,7 @@ def create_app(
         record=Record(ws.root, db),
         jobs=Jobs(pool.workers if pool is not None else 1),
     )
-    for area in (signin, agreements, review, after, batch, calendar):
+    for area in (signin, agreements, review, after, batch, calendar, staff):
         app.register_blueprint(area.bp)
     _shared(app, users)
     return app
