@@ -113,3 +113,40 @@ def restore_cmd(archive, workspace, settings_file):
 
     count = restore(archive, workspace, load_settings(settings_file).restore_max_member)
     echo(f"คืนค่า {count} ไฟล์ลงใน {workspace} / restored {count} files into {workspace}")
+
+
+@cli.command("remind")
+@workspace_option
+@click.option("--days", type=click.IntRange(0, 366), default=14, show_default=True, help="What falls due within them.")
+@click.option("--dry-run", is_flag=True, help="Print who would get what; send nothing, record nothing.")
+@library_option
+@settings_option
+def remind_cmd(workspace, days, dry_run, library_dir, settings_file):
+    """E-mail each user (with an address, not disabled) what of theirs is overdue or falls due within DAYS — a
+    coordinator their agreements, a legal officer all — in Thai, with links and an .ics; once a day is enough, and
+    nothing is sent twice for the same obligation and day (settings: smtp_host, smtp_port, smtp_security, smtp_user,
+    smtp_password_env, mail_from, public_url)."""
+    from pipeline.api import load_library
+    from pipeline.run.remind import reminders, send
+    from pipeline.spec.settings import load_settings
+
+    settings, library = load_settings(settings_file), load_library(library_dir)
+    today = dt.date.today()
+    found = reminders(workspace, settings, library, days, today)
+    for r in found:
+        echo(
+            f"{'จะส่ง' if dry_run else 'ส่ง'} {r.user} <{r.email}>: เลยกำหนด {len(r.overdue)} ครบกำหนด {len(r.due)} / "
+            f"{'would send' if dry_run else 'sending'} {r.user} <{r.email}>: {len(r.overdue)} overdue, {len(r.due)} due"
+        )
+        if dry_run:
+            echo("  " + r.message["Subject"])
+    if not found:
+        echo("ไม่มีอะไรต้องแจ้งวันนี้ / nothing to remind anyone of today")
+    if dry_run or not found:
+        return
+    failed = send(found, workspace, settings, today)
+    for r, why in failed:
+        echo(f"ส่งถึง {r.user} ไม่สำเร็จ / not sent to {r.user} <{r.email}>: {why}", err=True)
+    echo(f"ส่งแล้ว {len(found) - len(failed)} ฉบับ / {len(found) - len(failed)} sent")
+    if failed:
+        sys.exit(1)

@@ -31,10 +31,24 @@ class Settings(BaseModel):
     trust: tuple[Path, ...] = ()
     # `mou sign` and `mou archive`: the RFC 3161 time-stamp server used when none is given (signatures are then B-T)
     timestamp_url: str | None = None
+    # `mou remind`: the office's mail server (STARTTLS on 587 by default; "tls" for 465, "none" on a trusted network),
+    # the account and the environment variable holding its password (never the password in this file), the sender,
+    # and the server's public address for the links in the messages
+    smtp_host: str | None = None
+    smtp_port: int = Field(default=587, ge=1, le=65535)
+    smtp_security: str = Field(default="starttls", pattern="^(starttls|tls|none)$")
+    smtp_user: str | None = None
+    smtp_password_env: str = "MOU_SMTP_PASSWORD"
+    mail_from: str | None = None
+    public_url: str = "http://127.0.0.1:8000"
 
     def fingerprint(self) -> str:
         """What shapes the documents (the calendar's settings do not: changing them rebuilds nothing)."""
-        return self.model_dump_json(exclude={"sla_renewal_days", "restore_max_member", "trust", "timestamp_url"})
+        return self.model_dump_json(include=DOCUMENT_SETTINGS)
+
+
+# The settings that shape the documents; the others (calendar, restore, signing, mail) rebuild nothing when changed.
+DOCUMENT_SETTINGS = {"sla_threshold", "sla_min_term_months", "sla_max_months", "digits", "convert_timeout"}
 
 
 def load_settings(path: Path | None) -> Settings:

@@ -47,6 +47,11 @@ MIGRATIONS = [
                              history_id INTEGER);
     CREATE INDEX amendments_agreement ON amendments (agreement, number);
     """,
+    # 4: the reminders sent by e-mail (`mou remind`): one per person, obligation and day, never twice
+    """
+    CREATE TABLE reminders (user_name TEXT NOT NULL, uid TEXT NOT NULL, day TEXT NOT NULL, sent_at TEXT NOT NULL,
+                            PRIMARY KEY (user_name, uid, day));
+    """,
 ]
 
 

@@ -221,6 +221,29 @@ class Record:
     def owners(self) -> dict:
         return {r["agreement"]: r["user_name"] for r in self.db.query("SELECT agreement, user_name FROM owners")}
 
+    def visible(self, user: str, role: str | None) -> set[str] | None:
+        """The agreements a user may see: None (all) for a legal officer; for a coordinator those they own and the
+        amendments of those (the record links an amendment to its agreement, whoever started it)."""
+        if role == "legal":
+            return None
+        mine = {name for name, owner in self.owners().items() if owner == user}
+        return mine | {name for name, (agreement, _) in self.amendments().items() if agreement in mine}
+
+    def reminded(self, day: str) -> set[tuple[str, str]]:
+        """(user, obligation uid) of the reminders sent on this day."""
+        return {
+            (r["user_name"], r["uid"])
+            for r in self.db.query("SELECT user_name, uid FROM reminders WHERE day = ?", (day,))
+        }
+
+    def remind(self, user: str, uids: list[str], day: str) -> None:
+        now = dt.datetime.now().isoformat(timespec="seconds")
+        with self.db.transaction() as con:
+            con.executemany(
+                "INSERT OR IGNORE INTO reminders (user_name, uid, day, sent_at) VALUES (?, ?, ?, ?)",
+                [(user, uid, day, now) for uid in uids],
+            )
+
     def hand_over(self, from_user: str, to_user: str) -> list[str]:
         """Every agreement `from_user` owns now owned by `to_user` (someone leaves, or goes on leave): the names."""
         with self.db.transaction() as con:
