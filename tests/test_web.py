@@ -665,3 +665,49 @@ def test_the_batch_report_is_a_table_with_a_link_to_each_document(server, browse
     links = [a.get_attribute("href") for a in table.find_elements(By.LINK_TEXT, "PDF")]
     assert len(links) == 2 and fetch(d, links[0]).startswith(b"%PDF")
     shot(d, "batch-table")
+
+
+def test_the_money_chart_and_the_months_ahead(server, browser):
+    """Issue 32: the money page draws committed and paid per fiscal year as bars (server-drawn SVG, its figures as text
+    beside the bars and the same as the table's); the calendar shows the next twelve months as a strip of what falls
+    due, each busy month linking to its part of the list."""
+    from pipeline.api import calendar, load_library
+    from pipeline.spec.settings import Settings
+
+    text = (EXAMPLES / "child-protection-commissioning.yaml").read_text(encoding="utf-8")
+    (server.workspace / "child.yaml").write_text(text + "\nsigned:\n  date: 2025-09-15\n", encoding="utf-8")
+    today = dt.date.today()
+    ahead = [
+        o
+        for o in calendar(server.workspace, Settings(), load_library()).obligations
+        if today <= o.date and (o.date.year - today.year) * 12 + o.date.month - today.month < 12
+    ]
+    assert ahead  # the commissioning agreement runs to 2028: there is something in the next twelve months
+    d = browser
+    d.get(server.url + "/calendar")
+    cells = d.find_elements(By.CSS_SELECTOR, "#months-strip li")
+    assert len(cells) == 12
+    counts = [int(thai_to_arabic(c.find_element(By.CLASS_NAME, "count").text.split()[0])) for c in cells]
+    assert sum(counts) == len(ahead), (counts, len(ahead))
+    busy = next(c for c in cells if "busy" in c.get_attribute("class"))
+    click_anchor = busy.find_element(By.TAG_NAME, "a")
+    target = urllib.parse.unquote(click_anchor.get_attribute("href").split("#")[1])
+    assert d.find_element(By.ID, target).tag_name == "h2"  # the month's part of the list
+    shot(d, "months-strip")
+    d.get(server.url + "/calendar/money")
+    chart = d.find_element(By.ID, "money-chart")
+    years = chart.find_elements(By.CSS_SELECTOR, "g.year")
+    table = {r.get_attribute("data-year"): r.text for r in d.find_elements(By.CSS_SELECTOR, "tr[data-year]")}
+    assert [g.get_attribute("data-year") for g in years] == list(table)
+    widths = [float(g.find_element(By.CSS_SELECTOR, "rect.committed").get_attribute("width")) for g in years]
+    assert max(widths) == 380  # the largest year fills the bar
+    for g in years:
+        figures = g.text  # the SVG's text: the same figures as the table's row
+        committed = re.search(r"ผูกพัน ([๐-๙,.]+)", figures).group(1)
+        assert committed in table[g.get_attribute("data-year")], (figures, table)
+    assert "เงินที่ผูกพันและจ่ายแล้วตามปีงบประมาณ" in chart.find_element(By.TAG_NAME, "title").get_attribute("textContent")
+    shot(d, "money-chart")
+
+
+def thai_to_arabic(text: str) -> str:
+    return text.translate(str.maketrans("๐๑๒๓๔๕๖๗๘๙", "0123456789"))

@@ -70,10 +70,12 @@ def page():
     for r in rows:
         if not r["overdue"]:
             months.setdefault(r["month"], []).append(r)
+    strip = _months_ahead(today, [r for r in rows if not r["done"] and not r["overdue"]])
     return render_template(
         "calendar.html",
         overdue=overdue,
         months=months,
+        strip=strip,
         chosen=chosen,
         agreements=sorted({o.agreement: o.title for o in obligations}.items()),
         kinds=sorted({o.kind for o in obligations}),
@@ -83,6 +85,29 @@ def page():
         today=_typed_date(today),
         message=session.pop("notice", None),
     )
+
+
+STRIP_MONTHS = 12
+
+
+def _months_ahead(today: dt.date, rows: list[dict]) -> list[dict]:
+    """The next twelve months, each with how many obligations fall due in it and the money among them: the strip at
+    the top of the calendar, each month linking to its part of the list."""
+    out = []
+    year, month = today.year, today.month
+    for _ in range(STRIP_MONTHS):
+        here = [r for r in rows if (r["o"].date.year, r["o"].date.month) == (year, month)]
+        label = thai.date(dt.date(year, month, 1), g.lang).split(" ", 1)[1]
+        money = sum((r["o"].amount for r in here if r["o"].amount is not None), Decimal(0))
+        out.append(
+            {"label": label, "count": len(here), "money": _money(money) if money else "", "anchor": _anchor(label)}
+        )
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return out
+
+
+def _anchor(month_label: str) -> str:
+    return "m-" + "-".join(month_label.split())
 
 
 @bp.post("/calendar/done")
@@ -135,7 +160,31 @@ def money():
         }
         for year, amount in committed.items()
     ]
-    return render_template("money.html", rows=rows, failed=failed)
+    return render_template("money.html", rows=rows, failed=failed, chart=_bars(committed, paid))
+
+
+CHART = {"left": 64, "width": 380, "bar": 14, "gap": 4, "row": 44}  # the money chart's geometry, in SVG units
+
+
+def _bars(committed: dict, paid: dict) -> dict:
+    """Committed and paid per fiscal year as bars scaled to the largest year, the figures as text beside each bar: a
+    picture drawn on the server (no script), which a screen reader and a printout read as its figures."""
+    top = max(committed.values(), default=Decimal(0)) or Decimal(1)
+    bars = []
+    for i, (year, amount) in enumerate(committed.items()):
+        done = paid.get(year, Decimal(0))
+        y = 8 + i * CHART["row"]
+        bars.append(
+            {
+                "year": year,
+                "y": y,
+                "committed_w": max(1, round(CHART["width"] * float(amount / top))),
+                "paid_w": round(CHART["width"] * float(done / top)),
+                "committed": _money(amount),
+                "paid": _money(done),
+            }
+        )
+    return {**CHART, "bars": bars, "height": 16 + len(bars) * CHART["row"]}
 
 
 @bp.get("/calendar.ics")
