@@ -550,6 +550,9 @@ def test_the_calendar_of_obligations_overdue_first_marked_done_and_the_money_by_
     assert rows and not any("child" in r.get_attribute("data-uid") for r in rows)  # unsigned: not listed
     first = d.find_element(By.CSS_SELECTOR, "tr[data-uid='inclusive-care.instalment.1@mou-pipeline']")
     assert "overdue" in first.get_attribute("class") and "๕๐๐,๐๐๐.๐๐" in first.text
+    end = d.find_element(By.CSS_SELECTOR, "tr[data-uid='inclusive-care.term_end.1@mou-pipeline']")
+    assert "overdue" not in end.get_attribute("class") and "ผ่านไปแล้ว" in end.text  # a milestone passes by itself
+    assert not end.find_elements(By.CSS_SELECTOR, "form[action='/calendar/done']")
     shot(d, "calendar")
     first.find_element(By.TAG_NAME, "summary").click()
     form = first.find_element(By.CSS_SELECTOR, "form[action='/calendar/done']")

@@ -35,6 +35,8 @@ KINDS = {  # kind: (Thai, English, who acts)
     "sla_renewal": ("ลงนามข้อตกลงระดับการให้บริการ ปีที่ {n}", "signing of the SLA of year {n}", "both"),
     "term_end": ("สิ้นสุดระยะเวลาดำเนินการ", "end of the term", "both"),
 }
+# Dates that pass by themselves (the end of the term, the end of a year's SLA): never overdue, nothing to mark done.
+MILESTONES = frozenset({"sla_end", "term_end"})
 SECTION = {  # the clause that sets each kind
     "instalment": "instalments",
     "midterm": "monitoring",
@@ -72,6 +74,11 @@ class Obligation:
     @property
     def party(self) -> str:
         return KINDS[self.kind][2]
+
+    @property
+    def milestone(self) -> bool:
+        """A date that passes by itself (the end of the term or of an SLA year), not something someone must do."""
+        return self.kind in MILESTONES
 
     @staticmethod
     def kind_words(kind: str, lang: str) -> str:

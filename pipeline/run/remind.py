@@ -57,6 +57,7 @@ def reminders(workspace: Path, settings: Settings, library: Library, days: int, 
             for o in found.obligations
             if o.uid not in done
             and o.date <= horizon
+            and not (o.milestone and o.date < today)  # a past milestone passed by itself
             and (visible is None or o.agreement in visible)
             and (name, o.uid) not in sent
         ]

@@ -62,7 +62,8 @@ def page():
                 "amount": _money(o.amount) if o.amount is not None else "",
                 "done": done,
                 "done_date": thai.date(dt.date.fromisoformat(done["done_on"]), g.lang) if done else "",
-                "overdue": o.date < today and not done,
+                "overdue": o.date < today and not done and not o.milestone,
+                "passed": o.date < today and o.milestone,
             }
         )
     overdue = [r for r in rows if r["overdue"]]
@@ -70,7 +71,7 @@ def page():
     for r in rows:
         if not r["overdue"]:
             months.setdefault(r["month"], []).append(r)
-    strip = _months_ahead(today, [r for r in rows if not r["done"] and not r["overdue"]])
+    strip = _months_ahead(today, [r for r in rows if not r["done"] and r["o"].date >= today])
     return render_template(
         "calendar.html",
         overdue=overdue,

@@ -275,6 +275,8 @@ UI = {
     "paid_short": ("จ่ายแล้ว", "paid"),
     "money_chart": ("เงินที่ผูกพันและจ่ายแล้วตามปีงบประมาณ", "Money committed and paid by fiscal year"),
     "months_ahead": ("สิบสองเดือนข้างหน้า", "The twelve months ahead"),
+    "milestone_passed": ("ผ่านไปแล้ว (ถึงกำหนดโดยไม่ต้องดำเนินการ)", "passed (a date, nothing to do)"),
+    "milestone_ahead": ("วันสำคัญ (ไม่ต้องบันทึกว่าดำเนินการ)", "a date to know (nothing to mark done)"),
     "items": ("รายการ", "due"),
     "paid": ("จ่ายแล้ว (บาท)", "Paid (baht)"),
     "owed": ("คงค้าง (บาท)", "Still to pay (baht)"),
