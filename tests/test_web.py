@@ -714,3 +714,38 @@ def test_the_money_chart_and_the_months_ahead(server, browser):
 
 def thai_to_arabic(text: str) -> str:
     return text.translate(str.maketrans("๐๑๒๓๔๕๖๗๘๙", "0123456789"))
+
+
+def test_follow_up_questions_appear_as_soon_as_their_answer_is_given(server, browser):
+    """Issue 32: a CSO partner's registration and the personal-data details show on the page as soon as the answer
+    that calls for them is given, without a save; without script the page is what the server showed (the question
+    hidden and disabled), and what is typed in a question that appeared is saved."""
+    shutil.copy(EXAMPLES / "inclusive-care.yaml", server.workspace / "care.yaml")
+    plain = urllib.request.urlopen(server.url + "/a/care/parties", timeout=30).read().decode()
+    if 'data-question="parties.partner.registration" hidden' in plain:  # the example's partner needs none yet
+        assert re.search(
+            r'data-question="parties\.partner\.registration" hidden>\s*<fieldset class="q" disabled>', plain
+        )
+    d = browser
+    d.get(server.url + "/a/care/parties")
+    block = d.find_element(By.CSS_SELECTOR, "[data-question='parties.partner.registration']")
+    Select(field(d, "f.parties.partner.kind")).select_by_value("lao")
+    WebDriverWait(d, 10).until(lambda _: not block.is_displayed())
+    Select(field(d, "f.parties.partner.kind")).select_by_value("cso")
+    WebDriverWait(d, 10).until(lambda _: block.is_displayed())  # no save in between
+    shot(d, "registration-appears")
+    box = block.find_element(By.NAME, "f.parties.partner.registration")
+    box.clear()
+    box.send_keys("มูลนิธิ ทะเบียนเลขที่ กท ๑๒๓")
+    submit(d)
+    saved = yaml.safe_load((server.workspace / "care.yaml").read_text(encoding="utf-8"))
+    assert saved["parties"]["partner"]["kind"] == "cso"
+    assert saved["parties"]["partner"]["registration"] == "มูลนิธิ ทะเบียนเลขที่ กท ๑๒๓"
+
+    d.get(server.url + "/a/care/closing")
+    purpose = d.find_element(By.CSS_SELECTOR, "[data-question='personal_data.purpose']")
+    d.find_element(By.CSS_SELECTOR, "input[name='f.personal_data.involved'][value=n]").click()
+    WebDriverWait(d, 10).until(lambda _: not purpose.is_displayed())
+    d.find_element(By.CSS_SELECTOR, "input[name='f.personal_data.involved'][value=y]").click()
+    WebDriverWait(d, 10).until(lambda _: purpose.is_displayed())
+    assert purpose.find_element(By.NAME, "f.personal_data.purpose").is_enabled()

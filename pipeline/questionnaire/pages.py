@@ -126,6 +126,13 @@ def page_questions(page: Page, answers: dict, settings: Settings) -> list[Q]:
     return [q for q in QUESTIONS if page_of(q.path) is page and q.when(answers, settings)]
 
 
+def all_page_questions(page: Page) -> list[Q]:
+    """Every question a page may ask, whatever the answers (those that do not apply yet included)."""
+    if page.id == "screening":
+        return list(SCREENING)
+    return [q for q in QUESTIONS if page_of(q.path) is page]
+
+
 def applicable(answers: dict, settings: Settings) -> list[Q]:
     """The questions these answers call for (an SLA only when the SLA rule applies, a committee only in commissioning)."""
     return [q for q in QUESTIONS if q.when(answers, settings)]

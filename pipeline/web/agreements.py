@@ -5,15 +5,16 @@ to the user, never a silent overwrite."""
 from __future__ import annotations
 
 import copy
+import dataclasses
 import datetime as dt
 import re
 
-from flask import Blueprint, abort, g, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, g, jsonify, redirect, render_template, request, session, url_for
 
 from pipeline.api import check_spec
 from pipeline.errors import SpecError
 from pipeline.questionnaire.answers import get
-from pipeline.questionnaire.pages import PAGES, page_questions
+from pipeline.questionnaire.pages import PAGES, all_page_questions, page_questions
 from pipeline.questionnaire.questions import MODELS
 from pipeline.questionnaire.recommend import recommend
 from pipeline.render import thai
@@ -64,6 +65,25 @@ def new():
         with ctx.record.journal(name, g.user, [["(สร้าง / created)", None, name]], ctx.ws.dump(first)):
             ctx.ws.save(name, first, complete=False)
     return redirect(url_for("agreements.page", name=name, page_id="screening"))
+
+
+def _in_order(pg, fields: list) -> list:
+    order = {q.path: i for i, q in enumerate(all_page_questions(pg))}
+    return sorted(fields, key=lambda f: order.get(f.q.path, -1))
+
+
+@bp.post("/a/<name>/<page_id>/applies")
+def applies(name, page_id):
+    """The page's questions that apply to the answers as the form now holds them (nothing is saved): what the page's
+    script shows and hides as the user answers."""
+    ctx = office()
+    allowed(name)
+    pg = next((p for p in PAGES if p.id == page_id), None)
+    if pg is None or pg.id == "screening":
+        abort(404)
+    answers = copy.deepcopy(ctx.ws.load(name).answers)
+    apply_page(pg, answers, request.form, ctx.settings)
+    return jsonify([q.path for q in page_questions(pg, answers, ctx.settings)])
 
 
 @bp.route("/a/<name>/<page_id>", methods=["GET", "POST"])
@@ -123,6 +143,15 @@ def page(name, page_id):
     fields = [
         form_field(q, answers, errors, typed_raw, extra_rows=1 + (grow == f"add_row:{q.path}")) for q in questions
     ]
+    # the page's other questions, hidden and disabled: the page's script shows one as soon as an answer calls for it
+    # (without script, it appears after the save, as before)
+    applies = {q.path for q in questions}
+    dormant = [
+        dataclasses.replace(form_field(q, answers, {}, {}), dormant=True)
+        for q in all_page_questions(pg)
+        if q.path not in applies
+    ]
+    fields = _in_order(pg, fields + dormant)
     rec = recommendation(answers) if pg.id == "screening" else None
     visible = visible_pages(answers, ctx.settings)
     return render_template(

@@ -47,6 +47,7 @@ class Field:
     choices: list
     rows: list | None = None
     total: str | None = None
+    dormant: bool = False  # a question the answers do not call for yet: hidden, its inputs disabled, until they do
 
 
 def optional_clauses(answers: dict) -> list[tuple[str, str, bool]]:
@@ -251,9 +252,16 @@ def apply_page(pg, answers: dict, form, settings: Settings) -> tuple[dict, dict]
     shown = set(
         form.getlist("shown")
     )  # the questions the page showed: one that has just come to apply is not "missing"
-    for q in page_questions(pg, answers, settings):
-        if q.path not in shown:
+    applied: set[str] = set()
+
+    def twice():  # a follow-up the page's script showed when its answer was given ("CSO", then the registration)
+        yield from page_questions(pg, answers, settings)  # applies only once that answer is in: asked again after
+        yield from page_questions(pg, answers, settings)
+
+    for q in twice():
+        if q.path not in shown or q.path in applied:
             continue
+        applied.add(q.path)
         if form.get(f"keep.{q.path}") == "stored":  # after a clash: the value saved by the other person is kept
             continue
         if q.path in form.getlist("clash") and not form.get(f"keep.{q.path}"):
