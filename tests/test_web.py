@@ -749,3 +749,57 @@ def test_follow_up_questions_appear_as_soon_as_their_answer_is_given(server, bro
     d.find_element(By.CSS_SELECTOR, "input[name='f.personal_data.involved'][value=y]").click()
     WebDriverWait(d, 10).until(lambda _: purpose.is_displayed())
     assert purpose.find_element(By.NAME, "f.personal_data.purpose").is_enabled()
+
+
+def test_the_next_years_sla_form_and_a_grants_mid_term_evaluation_end_to_end(server, browser):
+    """Issue 32's two blockers, in Chromium. The year-2 SLA form refuses an end past the term (31/7/2569) with the
+    reason and leaves the signed spec as it was, then saves the year with the term's end. A grant's instalment that
+    waits for a mid-term evaluation makes the evaluation page ask for its date; filled in, the review has no problem
+    left pointing at a field no page has, and the spec builds."""
+    design = server.workspace / "design.yaml"
+    design.write_text(
+        (EXAMPLES / "universal-design-nonthaburi.yaml").read_text(encoding="utf-8") + "\nsigned:\n  date: 2024-06-10\n",
+        encoding="utf-8",
+    )
+    before = design.read_bytes()
+    d = browser
+    d.get(server.url + "/a/design/sla-year")
+    for key, value in (("end", "31/7/2569"), ("place", "ศาลาว่าการเทศบาลนครนนทบุรี"), ("date", "20/6/2568")):
+        set_value(d, key, value)
+    click(d, d.find_element(By.ID, "sla-save"))
+    problems = d.find_element(By.ID, "sla-problems").text
+    assert "ช่วงเวลาของ SLA ต้องอยู่ในระยะเวลาดำเนินการ" in problems and "อายุได้ไม่เกิน ๑๒ เดือน" in problems, problems
+    assert design.read_bytes() == before  # nothing saved into the signed agreement
+    shot(d, "sla-refused")
+    set_value(d, "end", "30/6/2569")
+    click(d, d.find_element(By.ID, "sla-save"))
+    assert "/sla-year" not in d.current_url, d.find_element(By.TAG_NAME, "main").text[:1500]
+    assert len(yaml.safe_load(design.read_bytes())["sla_renewals"]) == 1
+    d.get(server.url + "/")
+    assert "ลงนามแล้ว ๐ ๐" in d.find_element(By.CSS_SELECTOR, "tr[data-name='design']").text  # signed, no problem
+
+    grant = yaml.safe_load((EXAMPLES / "elderly-database-grant.yaml").read_text(encoding="utf-8"))
+    grant["instalments"] = [
+        {"percent": 60, "due": grant["instalments"][0]["due"], "after": "signing"},
+        {"percent": 40, "due": dt.date(2025, 6, 15), "after": "signing"},
+    ]
+    (server.workspace / "grant.yaml").write_text(
+        yaml.safe_dump(grant, allow_unicode=True, sort_keys=False), encoding="utf-8"
+    )
+    d.get(server.url + "/a/grant/evaluation")
+    assert not field(d, "f.evaluation.midterm").is_displayed()  # no payment waits for one yet
+    d.get(server.url + "/a/grant/instalments")
+    Select(field(d, "r.instalments.1.after")).select_by_value("midterm")  # "เมื่อผ่านการประเมินผลระยะกลาง"
+    submit(d)
+    d.get(server.url + "/a/grant/evaluation")
+    assert field(d, "f.evaluation.midterm").is_displayed()
+    set_value(d, "f.evaluation.midterm", "1/6/2568")
+    set_value(d, "r.indicators.0.steps", "ระยะกลาง 1200")  # the target the payment waits to see met
+    submit(d)
+    d.get(server.url + "/a/grant")
+    main = d.find_element(By.TAG_NAME, "main").text
+    assert not d.find_elements(By.CSS_SELECTOR, "a[href$='#f-evaluation']"), main[:2000]
+    assert d.find_elements(By.ID, "ready"), main[:2000]
+    shot(d, "grant-midterm-ready")
+    check = mou_run("validate", server.workspace / "grant.yaml")
+    assert check.returncode == 0, check.stderr
