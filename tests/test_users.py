@@ -16,6 +16,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select
 
 from pipeline.library.clauses import PROJECT_ROOT
+from pipeline.store.users import Record
 
 from conftest import EXAMPLES, mou_run
 
@@ -211,6 +212,16 @@ def test_a_signed_agreement_is_not_edited_in_the_browser(tmp_path):
         assert "เปลี่ยนหลังลงนาม" not in (workspace / "care.yaml").read_text(encoding="utf-8")
         review = legal.open(server.url + "/a/care", timeout=10).read().decode()
         assert "ลงนามเมื่อ ๒๒ เมษายน ๒๕๖๗" in review and 'id="build-final"' not in review
+        # issue 32: the coordinator who owns it sees that it is signed, the final to download, and no draft to make
+        mou_run("build", workspace / "care.yaml", "--out", workspace / "out", "--force")
+        Record(workspace).set_owner("care", "somchai")
+        coordinator = session_of(server, "somchai")
+        review = coordinator.open(server.url + "/a/care", timeout=10).read().decode()
+        assert 'id="signed"' in review and "ลงนามเมื่อ ๒๒ เมษายน ๒๕๖๗" in review
+        assert 'id="signed-finals"' in review and "/a/care/final.pdf" in review
+        assert 'id="preview"' not in review and "draft.pdf" not in review and 'id="sign"' not in review
+        with coordinator.open(server.url + "/a/care/final.pdf", timeout=30) as final:
+            assert final.read(5) == b"%PDF-"
     finally:
         server.stop()
 
