@@ -417,3 +417,30 @@ def test_thai_pages_keep_codes_in_arabic_digits_and_numbers_in_thai(client):
         assert "๒๒/๔/๒๕๖๗" in said and "๑๘:๐๘" in said and "งวดที่ ๒" in said and "SLA ๓" in said
         g.lang = "en"
         assert digits("witness:1 on 22/4/2024") == "witness:1 on 22/4/2024"
+
+
+def test_a_date_that_has_not_come_is_neither_a_signing_nor_a_payment(client):
+    """Issue 32, minor: a signing recorded 39 days ahead, a payment "done" in 2575, were accepted without a word."""
+    import datetime as dt
+
+    from pipeline.render import thai
+    from pipeline.store.users import Record
+
+    workspace, c = client
+    (workspace / "care.yaml").write_text(
+        next(f for f in EXAMPLE_FILES if f.stem == "inclusive-care").read_text(encoding="utf-8"), encoding="utf-8"
+    )
+    before = (workspace / "care.yaml").read_bytes()
+    ahead = dt.date.today() + dt.timedelta(days=39)
+    typed = f"{ahead.day}/{ahead.month}/{ahead.year + 543}"
+    token = re.search(r'name="csrf" value="([^"]+)"', c.get("/a/care").get_data(as_text=True)).group(1)
+    c.post("/a/care/sign", data={"csrf": token, "date": typed, "place": "x", "confirm": "1"})
+    page = c.get("/a/care").get_data(as_text=True)
+    assert "ยังมาไม่ถึง" in page and thai.thai_digits(thai.date(ahead, "th")) in page, page[-2000:]
+    assert (workspace / "care.yaml").read_bytes() == before  # nothing recorded
+
+    (workspace / "care.yaml").write_text(before.decode("utf-8") + "\nsigned:\n  date: 2024-04-22\n", encoding="utf-8")
+    c.post("/calendar/done", data={"csrf": token, "uid": "care.instalment.1@mou-pipeline", "date": "1/1/2575"})
+    page = c.get("/calendar").get_data(as_text=True)
+    assert 'id="calendar-refused"' in page and "ยังมาไม่ถึง" in page
+    assert Record(workspace).statuses() == {}

@@ -85,6 +85,7 @@ def page():
         failed=failed,
         today=_typed_date(today),
         message=session.pop("notice", None),
+        refused=session.pop("refused", None),
     )
 
 
@@ -122,7 +123,10 @@ def done():
     try:
         day = thai.parse_user_date(request.form.get("date", ""))
     except ValueError:
-        session["notice"] = t("bad_date")
+        session["refused"] = t("bad_date")
+        return redirect(url_for("calendar.page"))
+    if day > dt.date.today():  # paid on, held on: a date that has come
+        session["refused"] = t("future_date").format(date=thai.date(day, g.lang))
         return redirect(url_for("calendar.page"))
     note = " ".join(clean(request.form.get("note", "")[:2000]).split())[:500]
     number = " ".join(clean(request.form.get("document_no", "")[:400]).split())[:100]

@@ -279,6 +279,9 @@ def sign(name):
         except ValueError:
             session["notice"] = t("bad_date")
             return back
+        if day > dt.date.today():  # a signing is recorded after it has happened
+            session["notice"] = t("future_date").format(date=thai.date(day, g.lang))
+            return back
         try:
             copy_ = _signed_copy(request.files.get("copy"))
         except ValueError as exc:

@@ -187,6 +187,10 @@ UI = {
         "The signing is recorded: this agreement will not be regenerated",
     ),
     "bad_date": ("วันที่ไม่ถูกต้อง", "Not a date"),
+    "future_date": (
+        "ยังไม่ได้บันทึก: {date} ยังมาไม่ถึง (บันทึกได้เมื่อดำเนินการแล้ว)",
+        "Not recorded: {date} has not come yet (record it once it is done)",
+    ),
     "name_taken": ("ชื่อนี้ใช้ไม่ได้ กรุณาเลือกชื่ออื่น", "That name cannot be used: choose another"),
     "forbidden": ("การทำรายการนี้สำหรับนิติกรเท่านั้น", "Only a legal officer may do this"),
     "not_now": (
