@@ -380,3 +380,26 @@ def test_a_legal_officer_manages_users_in_the_browser_and_a_coordinator_may_not(
         log_out(d)
         log_in(d, server, "somchai")
         assert "somchai-project" not in d.page_source
+
+
+def test_a_save_after_the_session_ended_says_so_and_gives_back_what_was_typed(tmp_path):
+    """Issue 32, minor: a disabled user's pending save said "for legal officers only" and lost the text."""
+    from pipeline.store.users import Users
+
+    workspace = tmp_path / "ws"
+    workspace.mkdir()
+    shutil.copy(EXAMPLES / "inclusive-care.yaml", workspace / "care.yaml")
+    add_users(workspace)
+    with Server(workspace) as server:
+        malee = session_of(server, "nittikorn")
+        form = general_form(malee, server, "care")
+        Users(workspace).set_disabled("malee", True)  # someone else's account: this one still works
+        Users(workspace).add("second", "legal", "second-password-9")
+        Users(workspace).set_disabled("nittikorn", True)  # the session in hand ends
+        form["f.background"] = "ข้อความยาวที่พิมพ์ไว้ครึ่งชั่วโมง"
+        with pytest.raises(urllib.error.HTTPError) as ended:
+            post(malee, server, "/a/care/general", form)
+        assert ended.value.code == 401
+        page = ended.value.read().decode()
+        assert "การเข้าระบบสิ้นสุดแล้ว" in page and "ข้อความยาวที่พิมพ์ไว้ครึ่งชั่วโมง" in page and "นิติกรเท่านั้น" not in page
+        assert "ข้อความยาวที่พิมพ์ไว้ครึ่งชั่วโมง" not in (workspace / "care.yaml").read_text(encoding="utf-8")

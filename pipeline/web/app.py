@@ -15,7 +15,7 @@ import os
 import secrets
 from pathlib import Path
 
-from flask import Flask, Response, abort, g, redirect, render_template, request, session, url_for
+from flask import Flask, Response, g, redirect, render_template, request, session, url_for
 from flask.sessions import SecureCookieSessionInterface
 
 from pipeline.api import load_library
@@ -106,7 +106,12 @@ def _shared(app: Flask, users: Users) -> None:
                 return render_template("message.html", message=t("csrf")), 400
         g.user, g.role = who(users)
         if g.user is None and request.endpoint not in ("signin.login", "switch_language"):
-            return redirect(url_for("signin.login", next=request.full_path)) if request.method == "GET" else abort(403)
+            if request.method == "GET":
+                return redirect(url_for("signin.login", next=request.full_path))
+            # a session that ended (logged out elsewhere, expired, the user disabled) while a page was being filled
+            # in: nothing is saved, and what was typed is shown back, so that nothing is lost
+            typed = [(k[2:], v) for k, v in request.form.items() if k.startswith(("f.", "r.")) and v.strip()]
+            return render_template("message.html", message=t("session_ended"), typed=typed[:200]), 401
 
     @app.after_request
     def headers(resp: Response):

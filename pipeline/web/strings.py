@@ -193,6 +193,12 @@ UI = {
     ),
     "name_taken": ("ชื่อนี้ใช้ไม่ได้ กรุณาเลือกชื่ออื่น", "That name cannot be used: choose another"),
     "forbidden": ("การทำรายการนี้สำหรับนิติกรเท่านั้น", "Only a legal officer may do this"),
+    "session_ended": (
+        "ยังไม่ได้บันทึก: การเข้าระบบสิ้นสุดแล้ว (ออกจากระบบ หมดเวลา หรือบัญชีถูกระงับ) กรุณาเข้าระบบใหม่ สิ่งที่พิมพ์ไว้อยู่ด้านล่าง",
+        "Not saved: your session has ended (logged out, timed out, or the account disabled); sign in again. What you "
+        "typed is below",
+    ),
+    "what_you_typed": ("สิ่งที่พิมพ์ไว้", "What you typed"),
     "not_now": (
         "ยังทำรายการนี้ไม่ได้ บันทึกข้อตกลงยังไม่ครบถ้วนหรือลงนามแล้ว",
         "Not possible now: the agreement is incomplete or already signed",
