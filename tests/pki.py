@@ -336,9 +336,13 @@ def assert_validators_agree(pdf: Path, said: str) -> None:
     mou = {
         role: verdict == "intact"
         for role, verdict in re.findall(
-            r"^  (?:OK|FAIL) (?!document time stamp)(.+?): .*?, (NOT intact|intact),", said, re.M
+            r"^\s*(?:OK|FAIL) (?!document time stamp)(.+?): .*?, (NOT intact|intact),", said, re.M
         )
     }
+    for role, verdict in re.findall(  # the Thai line (the browser shows the page's language only)
+        r"^\s*(?:ผ่าน|ไม่ผ่าน) (?!ตราประทับเวลาของเอกสาร)(.+?): .*? (ถูกแก้ไขหรือลายมือชื่อไม่ถูกต้อง|ไม่ถูกแก้ไข) ", said, re.M
+    ):
+        assert mou.setdefault(role, verdict == "ไม่ถูกแก้ไข") == (verdict == "ไม่ถูกแก้ไข"), (role, said)
     others = independent_integrity(pdf)
     assert set(mou) == set(others), (mou, others)
     for role, (poppler, pyhanko) in others.items():

@@ -48,7 +48,7 @@ def test_older_json_records_are_imported_on_first_start_and_kept(tmp_path):
         "history.jsonl.imported",
     }
     with sqlite3.connect(folder / "office.sqlite3") as con:
-        assert con.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS) == 3
+        assert con.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS) == 4  # 4: the reminders sent
         assert con.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     assert oct((folder / "office.sqlite3").stat().st_mode & 0o777) == "0o600"
     # a second start imports nothing twice

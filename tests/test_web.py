@@ -453,7 +453,7 @@ def test_a_digitally_signed_pdf_uploaded_is_verified_and_its_signers_recorded(se
     the signed copy: the page verifies it, shows the lines, records the signers; a PDF of another spec is refused."""
     import pikepdf
     from click.testing import CliRunner
-    from pki import make_ca
+    from pki import assert_validators_agree, make_ca
 
     from pipeline.cli import cli
 
@@ -517,6 +517,9 @@ def test_a_digitally_signed_pdf_uploaded_is_verified_and_its_signers_recorded(se
     assert signed["signers"][0]["subject"].startswith("Director General")
     verified = d.find_element(By.ID, "verified").text
     assert "ผ่าน delegator: Director General" in verified and "ยังไม่ได้ลงนาม witness:1" in verified
+    assert_validators_agree(
+        current, verified
+    )  # pdfsig and a separate pyHanko agree with the page, signature by signature
     # no trusted CA in this office's settings: recorded, with the warning that no identity was verified (issue 31)
     assert "ยังไม่ได้ยืนยันตัวตนผู้ลงนาม delegator, partner" in verified
     table = d.find_element(By.ID, "signers").text
