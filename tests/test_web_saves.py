@@ -415,6 +415,9 @@ def test_thai_pages_keep_codes_in_arabic_digits_and_numbers_in_thai(client):
         said = digits("ยังไม่ได้ลงนาม witness:1 — sha256 72cbf9bf5020 PDF/A-2b วันที่ 22/4/2567 เวลา 18:08 งวดที่ 2 SLA 3")
         assert "witness:1" in said and "sha256 72cbf9bf5020" in said and "PDF/A-2b" in said
         assert "๒๒/๔/๒๕๖๗" in said and "๑๘:๐๘" in said and "งวดที่ ๒" in said and "SLA ๓" in said
+        # an English agreement's date quoted in a Thai page stays as English writes it
+        said = digits("งวดที่ 2 after the evaluation of 30 June 2026 (or June 30, 2026) ภายใน 15 วัน")
+        assert "30 June 2026" in said and "June 30, 2026" in said and "งวดที่ ๒" in said and "๑๕ วัน" in said
         g.lang = "en"
         assert digits("witness:1 on 22/4/2024") == "witness:1 on 22/4/2024"
 
@@ -444,3 +447,27 @@ def test_a_date_that_has_not_come_is_neither_a_signing_nor_a_payment(client):
     page = c.get("/calendar").get_data(as_text=True)
     assert 'id="calendar-refused"' in page and "ยังมาไม่ถึง" in page
     assert Record(workspace).statuses() == {}
+
+
+def test_every_method_unticked_stays_unticked_with_its_message_and_empty_categories_are_said(client):
+    """Issue 32, minor: unticking every evaluation method re-ticked the default beside "ต้องตอบข้อนี้"; the
+    personal-data categories, left empty, were required without a message."""
+    workspace, c = client
+    spec = workspace / "care.yaml"
+    spec.write_text(
+        next(f for f in EXAMPLE_FILES if f.stem == "inclusive-care").read_text(encoding="utf-8"), encoding="utf-8"
+    )
+    before = yaml.safe_load(spec.read_bytes())
+    fields = [
+        (k, v) for k, v in form_of(c.get("/a/care/evaluation").get_data(as_text=True)) if k != "f.evaluation.methods"
+    ]
+    page = post(c, "/a/care/evaluation", fields).get_data(as_text=True)
+    assert re.search(r'id="f-evaluation\.methods-error">ต้องตอบข้อนี้', page), page[-3000:]
+    assert not re.search(r'name="f\.evaluation\.methods" value="\w+" checked', page)  # nothing ticked for them
+    assert yaml.safe_load(spec.read_bytes())["evaluation"]["methods"] == before["evaluation"]["methods"]
+
+    fields = _set(form_of(c.get("/a/care/closing").get_data(as_text=True)), "f.personal_data.involved", "y")
+    fields = [(k, v) for k, v in fields if k != "f.personal_data.categories"] + [("f.personal_data.categories", "")]
+    fields += [("shown", "personal_data.categories")]
+    page = post(c, "/a/care/closing", fields).get_data(as_text=True)
+    assert re.search(r'id="f-personal_data\.categories-error">ต้องตอบข้อนี้', page), page[-3000:]

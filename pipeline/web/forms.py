@@ -285,6 +285,8 @@ def apply_page(pg, answers: dict, form, settings: Settings) -> tuple[dict, dict]
                 put(answers, q.path, items)
             else:
                 drop(answers, q.path)
+                if q.required and q.minimum(answers) > 0:  # personal-data categories: asked, so said when left empty
+                    errors[f"f.{q.path}"] = "ต้องตอบข้อนี้" if g.lang == "th" else "an answer is needed"
         elif q.kind == "methods":
             picked = form.getlist(f"f.{q.path}")
             set_answer(q, ", ".join(picked), answers, errors, typed_raw)
@@ -302,6 +304,7 @@ def set_answer(q: Q, raw: str, answers: dict, errors: dict, typed_raw: dict) -> 
         drop(answers, q.path)
         if q.required:
             errors[key] = "ต้องตอบข้อนี้" if g.lang == "th" else "an answer is needed"
+            typed_raw[key] = raw  # shown as left (every method unticked), not as the default beside the message
         return
     try:
         put(answers, q.path, convert(q, raw, answers))

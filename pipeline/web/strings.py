@@ -342,7 +342,19 @@ def t(key: str) -> str:
 _NUMBER = re.compile(r"(?<![A-Za-z0-9])(?<![A-Za-z]:)\d+(?![A-Za-z0-9])")
 
 
+# An English date quoted in a Thai page (the condition of an English agreement's instalment) keeps its digits:
+# "30 June 2026", "June 30, 2026" — not "๓๐ June ๒๐๒๖".
+_MONTH = "January|February|March|April|May|June|July|August|September|October|November|December"
+_ENGLISH_DATE = re.compile(rf"\b\d{{1,2}} (?:{_MONTH}) \d{{4}}\b|\b(?:{_MONTH}) \d{{1,2}}, \d{{4}}\b")
+
+
 def digits(text) -> str:
     if g.lang != "th":
         return str(text)
-    return _NUMBER.sub(lambda m: thai.thai_digits(m.group(0)), str(text))
+    text = str(text)
+    out, at = [], 0
+    for m in _ENGLISH_DATE.finditer(text):
+        out += [_NUMBER.sub(lambda n: thai.thai_digits(n.group(0)), text[at : m.start()]), m.group(0)]
+        at = m.end()
+    out.append(_NUMBER.sub(lambda n: thai.thai_digits(n.group(0)), text[at:]))
+    return "".join(out)
