@@ -471,3 +471,25 @@ def test_every_method_unticked_stays_unticked_with_its_message_and_empty_categor
     fields += [("shown", "personal_data.categories")]
     page = post(c, "/a/care/closing", fields).get_data(as_text=True)
     assert re.search(r'id="f-personal_data\.categories-error">ต้องตอบข้อนี้', page), page[-3000:]
+
+
+def test_the_history_names_methods_and_clauses_in_words(client):
+    """Issue 32, minor: the history showed raw codes ("internal", "confidentiality")."""
+    workspace, c = client
+    spec = workspace / "care.yaml"
+    spec.write_text(
+        next(f for f in EXAMPLE_FILES if f.stem == "inclusive-care").read_text(encoding="utf-8"), encoding="utf-8"
+    )
+    fields = [
+        (k, v) for k, v in form_of(c.get("/a/care/evaluation").get_data(as_text=True)) if k != "f.evaluation.methods"
+    ]
+    fields += [("f.evaluation.methods", "internal"), ("f.evaluation.methods", "service_user_feedback")]
+    assert post(c, "/a/care/evaluation", fields).status_code == 302
+    history = re.search(
+        r'id="history".*?</table>|id="history".*?</section>|id="history".*',
+        c.get("/a/care").get_data(as_text=True),
+        re.S,
+    )
+    text = re.sub(r"<[^>]+>", " ", history.group(0))
+    assert "การรับฟังความคิดเห็นและประเมินผลร่วมกับผู้รับบริการ" in text, text[:2000]  # the method added, in words
+    assert "service_user_feedback" not in text and "field_visit" not in text, text[:2000]

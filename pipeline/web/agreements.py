@@ -26,7 +26,7 @@ from pipeline.web.builds import draft_is_current
 from pipeline.web.context import TYPED, allowed, missing_of, office, problems_of, visible_to
 from pipeline.web.forms import apply_page, form_field, keep_typed, merge_page, page_now, pending, rule_problems
 from pipeline.web.strings import t
-from pipeline.web.words import field_label, next_page, question_label, shown_answer, title_of, visible_pages
+from pipeline.web.words import field_label, next_page, question_label, shown_answer, title_of, visible_pages, when_words
 
 bp = Blueprint("agreements", __name__)
 
@@ -234,7 +234,7 @@ def conflict_lines(name: str, form, current, pg) -> list[tuple[str, str]]:
     ctx = office()
     since = [e for e in ctx.record.of(name) if e["time"] >= form.get("loaded", "")]
     who = [
-        (f"{e['user']} ({e['time'].replace('T', ' ')})", ", ".join(field_label(c[0]) for c in e["changes"][:6]))
+        (f"{e['user']} ({when_words(e['time'])})", ", ".join(field_label(c[0]) for c in e["changes"][:6]))
         for e in since
     ]
     return who + page_now(agreement_before=form, current=current, pg=pg, settings=ctx.settings)

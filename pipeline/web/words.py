@@ -42,6 +42,9 @@ def value_of(path: str, value) -> str:
         return thai.date(d, g.lang) if d else str(value)
     if base == "model":
         return dict((m, th if g.lang == "th" else en) for m, th, en in MODELS).get(value, str(value))
+    if base in ("clauses.include", "clauses.exclude"):  # a clause the history names by its id: by its title
+        clause = office().library.clauses.get(str(value))
+        return getattr(clause.title, g.lang) if clause is not None else str(value)
     if q is not None:
         if q.kind == "bool" or isinstance(value, bool):
             return t("yes") if value in (True, "True", "true") else t("no")
@@ -89,9 +92,9 @@ def shown_answer(value, q: Q) -> str:
         return amount_text(value)
     if q.kind == "steps":
         return steps_text(value, g.lang)
-    if q.kind == "methods" and isinstance(value, list):
+    if q.kind == "methods":  # a list of them, or one item of it as the history records a change
         words = method_words()
-        return ", ".join(words.get(str(m), str(m)) for m in value)
+        return ", ".join(words.get(str(m), str(m)) for m in (value if isinstance(value, list) else [value]))
     if q.kind == "records" and isinstance(value, list):
         return "; ".join(
             ", ".join(
