@@ -625,6 +625,10 @@ def test_after_signing_the_year_2_sla_and_an_amendment_are_built_in_the_browser(
     redline = d.find_element(By.ID, "redline")
     assert any("ระยะที่ ๒" in e.text for e in redline.find_elements(By.TAG_NAME, "ins")), redline.text
     assert not d.find_elements(By.ID, "build-final") and d.find_element(By.ID, "no-final").text
+    # its signing form is not prefilled with the agreement's own signing date, and its field is not the amendment's
+    sign_date = d.find_element(By.ID, "sign-date")
+    assert sign_date.get_attribute("value") == "" and sign_date.get_attribute("name") == "signed_on"
+    assert d.find_element(By.ID, "amend-date").get_attribute("name") == "date"
     shot(d, "amendment-redline")
     # SPEC §2: an instalment the calendar marks as paid counts as paid, though it falls due after the amendment's date
     from pipeline.store.users import Record

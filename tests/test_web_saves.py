@@ -437,7 +437,7 @@ def test_a_date_that_has_not_come_is_neither_a_signing_nor_a_payment(client):
     ahead = dt.date.today() + dt.timedelta(days=39)
     typed = f"{ahead.day}/{ahead.month}/{ahead.year + 543}"
     token = re.search(r'name="csrf" value="([^"]+)"', c.get("/a/care").get_data(as_text=True)).group(1)
-    c.post("/a/care/sign", data={"csrf": token, "date": typed, "place": "x", "confirm": "1"})
+    c.post("/a/care/sign", data={"csrf": token, "signed_on": typed, "place": "x", "confirm": "1"})
     page = c.get("/a/care").get_data(as_text=True)
     assert "ยังมาไม่ถึง" in page and thai.thai_digits(thai.date(ahead, "th")) in page, page[-2000:]
     assert (workspace / "care.yaml").read_bytes() == before  # nothing recorded

@@ -275,7 +275,7 @@ def sign(name):
             session["notice"] = t("sign_confirm_needed")
             return back
         try:
-            day = thai.parse_user_date(request.form.get("date", ""))
+            day = thai.parse_user_date(request.form.get("signed_on", request.form.get("date", "")))
         except ValueError:
             session["notice"] = t("bad_date")
             return back
@@ -404,7 +404,8 @@ def _sign_typed(answers: dict) -> dict:
     """The signing form filled in: what is recorded (to correct it), else the place and date the agreement states."""
     signed = answers.get("signed") if isinstance(answers.get("signed"), dict) else {}
     stated = answers.get("signing") if isinstance(answers.get("signing"), dict) else {}
-    day = signed.get("date") or stated.get("date")
+    # an amendment's copy states the agreement's own signing: its signing is another day, not prefilled
+    day = signed.get("date") or (None if answers.get("amends") else stated.get("date"))
     d = as_date(day) if day else None
     typed = (f"{d.day}/{d.month}/{d.year + 543}" if g.lang == "th" else d.isoformat()) if d else ""
     return {"date": typed, "place": signed.get("place") or stated.get("place") or ""}
