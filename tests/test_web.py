@@ -259,6 +259,20 @@ def test_phone_sized_screen(server, browser):
         body.send_keys(Keys.TAB)
         seen.append(d.switch_to.active_element.get_attribute("name"))
     assert "f.title" in seen and "action" in seen, seen
+    d.set_window_size(390, 844)
+    # the calendar on a phone, once the agreement is signed: each obligation a card, nothing to scroll sideways, even inside a table's box
+    (server.workspace / "care.yaml").write_text(
+        (EXAMPLES / "inclusive-care.yaml").read_text(encoding="utf-8") + "\nsigned:\n  date: 2024-04-22\n",
+        encoding="utf-8",
+    )
+    d.get(server.url + "/calendar")
+    boxes = d.execute_script(
+        "return [...document.querySelectorAll('.scroll')].map(b => [b.scrollWidth, b.clientWidth])"
+    )
+    assert boxes and all(scroll <= client + 1 for scroll, client in boxes), boxes
+    row = d.find_element(By.CSS_SELECTOR, "tr[data-uid='care.instalment.1@mou-pipeline']")
+    assert row.find_element(By.TAG_NAME, "summary").is_displayed()  # its action, reached without scrolling
+    d.save_screenshot(str(browser.shots / "phone-calendar.png"))
 
 
 def test_killed_in_the_middle_of_saves_loses_nothing(tmp_path):
