@@ -493,3 +493,18 @@ def test_the_history_names_methods_and_clauses_in_words(client):
     text = re.sub(r"<[^>]+>", " ", history.group(0))
     assert "การรับฟังความคิดเห็นและประเมินผลร่วมกับผู้รับบริการ" in text, text[:2000]  # the method added, in words
     assert "service_user_feedback" not in text and "field_visit" not in text, text[:2000]
+
+
+def test_a_message_shown_in_the_browser_names_no_server_folder(client):
+    """Issue 32, minor: a user's error showed the server's path, with a Thai line number."""
+    from flask import g
+
+    from pipeline.web.context import public
+    from pipeline.web.strings import digits
+
+    workspace, c = client
+    with c.application.test_request_context("/"):
+        g.lang = "th"
+        said = digits(public(f"{workspace}/.drafts/care.yaml:12: ยอดเงินไม่ตรง / amounts differ ({workspace}/care.yaml)"))
+        assert str(workspace) not in said and ".drafts" not in said
+        assert "care.yaml:12" in said  # the file's own line number, as the file has it

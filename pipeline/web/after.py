@@ -17,7 +17,7 @@ from pipeline.render import thai
 from pipeline.store.users import changes
 from pipeline.store.workspace import DRAFTS, OUT, valid_name
 from pipeline.web.builds import amendment_work, sla_work
-from pipeline.web.context import allowed, ask, legal_only, missing_of, office, problems_of
+from pipeline.web.context import allowed, ask, legal_only, missing_of, office, problems_of, public
 from pipeline.web.strings import t
 from pipeline.web.words import as_date, file_title
 
@@ -295,6 +295,6 @@ def _redline(name: str, amends: str) -> tuple[list[dict], list[str]]:
         new = check_spec(ctx.ws.spec_path(name), ctx.settings, ctx.library).spec
         changed = amendment_redline(signed, new, ctx.settings, ctx.library)
     except MouError as exc:
-        return [], [exc.format()]
+        return [], [public(exc.format())]
     problems = amendment_problems(signed, new, dt.date.today(), recorded_paid(ctx.record.statuses(), amends))
     return changed, [t("if_today") + (th if g.lang == "th" else en) for th, en in problems]

@@ -60,6 +60,15 @@ def ask(key: str, work) -> str:
     return t("build_queued")
 
 
+def public(text: str) -> str:
+    """A message as a user may see it: the server's folders left out (the workspace's own file names stay, with
+    their line numbers as the file has them)."""
+    for root in {str(office().ws.root.resolve()), str(office().ws.root)}:
+        for folder in (f"{root}/.drafts/", f"{root}/"):
+            text = text.replace(folder, "")
+    return text
+
+
 def legal_only() -> None:
     if g.role != "legal":
         abort(403)

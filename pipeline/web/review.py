@@ -21,7 +21,7 @@ from pipeline.store.users import changes
 from pipeline.store.workspace import DRAFTS, OUT
 from pipeline.web.after import after_signing_view
 from pipeline.web.builds import draft_is_current, draft_work, final_work
-from pipeline.web.context import TYPED, allowed, ask, legal_only, missing_of, office, problems_of
+from pipeline.web.context import TYPED, allowed, ask, legal_only, missing_of, office, problems_of, public
 from pipeline.web.jobs import State
 from pipeline.web.strings import t
 from pipeline.web.words import (
@@ -396,7 +396,7 @@ def jobs_of(name: str) -> tuple[list[str], list[tuple[bool, str]]]:
             done = {"final": t("final_built"), "amendment": t("amendment_built")}.get(key.split(":")[0])
             if key.startswith("sla:"):
                 done = t("sla_built").format(year=key.rsplit(":", 1)[1])
-            finished.append((job.state is State.DONE, job.message if job.state is State.FAILED else done))
+            finished.append((job.state is State.DONE, public(job.message) if job.state is State.FAILED else done))
     return building, finished
 
 
