@@ -76,7 +76,7 @@ class Built:
     warnings: list[Problem]
 
 
-def provenance(raw: bytes, spec: Spec, agreement: Agreement, library: Library, settings: Settings) -> dict:
+def provenance(raw: bytes, spec: Spec, agreement: Agreement, library: Library) -> dict:
     from pipeline.spec.model import spec_hash
 
     return {
@@ -131,7 +131,7 @@ def build(
                 f"overwritten; changes after signing go through an amendment (mou amend), or use --force to rebuild it"
             )
     agreement = assemble(spec, settings, library, draft=draft)
-    prov = provenance(raw, spec, agreement, library, settings)
+    prov = provenance(raw, spec, agreement, library)
     docx = render_docx(agreement, library, prov, spec.signing.date)
     files = {out_dir / f"{name}.docx": docx}
     report = check_document(docx, library)

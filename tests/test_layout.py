@@ -231,10 +231,10 @@ def test_the_docx_a_user_edits_holds_no_joiner_and_find_finds_the_words(built_ex
     b = built_examples["inclusive-care"]
     with zipfile.ZipFile(b.docx) as z:
         assert JOINER.encode() not in z.read("word/document.xml")
-    uno = _import_uno()
+    _import_uno()  # the UNO modules on the path, for _props
     if converter.desktop is None:
         converter.start()
-    doc = converter.desktop.loadComponentFromURL(b.docx.as_uri(), "_blank", 0, _props(uno, Hidden=True, ReadOnly=True))
+    doc = converter.desktop.loadComponentFromURL(b.docx.as_uri(), "_blank", 0, _props(Hidden=True, ReadOnly=True))
     try:
         for word in ("ผู้รับมอบภารกิจ", "ค่าใช้จ่าย", "ดำเนินการ"):
             search = doc.createSearchDescriptor()

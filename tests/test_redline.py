@@ -17,10 +17,10 @@ MOU = [sys.executable, "-m", "pipeline.cli"]
 
 def tracked_changes(converter, path) -> list[tuple[str, str, str]]:
     """(type, author, text) of every tracked change LibreOffice finds in a DOCX."""
-    uno = _import_uno()
+    _import_uno()  # the UNO modules on the path, for _props
     if converter.desktop is None:
         converter.start()
-    doc = converter.desktop.loadComponentFromURL(path.as_uri(), "_blank", 0, _props(uno, Hidden=True, ReadOnly=True))
+    doc = converter.desktop.loadComponentFromURL(path.as_uri(), "_blank", 0, _props(Hidden=True, ReadOnly=True))
     try:
         out = []
         items = doc.getRedlines().createEnumeration()

@@ -107,12 +107,12 @@ def _import_uno():
     return uno
 
 
-def _product_version(uno, ctx) -> tuple[int, int] | None:
+def _product_version(ctx) -> tuple[int, int] | None:
     """LibreOffice's version (7, 4) or (25, 2), from its configuration."""
     try:
         provider = ctx.ServiceManager.createInstanceWithContext("com.sun.star.configuration.ConfigurationProvider", ctx)
         node = provider.createInstanceWithArguments(
-            "com.sun.star.configuration.ConfigurationAccess", _props(uno, nodepath="/org.openoffice.Setup/Product")
+            "com.sun.star.configuration.ConfigurationAccess", _props(nodepath="/org.openoffice.Setup/Product")
         )
         major, minor = (int(x) for x in str(node.getByName("ooSetupVersion")).split(".")[:2])
         return major, minor
@@ -120,7 +120,7 @@ def _product_version(uno, ctx) -> tuple[int, int] | None:
         return None
 
 
-def _props(uno, **kw):
+def _props(**kw):
     from com.sun.star.beans import PropertyValue
 
     out = []
@@ -259,7 +259,7 @@ class Converter:
             try:
                 ctx = resolver.resolve(f"uno:pipe,name={self.pipe};urp;StarOffice.ComponentContext")
                 self.desktop = ctx.ServiceManager.createInstanceWithContext("com.sun.star.frame.Desktop", ctx)
-                self.version = self.version or _product_version(uno, ctx)
+                self.version = self.version or _product_version(ctx)
                 return
             except Exception:  # NoConnectException until soffice listens
                 code = self.proc.poll()
@@ -373,17 +373,14 @@ class Converter:
 
         def work():
             try:
-                doc = self.desktop.loadComponentFromURL(
-                    src.as_uri(), "_blank", 0, _props(uno, Hidden=True, ReadOnly=True)
-                )
+                doc = self.desktop.loadComponentFromURL(src.as_uri(), "_blank", 0, _props(Hidden=True, ReadOnly=True))
                 try:
                     _native_page_numbers(doc)
                     doc.storeToURL(
                         dst.as_uri(),
                         _props(
-                            uno,
                             FilterName="writer_pdf_Export",
-                            FilterData=uno.Any("[]com.sun.star.beans.PropertyValue", _props(uno, **PDF_EXPORT)),
+                            FilterData=uno.Any("[]com.sun.star.beans.PropertyValue", _props(**PDF_EXPORT)),
                         ),
                     )
                 finally:

@@ -550,8 +550,3 @@ def read_source(path: Path) -> tuple[bytes, Source]:
             [Problem(str(path), None, "", "เปิดไฟล์ไม่ได้", f"could not open file '{path}': {exc.strerror}")]
         ) from exc
     return raw, parse(raw, str(path))
-
-
-def source_of(spec: Spec) -> Source:
-    """A Source for a spec built in memory (the questionnaire), so rule problems still name fields."""
-    return Source("<answers>", spec.model_dump(mode="python"))

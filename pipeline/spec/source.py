@@ -22,8 +22,6 @@ MAX_DEPTH = 40
 MAX_NUMBER_DIGITS = 18  # a plain number longer than this is a typo or an identifier, never an amount (put it in quotes)
 _BOOL = {"true": True, "yes": True, "on": True, "false": False, "no": False, "off": False}
 
-Path_ = tuple  # a field path: ("instalments", 1, "due")
-
 
 @dataclass
 class Source:

@@ -237,7 +237,7 @@ def conflict_lines(name: str, form, current, pg) -> list[tuple[str, str]]:
         (f"{e['user']} ({when_words(e['time'])})", ", ".join(field_label(c[0]) for c in e["changes"][:6]))
         for e in since
     ]
-    return who + page_now(agreement_before=form, current=current, pg=pg, settings=ctx.settings)
+    return who + page_now(current=current, pg=pg, settings=ctx.settings)
 
 
 def recommendation(answers: dict) -> dict:

@@ -435,7 +435,7 @@ def rule_problems(pg, answers: dict) -> dict:
     return out
 
 
-def page_now(agreement_before, current: Agreement, pg, settings) -> list[tuple[str, str]]:
+def page_now(current: Agreement, pg, settings) -> list[tuple[str, str]]:
     """The answers of this page as they now are (changed in another window), to show beside the conflict message."""
     out = []
     for q in page_questions(pg, current.answers, settings):
