@@ -20,6 +20,7 @@ from pipeline.questionnaire.recommend import recommend
 from pipeline.render import thai
 from pipeline.run.key import sha256
 from pipeline.run.manifest import MANIFEST_NAME, load_manifest
+from pipeline.store.state import agreement_state
 from pipeline.store.users import changes
 from pipeline.store.workspace import OUT, valid_name
 from pipeline.web.builds import draft_is_current
@@ -192,24 +193,25 @@ def list_row(name: str, manifest: dict, amended: set, agreement) -> dict:
     ctx = office()
     ws = ctx.ws
     missing, problems, warnings = missing_of(agreement.answers), [], []
-    if missing:
-        state = "in_progress"
-    elif ws.answers_path(name).is_file():
-        problems, state = problems_of(agreement.answers), "in_progress"
-    else:  # the spec file itself: the rules of `mou build` once, with the warnings it would print
+    passes = False
+    if not missing and ws.answers_path(name).is_file():
+        problems = problems_of(agreement.answers)
+    elif not missing:  # the spec file itself: the rules of `mou build` once, with the warnings it would print
         try:
             warnings = check_spec(ws.spec_path(name), ctx.settings, ctx.library).warnings
-            state = "signed_state" if isinstance(agreement.answers.get("signed"), dict) else "checked"
+            passes = True
         except SpecError as exc:
-            problems, state = exc.problems, "in_progress"
-    spec_sha = sha256(agreement.raw) if state in ("checked", "signed_state") else None
-    if state == "checked" and draft_is_current(ws, name, spec_sha):
-        state = "draft"
+            problems = exc.problems
+    signed = passes and isinstance(agreement.answers.get("signed"), dict)
+    spec_sha = sha256(agreement.raw) if passes else None
     entry = manifest.get(name)
-    if state not in ("in_progress", "signed_state") and entry and entry["inputs"].get("spec") == spec_sha:
-        state = "final"  # the batch built the final from this very spec
-    if state == "signed_state" and name in amended:
-        state = "amended"
+    state = agreement_state(
+        passes=passes,
+        signed=signed,
+        draft_current=passes and not signed and draft_is_current(ws, name, spec_sha),
+        final_current=bool(entry) and spec_sha is not None and entry["inputs"].get("spec") == spec_sha,
+        amended=name in amended,
+    )
     stamp = dt.datetime.fromtimestamp(agreement.path.stat().st_mtime)
     changed = f"{thai.date(stamp.date(), g.lang)} {stamp:%H:%M}"
     model = agreement.answers.get("model")
@@ -219,8 +221,8 @@ def list_row(name: str, manifest: dict, amended: set, agreement) -> dict:
         "title": title_of(agreement.answers) or "—",
         "model": label,
         "changed": changed,
-        "state": t(state),
-        "state_id": state,
+        "state": t(state.value),
+        "state_id": state.value,
         # what the review would list: missing answers, the rules' problems, and answers typed wrong and kept as typed
         "problems": len(missing) + len(problems) + len(agreement.answers.get(TYPED) or {}),
         "owner": ctx.record.owners().get(name, ""),
