@@ -29,3 +29,20 @@ def test_each_state_has_its_words_in_both_languages():
     for state in State:
         th, en = UI[state.value]
         assert th and en
+
+
+def test_every_question_and_block_is_of_a_named_kind(built_examples):
+    """Question kinds, block kinds and section parts are Literal types: every one in use is among them."""
+    from typing import get_args
+
+    from pipeline.questionnaire.answers import QuestionKind
+    from pipeline.questionnaire.questions import QUESTIONS, SCREENING
+    from pipeline.render.document import BlockKind, Part
+
+    for q in list(QUESTIONS) + list(SCREENING):
+        assert q.kind in get_args(QuestionKind), q.path
+        assert all(f.kind in get_args(QuestionKind) for f in q.fields), q.path
+    for built in built_examples.values():
+        for section in built.agreement.sections:
+            assert section.part in get_args(Part), section.id
+            assert all(b.kind in get_args(BlockKind) for b in section.blocks), section.id

@@ -8,6 +8,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Literal
 
 import yaml
 
@@ -19,12 +20,20 @@ METHODS = "internal, external, field_visit, service_user_feedback"
 ONE_OR_MORE = {"evaluation.midterm"}  # spec fields that hold one date, or a list of them
 
 
+# What a question asks for, and so how it is typed, converted and shown: a line of text, a date (or several, comma
+# separated), an amount in baht, a whole number, one of its choices, yes or no, a list (one item per line), a table of
+# records (its `fields`), evaluation methods and optional clauses (ticked), targets by stage ("ระยะกลาง 80").
+QuestionKind = Literal[
+    "text", "date", "dates", "amount", "int", "choice", "bool", "list", "records", "methods", "clauses", "steps"
+]
+
+
 @dataclass(frozen=True)
 class Q:
     path: str
     th: str
     en: str
-    kind: str = "text"  # text | date | amount | int | choice | bool | list | records
+    kind: QuestionKind = "text"
     choices: tuple = ()  # (value, th, en)
     default: object = None  # a value, or a function of the answers
     when: Callable = lambda a, settings: True  # (answers, settings) -> does the question apply

@@ -4,6 +4,7 @@ documents/ package makes one (agreement, SLA of year N, amendment); docx.py writ
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Literal
 
 SIGNATURE_DOTS = 45  # the dotted line a signature goes on ("ลงชื่อ ....", "Signed ...."); other dotted lines differ
 
@@ -29,9 +30,15 @@ def block_starts(rows) -> tuple[int, ...]:
     return tuple(i for i, row in enumerate(rows) if getattr(row, "first", False))
 
 
+# A paragraph; a lead-in (a sentence that introduces what follows: kept with it on the page); an item of a list; a table.
+BlockKind = Literal["para", "lead", "item", "table"]
+# Where a section stands: before the clauses, among them, the signatures' part, an annex.
+Part = Literal["preamble", "body", "closing", "annex"]
+
+
 @dataclass(frozen=True)
 class Block:
-    kind: str  # "para" | "lead" (a sentence that introduces what follows: kept with it) | "item" | "table"
+    kind: BlockKind
     text: str = ""
     table: Table | None = None
     sub: bool = False  # starts a numbered sub-clause (a clause's first line, or a line written "+ …")
@@ -40,7 +47,7 @@ class Block:
 @dataclass(frozen=True)
 class Section:
     id: str
-    part: str
+    part: Part
     heading: str
     blocks: tuple[Block, ...]
 
