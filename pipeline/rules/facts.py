@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from decimal import Decimal
+from typing import Literal
 
 from pipeline.library.clauses import Library
 from pipeline.render.thai import arabic_digits, fiscal_year, months_between, to_money
@@ -38,6 +39,10 @@ def instalments_rounded(spec: Spec) -> bool:
     )
 
 
+# The SLA rule's answer: an SLA the agreement must have, or may have (the questionnaire asks, the rules do not).
+SlaRule = Literal["required", "may"]
+
+
 def sla_rule(
     model: str | None,
     start: dt.date | None,
@@ -45,7 +50,7 @@ def sla_rule(
     total: Decimal,
     settings: Settings,
     vulnerable: bool = False,
-):
+) -> SlaRule | None:
     """The SLA rule (SPEC §2), the one copy the rules and the questionnaire read: "required" for a performance agreement
     of at least `sla_min_term_months` and `sla_threshold` baht, and for a performance or commissioning agreement with
     vulnerable users whatever its term and total (a direct service to them has written standards); "may" for a

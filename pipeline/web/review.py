@@ -8,6 +8,7 @@ import datetime as dt
 import hashlib
 import re
 from pathlib import Path
+from typing import Literal
 
 from flask import Blueprint, abort, g, redirect, render_template, request, send_file, session, url_for
 
@@ -182,19 +183,34 @@ SIGNED_COPIES = ".signed"  # the signed copies uploaded (hidden: the batch skips
 MAX_SIGNED_COPY = 30_000_000  # bytes: a scan of twenty pages at 300 dpi
 
 
+CopyReason = Literal["too_big", "unreadable", "not_a_copy"]
+
+
+class CopyRefused(ValueError):
+    """An uploaded signed copy that cannot be recorded, and why (`reason`, the key of its words: copy_<reason>)."""
+
+    def __init__(self, reason: CopyReason):
+        super().__init__(reason)
+        self.reason = reason
+
+    @property
+    def words(self) -> str:
+        return t(f"copy_{self.reason}")
+
+
 def _signed_copy(upload) -> tuple[bytes, str] | None:
     """The uploaded signed copy: a PDF (scanned or digitally signed) or an image of the paper copy."""
     if upload is None or not upload.filename:
         return None
     data = upload.read(MAX_SIGNED_COPY + 1)
     if len(data) > MAX_SIGNED_COPY:
-        raise ValueError("too_big")
+        raise CopyRefused("too_big")
     for magic, ext in ((b"%PDF-", "pdf"), (b"\xff\xd8\xff", "jpg"), (b"\x89PNG", "png")):
         if data.startswith(magic):
             if not _opens(data, ext):
-                raise ValueError("unreadable")
+                raise CopyRefused("unreadable")
             return data, ext
-    raise ValueError("not_a_copy")
+    raise CopyRefused("not_a_copy")
 
 
 def _opens(data: bytes, ext: str) -> bool:
@@ -284,8 +300,8 @@ def sign(name):
             return back
         try:
             copy_ = _signed_copy(request.files.get("copy"))
-        except ValueError as exc:
-            session["notice"] = t(f"copy_{exc}")
+        except CopyRefused as exc:
+            session["notice"] = exc.words
             return back
         signers, verified, kept = [], [], None
         scan = request.form.get("scan") == "1"
