@@ -16,14 +16,12 @@ from pathlib import Path
 
 import pikepdf
 import pytest
-from click.testing import CliRunner
 from pki import assert_validators_agree, make_ca
 
-from pipeline.cli import cli
 from pipeline.library.clauses import PROJECT_ROOT
 from pipeline.run.manifest import MANIFEST_NAME
 
-from conftest import EXAMPLES
+from conftest import EXAMPLES, mou_run
 
 NAME = "elderly-database-grant"  # two signatories and two witnesses
 ROLES = ["delegator", "partner", "witness:1", "witness:2"]
@@ -49,12 +47,14 @@ def batch(tmp_path_factory):
 
 
 def mou(*args):
-    """`mou ARGS` in this process; after each `mou verify` of a signed file, poppler's pdfsig and a separate pyHanko
-    must agree with it on each signature's integrity."""
-    result = CliRunner().invoke(cli, [str(a) for a in args], input="secret\n", catch_exceptions=False)
-    if args[0] == "verify" and result.exit_code in (0, 1) and "no signature yet" not in result.output:
-        assert_validators_agree(Path(args[1]), result.output)
-    return result.exit_code, result.output
+    """`mou ARGS` through the suite's one runner (conftest.mou_run); after each `mou verify` of a signed file,
+    poppler's pdfsig and a separate pyHanko must agree with it on each signature's integrity. (exit code, what it
+    printed)."""
+    result = mou_run(*args, input="secret\n")
+    said = result.stdout + result.stderr
+    if args[0] == "verify" and result.returncode in (0, 1) and "no signature yet" not in said:
+        assert_validators_agree(Path(args[1]), said)
+    return result.returncode, said
 
 
 def sign_all(ca, pdf, folder, roles=ROLES):

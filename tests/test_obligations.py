@@ -8,11 +8,8 @@ import re
 import shutil
 
 import yaml
-from click.testing import CliRunner
 
-from pipeline.cli import cli
-
-from conftest import EXAMPLE_FILES
+from conftest import EXAMPLE_FILES, mou_run
 
 
 def folder_of(tmp_path, signed: dict[str, str]):
@@ -26,8 +23,8 @@ def folder_of(tmp_path, signed: dict[str, str]):
 
 
 def mou(*args):
-    result = CliRunner().invoke(cli, [str(a) for a in args], catch_exceptions=False)
-    return result.exit_code, result.stdout, result.stderr
+    result = mou_run(*args)
+    return result.returncode, result.stdout, result.stderr
 
 
 def test_lines_of_the_signed_agreements_only_unless_drafts(tmp_path):

@@ -14,14 +14,12 @@ from pathlib import Path
 import pikepdf
 import pikepdf.pdfa
 import pytest
-from click.testing import CliRunner
 from pki import NOW, TimeStampServer, assert_validators_agree, make_ca
 
-from pipeline.cli import cli
 from pipeline.render.fields import field_roles
 from pipeline.signing.pdfa import pdfa_problems
 
-from conftest import EXAMPLE_FILES
+from conftest import EXAMPLE_FILES, mou_run
 
 ROLES = ["delegator", "partner", "supporter:มูลนิธิคุ้มครองเด็กตัวอย่าง", "witness:1", "witness:2"]
 
@@ -48,12 +46,14 @@ def pki(tmp_path_factory):
 
 
 def mou(*args, password: str = "secret"):
-    """`mou ARGS` in this process; after each `mou verify` of a signed file, poppler's pdfsig and a separate pyHanko
-    must agree with it on each signature's integrity (a tampered file included)."""
-    result = CliRunner().invoke(cli, [str(a) for a in args], input=password + "\n", catch_exceptions=False)
-    if args[0] == "verify" and result.exit_code in (0, 1) and "no signature yet" not in result.output:
-        assert_validators_agree(Path(args[1]), result.output)
-    return result.exit_code, result.output
+    """`mou ARGS` through the suite's one runner (conftest.mou_run); after each `mou verify` of a signed file,
+    poppler's pdfsig and a separate pyHanko must agree with it on each signature's integrity (a tampered file
+    included). (exit code, what it printed)."""
+    result = mou_run(*args, input=password + "\n")
+    said = result.stdout + result.stderr
+    if args[0] == "verify" and result.returncode in (0, 1) and "no signature yet" not in said:
+        assert_validators_agree(Path(args[1]), said)
+    return result.returncode, said
 
 
 def test_a_final_pdf_has_one_empty_field_per_signatory_over_its_line_and_a_draft_has_none(final):
