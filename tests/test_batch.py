@@ -15,11 +15,9 @@ import time
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 from pypdf import PdfReader
 
 from pipeline import __version__
-from pipeline.cli.commands import cli
 from pipeline.library.clauses import PROJECT_ROOT, load_library
 from pipeline.run.batch import run_batch
 from pipeline.run.key import agreement_key
@@ -28,13 +26,10 @@ from pipeline.run.plan import clause_changes
 from pipeline.run.report import display_width
 
 from conftest import EXAMPLE_FILES
+from conftest import mou_run as mou
 
 GRANTS = {"elderly-database-grant", "elderly-database-grant-en"}
 ALL = {f.stem for f in EXAMPLE_FILES}
-
-
-def mou(*args):
-    return CliRunner().invoke(cli, [str(a) for a in args])
 
 
 def mou_process(*args, env=None, **kw):
@@ -90,16 +85,16 @@ def edit_clause(root: Path, cid: str, bump: bool) -> tuple[int, int]:
 def test_cold_run_then_noop_then_inspect(specs, tmp_path):
     out = tmp_path / "out"
     first = mou("batch", specs, "--out", out, "-j", "2")
-    assert first.exit_code == 0, first.output
+    assert first.returncode == 0, first.stdout + first.stderr
     for stem in ALL:
         reader = PdfReader(out / f"{stem}.pdf")
         assert len(reader.pages) >= 3 and reader.metadata["/MouSpecHash"] == manifest(out)[stem]["inputs"]["spec"]
-    assert "new" in first.output and "5" in first.output
+    assert "new" in (first.stdout + first.stderr) and "5" in (first.stdout + first.stderr)
     stamps = {p.name: p.stat().st_mtime_ns for p in out.iterdir()}
 
     second = mou("batch", specs, "--out", out, "-j", "2")
-    assert second.exit_code == 0, second.output
-    assert "unchanged" in second.output
+    assert second.returncode == 0, second.stdout + second.stderr
+    assert "unchanged" in (second.stdout + second.stderr)
     assert {p.name: p.stat().st_mtime_ns for p in out.iterdir() if p.suffix in (".docx", ".pdf")} == {
         k: v for k, v in stamps.items() if k.endswith((".docx", ".pdf"))
     }
@@ -107,15 +102,17 @@ def test_cold_run_then_noop_then_inspect(specs, tmp_path):
 
     for suffix in ("docx", "pdf"):
         shown = mou("inspect", out / f"inclusive-care.{suffix}")
-        assert shown.exit_code == 0, shown.output
+        assert shown.returncode == 0, shown.stdout + shown.stderr
         entry = manifest(out)["inclusive-care"]
-        assert entry["inputs"]["spec"] in shown.output and "performance" in shown.output
-        assert (
-            f"annex_sla v{load_library().clauses['annex_sla'].version}" in shown.output
-            and "th/mou.docx@" in shown.output
-            and __version__ in shown.output
+        assert entry["inputs"]["spec"] in (shown.stdout + shown.stderr) and "performance" in (
+            shown.stdout + shown.stderr
         )
-        assert entry["built_at"] in shown.output and "as built" in shown.output
+        assert (
+            f"annex_sla v{load_library().clauses['annex_sla'].version}" in (shown.stdout + shown.stderr)
+            and "th/mou.docx@" in (shown.stdout + shown.stderr)
+            and __version__ in (shown.stdout + shown.stderr)
+        )
+        assert entry["built_at"] in (shown.stdout + shown.stderr) and "as built" in (shown.stdout + shown.stderr)
 
 
 def test_libreoffice_killed_during_run_is_restarted(specs, tmp_path):
@@ -187,7 +184,7 @@ def test_clause_edit_rebuilds_exactly_its_users_and_names_versions(specs, tmp_pa
     run_batch(specs, out, library_copy, pdf=False, jobs=1)
     v, w = edit_clause(library_copy, "grant_refund", bump=True)
     result = mou("batch", specs, "--out", out, "--library", library_copy, "--no-pdf", "-j", "1")
-    assert result.exit_code == 0, result.output
+    assert result.returncode == 0, result.stdout + result.stderr
     entries = manifest(out)
     assert {n for n in ALL if entries[n]["clauses"].get("grant_refund", {}).get("version") == w} == GRANTS
     report = (out / REPORT_NAME).read_text(encoding="utf-8")
@@ -232,9 +229,11 @@ def test_bad_spec_among_good_ones(specs, tmp_path):
     (specs / "broken.yaml").write_text("spec_version: 1\nmodel: perfomance\n", encoding="utf-8")
     out = tmp_path / "out"
     result = mou("batch", specs, "--out", out, "--no-pdf", "-j", "2")
-    assert result.exit_code == 1
-    assert "broken" in result.output and f"{specs / 'broken.yaml'}:2: model" in result.output
-    assert "Traceback" not in result.output
+    assert result.returncode == 1
+    assert "broken" in (result.stdout + result.stderr) and f"{specs / 'broken.yaml'}:2: model" in (
+        result.stdout + result.stderr
+    )
+    assert "Traceback" not in (result.stdout + result.stderr)
     assert {p.stem for p in out.glob("*.docx")} == ALL
     assert "broken" not in manifest(out)
 
@@ -251,8 +250,12 @@ def test_hand_edited_output_is_kept_unless_forced(specs, tmp_path):
     spec = specs / "inclusive-care.yaml"
     spec.write_text(spec.read_text(encoding="utf-8").replace("นายพยาน หนึ่ง", "นายพยาน หนึ่งเดียว"), encoding="utf-8")
     result = mou("batch", specs, "--out", out, "--no-pdf", "-j", "1")
-    assert result.exit_code == 1 and docx.read_bytes() == edited
-    assert "inclusive-care.docx" in result.output and "--force" in result.output and "spec changed" in result.output
+    assert result.returncode == 1 and docx.read_bytes() == edited
+    assert (
+        "inclusive-care.docx" in (result.stdout + result.stderr)
+        and "--force" in (result.stdout + result.stderr)
+        and "spec changed" in (result.stdout + result.stderr)
+    )
     forced = run_batch(specs, out, pdf=False, jobs=1, force=True)
     assert built(forced) == ALL and docx.read_bytes() != edited
 
@@ -271,8 +274,10 @@ def test_deleted_spec_is_reported_then_pruned(specs, tmp_path):
     run_batch(specs, out, pdf=False, jobs=1)
     (specs / "inclusive-care.yaml").unlink()
     result = mou("batch", specs, "--out", out, "--no-pdf")
-    assert result.exit_code == 0
-    assert "spec deleted" in result.output and "inclusive-care.docx" in result.output
+    assert result.returncode == 0
+    assert "spec deleted" in (result.stdout + result.stderr) and "inclusive-care.docx" in (
+        result.stdout + result.stderr
+    )
     assert (out / "inclusive-care.docx").exists()
     pruned = run_batch(specs, out, pdf=False, jobs=1, prune=True)
     assert {o.name: o.status for o in pruned.outcomes}["inclusive-care"] == "pruned"
@@ -300,10 +305,12 @@ def test_second_batch_on_the_same_folder_is_refused(specs, tmp_path):
     out = tmp_path / "out"
     with locked(out):
         result = mou("batch", specs, "--out", out, "--no-pdf")
-    assert result.exit_code == 1
-    assert "another mou batch is writing to" in result.output and f"pid {os.getpid()}" in result.output
-    assert "Traceback" not in result.output
-    assert mou("batch", specs, "--out", out, "--no-pdf").exit_code == 0  # released
+    assert result.returncode == 1
+    assert "another mou batch is writing to" in (result.stdout + result.stderr) and f"pid {os.getpid()}" in (
+        result.stdout + result.stderr
+    )
+    assert "Traceback" not in (result.stdout + result.stderr)
+    assert mou("batch", specs, "--out", out, "--no-pdf").returncode == 0  # released
 
 
 def test_interrupted_run_leaves_no_half_written_file(specs, tmp_path):
@@ -337,10 +344,14 @@ def test_inspect_refuses_a_file_mou_did_not_make(tmp_path):
     path = tmp_path / "other.docx"
     Document().save(path)
     result = mou("inspect", path)
-    assert result.exit_code == 1 and "not made by mou" in result.output and "Traceback" not in result.output
+    assert (
+        result.returncode == 1
+        and "not made by mou" in (result.stdout + result.stderr)
+        and "Traceback" not in (result.stdout + result.stderr)
+    )
     junk = tmp_path / "junk.pdf"
     junk.write_bytes(b"not a pdf")
-    assert mou("inspect", junk).exit_code == 1
+    assert mou("inspect", junk).returncode == 1
 
 
 # -- pure helpers ---------------------------------------------------------------------------------------------------------
@@ -436,8 +447,8 @@ def test_output_folder_that_cannot_be_written_is_one_clear_error(specs, tmp_path
     not_a_folder = tmp_path / "file"
     not_a_folder.write_text("x", encoding="utf-8")
     result = mou("batch", specs, "--out", not_a_folder / "out", "--no-pdf")
-    assert result.exit_code == 1 and "cannot write to the output folder" in result.output
-    assert "Traceback" not in result.output
+    assert result.returncode == 1 and "cannot write to the output folder" in (result.stdout + result.stderr)
+    assert "Traceback" not in (result.stdout + result.stderr)
 
 
 def test_a_new_row_of_the_sections_table_rebuilds_only_the_agreements_of_its_model(tmp_path):
