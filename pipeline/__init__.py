@@ -2,8 +2,13 @@
 
 import os as _os
 import tempfile as _tempfile
+from pathlib import Path as _Path
 
 __version__ = "0.1.0"
+
+# The project's folder (clauses/, templates/, fonts/ beside pipeline/), named once.
+PROJECT_ROOT = _Path(__file__).resolve().parent.parent
+LABELS_FILE = PROJECT_ROOT / "clauses" / "_labels.yaml"  # the words of the choices, shared by documents and questions
 
 
 def _pythainlp_data() -> None:

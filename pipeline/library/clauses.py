@@ -12,10 +12,10 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from pipeline import PROJECT_ROOT  # re-exported: the library's default folder
 from pipeline.errors import LibraryError
 from pipeline.spec.model import MODELS
 
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
 LANGS = ("th", "en")
 
 

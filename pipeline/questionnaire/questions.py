@@ -6,10 +6,9 @@ the conversion of what a user types, live here and nowhere else.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import yaml
 
+from pipeline import LABELS_FILE
 from pipeline.questionnaire.answers import METHODS, Q, get, model
 from pipeline.questionnaire.checks import (
     answer_text,
@@ -33,7 +32,7 @@ from pipeline.rules.signable import acts_for_another, is_unit
 
 # The choices show the very words the documents print: clauses/_labels.yaml, one table for both (a library given with
 # --library has its own labels for its documents; the questions keep the project's).
-_LABELS = yaml.safe_load((Path(__file__).resolve().parents[2] / "clauses" / "_labels.yaml").read_text(encoding="utf-8"))
+_LABELS = yaml.safe_load(LABELS_FILE.read_text(encoding="utf-8"))
 
 
 def _choices(group: str, values: tuple[str, ...] | None = None) -> tuple:

@@ -11,6 +11,7 @@ import logging
 from dataclasses import dataclass
 from pathlib import Path
 
+from pipeline import LABELS_FILE
 from pipeline.errors import MouError
 from pipeline.render import PROJECT_FONTS
 from pipeline.render.pdf import read_pdf_metadata
@@ -98,7 +99,7 @@ def _writer(data: bytes):
     return Pdf17Writer(io.BytesIO(data), strict=False)
 
 
-_LABELS = Path(__file__).resolve().parents[2] / "clauses" / "_labels.yaml"
+_LABELS = LABELS_FILE
 
 
 def appearance_text(role: str, lang: str, now: dt.datetime) -> dict:
