@@ -1,6 +1,6 @@
 """The `mou` command line (SPEC.md §5)."""
 
-from pipeline.cli import after_signing, office, signing  # noqa: F401  (register mou sla, amend, obligations, sign, verify)
+from pipeline.cli import after_signing, office, signing, users  # noqa: F401  (register mou sla, amend, obligations, sign, verify, users)
 from pipeline.cli.commands import cli, main
 
 __all__ = ["cli", "main"]

@@ -441,11 +441,6 @@ def serve_cmd(workspace, host, https, port, workers, library_dir, settings_file)
         pool.close()
 
 
-@cli.group("users")
-def users_group():
-    """The users of a workspace for `mou serve` (coordinator or legal), with salted scrypt password hashes."""
-
-
 workspace_option = click.option(
     "--workspace",
     type=click.Path(file_okay=False, path_type=Path),
@@ -453,77 +448,6 @@ workspace_option = click.option(
     show_default=True,
     help="The workspace whose users these are.",
 )
-
-
-def _password(confirm: bool = True) -> str:
-    """Asked on a terminal (twice), read as one line from standard input otherwise (a script, a pipe)."""
-    if sys.stdin.isatty():
-        return click.prompt("รหัสผ่าน / password", hide_input=True, confirmation_prompt=confirm)
-    return sys.stdin.readline().rstrip("\n")
-
-
-@users_group.command("add")
-@click.argument("name")
-@click.option("--role", type=click.Choice(["coordinator", "legal"]), required=True)
-@click.option("--email", default="", help="The address reminders go to (mou remind).")
-@workspace_option
-def users_add(name, role, email, workspace):
-    """Add a user; the password is asked (or read from standard input)."""
-    from pipeline.store.users import Users
-
-    users = Users(workspace)
-    if email:
-        users.set_email_check(email)
-    users.add(name, role, _password())
-    if email:
-        users.set_email(name, email)
-    echo(f"added {name} ({role}) to {workspace}")
-
-
-@users_group.command("list")
-@workspace_option
-def users_list(workspace):
-    """Each user: name, role, whether they are disabled, e-mail, when added."""
-    from pipeline.store.users import Users
-
-    for name, user in sorted(Users(workspace).load().items()):
-        state = "disabled" if user.get("disabled") else "active"
-        echo(
-            f"{name:24} {user.get('role', '?'):12} {state:9} {user.get('email', '') or '-':32} {user.get('created', '')}"
-        )
-
-
-@users_group.command("role")
-@click.argument("name")
-@click.option("--role", type=click.Choice(["coordinator", "legal"]), required=True)
-@workspace_option
-def users_role(name, role, workspace):
-    """Change a user's role (their sessions end); the last legal officer stays one."""
-    from pipeline.store.users import Users
-
-    Users(workspace).set_role(name, role)
-    echo(f"{name} is now {role}")
-
-
-@users_group.command("remove")
-@click.argument("name")
-@workspace_option
-def users_remove(name, workspace):
-    from pipeline.store.users import Users
-
-    Users(workspace).remove(name)
-    echo(f"removed {name}")
-
-
-@users_group.command("passwd")
-@click.argument("name")
-@workspace_option
-def users_passwd(name, workspace):
-    """Set a user's password (asked, or read from standard input)."""
-    from pipeline.store.users import Users
-
-    Users(workspace).passwd(name, _password())
-    echo(f"password changed for {name}")
 
 
 @cli.command("inspect")

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from pipeline.cli.commands import cli, echo, library_option, settings_option, users_group, workspace_option
+from pipeline.cli.commands import cli, echo, library_option, settings_option, workspace_option
 
 
 def _day(ctx, param, value):
@@ -60,27 +60,6 @@ def obligations_cmd(specs_dir, start, end, ics, money, drafts, library_dir, sett
         echo(f"อ่านไม่ได้ / cannot load: {failure}", err=True)
     if found.failed:
         sys.exit(1)
-
-
-@users_group.command("disable")
-@click.argument("name")
-@workspace_option
-def users_disable(name, workspace):
-    """Stop a user from signing in (their sessions end at once); their agreements and history stay."""
-    from pipeline.store.users import Users
-
-    Users(workspace).set_disabled(name, True)
-    echo(f"disabled {name}")
-
-
-@users_group.command("enable")
-@click.argument("name")
-@workspace_option
-def users_enable(name, workspace):
-    from pipeline.store.users import Users
-
-    Users(workspace).set_disabled(name, False)
-    echo(f"enabled {name}")
 
 
 @cli.command("backup")
