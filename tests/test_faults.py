@@ -223,7 +223,10 @@ def _cmdline(pid: int) -> str:
 
 
 def is_worker(pid: int) -> bool:
-    """A pool's worker: forked by the fork server (same command line), so a child of a process running it."""
+    """A pool's worker: spawned (Python 3.12 and later), or forked by the fork server (same command line as it), so a
+    child of a process running it."""
+    if "spawn_main" in _cmdline(pid):
+        return True
     try:
         parent = int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
     except (OSError, ValueError, IndexError):
