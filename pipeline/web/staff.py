@@ -46,12 +46,14 @@ def _said(exc: MouError) -> str:
 
 
 def _change(work, said: str):
+    """A change of the users, by a legal officer: `work` does it (a MouError refuses it, with the reason); `said`
+    is what the page says after, formatted with what `work` returned, if anything."""
     legal_only()
     try:
-        work(office())
+        result = work(office())
     except MouError as exc:
         return _done(_said(exc), good=False)
-    return _done(said)
+    return _done(said.format(**result) if isinstance(result, dict) else said)
 
 
 @bp.post("/users/add")
@@ -98,16 +100,11 @@ def email(name):
 @bp.post("/users/<name>/hand-over")
 def hand_over(name):
     to = request.form.get("to", "")
-    moved: list[str] = []
 
     def work(ctx):
         known = ctx.users.load()
         if name not in known or to not in known or to == name:
             raise MouError(f"เลือกผู้รับโอนที่เป็นผู้ใช้อีกคน / choose another user to hand {name}'s agreements to")
-        moved.extend(ctx.record.hand_over(name, to))
+        return {"n": len(ctx.record.hand_over(name, to)), "name": name, "to": to}
 
-    response = _change(work, "")
-    if session.get("users_notice", {}).get("good"):
-        session["users_notice"]["text"] = t("user_handed_over").format(n=len(moved), name=name, to=to)
-        session.modified = True
-    return response
+    return _change(work, t("user_handed_over"))
