@@ -317,12 +317,13 @@ def test_signatures_whose_certificates_expired_since_verify_at_the_time_their_st
     crl = CrlServer(ca)
     tsa = TimeStampServer(ca, crl_url=crl.url)
     try:
+        # the last signer's certificate, and another one's, run out in 12 seconds (counted from before the first
+        # signature, so that the test waits as little as it can)
+        until = dt.datetime.now(dt.UTC) + dt.timedelta(seconds=12)
+        short = ca.issue(f"Signer {len(ROLES) - 1}", crl_url=crl.url, not_after=until)
+        unstamped_cert = ca.issue("Signer without a stamp", crl_url=crl.url, not_after=until)
         current = out / f"{NAME}.pdf"
         for n, role in enumerate(ROLES):
-            if role == ROLES[-1]:  # the last signer's certificate, and another one's, run out in 12 seconds
-                until = dt.datetime.now(dt.UTC) + dt.timedelta(seconds=12)
-                short = ca.issue(f"Signer {n}", crl_url=crl.url, not_after=until)
-                unstamped_cert = ca.issue("Signer without a stamp", crl_url=crl.url, not_after=until)
             signed = tmp_path / f"short-{n}.pdf"
             cert = short if role == ROLES[-1] else ca.issue(f"Signer {n}", crl_url=crl.url)
             code, said = mou(
