@@ -508,3 +508,28 @@ def test_a_message_shown_in_the_browser_names_no_server_folder(client):
         said = digits(public(f"{workspace}/.drafts/care.yaml:12: ยอดเงินไม่ตรง / amounts differ ({workspace}/care.yaml)"))
         assert str(workspace) not in said and ".drafts" not in said
         assert "care.yaml:12" in said  # the file's own line number, as the file has it
+
+
+@pytest.mark.parametrize("model", ["grant", "performance", "commissioning"])
+def test_a_new_agreements_pages_speak_of_no_enter_key_and_show_the_follow_ups_of_a_default(client, model):
+    """Issue 32's fresh-eyes pass: the terminal's "Enter เพื่อข้าม" reached the browser's labels ("ผู้ลงนามปฏิบัติการ
+    แทนผู้ใด (…; Enter เพื่อข้ามถ้า…)"), and the partner's kind, shown as CSO before any answer, did not show the CSO's
+    registration until a save."""
+    workspace, c = client
+    (workspace / "fresh.yaml").write_text(f"spec_version: 1\nmodel: {model}\n", encoding="utf-8")
+    for page in PAGES:
+        for lang in ("th", "en"):
+            c.set_cookie("lang", lang)
+            body = c.get(f"/a/fresh/{page.id}").get_data(as_text=True)
+            text = re.sub(r"<[^>]+>", " ", re.sub(r"<(script|style)[^>]*>.*?</\1>", "", body, flags=re.S))
+            assert "Enter" not in text, (page.id, lang, text[text.index("Enter") - 80 : text.index("Enter") + 40])
+    c.set_cookie("lang", "th")
+    parties = c.get("/a/fresh/parties").get_data(as_text=True)
+    assert re.search(
+        r'<select[^>]*name="f\.parties\.partner\.kind"[^>]*>.*?<option value="cso" selected', parties, re.S
+    )
+    registration = re.search(
+        r'<div class="field[^"]*"[^>]*data-question="parties\.partner\.registration"([^>]*)>', parties
+    )
+    assert registration and "hidden" not in registration.group(1), registration and registration.group(0)
+    assert "การจดทะเบียนของผู้รับมอบภารกิจ" in parties

@@ -25,7 +25,16 @@ from pipeline.store.users import changes
 from pipeline.store.workspace import OUT, valid_name
 from pipeline.web.builds import draft_is_current
 from pipeline.web.context import TYPED, allowed, missing_of, office, problems_of, visible_to
-from pipeline.web.forms import apply_page, form_field, keep_typed, merge_page, page_now, pending, rule_problems
+from pipeline.web.forms import (
+    apply_page,
+    as_shown,
+    form_field,
+    keep_typed,
+    merge_page,
+    page_now,
+    pending,
+    rule_problems,
+)
 from pipeline.web.strings import t
 from pipeline.web.words import field_label, next_page, question_label, shown_answer, title_of, visible_pages, when_words
 
@@ -140,7 +149,7 @@ def page(name, page_id):
         typed_raw, errors = pending(pg, answers)
         for key, message in rule_problems(pg, answers).items():
             errors.setdefault(key, message)
-    questions = page_questions(pg, answers, ctx.settings)
+    questions = page_questions(pg, as_shown(pg, answers, ctx.settings), ctx.settings)
     fields = [
         form_field(q, answers, errors, typed_raw, extra_rows=1 + (grow == f"add_row:{q.path}")) for q in questions
     ]

@@ -392,6 +392,19 @@ def keep_typed(answers: dict, pg, typed_raw: dict) -> None:
         answers.pop(TYPED, None)
 
 
+def as_shown(pg, answers: dict, settings: Settings) -> dict:
+    """The answers as the page shows them: a choice not answered yet holds its default on the page (a partner's kind
+    shows "CSO"), so the questions that default calls for are shown with it (the CSO's registration), not only after a
+    save. (A yes or no is never ticked for them: `form_field`.) The stored answers are not touched."""
+    seen = copy.deepcopy(answers)
+    for q in page_questions(pg, seen, settings):
+        if q.kind == "choice" and get(seen, q.path) is None:
+            value = default_of(q, seen)
+            if value is not None:
+                put(seen, q.path, value)
+    return seen
+
+
 def pending(pg, answers: dict) -> tuple[dict, dict]:
     """The wrong answers of this page kept as typed, each with its message again."""
     typed = (

@@ -148,9 +148,25 @@ _TERMINAL_HINT = re.compile(
 )
 
 
+# What a hint about the terminal's Enter key says in a form, where an optional field is simply left empty.
+_ENTER_KEY = {
+    "th": (("Enter เพื่อข้ามถ้า", "เว้นว่างถ้า"), ("Enter เพื่อข้าม", "เว้นว่างได้"), ("Enter = ", "ถ้าเว้นว่าง = ")),
+    "en": (
+        ("Enter to skip if", "leave empty if"),
+        ("Enter to skip", "may be left empty"),
+        ("Enter = ", "if left empty: "),
+    ),
+}
+
+
 def question_label(q: Q) -> str:
-    """A question's words without the terminal's typing hints ("Enter เพื่อข้าม", "ทีละข้อ"): a form shows them its own way."""
-    return _TERMINAL_HINT.sub("", q.th if g.lang == "th" else q.en)
+    """A question's words without the terminal's typing hints ("Enter เพื่อข้าม", "ทีละข้อ"): a form shows them its own
+    way (an optional field has no "ต้องตอบ"), and a hint that says more than "skip" says it without the Enter key."""
+    lang = "th" if g.lang == "th" else "en"
+    words = _TERMINAL_HINT.sub("", q.th if lang == "th" else q.en)
+    for terminal, form in _ENTER_KEY[lang]:
+        words = words.replace(terminal, form)
+    return words
 
 
 def method_words() -> dict:
