@@ -533,3 +533,10 @@ def test_a_new_agreements_pages_speak_of_no_enter_key_and_show_the_follow_ups_of
     )
     assert registration and "hidden" not in registration.group(1), registration and registration.group(0)
     assert "การจดทะเบียนของผู้รับมอบภารกิจ" in parties
+    # a CSO's signatory needs the instrument that empowers them (SPEC §2): asked as needed on the page, not found at
+    # the review after every page was passed
+    authority = re.search(r'<label for="in-parties\.partner\.authority">(.*?)</label>', parties, re.S).group(1)
+    assert 'class="req"' in authority, authority
+    form = [(k, v) for k, v in form_of(parties) if k != "f.parties.partner.authority"]
+    said = post(c, "/a/fresh/parties", form + [("f.parties.partner.authority", "")]).get_data(as_text=True)
+    assert re.search(r'id="f-parties\.partner\.authority-error"[^>]*>\s*ต้องตอบข้อนี้', said), said[:3000]

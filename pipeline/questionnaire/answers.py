@@ -37,10 +37,14 @@ class Q:
     choices: tuple = ()  # (value, th, en)
     default: object = None  # a value, or a function of the answers
     when: Callable = lambda a, settings: True  # (answers, settings) -> does the question apply
-    required: bool = True
+    required: bool | Callable[[dict], bool] = True  # or a function of the answers (a CSO's authority: `needed`)
     fields: tuple = ()  # the fields of one record (kind "records")
     minimum: Callable = lambda a: 1  # fewest items of a list
     check: Callable | None = None  # (value, answers) -> (th, en) when wrong
+
+    def needed(self, answers: dict) -> bool:
+        """Whether an answer is required, given the other answers."""
+        return bool(self.required(answers)) if callable(self.required) else self.required
 
 
 # -- answers as a nested dict ----------------------------------------------------------------------------------
@@ -162,7 +166,7 @@ def convert(q: Q, raw: str, a: dict):
     if problem:
         raise problem
     raw = clean(raw).strip()
-    if raw in ("", "-", "–", "—") and not q.required:  # a dash is how a form says "none"
+    if raw in ("", "-", "–", "—") and not q.needed(a):  # a dash is how a form says "none"
         return None
     if raw == "":
         raise Invalid("ต้องตอบข้อนี้", "an answer is needed")
@@ -217,8 +221,8 @@ def convert(q: Q, raw: str, a: dict):
                 ("ต้องเป็นตัวเลข เช่น 1,250,000", "must be a number, e.g. 1,250,000")
                 if "baht" in q.en.lower()
                 else (
-                    "ต้องเป็นตัวเลข เช่น 75 (เว้นว่างได้ถ้าไม่มี)" if not q.required else "ต้องเป็นตัวเลข เช่น 75",
-                    "must be a number, e.g. 75" + ("" if q.required else " (or leave it empty)"),
+                    "ต้องเป็นตัวเลข เช่น 75 (เว้นว่างได้ถ้าไม่มี)" if not q.needed(a) else "ต้องเป็นตัวเลข เช่น 75",
+                    "must be a number, e.g. 75" + ("" if q.needed(a) else " (or leave it empty)"),
                 )
             ),
             "int": ("ต้องเป็นจำนวนเต็ม", "must be a whole number"),

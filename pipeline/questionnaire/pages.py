@@ -143,7 +143,7 @@ def missing(answers: dict, settings: Settings) -> list[Q]:
     out = []
     for q in applicable(answers, settings):
         value = get(answers, q.path)
-        if value is None and (q.required or (q.kind in ("list", "records") and q.minimum(answers) > 0)):
+        if value is None and (q.needed(answers) or (q.kind in ("list", "records") and q.minimum(answers) > 0)):
             if default_of(q, answers) is None or q.kind in ("list", "records"):
                 out.append(q)
     return out

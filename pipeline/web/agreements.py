@@ -82,6 +82,28 @@ def _in_order(pg, fields: list) -> list:
     return sorted(fields, key=lambda f: order.get(f.q.path, -1))
 
 
+def _fields(pg, answers: dict, errors: dict, typed_raw: dict, grow: str, settings) -> list:
+    """The page's fields in order: those the answers (as the page shows them) call for, with their values, errors and
+    stars; then the page's other questions, hidden and disabled, which the page's script shows as soon as an answer
+    calls for one (without script, they appear after the save)."""
+    seen = as_shown(pg, answers, settings)
+    questions = page_questions(pg, seen, settings)
+    fields = [
+        dataclasses.replace(
+            form_field(q, answers, errors, typed_raw, extra_rows=1 + (grow == f"add_row:{q.path}")),
+            required=q.needed(seen),
+        )
+        for q in questions
+    ]
+    applies = {q.path for q in questions}
+    dormant = [
+        dataclasses.replace(form_field(q, answers, {}, {}), dormant=True)
+        for q in all_page_questions(pg)
+        if q.path not in applies
+    ]
+    return _in_order(pg, fields + dormant)
+
+
 @bp.post("/a/<name>/<page_id>/applies")
 def applies(name, page_id):
     """The page's questions that apply to the answers as the form now holds them (nothing is saved): what the page's
@@ -149,19 +171,7 @@ def page(name, page_id):
         typed_raw, errors = pending(pg, answers)
         for key, message in rule_problems(pg, answers).items():
             errors.setdefault(key, message)
-    questions = page_questions(pg, as_shown(pg, answers, ctx.settings), ctx.settings)
-    fields = [
-        form_field(q, answers, errors, typed_raw, extra_rows=1 + (grow == f"add_row:{q.path}")) for q in questions
-    ]
-    # the page's other questions, hidden and disabled: the page's script shows one as soon as an answer calls for it
-    # (without script, it appears after the save, as before)
-    applies = {q.path for q in questions}
-    dormant = [
-        dataclasses.replace(form_field(q, answers, {}, {}), dormant=True)
-        for q in all_page_questions(pg)
-        if q.path not in applies
-    ]
-    fields = _in_order(pg, fields + dormant)
+    fields = _fields(pg, answers, errors, typed_raw, grow, ctx.settings)
     rec = recommendation(answers) if pg.id == "screening" else None
     visible = visible_pages(answers, ctx.settings)
     return render_template(

@@ -48,6 +48,7 @@ class Field:
     rows: list | None = None
     total: str | None = None
     dormant: bool = False  # a question the answers do not call for yet: hidden, its inputs disabled, until they do
+    required: bool = False  # marked with a star: needed, given the answers as the page shows them
 
 
 def optional_clauses(answers: dict) -> list[tuple[str, str, bool]]:
@@ -302,7 +303,7 @@ def set_answer(q: Q, raw: str, answers: dict, errors: dict, typed_raw: dict) -> 
     raw = raw.replace("\r\n", "\n").replace("\r", "\n")
     if raw.strip() == "":
         drop(answers, q.path)
-        if q.required:
+        if q.needed(answers):
             errors[key] = "ต้องตอบข้อนี้" if g.lang == "th" else "an answer is needed"
             typed_raw[key] = raw  # shown as left (every method unticked), not as the default beside the message
         return
