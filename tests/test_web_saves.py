@@ -14,6 +14,7 @@ import yaml
 from pipeline.documents.check import check_spec
 from pipeline.library.clauses import load_library
 from pipeline.questionnaire.pages import PAGES, page_questions
+from pipeline.render import thai
 from pipeline.spec.settings import Settings
 from pipeline.web.app import create_app
 
@@ -493,6 +494,17 @@ def test_the_history_names_methods_and_clauses_in_words(client):
     text = re.sub(r"<[^>]+>", " ", history.group(0))
     assert "การรับฟังความคิดเห็นและประเมินผลร่วมกับผู้รับบริการ" in text, text[:2000]  # the method added, in words
     assert "service_user_feedback" not in text and "field_visit" not in text, text[:2000]
+
+    # an amount and a row's number as a Thai reader reads them (the fresh-eyes pass found "๑๕๐๐๐๐๐" and "รายการที่ 1")
+    money = form_of(c.get("/a/care/money").get_data(as_text=True))
+    old = dict(money)["f.budget.total"]
+    total = str(int(thai.parse_user_amount(old)) + 1000)
+    money = [(k, total if k == "f.budget.total" else v) for k, v in money]
+    post(c, "/a/care/money", money)
+    text = re.sub(r"<[^>]+>", " ", c.get("/a/care").get_data(as_text=True))
+    line = next(line for line in text.splitlines() if "งบประมาณรวม" in line and "→" in line)
+    assert thai.thai_digits(f"{int(total):,}") in line, line
+    assert not re.search(r"รายการที่ [0-9]", text), re.search(r".{60}รายการที่ [0-9].{20}", text).group(0)
 
 
 def test_a_message_shown_in_the_browser_names_no_server_folder(client):

@@ -88,6 +88,8 @@ def shown_answer(value, q: Q) -> str:
         )
     if q.kind == "bool":
         return t("yes") if value else t("no")
+    if q.kind == "amount" and isinstance(value, str) and re.fullmatch(r"-?\d+(\.\d+)?", value):
+        value = Decimal(value)  # as the history records an amount: "1500000", shown "1,500,000" as it was typed
     if q.kind == "amount" and isinstance(value, (int, Decimal)) and not isinstance(value, bool):
         return amount_text(value)
     if q.kind == "steps":
@@ -203,7 +205,8 @@ def field_label(field_path: str) -> str:
         return question_label(q) if q else (page_of(field_path).th if g.lang == "th" else page_of(field_path).en)
     text = question_label(q)
     if m and m.group(2) is not None:
-        text += f" {'รายการที่' if g.lang == 'th' else 'item'} {int(m.group(2)) + 1}"
+        n = str(int(m.group(2)) + 1)
+        text += f" รายการที่ {thai.thai_digits(n)}" if g.lang == "th" else f" item {n}"
         sub = next((f for f in q.fields if f.path == m.group(3)), None) if m.group(3) else None
         if sub is not None:
             text += f": {question_label(sub)}"
