@@ -340,7 +340,9 @@ def assert_validators_agree(pdf: Path, said: str) -> None:
         )
     }
     for role, verdict in re.findall(  # the Thai line (the browser shows the page's language only)
-        r"^\s*(?:ผ่าน|ไม่ผ่าน) (?!ตราประทับเวลาของเอกสาร)(.+?): .*? (ถูกแก้ไขหรือลายมือชื่อไม่ถูกต้อง|ไม่ถูกแก้ไข) ", said, re.M
+        r"^\s*(?:ผ่าน|ไม่ผ่าน|ยังไม่ยืนยันตัวตน) (?!ตราประทับเวลาของเอกสาร)(.+?): .*? (ถูกแก้ไขหรือลายมือชื่อไม่ถูกต้อง|ไม่ถูกแก้ไข) ",
+        said,
+        re.M,
     ):
         assert mou.setdefault(role, verdict == "ไม่ถูกแก้ไข") == (verdict == "ไม่ถูกแก้ไข"), (role, said)
     others = independent_integrity(pdf)

@@ -43,6 +43,17 @@ class Signature:
             and not self.revoked
         )
 
+    @property
+    def verdict(self) -> tuple[str, str]:
+        """The word a report line starts with: passed; sound but its signer's identity not verified, because no
+        trusted CA was given (an office without a trust list sees that, not a failure of a good signature); failed."""
+        if self.ok:
+            return "ผ่าน", "OK"
+        if self.trusted is None and self.intact and not self.changed_after and not self.revoked:
+            if self.stamp_trusted is not False:
+                return "ยังไม่ยืนยันตัวตน", "UNVERIFIED"
+        return "ไม่ผ่าน", "FAIL"
+
 
 @dataclass
 class Report:
@@ -288,8 +299,8 @@ def report_lines(report: Report, lang_date) -> list[str]:
                 "time stamp from an authority that is NOT trusted",
             )
         lines.append(
-            f"{'ผ่าน' if s.ok else 'ไม่ผ่าน'} {s.role}: {s.subject} เวลา {when} ({stamp[0]}) {intact[0]} {trusted[0]} {changed[0]}\n"
-            f"  {'OK' if s.ok else 'FAIL'} {s.role}: {s.subject}, {when} ({stamp[1]}), {intact[1]}, {trusted[1]}, {changed[1]}"
+            f"{s.verdict[0]} {s.role}: {s.subject} เวลา {when} ({stamp[0]}) {intact[0]} {trusted[0]} {changed[0]}\n"
+            f"  {s.verdict[1]} {s.role}: {s.subject}, {when} ({stamp[1]}), {intact[1]}, {trusted[1]}, {changed[1]}"
             + (f" — {s.problem}" if s.problem else "")
         )
     for s in report.stamps:

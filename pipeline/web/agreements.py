@@ -97,7 +97,7 @@ def _fields(pg, answers: dict, errors: dict, typed_raw: dict, grow: str, setting
     ]
     applies = {q.path for q in questions}
     dormant = [
-        dataclasses.replace(form_field(q, answers, {}, {}), dormant=True)
+        dataclasses.replace(form_field(q, answers, {}, {}), dormant=True, required=q.needed(seen))
         for q in all_page_questions(pg)
         if q.path not in applies
     ]
