@@ -321,6 +321,8 @@ def test_list_page_shows_states_problems_and_warnings(tmp_path):
     # a CSO partner without its registration: the warning mou build prints
     (workspace / "warned.yaml").write_text(text.replace("    kind: lao", "    kind: cso", 1), encoding="utf-8")
     shutil.copy(EXAMPLES / "inclusive-care.yaml", workspace / "care.yaml")
+    care = (EXAMPLES / "inclusive-care.yaml").read_text(encoding="utf-8")
+    (workspace / "late.yaml").write_text(care + "\nsigned:\n  date: 2024-06-10\n", encoding="utf-8")
     (workspace / "started.answers.yaml").write_text(
         "spec_version: 1\nlanguage: th\nmodel: grant\ntitle: งานที่เพิ่งเริ่ม\n", encoding="utf-8"
     )
@@ -336,6 +338,9 @@ def test_list_page_shows_states_problems_and_warnings(tmp_path):
     assert "รอนิติกรตรวจ" in rows["care"] and "กำลังกรอก" in rows["started"] and "งานที่เพิ่งเริ่ม" in rows["started"]
     assert "ควรระบุการจดทะเบียน" in rows["warned"] and "รอนิติกรตรวจ" in rows["warned"]  # the warning mou build would print
     assert re.search(r"กำลังกรอก [๑-๙][๐-๙]* ๐ ", rows["started"])  # its problems counted, no warning yet
+    # signed on another day than the agreement states: the warning in Thai digits (the fresh-eyes pass: "2570")
+    assert "ลงนามแล้ว" in rows["late"] and "signed.date" in rows["late"], rows["late"]
+    assert not re.search(r"[0-9]", rows["late"]), rows["late"]
 
 
 def test_what_a_coordinator_found(server, browser):
