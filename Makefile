@@ -64,10 +64,11 @@ serve: install
 	@mkdir -p $(WORKSPACE); for f in examples/*.yaml; do [ -e "$(WORKSPACE)/$$(basename $$f)" ] || cp "$$f" $(WORKSPACE)/; done
 	$(MOU) serve --workspace $(WORKSPACE)
 
-# ruff (lint and format) over the code and the tests.
+# ruff (lint and format) over the code and the tests, and mypy over the package (its settings in pyproject.toml).
 lint: venv
 	$(VENV)/bin/ruff check pipeline tests scripts
 	$(VENV)/bin/ruff format --check pipeline tests scripts
+	$(VENV)/bin/mypy
 
 # The fast loop while editing: lint and every test that needs no LibreOffice, Chromium or batch run (under 30 s), in
 # two processes (185 tests: 32 s in one, 22 s in two).

@@ -258,14 +258,14 @@ def interview_cmd(answers_file, out_dir, no_input, lang, name, no_pdf, library_d
     not_a_batch_folder(out_dir)
     library = load_library(library_dir)
     settings = load_settings(settings_file)
-    answers = {}
+    answers: dict = {}
     if answers_file:
         src = parse(answers_file.read_bytes(), str(answers_file))
         if src.problems:
             raise SpecError(
                 [Problem(src.name, line, ".".join(map(str, path)), th, en) for path, line, th, en in src.problems]
             )
-        answers = src.data
+        answers = src.data if isinstance(src.data, dict) else {}
     iv = Interview(lang=lang, answers=answers, settings=settings, library=library)
     spec_path = out_dir / f"{name}.yaml"
     if no_input:

@@ -179,7 +179,8 @@ def build_sla(
     """NAME.sla-N.docx (and .pdf): checked for its parts, with provenance, written atomically."""
     checked = check_spec(spec_path, settings, library)
     spec = checked.spec
-    doc = sla_document(spec, year, settings, library, draft)
+    doc = sla_document(spec, year, settings, library, draft)  # refused there unless the agreement is signed
+    assert spec.signed is not None
     prov = {
         "spec_hash": spec_hash(checked.raw),
         "model": spec.model,

@@ -318,7 +318,7 @@ def acting_words(who, library: Library, lang: str) -> str:
     return library.labels["signature"][key][lang].format(office=office)
 
 
-def signature_lines(signers: list, library: Library, lang: str) -> list[tuple]:
+def signature_lines(signers: list, library: Library, lang: str) -> list[BlockRow]:
     """Signature blocks two abreast, one table row per line (signature, name, position, the capacity when one acts
     for an office, role), so that the lines of the two blocks stay level when a position wraps; a pair's rows are
     kept together on one page."""
@@ -448,7 +448,7 @@ def _render_clause(clause: Clause, compiled, env, library: Library, ctx: dict, l
         if clause_blocks:  # a clause starts a sub-clause (๓.๑, ๓.๒ …), and so does each of its "+ " lines
             clause_blocks[0] = replace(clause_blocks[0], sub=True)
         grid = None
-        if table:
+        if table and clause.table is not None:
             rows_expr, cells, totals, expands = table
             # each column, or one per item of its `each` (the indicators' targets at each evaluation)
             cols = []

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from decimal import Decimal
 from pathlib import Path
 
 from pipeline import __version__
@@ -55,9 +56,9 @@ def _content(section: Section) -> list:
     """A section's words with its own clause number taken out of its sub-clause numbers (๕.๑ -> #.๑), so a clause that
     only moved is not a change."""
     n = _number(section)
-    out = [_CLAUSE_NO.sub("", section.heading)]
+    out: list[object] = [_CLAUSE_NO.sub("", section.heading)]
     for b in section.blocks:
-        if b.kind == "table":
+        if b.table is not None:
             out.append(("table", b.table.headers, b.table.rows, b.table.total))
         else:
             out.append((b.kind, re.sub(rf"^{re.escape(n)}\.", "#.", b.text) if n else b.text))
@@ -130,14 +131,15 @@ def _fiscal_year_ended(year_be: int) -> dt.date:
     return dt.date(year_be - 543, 9, 30)
 
 
-def _delegator_money_by_year(spec: Spec) -> dict[int, object]:
-    out = dict(payment_years(spec))
+def _delegator_money_by_year(spec: Spec) -> dict[int | tuple[str, int], Decimal]:
+    """The delegator's money by fiscal year: paid (by year) and provided by its sources (("source", year))."""
+    out: dict[int | tuple[str, int], Decimal] = {year: paid for year, paid in payment_years(spec).items()}
     for s in spec.budget.sources:
         if s.provider == "delegator":
             for year, amount in (s.fiscal_years or {}).items():
-                out[("source", int(year))] = out.get(("source", int(year)), 0) + amount
+                out[("source", int(year))] = out.get(("source", int(year)), Decimal(0)) + amount
             if s.fiscal_year is not None and not s.fiscal_years:
-                out[("source", s.fiscal_year)] = out.get(("source", s.fiscal_year), 0) + s.amount
+                out[("source", s.fiscal_year)] = out.get(("source", s.fiscal_year), Decimal(0)) + s.amount
     return out
 
 
@@ -199,7 +201,7 @@ def amendment_problems(
     for year in closed:
         if _fiscal_year_ended(year) >= when:
             continue
-        keys = (year, ("source", year))
+        keys: tuple[int | tuple[str, int], ...] = (year, ("source", year))
         if any(old_years.get(key, 0) != new_years.get(key, 0) for key in keys):
             problems.append(
                 (
@@ -260,7 +262,7 @@ def _lines(section: Section) -> list[str]:
     """A section as the lines a reader compares: its heading, its paragraphs, each row of its tables."""
     out = [section.heading]
     for b in section.blocks:
-        if b.kind == "table":
+        if b.table is not None:
             out += [" | ".join(map(str, row)) for row in ([b.table.headers] + list(b.table.rows))]
         else:
             out.append(b.text)
@@ -462,7 +464,7 @@ def build_amendment(
         "pipeline": __version__,
         "required": ",".join(doc.required),
         "draft": "no",
-        "agreement_signed": str(old.spec.signed.date),
+        "agreement_signed": str(old.spec.signed.date) if old.spec.signed else "",
     }
     return write_document(
         doc,

@@ -51,12 +51,12 @@ def check_spec(path: Path, settings: Settings, library: Library, strict: bool = 
     back with the spec, or are errors too when strict."""
     raw, src = read_source(path)
     spec, problems = typed(src)
-    warnings = []
+    warnings: list[Problem] = []
     if spec is not None:
         for f in check(spec, settings, library):
             p = Problem(src.name, src.line(f.path), dotted(f.path), f.th, f.en)
             (warnings if f.warning and not strict else problems).append(p)
-    if problems:
+    if problems or spec is None:  # no typed spec comes without a problem saying why
         raise SpecError(problems)
     return Checked(raw, spec, warnings)
 
@@ -169,9 +169,10 @@ def check_document(path: Path | bytes, library: Library, model: str | None = Non
     if props.get("document") in ("sla", "amendment"):  # a yearly SLA or an amendment: the parts of its own kind
         from pipeline.documents.after_signing import required_headings
 
-        lang = props.get("language") if props.get("language") in ("th", "en") else "th"
+        lang = str(props.get("language")) if props.get("language") in ("th", "en") else "th"
         skeletons = {skeleton(line) for line in lines if line.strip()}
-        found, missing = [], []
+        found: list[str] = []
+        missing: list[str] = []
         for sid, heading in required_headings(library, props["document"], lang):
             (found if skeleton(heading) in skeletons else missing).append(sid)
         return DocumentReport(name, props["document"], lang, found, missing)

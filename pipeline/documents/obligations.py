@@ -190,12 +190,12 @@ def calendar(folder: Path, settings: Settings, library: Library, drafts: bool = 
             loaded[path.stem] = check_spec(path, settings, library).spec
         except MouError as exc:
             failed.append(f"{path.name}: {exc.format().splitlines()[0]}")
-    root = {}
+    root: dict[str, str] = {}
     for name in loaded:  # the agreement a chain of amendments started from
         seen, at = {name}, name
-        while loaded.get(at) is not None and loaded[at].amends and loaded[at].amends not in seen:
-            seen.add(loaded[at].amends)
-            at = loaded[at].amends
+        while (parent := loaded[at].amends if loaded.get(at) is not None else None) and parent not in seen:
+            seen.add(parent)
+            at = parent
         root[name] = at
     chosen: dict[str, tuple[str, Spec]] = {}
     for name, spec in loaded.items():

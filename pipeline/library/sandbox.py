@@ -73,7 +73,9 @@ class LimitedTemplate(Template):
 
     def render(self, *args, **kwargs) -> str:
         env = self.environment
-        out, size = [], 0
+        assert isinstance(env, LimitedSandbox)  # the only environment that makes these templates
+        out: list[str] = []
+        size = 0
         with env.time_limit():
             for chunk in self.generate(*args, **kwargs):
                 size += len(chunk)
@@ -222,7 +224,7 @@ def _guarded_filter(name: str, func):
         return _checked_result(name, func(*args, **kwargs))
 
     if passes is not None:
-        guarded.jinja_pass_arg = passes
+        guarded.jinja_pass_arg = passes  # type: ignore[attr-defined]  # how Jinja marks a filter that takes the context
     guarded.__name__ = name
     return guarded
 

@@ -56,6 +56,12 @@ def get(a: dict, path: str, default=None):
     return a
 
 
+def group(a: dict, key: str) -> dict:
+    """The answers under a key that holds a group of them (`signed`, `clauses`), or an empty group."""
+    value = a.get(key)
+    return value if isinstance(value, dict) else {}
+
+
 def put(a: dict, path: str, value) -> None:
     """Set an answer; an empty one removes it, and the groups it leaves empty (an account skipped is no account)."""
     parts = path.split(".")
@@ -159,6 +165,61 @@ class Invalid(ValueError):
         self.th, self.en = th, en
 
 
+def _as_dates(q: Q, raw: str) -> object:
+    """Several dates, comma- or line-separated: a list (one date alone where a spec allows one)."""
+    value = [parse_user_date(part.strip()) for part in re.split(r"[,;\n]+", raw) if part.strip()]
+    return value[0] if len(value) == 1 and q.path in ONE_OR_MORE else value
+
+
+def _as_amount(q: Q, raw: str) -> Decimal:
+    value = parse_user_amount(raw)
+    if value < 0:
+        raise Invalid("ต้องไม่ติดลบ", "must not be negative")
+    return value
+
+
+def _as_bool(q: Q, raw: str) -> bool:
+    value = True if raw.lower() == "มี" else yes_or_no(raw)
+    if value is None:
+        raise Invalid("ตอบ ใช่ (y) หรือ ไม่ (n)", "answer y or n")
+    return value
+
+
+def _as_choice(q: Q, raw: str) -> str:
+    values = [c[0] for c in q.choices]
+    if raw.isdigit() and 1 <= int(raw) <= len(values):
+        return values[int(raw) - 1]
+    if raw in values:
+        return raw
+    raise Invalid(f"เลือกหมายเลข 1-{len(values)}", f"choose 1-{len(values)} or one of {', '.join(values)}")
+
+
+def _as_methods(q: Q, raw: str) -> list[str]:
+    value = [m.strip() for m in re.split(r"[,\s]+", raw) if m.strip()]
+    bad = [m for m in value if m not in METHODS.split(", ")]
+    if bad or not value:
+        raise Invalid(f"ไม่รู้จักวิธี {', '.join(bad)}", f"unknown method(s) {', '.join(bad)}: use {METHODS}")
+    return value
+
+
+def _as_text(q: Q, raw: str) -> str:
+    return raw
+
+
+# What a user typed, by the kind of question, to the value the spec holds (a ValueError or ShortYear: said by
+# `convert` in the kind's words; an Invalid: said as it is).
+PARSERS: dict[str, Callable[[Q, str], object]] = {
+    "date": lambda q, raw: parse_user_date(raw),
+    "dates": _as_dates,
+    "amount": _as_amount,
+    "int": lambda q, raw: int(parse_user_amount(raw)),
+    "bool": _as_bool,
+    "choice": _as_choice,
+    "steps": lambda q, raw: parse_steps(raw),
+    "methods": _as_methods,
+}
+
+
 def convert(q: Q, raw: str, a: dict):
     """Text typed by a user -> the value for the spec, or Invalid with a Thai and English message. Its length is
     checked first (nothing parses an overlong answer), then control characters are cleaned out."""
@@ -171,39 +232,7 @@ def convert(q: Q, raw: str, a: dict):
     if raw == "":
         raise Invalid("ต้องตอบข้อนี้", "an answer is needed")
     try:
-        if q.kind == "date":
-            value = parse_user_date(raw)
-        elif q.kind == "dates":  # several dates, comma- or line-separated: a list (one date alone where a spec allows)
-            value = [parse_user_date(part.strip()) for part in re.split(r"[,;\n]+", raw) if part.strip()]
-            if len(value) == 1 and q.path in ONE_OR_MORE:
-                value = value[0]
-        elif q.kind == "amount":
-            value = parse_user_amount(raw)
-            if value < 0:
-                raise Invalid("ต้องไม่ติดลบ", "must not be negative")
-        elif q.kind == "int":
-            value = int(parse_user_amount(raw))
-        elif q.kind == "bool":
-            value = True if raw.lower() == "มี" else yes_or_no(raw)
-            if value is None:
-                raise Invalid("ตอบ ใช่ (y) หรือ ไม่ (n)", "answer y or n")
-        elif q.kind == "choice":
-            values = [c[0] for c in q.choices]
-            if raw.isdigit() and 1 <= int(raw) <= len(values):
-                value = values[int(raw) - 1]
-            elif raw in values:
-                value = raw
-            else:
-                raise Invalid(f"เลือกหมายเลข 1-{len(values)}", f"choose 1-{len(values)} or one of {', '.join(values)}")
-        elif q.kind == "steps":
-            value = parse_steps(raw)
-        elif q.kind == "methods":
-            value = [m.strip() for m in re.split(r"[,\s]+", raw) if m.strip()]
-            bad = [m for m in value if m not in METHODS.split(", ")]
-            if bad or not value:
-                raise Invalid(f"ไม่รู้จักวิธี {', '.join(bad)}", f"unknown method(s) {', '.join(bad)}: use {METHODS}")
-        else:
-            value = raw
+        value = PARSERS.get(q.kind, _as_text)(q, raw)
     except Invalid:
         raise
     except ShortYear as exc:

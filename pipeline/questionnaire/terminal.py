@@ -98,7 +98,8 @@ class Interview:
                 self.say(f"  ✗ {exc.th} — กรุณาตอบอีกครั้ง", f"  ✗ {exc.en} — please answer again")
 
     def ask_list(self, q: Q, a: dict):
-        items, need = [], q.minimum(a)
+        items: list[str] = []
+        need = q.minimum(a)
         self.say(f"{q.th} — พิมพ์ทีละรายการ กด Enter ที่บรรทัดว่างเมื่อครบ", f"{q.en} — one per line, an empty line to finish")
         while True:
             raw = click.prompt(f"  {len(items) + 1}", default="", show_default=False).strip()
@@ -261,7 +262,7 @@ class Interview:
                     raise SpecError(stuck, "answers (แก้ไขในไฟล์คำตอบ / fix them in the answers file)")
                 for p in problems:
                     self.say(f"  ✗ {human_path(p.field, 'th')}: {p.th}", f"  ✗ {human_path(p.field, 'en')}: {p.en}")
-                for q in dict.fromkeys(self.question_for(p.field) for p in problems):
+                for q in dict.fromkeys(q for p in problems if (q := self.question_for(p.field)) is not None):
                     self.say(f"แก้ไข: {q.th}", f"Fix: {q.en}")
                     self.ask(q)
                 for later in self.missing():  # answers that now apply (a keeper for a copy beyond the signatories)

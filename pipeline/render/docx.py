@@ -143,7 +143,7 @@ def render_docx(agreement: Agreement, library: Library, provenance: dict, when: 
             "heading": s.heading,
             "blocks": [
                 {"kind": "table", "subdoc": _table(scratch, b.table, ids)}
-                if b.kind == "table"
+                if b.table is not None
                 else {"kind": b.kind, "text": b.text}
                 for b in s.blocks
             ],

@@ -30,7 +30,8 @@ def escape(text: str) -> str:
 
 def fold(line: str) -> str:
     """A content line folded into pieces of at most 75 octets, each continuation starting with a space."""
-    out, piece, size = [], "", 0
+    out: list[str] = []
+    piece, size = "", 0
     for ch in line:
         width = len(ch.encode("utf-8"))
         if size + width > (75 if not out else 74):

@@ -35,7 +35,8 @@ def _candidates() -> list[str]:
 
 def _bind(path: str):
     lib = ctypes.CDLL(path)
-    major = _SONAME.search(os.path.basename(path)).group(1)
+    found = _SONAME.search(os.path.basename(path))
+    major = found.group(1) if found else ""
     for suffix in (f"_{major}", ""):  # ICU renames its symbols by version unless built with renaming off
         if hasattr(lib, f"ubrk_open{suffix}"):
             break

@@ -191,6 +191,7 @@ class Converter:
         self.close()
 
     def _env(self) -> dict:
+        assert self.workdir is not None  # made by start()
         env = dict(os.environ)
         env["FONTCONFIG_FILE"] = str(self.workdir / "fonts.conf")
         env.pop("PYTHONPATH", None)
@@ -262,6 +263,7 @@ class Converter:
                 self.version = self.version or _product_version(ctx)
                 return
             except Exception:  # NoConnectException until soffice listens
+                assert self.proc is not None and self.template is not None  # launched and chosen by start()
                 code = self.proc.poll()
                 if code == RESTART_CODE and restarts < 2:  # a new profile made: soffice.bin asks to be started again
                     restarts += 1
@@ -365,6 +367,8 @@ class Converter:
     def _export(self, docx: bytes) -> bytes:
         """The PDF LibreOffice makes of these DOCX bytes, as they are."""
         uno = _import_uno()
+        assert self.workdir is not None and self.desktop is not None  # a started converter
+        desktop = self.desktop
         job = self.workdir / f"job-{uuid.uuid4().hex[:8]}"
         job.mkdir()
         src, dst = job / "in.docx", job / "out.pdf"
@@ -373,7 +377,7 @@ class Converter:
 
         def work():
             try:
-                doc = self.desktop.loadComponentFromURL(src.as_uri(), "_blank", 0, _props(Hidden=True, ReadOnly=True))
+                doc = desktop.loadComponentFromURL(src.as_uri(), "_blank", 0, _props(Hidden=True, ReadOnly=True))
                 try:
                     _native_page_numbers(doc)
                     doc.storeToURL(

@@ -203,7 +203,8 @@ def line_ends(pdf: bytes | Path, docx: bytes | Path | None = None, engine: str =
                 continue
             tail, head = _tail(a), _head(b)
             tail_thai = _THAI_RUN.findall(tail)[-1] if _THAI_RUN.search(tail) else ""
-            head_thai = _THAI_RUN.match(head).group(0)
+            head_match = _THAI_RUN.match(head)
+            head_thai = head_match.group(0) if head_match else ""
             if not tail_thai.strip() or not head_thai:
                 continue
             if spaced and f"{tail}{head}" not in spaced:

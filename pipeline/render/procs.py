@@ -66,15 +66,6 @@ def watch_owner(owner: int, interval: float = 0.5) -> None:
     threading.Thread(target=watch, name="mou-watch-owner", daemon=True).start()
 
 
-def _alive(pid: int) -> bool:
-    """The process exists and has not ended (a zombie, killed but not yet reaped, has ended)."""
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except (OSError, IndexError):
-        return False
-    return state not in ("Z", "X")
-
-
 # -- a profile made once ----------------------------------------------------------------------------------------
 # LibreOffice's first start in an empty profile registers its extensions and writes the build it checked them with
 # (LastCompatibilityCheckID): 0.9 s of a 1 s start. A profile that an earlier run left, copied, starts in 0.13 s.

@@ -396,7 +396,8 @@ def words_of(run: str) -> list[str]:
     """The words of a run of Thai as the renderer reads them (newmm, with the terms above)."""
     from pythainlp.tokenize import word_tokenize
 
-    return word_tokenize(run, custom_dict=_dictionary(), engine="newmm", keep_whitespace=True)
+    # a Words answers what newmm asks of a Trie (its words and prefixes), in less memory
+    return word_tokenize(run, custom_dict=_dictionary(), engine="newmm", keep_whitespace=True)  # type: ignore[arg-type]
 
 
 def _with_joiners(run: str, joins: set[int]) -> str:

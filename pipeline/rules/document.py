@@ -7,6 +7,7 @@ import re
 
 from pipeline.library.clauses import Library
 from pipeline.render import thai
+from pipeline.spec.model import Party
 
 from .facts import delegator_amount, section_status, waits_for_final
 
@@ -52,7 +53,10 @@ def payment_warnings(spec, settings, library, add) -> None:
             "the delegator pays the partner: give the account the money goes to (account: bank, branch, name, number)",
             warning=True,
         )
-    whos = [(("parties", "delegator"), p.delegator), (("parties", "partner"), p.partner)]
+    whos: list[tuple[tuple[str | int, ...], Party]] = [
+        (("parties", "delegator"), p.delegator),
+        (("parties", "partner"), p.partner),
+    ]
     whos += [(("parties", "supporters", k), s) for k, s in enumerate(p.supporters)]
     for path, who in whos:
         if who.authority and not _DIGIT.search(who.authority):

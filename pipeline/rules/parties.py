@@ -26,7 +26,9 @@ def supporters(spec, settings, library, add) -> None:
     signable.py)."""
     sup = spec.parties.supporters
     names = [s.name for s in sup]
-    refs = [(("budget", "sources", k), s.provider, s.supporter) for k, s in enumerate(spec.budget.sources)]
+    refs: list[tuple[tuple[str | int, ...], str | None, str | None]] = [
+        (("budget", "sources", k), s.provider, s.supporter) for k, s in enumerate(spec.budget.sources)
+    ]
     refs += [
         (("joint_committee", "members", k), m.party, m.supporter)
         for k, m in enumerate(spec.joint_committee.members if spec.joint_committee else [])

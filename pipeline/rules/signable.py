@@ -40,7 +40,7 @@ def acts_for_another(position: str) -> bool:
 
 
 def names_children(text: str | None) -> bool:
-    return bool(text) and bool(_CHILDREN_TH.search(text) or _CHILDREN_EN.search(text))
+    return bool(text and (_CHILDREN_TH.search(text) or _CHILDREN_EN.search(text)))
 
 
 def names_vulnerable(target_group, objectives, activities) -> bool:

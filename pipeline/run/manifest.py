@@ -52,7 +52,7 @@ def load_manifest(out_dir: Path) -> tuple[dict, str | None]:
 def _journal(out_dir: Path) -> dict:
     """The entries a run recorded one by one as each agreement's files were in place (a line per agreement); a line
     cut short by a kill, or of another shape, is skipped: that agreement is rebuilt."""
-    out = {}
+    out: dict[str, dict] = {}
     try:
         lines = (out_dir / JOURNAL_NAME).read_text(encoding="utf-8", errors="replace").splitlines()
     except OSError:

@@ -132,6 +132,7 @@ def clause_changes(before: dict, after: dict) -> list[str]:
     for cid in sorted(set(before) | set(after)):
         a, b = before.get(cid), after.get(cid)
         if a is None:
+            assert b is not None  # in one of the two
             out.append(f"{cid} v{b['version']} added")
         elif b is None:
             out.append(f"{cid} v{a['version']} removed")

@@ -39,7 +39,7 @@ def _start_worker(root: str | None, settings: dict, pdf: bool, owner: int | None
     from pipeline.render.pdf import Converter
 
     in_process = owner is None
-    if not in_process:
+    if owner is not None:
         watch_owner(owner)  # a killed batch (or server) takes its workers, and through them their LibreOffice, with it
         for sig in STOP_SIGNALS:
             signal.signal(sig, signal.SIG_IGN)  # the parent decides; a worker finishes its document
@@ -82,7 +82,7 @@ def _short_socket_folder() -> None:
     """The fork server listens on a Unix socket in multiprocessing's temporary folder, and a socket's path is at most
     107 bytes: under a long TMPDIR the pool would fail ("AF_UNIX path too long"). Then that folder goes in /tmp
     (Python 3.12 does the same by itself; Debian 12 has 3.11)."""
-    config = multiprocessing.current_process()._config
+    config = multiprocessing.current_process()._config  # type: ignore[attr-defined]  # where its tempdir is kept
     if config.get("tempdir") or len(tempfile.gettempdir()) <= SOCKET_TMPDIR_MAX:
         return
     folder = tempfile.mkdtemp(prefix="pymp-", dir="/tmp")
@@ -405,12 +405,12 @@ def _run_tasks(
             shared = warm is not None and not alone  # the server's warm workers; a suspect still runs alone
             pool = (
                 warm.executor()
-                if shared
+                if shared and warm is not None
                 else ProcessPoolExecutor(
                     max_workers=width, mp_context=context, initializer=_start_worker, initargs=args
                 )
             )
-            width = warm.workers if shared else width
+            width = warm.workers if shared and warm is not None else width
             in_flight: dict = {}
             broken = False
             procs: list = []  # the pool's worker processes, kept here: a broken pool forgets its own

@@ -148,6 +148,7 @@ def send(found: list[Reminder], workspace: Path, settings: Settings, today: dt.d
 
 
 def _connect(settings: Settings) -> smtplib.SMTP:
+    assert settings.smtp_host  # `mou remind` refuses to send without one, before anything is read
     context = ssl.create_default_context()
     if settings.smtp_security == "tls":
         smtp: smtplib.SMTP = smtplib.SMTP_SSL(settings.smtp_host, settings.smtp_port, timeout=30, context=context)

@@ -233,6 +233,7 @@ def sign_pdf(
         signer, cert, session = _token_signer(pkcs11_lib, key_label or "", password)
         _check_validity(cert, now, key_label or "")
     else:
+        assert cert_path is not None  # one of the two is required (the command line says so before this)
         p12 = cert_path.read_bytes()
         load_certificate(p12, password, cert_path, now)
         signer = signers.SimpleSigner.load_pkcs12_data(p12, other_certs=[], passphrase=password or None)

@@ -5,9 +5,10 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import re
+from collections.abc import Mapping
 from decimal import Decimal
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal, get_args
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, ValidationError, model_validator
 from pydantic_core import PydanticCustomError
@@ -25,7 +26,7 @@ Model = Literal["grant", "performance", "commissioning"]
 PartyKind = Literal["government", "lao", "cso", "academic", "private"]
 PartyRef = Literal["delegator", "partner", "supporters"]
 Frequency = Literal["monthly", "quarterly", "semiannual", "annual", "once"]
-MODELS: tuple[str, ...] = Model.__args__
+MODELS: tuple[str, ...] = get_args(Model)
 EARLIEST, LATEST = dt.date(1957, 1, 1), dt.date(2200, 12, 31)
 BE_OFFSET = 543
 
@@ -464,22 +465,20 @@ def _field_path(loc: tuple, data) -> tuple:
 _UNION_TAGS = {"decimal", "str", "constrained-str", "date", "int", "bool", "list", "dict"}
 
 
-def _problem_from_pydantic(err: dict, src: Source) -> Problem:
+def _in_message(v: Any) -> object:
+    """A value as a message names it: a large number with commas, what is not a number or text as text."""
+    if isinstance(v, (int, Decimal)) and not isinstance(v, bool) and abs(Decimal(v)) >= 10000:
+        return f"{v:,}"
+    return v if isinstance(v, (int, str)) else str(v)
+
+
+def _problem_from_pydantic(err: Mapping, src: Source) -> Problem:
     loc = _field_path(err["loc"], src.data)
     if err["type"] == "missing" and err["loc"] and loc[-1:] != err["loc"][-1:]:
         loc += (err["loc"][-1],)
-    ctx = dict(err.get("ctx") or {})
+    ctx: dict[str, Any] = dict(err.get("ctx") or {})
     ctx.setdefault("input", err.get("input"))
-    ctx = {
-        k: (
-            f"{v:,}"
-            if isinstance(v, (int, Decimal)) and not isinstance(v, bool) and abs(v) >= 10000
-            else str(v)
-            if not isinstance(v, (int, str))
-            else v
-        )
-        for k, v in ctx.items()
-    }
+    ctx = {k: _in_message(v) for k, v in ctx.items()}
     th, en = _MESSAGES.get(err["type"], ("ค่าไม่ถูกต้อง: {msg}", "{msg}"))
     ctx["msg"] = err["msg"]
     try:

@@ -8,6 +8,7 @@ from decimal import Decimal, InvalidOperation
 
 import yaml
 
+_Loader: type[yaml.SafeLoader] | type[yaml.CSafeLoader]
 try:
     _Loader = yaml.CSafeLoader
 except AttributeError:  # pragma: no cover - libyaml is in the PyYAML wheels
@@ -69,7 +70,7 @@ def _check_depth(text: str) -> None:
         if isinstance(event, yaml.CollectionStartEvent):
             depth += 1
             if depth > MAX_DEPTH:
-                raise _deep(event.start_mark.line + 1)
+                raise _deep(event.start_mark.line + 1 if event.start_mark else 0)
         elif isinstance(event, yaml.CollectionEndEvent):
             depth -= 1
 

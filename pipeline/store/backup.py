@@ -155,6 +155,8 @@ def _extract(tar: tarfile.TarFile, m: tarfile.TarInfo, workspace: Path) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     mode = 0o600 if rel.as_posix() in PRIVATE else (m.mode & 0o666) or 0o600
     src = tar.extractfile(m)
+    if src is None:  # not a regular file: the members were checked to be files before (PRIVATE, _members)
+        return
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "wb") as fh:
         written = 0

@@ -75,7 +75,8 @@ def _next_year_defaults(answers: dict) -> dict:
 
 def _renewal_from(form) -> tuple[dict, dict]:
     """The year's SLA from the form, and the messages of what could not be read, by field."""
-    errors, sla = {}, {}
+    errors: dict[str, str] = {}
+    sla: dict[str, object] = {}
     for key in ("start", "end"):
         try:
             sla[key] = thai.parse_user_date(form.get(key, ""))
@@ -122,7 +123,7 @@ def sla(name):
     if not answers.get("sla"):
         abort(404)
     year = len(answers.get("sla_renewals") or []) + 2
-    typed, errors = _next_year_defaults(answers), {}
+    typed, errors = _next_year_defaults(answers), dict[str, str]()
     if request.method == "POST":
         typed = {k: request.form.get(k, "") for k in typed}
         renewal, errors = _renewal_from(request.form)

@@ -13,7 +13,7 @@ from flask import Blueprint, abort, g, jsonify, redirect, render_template, reque
 
 from pipeline.api import check_spec
 from pipeline.errors import SpecError
-from pipeline.questionnaire.answers import get
+from pipeline.questionnaire.answers import get, group
 from pipeline.questionnaire.pages import PAGES, all_page_questions, page_questions
 from pipeline.questionnaire.questions import MODELS
 from pipeline.questionnaire.recommend import recommend
@@ -65,9 +65,7 @@ def new():
         if ctx.ws.exists(name):
             # the same words whether it is theirs or another's: a name in use is not confirmed to someone who cannot see it
             session["notice"] = (
-                f"{t('exists')}: {name}"
-                if visible_to(g.user) is None or name in visible_to(g.user)
-                else t("name_taken")
+                f"{t('exists')}: {name}" if (seen := visible_to(g.user)) is None or name in seen else t("name_taken")
             )
             return redirect(url_for("agreements.index"))
         first = {"spec_version": 1, "language": "th"}
@@ -147,7 +145,8 @@ def page(name, page_id):
                 agreement = current  # the next save is from this version: what they typed is kept in the form
                 typed_raw = {k: v for k, v in request.form.items() if k.startswith(("f.", "r."))}
             else:
-                if stale:  # saved by someone else since: both people's changes are kept, field by field
+                if stale and base is not None:  # saved by someone else since: both people's changes are kept, field
+                    # by field
                     answers, errors, typed_raw, clashes = merge_page(
                         pg, base, current.answers, request.form, ctx.settings
                     )
@@ -228,7 +227,7 @@ def list_row(name: str, manifest: dict, amended: set, agreement) -> dict:
         passes=passes,
         signed=signed,
         draft_current=passes and not signed and draft_is_current(ws, name, spec_sha),
-        final_current=bool(entry) and spec_sha is not None and entry["inputs"].get("spec") == spec_sha,
+        final_current=entry is not None and spec_sha is not None and entry["inputs"].get("spec") == spec_sha,
         amended=name in amended,
     )
     stamp = dt.datetime.fromtimestamp(agreement.path.stat().st_mtime)
@@ -263,7 +262,7 @@ def conflict_lines(name: str, form, current, pg) -> list[tuple[str, str]]:
 
 def recommendation(answers: dict) -> dict:
     """The model the screening answers point to, and why, for the first page."""
-    sc = answers.get("screening") if isinstance(answers.get("screening"), dict) else {}
+    sc = group(answers, "screening")
     r = recommend(**{k: sc.get(k) for k in ("mission", "time_bound", "routine", "capacity_gap", "joint_structure")})
     return {
         "model": r.model,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, g, redirect, render_template, session, url_for
 
 from pipeline.run.manifest import REPORT_NAME
-from pipeline.run.report import report_text
+from pipeline.run.report import BatchResult, report_text
 from pipeline.store.workspace import OUT
 from pipeline.web.builds import batch_work
 from pipeline.web.context import ask, legal_only, office
@@ -36,7 +36,7 @@ def last_report():
     if job is not None:
         office().jobs.take("batch")
         result = job.result
-        text = report_text(result) if result is not None else job.message
+        text = report_text(result) if isinstance(result, BatchResult) else job.message
         return render_template("report.html", report=text, rows=_rows(ws, result))
     path = ws.root / OUT / REPORT_NAME
     return render_template(

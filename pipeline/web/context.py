@@ -29,7 +29,7 @@ class Office:
     library_dir: Path | None
     users: Users
     record: Record
-    jobs: Jobs | None = None  # the one queue of builds (web/jobs.py)
+    jobs: Jobs  # the one queue of builds (web/jobs.py)
     failures: dict = field(default_factory=dict)  # wrong logins by address, and by (address, name)
 
 

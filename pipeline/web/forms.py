@@ -21,6 +21,7 @@ from pipeline.questionnaire.answers import (
     default_of,
     drop,
     get,
+    group,
     put,
     sum_of,
 )
@@ -64,7 +65,7 @@ def optional_clauses(answers: dict) -> list[tuple[str, str, bool]]:
 
 
 def clauses_on(answers: dict) -> list[str]:
-    chosen = answers.get("clauses") if isinstance(answers.get("clauses"), dict) else {}
+    chosen = group(answers, "clauses")
     include, exclude = set(chosen.get("include") or []), set(chosen.get("exclude") or [])
     return [cid for cid, _, default in optional_clauses(answers) if (default and cid not in exclude) or cid in include]
 
@@ -74,7 +75,7 @@ def _set_clauses(answers: dict, picked: set[str]) -> None:
     excluded; the spec's other include, exclude and extra entries stay as they are."""
     offered = optional_clauses(answers)
     ids = {cid for cid, _, _ in offered}
-    chosen = dict(answers.get("clauses")) if isinstance(answers.get("clauses"), dict) else {}
+    chosen = dict(group(answers, "clauses"))
     include = [c for c in chosen.get("include") or [] if c not in ids]
     include += [cid for cid, _, default in offered if not default and cid in picked]
     exclude = [c for c in chosen.get("exclude") or [] if c not in ids]
@@ -103,7 +104,7 @@ def form_field(q: Q, answers: dict, errors: dict, typed_raw: dict, extra_rows: i
     current = get(answers, q.path)
     if q.kind == "records":
         records = current if isinstance(current, list) else []
-        origins: list[int | None] = list(range(len(records)))
+        origins: list[int] = list(range(len(records)))
         if q.path in YEAR_ROWS:  # a source's fiscal_years: one row per year
             origins, records = year_rows(records)
         rows = []
@@ -161,7 +162,7 @@ def form_field(q: Q, answers: dict, errors: dict, typed_raw: dict, extra_rows: i
 YEAR_ROWS = {"budget.sources"}
 
 
-def year_rows(sources: list) -> tuple[list[int | None], list]:
+def year_rows(sources: list) -> tuple[list[int], list]:
     """Budget sources as the money page shows them: a source whose money is split by fiscal year (fiscal_years) is
     one row per year, each with its fiscal_year and that year's amount; with each row, the source it came from."""
     origins, rows = [], []
@@ -232,7 +233,8 @@ def running_total(q: Q, answers: dict) -> str | None:
 def apply_page(pg, answers: dict, form, settings: Settings) -> tuple[dict, dict]:
     """Convert and check each answer of the page (the questionnaire's own convert and checks); valid answers go into
     answers, an empty one is removed, a wrong one keeps its old value and is shown again as typed, with its message."""
-    errors, typed_raw = {}, {}
+    errors: dict[str, str] = {}
+    typed_raw: dict[str, object] = {}
     if pg.id == "screening":
         had_model = bool(answers.get("model"))
         for q in page_questions(pg, answers, settings):
@@ -324,7 +326,9 @@ def set_records(q: Q, answers: dict, form, errors: dict, typed_raw: dict) -> Non
     n = 0
     while str(n) in rows and n < MAX_ITEMS:  # rows 0, 1, 2 … as the page numbers them; no more than a table holds
         n += 1
-    records, origins, any_bad = [], [], False
+    records: list[dict] = []
+    origins: list[int | None] = []
+    any_bad = False
     split = q.path in YEAR_ROWS
     for i in range(n):
         if form.get(f"r.{q.path}.{i}._delete"):
@@ -442,7 +446,7 @@ def rule_problems(pg, answers: dict) -> dict:
     only once the answers are complete enough to be checked."""
     if missing_of(answers):
         return {}
-    out = {}
+    out: dict[str, str] = {}
     for p in problems_of(answers):
         if page_of(p.field).id == pg.id:
             out.setdefault(form_key(p.field), p.th if g.lang == "th" else p.en)

@@ -12,7 +12,7 @@ from typing import Literal
 
 from flask import Blueprint, abort, g, redirect, render_template, request, send_file, session, url_for
 
-from pipeline.questionnaire.answers import clean, get, yaml_block
+from pipeline.questionnaire.answers import clean, get, group, yaml_block
 from pipeline.questionnaire.pages import page_questions
 from pipeline.render import thai
 from pipeline.run.key import sha256
@@ -51,7 +51,7 @@ def review(name):
         (field_link(name, q.path), question_label(q), "ยังไม่มีคำตอบ" if g.lang == "th" else "no answer yet")
         for q in missing
     ]
-    typed = agreement.answers.get(TYPED) if isinstance(agreement.answers.get(TYPED), dict) else {}
+    typed = group(agreement.answers, TYPED)
     for key in typed:  # answers typed wrong and not yet put right
         path = key[2:] if key.startswith("f.") else re.sub(r"^r\.(.+)\.(\d+)\.(\w+)$", r"\1[\2].\3", key)
         links.append(
@@ -303,7 +303,9 @@ def sign(name):
         except CopyRefused as exc:
             session["notice"] = exc.words
             return back
-        signers, verified, kept = [], [], None
+        signers: list[dict] = []
+        verified: list[str] = []
+        kept = None
         scan = request.form.get("scan") == "1"
         if copy_ is not None and copy_[1] == "pdf":
             signers, verified, refused = _digital_signatures(copy_[0], agreement.raw, scan)
@@ -312,8 +314,8 @@ def sign(name):
                 session["verified"] = verified
                 return back
         before = copy.deepcopy(agreement.answers)
-        previous = before.get("signed") if isinstance(before.get("signed"), dict) else {}
-        signed = {"date": day}
+        previous = group(before, "signed")
+        signed: dict[str, object] = {"date": day}
         place = " ".join(clean(request.form.get("place", "")[:MAX_PLACE]).split())
         if place:
             signed["place"] = place
@@ -409,7 +411,7 @@ def jobs_of(name: str) -> tuple[list[str], list[tuple[bool, str]]]:
             building.append(what)
         else:
             ctx.jobs.take(key)
-            done = {"final": t("final_built"), "amendment": t("amendment_built")}.get(key.split(":")[0])
+            done = {"final": t("final_built"), "amendment": t("amendment_built")}.get(key.split(":")[0], "")
             if key.startswith("sla:"):
                 done = t("sla_built").format(year=key.rsplit(":", 1)[1])
             finished.append((job.state is State.DONE, public(job.message) if job.state is State.FAILED else done))
@@ -418,8 +420,8 @@ def jobs_of(name: str) -> tuple[list[str], list[tuple[bool, str]]]:
 
 def _sign_typed(answers: dict) -> dict:
     """The signing form filled in: what is recorded (to correct it), else the place and date the agreement states."""
-    signed = answers.get("signed") if isinstance(answers.get("signed"), dict) else {}
-    stated = answers.get("signing") if isinstance(answers.get("signing"), dict) else {}
+    signed = group(answers, "signed")
+    stated = group(answers, "signing")
     # an amendment's copy states the agreement's own signing: its signing is another day, not prefilled
     day = signed.get("date") or (None if answers.get("amends") else stated.get("date"))
     d = as_date(day) if day else None

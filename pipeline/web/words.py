@@ -183,7 +183,9 @@ def question_of(key: str) -> Q | None:
     if key.startswith("f."):
         return next((q for q in QUESTIONS if q.path == key[2:]), None)
     m = re.fullmatch(r"r\.(.+)\.(\d+)\.([^.]+)", key)
-    table = next((q for q in QUESTIONS if m and q.path == m.group(1)), None)
+    if m is None:
+        return None
+    table = next((q for q in QUESTIONS if q.path == m.group(1)), None)
     return next((f for f in table.fields if f.path == m.group(3)), None) if table else None
 
 
