@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from pipeline.render import thai
+from pipeline import values
 from pipeline.spec.source import dotted
 
 from .facts import FINAL_LATE_DAYS, final_report_due, waits_for_final
@@ -30,7 +30,7 @@ def check(spec, settings, library, add) -> None:
                 add(
                     ("instalments", i, "due"),
                     f"งวดที่ {i + 1} รอการประเมินผลหลังสิ้นสุดและครบกำหนดหลังสิ้นสุด{span_th} จึงต้องครบกำหนดหลังวันส่งรายงานฉบับสมบูรณ์ "
-                    f"({thai.date(report_due, 'th')})",
+                    f"({values.date(report_due, 'th')})",
                     f"instalment {i + 1} waits for the final evaluation after the term, so it must fall due after the "
                     f"final report is due ({report_due})",
                 )
@@ -58,7 +58,7 @@ def check(spec, settings, library, add) -> None:
         add(
             ("evaluation", "final"),
             f"การประเมินผลหลังสิ้นสุดต้องอยู่ภายใน {FINAL_LATE_DAYS} วันนับแต่สิ้นสุด{span_th} "
-            f"(ไม่เกิน {thai.date(term.end + dt.timedelta(days=FINAL_LATE_DAYS), 'th')})",
+            f"(ไม่เกิน {values.date(term.end + dt.timedelta(days=FINAL_LATE_DAYS), 'th')})",
             f"the final evaluation must lie within {FINAL_LATE_DAYS} days after the term "
             f"(by {term.end + dt.timedelta(days=FINAL_LATE_DAYS)})",
         )

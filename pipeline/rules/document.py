@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import re
 
+from pipeline import values
 from pipeline.library.clauses import Library
-from pipeline.render import thai
 from pipeline.spec.model import Party
 
 from .facts import delegator_amount, section_status, waits_for_final
@@ -24,8 +24,8 @@ def warnings(spec, settings, library, add) -> None:
     if spec.signed and spec.signed.date != spec.signing.date:
         add(
             ("signed", "date"),
-            f"บันทึกข้อตกลงระบุว่าทำเมื่อ {thai.date(spec.signing.date, 'th')} (signing.date) แต่ signed.date เป็น "
-            f"{thai.date(spec.signed.date, 'th')} เอกสารที่อ้างถึงบันทึกข้อตกลงจะใช้วันที่ตามบันทึกข้อตกลง",
+            f"บันทึกข้อตกลงระบุว่าทำเมื่อ {values.date(spec.signing.date, 'th')} (signing.date) แต่ signed.date เป็น "
+            f"{values.date(spec.signed.date, 'th')} เอกสารที่อ้างถึงบันทึกข้อตกลงจะใช้วันที่ตามบันทึกข้อตกลง",
             f"the agreement says it was made on {spec.signing.date.isoformat()} (signing.date) but signed.date is "
             f"{spec.signed.date.isoformat()}: documents that refer to it use the agreement's own date",
             warning=True,

@@ -3,7 +3,7 @@ in the performance model, every instalment after the first waits for one."""
 
 from __future__ import annotations
 
-from pipeline.render import thai
+from pipeline import values
 
 from .facts import eval_words, evaluation_date, named_evaluations
 
@@ -24,7 +24,7 @@ def payments_wait(spec, settings, library, add) -> None:
             elif when > inst.due:
                 add(
                     field,
-                    f"งวดที่ {i + 1} ครบกำหนด {thai.date(inst.due, 'th')} ก่อน{th} ({thai.date(when, 'th')})",
+                    f"งวดที่ {i + 1} ครบกำหนด {values.date(inst.due, 'th')} ก่อน{th} ({values.date(when, 'th')})",
                     f"instalment {i + 1} falls due on {inst.due}, before the {en} ({when})",
                 )
 

@@ -9,9 +9,9 @@ from decimal import Decimal
 from typing import Literal
 
 from pipeline.library.clauses import Library
-from pipeline.render.thai import arabic_digits, fiscal_year, months_between, to_money
 from pipeline.spec.model import Spec
 from pipeline.spec.settings import Settings
+from pipeline.values import arabic_digits, fiscal_year, months_between, to_money
 
 
 def delegator_amount(spec: Spec) -> Decimal:

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from pipeline.render.thai import money_figures, number
 from pipeline.spec.model import Spec
+from pipeline.values import money_figures, number
 
 from .facts import delegator_amount, payment_year, payment_years, unit_cost_exact
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import datetime as dt
 
-from pipeline.render import thai
-from pipeline.render.thai import money_figures, months_between
+from pipeline import values
 from pipeline.spec.source import dotted
+from pipeline.values import money_figures, months_between
 
 from .facts import sla_required
 
@@ -62,8 +62,8 @@ def renewals(spec, settings, library, add) -> None:
         if renewal.signing is not None and not spec.signing.date <= renewal.signing.date <= renewal.start:
             add(
                 path + ("signing", "date"),
-                f"SLA ปีที่ {k + 2} ต้องลงนามไม่ก่อนวันลงนามบันทึกข้อตกลงและไม่หลังวันเริ่มต้น ({thai.date(renewal.start, 'th')})",
-                f"the SLA of year {k + 2} is signed after the agreement and no later than its start ({thai.date(renewal.start, 'en')})",
+                f"SLA ปีที่ {k + 2} ต้องลงนามไม่ก่อนวันลงนามบันทึกข้อตกลงและไม่หลังวันเริ่มต้น ({values.date(renewal.start, 'th')})",
+                f"the SLA of year {k + 2} is signed after the agreement and no later than its start ({values.date(renewal.start, 'en')})",
             )
         if previous is None:
             add(path, "SLA ปีต่อไปต้องมี SLA ปีที่ 1 (sla) ก่อน", "sla_renewals need the first year's SLA (sla) first")
@@ -73,7 +73,7 @@ def renewals(spec, settings, library, add) -> None:
             kind_th, kind_en = ("เว้นช่วง", "a gap") if renewal.start > expected else ("ซ้อนกับปีก่อน", "an overlap")
             add(
                 path + ("start",),
-                f"SLA ปีที่ {k + 2} ต้องเริ่มวันที่ {thai.date(expected, 'th')} ต่อจากปีที่ {k + 1} ทันที (ตอนนี้{kind_th})",
+                f"SLA ปีที่ {k + 2} ต้องเริ่มวันที่ {values.date(expected, 'th')} ต่อจากปีที่ {k + 1} ทันที (ตอนนี้{kind_th})",
                 f"the year-{k + 2} SLA must start on {expected.isoformat()}, the day after year {k + 1} ends ({kind_en} now)",
             )
         previous = renewal
