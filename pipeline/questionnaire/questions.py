@@ -28,7 +28,7 @@ from pipeline.questionnaire.checks import (
     waits_for_midterm,
     year_later,
 )
-from pipeline.rules.signable import acts_for_another, is_unit
+from pipeline.rules.signable import acts_for_another, is_unit, needs_authority
 
 # The choices show the very words the documents print: clauses/_labels.yaml, one table for both (a library given with
 # --library has its own labels for its documents; the questions keep the project's).
@@ -174,9 +174,9 @@ QUESTIONS = (
         "parties.partner.authority",
         "มติ ข้อบังคับ หรือหนังสือมอบอำนาจที่ให้อำนาจผู้ลงนาม",
         "Resolution, regulations or power of attorney empowering the signatory",
-        # needed unless the partner is a government body (SPEC §2, rules/signable.authority): asked as such at once,
-        # not found at the review
-        required=lambda a: get(a, "parties.partner.kind") not in (None, "government"),
+        # needed unless the partner is a government body (SPEC §2, the rule itself): asked as such at once, not found
+        # at the review
+        required=lambda a: needs_authority(get(a, "parties.partner.kind")),
     ),
     Q(
         "parties.partner.account.bank",

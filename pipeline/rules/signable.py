@@ -34,6 +34,12 @@ def is_unit(name: str) -> bool:
     return name.strip().startswith(_UNIT_TH) or bool(_UNIT_EN.match(name.strip()))
 
 
+def needs_authority(kind: str | None) -> bool:
+    """A party that is not a government body shows what empowers its signatory (its regulations, a resolution, a
+    power of attorney): the rule `authority` for the partner and supporters, and the questionnaire asks it so."""
+    return kind is not None and kind != "government"
+
+
 def acts_for_another(position: str) -> bool:
     """รองอธิบดี, ผู้ช่วยผู้อำนวยการ, … รักษาราชการแทน, Deputy Director, acting Director — not คุ้มครอง (a word)."""
     return bool(_DEPUTY_TH.search(position) or _DEPUTY_EN.search(position))
@@ -101,7 +107,7 @@ def authority(spec, settings, library, add) -> None:
                 f"{en}'s representative ('{rep.position}') signs for another or as a deputy: give the delegation "
                 f"(authority) that empowers them",
             )
-        elif who.kind != "government" and path[1] != "delegator":
+        elif needs_authority(who.kind) and path[1] != "delegator":
             add(
                 path + ("authority",),
                 f"{th} ไม่ใช่หน่วยงานรัฐ ต้องระบุอำนาจของผู้ลงนาม (authority) เช่น ข้อบังคับ มติคณะกรรมการ หรือหนังสือมอบอำนาจ",
