@@ -17,7 +17,15 @@ from pipeline.render import thai
 from pipeline.store.users import changes
 from pipeline.store.workspace import DRAFTS, OUT, valid_name
 from pipeline.web.builds import amendment_work, sla_work
-from pipeline.web.context import allowed, ask, legal_only, missing_of, office, problems_of, public
+from pipeline.web.context import (
+    ask,
+    legal_officers_only,
+    missing_of,
+    office,
+    problems_of,
+    public,
+    their_agreement,
+)
 from pipeline.web.strings import t
 from pipeline.web.words import as_date, file_title
 
@@ -27,7 +35,6 @@ bp = Blueprint("after", __name__)
 def _signed(name: str):
     """The agreement, which must be signed (and complete) for anything after signing."""
     ctx = office()
-    allowed(name)
     agreement = ctx.ws.load(name)
     if not isinstance(agreement.answers.get("signed"), dict) or ctx.ws.answers_path(name).is_file():
         abort(409)
@@ -115,6 +122,7 @@ def _renewal_from(form) -> tuple[dict, dict]:
 
 
 @bp.route("/a/<name>/sla-year", methods=["GET", "POST"])
+@their_agreement
 def sla(name):
     """The next year's SLA: the form, checked as `mou sla` checks it, added to the spec's `sla_renewals`."""
     ctx = office()
@@ -154,6 +162,7 @@ def sla(name):
 
 
 @bp.post("/a/<name>/sla-year/<int:year>/build")
+@their_agreement
 def sla_build(name, year):
     """The SLA of year N: a final (legal officers) into out/, or a draft (coordinators) into .drafts/."""
     ctx = office()
@@ -166,9 +175,9 @@ def sla_build(name, year):
 
 
 @bp.get("/a/<name>/sla-<int:year>.<kind>")
+@their_agreement
 def sla_file(name, year, kind):
     ctx = office()
-    allowed(name)
     if kind not in ("pdf", "docx"):
         abort(404)
     for folder in (OUT, DRAFTS):
@@ -180,6 +189,7 @@ def sla_file(name, year, kind):
 
 
 @bp.post("/a/<name>/amend-start")
+@their_agreement
 def amend_start(name):
     """An amendment starts as a copy of the signed agreement (without its signing), edited through the usual pages;
     it says which agreement it amends. Its number (the next of that agreement's) and its link to the agreement are
@@ -212,11 +222,11 @@ def amend_start(name):
 
 
 @bp.post("/a/<name>/amendment/build")
+@legal_officers_only
+@their_agreement
 def amendment_build(name):
     """The amendment document of an agreement that amends a signed one: `mou amend`'s checks, legal officers only."""
     ctx = office()
-    legal_only()
-    allowed(name)
     agreement = ctx.ws.load(name)
     signed_name = agreement.answers.get("amends")
     if not signed_name or not ctx.ws.exists(signed_name) or ctx.ws.answers_path(name).is_file():
@@ -232,9 +242,9 @@ def amendment_build(name):
 
 
 @bp.get("/a/<name>/amendment.<kind>")
+@their_agreement
 def amendment_file(name, kind):
     ctx = office()
-    allowed(name)
     agreement = ctx.ws.load(name)
     signed_name, number = agreement.answers.get("amends"), amendment_number(name)
     if kind not in ("pdf", "docx") or not signed_name or not valid_name(str(signed_name)):

@@ -22,9 +22,9 @@ from pipeline.run.key import sha256
 from pipeline.run.manifest import MANIFEST_NAME, load_manifest
 from pipeline.store.state import agreement_state
 from pipeline.store.users import changes
-from pipeline.store.workspace import OUT, valid_name
+from pipeline.store.workspace import OUT, Agreement, valid_name
 from pipeline.web.builds import draft_is_current
-from pipeline.web.context import TYPED, allowed, missing_of, office, problems_of, visible_to
+from pipeline.web.context import TYPED, missing_of, office, problems_of, their_agreement, visible_to
 from pipeline.web.forms import (
     apply_page,
     as_shown,
@@ -103,11 +103,11 @@ def _fields(pg, answers: dict, errors: dict, typed_raw: dict, grow: str, setting
 
 
 @bp.post("/a/<name>/<page_id>/applies")
+@their_agreement
 def applies(name, page_id):
     """The page's questions that apply to the answers as the form now holds them (nothing is saved): what the page's
     script shows and hides as the user answers."""
     ctx = office()
-    allowed(name)
     pg = next((p for p in PAGES if p.id == page_id), None)
     if pg is None or pg.id == "screening":
         abort(404)
@@ -117,9 +117,9 @@ def applies(name, page_id):
 
 
 @bp.route("/a/<name>/<page_id>", methods=["GET", "POST"])
+@their_agreement
 def page(name, page_id):
     ctx = office()
-    allowed(name)
     agreement = ctx.ws.load(name)
     pg = next((p for p in PAGES if p.id == page_id), None)
     if pg is None:
@@ -154,9 +154,9 @@ def page(name, page_id):
                     answers = copy.deepcopy(current.answers)
                     errors, typed_raw = apply_page(pg, answers, request.form, ctx.settings)
                 done = _store(name, pg, current, answers, errors, typed_raw, clashes)
-                if isinstance(done, str):
-                    return redirect(done)
-                agreement, errors, grow = done
+                if isinstance(done, NextPage):
+                    return redirect(done.url)
+                agreement, errors, grow = done.agreement, done.errors, done.grow
                 if clashes:  # what they typed stays in the form; the other person's value is shown beside it
                     paths = tuple(q.path for q, _ in clashes)
                     typed_raw.update(
@@ -275,7 +275,23 @@ def recommendation(answers: dict) -> dict:
     }
 
 
-def _store(name, pg, current, answers: dict, errors: dict, typed_raw: dict, clashes: list):
+@dataclasses.dataclass(frozen=True)
+class NextPage:
+    """A save that went through: where the user goes next."""
+
+    url: str
+
+
+@dataclasses.dataclass(frozen=True)
+class SamePage:
+    """A save that shows the page again: the agreement as saved, what to say under the fields, the table that grows."""
+
+    agreement: Agreement
+    errors: dict
+    grow: str
+
+
+def _store(name, pg, current, answers: dict, errors: dict, typed_raw: dict, clashes: list) -> NextPage | SamePage:
     """Save the answers a post made (unless nothing changed: the file then stays byte-identical), record the change,
     and return the next page's URL, or (the agreement as saved, errors, the table that grows) to show this page again."""
     ctx = office()
@@ -304,9 +320,9 @@ def _store(name, pg, current, answers: dict, errors: dict, typed_raw: dict, clas
     if goto and not clashes and not (pg.id == "screening" and errors):  # a step of the page list: what was typed is
         # saved (a wrong answer as typed, shown again with its message when they come back), then that page
         if goto == "review":
-            return url_for("review.review", name=name)
+            return NextPage(url_for("review.review", name=name))
         if any(p.id == goto for p in PAGES):
-            return url_for("agreements.page", name=name, page_id=goto)
+            return NextPage(url_for("agreements.page", name=name, page_id=goto))
     if not errors and not adding and not clashes:
         shown = {q.path for q in page_questions(pg, answers, ctx.settings)}
         errors = {  # every rule this page's answers break, on this page, at once (under a field it shows)
@@ -317,8 +333,10 @@ def _store(name, pg, current, answers: dict, errors: dict, typed_raw: dict, clas
         }
     if not errors and not adding and not clashes:
         nxt = next_page(pg, answers, ctx.settings)
-        return url_for("agreements.page", name=name, page_id=nxt.id) if nxt else url_for("review.review", name=name)
-    return agreement, errors, grow
+        return NextPage(
+            url_for("agreements.page", name=name, page_id=nxt.id) if nxt else url_for("review.review", name=name)
+        )
+    return SamePage(agreement, errors, grow)
 
 
 def _last_editor(name: str) -> str:

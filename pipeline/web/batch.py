@@ -8,7 +8,7 @@ from pipeline.run.manifest import REPORT_NAME
 from pipeline.run.report import BatchResult, report_text
 from pipeline.store.workspace import OUT
 from pipeline.web.builds import batch_work
-from pipeline.web.context import ask, legal_only, office
+from pipeline.web.context import ask, legal_officers_only, office
 from pipeline.web.strings import UI as STATUS
 from pipeline.web.strings import t
 
@@ -16,19 +16,19 @@ bp = Blueprint("batch", __name__)
 
 
 @bp.post("/batch")
+@legal_officers_only
 def batch():
     """The whole workspace rebuilt: queued (one batch at a time), its report shown once it has run."""
-    legal_only()
     ctx = office()
     session["notice"] = ask("batch", lambda: batch_work(ctx))
     return redirect(url_for("batch.last_report"))
 
 
 @bp.get("/report")
+@legal_officers_only
 def last_report():
     """The batch running (the page reloads itself), the table of the batch just run, or the last report's text."""
     ws = office().ws
-    legal_only()
     job = office().jobs.get("batch")
     if job is not None and job.state.active:
         return render_template("building.html", message=t("building_now").format(what=t("batch")), refresh=2)

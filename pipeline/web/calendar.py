@@ -14,7 +14,7 @@ from pipeline.api import Obligation, calendar, money_by_fiscal_year, obligation_
 from pipeline.questionnaire.answers import clean
 from pipeline.render import thai
 from pipeline.render.ics import calendar as ics_calendar
-from pipeline.web.context import legal_only, office, visible_to
+from pipeline.web.context import legal_officers_only, office, visible_to
 from pipeline.web.strings import t
 from pipeline.web.words import _typed_date
 
@@ -113,8 +113,8 @@ def _anchor(month_label: str) -> str:
 
 
 @bp.post("/calendar/done")
+@legal_officers_only
 def done():
-    legal_only()
     ctx = office()
     uid = request.form.get("uid", "")
     known = {o.uid: o for o in _obligations()[0]}
@@ -136,8 +136,8 @@ def done():
 
 
 @bp.post("/calendar/undo")
+@legal_officers_only
 def undo():
-    legal_only()
     uid = request.form.get("uid", "")
     statuses = office().record.statuses()
     if uid not in statuses:  # only what is marked done can be undone: no event for a uid that is not there

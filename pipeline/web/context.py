@@ -3,6 +3,8 @@ app, who may see what, and the rules of `mou build` run on answers (the question
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -72,6 +74,28 @@ def public(text: str) -> str:
 def legal_only() -> None:
     if g.role != "legal":
         abort(403)
+
+
+def legal_officers_only(view: Callable) -> Callable:
+    """A view for legal officers: anyone else gets 403 before it runs (as Flask's tutorial's login_required)."""
+
+    @functools.wraps(view)
+    def checked(*args, **kwargs):
+        legal_only()
+        return view(*args, **kwargs)
+
+    return checked
+
+
+def their_agreement(view: Callable) -> Callable:
+    """A view of the agreement named in its URL: a coordinator who may not see it gets "not found" before it runs."""
+
+    @functools.wraps(view)
+    def checked(*args, **kwargs):
+        allowed(kwargs["name"])
+        return view(*args, **kwargs)
+
+    return checked
 
 
 def _clean(answers: dict) -> dict:

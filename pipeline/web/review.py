@@ -3,7 +3,6 @@ page, its history, its draft and final files; a legal officer builds the final a
 
 from __future__ import annotations
 
-import copy
 import datetime as dt
 import hashlib
 import re
@@ -12,18 +11,25 @@ from typing import Literal
 
 from flask import Blueprint, abort, g, redirect, render_template, request, send_file, session, url_for
 
-from pipeline.questionnaire.answers import clean, get, group, yaml_block
+from pipeline.questionnaire.answers import clean, get, group
 from pipeline.questionnaire.pages import page_questions
 from pipeline.render import thai
 from pipeline.run.key import sha256
-from pipeline.spec.model import without_signed
-from pipeline.store.files import write_atomically
-from pipeline.store.users import changes
 from pipeline.store.workspace import DRAFTS, OUT
 from pipeline.web.after import after_signing_view
 from pipeline.web.builds import draft_is_current, draft_work, final_work
-from pipeline.web.context import TYPED, allowed, ask, legal_only, missing_of, office, problems_of, public
+from pipeline.web.context import (
+    TYPED,
+    ask,
+    legal_officers_only,
+    missing_of,
+    office,
+    problems_of,
+    public,
+    their_agreement,
+)
 from pipeline.web.jobs import State
+from pipeline.web.signings import SIGNED_COPIES, record_signing
 from pipeline.web.strings import t
 from pipeline.web.words import (
     as_date,
@@ -42,9 +48,9 @@ bp = Blueprint("review", __name__)
 
 
 @bp.get("/a/<name>")
+@their_agreement
 def review(name):
     ctx = office()
-    allowed(name)
     agreement = ctx.ws.load(name)
     missing = missing_of(agreement.answers)
     links = [
@@ -118,12 +124,12 @@ def review(name):
 
 
 @bp.get("/a/<name>/draft.<kind>")
+@their_agreement
 def draft(name, kind):
     """The draft, when it is built from the spec as it is; else its build is queued and this page says so, reloading
     itself until the draft is there (the request never waits for LibreOffice)."""
     ctx = office()
     ws = ctx.ws
-    allowed(name)
     if kind not in ("pdf", "docx"):
         abort(404)
     agreement = ws.load(name)
@@ -150,9 +156,9 @@ def draft(name, kind):
 
 
 @bp.get("/a/<name>/final.<kind>")
+@their_agreement
 def final_file(name, kind):
     ws = office().ws
-    allowed(name)
     path = ws.root / OUT / f"{name}.{kind}"
     if kind not in ("pdf", "docx") or not ws.exists(name) or not path.is_file():
         abort(404)
@@ -165,9 +171,9 @@ def final_file(name, kind):
 
 
 @bp.post("/a/<name>/final")
+@legal_officers_only
 def final(name):
     ws = office().ws
-    legal_only()
     if ws.load(name).answers.get("amends"):  # what is signed is the amendment, built below on the review page
         session["notice"] = t("amendment_no_final")
         return redirect(url_for("review.review", name=name))
@@ -179,7 +185,6 @@ def final(name):
 
 
 MAX_PLACE = 300  # characters of the place of signing
-SIGNED_COPIES = ".signed"  # the signed copies uploaded (hidden: the batch skips it)
 MAX_SIGNED_COPY = 30_000_000  # bytes: a scan of twenty pages at 300 dpi
 
 
@@ -276,12 +281,12 @@ def _digital_signatures(data: bytes, raw: bytes, scan: bool = False) -> tuple[li
 
 
 @bp.post("/a/<name>/sign")
+@legal_officers_only
 def sign(name):
     """A legal officer records the signing — date, place and the signed copy (its sha256 in `signed.pdf_sha256`) —
     after a confirmation; it may be corrected later, the record keeping both. From then on the agreement is never
     regenerated and its pages are read-only."""
     ctx = office()
-    legal_only()
     back = redirect(url_for("review.review", name=name))
     with ctx.ws.lock:
         agreement = ctx.ws.load(name)
@@ -305,7 +310,6 @@ def sign(name):
             return back
         signers: list[dict] = []
         verified: list[str] = []
-        kept = None
         scan = request.form.get("scan") == "1"
         if copy_ is not None and copy_[1] == "pdf":
             signers, verified, refused = _digital_signatures(copy_[0], agreement.raw, scan)
@@ -313,41 +317,9 @@ def sign(name):
                 session["notice"] = refused
                 session["verified"] = verified
                 return back
-        before = copy.deepcopy(agreement.answers)
-        previous = group(before, "signed")
-        signed: dict[str, object] = {"date": day}
         place = " ".join(clean(request.form.get("place", "")[:MAX_PLACE]).split())
-        if place:
-            signed["place"] = place
-        if copy_ is not None:
-            data, ext = copy_
-            digest = hashlib.sha256(data).hexdigest()
-            folder = ctx.ws.root / SIGNED_COPIES
-            folder.mkdir(exist_ok=True)
-            kept = f"{SIGNED_COPIES}/{name}.{digest[:16]}.{ext}"
-            write_atomically({ctx.ws.root / kept: data})
-            signed["pdf_sha256"] = digest
-            if signers:
-                signed["signers"] = signers
-        elif previous.get("pdf_sha256"):  # a correction of the date or place keeps the copy already recorded
-            signed["pdf_sha256"] = previous["pdf_sha256"]
-            if previous.get("signers"):
-                signed["signers"] = previous["signers"]
-        agreement.answers["signed"] = signed
-        # the spec as it was written, its `signed` block replaced at the end: the rest of the file keeps its bytes, so
-        # the provenance hash the built PDFs carry (which leaves the block out) still matches a correction's upload
-        kept_text = without_signed(agreement.raw)
-        text = kept_text + (b"" if kept_text.endswith(b"\n") else b"\n") + b"# signed\n" + _signed_block(signed)
-        # the record first (who recorded it and when, beside its history row, pending), then the spec's block,
-        # which stays the fact build and batch read
-        with ctx.record.journal(
-            name,
-            g.user,
-            changes(before, agreement.answers),
-            text.decode("utf-8"),
-            beside=ctx.record.signing(name, g.user, signed, kept),
-        ):
-            ctx.ws.save(name, agreement.answers, complete=True, text=text)
+        recorded = record_signing(ctx, name, g.user, agreement, day, place, copy_, signers)
+        signed, previous = recorded.signed, recorded.previous
     said = [t("signed_done") if not previous else t("signed_corrected")]
     written = (agreement.answers.get("signing") or {}).get("date")
     written = thai.parse_user_date(str(written)) if written else None
@@ -367,15 +339,11 @@ def sign(name):
     return back
 
 
-def _signed_block(signed: dict) -> bytes:
-    return yaml_block({"signed": signed}).encode("utf-8")
-
-
 @bp.get("/a/<name>/signed-copy")
+@their_agreement
 def signed_copy(name):
     """The signed copy recorded for the agreement, checked against the sha256 the spec keeps."""
     ctx = office()
-    allowed(name)
     signed = ctx.ws.load(name).answers.get("signed")
     digest = signed.get("pdf_sha256") if isinstance(signed, dict) else None
     if not digest:

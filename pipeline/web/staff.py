@@ -6,15 +6,15 @@ from __future__ import annotations
 from flask import Blueprint, g, redirect, render_template, request, session, url_for
 
 from pipeline.errors import MouError
-from pipeline.web.context import legal_only, office
+from pipeline.web.context import legal_officers_only, office
 from pipeline.web.strings import t
 
 bp = Blueprint("staff", __name__)
 
 
 @bp.get("/users")
+@legal_officers_only
 def users():
-    legal_only()
     ctx = office()
     owned: dict[str, int] = {}
     for owner in ctx.record.owners().values():
@@ -48,7 +48,6 @@ def _said(exc: MouError) -> str:
 def _change(work, said: str):
     """A change of the users, by a legal officer: `work` does it (a MouError refuses it, with the reason); `said`
     is what the page says after, formatted with what `work` returned, if anything."""
-    legal_only()
     try:
         result = work(office())
     except MouError as exc:
@@ -57,6 +56,7 @@ def _change(work, said: str):
 
 
 @bp.post("/users/add")
+@legal_officers_only
 def add():
     form = request.form
     name, role = form.get("name", "").strip(), form.get("role", "")
@@ -70,34 +70,40 @@ def add():
 
 
 @bp.post("/users/<name>/role")
+@legal_officers_only
 def role(name):
     new = request.form.get("role", "")
     return _change(lambda ctx: ctx.users.set_role(name, new), t("user_role_set").format(name=name))
 
 
 @bp.post("/users/<name>/disable")
+@legal_officers_only
 def disable(name):
     return _change(lambda ctx: ctx.users.set_disabled(name, True), t("user_disabled").format(name=name))
 
 
 @bp.post("/users/<name>/enable")
+@legal_officers_only
 def enable(name):
     return _change(lambda ctx: ctx.users.set_disabled(name, False), t("user_enabled").format(name=name))
 
 
 @bp.post("/users/<name>/password")
+@legal_officers_only
 def password(name):
     new = request.form.get("password", "")
     return _change(lambda ctx: ctx.users.passwd(name, new), t("user_password_set").format(name=name))
 
 
 @bp.post("/users/<name>/email")
+@legal_officers_only
 def email(name):
     new = request.form.get("email", "").strip()
     return _change(lambda ctx: ctx.users.set_email(name, new), t("user_email_set").format(name=name))
 
 
 @bp.post("/users/<name>/hand-over")
+@legal_officers_only
 def hand_over(name):
     to = request.form.get("to", "")
 
