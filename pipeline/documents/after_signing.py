@@ -4,12 +4,8 @@ Word template, converts through the same LibreOffice and carries provenance like
 
 from __future__ import annotations
 
-import datetime as dt
-from pathlib import Path
-
 import yaml
 
-from pipeline import __version__
 from pipeline.documents.agreement import (
     Agreement,
     Block,
@@ -22,16 +18,12 @@ from pipeline.documents.agreement import (
     keep_with_signatures,
     signature_roles,
 )
-from pipeline.documents.check import check_document, check_spec, missing_sections_error
 from pipeline.errors import LibraryError, MouError
 from pipeline.library.clauses import Library
 from pipeline.render import thai
 from pipeline.render.document import block_starts
-from pipeline.render.docx import render_docx
-from pipeline.render.pdf import Converter
-from pipeline.spec.model import Spec, spec_hash
+from pipeline.spec.model import Spec
 from pipeline.spec.settings import Settings
-from pipeline.store.files import remove_stale_temps, write_atomically
 
 SLA_FILE = "_sla.yaml"
 
@@ -165,78 +157,6 @@ def required_headings(library: Library, document: str, lang: str) -> list[tuple[
             ("signatures", library.heading("signatures", lang)),
         ]
     return []
-
-
-def build_sla(
-    spec_path: Path,
-    year: int,
-    out_dir: Path,
-    library: Library,
-    settings: Settings,
-    converter: Converter | None,
-    draft: bool = False,
-) -> list[Path]:
-    """NAME.sla-N.docx (and .pdf): checked for its parts, with provenance, written atomically."""
-    checked = check_spec(spec_path, settings, library)
-    spec = checked.spec
-    doc = sla_document(spec, year, settings, library, draft)  # refused there unless the agreement is signed
-    assert spec.signed is not None
-    prov = {
-        "spec_hash": spec_hash(checked.raw),
-        "model": spec.model,
-        "language": spec.language,
-        "document": "sla",
-        "year": str(year),
-        "clauses": f"_sla@v{doc.clauses['_sla']}",
-        "template": f"{spec.language}/mou.docx@{library.template_hash(spec.language)[:12]}",
-        "pipeline": __version__,
-        "required": ",".join(doc.required),
-        "draft": "yes" if draft else "no",
-        "agreement_signed": str(spec.signed.date),
-    }
-    return write_document(
-        doc,
-        prov,
-        f"{spec_path.stem}.sla-{year}",
-        out_dir,
-        library,
-        converter,
-        spec.signed.date,
-        f"SLA; {spec.model}; year {year}",
-    )
-
-
-def write_document(
-    doc: Agreement,
-    prov: dict,
-    name: str,
-    out_dir: Path,
-    library: Library,
-    converter: Converter | None,
-    when: dt.date,
-    keywords: str,
-) -> list[Path]:
-    """Render, check for its parts (DOCX, then PDF), and write NAME.docx and NAME.pdf atomically."""
-    docx = render_docx(doc, library, prov, when)
-    files = {out_dir / f"{name}.docx": docx}
-    report = check_document(docx, library)
-    if report.missing:
-        raise missing_sections_error(report, library)
-    if converter is not None:
-        meta = {
-            "Title": doc.front["doc_title"] + " — " + doc.front["subject"],
-            "Author": "mou-pipeline",
-            "Keywords": keywords,
-            **{"Mou" + k.title().replace("_", ""): v for k, v in prov.items()},
-        }
-        pdf = converter.convert(docx, meta, () if doc.draft else doc.signers)
-        report = check_document(pdf, library)
-        if report.missing:
-            raise missing_sections_error(report, library)
-        files[out_dir / f"{name}.pdf"] = pdf
-    remove_stale_temps(out_dir, tuple(p.name for p in files))
-    write_atomically(files)
-    return list(files)
 
 
 # -- amendments ---------------------------------------------------------------------------------------------------------

@@ -7,15 +7,12 @@ from __future__ import annotations
 import datetime as dt
 import re
 from decimal import Decimal
-from pathlib import Path
 
-from pipeline import __version__
 from pipeline.documents.after_signing import (
     AMEND_FILE,
     amendment_text,
     title_block,
     with_signatures,
-    write_document,
 )
 from pipeline.documents.agreement import (
     acting_words,
@@ -27,17 +24,14 @@ from pipeline.documents.agreement import (
     keep_with_signatures,
     signature_roles,
 )
-from pipeline.documents.check import check_spec
 from pipeline.documents.redline import word_diff
 from pipeline.errors import LibraryError, MouError
 from pipeline.library.clauses import Library
 from pipeline.render import thai
 from pipeline.render.document import Agreement, Block, Section
-from pipeline.render.pdf import Converter
 from pipeline.rules.facts import instalment_amounts, payment_years
-from pipeline.spec.model import Spec, spec_hash
+from pipeline.spec.model import Spec
 from pipeline.spec.settings import Settings
-from pipeline.store.files import write_atomically
 
 _CLAUSE_NO = re.compile(r"^(ข้อ|Clause)\s*([๐-๙0-9]+)\.?\s*")
 
@@ -421,58 +415,4 @@ def amendment_document(
         draft,
         {"document": "amendment", "changes": len(changes)},
         signature_roles(new),
-    )
-
-
-def build_amendment(
-    signed_path: Path,
-    new_path: Path,
-    out_dir: Path,
-    library: Library,
-    settings: Settings,
-    converter: Converter | None,
-    number: int = 1,
-    when: dt.date | None = None,
-    paid: dict[int, dt.date] | None = None,
-) -> list[Path]:
-    """NAME.amendment-N.docx (and .pdf), NAME being the signed spec's: checked, with provenance, written atomically;
-    `paid`: the instalments the office's record marks as paid."""
-    old = check_spec(signed_path, settings, library)
-    new = check_spec(new_path, settings, library)
-    if new.spec.amends is not None and new.spec.amends != signed_path.stem:
-        raise MouError(
-            f"{new_path}: amends: ข้อกำหนดนี้แก้ไขบันทึกข้อตกลง '{new.spec.amends}' ไม่ใช่ '{signed_path.stem}' / "
-            f"this spec amends '{new.spec.amends}', not '{signed_path.stem}'"
-        )
-    doc = amendment_document(
-        old.spec, new.spec, settings, library, number, when, paid=paid
-    )  # refused before anything is written
-    if new.spec.amends is None:  # the new spec says which agreement it amends (SPEC §1), written as the user wrote it
-        text = new.raw.decode("utf-8").rstrip("\n")
-        note = f"\n# the signed agreement this spec amends (mou amend)\namends: {signed_path.stem}\n"
-        write_atomically({new_path: (text + note).encode("utf-8")})
-        new = check_spec(new_path, settings, library)  # its hash, for the provenance, with the line it now has
-    prov = {
-        "spec_hash": spec_hash(new.raw),
-        "amends": spec_hash(old.raw),
-        "model": new.spec.model,
-        "language": new.spec.language,
-        "document": "amendment",
-        "number": str(number),
-        "clauses": f"_amendment@v{doc.clauses['_amendment']}",
-        "template": f"{new.spec.language}/mou.docx@{library.template_hash(new.spec.language)[:12]}",
-        "pipeline": __version__,
-        "required": ",".join(doc.required),
-        "draft": "no",
-        "agreement_signed": str(old.spec.signed.date) if old.spec.signed else "",
-    }
-    return write_document(
-        doc,
-        prov,
-        f"{signed_path.stem}.amendment-{number}",
-        out_dir,
-        library,
-        converter,
-        when or dt.date.today(),
-        f"amendment; {new.spec.model}",
     )
