@@ -27,8 +27,8 @@ from pipeline.questionnaire.answers import Invalid, Q, convert, parse_steps
 from pipeline.render.ics import Event
 from pipeline.render.ics import calendar as ics_calendar
 from pipeline.render.thai import parse_user_amount, parse_user_date
+from pipeline.rules.evaluations import waits_to_pass
 from pipeline.rules.facts import named_evaluations
-from pipeline.rules.signable import waits_to_pass
 from pipeline.spec.settings import Settings
 from pipeline.store.backup import backup, restore
 from pipeline.store.db import Database

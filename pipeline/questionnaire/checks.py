@@ -7,11 +7,12 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from pipeline.questionnaire.answers import amount_text, answer_amount, answer_date, get, model, sum_of
+from pipeline.questionnaire.answers import answer_amount, answer_date, get, model, sum_of
 from pipeline.render.thai import date as fmt_date
 from pipeline.render.thai import months_between
-from pipeline.rules.facts import FINAL_LATE_DAYS, sla_rule
-from pipeline.rules.signable import names_vulnerable, waits_to_pass
+from pipeline.rules.evaluations import waits_to_pass
+from pipeline.rules.facts import FINAL_LATE_DAYS, instalments_sum_problem, sla_rule, sources_sum_problem
+from pipeline.rules.scope import names_vulnerable
 from pipeline.spec.model import count_signatories
 from pipeline.spec.settings import Settings
 
@@ -58,16 +59,8 @@ def check_term_start(value, a):
 
 
 def check_sources_sum(items, a):
-    total = answer_amount(get(a, "budget.total"))
-    got = sum_of(items, "amount")
-    return (
-        None
-        if got == total
-        else (
-            f"แหล่งงบประมาณรวมกันได้ {amount_text(got)} บาท ไม่เท่ากับงบประมาณรวม {amount_text(total)} บาท",
-            f"the sources add up to {amount_text(got)}, not to the total {amount_text(total)}",
-        )
-    )
+    """The rule's own sum (rules.facts.sources_sum_problem) on the table as typed."""
+    return sources_sum_problem(answer_amount(get(a, "budget.total")), [sum_of([i], "amount") for i in items])
 
 
 def delegator_money(a) -> Decimal:
@@ -86,20 +79,10 @@ def check_instalments_sum(items, a):
         )
     if not all(p or m for p, m in given):
         return ("แต่ละงวดต้องระบุร้อยละหรือจำนวนเงิน", "each instalment needs a percent or an amount")
-    if given and all(m for _, m in given):
-        got, owed = sum_of(items, "amount"), delegator_money(a)
-        if got != owed:
-            return (
-                f"งวดเงินรวมกันได้ {amount_text(got)} บาท ไม่เท่ากับเงินของผู้มอบภารกิจ {amount_text(owed)} บาท",
-                f"the instalments add up to {amount_text(got)} baht, not to the delegator's {amount_text(owed)}",
-            )
-        return None
-    got = sum_of(items, "percent")
-    return (
-        None
-        if got == 100
-        else (f"ร้อยละของงวดเงินรวมกันได้ {got} ต้องเท่ากับ 100", f"the percentages add up to {got}, not 100")
-    )
+    rows = [i for i in items if isinstance(i, dict)]
+    percents = [sum_of([i], "percent") if i.get("percent") is not None else None for i in rows]
+    amounts = [sum_of([i], "amount") if i.get("amount") is not None else None for i in rows]
+    return instalments_sum_problem(percents, amounts, delegator_money(a))  # the rule's own sums
 
 
 def check_sla_end(value, a):
@@ -148,7 +131,7 @@ def answer_text(a, path) -> str:
 
 
 def names_children(a) -> bool:
-    """The rule's own test (rules.signable.names_vulnerable) on answers that may still be incomplete."""
+    """The rule's own test (rules.scope.names_vulnerable) on answers that may still be incomplete."""
     acts = get(a, "scope.activities")
     objectives = get(a, "objectives")
     return names_vulnerable(

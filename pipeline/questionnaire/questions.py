@@ -28,7 +28,7 @@ from pipeline.questionnaire.checks import (
     waits_for_midterm,
     year_later,
 )
-from pipeline.rules.signable import acts_for_another, is_unit, needs_authority
+from pipeline.rules.parties import acts_for_another, is_unit, needs_authority
 
 # The choices show the very words the documents print: clauses/_labels.yaml, one table for both (a library given with
 # --library has its own labels for its documents; the questions keep the project's).

@@ -11,7 +11,7 @@ from pipeline.library.clauses import Library
 from pipeline.spec.model import Spec
 from pipeline.spec.settings import Settings
 
-from . import committee, dates, document, evaluations, money, parties, signable, sla
+from . import committee, dates, document, evaluations, money, parties, scope, sla
 from .facts import (
     delegator_amount,
     evaluation_date,
@@ -39,13 +39,13 @@ RULES = (
     evaluations.payments_wait,
     parties.copies,
     parties.supporters,
-    signable.bound,
-    signable.authority,
-    signable.named_parties,
-    signable.safeguarding,
-    signable.pass_criteria,
-    signable.steps,
-    signable.budget_lines,
+    parties.bound,
+    parties.authority,
+    parties.named_parties,
+    scope.safeguarding,
+    evaluations.pass_criteria,
+    evaluations.steps,
+    money.budget_lines,
     evaluations.performance,
     committee.check,
     sla.check,

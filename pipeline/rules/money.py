@@ -8,18 +8,21 @@ from decimal import Decimal
 from pipeline.spec.model import Spec
 from pipeline.values import money_figures, number
 
-from .facts import delegator_amount, payment_year, payment_years, unit_cost_exact
+from .facts import (
+    delegator_amount,
+    instalments_sum_problem,
+    payment_year,
+    payment_years,
+    sources_sum_problem,
+    unit_cost_exact,
+)
 
 
 def check(spec, settings, library, add) -> None:
     total = spec.budget.total
-    sources = sum((s.amount for s in spec.budget.sources), Decimal(0))
-    if sources != total:
-        add(
-            ("budget", "sources"),
-            f"แหล่งงบประมาณรวมกันได้ {money_figures(sources)} บาท ไม่เท่ากับงบประมาณรวม {money_figures(total)} บาท",
-            f"the budget sources add up to {money_figures(sources)}, not to budget.total {money_figures(total)}",
-        )
+    problem = sources_sum_problem(total, [s.amount for s in spec.budget.sources])
+    if problem:
+        add(("budget", "sources"), *problem)
     if spec.instalments:
         percents = [i.percent for i in spec.instalments]
         amounts = [i.amount for i in spec.instalments]
@@ -30,26 +33,9 @@ def check(spec, settings, library, add) -> None:
                     "แต่ละงวดต้องระบุอย่างใดอย่างหนึ่ง ระหว่างร้อยละ (percent) หรือจำนวนเงิน (amount)",
                     "each instalment needs exactly one of percent or amount",
                 )
-        if all(p is not None for p in percents) and sum(percents) != 100:
-            add(
-                ("instalments",),
-                f"ร้อยละของงวดเงินรวมกันได้ {sum(percents)} ต้องเท่ากับ 100",
-                f"the instalment percentages add up to {sum(percents)}, not 100",
-            )
-        elif all(a is not None for a in amounts):
-            paid, owed = sum(amounts), delegator_amount(spec)
-            if paid != owed:
-                add(
-                    ("instalments",),
-                    f"เงินงวดรวมกันได้ {money_figures(paid)} บาท ไม่เท่ากับเงินที่ผู้มอบภารกิจสนับสนุน {money_figures(owed)} บาท",
-                    f"the instalments add up to {money_figures(paid)}, not to the {money_figures(owed)} the delegator provides",
-                )
-        elif any(p is not None for p in percents) and any(a is not None for a in amounts):
-            add(
-                ("instalments",),
-                "งวดเงินต้องระบุเป็นร้อยละทั้งหมดหรือเป็นจำนวนเงินทั้งหมด",
-                "instalments must all use percent or all use amount",
-            )
+        problem = instalments_sum_problem(percents, amounts, delegator_amount(spec))
+        if problem:
+            add(("instalments",), *problem)
     check_fiscal_years(spec, add)
     uc = spec.budget.unit_cost
     if uc is not None and not unit_cost_exact(spec):
@@ -118,3 +104,40 @@ def check_fiscal_years(spec: Spec, add) -> None:
                 f"instalment {i + 1} falls due in fiscal year {year} (B.E.), where the instalments total {money_figures(paid[year])} but the delegator's money for that year is {money_figures(has)}",
             )
             paid[year] = Decimal(0)  # reported once per year
+
+
+def budget_lines(spec, settings, library, add) -> None:
+    """The line-item budget adds up to the delegator's money, and per fiscal year where the lines give one."""
+    lines = spec.budget.lines
+    if not lines:
+        return
+    total = sum((line.amount for line in lines), Decimal(0))
+    money = delegator_amount(spec)
+    if total != money:
+        add(
+            ("budget", "lines"),
+            f"รายการงบประมาณรวมกันได้ {total:,} บาท ไม่เท่ากับเงินของผู้มอบภารกิจ {money:,} บาท",
+            f"the budget lines add up to {total:,}, not to the delegator's money {money:,}",
+        )
+    years: dict[int, Decimal] = {}
+    for line in lines:
+        if line.fiscal_year is not None:
+            years[line.fiscal_year] = years.get(line.fiscal_year, Decimal(0)) + line.amount
+    if not years or any(line.fiscal_year is None for line in lines):  # per year only when every line says its year
+        return
+    given: dict[int, Decimal] = {}
+    for s in spec.budget.sources:
+        if s.provider != "delegator":
+            continue
+        if s.fiscal_years:
+            for year, amount in s.fiscal_years.items():
+                given[int(year)] = given.get(int(year), Decimal(0)) + amount
+        elif s.fiscal_year is not None:
+            given[s.fiscal_year] = given.get(s.fiscal_year, Decimal(0)) + s.amount
+    for year, amount in sorted(years.items()):
+        if year in given and given[year] != amount:
+            add(
+                ("budget", "lines"),
+                f"รายการงบประมาณปีงบประมาณ {year} รวม {amount:,} บาท ไม่เท่ากับเงินของผู้มอบภารกิจในปีนั้น {given[year]:,} บาท",
+                f"the budget lines of fiscal year {year} add up to {amount:,}, not to the delegator's {given[year]:,} that year",
+            )
