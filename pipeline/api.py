@@ -43,6 +43,7 @@ _FROM = {
     "render_docx": "pipeline.render.docx",
     "Converter": "pipeline.render.pdf",
     "sign_pdf": "pipeline.signing.sign",
+    "SigningKey": "pipeline.signing.sign",
     "archive_pdf": "pipeline.signing.archive",
     "report_lines": "pipeline.signing.verify",
     "verify_pdf": "pipeline.signing.verify",
@@ -146,6 +147,7 @@ def build(
     library: Library,
     settings: Settings,
     converter: Converter | None,
+    *,
     draft: bool = False,
     strict: bool = False,
     force: bool = False,
@@ -180,6 +182,7 @@ def build_sla(
     library: Library,
     settings: Settings,
     converter: Converter | None,
+    *,
     draft: bool = False,
 ) -> list[Path]:
     """NAME.sla-N.docx (and .pdf): checked for its parts, with provenance, written atomically."""

@@ -19,7 +19,7 @@ sys.path.insert(0, str(ROOT / "tests"))  # the throwaway CA and time-stamp serve
 
 from pki import TimeStampServer, make_ca  # noqa: E402
 
-from pipeline.api import Converter, archive_pdf, build, load_library, sign_pdf, verify_pdf  # noqa: E402
+from pipeline.api import Converter, SigningKey, archive_pdf, build, load_library, sign_pdf, verify_pdf  # noqa: E402
 from pipeline.spec.settings import Settings  # noqa: E402
 
 ROUNDS = int(os.environ.get("ROUNDS", 10))
@@ -55,8 +55,11 @@ def main() -> None:
     certs = [ca.issue(f"Signer {n}") for n in range(len(ROLES))]
     base = statistics.median(builds)
     out = tmp / "signed.pdf"
-    bb = timed(lambda: sign_pdf(pdf, out, "delegator", certs[0], b"secret"), ROUNDS)
-    bt = timed(lambda: sign_pdf(pdf, out, "delegator", certs[0], b"secret", tsa.url), ROUNDS)
+    bb = timed(lambda: sign_pdf(pdf, out, "delegator", SigningKey.from_file(certs[0], b"secret")), ROUNDS)
+    bt = timed(
+        lambda: sign_pdf(pdf, out, "delegator", SigningKey.from_file(certs[0], b"secret"), timestamp_url=tsa.url),
+        ROUNDS,
+    )
     cli = timed(
         lambda: subprocess.run(
             [*MOU, "sign", str(pdf), "--cert", str(certs[0]), "--as", "delegator", "--out", str(out)],
@@ -70,13 +73,18 @@ def main() -> None:
     current = pdf
     for n, role in enumerate(ROLES):
         nxt = tmp / f"s{n}.pdf"
-        sign_pdf(current, nxt, role, certs[n], b"secret")
+        sign_pdf(current, nxt, role, SigningKey.from_file(certs[n], b"secret"))
         current = nxt
     data = current.read_bytes()
     trust = [ca.pem.read_bytes()]
     verify = timed(lambda: verify_pdf(data, current, trust), ROUNDS)
     # issue 31: B-LT at signing (the signer's validation data), and the archive's B-LTA step over five signatures
-    ltv = timed(lambda: sign_pdf(pdf, out, "delegator", certs[0], b"secret", tsa.url, ltv_trust=trust), ROUNDS)
+    ltv = timed(
+        lambda: sign_pdf(
+            pdf, out, "delegator", SigningKey.from_file(certs[0], b"secret"), timestamp_url=tsa.url, ltv_trust=trust
+        ),
+        ROUNDS,
+    )
     archived = tmp / "archived.pdf"
     archive = timed(lambda: archive_pdf(current, archived, tsa.url, trust), max(3, ROUNDS // 3))
     archived_data = archived.read_bytes()

@@ -19,7 +19,7 @@ from pypdf import PdfReader
 
 from pipeline import __version__
 from pipeline.library.clauses import PROJECT_ROOT, load_library
-from pipeline.run.batch import run_batch
+from pipeline.run.batch import BatchOptions, run_batch
 from pipeline.run.key import agreement_key
 from pipeline.run.manifest import MANIFEST_NAME, REPORT_NAME, locked
 from pipeline.run.plan import clause_changes
@@ -159,11 +159,11 @@ def test_libreoffice_killed_during_run_is_restarted(specs, tmp_path):
 
 def test_one_spec_edited_rebuilds_exactly_that_one(specs, tmp_path):
     out = tmp_path / "out"
-    assert built(run_batch(specs, out, pdf=False, jobs=1)) == ALL
+    assert built(run_batch(specs, out, options=BatchOptions(pdf=False, jobs=1))) == ALL
     before = {p.name: p.read_bytes() for p in out.glob("*.docx")}
     spec = specs / "inclusive-care.yaml"
     spec.write_text(spec.read_text(encoding="utf-8").replace("นายพยาน หนึ่ง", "นายพยาน หนึ่งเดียว"), encoding="utf-8")
-    again = run_batch(specs, out, pdf=False, jobs=1)
+    again = run_batch(specs, out, options=BatchOptions(pdf=False, jobs=1))
     assert built(again) == {"inclusive-care"}
     assert [o.reasons for o in again.outcomes if o.status == "built"] == [[("ข้อกำหนดเปลี่ยน", "spec changed")]]
     after = {p.name: p.read_bytes() for p in out.glob("*.docx")}
@@ -172,8 +172,8 @@ def test_one_spec_edited_rebuilds_exactly_that_one(specs, tmp_path):
 
 
 def test_identical_inputs_give_byte_identical_docx(specs, tmp_path):
-    run_batch(specs, tmp_path / "a", pdf=False, jobs=2)
-    run_batch(specs, tmp_path / "b", pdf=False, jobs=1, force=True)
+    run_batch(specs, tmp_path / "a", options=BatchOptions(pdf=False, jobs=2))
+    run_batch(specs, tmp_path / "b", options=BatchOptions(pdf=False, jobs=1, force=True))
     for stem in ALL:
         assert (tmp_path / "a" / f"{stem}.docx").read_bytes() == (tmp_path / "b" / f"{stem}.docx").read_bytes()
     assert manifest(tmp_path / "a")["inclusive-care"]["key"] == manifest(tmp_path / "b")["inclusive-care"]["key"]
@@ -181,7 +181,7 @@ def test_identical_inputs_give_byte_identical_docx(specs, tmp_path):
 
 def test_clause_edit_rebuilds_exactly_its_users_and_names_versions(specs, tmp_path, library_copy):
     out = tmp_path / "out"
-    run_batch(specs, out, library_copy, pdf=False, jobs=1)
+    run_batch(specs, out, library_copy, options=BatchOptions(pdf=False, jobs=1))
     v, w = edit_clause(library_copy, "grant_refund", bump=True)
     result = mou("batch", specs, "--out", out, "--library", library_copy, "--no-pdf", "-j", "1")
     assert result.returncode == 0, result.stdout + result.stderr
@@ -193,11 +193,11 @@ def test_clause_edit_rebuilds_exactly_its_users_and_names_versions(specs, tmp_pa
         "สร้างใหม่ / built (2)" in report
         and f"elderly-database-grant: ข้อสัญญา / clause grant_refund v{v} → v{w}" in report
     )
-    rebuilt = run_batch(specs, out, library_copy, pdf=False, jobs=1)
+    rebuilt = run_batch(specs, out, library_copy, options=BatchOptions(pdf=False, jobs=1))
     assert built(rebuilt) == set()
 
     edit_clause(library_copy, "grant_refund", bump=False)  # same version number: said so
-    again = run_batch(specs, out, library_copy, pdf=False, jobs=1)
+    again = run_batch(specs, out, library_copy, options=BatchOptions(pdf=False, jobs=1))
     assert built(again) == GRANTS
     assert any(
         f"grant_refund v{w}" in en and "without a new version number" in en
@@ -208,17 +208,17 @@ def test_clause_edit_rebuilds_exactly_its_users_and_names_versions(specs, tmp_pa
 
 def test_editing_a_clause_nobody_uses_rebuilds_nothing(specs, tmp_path, library_copy):
     out = tmp_path / "out"
-    run_batch(specs, out, library_copy, pdf=False, jobs=1)
+    run_batch(specs, out, library_copy, options=BatchOptions(pdf=False, jobs=1))
     edit_clause(library_copy, "confidentiality", bump=True)  # optional, off unless a spec includes it
-    assert built(run_batch(specs, out, library_copy, pdf=False, jobs=1)) == set()
+    assert built(run_batch(specs, out, library_copy, options=BatchOptions(pdf=False, jobs=1))) == set()
 
 
 def test_template_change_rebuilds_only_that_language(specs, tmp_path, library_copy):
     out = tmp_path / "out"
-    run_batch(specs, out, library_copy, pdf=False, jobs=1)
+    run_batch(specs, out, library_copy, options=BatchOptions(pdf=False, jobs=1))
     template = library_copy / "templates" / "en" / "mou.docx"
     template.write_bytes(template.read_bytes() + b"\0")  # a zip still opens with trailing bytes
-    result = run_batch(specs, out, library_copy, pdf=False, jobs=1)
+    result = run_batch(specs, out, library_copy, options=BatchOptions(pdf=False, jobs=1))
     assert built(result) == {"elderly-database-grant-en"}
     assert result.outcomes[[o.name for o in result.outcomes].index("elderly-database-grant-en")].reasons == [
         ("แม่แบบ templates/en/mou.docx เปลี่ยน", "template templates/en/mou.docx changed")
@@ -240,11 +240,11 @@ def test_bad_spec_among_good_ones(specs, tmp_path):
 
 def test_hand_edited_output_is_kept_unless_forced(specs, tmp_path):
     out = tmp_path / "out"
-    run_batch(specs, out, pdf=False, jobs=1)
+    run_batch(specs, out, options=BatchOptions(pdf=False, jobs=1))
     docx = out / "inclusive-care.docx"
     docx.write_bytes(docx.read_bytes() + b"hand edit")
     edited = docx.read_bytes()
-    noop = run_batch(specs, out, pdf=False, jobs=1)
+    noop = run_batch(specs, out, options=BatchOptions(pdf=False, jobs=1))
     assert not noop.failed and "edited by hand" in (out / REPORT_NAME).read_text(encoding="utf-8")
 
     spec = specs / "inclusive-care.yaml"
@@ -256,7 +256,7 @@ def test_hand_edited_output_is_kept_unless_forced(specs, tmp_path):
         and "--force" in (result.stdout + result.stderr)
         and "spec changed" in (result.stdout + result.stderr)
     )
-    forced = run_batch(specs, out, pdf=False, jobs=1, force=True)
+    forced = run_batch(specs, out, options=BatchOptions(pdf=False, jobs=1, force=True))
     assert built(forced) == ALL and docx.read_bytes() != edited
 
 
@@ -264,14 +264,14 @@ def test_files_not_made_by_mou_are_not_overwritten(specs, tmp_path):
     out = tmp_path / "out"
     out.mkdir()
     (out / "inclusive-care.docx").write_bytes(b"someone else's document")
-    result = run_batch(specs, out, pdf=False, jobs=1)
+    result = run_batch(specs, out, options=BatchOptions(pdf=False, jobs=1))
     assert {o.name: o.status for o in result.outcomes}["inclusive-care"] == "kept"
     assert (out / "inclusive-care.docx").read_bytes() == b"someone else's document"
 
 
 def test_deleted_spec_is_reported_then_pruned(specs, tmp_path):
     out = tmp_path / "out"
-    run_batch(specs, out, pdf=False, jobs=1)
+    run_batch(specs, out, options=BatchOptions(pdf=False, jobs=1))
     (specs / "inclusive-care.yaml").unlink()
     result = mou("batch", specs, "--out", out, "--no-pdf")
     assert result.returncode == 0
@@ -279,25 +279,25 @@ def test_deleted_spec_is_reported_then_pruned(specs, tmp_path):
         result.stdout + result.stderr
     )
     assert (out / "inclusive-care.docx").exists()
-    pruned = run_batch(specs, out, pdf=False, jobs=1, prune=True)
+    pruned = run_batch(specs, out, options=BatchOptions(pdf=False, jobs=1, prune=True))
     assert {o.name: o.status for o in pruned.outcomes}["inclusive-care"] == "pruned"
     assert not (out / "inclusive-care.docx").exists() and "inclusive-care" not in manifest(out)
 
 
 def test_missing_output_is_rebuilt(specs, tmp_path):
     out = tmp_path / "out"
-    run_batch(specs, out, pdf=False, jobs=1)
+    run_batch(specs, out, options=BatchOptions(pdf=False, jobs=1))
     (out / "elderly-database-grant.docx").unlink()
-    result = run_batch(specs, out, pdf=False, jobs=1)
+    result = run_batch(specs, out, options=BatchOptions(pdf=False, jobs=1))
     assert built(result) == {"elderly-database-grant"}
     assert (out / "elderly-database-grant.docx").exists()
 
 
 def test_unreadable_manifest_rebuilds_everything_with_a_warning(specs, tmp_path):
     out = tmp_path / "out"
-    run_batch(specs, out, pdf=False, jobs=1)
+    run_batch(specs, out, options=BatchOptions(pdf=False, jobs=1))
     (out / MANIFEST_NAME).write_text("{not json", encoding="utf-8")
-    result = run_batch(specs, out, pdf=False, jobs=1)
+    result = run_batch(specs, out, options=BatchOptions(pdf=False, jobs=1))
     assert built(result) == ALL and result.warnings and not result.failed
 
 
@@ -334,7 +334,7 @@ def test_interrupted_run_leaves_no_half_written_file(specs, tmp_path):
     assert {p.stem for p in out.glob("*.docx")} == set(recorded)
     for pdf in pdfs:
         assert len(PdfReader(pdf).pages) >= 3  # every one opens
-    resumed = run_batch(specs, out, pdf=False, jobs=2)
+    resumed = run_batch(specs, out, options=BatchOptions(pdf=False, jobs=2))
     assert built(resumed) == {f.stem for f in specs.glob("*.yaml")} - set(recorded)
 
 
@@ -406,8 +406,10 @@ def test_a_settings_change_rebuilds_all_and_says_so(specs, tmp_path):
     from pipeline.spec.settings import Settings
 
     out = tmp_path / "out"
-    run_batch(specs, out, pdf=False, jobs=1)
-    result = run_batch(specs, out, settings=Settings(sla_threshold=Decimal("50000")), pdf=False, jobs=1)
+    run_batch(specs, out, options=BatchOptions(pdf=False, jobs=1))
+    result = run_batch(
+        specs, out, settings=Settings(sla_threshold=Decimal("50000")), options=BatchOptions(pdf=False, jobs=1)
+    )
     assert built(result) == ALL
     assert all(("การตั้งค่าเปลี่ยน", "settings changed") in o.reasons for o in result.outcomes)
 

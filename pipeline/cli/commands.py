@@ -329,7 +329,7 @@ def batch_cmd(specs_dir, out_dir, jobs, force, no_pdf, prune, no_redline, librar
     """Regenerate every agreement of SPECS_DIR into OUT: only what changed (spec, clause, template, settings,
     pipeline) unless --force; prints why each was rebuilt and saves the report in OUT/mou-report.txt."""
     from pipeline.errors import Interrupted
-    from pipeline.run.batch import run_batch
+    from pipeline.run.batch import BatchOptions, run_batch
     from pipeline.run.manifest import REPORT_NAME
     from pipeline.run.report import report_text
 
@@ -353,18 +353,8 @@ def batch_cmd(specs_dir, out_dir, jobs, force, no_pdf, prune, no_redline, librar
         return line
 
     try:
-        result = run_batch(
-            specs_dir,
-            out_dir,
-            library_dir,
-            settings,
-            jobs=jobs,
-            force=force,
-            pdf=not no_pdf,
-            prune=prune,
-            progress=progress,
-            redlines=not no_redline,
-        )
+        options = BatchOptions(jobs=jobs, force=force, pdf=not no_pdf, prune=prune, redlines=not no_redline)
+        result = run_batch(specs_dir, out_dir, library_dir, settings, options, progress=progress)
     finally:
         if "bar" in bar:
             bar["bar"].__exit__(None, None, None)

@@ -61,7 +61,7 @@ def sign_cmd(pdf, cert, pkcs11_lib, key_label, role, out, timestamp_url, reason,
     """Sign ROLE's empty signature field of a final PDF (PAdES, an incremental update: earlier signatures stay valid),
     with a PKCS#12 file or a PKCS#11 token. The password or PIN is read from standard input when it is not a
     terminal."""
-    from pipeline.api import sign_pdf
+    from pipeline.api import SigningKey, sign_pdf
 
     if (cert is None) == (pkcs11_lib is None) or (pkcs11_lib and not key_label):
         raise click.UsageError("give --cert FILE.p12, or --pkcs11-lib LIB with --key-label LABEL (one of the two)")
@@ -73,17 +73,9 @@ def sign_cmd(pdf, cert, pkcs11_lib, key_label, role, out, timestamp_url, reason,
     if ltv and not cas:
         raise click.UsageError("--ltv needs the CA certificates the office trusts: `trust` in the settings, or --trust")
     secret = _secret(label)
+    key = SigningKey.from_file(cert, secret) if cert else SigningKey.on_token(pkcs11_lib, key_label, secret)
     signed = sign_pdf(
-        pdf,
-        out,
-        role,
-        cert,
-        secret,
-        timestamp_url or settings.timestamp_url,
-        reason,
-        pkcs11_lib=pkcs11_lib,
-        key_label=key_label,
-        ltv_trust=cas,
+        pdf, out, role, key, timestamp_url=timestamp_url or settings.timestamp_url, reason=reason, ltv_trust=cas
     )
     kind = "PAdES B-T (มีตราประทับเวลา / time-stamped)" if signed.timestamped else "PAdES B-B"
     kind = kind.replace("B-T", "B-LT") if ltv and signed.timestamped else kind

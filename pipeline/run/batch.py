@@ -130,21 +130,41 @@ class _Run:
         return None
 
 
+@dataclass(frozen=True)
+class BatchOptions:
+    """How a batch runs: `jobs` workers; `force` rebuilds everything; `pdf` (else DOCX only); `prune` removes the
+    outputs of specs that are gone; `only` these agreements (the others are not looked at); `redlines` of what a
+    rebuild changed."""
+
+    jobs: int = 2
+    force: bool = False
+    pdf: bool = True
+    prune: bool = False
+    only: frozenset[str] | None = None
+    redlines: bool = True
+
+
 def run_batch(
     specs_dir: Path,
     out_dir: Path,
     library_root: Path | None = None,
     settings: Settings | None = None,
-    jobs: int = 2,
-    force: bool = False,
-    pdf: bool = True,
-    prune: bool = False,
+    options: BatchOptions | None = None,
+    *,
     progress: Callable[[int], Callable[[dict], None]] | None = None,
-    only: set[str] | None = None,
     warm: WarmPool | None = None,
-    redlines: bool = True,
 ) -> BatchResult:
-    """Rebuild what changed under specs_dir into out_dir; `progress(total)` returns a callback called per agreement."""
+    """Rebuild what changed under specs_dir into out_dir; `progress(total)` returns a callback called per agreement;
+    `warm`: the server's warm workers, used instead of starting a pool."""
+    options = options or BatchOptions()
+    jobs, force, pdf, prune, only, redlines = (
+        options.jobs,
+        options.force,
+        options.pdf,
+        options.prune,
+        options.only,
+        options.redlines,
+    )
     started = time.perf_counter()
     settings = settings or Settings()
     library = read_library(library_root)  # as it is now: a long-lived process may have edited it since

@@ -201,21 +201,38 @@ def _check_validity(cert, now: dt.datetime, where: str) -> None:
         )
 
 
+@dataclass(frozen=True)
+class SigningKey:
+    """Whose key signs: a PKCS#12 file and its password, or a key on a PKCS#11 token (its module, the label of the key
+    and its certificate) and the token's PIN. The command line builds one from its options."""
+
+    secret: bytes
+    p12: Path | None = None
+    pkcs11_lib: str | None = None
+    key_label: str | None = None
+
+    @classmethod
+    def from_file(cls, p12: Path, password: bytes) -> SigningKey:
+        return cls(password, p12=p12)
+
+    @classmethod
+    def on_token(cls, pkcs11_lib: str, key_label: str, pin: bytes) -> SigningKey:
+        return cls(pin, pkcs11_lib=pkcs11_lib, key_label=key_label)
+
+
 def sign_pdf(
     pdf_path: Path,
     out: Path,
     role: str,
-    cert_path: Path | None,
-    password: bytes,
+    key: SigningKey,
+    *,
     timestamp_url: str | None = None,
     reason: str | None = None,
     now: dt.datetime | None = None,
-    pkcs11_lib: str | None = None,
-    key_label: str | None = None,
     ltv_trust: list[bytes] | None = None,
 ) -> Signed:
-    """Sign ROLE's field with a PKCS#12 file (cert_path, its password) or a PKCS#11 token (pkcs11_lib, key_label,
-    the PIN in `password`)."""
+    """Sign ROLE's field with `key` (a PKCS#12 file or a key on a PKCS#11 token)."""
+    cert_path, password, pkcs11_lib, key_label = key.p12, key.secret, key.pkcs11_lib, key.key_label
     from pyhanko.pdf_utils.reader import PdfFileReader
     from pyhanko.sign import signers
     from pyhanko.sign.fields import MDPPerm, SigSeedSubFilter

@@ -9,7 +9,7 @@ import datetime as dt
 
 from pipeline.api import recorded_paid
 from pipeline.errors import MouError
-from pipeline.run.batch import run_batch
+from pipeline.run.batch import BatchOptions, run_batch
 from pipeline.run.key import sha256
 from pipeline.run.manifest import BatchLocked
 from pipeline.run.plan import Task
@@ -54,7 +54,8 @@ def draft_work(ctx: Office, name: str) -> Outcome:
 def run_here(ctx: Office, only: set[str] | None):
     ws = ctx.ws
     try:
-        result = run_batch(ws.root, ws.root / OUT, ctx.library_dir, ctx.settings, jobs=2, only=only, warm=ctx.pool)
+        options = BatchOptions(jobs=2, only=frozenset(only) if only is not None else None)
+        result = run_batch(ws.root, ws.root / OUT, ctx.library_dir, ctx.settings, options, warm=ctx.pool)
     except BatchLocked as exc:
         return None, str(exc)
     except MouError as exc:
