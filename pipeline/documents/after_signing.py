@@ -13,11 +13,11 @@ from pipeline.documents.agreement import (
     Table,
     blocks_of,
     bound_name,
-    clause_env,
     context,
     keep_with_signatures,
     signature_roles,
 )
+from pipeline.documents.rendering import clause_env
 from pipeline.errors import LibraryError, MouError
 from pipeline.library.clauses import Library
 from pipeline.render import thai

@@ -19,12 +19,12 @@ from pipeline.documents.agreement import (
     assemble,
     blocks_of,
     bound_name,
-    clause_env,
     context,
     keep_with_signatures,
     signature_roles,
 )
 from pipeline.documents.redline import word_diff
+from pipeline.documents.rendering import clause_env
 from pipeline.errors import LibraryError, MouError
 from pipeline.library.clauses import Library
 from pipeline.render import thai

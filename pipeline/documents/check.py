@@ -15,9 +15,10 @@ from pipeline.library.clauses import Library
 from pipeline.render.docx import read_properties
 from pipeline.render.thai import strip_joiners
 from pipeline.rules import check
-from pipeline.spec.model import Spec, read_source, typed
+from pipeline.spec.model import Spec, read_source
 from pipeline.spec.settings import Settings
 from pipeline.spec.source import dotted
+from pipeline.spec.typed import typed
 
 HEADING_STYLES = {"Heading 1", "MOU Annex Heading"}
 _NUMBER = re.compile(r"^(ข้อ|clause)\s*[0-9๐-๙]+\s*\.?\s*", re.IGNORECASE)

@@ -13,9 +13,9 @@ from pipeline.errors import Problem
 from pipeline.questionnaire.answers import Q, _Dumper, default_of, get, plain_data
 from pipeline.questionnaire.questions import QUESTIONS, SCREENING
 from pipeline.rules import check
-from pipeline.spec.model import typed
 from pipeline.spec.settings import Settings
 from pipeline.spec.source import parse
+from pipeline.spec.typed import typed
 
 ORDER = ["spec_version", "model", "language", "screening"] + list(
     dict.fromkeys(q.path.split(".")[0] for q in QUESTIONS)

@@ -6,9 +6,6 @@ the conversion of what a user types, live here and nowhere else.
 
 from __future__ import annotations
 
-import yaml
-
-from pipeline import LABELS_FILE
 from pipeline.questionnaire.answers import METHODS, Q, get, model
 from pipeline.questionnaire.checks import (
     answer_text,
@@ -28,34 +25,9 @@ from pipeline.questionnaire.checks import (
     waits_for_midterm,
     year_later,
 )
+from pipeline.questionnaire.choices import AFTER, DATA_ROLES, FREQ, KINDS, MODELS, PARTIES, ROLES, SOURCES  # noqa: F401
 from pipeline.rules.parties import acts_for_another, is_unit, needs_authority
 
-# The choices show the very words the documents print: clauses/_labels.yaml, one table for both (a library given with
-# --library has its own labels for its documents; the questions keep the project's).
-_LABELS = yaml.safe_load(LABELS_FILE.read_text(encoding="utf-8"))
-
-
-def _choices(group: str, values: tuple[str, ...] | None = None) -> tuple:
-    """(value, Thai, English) for each value of a label group, in the file's order (or the order given)."""
-    table = _LABELS[group]
-    return tuple((v, table[v]["th"], table[v]["en"]) for v in (values or tuple(table)))
-
-
-KINDS = _choices("kind")
-PARTIES = _choices("party", ("delegator", "partner", "supporters"))
-FREQ = _choices("frequency")
-MODELS = _choices("model")
-SOURCES = _choices("source")
-ROLES = _choices("role")
-DATA_ROLES = _choices("data_role")
-_EVAL = _LABELS["evaluation"]
-AFTER = (
-    ("signing", _EVAL["signing"]["th"], _EVAL["signing"]["en"]),
-    ("midterm", _EVAL["midterm_one"]["th"], _EVAL["midterm_one"]["en"]),
-    *((f"midterm {n}", _EVAL["midterm"]["th"].format(n=n), _EVAL["midterm"]["en"].format(n=n)) for n in (1, 2, 3)),
-    *((f"yearly {n}", _EVAL["yearly"]["th"].format(n=n), _EVAL["yearly"]["en"].format(n=n)) for n in (1, 2, 3, 4)),
-    ("final", _EVAL["final"]["th"], _EVAL["final"]["en"]),
-)
 not_grant = lambda a, settings=None: model(a) != "grant"  # noqa: E731
 is_comm = lambda a, settings=None: model(a) == "commissioning"  # noqa: E731
 personal = lambda a, settings=None: bool(get(a, "personal_data.involved"))  # noqa: E731

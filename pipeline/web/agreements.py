@@ -30,11 +30,10 @@ from pipeline.web.forms import (
     as_shown,
     form_field,
     keep_typed,
-    merge_page,
-    page_now,
     pending,
     rule_problems,
 )
+from pipeline.web.merge import merge_page, page_now
 from pipeline.web.strings import t
 from pipeline.web.words import field_label, next_page, question_label, shown_answer, title_of, visible_pages, when_words
 
