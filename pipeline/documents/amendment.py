@@ -29,7 +29,7 @@ from pipeline.errors import LibraryError, MouError
 from pipeline.library.clauses import Library
 from pipeline.render import thai
 from pipeline.render.document import Agreement, Block, Section
-from pipeline.rules.facts import instalment_amounts, payment_years
+from pipeline.rules.facts import delegator_by_year, instalment_amounts, payment_years
 from pipeline.spec.model import Spec
 from pipeline.spec.settings import Settings
 
@@ -128,12 +128,8 @@ def _fiscal_year_ended(year_be: int) -> dt.date:
 def _delegator_money_by_year(spec: Spec) -> dict[int | tuple[str, int], Decimal]:
     """The delegator's money by fiscal year: paid (by year) and provided by its sources (("source", year))."""
     out: dict[int | tuple[str, int], Decimal] = {year: paid for year, paid in payment_years(spec).items()}
-    for s in spec.budget.sources:
-        if s.provider == "delegator":
-            for year, amount in (s.fiscal_years or {}).items():
-                out[("source", int(year))] = out.get(("source", int(year)), Decimal(0)) + amount
-            if s.fiscal_year is not None and not s.fiscal_years:
-                out[("source", s.fiscal_year)] = out.get(("source", s.fiscal_year), Decimal(0)) + s.amount
+    given, _ = delegator_by_year(spec)
+    out.update({("source", year): amount for year, amount in given.items()})
     return out
 
 

@@ -9,12 +9,23 @@ from pipeline.spec.source import dotted
 
 from .facts import FINAL_LATE_DAYS, final_report_due, waits_for_final
 
+SPAN_TH = "ระยะเวลาดำเนินการ"
+
 
 def check(spec, settings, library, add) -> None:
+    """The term, then the instalments, the evaluations and the action plan, in that order."""
+    _term(spec, add)
+    _instalments(spec, add)
+    _evaluations(spec, add)
+    _action_plan(spec, add)
+
+
+def _in_term(spec, d: dt.date) -> bool:
+    return spec.term.start <= d <= spec.term.end
+
+
+def _term(spec, add) -> None:
     term = spec.term
-    in_term = lambda d: term.start <= d <= term.end  # noqa: E731
-    span_th = "ระยะเวลาดำเนินการ"
-    ev = spec.evaluation
     if term.start >= term.end:
         add(("term", "end"), "วันสิ้นสุดต้องอยู่หลังวันเริ่มต้นของระยะเวลาดำเนินการ", "term.end must be after term.start")
     if spec.signing.date > term.start:
@@ -23,6 +34,10 @@ def check(spec, settings, library, add) -> None:
             "วันลงนามต้องไม่อยู่หลังวันเริ่มต้นของระยะเวลาดำเนินการ",
             "the signing date must not be after term.start",
         )
+
+
+def _instalments(spec, add) -> None:
+    term, span_th = spec.term, SPAN_TH
     report_due = final_report_due(spec)
     for i, inst in enumerate(spec.instalments):
         if inst.due > term.end and waits_for_final(inst):
@@ -34,7 +49,7 @@ def check(spec, settings, library, add) -> None:
                     f"instalment {i + 1} waits for the final evaluation after the term, so it must fall due after the "
                     f"final report is due ({report_due})",
                 )
-        elif not in_term(inst.due):
+        elif not _in_term(spec, inst.due):
             add(
                 ("instalments", i, "due"),
                 f"วันครบกำหนดจ่ายเงินงวดต้องอยู่ใน{span_th}",
@@ -46,6 +61,10 @@ def check(spec, settings, library, add) -> None:
                 "งวดเงินต้องเรียงตามวันครบกำหนด",
                 "instalments must be in order of their due dates",
             )
+
+
+def _evaluations(spec, add) -> None:
+    term, ev, span_th = spec.term, spec.evaluation, SPAN_TH
     midterms = ev.midterms
     scheduled = [
         (("evaluation", "midterm") + ((k,) if isinstance(ev.midterm, list) else ()), d) for k, d in enumerate(midterms)
@@ -65,7 +84,7 @@ def check(spec, settings, library, add) -> None:
     elif ev.final < term.start:
         add(("evaluation", "final"), f"วันประเมินผลต้องอยู่ใน{span_th}", "evaluation.final must lie within the term")
     for path, d in scheduled[:-1]:
-        if not in_term(d):
+        if not _in_term(spec, d):
             add(path, f"วันประเมินผลต้องอยู่ใน{span_th}", f"{dotted(path)} must lie within the term")
     for path, d in scheduled[:-1]:
         if d >= ev.final:
@@ -77,9 +96,13 @@ def check(spec, settings, library, add) -> None:
     for name, dates in (("midterm", midterms), ("yearly", ev.yearly)):
         if any(b <= a for a, b in zip(dates, dates[1:])):
             add(("evaluation", name), "วันประเมินผลต้องเรียงตามลำดับเวลา", f"evaluation.{name} dates must be in order")
+
+
+def _action_plan(spec, add) -> None:
+    span_th = SPAN_TH
     for i, act in enumerate(spec.action_plan):
         for key in ("start", "end"):
-            if not in_term(getattr(act, key)):
+            if not _in_term(spec, getattr(act, key)):
                 add(
                     ("action_plan", i, key),
                     f"กิจกรรมในแผนปฏิบัติการต้องอยู่ใน{span_th}",

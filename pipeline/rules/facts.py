@@ -227,3 +227,20 @@ def instalments_sum_problem(
             "instalments must all use percent or all use amount",
         )
     return None
+
+
+def delegator_by_year(spec) -> tuple[dict[int, Decimal], Decimal]:
+    """The delegator's money by fiscal year as its sources give it (`fiscal_years`, or one `fiscal_year`), and the
+    money tied to no year (it may pay in any)."""
+    per_year: dict[int, Decimal] = {}
+    free = Decimal(0)
+    for s in spec.budget.sources:
+        if s.provider != "delegator":
+            continue
+        years = s.fiscal_years or ({s.fiscal_year: s.amount} if s.fiscal_year is not None else None)
+        if years is None:
+            free += s.amount
+            continue
+        for y, amount in years.items():
+            per_year[int(y)] = per_year.get(int(y), Decimal(0)) + amount
+    return per_year, free

@@ -10,6 +10,7 @@ from pipeline.values import money_figures, number
 
 from .facts import (
     delegator_amount,
+    delegator_by_year,
     instalments_sum_problem,
     payment_year,
     payment_years,
@@ -51,39 +52,10 @@ def check(spec, settings, library, add) -> None:
 
 def check_fiscal_years(spec: Spec, add) -> None:
     """Money over time: a source's years add up to it, and the delegator pays in each fiscal year no more than it has."""
-    for k, s in enumerate(spec.budget.sources):
-        path = ("budget", "sources", k)
-        if s.fiscal_year is not None and s.fiscal_years:
-            add(
-                path + ("fiscal_years",),
-                "ระบุได้อย่างใดอย่างหนึ่ง ระหว่าง fiscal_year หรือ fiscal_years",
-                "give fiscal_year or fiscal_years, not both",
-            )
-        for year in ([s.fiscal_year] if s.fiscal_year is not None else []) + list(s.fiscal_years or {}):
-            if not 2500 <= year <= 2743:
-                add(
-                    path + (("fiscal_years", year) if s.fiscal_years and year in s.fiscal_years else ("fiscal_year",)),
-                    f"ปีงบประมาณ {year} ต้องเป็นปีพุทธศักราช เช่น 2568",
-                    f"the fiscal year {year} must be a Buddhist-Era year, e.g. 2568 (= 2024-10-01 to 2025-09-30)",
-                )
-        if s.fiscal_years and sum(s.fiscal_years.values()) != s.amount:
-            add(
-                path + ("fiscal_years",),
-                f"เงินรายปีงบประมาณรวมกันได้ {money_figures(sum(s.fiscal_years.values()))} บาท ไม่เท่ากับจำนวนเงินของแหล่งนี้ {money_figures(s.amount)} บาท",
-                f"fiscal_years add up to {money_figures(sum(s.fiscal_years.values()))}, not to the source's amount {money_figures(s.amount)}",
-            )
-    delegator = [s for s in spec.budget.sources if s.provider == "delegator"]
-    if not spec.instalments or not delegator:
+    _source_years(spec, add)
+    if not spec.instalments or not any(s.provider == "delegator" for s in spec.budget.sources):
         return
-    per_year: dict[int, Decimal] = {}
-    free = Decimal(0)  # delegator money tied to no year: it may pay in any
-    for s in delegator:
-        years = s.fiscal_years or ({s.fiscal_year: s.amount} if s.fiscal_year is not None else None)
-        if years is None:
-            free += s.amount
-            continue
-        for y, amount in years.items():
-            per_year[y] = per_year.get(y, Decimal(0)) + amount
+    per_year, free = delegator_by_year(spec)
     paid = payment_years(spec)
     if not per_year:
         if len(paid) > 1:
@@ -106,6 +78,31 @@ def check_fiscal_years(spec: Spec, add) -> None:
             paid[year] = Decimal(0)  # reported once per year
 
 
+def _source_years(spec: Spec, add) -> None:
+    """Each source's fiscal years: one way of giving them, Buddhist-Era years, adding up to the source's amount."""
+    for k, s in enumerate(spec.budget.sources):
+        path = ("budget", "sources", k)
+        if s.fiscal_year is not None and s.fiscal_years:
+            add(
+                path + ("fiscal_years",),
+                "ระบุได้อย่างใดอย่างหนึ่ง ระหว่าง fiscal_year หรือ fiscal_years",
+                "give fiscal_year or fiscal_years, not both",
+            )
+        for year in ([s.fiscal_year] if s.fiscal_year is not None else []) + list(s.fiscal_years or {}):
+            if not 2500 <= year <= 2743:
+                add(
+                    path + (("fiscal_years", year) if s.fiscal_years and year in s.fiscal_years else ("fiscal_year",)),
+                    f"ปีงบประมาณ {year} ต้องเป็นปีพุทธศักราช เช่น 2568",
+                    f"the fiscal year {year} must be a Buddhist-Era year, e.g. 2568 (= 2024-10-01 to 2025-09-30)",
+                )
+        if s.fiscal_years and sum(s.fiscal_years.values()) != s.amount:
+            add(
+                path + ("fiscal_years",),
+                f"เงินรายปีงบประมาณรวมกันได้ {money_figures(sum(s.fiscal_years.values()))} บาท ไม่เท่ากับจำนวนเงินของแหล่งนี้ {money_figures(s.amount)} บาท",
+                f"fiscal_years add up to {money_figures(sum(s.fiscal_years.values()))}, not to the source's amount {money_figures(s.amount)}",
+            )
+
+
 def budget_lines(spec, settings, library, add) -> None:
     """The line-item budget adds up to the delegator's money, and per fiscal year where the lines give one."""
     lines = spec.budget.lines
@@ -125,15 +122,7 @@ def budget_lines(spec, settings, library, add) -> None:
             years[line.fiscal_year] = years.get(line.fiscal_year, Decimal(0)) + line.amount
     if not years or any(line.fiscal_year is None for line in lines):  # per year only when every line says its year
         return
-    given: dict[int, Decimal] = {}
-    for s in spec.budget.sources:
-        if s.provider != "delegator":
-            continue
-        if s.fiscal_years:
-            for year, amount in s.fiscal_years.items():
-                given[int(year)] = given.get(int(year), Decimal(0)) + amount
-        elif s.fiscal_year is not None:
-            given[s.fiscal_year] = given.get(s.fiscal_year, Decimal(0)) + s.amount
+    given, _ = delegator_by_year(spec)
     for year, amount in sorted(years.items()):
         if year in given and given[year] != amount:
             add(

@@ -37,60 +37,9 @@ def supporters(spec, settings, library, add) -> None:
     `authority` below)."""
     sup = spec.parties.supporters
     names = [s.name for s in sup]
-    refs: list[tuple[tuple[str | int, ...], str | None, str | None]] = [
-        (("budget", "sources", k), s.provider, s.supporter) for k, s in enumerate(spec.budget.sources)
-    ]
-    refs += [
-        (("joint_committee", "members", k), m.party, m.supporter)
-        for k, m in enumerate(spec.joint_committee.members if spec.joint_committee else [])
-    ]
-    refs += [(("indicators", k), x.responsible, x.supporter) for k, x in enumerate(spec.indicators)]
-    refs += [(("action_plan", k), x.responsible, x.supporter) for k, x in enumerate(spec.action_plan)]
-    refs += [(("witnesses", k), w.party, w.supporter) for k, w in enumerate(spec.witnesses)]
-    for path, who, name in refs:
-        if who != "supporters":
-            if name is not None:
-                add(
-                    path + ("supporter",),
-                    "ระบุ supporter ได้เฉพาะเมื่อฝ่ายคือ supporters",
-                    "supporter is given only beside supporters",
-                )
-            continue
-        if not sup:
-            add(
-                path,
-                "อ้างถึงภาคส่วนอื่นสนับสนุน แต่ parties.supporters ไม่มีรายชื่อ",
-                "names the supporters, but parties.supporters lists none",
-            )
-        elif name is None and len(sup) > 1:
-            add(
-                path,
-                f"มีภาคส่วนอื่นสนับสนุน {len(sup)} ราย ต้องระบุ supporter ว่าหมายถึงรายใด",
-                f"there are {len(sup)} supporters: say which with supporter",
-            )
-        elif name is not None and name not in names:
-            add(path + ("supporter",), f"ไม่มี '{name}' ใน parties.supporters", f"'{name}' is not in parties.supporters")
-    roles = spec.roles.supporters
-    if isinstance(roles, dict):
-        for name in roles:
-            if name not in names:
-                add(
-                    ("roles", "supporters", name),
-                    f"ไม่มี '{name}' ใน parties.supporters",
-                    f"'{name}' is not in parties.supporters",
-                )
-    elif roles and len(sup) > 1:
-        add(
-            ("roles", "supporters"),
-            "มีภาคส่วนอื่นสนับสนุนหลายราย ต้องระบุบทบาทแยกตามชื่อแต่ละราย",
-            "with several supporters, give their duties per supporter name",
-        )
-    elif roles and not sup:
-        add(
-            ("roles", "supporters"),
-            "ระบุบทบาทของภาคส่วนอื่นสนับสนุน แต่ parties.supporters ไม่มีรายชื่อ",
-            "roles for supporters, but parties.supporters lists none",
-        )
+    for path, who, name in _supporter_refs(spec):
+        _supporter_ref(path, who, name, names, add)
+    _supporter_roles(spec.roles.supporters, names, add)
     if len(set(names)) != len(names):
         add(("parties", "supporters"), "ชื่อภาคส่วนอื่นสนับสนุนต้องไม่ซ้ำกัน", "supporter names must be unique")
     for k, s in enumerate(sup):
@@ -101,6 +50,69 @@ def supporters(spec, settings, library, add) -> None:
                 "ภาคส่วนอื่นสนับสนุนที่ลงนามต้องระบุผู้แทน (representative)",
                 "a supporter that signs needs a representative",
             )
+
+
+def _supporter_refs(spec) -> list[tuple[tuple[str | int, ...], str | None, str | None]]:
+    """(path, the party it names, the supporter's name) of every place a spec may name a supporter."""
+    refs: list[tuple[tuple[str | int, ...], str | None, str | None]] = [
+        (("budget", "sources", k), s.provider, s.supporter) for k, s in enumerate(spec.budget.sources)
+    ]
+    refs += [
+        (("joint_committee", "members", k), m.party, m.supporter)
+        for k, m in enumerate(spec.joint_committee.members if spec.joint_committee else [])
+    ]
+    refs += [(("indicators", k), x.responsible, x.supporter) for k, x in enumerate(spec.indicators)]
+    refs += [(("action_plan", k), x.responsible, x.supporter) for k, x in enumerate(spec.action_plan)]
+    refs += [(("witnesses", k), w.party, w.supporter) for k, w in enumerate(spec.witnesses)]
+    return refs
+
+
+def _supporter_ref(path: tuple, who: str | None, name: str | None, names: list[str], add) -> None:
+    if who != "supporters":
+        if name is not None:
+            add(
+                path + ("supporter",),
+                "ระบุ supporter ได้เฉพาะเมื่อฝ่ายคือ supporters",
+                "supporter is given only beside supporters",
+            )
+    elif not names:
+        add(
+            path,
+            "อ้างถึงภาคส่วนอื่นสนับสนุน แต่ parties.supporters ไม่มีรายชื่อ",
+            "names the supporters, but parties.supporters lists none",
+        )
+    elif name is None and len(names) > 1:
+        add(
+            path,
+            f"มีภาคส่วนอื่นสนับสนุน {len(names)} ราย ต้องระบุ supporter ว่าหมายถึงรายใด",
+            f"there are {len(names)} supporters: say which with supporter",
+        )
+    elif name is not None and name not in names:
+        add(path + ("supporter",), f"ไม่มี '{name}' ใน parties.supporters", f"'{name}' is not in parties.supporters")
+
+
+def _supporter_roles(roles, names: list[str], add) -> None:
+    """The supporters' duties: by name when there are several, and only for supporters there are."""
+    if isinstance(roles, dict):
+        for name in roles:
+            if name not in names:
+                add(
+                    ("roles", "supporters", name),
+                    f"ไม่มี '{name}' ใน parties.supporters",
+                    f"'{name}' is not in parties.supporters",
+                )
+    elif roles and len(names) > 1:
+        add(
+            ("roles", "supporters"),
+            "มีภาคส่วนอื่นสนับสนุนหลายราย ต้องระบุบทบาทแยกตามชื่อแต่ละราย",
+            "with several supporters, give their duties per supporter name",
+        )
+    elif roles and not names:
+        add(
+            ("roles", "supporters"),
+            "ระบุบทบาทของภาคส่วนอื่นสนับสนุน แต่ parties.supporters ไม่มีรายชื่อ",
+            "roles for supporters, but parties.supporters lists none",
+        )
 
 
 def is_unit(name: str) -> bool:
