@@ -264,45 +264,54 @@ def _document_stamp(stamp, context, trusted: bool) -> Signature:
     )
 
 
+def _signature_line(s: Signature, lang_date) -> str:
+    """One signature: its verdict, role, signer, time, time stamp, integrity, trust and later changes, in Thai and
+    then English."""
+    yes_no = lambda v, th, en: (th[0], en[0]) if v else (th[1], en[1])  # noqa: E731
+    when = lang_date(s.time) if s.time else "—"
+    stamp = ("มีตราประทับเวลา", "time-stamped") if s.timestamped else ("ไม่มีตราประทับเวลา", "not time-stamped")
+    intact = yes_no(s.intact, ("ไม่ถูกแก้ไข", "ถูกแก้ไขหรือลายมือชื่อไม่ถูกต้อง"), ("intact", "NOT intact"))
+    trusted = _trust_words(s, lang_date)
+    changed = yes_no(
+        s.changed_after,
+        ("มีการแก้ไขภายหลังที่ลายมือชื่อไม่อนุญาต", "ไม่มีการแก้ไขภายหลังนอกจากการลงนามช่องอื่น"),
+        ("changed after signing", "not changed after signing (other than later signatures)"),
+    )
+    if s.stamp_trusted is False:
+        stamp = (
+            "ตราประทับเวลาจากผู้ให้บริการที่ไม่อยู่ในรายชื่อที่เชื่อถือ",
+            "time stamp from an authority that is NOT trusted",
+        )
+    return (
+        f"{s.verdict[0]} {s.role}: {s.subject} เวลา {when} ({stamp[0]}) {intact[0]} {trusted[0]} {changed[0]}\n"
+        f"  {s.verdict[1]} {s.role}: {s.subject}, {when} ({stamp[1]}), {intact[1]}, {trusted[1]}, {changed[1]}"
+        + (f" — {s.problem}" if s.problem else "")
+    )
+
+
+def _trust_words(s: Signature, lang_date) -> tuple[str, str]:
+    """Whether the signer's certificate is trusted, in words: revoked; no trusted CA given; trusted at the time its
+    time stamp proves (expired since); trusted or not."""
+    if s.revoked:
+        return ("ใบรับรองถูกเพิกถอนแล้ว", "certificate REVOKED")
+    if s.proven_at is not None:
+        return (
+            f"เชื่อถือได้ ณ เวลาที่ตราประทับเวลายืนยัน ({lang_date(s.proven_at)}; ใบรับรองหมดอายุไปแล้ว)",
+            f"trusted at the time its time stamp proves ({lang_date(s.proven_at)}; the certificate has expired since)",
+        )
+    if s.trusted is None:
+        return (
+            "ไม่ได้ยืนยันตัวตนผู้ลงนาม (ไม่มีรายชื่อผู้ออกใบรับรองที่เชื่อถือ: trust ในการตั้งค่า หรือ --trust)",
+            "identity not verified (no trusted CA: `trust` in the settings, or --trust)",
+        )
+    return ("เชื่อถือได้", "trusted") if s.trusted else ("ไม่อยู่ในผู้ออกใบรับรองที่เชื่อถือ", "NOT trusted")
+
+
 def report_lines(report: Report, lang_date) -> list[str]:
     """One line per signature, Thai then English, then the fields unsigned and the spec hash."""
     if report.unreadable:
         return [f"อ่านลายมือชื่อใน {report.path} ไม่ได้ / cannot read the signatures of {report.path}: {report.unreadable}"]
-    yes_no = lambda v, th, en: (th[0], en[0]) if v else (th[1], en[1])  # noqa: E731
-    lines = []
-    for s in report.signatures:
-        when = lang_date(s.time) if s.time else "—"
-        stamp = ("มีตราประทับเวลา", "time-stamped") if s.timestamped else ("ไม่มีตราประทับเวลา", "not time-stamped")
-        intact = yes_no(s.intact, ("ไม่ถูกแก้ไข", "ถูกแก้ไขหรือลายมือชื่อไม่ถูกต้อง"), ("intact", "NOT intact"))
-        if s.revoked:
-            trusted = ("ใบรับรองถูกเพิกถอนแล้ว", "certificate REVOKED")
-        elif s.trusted is None:
-            trusted = (
-                "ไม่ได้ยืนยันตัวตนผู้ลงนาม (ไม่มีรายชื่อผู้ออกใบรับรองที่เชื่อถือ: trust ในการตั้งค่า หรือ --trust)",
-                "identity not verified (no trusted CA: `trust` in the settings, or --trust)",
-            )
-        else:
-            trusted = yes_no(s.trusted, ("เชื่อถือได้", "ไม่อยู่ในผู้ออกใบรับรองที่เชื่อถือ"), ("trusted", "NOT trusted"))
-        changed = yes_no(
-            s.changed_after,
-            ("มีการแก้ไขภายหลังที่ลายมือชื่อไม่อนุญาต", "ไม่มีการแก้ไขภายหลังนอกจากการลงนามช่องอื่น"),
-            ("changed after signing", "not changed after signing (other than later signatures)"),
-        )
-        if s.proven_at is not None and not s.revoked:
-            trusted = (
-                f"เชื่อถือได้ ณ เวลาที่ตราประทับเวลายืนยัน ({lang_date(s.proven_at)}; ใบรับรองหมดอายุไปแล้ว)",
-                f"trusted at the time its time stamp proves ({lang_date(s.proven_at)}; the certificate has expired since)",
-            )
-        if s.stamp_trusted is False:
-            stamp = (
-                "ตราประทับเวลาจากผู้ให้บริการที่ไม่อยู่ในรายชื่อที่เชื่อถือ",
-                "time stamp from an authority that is NOT trusted",
-            )
-        lines.append(
-            f"{s.verdict[0]} {s.role}: {s.subject} เวลา {when} ({stamp[0]}) {intact[0]} {trusted[0]} {changed[0]}\n"
-            f"  {s.verdict[1]} {s.role}: {s.subject}, {when} ({stamp[1]}), {intact[1]}, {trusted[1]}, {changed[1]}"
-            + (f" — {s.problem}" if s.problem else "")
-        )
+    lines = [_signature_line(s, lang_date) for s in report.signatures]
     for s in report.stamps:
         good = s.intact and s.trusted is not False
         lines.append(

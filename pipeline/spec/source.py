@@ -75,25 +75,33 @@ def _check_depth(text: str) -> None:
             depth -= 1
 
 
+def _decoded(raw: bytes, src: Source) -> str | None:
+    """The file's text, or None with the problem said: too large, binary, not UTF-8."""
+    if len(raw) > MAX_BYTES:
+        src.problems.append(
+            ((), None, f"ไฟล์ใหญ่เกินไป (เกิน {MAX_BYTES:,} ไบต์)", f"file is too large (over {MAX_BYTES:,} bytes)")
+        )
+        return None
+    if b"\x00" in raw:
+        src.problems.append(((), None, "ไฟล์นี้ไม่ใช่ข้อความ (เป็นไฟล์ไบนารี)", "this is a binary file, not a YAML text"))
+        return None
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        src.problems.append(
+            ((), None, "ไฟล์ต้องเข้ารหัสแบบ UTF-8", f"the file is not UTF-8 ({exc.reason} at byte {exc.start})")
+        )
+        return None
+
+
 def parse(text: str | bytes, name: str) -> Source:
     """Parse one YAML document into plain Python data (str, int, Decimal, bool, None, list, dict)."""
     src = Source(name, None)
     if isinstance(text, bytes):
-        if len(text) > MAX_BYTES:
-            src.problems.append(
-                ((), None, f"ไฟล์ใหญ่เกินไป (เกิน {MAX_BYTES:,} ไบต์)", f"file is too large (over {MAX_BYTES:,} bytes)")
-            )
+        decoded = _decoded(text, src)
+        if decoded is None:
             return src
-        if b"\x00" in text:
-            src.problems.append(((), None, "ไฟล์นี้ไม่ใช่ข้อความ (เป็นไฟล์ไบนารี)", "this is a binary file, not a YAML text"))
-            return src
-        try:
-            text = text.decode("utf-8-sig")
-        except UnicodeDecodeError as exc:
-            src.problems.append(
-                ((), None, "ไฟล์ต้องเข้ารหัสแบบ UTF-8", f"the file is not UTF-8 ({exc.reason} at byte {exc.start})")
-            )
-            return src
+        text = decoded
     if not text.strip():
         src.problems.append(((), 1, "ไฟล์ว่างเปล่า", "the file is empty"))
         return src

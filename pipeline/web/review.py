@@ -320,8 +320,16 @@ def sign(name):
         place = " ".join(clean(request.form.get("place", "")[:MAX_PLACE]).split())
         recorded = record_signing(ctx, name, g.user, agreement, day, place, copy_, signers)
         signed, previous = recorded.signed, recorded.previous
+    said = _said_after_signing(agreement.answers, day, signed, previous, copy_, scan, signers, verified)
+    session["notice"] = " — ".join(said)
+    return back
+
+
+def _said_after_signing(answers, day, signed, previous, copy_, scan, signers, verified) -> list[str]:
+    """What the page says once a signing is recorded: recorded or corrected, and every warning: another day than the
+    agreement states, no copy, the digital signatures verified, fields left empty, a scan not verified."""
     said = [t("signed_done") if not previous else t("signed_corrected")]
-    written = (agreement.answers.get("signing") or {}).get("date")
+    written = (answers.get("signing") or {}).get("date")
     written = thai.parse_user_date(str(written)) if written else None
     if written and written != day:
         said.append(t("signed_other_day").format(date=thai.date(written, g.lang)))
@@ -335,8 +343,7 @@ def sign(name):
             said.append(t("signed_fields_empty").format(n=len(empty)))
     if copy_ is not None and copy_[1] == "pdf" and scan and not signers:
         said.append(t("signed_scan_unverified"))
-    session["notice"] = " — ".join(said)
-    return back
+    return said
 
 
 @bp.get("/a/<name>/signed-copy")
