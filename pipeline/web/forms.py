@@ -235,21 +235,7 @@ def apply_page(pg, answers: dict, form, settings: Settings) -> tuple[dict, dict]
     errors: dict[str, str] = {}
     typed_raw: dict[str, object] = {}
     if pg.id == "screening":
-        had_model = bool(answers.get("model"))
-        for q in page_questions(pg, answers, settings):
-            raw = form.get(f"f.{q.path}", "")
-            if had_model and not raw.strip():  # the screening only recommends: with a model chosen, it may stay blank
-                drop(answers, q.path)
-                continue
-            set_answer(q, raw, answers, errors, typed_raw)
-        chosen = form.get("model")
-        if chosen in {m for m, _, _ in MODELS}:
-            answers["model"] = chosen
-        elif not answers.get("model"):  # nothing is chosen for them: the recommendation is shown, with its reasons
-            errors["model"] = t("model_needed")
-        if form.get("language") in ("th", "en"):
-            answers["language"] = form.get("language")
-        answers.setdefault("spec_version", 1)
+        _apply_screening(pg, answers, form, settings, errors, typed_raw)
         return errors, typed_raw
     shown = set(
         form.getlist("shown")
@@ -271,32 +257,59 @@ def apply_page(pg, answers: dict, form, settings: Settings) -> tuple[dict, dict]
                 "เลือกว่าจะใช้ค่าใด: ที่บันทึกไว้แล้ว หรือของคุณ" if g.lang == "th" else "choose which value to keep"
             )
             continue
-        if q.kind == "records":
-            set_records(q, answers, form, errors, typed_raw)
-        elif q.kind == "list":
-            raw = form.get(f"f.{q.path}", "")
-            items = [line.strip() for line in clean(raw).splitlines() if line.strip()]  # \r\n too
-            if len(raw) > MAX_TEXT * 5 or len(items) > MAX_ITEMS or any(len(i) > MAX_TEXT for i in items):
-                errors[f"f.{q.path}"] = (
-                    f"ยาวเกินไป รับได้ไม่เกิน {MAX_ITEMS} รายการ รายการละไม่เกิน {MAX_TEXT:,} ตัวอักษร"
-                    if g.lang == "th"
-                    else f"too long: at most {MAX_ITEMS} items of at most {MAX_TEXT:,} characters each"
-                )
-                typed_raw[f"f.{q.path}"] = raw[: MAX_TEXT * 5]
-            elif items:
-                put(answers, q.path, items)
-            else:
-                drop(answers, q.path)
-                if q.required and q.minimum(answers) > 0:  # personal-data categories: asked, so said when left empty
-                    errors[f"f.{q.path}"] = "ต้องตอบข้อนี้" if g.lang == "th" else "an answer is needed"
-        elif q.kind == "methods":
-            picked = form.getlist(f"f.{q.path}")
-            set_answer(q, ", ".join(picked), answers, errors, typed_raw)
-        elif q.kind == "clauses":
-            _set_clauses(answers, set(form.getlist(f"f.{q.path}")))
-        else:
-            set_answer(q, form.get(f"f.{q.path}", ""), answers, errors, typed_raw)
+        _apply_answer(q, answers, form, errors, typed_raw)
     return errors, typed_raw
+
+
+def _apply_screening(pg, answers: dict, form, settings: Settings, errors: dict, typed_raw: dict) -> None:
+    """The screening page: its answers (blank allowed once a model is chosen), the model, the language."""
+    had_model = bool(answers.get("model"))
+    for q in page_questions(pg, answers, settings):
+        raw = form.get(f"f.{q.path}", "")
+        if had_model and not raw.strip():  # the screening only recommends: with a model chosen, it may stay blank
+            drop(answers, q.path)
+            continue
+        set_answer(q, raw, answers, errors, typed_raw)
+    chosen = form.get("model")
+    if chosen in {m for m, _, _ in MODELS}:
+        answers["model"] = chosen
+    elif not answers.get("model"):  # nothing is chosen for them: the recommendation is shown, with its reasons
+        errors["model"] = t("model_needed")
+    if form.get("language") in ("th", "en"):
+        answers["language"] = form.get("language")
+    answers.setdefault("spec_version", 1)
+
+
+def _apply_answer(q: Q, answers: dict, form, errors: dict, typed_raw: dict) -> None:
+    """One question's answer from the form, by its kind: a table, a list (one item a line), ticked methods or
+    clauses, or one value."""
+    if q.kind == "records":
+        set_records(q, answers, form, errors, typed_raw)
+    elif q.kind == "list":
+        _set_list(q, answers, form.get(f"f.{q.path}", ""), errors, typed_raw)
+    elif q.kind == "methods":
+        set_answer(q, ", ".join(form.getlist(f"f.{q.path}")), answers, errors, typed_raw)
+    elif q.kind == "clauses":
+        _set_clauses(answers, set(form.getlist(f"f.{q.path}")))
+    else:
+        set_answer(q, form.get(f"f.{q.path}", ""), answers, errors, typed_raw)
+
+
+def _set_list(q: Q, answers: dict, raw: str, errors: dict, typed_raw: dict) -> None:
+    items = [line.strip() for line in clean(raw).splitlines() if line.strip()]  # \r\n too
+    if len(raw) > MAX_TEXT * 5 or len(items) > MAX_ITEMS or any(len(i) > MAX_TEXT for i in items):
+        errors[f"f.{q.path}"] = (
+            f"ยาวเกินไป รับได้ไม่เกิน {MAX_ITEMS} รายการ รายการละไม่เกิน {MAX_TEXT:,} ตัวอักษร"
+            if g.lang == "th"
+            else f"too long: at most {MAX_ITEMS} items of at most {MAX_TEXT:,} characters each"
+        )
+        typed_raw[f"f.{q.path}"] = raw[: MAX_TEXT * 5]
+    elif items:
+        put(answers, q.path, items)
+    else:
+        drop(answers, q.path)
+        if q.required and q.minimum(answers) > 0:  # personal-data categories: asked, so said when left empty
+            errors[f"f.{q.path}"] = "ต้องตอบข้อนี้" if g.lang == "th" else "an answer is needed"
 
 
 def set_answer(q: Q, raw: str, answers: dict, errors: dict, typed_raw: dict) -> None:
@@ -339,21 +352,8 @@ def set_records(q: Q, answers: dict, form, errors: dict, typed_raw: dict) -> Non
         before = existing[of] if of is not None and isinstance(existing[of], dict) else {}
         if split:  # the row is one year of its source: the source's split is made again from its rows
             before = {k: v for k, v in before.items() if k != "fiscal_years"}
-        record, bad, j = dict(before), False, len(records)  # j: the row's place once deleted and blank rows are gone
-        for f in q.fields:
-            key = f"r.{q.path}.{j}.{f.path}"
-            raw = raws[f.path]
-            if raw.strip() == "":
-                record.pop(f.path, None)
-                if f.required:
-                    errors[key] = "ต้องตอบข้อนี้" if g.lang == "th" else "an answer is needed"
-                    bad = True
-                continue
-            try:
-                record[f.path] = convert(f, raw, answers)
-            except Invalid as exc:
-                errors[key] = exc.th if g.lang == "th" else exc.en
-                bad = True
+        j = len(records)  # the row's place once deleted and blank rows are gone
+        record, bad = _record(q, dict(before), raws, answers, errors, f"r.{q.path}.{j}.")
         records.append(record)
         origins.append(of)
         any_bad = any_bad or bad
@@ -370,6 +370,26 @@ def set_records(q: Q, answers: dict, form, errors: dict, typed_raw: dict) -> Non
                 errors[q.path] = problem[0] if g.lang == "th" else problem[1]
     else:
         drop(answers, q.path)
+
+
+def _record(q: Q, record: dict, raws: dict, answers: dict, errors: dict, prefix: str) -> tuple[dict, bool]:
+    """One row of a table: each field shown set from what was typed, or cleared; (the row, whether any was wrong)."""
+    bad = False
+    for f in q.fields:
+        key = prefix + f.path
+        raw = raws[f.path]
+        if raw.strip() == "":
+            record.pop(f.path, None)
+            if f.required:
+                errors[key] = "ต้องตอบข้อนี้" if g.lang == "th" else "an answer is needed"
+                bad = True
+            continue
+        try:
+            record[f.path] = convert(f, raw, answers)
+        except Invalid as exc:
+            errors[key] = exc.th if g.lang == "th" else exc.en
+            bad = True
+    return record, bad
 
 
 def _row_of(raw: str | None, count: int) -> int | None:
