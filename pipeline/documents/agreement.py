@@ -385,35 +385,24 @@ def assemble(spec: Spec, settings: Settings, library: Library, draft: bool = Fal
     ctx = context(spec, settings, library)
     digits = lambda s: thai.localise_digits(s, lang, settings.digits)  # noqa: E731  (headings: short, kept with their text)
     local = lambda s: thai.keep_together(digits(s))  # noqa: E731
-    by_section: dict[str, list[Clause]] = {}
-    for clause in _selected(spec, library, ctx, compiled, env):
-        by_section.setdefault(clause.section, []).append(clause)
+    by_section = _by_section(spec, library, ctx, compiled, env)
     # Annexes lettered in document order (ภาคผนวก ก, ข …), known before any clause text that refers to them.
     annexes = [sd for sd in library.sections.sections if sd.part == "annex" and by_section.get(sd.id)]
     word = library.labels["annex"][lang]
     ctx["annex"] = Annexes({sd.id: word.format(letter=ANNEX_LETTERS[lang][i]) for i, sd in enumerate(annexes)})
     ctx["annex_list"] = [(ctx["annex"][sd.id], _ANNEX_WORD.sub("", getattr(sd, lang))) for sd in annexes]
-    by_section = {}  # chosen again, now that clauses may depend on the annexes (the one that incorporates them)
-    for clause in _selected(spec, library, ctx, compiled, env):
-        by_section.setdefault(clause.section, []).append(clause)
+    # chosen again, now that clauses may depend on the annexes (the one that incorporates them)
+    by_section = _by_section(spec, library, ctx, compiled, env)
 
-    sections, versions, number = [], {}, 0
+    sections: list[Section] = []
+    versions: dict[str, int] = {}
+    number = 0
     extra_done = False
     for sdef in library.sections.sections:
-        if (
-            sdef.id in GENERAL_SECTIONS and not extra_done
-        ):  # custom clauses: after the substantive ones, before the general
+        if sdef.id in GENERAL_SECTIONS and not extra_done:  # custom clauses: after the substantive ones
             for extra in spec.clauses.extra:
                 number += 1
-                heading = getattr(library.sections.numbering, lang).format(n=number, title=extra.title)
-                sections.append(
-                    Section(
-                        "extra",
-                        "body",
-                        digits(heading),
-                        tuple(Block(b.kind, local(b.text)) for b in blocks_of(extra.text)),
-                    )
-                )
+                sections.append(_extra_section(extra, number, library, lang, digits, local))
             extra_done = True
         clauses = sorted(by_section.get(sdef.id, []), key=lambda c: (c.order, c.id))
         if not clauses:
@@ -426,25 +415,11 @@ def assemble(spec: Spec, settings: Settings, library: Library, draft: bool = Fal
             heading = f"{ctx['annex'][sdef.id]} {_ANNEX_WORD.sub('', title)}"
         else:
             heading = title
-        blocks: list[Block] = []
-        rendered = []  # (clause, its blocks, its table or None)
+        rendered = []  # (its blocks, its table or None) of each clause
         for clause in clauses:
             versions[clause.id] = clause.version
-            clause_blocks, grid = _render_clause(clause, compiled, env, library, ctx, local, lang)
-            rendered.append((clause_blocks, grid))
-        numbered = sdef.part == "body" and sum(b.sub for blocks_, _ in rendered for b in blocks_) > 1
-        m = 0
-        for clause_blocks, grid in rendered:
-            for b in clause_blocks:
-                text = b.text
-                if numbered and b.sub:
-                    m += 1
-                    text = f"{getattr(library.sections.subnumbering, lang).format(n=number, m=m)} {text}"
-                blocks.append(Block("para" if b.kind == "item" and b.sub and numbered else b.kind, local(text)))
-            if grid:
-                if blocks and blocks[-1].kind == "para":  # what introduces a table stays with it
-                    blocks[-1] = Block("lead", blocks[-1].text)
-                blocks.append(Block("table", table=grid))
+            rendered.append(_render_clause(clause, compiled, env, library, ctx, local, lang))
+        blocks = _section_blocks(rendered, sdef.part == "body", number, library, lang, local)
         sections.append(Section(sdef.id, sdef.part, digits(heading), tuple(blocks)))
 
     keep_with_signatures(sections)
@@ -456,8 +431,49 @@ def assemble(spec: Spec, settings: Settings, library: Library, draft: bool = Fal
             "ข้อตกลงที่ประกอบขึ้นขาดหมวดที่ต้องมี / the assembled agreement lacks required sections: "
             + ", ".join(f"{m} ({library.heading(m, lang)})" for m in missing)
         )
+    front = _front(spec, library, lang, digits, draft)
+    return Agreement(
+        lang, spec.model, front, tuple(sections), versions, tuple(required), draft, signers=signature_roles(spec)
+    )
+
+
+def _by_section(spec: Spec, library: Library, ctx: dict, compiled, env) -> dict[str, list[Clause]]:
+    by_section: dict[str, list[Clause]] = {}
+    for clause in _selected(spec, library, ctx, compiled, env):
+        by_section.setdefault(clause.section, []).append(clause)
+    return by_section
+
+
+def _extra_section(extra, number: int, library: Library, lang: str, digits, local) -> Section:
+    """A custom clause (clauses.extra), numbered as the body's clauses are."""
+    heading = getattr(library.sections.numbering, lang).format(n=number, title=extra.title)
+    return Section("extra", "body", digits(heading), tuple(Block(b.kind, local(b.text)) for b in blocks_of(extra.text)))
+
+
+def _section_blocks(rendered: list, body: bool, number: int, library: Library, lang: str, local) -> list[Block]:
+    """A section's clauses as its blocks: in the body, sub-clauses numbered (๕.๑, ๕.๒ …) when there is more than one;
+    the paragraph that introduces a table kept with it."""
+    blocks: list[Block] = []
+    numbered = body and sum(b.sub for blocks_, _ in rendered for b in blocks_) > 1
+    m = 0
+    for clause_blocks, grid in rendered:
+        for b in clause_blocks:
+            text = b.text
+            if numbered and b.sub:
+                m += 1
+                text = f"{getattr(library.sections.subnumbering, lang).format(n=number, m=m)} {text}"
+            blocks.append(Block("para" if b.kind == "item" and b.sub and numbered else b.kind, local(text)))
+        if grid:
+            if blocks and blocks[-1].kind == "para":  # what introduces a table stays with it
+                blocks[-1] = Block("lead", blocks[-1].text)
+            blocks.append(Block("table", table=grid))
+    return blocks
+
+
+def _front(spec: Spec, library: Library, lang: str, digits, draft: bool) -> dict:
+    """The title page's words: the document's title, the model, the subject, the parties, the number, the draft mark."""
     labels = library.labels
-    front = {
+    return {
         "doc_title": labels["document"]["title"][lang],
         "model_label": labels["model"][spec.model][lang],
         "subject": digits(spec.title.replace("\n", " ")),
@@ -466,6 +482,3 @@ def assemble(spec: Spec, settings: Settings, library: Library, draft: bool = Fal
         "reference_no": digits(spec.reference_no or ""),
         "draft_mark": labels["document"]["draft"][lang] if draft else "",
     }
-    return Agreement(
-        lang, spec.model, front, tuple(sections), versions, tuple(required), draft, signers=signature_roles(spec)
-    )

@@ -89,6 +89,14 @@ def create_app(
 
 def _shared(app: Flask, users: Users) -> None:
     """What every request shares: language, CSRF, user; headers; the helpers of the templates; error pages."""
+    _checks(app, users)
+    _headers(app)
+    _helpers(app, users)
+    _error_pages(app)
+
+
+def _checks(app: Flask, users: Users) -> None:
+    """Before each request: its language, its size, its CSRF token, its user (or the login page)."""
 
     @app.before_request
     def before():
@@ -113,6 +121,8 @@ def _shared(app: Flask, users: Users) -> None:
             typed = [(k[2:], v) for k, v in request.form.items() if k.startswith(("f.", "r.")) and v.strip()]
             return render_template("message.html", message=t("session_ended"), typed=typed[:200]), 401
 
+
+def _headers(app: Flask) -> None:
     @app.after_request
     def headers(resp: Response):
         resp.headers.setdefault(
@@ -129,6 +139,8 @@ def _shared(app: Flask, users: Users) -> None:
         ascii_fallback(resp)
         return resp
 
+
+def _helpers(app: Flask, users: Users) -> None:
     @app.context_processor
     def helpers():
         return {
@@ -143,6 +155,15 @@ def _shared(app: Flask, users: Users) -> None:
             "label_of": lambda page: page.th if g.lang == "th" else page.en,
         }
 
+    @app.get("/lang/<to>")
+    def switch_language(to):
+        resp = redirect(safe_next(request.args.get("next")))
+        if to in ("th", "en"):
+            resp.set_cookie("lang", to, max_age=3600 * 24 * 365, samesite="Lax", httponly=True)
+        return resp
+
+
+def _error_pages(app: Flask) -> None:
     @app.errorhandler(404)
     def not_found(_):  # an address nobody serves, or a file not built yet; an unknown agreement says so (below)
         return render_template("message.html", message=t("no_page")), 404
@@ -158,13 +179,6 @@ def _shared(app: Flask, users: Users) -> None:
     @app.errorhandler(413)
     def too_big(_):
         return render_template("message.html", message="ข้อมูลที่ส่งมาใหญ่เกินไป / the form is too large"), 413
-
-    @app.get("/lang/<to>")
-    def switch_language(to):
-        resp = redirect(safe_next(request.args.get("next")))
-        if to in ("th", "en"):
-            resp.set_cookie("lang", to, max_age=3600 * 24 * 365, samesite="Lax", httponly=True)
-        return resp
 
     @app.errorhandler(UnknownAgreement)
     def unknown(_):
