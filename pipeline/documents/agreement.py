@@ -71,14 +71,10 @@ def _behalf(who, library: Library, lang: str) -> str:
     return library.labels["signature"]["behalf"][lang].format(name=juristic_name(who, lang))
 
 
-def context(spec: Spec, settings: Settings, library: Library) -> dict:
-    """What the clause texts see: the spec itself, plus the few values derived from it."""
-    lang = spec.language
-    party = lambda key: library.labels["party"][key][lang]  # noqa: E731
-    witness = library.labels["signature"]["witness"][lang]
-    base = delegator_amount(spec)
+def _instalment_rows(spec: Spec, library: Library, lang: str) -> list[_Row]:
+    """Each instalment with its amount and what it waits for, in words, for the instalments' table."""
     words = library.labels["evaluation"]
-    rows = [
+    return [
         _Row(
             amount,
             i.percent,
@@ -90,6 +86,12 @@ def context(spec: Spec, settings: Settings, library: Library) -> dict:
         )
         for i, amount in zip(spec.instalments, instalment_amounts(spec))
     ]
+
+
+def _signers(spec: Spec, library: Library, lang: str) -> tuple[list[Signer], list[Signer]]:
+    """Who signs (the delegator, the partner, each supporter that signs) and the witnesses, for the signature block."""
+    party = lambda key: library.labels["party"][key][lang]  # noqa: E731
+    witness = library.labels["signature"]["witness"][lang]
     p = spec.parties
     signers = [
         Signer(rep.name, rep.position, party(key), acting_words(who, library, lang), _behalf(who, library, lang))
@@ -111,6 +113,17 @@ def context(spec: Spec, settings: Settings, library: Library) -> dict:
     witnesses = [
         Signer(w.name, w.position, f"{witness}{_of(spec, library, w.party, w.supporter, lang)}") for w in spec.witnesses
     ]
+    return signers, witnesses
+
+
+def context(spec: Spec, settings: Settings, library: Library) -> dict:
+    """What the clause texts see: the spec itself, plus the few values derived from it."""
+    lang = spec.language
+    party = lambda key: library.labels["party"][key][lang]  # noqa: E731
+    base = delegator_amount(spec)
+    rows = _instalment_rows(spec, library, lang)
+    signers, witnesses = _signers(spec, library, lang)
+    p = spec.parties
     ctx = {name: getattr(spec, name) for name in type(spec).model_fields}
     ctx["acting"] = lambda who: acting_words(who, library, lang)
     ctx["bound"] = lambda who: bound_name(who, lang)
