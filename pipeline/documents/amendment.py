@@ -313,31 +313,10 @@ def _amendable(signed: Spec, new: Spec) -> None:
         )
 
 
-def amendment_document(
-    signed: Spec,
-    new: Spec,
-    settings: Settings,
-    library: Library,
-    number: int = 1,
-    when: dt.date | None = None,
-    draft: bool = False,
-    paid: dict[int, dt.date] | None = None,
-) -> Agreement:
-    """The amendment that turns what `signed` assembles to into what `new` assembles to, clause by clause; `paid`:
-    the instalments the office's record marks as paid (`recorded_paid`)."""
-    _amendable(signed, new)
-    when = when or dt.date.today()
-    problems = amendment_problems(signed, new, when, paid)
-    if problems:
-        raise MouError(
-            "แก้ไขเพิ่มเติมไม่ได้ / the amendment is refused:\n" + "\n".join(f"- {th}\n  {en}" for th, en in problems)
-        )
+def _renderer(signed: Spec, new: Spec, library: Library, number: int, when: dt.date):
+    """A function that renders one of the amendment's texts (_amendment.yaml) with what it may name; a failure names
+    the file to fix."""
     lang = signed.language
-    old_doc, new_doc = assemble(signed, settings, library), assemble(new, settings, library)
-    word = "ข้อ " if lang == "th" else "Clause "
-    old_parts = {_key(s): s for s in old_doc.sections if s.part in ("body", "annex")}
-    new_parts = [s for s in new_doc.sections if s.part in ("body", "annex")]
-    text = amendment_text(library)
     env = clause_env(lang, library.labels)
     ctx = {name: getattr(signed, name) for name in type(signed).model_fields}
     ctx.update(
@@ -351,8 +330,6 @@ def amendment_document(
         copies=new.copy_count(),
         lang=lang,
     )
-    digits = lambda s: thai.localise_digits(s, lang, settings.digits)  # noqa: E731
-    local = lambda s: thai.keep_together(digits(s))  # noqa: E731
 
     def render(template: str, **more) -> str:
         try:
@@ -362,9 +339,11 @@ def amendment_document(
                 f"{library.root / 'clauses' / AMEND_FILE}: แสดงผลไม่ได้ / failed to render: {type(exc).__name__}: {exc}"
             ) from exc
 
-    changes = _preamble_changes(old_doc, new_doc) + _changes(old_parts, new_parts, word)
-    _refuse_empty(changes, old_doc, new_doc)
+    return render
 
+
+def _amendment_sections(changes: list, text: dict, render, library: Library, lang: str, digits, local) -> list:
+    """The preamble, one clause per change, and the clause that keeps the rest of the agreement in force."""
     numbering = getattr(library.sections.numbering, lang)
     sections = [
         Section(
@@ -390,6 +369,42 @@ def amendment_document(
             tuple(Block(b.kind, local(b.text)) for b in blocks_of(render(rest[lang]))),
         )
     )
+    return sections
+
+
+def amendment_document(
+    signed: Spec,
+    new: Spec,
+    settings: Settings,
+    library: Library,
+    number: int = 1,
+    when: dt.date | None = None,
+    draft: bool = False,
+    paid: dict[int, dt.date] | None = None,
+) -> Agreement:
+    """The amendment that turns what `signed` assembles to into what `new` assembles to, clause by clause; `paid`:
+    the instalments the office's record marks as paid (`recorded_paid`)."""
+    _amendable(signed, new)
+    when = when or dt.date.today()
+    problems = amendment_problems(signed, new, when, paid)
+    if problems:
+        raise MouError(
+            "แก้ไขเพิ่มเติมไม่ได้ / the amendment is refused:\n" + "\n".join(f"- {th}\n  {en}" for th, en in problems)
+        )
+    lang = signed.language
+    old_doc, new_doc = assemble(signed, settings, library), assemble(new, settings, library)
+    word = "ข้อ " if lang == "th" else "Clause "
+    old_parts = {_key(s): s for s in old_doc.sections if s.part in ("body", "annex")}
+    new_parts = [s for s in new_doc.sections if s.part in ("body", "annex")]
+    text = amendment_text(library)
+    render = _renderer(signed, new, library, number, when)
+    digits = lambda s: thai.localise_digits(s, lang, settings.digits)  # noqa: E731
+    local = lambda s: thai.keep_together(digits(s))  # noqa: E731
+
+    changes = _preamble_changes(old_doc, new_doc) + _changes(old_parts, new_parts, word)
+    _refuse_empty(changes, old_doc, new_doc)
+
+    sections = _amendment_sections(changes, text, render, library, lang, digits, local)
     signing = context(new, settings, library)
     closing = [Block("para", local(render(text["closing"][lang])))]
     with_signatures(closing, signing["signature_rows"], signing["witness_rows"], local)
