@@ -161,29 +161,7 @@ def _decide(
         return Outcome(task.name, "failed", detail=f"{task.spec}: อ่านไฟล์ไม่ได้ / cannot read: {exc}")
     signed = signed_on(raw, task.spec)
     if signed:  # a signed agreement is never regenerated: what would have changed is said, and how to apply it
-        would = (
-            clause_changes(
-                prev["clauses"],
-                {
-                    cid: {"version": library.clauses[cid].version, "sha256": library.files[cid]}
-                    for cid in prev["clauses"]
-                    if cid in library.clauses
-                },
-            )
-            if prev
-            else []
-        )
-        detail = (
-            f"ลงนามแล้วเมื่อ {signed} จึงไม่สร้างใหม่"
-            + (" การเปลี่ยนแปลงข้อสัญญาจะมีผลได้โดยทำบันทึกข้อตกลงแก้ไขเพิ่มเติม (mou amend)" if would else "")
-            + f" / signed on {signed}: not regenerated"
-            + (
-                "; the clause changes above apply only through an amendment (mou amend SIGNED.yaml NEW.yaml)"
-                if would
-                else ""
-            )
-        )
-        return Outcome(task.name, "signed", [(c, c) for c in would], detail=detail, clause_changes=would)
+        return _signed_outcome(task, prev, library, signed)
     if prev is None:
         foreign = [] if force else _foreign_outputs(task, out_dir, pdf)
         if foreign:
@@ -205,15 +183,7 @@ def _decide(
         note = _kept_detail(edited, prev) if edited else ""
         return Outcome(task.name, "unchanged", detail=note)
     if edited and not force:
-        pending = {
-            "inputs": inputs,
-            "language": prev["language"],
-            "clauses": {
-                cid: {"version": library.clauses[cid].version, "sha256": library.files[cid]}
-                for cid in prev["clauses"]
-                if cid in library.clauses
-            },
-        }
+        pending = {"inputs": inputs, "language": prev["language"], "clauses": _clauses_now(prev, library)}
         reasons = (_reasons(prev, pending) if not unchanged else []) + [
             ("ไฟล์ผลลัพธ์หายไป", f"missing output {m}") for m in missing
         ]
@@ -228,6 +198,31 @@ def _decide(
     if force and unchanged and not missing:
         task.extra.append(("สั่งสร้างใหม่ด้วย --force", "forced with --force"))
     return None
+
+
+def _clauses_now(prev: dict, library: Library) -> dict:
+    """The clauses an agreement was built with, as the library has them now (version and hash)."""
+    return {
+        cid: {"version": library.clauses[cid].version, "sha256": library.files[cid]}
+        for cid in prev["clauses"]
+        if cid in library.clauses
+    }
+
+
+def _signed_outcome(task: Task, prev: dict | None, library: Library, signed: str) -> Outcome:
+    """A signed agreement is not rebuilt: the clause changes it would have had, and that an amendment applies them."""
+    would = clause_changes(prev["clauses"], _clauses_now(prev, library)) if prev else []
+    detail = (
+        f"ลงนามแล้วเมื่อ {signed} จึงไม่สร้างใหม่"
+        + (" การเปลี่ยนแปลงข้อสัญญาจะมีผลได้โดยทำบันทึกข้อตกลงแก้ไขเพิ่มเติม (mou amend)" if would else "")
+        + f" / signed on {signed}: not regenerated"
+        + (
+            "; the clause changes above apply only through an amendment (mou amend SIGNED.yaml NEW.yaml)"
+            if would
+            else ""
+        )
+    )
+    return Outcome(task.name, "signed", [(c, c) for c in would], detail=detail, clause_changes=would)
 
 
 _SIGNED = re.compile(rb"(?m)^signed:")
