@@ -376,6 +376,71 @@ def _worker_died(task: Task, procs: list) -> dict:
     }
 
 
+class _Round:
+    """One pool's life in a run: tasks submitted to it, a window of two per worker (so a stop takes effect within a
+    document), and their results passed to `done` as they come, until nothing is left, a stop is asked, or a worker
+    dies (the pool is then broken). Alone, it runs one suspect at a time."""
+
+    def __init__(self, pool, alone: bool, queue: list, suspects: list, interrupt: dict, work, done) -> None:
+        self.pool, self.alone, self.queue, self.suspects = pool, alone, queue, suspects
+        self.interrupt, self.work, self.done = interrupt, work, done
+        self.in_flight: dict = {}
+        self.broken = False
+        self.procs: list = []  # the pool's worker processes, kept here: a broken pool forgets its own
+
+    def run(self, width: int) -> None:
+        for _ in range(1 if self.alone else 2 * width):
+            self.submit_next()
+        while self.in_flight:
+            finished, _ = wait(self.in_flight, timeout=0.2, return_when=FIRST_COMPLETED)
+            for future in finished:
+                self._finished(future)
+            if self.interrupt["stop"]:
+                for future in [f for f in self.in_flight if f.cancel()]:
+                    task = self.in_flight.pop(future)
+                    if self.alone:
+                        self.suspects.insert(0, task)
+            if self.broken:
+                break
+
+    def submit_next(self) -> None:
+        if self.interrupt["stop"] or self.broken:
+            return
+        if self.alone:
+            if not self.in_flight and self.suspects:
+                self._submit(self.suspects.pop(0), lambda t: self.suspects.insert(0, t))
+        elif self.queue:  # a worker may die between two results: the task then waits for the new pool
+            self._submit(self.queue.pop(), self.queue.append)
+        self._remember_workers()
+
+    def _submit(self, task: Task, put_back) -> None:
+        try:
+            self.in_flight[self.pool.submit(self.work, task)] = task
+        except BrokenProcessPool:  # the last one broke it as this one came: it waits, or stays a suspect
+            put_back(task)
+            self.broken = True
+
+    def _finished(self, future) -> None:
+        task = self.in_flight.pop(future)
+        try:
+            result = future.result()
+        except BrokenProcessPool:
+            self.broken = True
+            if self.alone:  # it was the only one in flight: it is the one that kills its worker
+                self._remember_workers()
+                self.done(_worker_died(task, self.procs))
+            else:
+                self.suspects.append(task)
+            return
+        self.done(result)
+        self.submit_next()
+
+    def _remember_workers(self) -> None:
+        self.procs.extend(
+            p for p in list((getattr(self.pool, "_processes", None) or {}).values()) if p not in self.procs
+        )
+
+
 def _run_tasks(
     tasks: list[Task],
     jobs: int,
@@ -411,64 +476,13 @@ def _run_tasks(
                 )
             )
             width = warm.workers if shared and warm is not None else width
-            in_flight: dict = {}
-            broken = False
-            procs: list = []  # the pool's worker processes, kept here: a broken pool forgets its own
+            rnd = _Round(pool, alone, queue, suspects, interrupt, work, done)
             try:
-
-                def submit_next():
-                    nonlocal broken
-                    if interrupt["stop"] or broken:
-                        return
-                    if alone:
-                        if not in_flight and suspects:
-                            task = suspects.pop(0)
-                            try:
-                                in_flight[pool.submit(work, task)] = task
-                            except BrokenProcessPool:  # the last one broke it as this one came: it stays a suspect
-                                suspects.insert(0, task)
-                                broken = True
-                    elif queue:
-                        task = queue.pop()
-                        try:
-                            in_flight[pool.submit(work, task)] = task
-                        except BrokenProcessPool:  # a worker died between two results: the task waits for the new pool
-                            queue.append(task)
-                            broken = True
-                    procs.extend(p for p in list((getattr(pool, "_processes", None) or {}).values()) if p not in procs)
-
-                # A window of 2 per worker is in flight and the rest waits here, so a stop takes effect within a document.
-                for _ in range(1 if alone else 2 * width):
-                    submit_next()
-                while in_flight:
-                    finished, _ = wait(in_flight, timeout=0.2, return_when=FIRST_COMPLETED)
-                    for future in finished:
-                        task = in_flight.pop(future)
-                        try:
-                            result = future.result()
-                        except BrokenProcessPool:
-                            broken = True
-                            if alone:  # it was the only one in flight: it is the one that kills its worker
-                                procs.extend(
-                                    p for p in (getattr(pool, "_processes", None) or {}).values() if p not in procs
-                                )
-                                done(_worker_died(task, procs))
-                            else:
-                                suspects.append(task)
-                            continue
-                        done(result)
-                        submit_next()
-                    if interrupt["stop"]:
-                        for future in [f for f in in_flight if f.cancel()]:
-                            task = in_flight.pop(future)
-                            if alone:
-                                suspects.insert(0, task)
-                    if broken:
-                        break
+                rnd.run(width)
             finally:
-                if broken:
-                    _kill_workers(procs)
-                if not shared or broken:  # the warm pool stays up for the next request (a broken one is replaced)
-                    pool.shutdown(wait=not broken, cancel_futures=True)
-            if broken:  # whatever was still in flight with the dead worker is a suspect too
-                suspects.extend(t for t in in_flight.values() if t not in suspects)
+                if rnd.broken:
+                    _kill_workers(rnd.procs)
+                if not shared or rnd.broken:  # the warm pool stays up for the next request (a broken one is replaced)
+                    pool.shutdown(wait=not rnd.broken, cancel_futures=True)
+            if rnd.broken:  # whatever was still in flight with the dead worker is a suspect too
+                suspects.extend(t for t in rnd.in_flight.values() if t not in suspects)
