@@ -134,17 +134,17 @@ def test_no_import_cycle_between_modules():
 
 
 def test_modules_and_functions_stay_small():
-    """No module over 600 lines, no function over 100."""
+    """No module over 500 lines, no function over 80 (issue 33; ruff's C901 keeps each under a complexity of 12)."""
     big = []
     for path, _, _ in _modules():
         text = path.read_text(encoding="utf-8")
         lines = len(text.splitlines())
-        if lines > 600:
+        if lines > 500:
             big.append(f"{path.relative_to(PACKAGE.parent)}: {lines} lines")
         for node in ast.walk(ast.parse(text)):
             if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
                 length = node.end_lineno - node.lineno + 1
-                if length > 100:
+                if length > 80:
                     big.append(f"{path.relative_to(PACKAGE.parent)}:{node.lineno} {node.name}: {length} lines")
     assert not big, "\n".join(big)
 

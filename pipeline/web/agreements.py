@@ -157,14 +157,7 @@ def page(name, page_id):
                     return redirect(done.url)
                 agreement, errors, grow = done.agreement, done.errors, done.grow
                 if clashes:  # what they typed stays in the form; the other person's value is shown beside it
-                    paths = tuple(q.path for q, _ in clashes)
-                    typed_raw.update(
-                        {
-                            k: v
-                            for k, v in request.form.items()
-                            if k[2:] in paths or k.startswith(tuple(f"r.{p}." for p in paths))
-                        }
-                    )
+                    typed_raw.update(_typed_in(request.form, [q.path for q, _ in clashes]))
     else:  # what is still wrong on this page, whichever page it was found from: under its field
         typed_raw, errors = pending(pg, answers)
         for key, message in rule_problems(pg, answers).items():
@@ -182,25 +175,40 @@ def page(name, page_id):
         loaded=dt.datetime.now().isoformat(timespec="seconds"),
         blocked=blocked,
         conflict=conflict,
-        clashes=[
-            {
-                "path": q.path,
-                "label": question_label(q),
-                "theirs": shown_answer(get(answers, q.path), q),
-                "mine": shown_answer(mine, q),
-                "who": _last_editor(name),
-            }
-            for q, mine in clashes
-        ],
+        clashes=_clash_rows(name, answers, clashes),
         rec=rec,
         visible=visible,
         step=visible.index(pg) + 1 if pg in visible else 0,
         title=title_of(answers),
         signed=isinstance(answers.get("signed"), dict),
-        focus=next(
-            (f.q.path for f in fields if f.error and f.kind not in ("records", "bool", "methods")),
-            next((f.q.path for f in fields if f.kind not in ("records", "bool", "methods", "list")), None),
-        ),
+        focus=_focus(fields),
+    )
+
+
+def _typed_in(form, paths: list[str]) -> dict:
+    """What the form holds for these questions (a field, or a table's cells), as typed."""
+    return {k: v for k, v in form.items() if k[2:] in paths or k.startswith(tuple(f"r.{p}." for p in paths))}
+
+
+def _clash_rows(name: str, answers: dict, clashes: list) -> list[dict]:
+    """Each question both people changed: its words, the value saved, theirs, and who saved the other."""
+    return [
+        {
+            "path": q.path,
+            "label": question_label(q),
+            "theirs": shown_answer(get(answers, q.path), q),
+            "mine": shown_answer(mine, q),
+            "who": _last_editor(name),
+        }
+        for q, mine in clashes
+    ]
+
+
+def _focus(fields: list) -> str | None:
+    """The field the cursor starts in: the first one with an error, else the first one typed into."""
+    return next(
+        (f.q.path for f in fields if f.error and f.kind not in ("records", "bool", "methods")),
+        next((f.q.path for f in fields if f.kind not in ("records", "bool", "methods", "list")), None),
     )
 
 
