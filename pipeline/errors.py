@@ -26,6 +26,7 @@ class Problem:
     field: str
     th: str
     en: str
+    rule: str = ""  # the rule of SPEC §2 that found it ("dates.check"), empty for a type or YAML problem
 
     def format(self) -> str:
         where = f"{self.file}:{self.line}" if self.line else self.file

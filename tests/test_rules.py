@@ -19,10 +19,14 @@ def problems(path, library, settings=None):
         assert any("\u0e00" <= ch <= "\u0e7f" for ch in p.th), p  # a Thai sentence
         assert p.en.isascii() or "'" in p.en
     found = {}
-    for p in err.value.problems:  # several problems on one field: their sentences joined
+    for p in err.value.problems:  # several problems on one field: their sentences joined, and the rules that found them
         prev = found.get(p.field)
         found[p.field] = (
-            p if prev is None else type(p)(p.file, p.line, p.field, prev.th + " | " + p.th, prev.en + " | " + p.en)
+            p
+            if prev is None
+            else type(p)(
+                p.file, p.line, p.field, prev.th + " | " + p.th, prev.en + " | " + p.en, f"{prev.rule} | {p.rule}"
+            )
         )
     return found
 
@@ -47,11 +51,13 @@ def test_every_problem_at_once_with_lines(write_spec, library):
     assert lines[found["copise"].line - 1].startswith("copise")
     assert lines[found["model"].line - 1].startswith("model")
     assert "YYYY-MM-DD" in found["term.end"].en
+    assert {p.rule for p in found.values()} == {""}  # the YAML and the types refuse these, before any rule
 
 
 def test_duplicate_key(write_spec, library):
     text = EXAMPLE_FILES[0].read_text(encoding="utf-8").replace("copies: 3", "copies: 3\ncopies: 4")
     assert "duplicate" in problems(write_spec(text), library)["copies"].en
+    assert problems(write_spec(text), library)["copies"].rule == ""  # the YAML reader
 
 
 def test_unknown_nested_key_and_enum(write_spec, library, example_data):
@@ -60,6 +66,7 @@ def test_unknown_nested_key_and_enum(write_spec, library, example_data):
     data["budget"]["sources"][0]["amout"] = 5
     found = problems(write_spec(data), library)
     assert "parties.partner.kind" in found and "budget.sources[0].amout" in found
+    assert found["parties.partner.kind"].rule == found["budget.sources[0].amout"].rule == ""  # the types
 
 
 def test_term_and_signing_dates(write_spec, library, example_data):
@@ -68,6 +75,7 @@ def test_term_and_signing_dates(write_spec, library, example_data):
     data["term"]["end"] = dt.date(2025, 1, 31)
     found = problems(write_spec(data), library)
     assert "signing.date" in found and "term.end" in found
+    assert found["signing.date"].rule == found["term.end"].rule == "dates.check"
 
 
 def test_dates_within_term(write_spec, library, example_data):
@@ -79,20 +87,22 @@ def test_dates_within_term(write_spec, library, example_data):
     data["action_plan"][0]["end"] = dt.date(2030, 1, 1)
     data["sla"]["start"] = dt.date(2025, 1, 1)
     found = problems(write_spec(data), library)
-    for field in ("instalments[0].due", "evaluation.midterm", "action_plan[0].end", "sla.start"):
-        assert field in found, field
+    assert found["evaluation.midterm"].rule == found["action_plan[0].end"].rule == "dates.check"
+    assert found["sla.start"].rule == "sla.periods" and "dates.check" in found["instalments[0].due"].rule
 
 
 def test_budget_sources_must_add_up(write_spec, library, example_data):
     data = example_data("universal-design-nonthaburi")
     data["budget"]["sources"][1]["amount"] = 500000
     assert "budget.sources" in problems(write_spec(data), library)
+    assert problems(write_spec(data), library)["budget.sources"].rule == "money.check"
 
 
 def test_negative_amount(write_spec, library, example_data):
     data = example_data("universal-design-nonthaburi")
     data["budget"]["sources"][1]["amount"] = -600000
     assert "budget.sources[1].amount" in problems(write_spec(data), library)
+    assert problems(write_spec(data), library)["budget.sources[1].amount"].rule == ""  # the types: ge=0
 
 
 def test_instalments_percent_and_amount(write_spec, library, example_data):
@@ -102,6 +112,7 @@ def test_instalments_percent_and_amount(write_spec, library, example_data):
     data = example_data("universal-design-nonthaburi")
     data["instalments"][2]["amount"] = 700000
     assert "not to the 3,000,000" in problems(write_spec(data), library)["instalments"].en
+    assert problems(write_spec(data), library)["instalments"].rule == "money.check"
 
 
 def test_performance_rules(write_spec, library, example_data):
@@ -112,6 +123,8 @@ def test_performance_rules(write_spec, library, example_data):
     found = problems(write_spec(data), library)
     assert "at least two instalments" in found["instalments"].en
     assert "evaluation.midterm" in found and "indicators" in found
+    assert found["instalments"].rule == found["evaluation.midterm"].rule == "evaluations.performance"
+    assert found["indicators"].rule == "document.sections"  # the indicators annex is required
 
 
 def test_later_instalment_tied_to_evaluation(write_spec, library, example_data):
@@ -123,6 +136,7 @@ def test_later_instalment_tied_to_evaluation(write_spec, library, example_data):
     assert (
         "tied to an evaluation" in problems(write_spec(data), library)["instalments[1].after"].en
     )  # named by its field
+    assert problems(write_spec(data), library)["instalments[1].after"].rule == "evaluations.performance"
 
 
 def test_commissioning_rules(write_spec, library, example_data):
@@ -141,6 +155,8 @@ def test_commissioning_rules(write_spec, library, example_data):
         and any("needs a secretary" in m for m in msgs)
     )
     assert "action_plan" in found and "legal_basis" in found
+    assert found["joint_committee.members"].rule.split(" | ") == ["committee.check"] * 3
+    assert found["action_plan"].rule == found["legal_basis"].rule == "document.sections"
 
 
 def test_commissioning_needs_joint_committee_and_secretariat(write_spec, library, example_data):
@@ -150,12 +166,14 @@ def test_commissioning_needs_joint_committee_and_secretariat(write_spec, library
     data = example_data("child-protection-commissioning")
     del data["joint_committee"]
     assert "joint_committee" in problems(write_spec(data), library)
+    assert problems(write_spec(data), library)["joint_committee"].rule == "document.sections"
 
 
 def test_sla_required_by_threshold_and_term(write_spec, library, example_data):
     data = example_data("universal-design-nonthaburi")
     del data["sla"]
     assert "sla" in problems(write_spec(data), library)
+    assert problems(write_spec(data), library)["sla"].rule == "sla.check"
     # Below the threshold in the settings the SLA is not required.
     load_spec(write_spec(data), Settings(sla_threshold=10_000_000), library)
 
@@ -164,6 +182,7 @@ def test_sla_at_most_twelve_months_and_complete(write_spec, library, example_dat
     data = example_data("universal-design-nonthaburi")
     data["sla"]["end"] = dt.date(2025, 12, 31)
     assert "at most 12 months" in problems(write_spec(data), library)["sla.end"].en
+    assert problems(write_spec(data), library)["sla.end"].rule == "sla.periods"
     # Type problems are all reported together; the date rules run once the spec is well-typed.
     data = example_data("universal-design-nonthaburi")
     data["sla"]["services"][0].pop("standard")
@@ -181,6 +200,9 @@ def test_indicator_fields(write_spec, library, example_data):
     found = problems(write_spec(data), library)
     for key in ("target", "frequency", "data_source", "responsible"):
         assert f"indicators[0].{key}" in found
+    for key in ("target", "frequency", "data_source", "responsible"):
+        assert f"indicators[0].{key}" in found
+        assert found[f"indicators[0].{key}"].rule == ""  # the types: required fields
 
 
 def test_personal_data(write_spec, library, example_data):
@@ -188,6 +210,7 @@ def test_personal_data(write_spec, library, example_data):
     data["personal_data"] = {"involved": True}
     found = problems(write_spec(data), library)
     assert {"personal_data.categories", "personal_data.purpose", "personal_data.retention"} <= set(found)
+    assert {found[k].rule for k in ("personal_data.categories", "personal_data.purpose")} == {"document.personal_data"}
 
 
 def test_clause_choices(write_spec, library, example_data):
@@ -195,6 +218,7 @@ def test_clause_choices(write_spec, library, example_data):
     data["clauses"] = {"include": ["no_such_clause"], "exclude": ["grant_refund", "disputes"]}
     found = problems(write_spec(data), library)
     assert {"clauses.include[0]", "clauses.exclude[0]", "clauses.exclude[1]"} <= set(found)
+    assert found["clauses.include[0]"].rule == "document.sections"
 
 
 def test_settings_file_overrides(tmp_path):
@@ -225,6 +249,7 @@ def test_impossible_years(write_spec, library, typed_date, meant):
     text = EXAMPLE_FILES[0].read_text(encoding="utf-8").replace("  date: 2025-09-15", f"  date: {typed_date}")
     found = problems(write_spec(text), library)
     assert set(found) == {"signing.date"}
+    assert found["signing.date"].rule == ""  # the types: a date the spec cannot hold
     if meant:
         assert meant in found["signing.date"].en and meant in found["signing.date"].th
     else:
@@ -239,6 +264,7 @@ def test_one_fiscal_year_cannot_pay_a_later_instalment(write_spec, library, exam
     data["budget"]["sources"][0]["fiscal_year"] = 2567
     found = problems(write_spec(data), library)
     assert set(found) == {"instalments[1].due"}
+    assert found["instalments[1].due"].rule == "money.check"  # its fiscal years
     assert "fiscal year 2568" in found["instalments[1].due"].en and "750,000" in found["instalments[1].due"].en
 
 
@@ -247,18 +273,21 @@ def test_fiscal_years_add_up_to_the_source(write_spec, library, example_data):
     data["budget"]["sources"][0]["fiscal_years"] = {2567: 1200000, 2568: 1700000}
     found = problems(write_spec(data), library)
     assert "not to the source's amount 3,000,000" in found["budget.sources[0].fiscal_years"].en
+    assert found["budget.sources[0].fiscal_years"].rule == "money.check"
 
 
 def test_fiscal_year_must_be_buddhist_era(write_spec, library, example_data):
     data = example_data("elderly-database-grant")
     data["budget"]["sources"][0]["fiscal_year"] = 2025
     assert "Buddhist-Era" in problems(write_spec(data), library)["budget.sources[0].fiscal_year"].en
+    assert problems(write_spec(data), library)["budget.sources[0].fiscal_year"].rule == "money.check"
 
 
 def test_unit_cost_must_explain_the_total(write_spec, library, example_data):
     data = example_data("universal-design-nonthaburi")
     data["budget"]["unit_cost"]["amount"] = 25000  # the old example: 25,000 x 120 = 3,000,000 of 3,600,000
     assert "3,000,000, not budget.total 3,600,000" in problems(write_spec(data), library)["budget.unit_cost"].en
+    assert problems(write_spec(data), library)["budget.unit_cost"].rule == "money.check"
     # 4,166.67 x 300 = 1,250,001: inexact only by the rounding of the unit amount, so accepted (the text says เฉลี่ย).
     load_spec(EXAMPLE_FILES[3], Settings(), library)
 
@@ -269,6 +298,7 @@ def test_payment_waits_for_a_scheduled_evaluation(write_spec, library, example_d
     data["instalments"][1]["after"] = "midterm 2"  # one mid-term scheduled, the payment waits for a second
     found = problems(write_spec(data), library)
     assert "mid-term evaluation 2, which evaluation does not schedule" in found["instalments[1].after"].en
+    assert found["instalments[1].after"].rule == "evaluations.payments_wait"
     data = example_data("child-protection-commissioning")
     data["instalments"][1] = {
         "amount": 2000000,
@@ -276,15 +306,20 @@ def test_payment_waits_for_a_scheduled_evaluation(write_spec, library, example_d
         "condition": "เมื่อผ่านการประเมินผลประจำปีที่ 3",
     }
     assert "yearly evaluation 3" in problems(write_spec(data), library)["instalments[1].condition"].en
+    found = problems(write_spec(data), library)
+    assert found["instalments[1].condition"].rule == "evaluations.payments_wait"
+    assert found["indicators[0].steps"].rule == "evaluations.steps"  # no target for the evaluation it waits for
     data = example_data("child-protection-commissioning")
     data["instalments"][1]["after"] = "quarterly"
     assert "use signing, midterm" in problems(write_spec(data), library)["instalments[1].after"].en
+    assert problems(write_spec(data), library)["instalments[1].after"].rule == ""  # the types: no such evaluation
 
 
 def test_copies_for_the_signatories(write_spec, library, example_data):
     data = example_data("inclusive-care")
     data["copies"] = 3  # the old example's fault: three copies, two signatories, the third copy's keeper unnamed
     assert "copies_kept_by must name" in problems(write_spec(data), library)["copies"].en
+    assert problems(write_spec(data), library)["copies"].rule == "parties.copies"
     data["copies_kept_by"] = ["สถาบันแห่งชาติเพื่อการพัฒนาเด็กและครอบครัว"]
     load_spec(write_spec(data), Settings(), library)
     data = example_data("child-protection-commissioning")  # three signatories (a supporter signs)
@@ -304,6 +339,7 @@ def test_supporters_are_named_where_there_are_several(write_spec, library, examp
     assert "is not in parties.supporters" in found["action_plan[3].supporter"].en
     assert "per supporter name" in found["roles.supporters"].en
     assert "needs a representative" in found["parties.supporters[0].representative"].en
+    assert {p.rule for p in found.values()} == {"parties.supporters"}
 
 
 def test_warnings_and_strict(write_spec, library, example_data):
@@ -334,6 +370,7 @@ def test_children_among_the_users_need_the_safeguarding_clause(write_spec, libra
     found = problems(write_spec(data), library)
     assert "scope.vulnerable_users: true" in found["scope.vulnerable_users"].en
     assert "scope.vulnerable_users" in found["scope.vulnerable_users"].th
+    assert found["scope.vulnerable_users"].rule == "scope.safeguarding"
     data["scope"]["vulnerable_users"] = True
     load_spec(write_spec(data), Settings(), library)
     en = example_data("elderly-database-grant-en")
@@ -356,6 +393,7 @@ def test_a_unit_is_bound_through_its_juristic_person(write_spec, library, exampl
     partner.pop("registration", None)
     found = problems(write_spec(data), library)
     assert "part_of" in found["parties.partner.part_of"].en and "juristic person" in found["parties.partner.part_of"].en
+    assert found["parties.partner.part_of"].rule == "parties.bound"
     partner["part_of"] = "มหาวิทยาลัยขอนแก่น"
     load_spec(write_spec(data), Settings(), library)
     partner.pop("part_of")
@@ -383,6 +421,7 @@ def test_who_signs_for_another_shows_the_authority(write_spec, library, example_
         assert (
             "signs for another or as a deputy" in problems(write_spec(data), library)["parties.delegator.authority"].en
         )
+        assert problems(write_spec(data), library)["parties.delegator.authority"].rule == "parties.authority"
     else:
         load_spec(write_spec(data), Settings(), library)
 
@@ -394,6 +433,7 @@ def test_authority_in_english_and_for_a_non_government_partner(write_spec, libra
     data["parties"]["partner"].pop("authority", None)
     found = problems(write_spec(data), library)
     assert "deputy" in found["parties.delegator.authority"].en
+    assert found["parties.delegator.authority"].rule == "parties.authority"
     if data["parties"]["partner"]["kind"] != "government":
         assert "not a government body" in found["parties.partner.authority"].en
 
@@ -403,6 +443,7 @@ def test_payment_on_passing_an_evaluation_needs_pass_criteria(write_spec, librar
     data["evaluation"].pop("pass_criteria", None)
     found = problems(write_spec(data), library)
     assert "evaluation.pass_criteria" in found["evaluation.pass_criteria"].en
+    assert found["evaluation.pass_criteria"].rule == "evaluations.pass_criteria"
     data["evaluation"]["pass_criteria"] = "ผลการดำเนินงานตามตัวชี้วัดไม่ต่ำกว่าร้อยละ ๘๐ ของค่าเป้าหมาย"
     load_spec(write_spec(data), Settings(), library)
 
@@ -418,6 +459,7 @@ def test_a_supporter_that_does_not_sign_gives_no_money(write_spec, library, exam
     data["copies"] = data.get("copies", 3)
     found = problems(write_spec(data), library)
     assert any("cannot provide money" in p.en for p in found.values()), found
+    assert found["budget.sources[2]"].rule == "parties.named_parties"
 
 
 def test_budget_lines_add_up_to_the_delegators_money(write_spec, library, example_data):
@@ -425,6 +467,7 @@ def test_budget_lines_add_up_to_the_delegators_money(write_spec, library, exampl
     money = sum(s["amount"] for s in data["budget"]["sources"] if s["provider"] == "delegator")
     data["budget"]["lines"] = [{"item": "ค่าจ้างสำรวจ", "amount": money - 1000}, {"item": "ค่าวัสดุ", "amount": 999}]
     assert "budget lines add up to" in problems(write_spec(data), library)["budget.lines"].en
+    assert problems(write_spec(data), library)["budget.lines"].rule == "money.budget_lines"
     data["budget"]["lines"][1]["amount"] = 1000
     load_spec(write_spec(data), Settings(), library)
     # per fiscal year, when every line gives one: 2569 is not a year of the delegator's money
@@ -441,6 +484,7 @@ def test_sla_follows_the_manual(write_spec, library, example_data):
     data = example_data("elderly-database-grant")
     data["sla"] = example_data("inclusive-care")["sla"] | {"start": dt.date(2025, 2, 1), "end": dt.date(2025, 7, 31)}
     assert "a grant carries no SLA" in problems(write_spec(data), library)["sla"].en
+    assert problems(write_spec(data), library)["sla"].rule == "sla.check"
     data = example_data("child-protection-commissioning")  # commissioning with vulnerable users: required (issue 30)
     del data["sla"]
     assert "sla" in problems(write_spec(data), library)

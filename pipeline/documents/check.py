@@ -55,7 +55,7 @@ def check_spec(path: Path, settings: Settings, library: Library, strict: bool = 
     warnings: list[Problem] = []
     if spec is not None:
         for f in check(spec, settings, library):
-            p = Problem(src.name, src.line(f.path), dotted(f.path), f.th, f.en)
+            p = Problem(src.name, src.line(f.path), dotted(f.path), f.th, f.en, f.rule)
             (warnings if f.warning and not strict else problems).append(p)
     if problems or spec is None:  # no typed spec comes without a problem saying why
         raise SpecError(problems)

@@ -155,7 +155,7 @@ def problems(answers: dict, settings: Settings, library) -> list[Problem]:
     spec, found = typed(src)
     if spec is not None:
         found = [
-            Problem(src.name, src.line(f.path), ".".join(str(p) for p in f.path), f.th, f.en)
+            Problem(src.name, src.line(f.path), ".".join(str(p) for p in f.path), f.th, f.en, f.rule)
             for f in check(spec, settings, library)
             if not f.warning
         ]

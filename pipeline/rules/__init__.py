@@ -31,6 +31,7 @@ class Finding:
     th: str
     en: str
     warning: bool = False  # a warning does not stop a build (unless --strict)
+    rule: str = ""  # which rule found it: "family.function" ("dates.check", "parties.authority")
 
 
 RULES = (
@@ -64,17 +65,16 @@ HARD = frozenset({dates.check, money.check, evaluations.payments_wait, sla.perio
 def check(spec: Spec, settings: Settings, library: Library) -> list[Finding]:
     """Every rule, every failure: nothing stops at the first. Warnings are Findings with warning=True."""
     out: list[Finding] = []
-
-    def add(path, th, en, warning=False):
-        out.append(Finding(tuple(path), th, en, warning))
-
     for rule in RULES:
-        if spec.signed is not None and rule not in HARD:
-            # A signed spec records what was signed: a rule not about types, dates or sums (one added after it was
-            # signed) warns on it, so that its obligations, SLAs and amendments still work (SPEC §2).
-            rule(spec, settings, library, lambda path, th, en, warning=False: add(path, th, en, True))
-        else:
-            rule(spec, settings, library, add)
+        name = f"{rule.__module__.rsplit('.', 1)[-1]}.{rule.__name__}"
+        # A signed spec records what was signed: a rule not about types, dates or sums (one added after it was
+        # signed) warns on it, so that its obligations, SLAs and amendments still work (SPEC §2).
+        soft = spec.signed is not None and rule not in HARD
+
+        def add(path, th, en, warning=False, name=name, soft=soft):
+            out.append(Finding(tuple(path), th, en, warning or soft, name))
+
+        rule(spec, settings, library, add)
     return out
 
 
