@@ -209,3 +209,49 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if SLOW_FIXTURES & set(getattr(item, "fixturenames", ())) or item.module.__name__ in SLOW_MODULES:
             item.add_marker(pytest.mark.slow)
+
+
+# -- helpers more than one test module reads (a test module never imports another) ---------------------------------
+
+
+def problems(path, library, settings=None):
+    """The problems a spec is refused with, by field (several on one field joined), each checked to name its file
+    and line and to say it in Thai and English."""
+    from pipeline.documents.check import load_spec
+    from pipeline.errors import SpecError
+
+    with pytest.raises(SpecError) as err:
+        load_spec(path, settings or Settings(), library)
+    for p in err.value.problems:
+        assert p.file == str(path) and p.line and p.line > 0
+        assert any("\u0e00" <= ch <= "\u0e7f" for ch in p.th), p  # a Thai sentence
+        assert p.en.isascii() or "'" in p.en
+    found = {}
+    for p in err.value.problems:  # several problems on one field: their sentences joined, and the rules that found them
+        prev = found.get(p.field)
+        found[p.field] = (
+            p
+            if prev is None
+            else type(p)(
+                p.file, p.line, p.field, prev.th + " | " + p.th, prev.en + " | " + p.en, f"{prev.rule} | {p.rule}"
+            )
+        )
+    return found
+
+
+def five_years(signed=True) -> dict:
+    """universal-design-nonthaburi over five years, with the SLAs of years 2 to 5, signed unless asked not to be."""
+    data = yaml.safe_load((EXAMPLES / "universal-design-nonthaburi.yaml").read_text(encoding="utf-8"))
+    data["term"]["end"] = dt.date(2029, 6, 30)
+    renewals = []
+    for year in range(2, 6):
+        sla = copy.deepcopy(data["sla"])
+        sla["start"], sla["end"] = dt.date(2023 + year, 7, 1), dt.date(2024 + year, 6, 30)
+        sla["services"][0]["standard"] = f"สำรวจภายใน {16 - year} วันทำการนับแต่วันรับคำขอ"
+        if year == 2:  # a renewal signed on its own day and place (SPEC §1); the others leave them to be written in
+            sla["signing"] = {"place": "ศาลาว่าการเทศบาลนครนนทบุรี", "date": dt.date(2025, 6, 20)}
+        renewals.append(sla)
+    data["sla_renewals"] = renewals
+    if signed:
+        data["signed"] = {"date": dt.date(2024, 6, 10)}  # the day the agreement says it was made
+    return data

@@ -156,10 +156,10 @@ def test_a_year_n_sla_of_an_amended_agreement_cites_the_amendment(tmp_path, libr
     says so, and names the parties as bound."""
     import datetime as dt
 
-    from test_sla import five_years
-
     from pipeline.documents.after_signing import sla_document
     from pipeline.documents.check import check_spec
+
+    from conftest import five_years
 
     data = five_years()
     data["amends"], data["signed"] = "design", {"date": dt.date(2025, 3, 1)}

@@ -8,27 +8,7 @@ from pipeline.documents.check import load_spec
 from pipeline.errors import SpecError
 from pipeline.spec.settings import Settings
 
-from conftest import EXAMPLE_FILES
-
-
-def problems(path, library, settings=None):
-    with pytest.raises(SpecError) as err:
-        load_spec(path, settings or Settings(), library)
-    for p in err.value.problems:
-        assert p.file == str(path) and p.line and p.line > 0
-        assert any("\u0e00" <= ch <= "\u0e7f" for ch in p.th), p  # a Thai sentence
-        assert p.en.isascii() or "'" in p.en
-    found = {}
-    for p in err.value.problems:  # several problems on one field: their sentences joined, and the rules that found them
-        prev = found.get(p.field)
-        found[p.field] = (
-            p
-            if prev is None
-            else type(p)(
-                p.file, p.line, p.field, prev.th + " | " + p.th, prev.en + " | " + p.en, f"{prev.rule} | {p.rule}"
-            )
-        )
-    return found
+from conftest import EXAMPLE_FILES, problems
 
 
 @pytest.mark.parametrize("path", EXAMPLE_FILES, ids=lambda p: p.stem)

@@ -3,7 +3,6 @@ agreement; the years follow each other with no gap or overlap."""
 
 from __future__ import annotations
 
-import copy
 import datetime as dt
 import sys
 
@@ -13,27 +12,10 @@ import yaml
 from pipeline.documents.check import skeleton
 from pipeline.render import pdftext
 
-from conftest import EXAMPLES, assert_official_and_searchable
+from conftest import assert_official_and_searchable, five_years
 from conftest import mou_run as mou
 
 MOU = [sys.executable, "-m", "pipeline.cli"]
-
-
-def five_years(signed=True) -> dict:
-    data = yaml.safe_load((EXAMPLES / "universal-design-nonthaburi.yaml").read_text(encoding="utf-8"))
-    data["term"]["end"] = dt.date(2029, 6, 30)
-    renewals = []
-    for year in range(2, 6):
-        sla = copy.deepcopy(data["sla"])
-        sla["start"], sla["end"] = dt.date(2023 + year, 7, 1), dt.date(2024 + year, 6, 30)
-        sla["services"][0]["standard"] = f"สำรวจภายใน {16 - year} วันทำการนับแต่วันรับคำขอ"
-        if year == 2:  # a renewal signed on its own day and place (SPEC §1); the others leave them to be written in
-            sla["signing"] = {"place": "ศาลาว่าการเทศบาลนครนนทบุรี", "date": dt.date(2025, 6, 20)}
-        renewals.append(sla)
-    data["sla_renewals"] = renewals
-    if signed:
-        data["signed"] = {"date": dt.date(2024, 6, 10)}  # the day the agreement says it was made
-    return data
 
 
 def write(path, data):

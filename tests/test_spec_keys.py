@@ -2,10 +2,10 @@
 carry-over) load, and the §2 rules that came with them: the final evaluation and the payment that waits for it after
 the term, targets for every evaluation a payment waits to pass, and a signed spec that only warns."""
 
-from test_rules import problems
-
 from pipeline.api import check_spec
 from pipeline.documents.check import load_spec
+
+from conftest import problems
 
 
 def test_new_keys_load(write_spec, library, settings, example_data):
