@@ -125,7 +125,7 @@ def test_an_instalment_already_due_cannot_be_changed(tmp_path):
 def test_an_instalment_the_office_recorded_as_paid_cannot_be_changed_before_it_falls_due(tmp_path):
     """SPEC §2: given the workspace, an instalment the office's record (the calendar's done status) marks as paid
     counts as paid, whatever its due date; without the record the same amendment is made."""
-    from pipeline.store.users import Record
+    from pipeline.store.record import Record
 
     signed, new = specs(tmp_path, "en")
     data = yaml.safe_load(new.read_text(encoding="utf-8"))

@@ -365,7 +365,8 @@ def _fuzz_office(root: Path):
     """An office with three users and agreements in every state, its build queue without build threads (the
     requests are what is fuzzed: a build asked for is queued, never run here)."""
     from pipeline.spec.settings import Settings
-    from pipeline.store.users import Record, Users
+    from pipeline.store.record import Record
+    from pipeline.store.users import Users
     from pipeline.web.app import create_app
     from pipeline.web.jobs import Jobs
 

@@ -32,7 +32,8 @@ from pipeline.rules.facts import named_evaluations
 from pipeline.spec.settings import Settings
 from pipeline.store.backup import backup, restore
 from pipeline.store.db import Database
-from pipeline.store.users import Record, Users
+from pipeline.store.record import Record
+from pipeline.store.users import Users
 from pipeline.store.workspace import Workspace
 from pipeline.web.app import create_app
 from pipeline.web.jobs import PER_USER
@@ -335,7 +336,7 @@ def test_a_backup_taken_while_saves_go_on_agrees_with_its_own_record_and_repairs
         with sqlite3.connect(ws / ".mou" / "office.sqlite3") as con:
             assert con.execute("SELECT COUNT(*) FROM history WHERE state = 'pending'").fetchone()[0] == 1
         work.save("a0", answers, complete=True)
-    assert record.of("a0")[-1]["changes"] == [["title", 1, 2]]
+    assert record.of("a0")[-1].changes == [["title", 1, 2]]
 
 
 def test_backups_are_private_and_restore_keeps_the_modes(tmp_path):

@@ -20,7 +20,8 @@ from click.testing import CliRunner
 from pipeline.cli import cli
 from pipeline.spec.settings import Settings
 from pipeline.store.db import MIGRATIONS, Database
-from pipeline.store.users import Record, Users
+from pipeline.store.record import Record
+from pipeline.store.users import Users
 from pipeline.web.app import create_app
 
 from conftest import EXAMPLE_FILES
@@ -41,7 +42,7 @@ def test_older_json_records_are_imported_on_first_start_and_kept(tmp_path):
     users, record = Users(tmp_path, db), Record(tmp_path, db)
     assert users.verify("somsri", "a-long-password") == "legal"
     assert record.owners() == {"care": "somsri"}
-    assert record.of("care") == [{**entry}]
+    assert [vars(e) for e in record.of("care")] == [{**entry}]
     assert {p.name for p in folder.iterdir()} >= {
         "users.json.imported",
         "owners.json.imported",
@@ -133,7 +134,7 @@ def test_a_save_killed_between_its_history_and_its_file_is_repaired_at_the_next_
     assert written == (when == "after")
     history = record.of("care")
     if written:  # the file holds the change: its history row is kept
-        assert len(history) == 1 and any(c[0] == "title" for c in history[0]["changes"])
+        assert len(history) == 1 and any(c[0] == "title" for c in history[0].changes)
     else:  # the file is as it was: no history of a change that did not happen
         assert history == []
     with sqlite3.connect(tmp_path / ".mou" / "office.sqlite3") as con:
@@ -160,7 +161,7 @@ def test_backup_and_restore_into_an_empty_workspace(tmp_path):
         assert (target / f.name).read_bytes() == f.read_bytes()
     assert (target / ".signed" / "copy.pdf").read_bytes() == b"%PDF-1.4 signed copy"
     assert Users(target).verify("somsri", "a-long-password") == "legal"
-    assert Record(target).of(EXAMPLE_FILES[0].stem)[0]["user"] == "somsri"
+    assert Record(target).of(EXAMPLE_FILES[0].stem)[0].user == "somsri"
     again = CliRunner().invoke(cli, ["restore", str(archive), "--workspace", str(target)])
     assert again.exit_code == 1 and "not empty" in again.output
     assert archive.read_bytes()[:2] == b"\x1f\x8b"  # .tar.gz: gzip

@@ -15,7 +15,8 @@ from aiosmtpd.controller import Controller
 
 from pipeline.api import calendar, load_library
 from pipeline.spec.settings import Settings
-from pipeline.store.users import Record, Users
+from pipeline.store.record import Record
+from pipeline.store.users import Users
 
 from conftest import EXAMPLES, mou_run
 

@@ -16,7 +16,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select
 
 from pipeline.library.clauses import PROJECT_ROOT
-from pipeline.store.users import Record
+from pipeline.store.record import Record
 
 from conftest import EXAMPLES, mou_run
 
@@ -283,7 +283,7 @@ def test_the_record_holds_only_real_changes():
     import datetime as dt
     from decimal import Decimal
 
-    from pipeline.store.users import changes
+    from pipeline.store.history import changes
 
     before = {"term": {"start": "2024-04-22"}, "budget": {"total": Decimal("1250000.00")}, "background": "ก\nข\n"}
     after = {"term": {"start": dt.date(2024, 4, 22)}, "budget": {"total": 1250000}, "background": "ก\r\nข"}

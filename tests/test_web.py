@@ -652,7 +652,7 @@ def test_after_signing_the_year_2_sla_and_an_amendment_are_built_in_the_browser(
     assert d.find_element(By.ID, "amend-date").get_attribute("name") == "date"
     shot(d, "amendment-redline")
     # SPEC §2: an instalment the calendar marks as paid counts as paid, though it falls due after the amendment's date
-    from pipeline.store.users import Record
+    from pipeline.store.record import Record
 
     copy_path = server.workspace / "design-amend-1.yaml"
     as_typed = copy_path.read_text(encoding="utf-8")

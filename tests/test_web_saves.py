@@ -158,7 +158,7 @@ def test_two_people_changing_different_fields_from_one_version_both_keep_theirs(
     assert post(c, "/a/agreement/money", money).status_code == 302
     after = yaml.safe_load(spec.read_bytes())
     assert after["title"] == "เรื่องที่ A แก้" and after["reference_no"] == "พม ๐๐๐๑/๒๕๖๗"
-    from pipeline.store.users import flat
+    from pipeline.store.history import flat
 
     assert flat(after["budget"]) == flat(yaml.safe_load(example.read_bytes())["budget"])  # as numbers, not as text
 
@@ -428,7 +428,7 @@ def test_a_date_that_has_not_come_is_neither_a_signing_nor_a_payment(client):
     import datetime as dt
 
     from pipeline.render import thai
-    from pipeline.store.users import Record
+    from pipeline.store.record import Record
 
     workspace, c = client
     (workspace / "care.yaml").write_text(

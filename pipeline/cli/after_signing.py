@@ -77,6 +77,6 @@ def amend_cmd(signed_spec, new_spec, out_dir, number, when, no_pdf, workspace, l
 def _record_statuses(workspace: Path) -> dict[str, dict]:
     """The obligation status (done, on which day) the workspace's record keeps; none in a workspace without one."""
     from pipeline.store.db import FILE
-    from pipeline.store.users import Record
+    from pipeline.store.record import Record
 
     return Record(workspace).statuses() if (workspace / ".mou" / FILE).is_file() else {}

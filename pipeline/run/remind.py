@@ -22,7 +22,8 @@ from pipeline.render import thai
 from pipeline.render.ics import calendar as ics_calendar
 from pipeline.spec.settings import Settings
 from pipeline.store.db import Database
-from pipeline.store.users import Record, Users
+from pipeline.store.record import Record
+from pipeline.store.users import Users
 
 
 @dataclass

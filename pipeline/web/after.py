@@ -14,7 +14,7 @@ from pipeline.api import amendment_problems, amendment_redline, check_spec, reco
 from pipeline.errors import MouError
 from pipeline.questionnaire.questions import FREQ
 from pipeline.render import thai
-from pipeline.store.users import changes
+from pipeline.store.history import changes
 from pipeline.store.workspace import DRAFTS, OUT, valid_name
 from pipeline.web.builds import amendment_work, sla_work
 from pipeline.web.context import (

@@ -20,8 +20,8 @@ from pipeline.questionnaire.recommend import recommend
 from pipeline.render import thai
 from pipeline.run.key import sha256
 from pipeline.run.manifest import MANIFEST_NAME, load_manifest
+from pipeline.store.history import changes
 from pipeline.store.state import agreement_state
-from pipeline.store.users import changes
 from pipeline.store.workspace import OUT, Agreement, valid_name
 from pipeline.web.builds import draft_is_current
 from pipeline.web.context import TYPED, missing_of, office, problems_of, their_agreement, visible_to
@@ -259,11 +259,8 @@ def list_row(name: str, manifest: dict, amended: set, agreement) -> dict:
 def conflict_lines(name: str, form, current, pg) -> list[tuple[str, str]]:
     """Who saved since this page was loaded and what they changed, then this page's answers as they now are."""
     ctx = office()
-    since = [e for e in ctx.record.of(name) if e["time"] >= form.get("loaded", "")]
-    who = [
-        (f"{e['user']} ({when_words(e['time'])})", ", ".join(field_label(c[0]) for c in e["changes"][:6]))
-        for e in since
-    ]
+    since = [e for e in ctx.record.of(name) if e.time >= form.get("loaded", "")]
+    who = [(f"{e.user} ({when_words(e.time)})", ", ".join(field_label(c[0]) for c in e.changes[:6])) for e in since]
     return who + page_now(current=current, pg=pg, settings=ctx.settings)
 
 
@@ -348,4 +345,4 @@ def _store(name, pg, current, answers: dict, errors: dict, typed_raw: dict, clas
 
 def _last_editor(name: str) -> str:
     entries = office().record.of(name)
-    return entries[-1]["user"] if entries else ""
+    return entries[-1].user if entries else ""

@@ -23,7 +23,8 @@ from pipeline.questionnaire.pages import PAGES, to_yaml
 from pipeline.run.pool import WarmPool
 from pipeline.spec.settings import Settings
 from pipeline.store.db import Database
-from pipeline.store.users import Record, Users
+from pipeline.store.record import Record
+from pipeline.store.users import Users
 from pipeline.store.workspace import UnknownAgreement, Workspace
 from pipeline.web import after, agreements, batch, calendar, review, signin, staff
 from pipeline.web.context import Office

@@ -14,7 +14,8 @@ from pipeline.api import Library
 from pipeline.questionnaire import pages
 from pipeline.run.pool import WarmPool
 from pipeline.spec.settings import Settings
-from pipeline.store.users import Record, Users
+from pipeline.store.record import Record
+from pipeline.store.users import Users
 from pipeline.store.workspace import UnknownAgreement, Workspace
 from pipeline.web.jobs import Jobs, Refused
 from pipeline.web.strings import t

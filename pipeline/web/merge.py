@@ -9,7 +9,7 @@ import copy
 from pipeline.questionnaire.answers import get, put
 from pipeline.questionnaire.pages import page_questions
 from pipeline.spec.settings import Settings
-from pipeline.store.users import flat
+from pipeline.store.history import flat
 from pipeline.store.workspace import Agreement
 from pipeline.web.forms import apply_page
 from pipeline.web.words import question_label, shown_answer

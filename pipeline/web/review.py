@@ -86,15 +86,15 @@ def review(name):
     finals = {k: (ctx.ws.root / OUT / f"{name}.{k}").is_file() for k in ("pdf", "docx")}
     history = [
         (
-            when_words(e["time"]),
-            e["user"],
+            when_words(e.time),
+            e.user,
             [
                 (
                     field_label(c[0]) if not c[0].startswith("(") else c[0],
                     value_of(c[0], c[1]),
                     value_of(c[0], c[2]),
                 )
-                for c in e["changes"]
+                for c in e.changes
             ],
         )
         for e in reversed(ctx.record.of(name))

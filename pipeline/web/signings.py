@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pipeline.questionnaire.answers import group, yaml_block
 from pipeline.spec.model import without_signed
 from pipeline.store.files import write_atomically
-from pipeline.store.users import changes
+from pipeline.store.history import changes
 from pipeline.store.workspace import Agreement
 from pipeline.web.context import Office
 
