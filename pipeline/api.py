@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from pipeline import __version__
-from pipeline.errors import MouError, Problem
+from pipeline.errors import Message, MouError, Problem
 
 if TYPE_CHECKING:
     from pipeline.documents.agreement import Agreement
@@ -164,9 +164,12 @@ def build(
         there = [p for p in (out_dir / f"{name}.docx", out_dir / f"{name}.pdf") if p.exists()]
         if there:
             raise MouError(
-                f"บันทึกข้อตกลงนี้ลงนามแล้วเมื่อ {spec.signed.date} จึงไม่เขียนทับ {there[0]} การแก้ไขหลังลงนามให้ทำบันทึกข้อตกลงแก้ไขเพิ่มเติม "
-                f"(mou amend) หรือใช้ --force เพื่อสร้างทับ\nthis agreement was signed on {spec.signed.date}: {there[0]} is not "
-                f"overwritten; changes after signing go through an amendment (mou amend), or use --force to rebuild it"
+                Message(
+                    f"บันทึกข้อตกลงนี้ลงนามแล้วเมื่อ {spec.signed.date} จึงไม่เขียนทับ {there[0]} การแก้ไขหลังลงนามให้ทำบันทึกข้อตกลงแก้ไขเพิ่มเติม "
+                    f"(mou amend) หรือใช้ --force เพื่อสร้างทับ",
+                    f"this agreement was signed on {spec.signed.date}: {there[0]} is not "
+                    f"overwritten; changes after signing go through an amendment (mou amend), or use --force to rebuild it",
+                )
             )
     agreement = assemble(spec, settings, library, draft=draft)
     prov = provenance(raw, spec, agreement, library)
@@ -235,8 +238,10 @@ def build_amendment(
     new = check_spec(new_path, settings, library)
     if new.spec.amends is not None and new.spec.amends != signed_path.stem:
         raise MouError(
-            f"{new_path}: amends: ข้อกำหนดนี้แก้ไขบันทึกข้อตกลง '{new.spec.amends}' ไม่ใช่ '{signed_path.stem}' / "
-            f"this spec amends '{new.spec.amends}', not '{signed_path.stem}'"
+            Message(
+                f"{new_path}: amends: ข้อกำหนดนี้แก้ไขบันทึกข้อตกลง '{new.spec.amends}' ไม่ใช่ '{signed_path.stem}'",
+                f"this spec amends '{new.spec.amends}', not '{signed_path.stem}'",
+            )
         )
     doc = amendment_document(
         old.spec, new.spec, settings, library, number, when, paid=paid

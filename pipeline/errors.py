@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import NamedTuple
 
 # What a terminal would act on rather than show: C0 and C1 controls (ESC starts colour, title and hyperlink
 # sequences), DEL, and the bidirectional overrides. New line and tab stay as they are.
@@ -17,6 +18,22 @@ def printable(text: str) -> str:
     )
 
 
+class Message(NamedTuple):
+    """A sentence in Thai and English — every bilingual text the tool says is one (a problem, a rule's finding, a
+    question's check, an error). Shown in one language where a page has one (`in_`), or both, laid out here and only
+    here (`str`): "th / en" on one line, each on its own line when either already spans lines. A tuple still: `th, en
+    = message` reads it."""
+
+    th: str
+    en: str
+
+    def in_(self, lang: str) -> str:
+        return self.th if lang == "th" else self.en
+
+    def __str__(self) -> str:
+        return f"{self.th}\n{self.en}" if "\n" in self.th or "\n" in self.en else f"{self.th} / {self.en}"
+
+
 @dataclass(frozen=True)
 class Problem:
     """One thing wrong with an input, located and explained in Thai and English."""
@@ -28,10 +45,14 @@ class Problem:
     en: str
     rule: str = ""  # the rule of SPEC §2 that found it ("dates.check"), empty for a type or YAML problem
 
+    @property
+    def message(self) -> Message:
+        return Message(self.th, self.en)
+
     def format(self) -> str:
         where = f"{self.file}:{self.line}" if self.line else self.file
         field = f" {self.field}:" if self.field else ""
-        return f"{where}:{field} {self.th} / {self.en}"
+        return f"{where}:{field} {self.message}"
 
 
 class MouError(Exception):
@@ -39,8 +60,8 @@ class MouError(Exception):
 
     exit_code = 1
 
-    def __init__(self, message: str, problems: list[Problem] | None = None):
-        super().__init__(message)
+    def __init__(self, message: str | Message, problems: list[Problem] | None = None):
+        super().__init__(str(message))
         self.problems = list(problems or [])
 
     def format(self) -> str:

@@ -11,7 +11,7 @@ from pathlib import Path
 import click
 
 from pipeline.cli.loading import load_library, load_settings
-from pipeline.errors import MouError, printable
+from pipeline.errors import Message, MouError, printable
 
 # The stages are imported inside the commands that use them: `mou --help` and every command's help answer without
 # importing the documents, pydantic or the web app, and `mou batch` itself only plans and reports (its workers render
@@ -107,9 +107,11 @@ def not_a_batch_folder(out_dir: Path) -> None:
 
     if (out_dir / MANIFEST_NAME).exists() or (out_dir / LOCK_NAME).exists():
         raise MouError(
-            f"โฟลเดอร์ {out_dir} เป็นของ mou batch (มี {MANIFEST_NAME}) สร้างข้อตกลงในโฟลเดอร์นี้ด้วย mou batch หรือเลือก --out อื่น\n"
-            f"{out_dir} is kept by mou batch (it holds {MANIFEST_NAME}): build its agreements with "
-            f"`mou batch SPECS_DIR --out {out_dir}`, or give another --out"
+            Message(
+                f"โฟลเดอร์ {out_dir} เป็นของ mou batch (มี {MANIFEST_NAME}) สร้างข้อตกลงในโฟลเดอร์นี้ด้วย mou batch หรือเลือก --out อื่น",
+                f"{out_dir} is kept by mou batch (it holds {MANIFEST_NAME}): build its agreements with "
+                f"`mou batch SPECS_DIR --out {out_dir}`, or give another --out",
+            )
         )
 
 
@@ -251,9 +253,11 @@ def interview_cmd(answers_file, out_dir, no_input, lang, name, no_pdf, library_d
 
     if not plain_name(name):
         raise MouError(
-            f"ชื่อ '{name}' ใช้ไม่ได้ ต้องเป็นชื่อไฟล์ธรรมดา ไม่มี / หรือ \\ ไม่ขึ้นต้นด้วยจุด (ไฟล์จะอยู่ใน --out เสมอ)\n"
-            f"the name '{name}' cannot be used: give a plain file name, without / or \\ and not starting with a dot "
-            f"(the files always go into --out)"
+            Message(
+                f"ชื่อ '{name}' ใช้ไม่ได้ ต้องเป็นชื่อไฟล์ธรรมดา ไม่มี / หรือ \\ ไม่ขึ้นต้นด้วยจุด (ไฟล์จะอยู่ใน --out เสมอ)",
+                f"the name '{name}' cannot be used: give a plain file name, without / or \\ and not starting with a dot "
+                f"(the files always go into --out)",
+            )
         )
     not_a_batch_folder(out_dir)
     library = load_library(library_dir)
@@ -284,8 +288,10 @@ def interview_cmd(answers_file, out_dir, no_input, lang, name, no_pdf, library_d
             write_atomically({partial: to_yaml(iv.answers).encode("utf-8")})
             prog = _program()
             raise MouError(
-                f"หยุดแบบสอบถาม บันทึกคำตอบไว้ที่ {partial} ทำต่อด้วย: {prog} interview --answers {partial} --out {out_dir}\n"
-                f"interview stopped; answers saved to {partial}; resume with: {prog} interview --answers {partial} --out {out_dir}"
+                Message(
+                    f"หยุดแบบสอบถาม บันทึกคำตอบไว้ที่ {partial} ทำต่อด้วย: {prog} interview --answers {partial} --out {out_dir}",
+                    f"interview stopped; answers saved to {partial}; resume with: {prog} interview --answers {partial} --out {out_dir}",
+                )
             ) from None
     write_atomically({spec_path: to_yaml(iv.answers).encode("utf-8")})
     echo(f"wrote {spec_path}")
@@ -409,10 +415,12 @@ def serve_cmd(workspace, host, https, port, workers, library_dir, settings_file)
 
     if (host not in LOCAL_HOSTS or https) and not Users(workspace).has_legal():  # other machines, or behind a proxy
         raise MouError(
-            f"mou serve จะรับการเชื่อมต่อจากเครื่องอื่น ({host}) ได้เมื่อมีผู้ใช้ที่เป็นนิติกรอย่างน้อยหนึ่งคน เพิ่มด้วย: "
-            f"{_program()} users add ชื่อ --role legal --workspace {workspace}\n"
-            f"mou serve listens on {host} (other machines) only once the workspace has a legal officer among its users: "
-            f"add one with `{_program()} users add NAME --role legal --workspace {workspace}`"
+            Message(
+                f"mou serve จะรับการเชื่อมต่อจากเครื่องอื่น ({host}) ได้เมื่อมีผู้ใช้ที่เป็นนิติกรอย่างน้อยหนึ่งคน เพิ่มด้วย: "
+                f"{_program()} users add ชื่อ --role legal --workspace {workspace}",
+                f"mou serve listens on {host} (other machines) only once the workspace has a legal officer among its users: "
+                f"add one with `{_program()} users add NAME --role legal --workspace {workspace}`",
+            )
         )
     from pipeline.run.pool import WarmPool
     from pipeline.web.app import create_app

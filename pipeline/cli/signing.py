@@ -10,7 +10,7 @@ from pathlib import Path
 import click
 
 from pipeline.cli.commands import cli, echo
-from pipeline.errors import MouError
+from pipeline.errors import Message, MouError
 
 # pyHanko imports cryptography's DSA support, which warns that it is deprecated: nothing a signer can act on, and not
 # a line for the command's output (this project never signs with DSA)
@@ -144,7 +144,10 @@ def verify_cmd(pdf: Path, trust: tuple[Path, ...], record: Path | None, settings
     recorded = recorded_finals(record) if record else recorded_finals(pdf.parent, pdf.parent.parent)
     if record and recorded is None:
         raise MouError(
-            f"{record}: ไม่พบบันทึกฉบับที่สร้าง (mou-manifest.json) / no record of built finals there (mou-manifest.json)"
+            Message(
+                f"{record}: ไม่พบบันทึกฉบับที่สร้าง (mou-manifest.json)",
+                "no record of built finals there (mou-manifest.json)",
+            )
         )
     from pipeline.cli.loading import load_settings
 
@@ -152,7 +155,9 @@ def verify_cmd(pdf: Path, trust: tuple[Path, ...], record: Path | None, settings
     try:
         roots = [Path(p).read_bytes() for p in cas]
     except OSError as exc:
-        raise MouError(f"อ่านใบรับรอง {exc.filename} ไม่ได้ / cannot read the CA certificate {exc.filename}") from exc
+        raise MouError(
+            Message(f"อ่านใบรับรอง {exc.filename} ไม่ได้", f"cannot read the CA certificate {exc.filename}")
+        ) from exc
     report = verify_pdf(pdf.read_bytes(), pdf, roots or None, recorded)
     for line in report_lines(report, _when):
         echo(line)

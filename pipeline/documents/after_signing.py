@@ -18,7 +18,7 @@ from pipeline.documents.agreement import (
     signature_roles,
 )
 from pipeline.documents.rendering import clause_env
-from pipeline.errors import LibraryError, MouError
+from pipeline.errors import LibraryError, Message, MouError
 from pipeline.library.clauses import Library
 from pipeline.render import thai
 from pipeline.render.document import block_starts
@@ -49,19 +49,25 @@ def sla_document(spec: Spec, year: int, settings: Settings, library: Library, dr
     lang = spec.language
     if year < 2:
         raise MouError(
-            "ข้อตกลงระดับการให้บริการปีที่ ๑ เป็นภาคผนวกของบันทึกข้อตกลง (สร้างด้วย mou build) / "
-            "the year-1 SLA is an annex of the agreement itself (mou build); --year starts at 2"
+            Message(
+                "ข้อตกลงระดับการให้บริการปีที่ ๑ เป็นภาคผนวกของบันทึกข้อตกลง (สร้างด้วย mou build)",
+                "the year-1 SLA is an annex of the agreement itself (mou build); --year starts at 2",
+            )
         )
     if spec.signed is None:
         raise MouError(
-            "ข้อตกลงระดับการให้บริการรายปีทำสำหรับบันทึกข้อตกลงที่ลงนามแล้ว ให้บันทึก signed: {date: …} ในข้อกำหนดก่อน / "
-            "yearly SLAs are made for a signed agreement: record `signed: {date: …}` in the spec first"
+            Message(
+                "ข้อตกลงระดับการให้บริการรายปีทำสำหรับบันทึกข้อตกลงที่ลงนามแล้ว ให้บันทึก signed: {date: …} ในข้อกำหนดก่อน",
+                "yearly SLAs are made for a signed agreement: record `signed: {date: …}` in the spec first",
+            )
         )
     if year - 2 >= len(spec.sla_renewals):
         have = len(spec.sla_renewals) + 1
         raise MouError(
-            f"ยังไม่มีข้อมูล SLA ปีที่ {year} ใน sla_renewals (มีถึงปีที่ {have}) เพิ่มปีต่อจากปีที่ {have} ตามลำดับก่อน / "
-            f"sla_renewals holds no year {year} (it goes up to year {have}): add the years after {have}, in order, first"
+            Message(
+                f"ยังไม่มีข้อมูล SLA ปีที่ {year} ใน sla_renewals (มีถึงปีที่ {have}) เพิ่มปีต่อจากปีที่ {have} ตามลำดับก่อน",
+                f"sla_renewals holds no year {year} (it goes up to year {have}): add the years after {have}, in order, first",
+            )
         )
     sla = spec.sla_renewals[year - 2]
     text = sla_text(library)

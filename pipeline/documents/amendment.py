@@ -25,7 +25,7 @@ from pipeline.documents.agreement import (
 )
 from pipeline.documents.redline import word_diff
 from pipeline.documents.rendering import clause_env
-from pipeline.errors import LibraryError, MouError
+from pipeline.errors import LibraryError, Message, MouError
 from pipeline.library.clauses import Library
 from pipeline.render import thai
 from pipeline.render.document import Agreement, Block, Section
@@ -107,16 +107,20 @@ def _refuse_empty(changes: list, old_doc: Agreement, new_doc: Agreement) -> None
     """Nothing to amend, said with its reason when only the parties paragraph differs."""
     if not changes and _parties_differ(old_doc, new_doc):
         raise MouError(
-            "ข้อกำหนดใหม่ต่างจากเดิมเพียงผู้แทน ที่อยู่ หรือหนังสือมอบอำนาจของคู่ภาคี ซึ่งไม่ต้องแก้ไขบันทึกข้อตกลง: "
-            "ส่วนคู่ภาคีของบันทึกข้อตกลงที่ลงนามแล้วบันทึกผู้ทำข้อตกลงในวันนั้น ผู้แทนคนใหม่ลงนามในบันทึกข้อตกลงแก้ไขเพิ่มเติมฉบับถัดไป / "
-            "the new spec differs only in a party's representative, address or authority, which needs no amendment: "
-            "the signed parties paragraph records who made the agreement that day; the new representative signs the "
-            "next amendment"
+            Message(
+                "ข้อกำหนดใหม่ต่างจากเดิมเพียงผู้แทน ที่อยู่ หรือหนังสือมอบอำนาจของคู่ภาคี ซึ่งไม่ต้องแก้ไขบันทึกข้อตกลง: "
+                "ส่วนคู่ภาคีของบันทึกข้อตกลงที่ลงนามแล้วบันทึกผู้ทำข้อตกลงในวันนั้น ผู้แทนคนใหม่ลงนามในบันทึกข้อตกลงแก้ไขเพิ่มเติมฉบับถัดไป",
+                "the new spec differs only in a party's representative, address or authority, which needs no amendment: "
+                "the signed parties paragraph records who made the agreement that day; the new representative signs the "
+                "next amendment",
+            )
         )
     if not changes:
         raise MouError(
-            "ข้อกำหนดทั้งสองประกอบเป็นบันทึกข้อตกลงเดียวกัน ไม่มีข้อใดต้องแก้ไข / "
-            "the two specs assemble to the same agreement: there is nothing to amend"
+            Message(
+                "ข้อกำหนดทั้งสองประกอบเป็นบันทึกข้อตกลงเดียวกัน ไม่มีข้อใดต้องแก้ไข",
+                "the two specs assemble to the same agreement: there is nothing to amend",
+            )
         )
 
 
@@ -303,13 +307,17 @@ def _amendable(signed: Spec, new: Spec) -> None:
     """An amendment amends a signed agreement, in its model and language."""
     if signed.signed is None:
         raise MouError(
-            "ข้อกำหนดแรกต้องเป็นของบันทึกข้อตกลงที่ลงนามแล้ว (มี signed: {date: …}) / "
-            "the first spec must be the signed agreement's (with `signed: {date: …}`)"
+            Message(
+                "ข้อกำหนดแรกต้องเป็นของบันทึกข้อตกลงที่ลงนามแล้ว (มี signed: {date: …})",
+                "the first spec must be the signed agreement's (with `signed: {date: …}`)",
+            )
         )
     if (signed.model, signed.language) != (new.model, new.language):
         raise MouError(
-            "การเปลี่ยนรูปแบบหรือภาษาเป็นการทำบันทึกข้อตกลงใหม่ ไม่ใช่การแก้ไขเพิ่มเติม / "
-            "a change of model or language is a new agreement, not an amendment"
+            Message(
+                "การเปลี่ยนรูปแบบหรือภาษาเป็นการทำบันทึกข้อตกลงใหม่ ไม่ใช่การแก้ไขเพิ่มเติม",
+                "a change of model or language is a new agreement, not an amendment",
+            )
         )
 
 

@@ -12,6 +12,7 @@ from typing import Literal
 
 import yaml
 
+from pipeline.errors import Message
 from pipeline.render.thai import ShortYear, arabic_digits, parse_user_amount, parse_user_date
 from pipeline.render.thai import date as fmt_date
 from pipeline.spec.source import plain_text
@@ -40,7 +41,7 @@ class Q:
     required: bool | Callable[[dict], bool] = True  # or a function of the answers (a CSO's authority: `needed`)
     fields: tuple = ()  # the fields of one record (kind "records")
     minimum: Callable = lambda a: 1  # fewest items of a list
-    check: Callable | None = None  # (value, answers) -> (th, en) when wrong
+    check: Callable | None = None  # (value, answers) -> a Message when wrong (a (th, en) tuple)
 
     def needed(self, answers: dict) -> bool:
         """Whether an answer is required, given the other answers."""
@@ -160,9 +161,15 @@ def too_long(q: Q, raw: str) -> Invalid | None:
 
 
 class Invalid(ValueError):
-    def __init__(self, th, en):
+    """What a user typed, refused: why, in Thai and English."""
+
+    def __init__(self, th: str, en: str):
         super().__init__(en)
         self.th, self.en = th, en
+
+    @property
+    def message(self) -> Message:
+        return Message(self.th, self.en)
 
 
 def _as_dates(q: Q, raw: str) -> object:

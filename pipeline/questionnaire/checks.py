@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+from pipeline.errors import Message
 from pipeline.questionnaire.answers import answer_amount, answer_date, get, model, sum_of
 from pipeline.render.thai import date as fmt_date
 from pipeline.render.thai import months_between
@@ -20,7 +21,7 @@ from pipeline.spec.settings import Settings
 def check_in_term(value, a):
     s, e = answer_date(a, "term.start"), answer_date(a, "term.end")
     if s and e and not (s <= value <= e):
-        return (
+        return Message(
             f"วันที่ต้องอยู่ระหว่าง {fmt_date(s, 'th')} ถึง {fmt_date(e, 'th')} (ระยะเวลาดำเนินการ)",
             f"the date must lie within the term, {fmt_date(s, 'en')} to {fmt_date(e, 'en')}",
         )
@@ -39,7 +40,7 @@ def check_final(value, a):
     s, e = answer_date(a, "term.start"), answer_date(a, "term.end")
     if s and e and not (s <= value <= e + dt.timedelta(days=FINAL_LATE_DAYS)):
         last = e + dt.timedelta(days=FINAL_LATE_DAYS)
-        return (
+        return Message(
             f"วันที่ต้องอยู่ระหว่าง {fmt_date(s, 'th')} ถึง {fmt_date(last, 'th')} "
             f"(ระยะเวลาดำเนินการและอีกไม่เกิน {FINAL_LATE_DAYS} วัน)",
             f"the date must lie between {fmt_date(s, 'en')} and {fmt_date(last, 'en')} "
@@ -50,12 +51,16 @@ def check_final(value, a):
 
 def check_term_end(value, a):
     s = answer_date(a, "term.start")
-    return ("วันสิ้นสุดต้องอยู่หลังวันเริ่มต้น", "the end must come after the start") if s and value <= s else None
+    return Message("วันสิ้นสุดต้องอยู่หลังวันเริ่มต้น", "the end must come after the start") if s and value <= s else None
 
 
 def check_term_start(value, a):
     s = answer_date(a, "signing.date")
-    return ("วันเริ่มต้นต้องไม่อยู่ก่อนวันลงนาม", "the term must not start before the signing date") if s and value < s else None
+    return (
+        Message("วันเริ่มต้นต้องไม่อยู่ก่อนวันลงนาม", "the term must not start before the signing date")
+        if s and value < s
+        else None
+    )
 
 
 def check_sources_sum(items, a):
@@ -73,12 +78,12 @@ def check_instalments_sum(items, a):
     """Instalments all in percent (adding up to 100) or all in baht (adding up to the delegator's money)."""
     given = [(i.get("percent") is not None, i.get("amount") is not None) for i in items if isinstance(i, dict)]
     if any(p and m for p, m in given) or (any(p for p, _ in given) and any(m for _, m in given)):
-        return (
+        return Message(
             "งวดเงินทุกงวดต้องระบุเป็นร้อยละ หรือเป็นจำนวนเงิน อย่างใดอย่างหนึ่งเหมือนกันทุกงวด",
             "give every instalment in percent, or every one in baht, not both",
         )
     if not all(p or m for p, m in given):
-        return ("แต่ละงวดต้องระบุร้อยละหรือจำนวนเงิน", "each instalment needs a percent or an amount")
+        return Message("แต่ละงวดต้องระบุร้อยละหรือจำนวนเงิน", "each instalment needs a percent or an amount")
     rows = [i for i in items if isinstance(i, dict)]
     percents = [sum_of([i], "percent") if i.get("percent") is not None else None for i in rows]
     amounts = [sum_of([i], "amount") if i.get("amount") is not None else None for i in rows]
@@ -88,7 +93,7 @@ def check_instalments_sum(items, a):
 def check_sla_end(value, a):
     s = answer_date(a, "sla.start")
     if s and months_between(s, value) > 12:
-        return ("SLA แต่ละฉบับมีอายุได้ไม่เกิน 12 เดือน", "an SLA lasts at most 12 months")
+        return Message("SLA แต่ละฉบับมีอายุได้ไม่เกิน 12 เดือน", "an SLA lasts at most 12 months")
     return check_in_term(value, a)
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from pipeline.errors import MouError
+from pipeline.errors import Message, MouError
 from pipeline.render.document import SIGNATURE_DOTS
 from pipeline.render.pdftext import read_pdf
 
@@ -39,8 +39,10 @@ def add_signature_fields(doc, roles: list[str], boxes: list[Box]) -> None:
 
     if len(boxes) != len(roles):
         raise MouError(
-            f"วางช่องลงนามไม่ได้: พบเส้นลงนาม {len(boxes)} เส้น แต่มีผู้ลงนามและพยาน {len(roles)} คน / "
-            f"cannot place the signature fields: {len(boxes)} signature lines found for {len(roles)} signatories and witnesses"
+            Message(
+                f"วางช่องลงนามไม่ได้: พบเส้นลงนาม {len(boxes)} เส้น แต่มีผู้ลงนามและพยาน {len(roles)} คน",
+                f"cannot place the signature fields: {len(boxes)} signature lines found for {len(roles)} signatories and witnesses",
+            )
         )
     if not roles:
         return

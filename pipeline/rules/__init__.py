@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from pipeline.errors import Message
 from pipeline.library.clauses import Library
 from pipeline.spec.model import Spec
 from pipeline.spec.settings import Settings
@@ -32,6 +33,10 @@ class Finding:
     en: str
     warning: bool = False  # a warning does not stop a build (unless --strict)
     rule: str = ""  # which rule found it: "family.function" ("dates.check", "parties.authority")
+
+    @property
+    def message(self) -> Message:
+        return Message(self.th, self.en)
 
 
 RULES = (

@@ -8,6 +8,7 @@ import re
 from decimal import Decimal
 from typing import Literal
 
+from pipeline.errors import Message
 from pipeline.library.clauses import Library
 from pipeline.spec.model import Spec
 from pipeline.spec.settings import Settings
@@ -192,12 +193,12 @@ def eval_words(after: str) -> tuple[str, str]:
 # -- sums: one wording for the rules of mou build and the questionnaire's checks of a table as it is typed --------
 
 
-def sources_sum_problem(total: Decimal, amounts: list[Decimal]) -> tuple[str, str] | None:
+def sources_sum_problem(total: Decimal, amounts: list[Decimal]) -> Message | None:
     """The budget's sources add up to its total (SPEC §2)."""
     got = sum(amounts, Decimal(0))
     if got == total:
         return None
-    return (
+    return Message(
         f"แหล่งงบประมาณรวมกันได้ {money_figures(got)} บาท ไม่เท่ากับงบประมาณรวม {money_figures(total)} บาท",
         f"the budget sources add up to {money_figures(got)}, not to the total budget {money_figures(total)}",
     )
@@ -205,24 +206,24 @@ def sources_sum_problem(total: Decimal, amounts: list[Decimal]) -> tuple[str, st
 
 def instalments_sum_problem(
     percents: list[Decimal | None], amounts: list[Decimal | None], owed: Decimal
-) -> tuple[str, str] | None:
+) -> Message | None:
     """Instalments all in percent add up to 100; all in baht, to the delegator's money; not some of each (SPEC §2)."""
     if percents and all(p is not None for p in percents):
         got = sum((p for p in percents if p is not None), Decimal(0))
         if got != 100:
-            return (
+            return Message(
                 f"ร้อยละของงวดเงินรวมกันได้ {number(got)} ต้องเท่ากับ 100",
                 f"the instalment percentages add up to {number(got)}, not 100",
             )
     elif amounts and all(a is not None for a in amounts):
         paid = sum((a for a in amounts if a is not None), Decimal(0))
         if paid != owed:
-            return (
+            return Message(
                 f"เงินงวดรวมกันได้ {money_figures(paid)} บาท ไม่เท่ากับเงินที่ผู้มอบภารกิจสนับสนุน {money_figures(owed)} บาท",
                 f"the instalments add up to {money_figures(paid)}, not to the {money_figures(owed)} the delegator provides",
             )
     elif any(p is not None for p in percents) and any(a is not None for a in amounts):
-        return (
+        return Message(
             "งวดเงินต้องระบุเป็นร้อยละทั้งหมดหรือเป็นจำนวนเงินทั้งหมด",
             "instalments must all use percent or all use amount",
         )

@@ -10,7 +10,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from pipeline import __version__
-from pipeline.errors import MouError
+from pipeline.errors import Message, MouError
 from pipeline.run.key import now
 from pipeline.store.files import write_atomically
 
@@ -121,7 +121,10 @@ def locked(out_dir: Path):
         fh = open(path, "a+", encoding="utf-8")
     except OSError as exc:
         raise MouError(
-            f"เขียนลงโฟลเดอร์ผลลัพธ์ {out_dir} ไม่ได้ / cannot write to the output folder {out_dir}: {exc.strerror or exc}"
+            Message(
+                f"เขียนลงโฟลเดอร์ผลลัพธ์ {out_dir} ไม่ได้",
+                f"cannot write to the output folder {out_dir}: {exc.strerror or exc}",
+            )
         ) from exc
     try:
         fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from pipeline.api import Library, Obligation, calendar, obligation_event
 from pipeline.documents.obligations import obligation_line
-from pipeline.errors import MouError
+from pipeline.errors import Message, MouError
 from pipeline.render import thai
 from pipeline.render.ics import calendar as ics_calendar
 from pipeline.spec.settings import Settings
@@ -126,8 +126,10 @@ def send(found: list[Reminder], workspace: Path, settings: Settings, today: dt.d
     with its reason (the others are still sent)."""
     if not settings.smtp_host:
         raise MouError(
-            "ยังไม่ได้ตั้งค่าเซิร์ฟเวอร์อีเมล: ใส่ smtp_host ในไฟล์การตั้งค่า (--settings) / "
-            "no mail server: set smtp_host in the settings file (--settings)"
+            Message(
+                "ยังไม่ได้ตั้งค่าเซิร์ฟเวอร์อีเมล: ใส่ smtp_host ในไฟล์การตั้งค่า (--settings)",
+                "no mail server: set smtp_host in the settings file (--settings)",
+            )
         )
     record = Record(workspace, Database(workspace))
     failed: list[tuple[Reminder, str]] = []
@@ -142,8 +144,10 @@ def send(found: list[Reminder], workspace: Path, settings: Settings, today: dt.d
                 record.remind(r.user, r.uids, today.isoformat())
     except (OSError, smtplib.SMTPException) as exc:
         raise MouError(
-            f"ติดต่อเซิร์ฟเวอร์อีเมล {settings.smtp_host}:{settings.smtp_port} ไม่ได้ / "
-            f"cannot reach the mail server {settings.smtp_host}:{settings.smtp_port}: {exc}"
+            Message(
+                f"ติดต่อเซิร์ฟเวอร์อีเมล {settings.smtp_host}:{settings.smtp_port} ไม่ได้",
+                f"cannot reach the mail server {settings.smtp_host}:{settings.smtp_port}: {exc}",
+            )
         ) from exc
     return failed
 
@@ -162,8 +166,10 @@ def _connect(settings: Settings) -> smtplib.SMTP:
         if password is None:
             smtp.close()
             raise MouError(
-                f"ไม่พบรหัสผ่านของบัญชีอีเมลในตัวแปร {settings.smtp_password_env} / "
-                f"the mail account's password is not in the environment variable {settings.smtp_password_env}"
+                Message(
+                    f"ไม่พบรหัสผ่านของบัญชีอีเมลในตัวแปร {settings.smtp_password_env}",
+                    f"the mail account's password is not in the environment variable {settings.smtp_password_env}",
+                )
             )
         smtp.login(settings.smtp_user, password)
     return smtp

@@ -19,7 +19,7 @@ import tarfile
 import tempfile
 from pathlib import Path
 
-from pipeline.errors import MouError
+from pipeline.errors import Message, MouError
 from pipeline.store.db import FILE, Database
 
 SKIP = {FILE, f"{FILE}-wal", f"{FILE}-shm"}
@@ -35,7 +35,7 @@ def _is_record(rel: Path) -> bool:
 def backup(workspace: Path, out: Path) -> int:
     workspace = Path(workspace)
     if not workspace.is_dir():
-        raise MouError(f"ไม่พบพื้นที่ทำงาน {workspace} / no workspace at {workspace}")
+        raise MouError(Message(f"ไม่พบพื้นที่ทำงาน {workspace}", f"no workspace at {workspace}"))
     db_path = workspace / ".mou" / FILE
     if not db_path.is_file():
         Database(workspace).query("SELECT 1")  # a workspace from before the record: its JSON imported first
@@ -99,14 +99,16 @@ def restore(archive: Path, workspace: Path, max_member: int = 2 * 1024**3) -> in
     workspace = Path(workspace)
     if workspace.exists() and any(workspace.iterdir()):
         raise MouError(
-            f"{workspace} มีไฟล์อยู่แล้ว: คืนค่าได้เฉพาะลงในพื้นที่ทำงานที่ว่าง / "
-            f"{workspace} is not empty: a backup is restored into an empty workspace only"
+            Message(
+                f"{workspace} มีไฟล์อยู่แล้ว: คืนค่าได้เฉพาะลงในพื้นที่ทำงานที่ว่าง",
+                f"{workspace} is not empty: a backup is restored into an empty workspace only",
+            )
         )
     try:
         tar = tarfile.open(archive, mode="r:*")  # gzip-compressed or plain, whatever its name
         members = [m for m in tar.getmembers() if m.isfile()]
     except (tarfile.TarError, OSError, EOFError) as exc:
-        raise MouError(f"{archive} ไม่ใช่ไฟล์สำรองของ mou / {archive} is not a mou backup: {exc}") from exc
+        raise MouError(Message(f"{archive} ไม่ใช่ไฟล์สำรองของ mou", f"{archive} is not a mou backup: {exc}")) from exc
     with tar:
         _check_members(archive, members, workspace, max_member)
         made = not workspace.exists()
@@ -118,7 +120,10 @@ def restore(archive: Path, workspace: Path, max_member: int = 2 * 1024**3) -> in
             _empty(workspace, made)
             if isinstance(exc, (tarfile.TarError, OSError, EOFError)):
                 raise MouError(
-                    f"คืนค่าจาก {archive} ไม่สำเร็จ ไม่มีไฟล์ใดถูกเก็บไว้ / could not restore {archive}, nothing was kept: {exc}"
+                    Message(
+                        f"คืนค่าจาก {archive} ไม่สำเร็จ ไม่มีไฟล์ใดถูกเก็บไว้",
+                        f"could not restore {archive}, nothing was kept: {exc}",
+                    )
                 ) from exc
             raise
     Database(workspace).query("SELECT 1")  # the restored copy migrated and repaired (a save caught pending)
@@ -127,24 +132,29 @@ def restore(archive: Path, workspace: Path, max_member: int = 2 * 1024**3) -> in
 
 def _check_members(archive: Path, members: list, workspace: Path, max_member: int) -> None:
     if not any(m.name == f"workspace/.mou/{FILE}" for m in members):
-        raise MouError(f"{archive} ไม่มีฐานข้อมูลของสำนักงาน / {archive} holds no office record")
+        raise MouError(Message(f"{archive} ไม่มีฐานข้อมูลของสำนักงาน", f"{archive} holds no office record"))
     probe = workspace if workspace.exists() else next(p for p in workspace.parents if p.exists())
     free = shutil.disk_usage(probe).free
     for m in members:
         rel = Path(m.name).relative_to("workspace") if m.name.startswith("workspace/") else None
         if rel is None or rel.is_absolute() or ".." in rel.parts:
-            raise MouError(f"{archive}: {m.name} อยู่นอกพื้นที่ทำงาน / {m.name} lies outside the workspace")
+            raise MouError(Message(f"{archive}: {m.name} อยู่นอกพื้นที่ทำงาน", f"{m.name} lies outside the workspace"))
         if m.size > max_member:
             raise MouError(
-                f"{archive}: {m.name} ใหญ่ {m.size:,} ไบต์ เกินที่ตั้งไว้ ({max_member:,} ไบต์, restore_max_member) "
-                f"ไม่ได้คืนค่าสิ่งใด / {m.name} is {m.size:,} bytes, over the limit of {max_member:,} "
-                f"(restore_max_member in the settings): nothing restored"
+                Message(
+                    f"{archive}: {m.name} ใหญ่ {m.size:,} ไบต์ เกินที่ตั้งไว้ ({max_member:,} ไบต์, restore_max_member) "
+                    f"ไม่ได้คืนค่าสิ่งใด",
+                    f"{m.name} is {m.size:,} bytes, over the limit of {max_member:,} "
+                    f"(restore_max_member in the settings): nothing restored",
+                )
             )
     total = sum(m.size for m in members)
     if total > free:
         raise MouError(
-            f"{archive}: ต้องใช้พื้นที่ {total:,} ไบต์ แต่เหลือว่าง {free:,} ไบต์ ไม่ได้คืนค่าสิ่งใด / the archive needs "
-            f"{total:,} bytes and {free:,} are free: nothing restored"
+            Message(
+                f"{archive}: ต้องใช้พื้นที่ {total:,} ไบต์ แต่เหลือว่าง {free:,} ไบต์ ไม่ได้คืนค่าสิ่งใด",
+                f"the archive needs {total:,} bytes and {free:,} are free: nothing restored",
+            )
         )
 
 

@@ -10,7 +10,7 @@ import secrets
 import time
 from pathlib import Path
 
-from pipeline.errors import MouError
+from pipeline.errors import Message, MouError
 from pipeline.store.db import Database
 from pipeline.store.history import History
 from pipeline.store.obligations import Obligations
@@ -48,7 +48,7 @@ class Record(History, Signings, Obligations, Owners):
                     con.execute("INSERT INTO locks (name, holder, expires) VALUES (?, ?, ?)", (name, holder, until))
                     break
             if time.monotonic() > deadline:
-                raise MouError(f"{name} ถูกใช้งานอยู่ ลองใหม่ภายหลัง / {name} is busy: try again later")
+                raise MouError(Message(f"{name} ถูกใช้งานอยู่ ลองใหม่ภายหลัง", f"{name} is busy: try again later"))
             time.sleep(0.05)
         try:
             yield holder

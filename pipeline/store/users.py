@@ -12,7 +12,7 @@ import re
 import secrets
 from pathlib import Path
 
-from pipeline.errors import MouError
+from pipeline.errors import Message, MouError
 from pipeline.store.db import Database
 
 ROLES = ("coordinator", "legal")
@@ -60,20 +60,24 @@ class Users:
     def add(self, name: str, role: str, password: str) -> None:
         if not NAME.match(name):
             raise MouError(
-                f"ชื่อผู้ใช้ '{name}' ใช้ไม่ได้ (ตัวอักษร ตัวเลข . _ @ - ไม่มีช่องว่าง) / "
-                f"'{name}' is not a usable user name (letters, digits, . _ @ -, no spaces)"
+                Message(
+                    f"ชื่อผู้ใช้ '{name}' ใช้ไม่ได้ (ตัวอักษร ตัวเลข . _ @ - ไม่มีช่องว่าง)",
+                    f"'{name}' is not a usable user name (letters, digits, . _ @ -, no spaces)",
+                )
             )
         if role not in ROLES:
-            raise MouError(f"บทบาทต้องเป็น coordinator หรือ legal / the role must be coordinator or legal, not '{role}'")
+            raise MouError(
+                Message("บทบาทต้องเป็น coordinator หรือ legal", f"the role must be coordinator or legal, not '{role}'")
+            )
         if name in self.load():
-            raise MouError(f"มีผู้ใช้ชื่อ {name} แล้ว / there is already a user named {name}")
+            raise MouError(Message(f"มีผู้ใช้ชื่อ {name} แล้ว", f"there is already a user named {name}"))
         user = {"role": role, **self._hash(password), "created": dt.datetime.now().isoformat(timespec="seconds")}
         self._put(name, user, new=True)
 
     def _get(self, name: str) -> dict:
         user = self.load().get(name)
         if user is None:
-            raise MouError(f"ไม่มีผู้ใช้ชื่อ {name} / no user named {name}")
+            raise MouError(Message(f"ไม่มีผู้ใช้ชื่อ {name}", f"no user named {name}"))
         return user
 
     def passwd(self, name: str, password: str) -> None:
@@ -94,7 +98,9 @@ class Users:
     def set_role(self, name: str, role: str) -> None:
         """A coordinator made a legal officer or the other way; their sessions end, so the new role holds at once."""
         if role not in ROLES:
-            raise MouError(f"บทบาทต้องเป็น coordinator หรือ legal / the role must be coordinator or legal, not '{role}'")
+            raise MouError(
+                Message("บทบาทต้องเป็น coordinator หรือ legal", f"the role must be coordinator or legal, not '{role}'")
+            )
         user = self._get(name)
         if role != "legal":
             self._keep_a_legal_officer(name)
@@ -105,7 +111,7 @@ class Users:
     @staticmethod
     def set_email_check(email: str) -> None:
         if email and not EMAIL.match(email):
-            raise MouError(f"ที่อยู่อีเมล '{email}' ไม่ถูกต้อง / '{email}' is not an e-mail address")
+            raise MouError(Message(f"ที่อยู่อีเมล '{email}' ไม่ถูกต้อง", f"'{email}' is not an e-mail address"))
 
     def set_email(self, name: str, email: str) -> None:
         """The address reminders go to (empty: none)."""
@@ -120,8 +126,10 @@ class Users:
         others = [n for n, u in self.load().items() if n != name and u.get("role") == "legal" and not u.get("disabled")]
         if self.load()[name].get("role") == "legal" and not others:
             raise MouError(
-                f"{name} เป็นนิติกรคนสุดท้ายที่เข้าระบบได้: เพิ่มนิติกรอีกคนก่อน / "
-                f"{name} is the last legal officer who can sign in: add another one first"
+                Message(
+                    f"{name} เป็นนิติกรคนสุดท้ายที่เข้าระบบได้: เพิ่มนิติกรอีกคนก่อน",
+                    f"{name} is the last legal officer who can sign in: add another one first",
+                )
             )
 
     def remove(self, name: str) -> None:
@@ -184,7 +192,10 @@ class Users:
     def _hash(self, password: str) -> dict:
         if len(password) < MIN_PASSWORD:
             raise MouError(
-                f"รหัสผ่านต้องยาวอย่างน้อย {MIN_PASSWORD} ตัวอักษร / the password needs at least {MIN_PASSWORD} characters"
+                Message(
+                    f"รหัสผ่านต้องยาวอย่างน้อย {MIN_PASSWORD} ตัวอักษร",
+                    f"the password needs at least {MIN_PASSWORD} characters",
+                )
             )
         salt = secrets.token_bytes(16)
         return {"salt": salt.hex(), "hash": _scrypt(password, salt, **SCRYPT).hex(), "kdf": "scrypt", **SCRYPT}

@@ -145,7 +145,7 @@ def sla(name):
                 paths = (f"sla_renewals.{year - 2}", f"sla_renewals[{year - 2}]")
                 found = [p for p in problems_of(after) if p.field.startswith(paths)]
                 if found:
-                    errors["form"] = "; ".join(p.th if g.lang == "th" else p.en for p in found)
+                    errors["form"] = "; ".join(p.message.in_(g.lang) for p in found)
                 else:
                     with ctx.record.journal(name, g.user, changes(current.answers, after), ctx.ws.dump(after)):
                         ctx.ws.save(name, after, complete=True)

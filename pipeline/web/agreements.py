@@ -252,7 +252,7 @@ def list_row(name: str, manifest: dict, amended: set, agreement) -> dict:
         "problems": len(missing) + len(problems) + len(agreement.answers.get(TYPED) or {}),
         "owner": ctx.record.owners().get(name, ""),
         "warnings": len(warnings),
-        "warning_text": "; ".join(w.th if g.lang == "th" else w.en for w in warnings),
+        "warning_text": "; ".join(w.message.in_(g.lang) for w in warnings),
     }
 
 

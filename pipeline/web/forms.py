@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from flask import g
 
+from pipeline.errors import Message
 from pipeline.questionnaire.answers import (
     MAX_ITEMS,
     MAX_TEXT,
@@ -324,7 +325,7 @@ def set_answer(q: Q, raw: str, answers: dict, errors: dict, typed_raw: dict) -> 
     try:
         put(answers, q.path, convert(q, raw, answers))
     except Invalid as exc:
-        errors[key] = exc.th if g.lang == "th" else exc.en
+        errors[key] = exc.message.in_(g.lang)
         typed_raw[key] = raw
 
 
@@ -367,7 +368,7 @@ def set_records(q: Q, answers: dict, form, errors: dict, typed_raw: dict) -> Non
         if q.check:
             problem = q.check(records, answers)
             if problem:
-                errors[q.path] = problem[0] if g.lang == "th" else problem[1]
+                errors[q.path] = Message(*problem).in_(g.lang)
     else:
         drop(answers, q.path)
 
@@ -387,7 +388,7 @@ def _record(q: Q, record: dict, raws: dict, answers: dict, errors: dict, prefix:
         try:
             record[f.path] = convert(f, raw, answers)
         except Invalid as exc:
-            errors[key] = exc.th if g.lang == "th" else exc.en
+            errors[key] = exc.message.in_(g.lang)
             bad = True
     return record, bad
 
@@ -444,7 +445,7 @@ def pending(pg, answers: dict) -> tuple[dict, dict]:
         try:
             convert(q, raw, answers)
         except Invalid as exc:
-            errors[key] = exc.th if g.lang == "th" else exc.en
+            errors[key] = exc.message.in_(g.lang)
     return typed, errors
 
 
@@ -468,5 +469,5 @@ def rule_problems(pg, answers: dict) -> dict:
     out: dict[str, str] = {}
     for p in problems_of(answers):
         if page_of(p.field).id == pg.id:
-            out.setdefault(form_key(p.field), p.th if g.lang == "th" else p.en)
+            out.setdefault(form_key(p.field), p.message.in_(g.lang))
     return out

@@ -71,7 +71,7 @@ def review(name):
     for p in problems_of(agreement.answers):  # every rule of mou build at once, not after the missing answers are in
         if p.field in said or p.en in ("Field required", "no answer given"):
             continue
-        links.append((field_link(name, p.field), field_label(p.field), p.th if g.lang == "th" else p.en))
+        links.append((field_link(name, p.field), field_label(p.field), p.message.in_(g.lang)))
     links = list(dict.fromkeys(links))  # one line per field and reason
     summary = [
         (

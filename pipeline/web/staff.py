@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from flask import Blueprint, g, redirect, render_template, request, session, url_for
 
-from pipeline.errors import MouError
+from pipeline.errors import Message, MouError
 from pipeline.web.context import legal_officers_only, office
 from pipeline.web.strings import t
 
@@ -110,7 +110,7 @@ def hand_over(name):
     def work(ctx):
         known = ctx.users.load()
         if name not in known or to not in known or to == name:
-            raise MouError(f"เลือกผู้รับโอนที่เป็นผู้ใช้อีกคน / choose another user to hand {name}'s agreements to")
+            raise MouError(Message("เลือกผู้รับโอนที่เป็นผู้ใช้อีกคน", f"choose another user to hand {name}'s agreements to"))
         return {"n": len(ctx.record.hand_over(name, to)), "name": name, "to": to}
 
     return _change(work, t("user_handed_over"))
