@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import re
+from collections.abc import Iterable
 from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Literal, get_args
@@ -60,7 +61,7 @@ def _plausible(d: dt.date) -> dt.date:
 Date = Annotated[dt.date, AfterValidator(_plausible)]
 
 
-def count_signatories(supporters_sign) -> int:
+def count_signatories(supporters_sign: Iterable[object]) -> int:
     """The delegator, the partner, and each supporter that signs (one bool per supporter)."""
     return 2 + sum(1 for signs in supporters_sign if signs is True)
 
@@ -196,7 +197,7 @@ class Instalment(Strict):
     condition: Text | None = None
 
     @model_validator(mode="after")
-    def _said(self):
+    def _said(self) -> Instalment:
         if self.after is None and self.condition is None:
             raise PydanticCustomError("after_or_condition", "after or condition", {})
         return self

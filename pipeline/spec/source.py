@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
@@ -30,19 +31,21 @@ class Source:
 
     name: str
     data: object
-    lines: dict = field(default_factory=dict)  # path tuple -> 1-based line
-    problems: list = field(default_factory=list)  # (path, line, th, en)
+    lines: dict[tuple[str | int, ...], int] = field(default_factory=dict)  # path tuple -> 1-based line
+    problems: list[tuple[tuple[str | int, ...], int | None, str, str]] = field(
+        default_factory=list
+    )  # (path, line, th, en)
 
-    def line(self, path) -> int | None:
-        path = tuple(path)
-        while path:
-            if path in self.lines:
-                return self.lines[path]
-            path = path[:-1]
+    def line(self, path: Iterable[str | int]) -> int | None:
+        at = tuple(path)
+        while at:
+            if at in self.lines:
+                return self.lines[at]
+            at = at[:-1]
         return self.lines.get((), 1)
 
 
-def dotted(path) -> str:
+def dotted(path: Iterable[str | int]) -> str:
     out = ""
     for part in path:
         out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
@@ -161,7 +164,9 @@ def parse(text: str | bytes, name: str) -> Source:
     return src
 
 
-def _build(node, path, src: Source, counter, within: tuple):
+def _build(
+    node: yaml.Node, path: tuple[str | int, ...], src: Source, counter: list[int], within: tuple[yaml.Node, ...]
+) -> object:
     """Plain data of a node; `within` holds the collections it lies in (an alias can make a node its own member)."""
     counter[0] += 1
     if counter[0] > MAX_NODES:
@@ -179,7 +184,7 @@ def _build(node, path, src: Source, counter, within: tuple):
             raise _deep(line)
         within = within + (node,)
     if isinstance(node, yaml.MappingNode):
-        out = {}
+        out: dict[str, object] = {}
         for key_node, value_node in node.value:
             if not isinstance(key_node, yaml.ScalarNode):
                 src.problems.append(
@@ -198,6 +203,7 @@ def _build(node, path, src: Source, counter, within: tuple):
         return out
     if isinstance(node, yaml.SequenceNode):
         return [_build(item, path + (i,), src, counter, within) for i, item in enumerate(node.value)]
+    assert isinstance(node, yaml.ScalarNode)  # a YAML node is a mapping, a sequence or a scalar
     value = _scalar(node)
     if isinstance(value, str):
         _check_text(value, path, line, src)
@@ -231,7 +237,7 @@ _TYPED_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 _UNPRINTABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff\u202a-\u202e\u2066-\u2069]")
 
 
-def _check_text(text: str, path, line: int, src: Source) -> None:
+def _check_text(text: str, path: tuple[str | int, ...], line: int, src: Source) -> None:
     found = _UNPRINTABLE.search(text)
     if found:
         code, at = f"U+{ord(found.group()):04X}", found.start() + 1
@@ -245,16 +251,16 @@ def _check_text(text: str, path, line: int, src: Source) -> None:
         )
 
 
-def _too_long(value, text: str) -> bool:
+def _too_long(value: int | Decimal, text: str) -> bool:
     """A plain number too large for an amount, or so long Python itself refuses it (1e30, 1E+999999999, 5,000 digits)."""
     if len(text) > 4 * MAX_NUMBER_DIGITS:
         return True
     if isinstance(value, int):
-        return abs(value) >= 10**MAX_NUMBER_DIGITS
-    return value.is_finite() and value != 0 and value.adjusted() >= MAX_NUMBER_DIGITS
+        return bool(abs(value) >= 10**MAX_NUMBER_DIGITS)
+    return bool(value.is_finite() and value != 0 and value.adjusted() >= MAX_NUMBER_DIGITS)
 
 
-def _scalar(node):
+def _scalar(node: yaml.ScalarNode) -> object:
     tag, value = node.tag, node.value
     if node.style in ("'", '"', "|", ">"):
         return value

@@ -72,7 +72,7 @@ _MESSAGES = {
 }
 
 
-def _field_path(loc: tuple, data) -> tuple:
+def _field_path(loc: tuple[str | int, ...], data: object) -> tuple[str | int, ...]:
     """The field path of a pydantic location, without the union members' tags ("date", "list[date]", "function-after")
     it puts between fields: a part is kept when the data has it there (or when it is a missing key of a mapping)."""
     out, node = [], data
@@ -105,7 +105,7 @@ def _in_message(v: Any) -> object:
     return v if isinstance(v, (int, str)) else str(v)
 
 
-def _problem_from_pydantic(err: Mapping, src: Source) -> Problem:
+def _problem_from_pydantic(err: Mapping[str, Any], src: Source) -> Problem:
     loc = _field_path(err["loc"], src.data)
     if err["type"] == "missing" and err["loc"] and loc[-1:] != err["loc"][-1:]:
         loc += (err["loc"][-1],)
