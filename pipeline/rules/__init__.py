@@ -28,7 +28,7 @@ from .facts import (
 
 @dataclass(frozen=True)
 class Finding:
-    path: tuple
+    path: tuple[str | int, ...]
     th: str
     en: str
     warning: bool = False  # a warning does not stop a build (unless --strict)
@@ -76,7 +76,9 @@ def check(spec: Spec, settings: Settings, library: Library) -> list[Finding]:
         # signed) warns on it, so that its obligations, SLAs and amendments still work (SPEC §2).
         soft = spec.signed is not None and rule not in HARD
 
-        def add(path, th, en, warning=False, name=name, soft=soft):
+        def add(
+            path: tuple[str | int, ...], th: str, en: str, warning: bool = False, name: str = name, soft: bool = soft
+        ) -> None:
             out.append(Finding(tuple(path), th, en, warning or soft, name))
 
         rule(spec, settings, library, add)

@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+from pipeline.library.clauses import Library
+from pipeline.spec.model import Spec
+from pipeline.spec.settings import Settings
 
-def check(spec, settings, library, add) -> None:
+from .facts import Add
+
+
+def check(spec: Spec, settings: Settings, library: Library, add: Add) -> None:
     if spec.model == "commissioning" and spec.joint_committee:
         members = spec.joint_committee.members
         parties = {m.party for m in members}

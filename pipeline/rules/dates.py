@@ -5,14 +5,17 @@ from __future__ import annotations
 import datetime as dt
 
 from pipeline import values
+from pipeline.library.clauses import Library
+from pipeline.spec.model import Spec
+from pipeline.spec.settings import Settings
 from pipeline.spec.source import dotted
 
-from .facts import FINAL_LATE_DAYS, final_report_due, waits_for_final
+from .facts import FINAL_LATE_DAYS, Add, final_report_due, waits_for_final
 
 SPAN_TH = "ระยะเวลาดำเนินการ"
 
 
-def check(spec, settings, library, add) -> None:
+def check(spec: Spec, settings: Settings, library: Library, add: Add) -> None:
     """The term, then the instalments, the evaluations and the action plan, in that order."""
     _term(spec, add)
     _instalments(spec, add)
@@ -20,11 +23,11 @@ def check(spec, settings, library, add) -> None:
     _action_plan(spec, add)
 
 
-def _in_term(spec, d: dt.date) -> bool:
-    return spec.term.start <= d <= spec.term.end
+def _in_term(spec: Spec, d: dt.date) -> bool:
+    return bool(spec.term.start <= d <= spec.term.end)
 
 
-def _term(spec, add) -> None:
+def _term(spec: Spec, add: Add) -> None:
     term = spec.term
     if term.start >= term.end:
         add(("term", "end"), "วันสิ้นสุดต้องอยู่หลังวันเริ่มต้นของระยะเวลาดำเนินการ", "term.end must be after term.start")
@@ -36,7 +39,7 @@ def _term(spec, add) -> None:
         )
 
 
-def _instalments(spec, add) -> None:
+def _instalments(spec: Spec, add: Add) -> None:
     term, span_th = spec.term, SPAN_TH
     report_due = final_report_due(spec)
     for i, inst in enumerate(spec.instalments):
@@ -63,7 +66,7 @@ def _instalments(spec, add) -> None:
             )
 
 
-def _evaluations(spec, add) -> None:
+def _evaluations(spec: Spec, add: Add) -> None:
     term, ev, span_th = spec.term, spec.evaluation, SPAN_TH
     midterms = ev.midterms
     scheduled = [
@@ -98,7 +101,7 @@ def _evaluations(spec, add) -> None:
             add(("evaluation", name), "วันประเมินผลต้องเรียงตามลำดับเวลา", f"evaluation.{name} dates must be in order")
 
 
-def _action_plan(spec, add) -> None:
+def _action_plan(spec: Spec, add: Add) -> None:
     span_th = SPAN_TH
     for i, act in enumerate(spec.action_plan):
         for key in ("start", "end"):

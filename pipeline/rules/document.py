@@ -6,10 +6,11 @@ from __future__ import annotations
 import re
 
 from pipeline import values
-from pipeline.library.clauses import Library
-from pipeline.spec.model import Party
+from pipeline.library.clauses import Clause, Library
+from pipeline.spec.model import Party, Spec, Supporter
+from pipeline.spec.settings import Settings
 
-from .facts import delegator_amount, section_status, waits_for_final
+from .facts import Add, delegator_amount, section_status, waits_for_final
 
 _DIGIT = re.compile(r"[0-9๐-๙]")
 # A period: a number (digits, or Thai or English words up to twelve) and a unit of time. "ตามที่กฎหมายกำหนด" alone is not.
@@ -20,7 +21,7 @@ _PERIOD = re.compile(
 )
 
 
-def warnings(spec, settings, library, add) -> None:
+def warnings(spec: Spec, settings: Settings, library: Library, add: Add) -> None:
     if spec.signed and spec.signed.date != spec.signing.date:
         add(
             ("signed", "date"),
@@ -42,7 +43,7 @@ def warnings(spec, settings, library, add) -> None:
         )
 
 
-def payment_warnings(spec, settings, library, add) -> None:
+def payment_warnings(spec: Spec, settings: Settings, library: Library, add: Add) -> None:
     """SPEC §2's warnings on who is paid and by what: an account for a partner the delegator pays; an authority that
     names its number or date; in `performance`, money kept for the final results."""
     p = spec.parties
@@ -53,7 +54,7 @@ def payment_warnings(spec, settings, library, add) -> None:
             "the delegator pays the partner: give the account the money goes to (account: bank, branch, name, number)",
             warning=True,
         )
-    whos: list[tuple[tuple[str | int, ...], Party]] = [
+    whos: list[tuple[tuple[str | int, ...], Party | Supporter]] = [
         (("parties", "delegator"), p.delegator),
         (("parties", "partner"), p.partner),
     ]
@@ -78,7 +79,7 @@ def payment_warnings(spec, settings, library, add) -> None:
         )
 
 
-def personal_data(spec, settings, library, add) -> None:
+def personal_data(spec: Spec, settings: Settings, library: Library, add: Add) -> None:
     pd = spec.personal_data
     if pd and pd.involved:
         if not pd.categories:
@@ -104,7 +105,7 @@ def personal_data(spec, settings, library, add) -> None:
                 )
 
 
-def sections(spec, settings, library, add) -> None:
+def sections(spec: Spec, settings: Settings, library: Library, add: Add) -> None:
     # Required sections need their data; clause choices must name real clauses and spare required ones.
     for section in library.sections.sections:
         if section_status(library, section.id, spec.model) == "required" and section.data:
@@ -141,5 +142,5 @@ def sections(spec, settings, library, add) -> None:
             )
 
 
-def _only_clause(library: Library, clause, model: str) -> bool:
+def _only_clause(library: Library, clause: Clause, model: str) -> bool:
     return [c.id for c in library.clauses.values() if c.section == clause.section and model in c.models] == [clause.id]

@@ -7,13 +7,16 @@ from __future__ import annotations
 import re
 
 from pipeline import values
+from pipeline.library.clauses import Library
+from pipeline.spec.model import Instalment, Spec
+from pipeline.spec.settings import Settings
 
-from .facts import eval_words, evaluation_date, named_evaluations
+from .facts import Add, eval_words, evaluation_date, named_evaluations
 
 _PASS = re.compile(r"ผ่านการประเมิน|pass(?:es|ed)? the .{0,40}?evaluation", re.I)
 
 
-def payments_wait(spec, settings, library, add) -> None:
+def payments_wait(spec: Spec, settings: Settings, library: Library, add: Add) -> None:
     for i, inst in enumerate(spec.instalments):
         waits = ([inst.after] if inst.after else []) + named_evaluations(inst.condition)
         for after in waits:
@@ -34,7 +37,7 @@ def payments_wait(spec, settings, library, add) -> None:
                 )
 
 
-def performance(spec, settings, library, add) -> None:
+def performance(spec: Spec, settings: Settings, library: Library, add: Add) -> None:
     """The performance model: two instalments or more, a mid-term evaluation, later instalments tied to evaluations."""
     midterms = spec.evaluation.midterms
     if spec.model == "performance":
@@ -67,7 +70,7 @@ def waits_to_pass(after: str | None, condition: str | None) -> bool:
     return bool((after and after != "signing") or named_evaluations(condition) or _PASS.search(condition))
 
 
-def pass_criteria(spec, settings, library, add) -> None:
+def pass_criteria(spec: Spec, settings: Settings, library: Library, add: Add) -> None:
     """An instalment paid when an evaluation is passed needs the spec to say what passing means."""
     if spec.evaluation.pass_criteria:
         return
@@ -84,11 +87,14 @@ def pass_criteria(spec, settings, library, add) -> None:
 
 def _same(a: str, b: str) -> bool:
     """Two `after` values for one evaluation ("midterm" is "midterm 1")."""
-    norm = lambda v: v if " " in v or v in ("final", "signing") else f"{v} 1"  # noqa: E731
+
+    def norm(v: str) -> str:
+        return v if " " in v or v in ("final", "signing") else f"{v} 1"
+
     return norm(a) == norm(b)
 
 
-def _evaluations_passed(spec, inst) -> list[str]:
+def _evaluations_passed(spec: Spec, inst: Instalment) -> list[str]:
     """The evaluations an instalment waits to pass; a condition that names none means the latest one scheduled on or
     before its due date."""
     named = ([inst.after] if inst.after and inst.after != "signing" else []) + named_evaluations(inst.condition)
@@ -101,7 +107,7 @@ def _evaluations_passed(spec, inst) -> list[str]:
     return [max(before)[1]] if before else []
 
 
-def steps(spec, settings, library, add) -> None:
+def steps(spec: Spec, settings: Settings, library: Library, add: Add) -> None:
     """Passing is measured against targets that exist for the period evaluated: every indicator has a step for each
     evaluation a payment waits to pass (for the final evaluation its end-of-term target serves)."""
     wanted: list[str] = []

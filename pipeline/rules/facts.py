@@ -6,13 +6,20 @@ from __future__ import annotations
 import datetime as dt
 import re
 from decimal import Decimal
-from typing import Literal
+from typing import Literal, Protocol
 
 from pipeline.errors import Message
 from pipeline.library.clauses import Library
-from pipeline.spec.model import Spec
+from pipeline.spec.model import Instalment, Spec
 from pipeline.spec.settings import Settings
 from pipeline.values import arabic_digits, fiscal_year, money_figures, months_between, number, to_money
+
+
+class Add(Protocol):
+    """How a rule reports what it found: the field's path, a sentence in Thai and in English, and whether it only
+    warns."""
+
+    def __call__(self, path: tuple[str | int, ...], th: str, en: str, warning: bool = False) -> None: ...
 
 
 def delegator_amount(spec: Spec) -> Decimal:
@@ -133,12 +140,12 @@ def final_report_due(spec: Spec) -> dt.date:
     return spec.term.end + dt.timedelta(days=days)
 
 
-def waits_for_final(inst) -> bool:
+def waits_for_final(inst: Instalment) -> bool:
     """The instalment waits for the final evaluation: its `after` is final, or its condition names that evaluation."""
     return inst.after == "final" or "final" in named_evaluations(inst.condition)
 
 
-def payment_year(spec: Spec, inst) -> int:
+def payment_year(spec: Spec, inst: Instalment) -> int:
     """The Thai fiscal year an instalment's money comes from: the year it falls due in, except a payment after the
     term that waits for the final evaluation under `budget.carry_over`, which counts against the term's last year."""
     if spec.budget.carry_over and inst.due > spec.term.end and waits_for_final(inst):
@@ -230,7 +237,7 @@ def instalments_sum_problem(
     return None
 
 
-def delegator_by_year(spec) -> tuple[dict[int, Decimal], Decimal]:
+def delegator_by_year(spec: Spec) -> tuple[dict[int, Decimal], Decimal]:
     """The delegator's money by fiscal year as its sources give it (`fiscal_years`, or one `fiscal_year`), and the
     money tied to no year (it may pay in any)."""
     per_year: dict[int, Decimal] = {}

@@ -5,10 +5,13 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from pipeline.library.clauses import Library
 from pipeline.spec.model import Spec
+from pipeline.spec.settings import Settings
 from pipeline.values import money_figures, number
 
 from .facts import (
+    Add,
     delegator_amount,
     delegator_by_year,
     instalments_sum_problem,
@@ -19,7 +22,7 @@ from .facts import (
 )
 
 
-def check(spec, settings, library, add) -> None:
+def check(spec: Spec, settings: Settings, library: Library, add: Add) -> None:
     total = spec.budget.total
     problem = sources_sum_problem(total, [s.amount for s in spec.budget.sources])
     if problem:
@@ -50,7 +53,7 @@ def check(spec, settings, library, add) -> None:
             )
 
 
-def check_fiscal_years(spec: Spec, add) -> None:
+def check_fiscal_years(spec: Spec, add: Add) -> None:
     """Money over time: a source's years add up to it, and the delegator pays in each fiscal year no more than it has."""
     _source_years(spec, add)
     if not spec.instalments or not any(s.provider == "delegator" for s in spec.budget.sources):
@@ -78,7 +81,7 @@ def check_fiscal_years(spec: Spec, add) -> None:
             paid[year] = Decimal(0)  # reported once per year
 
 
-def _source_years(spec: Spec, add) -> None:
+def _source_years(spec: Spec, add: Add) -> None:
     """Each source's fiscal years: one way of giving them, Buddhist-Era years, adding up to the source's amount."""
     for k, s in enumerate(spec.budget.sources):
         path = ("budget", "sources", k)
@@ -103,7 +106,7 @@ def _source_years(spec: Spec, add) -> None:
             )
 
 
-def budget_lines(spec, settings, library, add) -> None:
+def budget_lines(spec: Spec, settings: Settings, library: Library, add: Add) -> None:
     """The line-item budget adds up to the delegator's money, and per fiscal year where the lines give one."""
     lines = spec.budget.lines
     if not lines:

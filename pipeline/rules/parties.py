@@ -6,6 +6,13 @@ party that signs."""
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+
+from pipeline.library.clauses import Library
+from pipeline.spec.model import Party, Spec, Supporter
+from pipeline.spec.settings import Settings
+
+from .facts import Add
 
 # A name that begins with one of these is a unit that may not be a juristic person on its own.
 _UNIT_TH = ("ชมรม", "กลุ่ม", "เครือข่าย", "คณะ", "ภาควิชา", "สถาบัน", "ศูนย์")
@@ -15,7 +22,7 @@ _DEPUTY_TH = re.compile(r"^\s*(รอง|ผู้ช่วย)|รักษา�
 _DEPUTY_EN = re.compile(r"^\s*(deputy|assistant)\b|\bacting\b|\bon behalf of\b", re.I)
 
 
-def copies(spec, settings, library, add) -> None:
+def copies(spec: Spec, settings: Settings, library: Library, add: Add) -> None:
     signatories, copies = spec.signatories(), spec.copy_count()
     if copies < signatories:
         add(
@@ -32,7 +39,7 @@ def copies(spec, settings, library, add) -> None:
         )
 
 
-def supporters(spec, settings, library, add) -> None:
+def supporters(spec: Spec, settings: Settings, library: Library, add: Add) -> None:
     """Every `supporters` reference names a supporter that exists; who signs has a representative (its authority:
     `authority` below)."""
     sup = spec.parties.supporters
@@ -52,7 +59,7 @@ def supporters(spec, settings, library, add) -> None:
             )
 
 
-def _supporter_refs(spec) -> list[tuple[tuple[str | int, ...], str | None, str | None]]:
+def _supporter_refs(spec: Spec) -> list[tuple[tuple[str | int, ...], str | None, str | None]]:
     """(path, the party it names, the supporter's name) of every place a spec may name a supporter."""
     refs: list[tuple[tuple[str | int, ...], str | None, str | None]] = [
         (("budget", "sources", k), s.provider, s.supporter) for k, s in enumerate(spec.budget.sources)
@@ -67,7 +74,7 @@ def _supporter_refs(spec) -> list[tuple[tuple[str | int, ...], str | None, str |
     return refs
 
 
-def _supporter_ref(path: tuple, who: str | None, name: str | None, names: list[str], add) -> None:
+def _supporter_ref(path: tuple[str | int, ...], who: str | None, name: str | None, names: list[str], add: Add) -> None:
     if who != "supporters":
         if name is not None:
             add(
@@ -91,7 +98,7 @@ def _supporter_ref(path: tuple, who: str | None, name: str | None, names: list[s
         add(path + ("supporter",), f"ไม่มี '{name}' ใน parties.supporters", f"'{name}' is not in parties.supporters")
 
 
-def _supporter_roles(roles, names: list[str], add) -> None:
+def _supporter_roles(roles: object, names: list[str], add: Add) -> None:
     """The supporters' duties: by name when there are several, and only for supporters there are."""
     if isinstance(roles, dict):
         for name in roles:
@@ -130,7 +137,7 @@ def acts_for_another(position: str) -> bool:
     return bool(_DEPUTY_TH.search(position) or _DEPUTY_EN.search(position))
 
 
-def _who(spec):
+def _who(spec: Spec) -> Iterator[tuple[tuple[str | int, ...], tuple[str, str], Party | Supporter, bool]]:
     """(path, role in words, the party or supporter) for the delegator, the partner and every supporter."""
     p = spec.parties
     yield ("parties", "delegator"), ("ผู้มอบภารกิจ", "the delegator"), p.delegator, True
@@ -139,7 +146,7 @@ def _who(spec):
         yield ("parties", "supporters", k), (f"ภาคส่วนอื่นสนับสนุน {s.name}", f"the supporter '{s.name}'"), s, s.signs
 
 
-def bound(spec, settings, library, add) -> None:
+def bound(spec: Spec, settings: Settings, library: Library, add: Add) -> None:
     """Who is bound: a unit gives the juristic person it belongs to (or its own registration); a CSO or a company
     gives its registration (a warning)."""
     for path, (th, en), who, _ in _who(spec):
@@ -160,7 +167,7 @@ def bound(spec, settings, library, add) -> None:
             )
 
 
-def authority(spec, settings, library, add) -> None:
+def authority(spec: Spec, settings: Settings, library: Library, add: Add) -> None:
     """Who signs for another, or as a deputy, shows the instrument; so does a non-government partner or signing
     supporter (an error: an agreement signed without it may bind no one)."""
     for path, (th, en), who, signs in _who(spec):
@@ -183,12 +190,12 @@ def authority(spec, settings, library, add) -> None:
             )
 
 
-def named_parties(spec, settings, library, add) -> None:
+def named_parties(spec: Spec, settings: Settings, library: Library, add: Add) -> None:
     """A supporter that does not sign gives no money and carries no budgeted action (its help binds no one)."""
     sup = spec.parties.supporters
     names = [s.name for s in sup]
 
-    def supporter_of(name):
+    def supporter_of(name: str | None) -> Supporter | None:
         n = name if name is not None else (names[0] if len(names) == 1 else None)
         return next((s for s in sup if s.name == n), None)
 

@@ -4,6 +4,13 @@ with disabilities or older people in need of protection, the safeguarding clause
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
+
+from pipeline.library.clauses import Library
+from pipeline.spec.model import Spec
+from pipeline.spec.settings import Settings
+
+from .facts import Add
 
 # Vulnerable users (SPEC §2): children and youth, persons with disabilities, older people in need of care or
 # protection. Thai words anywhere (Thai has no spaces between words), English as whole words.
@@ -23,14 +30,16 @@ def names_children(text: str | None) -> bool:
     return bool(text and (_CHILDREN_TH.search(text) or _CHILDREN_EN.search(text)))
 
 
-def names_vulnerable(target_group, objectives, activities) -> bool:
+def names_vulnerable(
+    target_group: object, objectives: Iterable[object], activities: Iterable[Iterable[object]]
+) -> bool:
     """The safeguarding rule's test, on a spec or on answers: the target group, an objective or an activity (name,
     description) names vulnerable users."""
     texts = [target_group, *objectives, *(t for pair in activities for t in pair)]
     return any(names_children(t if isinstance(t, str) else str(t or "")) for t in texts)
 
 
-def safeguarding(spec, settings, library, add) -> None:
+def safeguarding(spec: Spec, settings: Settings, library: Library, add: Add) -> None:
     """Vulnerable users (children or youth, persons with disabilities, older people in need of protection) named in
     the target group, an activity or an objective: the safeguarding clause (scope.vulnerable_users) is required."""
     if spec.scope.vulnerable_users:

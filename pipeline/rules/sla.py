@@ -6,13 +6,16 @@ from __future__ import annotations
 import datetime as dt
 
 from pipeline import values
+from pipeline.library.clauses import Library
+from pipeline.spec.model import Sla, Spec
+from pipeline.spec.settings import Settings
 from pipeline.spec.source import dotted
 from pipeline.values import money_figures, months_between
 
-from .facts import sla_required
+from .facts import Add, sla_required
 
 
-def check(spec, settings, library, add) -> None:
+def check(spec: Spec, settings: Settings, library: Library, add: Add) -> None:
     if sla_required(spec, settings) and spec.sla is None:
         add(
             ("sla",),
@@ -28,17 +31,20 @@ def check(spec, settings, library, add) -> None:
             )
 
 
-def _slas(spec) -> list:
-    return ([(("sla",), spec.sla)] if spec.sla else []) + [
-        (("sla_renewals", k), s) for k, s in enumerate(spec.sla_renewals)
-    ]
+def _slas(spec: Spec) -> list[tuple[tuple[str | int, ...], Sla]]:
+    """(path, SLA) of the first year's SLA and of every later year's."""
+    out: list[tuple[tuple[str | int, ...], Sla]] = [(("sla",), spec.sla)] if spec.sla else []
+    return out + [(("sla_renewals", k), s) for k, s in enumerate(spec.sla_renewals)]
 
 
-def periods(spec, settings, library, add) -> None:
+def periods(spec: Spec, settings: Settings, library: Library, add: Add) -> None:
     """Each SLA's period: after its start, within the term, at most a year — rules on dates, so a signed spec is held
     to them too (the next year's SLA is added to a signed agreement: SPEC §2)."""
     term = spec.term
-    in_term = lambda d: term.start <= d <= term.end  # noqa: E731
+
+    def in_term(d: dt.date) -> bool:
+        return term.start <= d <= term.end
+
     span_th = "ระยะเวลาดำเนินการ"
     for path, sla in _slas(spec):
         if sla.start >= sla.end:
@@ -54,7 +60,7 @@ def periods(spec, settings, library, add) -> None:
             )
 
 
-def renewals(spec, settings, library, add) -> None:
+def renewals(spec: Spec, settings: Settings, library: Library, add: Add) -> None:
     # The yearly SLAs follow each other: year 2 starts the day after year 1 ends, and so on (no gap, no overlap).
     previous = spec.sla
     for k, renewal in enumerate(spec.sla_renewals):
