@@ -9,10 +9,15 @@ from __future__ import annotations
 import io
 import logging
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pipeline.signing.sign import refuse
 from pipeline.signing.verify import validation_context
 from pipeline.store.files import write_atomically
+
+if TYPE_CHECKING:  # pyHanko is imported where it is used
+    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+    from pyhanko.pdf_utils.reader import PdfFileReader
 
 
 def archive_pdf(pdf_path: Path, out: Path, timestamp_url: str, trust: list[bytes]) -> int:
@@ -56,7 +61,7 @@ def archive_pdf(pdf_path: Path, out: Path, timestamp_url: str, trust: list[bytes
     return count
 
 
-def _stamp_field(writer, reader) -> str:
+def _stamp_field(writer: IncrementalPdfFileWriter, reader: PdfFileReader) -> str:
     """The next `archive:N` field for the document time stamp, invisible, with an empty appearance of its own (PDF/A-2b
     wants one on every widget; pyHanko's own field for a time stamp has none)."""
     from pyhanko.pdf_utils import generic

@@ -42,7 +42,8 @@ def _fonts(doc: pikepdf.Pdf) -> list[str]:
 def _widgets(doc: pikepdf.Pdf) -> list[str]:
     problems = []
     form = doc.Root.get("/AcroForm")
-    if form is not None and form.get("/NeedAppearances") is True:
+    asks = form.get("/NeedAppearances") if form is not None else None
+    if isinstance(asks, bool) and asks:
         problems.append("the form asks viewers to draw appearances (NeedAppearances)")
     for n, page in enumerate(doc.pages, 1):
         for annot in page.obj.get("/Annots", []):

@@ -10,6 +10,7 @@ import io
 import logging
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from pipeline import LABELS_FILE
 from pipeline.errors import MouError
@@ -17,6 +18,14 @@ from pipeline.render import PROJECT_FONTS
 from pipeline.render.pdf import read_pdf_metadata
 from pipeline.signing.verify import signer_name, validation_context
 from pipeline.store.files import write_atomically
+
+if TYPE_CHECKING:  # pyHanko and cryptography are imported where they are used: `mou --help` never loads them
+    from asn1crypto.x509 import Certificate as Asn1Certificate
+    from cryptography import x509
+    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+    from pyhanko.pdf_utils.reader import PdfFileReader
+    from pyhanko.sign.pkcs11 import PKCS11Signer
+    from pyhanko.stamp import TextStampStyle
 
 LAKSAMAN = Path("/usr/share/fonts/truetype/tlwg/Laksaman.ttf")
 
@@ -33,7 +42,7 @@ def refuse(th: str, en: str) -> MouError:
     return MouError(f"ลงนามไม่ได้: {th}\ncannot sign: {en}")
 
 
-def final_of_this_tool(pdf: bytes, path: Path) -> dict:
+def final_of_this_tool(pdf: bytes, path: Path) -> dict[str, str]:
     """The provenance a final PDF of mou carries; a draft, or a PDF from elsewhere, is refused."""
     try:
         meta = read_pdf_metadata(pdf)
@@ -52,7 +61,7 @@ def final_of_this_tool(pdf: bytes, path: Path) -> dict:
     return meta
 
 
-def _field(reader, role: str, path: Path):
+def _field(reader: PdfFileReader, role: str, path: Path) -> None:
     from pyhanko.sign.fields import enumerate_sig_fields
 
     fields = {name: value for name, value, _ in enumerate_sig_fields(reader, filled_status=None)}
@@ -65,7 +74,9 @@ def _field(reader, role: str, path: Path):
         raise refuse(f"ช่องลงนามของ {role} ลงนามแล้ว", f"the field of {role} is already signed")
 
 
-def load_certificate(p12: bytes, password: bytes, cert_path: Path, now: dt.datetime):
+def load_certificate(
+    p12: bytes, password: bytes, cert_path: Path, now: dt.datetime
+) -> tuple[Any, x509.Certificate, Any]:
     """The key and certificate of a PKCS#12 file; a wrong password, or a certificate outside its validity, refused."""
     from cryptography.hazmat.primitives.serialization import pkcs12
 
@@ -82,17 +93,17 @@ def load_certificate(p12: bytes, password: bytes, cert_path: Path, now: dt.datet
     return key, cert, extra
 
 
-def _writer(data: bytes):
+def _writer(data: bytes) -> IncrementalPdfFileWriter:
     """An incremental writer that keeps the document at PDF 1.7, which PDF/A-2 is built on: pyHanko raises the
     catalog's /Version to 2.0 (and claims ISO 32002) for an ECDSA key on a named curve, a PDF/A-2b violation; the
     same signature is valid in PDF 1.7 under the ETSI extension PAdES registers, which is kept."""
     from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 
     class Pdf17Writer(IncrementalPdfFileWriter):
-        def ensure_output_version(self, version):
-            super().ensure_output_version(min(tuple(version), (1, 7)))
+        def ensure_output_version(self, version: tuple[int, int]) -> None:
+            super().ensure_output_version(min(tuple(version), (1, 7)))  # type: ignore[no-untyped-call]  # pyHanko: untyped
 
-        def register_extension(self, ext):
+        def register_extension(self, ext: Any) -> None:
             if not str(ext.prefix_name).startswith("/ISO_"):  # ISO 32001/32002: PDF 2.0's extensions
                 super().register_extension(ext)
 
@@ -102,7 +113,7 @@ def _writer(data: bytes):
 _LABELS = LABELS_FILE
 
 
-def appearance_text(role: str, lang: str, now: dt.datetime) -> dict:
+def appearance_text(role: str, lang: str, now: dt.datetime) -> dict[str, str]:
     """The words of the appearance besides the signer's name: the role as the document names it, and the time of
     signing in Thai time, in the document's language (Thai digits and the Buddhist-Era date in a Thai document)."""
     from zoneinfo import ZoneInfo
@@ -128,7 +139,7 @@ def appearance_text(role: str, lang: str, now: dt.datetime) -> dict:
     return {"role": thai.localise_digits(words, lang, "thai"), "when": thai.localise_digits(when, lang, "thai")}
 
 
-def _stamp_style():
+def _stamp_style() -> TextStampStyle:
     """The signature's appearance above the dotted line: who signed, in what role, and when, in the document's font,
     embedded (PDF/A wants every font embedded; pyHanko's default stamp uses an unembedded Courier)."""
     from pyhanko.pdf_utils.font.opentype import GlyphAccumulatorFactory
@@ -144,7 +155,7 @@ def _stamp_style():
     )
 
 
-def _token_signer(lib: str, label: str, pin: bytes):
+def _token_signer(lib: str, label: str, pin: bytes) -> tuple[PKCS11Signer, Asn1Certificate, Any]:
     """A signer whose key stays on a PKCS#11 token (a smart card, a USB token, SoftHSM): the key and its certificate
     found by label on the first token that holds them; the PIN opens the session."""
     from pyhanko.config.pkcs11 import TokenCriteria
@@ -173,7 +184,7 @@ def _token_signer(lib: str, label: str, pin: bytes):
     return signer, cert, session
 
 
-def _check_validity(cert, now: dt.datetime, where: str) -> None:
+def _check_validity(cert: x509.Certificate | Asn1Certificate, now: dt.datetime, where: str) -> None:
     from cryptography import x509
 
     cert = x509.load_der_x509_certificate(cert.dump()) if not isinstance(cert, x509.Certificate) else cert

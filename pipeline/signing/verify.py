@@ -11,10 +11,21 @@ import datetime as dt
 import hashlib
 import io
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pipeline.render.pdf import read_pdf_metadata
+
+if TYPE_CHECKING:  # pyHanko is imported where it is used: `mou --help` and `mou obligations` never load it
+    from asn1crypto.x509 import Certificate
+    from pyhanko.pdf_utils.reader import PdfFileReader
+    from pyhanko.sign.validation.pdf_embedded import EmbeddedPdfSignature
+    from pyhanko.sign.validation.status import PdfSignatureStatus
+    from pyhanko_certvalidator import ValidationContext
+
+LangDate = Callable[[dt.datetime], str]  # a moment in words, in the report's language
 
 
 @dataclass(frozen=True)
@@ -80,7 +91,7 @@ class Report:
         )
 
 
-def before_first_signature(pdf: bytes, first) -> bytes:
+def before_first_signature(pdf: bytes, first: EmbeddedPdfSignature) -> bytes:
     """The file as it was before its first signature: the signatures are incremental updates, so it is the prefix
     that ends with the %%EOF (and its end of line) before the first signature's update."""
     start = first.byte_range[1]  # where the signature's /Contents begin: inside the first update
@@ -93,7 +104,7 @@ def before_first_signature(pdf: bytes, first) -> bytes:
     return pdf[:end]
 
 
-def validation_context(trust: list[bytes]):
+def validation_context(trust: list[bytes]) -> ValidationContext:
     from pyhanko.keys import load_certs_from_pemder_data
     from pyhanko_certvalidator import ValidationContext
 
@@ -104,12 +115,13 @@ def validation_context(trust: list[bytes]):
     return ValidationContext(trust_roots=roots, allow_fetching=True, revocation_mode="soft-fail")
 
 
-def _context_at(reader, trust: list[bytes], moment: dt.datetime):
+def _context_at(reader: PdfFileReader, trust: list[bytes], moment: dt.datetime) -> ValidationContext | None:
     """A validation context at a past moment, from what the file keeps (its DSS: certificates, CRLs, OCSP answers):
     revocation must be known from that data (hard-fail), and data issued after the moment counts (a CRL issued later
     that does not list the certificate shows it was not revoked then). None if the file keeps no such data."""
     from pyhanko.keys import load_certs_from_pemder_data
-    from pyhanko.sign.validation.dss import DocumentSecurityStore, NoDSSFoundError
+    from pyhanko.sign.validation.dss import DocumentSecurityStore
+    from pyhanko.sign.validation.errors import NoDSSFoundError
 
     try:
         dss = DocumentSecurityStore.read_dss(reader)
@@ -127,7 +139,9 @@ def _context_at(reader, trust: list[bytes], moment: dt.datetime):
     )
 
 
-def _proven_time(reader, sig, status, trust: list[bytes]) -> dt.datetime | None:
+def _proven_time(
+    reader: PdfFileReader, sig: EmbeddedPdfSignature, status: PdfSignatureStatus, trust: list[bytes]
+) -> dt.datetime | None:
     """The time a trusted time stamp proves for a signature not trusted today (its certificate has expired since), if
     the signer's certificate was valid and not revoked then by the data the file keeps (PAdES B-LT, B-LTA)."""
     from pyhanko.sign.validation import validate_pdf_signature
@@ -145,14 +159,14 @@ def _proven_time(reader, sig, status, trust: list[bytes]) -> dt.datetime | None:
     return stamp.timestamp if then.trusted and then.intact and then.valid else None
 
 
-def signer_name(cert) -> str:
+def signer_name(cert: Certificate) -> str:
     """The certificate's subject as a reader names a signer: common name, then organisation."""
     names = cert.subject.native
     cn, org = names.get("common_name", ""), names.get("organization_name", "")
     return f"{cn} ({org})" if cn and org else cn or cert.subject.human_friendly
 
 
-def _built_fields(reader, first) -> set[str]:
+def _built_fields(reader: PdfFileReader, first: EmbeddedPdfSignature) -> set[str]:
     """The signature fields of the document before its first signature, as the build made them."""
     from pyhanko.sign.fields import enumerate_sig_fields
 
@@ -230,7 +244,9 @@ def verify_pdf(pdf: bytes, path: Path, trust: list[bytes] | None = None, recorde
     return report
 
 
-def _document_stamps(reader, stamps: list, context, trust: list[bytes]) -> list[Signature]:
+def _document_stamps(
+    reader: PdfFileReader, stamps: list[EmbeddedPdfSignature], context: ValidationContext | None, trust: list[bytes]
+) -> list[Signature]:
     """The chain of document time stamps: the last checked today; one whose authority's certificate has expired since,
     at the time the next one proves (an archive renews the chain before the last certificate expires)."""
     checked = [_document_stamp(e, context, bool(trust)) for e in stamps]
@@ -245,7 +261,7 @@ def _document_stamps(reader, stamps: list, context, trust: list[bytes]) -> list[
     return checked
 
 
-def _document_stamp(stamp, context, trusted: bool) -> Signature:
+def _document_stamp(stamp: EmbeddedPdfSignature, context: ValidationContext | None, trusted: bool) -> Signature:
     """A document time stamp checked against the same trust list: intact, and its authority trusted."""
     from pyhanko.sign.validation import validate_pdf_timestamp
 
@@ -264,10 +280,13 @@ def _document_stamp(stamp, context, trusted: bool) -> Signature:
     )
 
 
-def _signature_line(s: Signature, lang_date) -> str:
+def _signature_line(s: Signature, lang_date: LangDate) -> str:
     """One signature: its verdict, role, signer, time, time stamp, integrity, trust and later changes, in Thai and
     then English."""
-    yes_no = lambda v, th, en: (th[0], en[0]) if v else (th[1], en[1])  # noqa: E731
+
+    def yes_no(v: bool | None, th: tuple[str, str], en: tuple[str, str]) -> tuple[str, str]:
+        return (th[0], en[0]) if v else (th[1], en[1])
+
     when = lang_date(s.time) if s.time else "—"
     stamp = ("มีตราประทับเวลา", "time-stamped") if s.timestamped else ("ไม่มีตราประทับเวลา", "not time-stamped")
     intact = yes_no(s.intact, ("ไม่ถูกแก้ไข", "ถูกแก้ไขหรือลายมือชื่อไม่ถูกต้อง"), ("intact", "NOT intact"))
@@ -289,7 +308,7 @@ def _signature_line(s: Signature, lang_date) -> str:
     )
 
 
-def _trust_words(s: Signature, lang_date) -> tuple[str, str]:
+def _trust_words(s: Signature, lang_date: LangDate) -> tuple[str, str]:
     """Whether the signer's certificate is trusted, in words: revoked; no trusted CA given; trusted at the time its
     time stamp proves (expired since); trusted or not."""
     if s.revoked:
@@ -307,7 +326,7 @@ def _trust_words(s: Signature, lang_date) -> tuple[str, str]:
     return ("เชื่อถือได้", "trusted") if s.trusted else ("ไม่อยู่ในผู้ออกใบรับรองที่เชื่อถือ", "NOT trusted")
 
 
-def report_lines(report: Report, lang_date) -> list[str]:
+def report_lines(report: Report, lang_date: LangDate) -> list[str]:
     """One line per signature, Thai then English, then the fields unsigned and the spec hash."""
     if report.unreadable:
         return [f"อ่านลายมือชื่อใน {report.path} ไม่ได้ / cannot read the signatures of {report.path}: {report.unreadable}"]
