@@ -3,6 +3,7 @@ documents/ package makes one (agreement, SLA of year N, amendment); docx.py writ
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -20,13 +21,13 @@ class Table:
     starts: tuple[int, ...] = ()  # signatures: the rows that begin a block (its space above); a block has 4 to 6 rows
 
 
-class BlockRow(tuple):
+class BlockRow(tuple[str, ...]):
     """A row of a signature table that knows whether it begins a block (`first`), read when the table is made."""
 
     first = False
 
 
-def block_starts(rows) -> tuple[int, ...]:
+def block_starts(rows: Iterable[object]) -> tuple[int, ...]:
     return tuple(i for i, row in enumerate(rows) if getattr(row, "first", False))
 
 
@@ -56,12 +57,12 @@ class Section:
 class Agreement:
     lang: str
     model: str
-    front: dict  # the title block: document title, model, subject, parties, reference number, draft mark
+    front: dict[str, str]  # the title block: document title, model, subject, parties, reference number, draft mark
     sections: tuple[Section, ...]
-    clauses: dict  # clause id -> version, in document order
+    clauses: dict[str, int]  # clause id -> version, in document order
     required: tuple[str, ...]  # section ids this agreement must contain
     draft: bool = False
-    properties: dict = field(default_factory=dict)
+    properties: dict[str, object] = field(default_factory=dict)
     signers: tuple[str, ...] = ()  # the signature fields of the final PDF, by role, in the order the blocks are printed
 
     def section_ids(self) -> list[str]:

@@ -6,6 +6,7 @@ import datetime as dt
 import io
 import re
 import zipfile
+from typing import Any
 
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
@@ -58,7 +59,7 @@ ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 class _RawXml(str):
     """Table XML the template inserts as it is (`{{p b.subdoc }}`); Jinja's autoescape leaves __html__ alone."""
 
-    def __html__(self):
+    def __html__(self) -> str:
         return str(self)
 
 
@@ -66,7 +67,7 @@ _ALIGN = {"left": None, "centre": WD_ALIGN_PARAGRAPH.CENTER, "right": WD_ALIGN_P
 SIGNATURE_LINES = 4  # a signature block: the line to sign on, the name, the position, the role
 
 
-def _keep_next(paragraph) -> None:
+def _keep_next(paragraph: Any) -> None:
     paragraph.paragraph_format.keep_with_next = True
 
 
@@ -81,13 +82,13 @@ TABLE_STYLES = (
 )
 
 
-def _style_ids(sub) -> dict[str, str]:
+def _style_ids(sub: Any) -> dict[str, str]:
     """The ids of the styles tables use, looked up once per render: python-docx scans every style of the document on
     each lookup by name (and on each `paragraph.style = …`), so ids are set on w:pStyle / w:tblStyle directly."""
     return {name: sub.styles[name].style_id for name in TABLE_STYLES}
 
 
-def _table(sub, table: Table, ids: dict[str, str]) -> _RawXml:
+def _table(sub: Any, table: Table, ids: dict[str, str]) -> _RawXml:
     """The XML of one annex table, built in the render's scratch subdocument (which shares the template's styles),
     then taken out of it: one subdocument per render, not one per table (each costs a parse of a whole DOCX)."""
     signatures = table.style == "signatures"
@@ -132,7 +133,7 @@ def _table(sub, table: Table, ids: dict[str, str]) -> _RawXml:
     return xml
 
 
-def render_docx(agreement: Agreement, library: Library, provenance: dict, when: dt.date) -> bytes:
+def render_docx(agreement: Agreement, library: Library, provenance: dict[str, str], when: dt.date) -> bytes:
     """The DOCX of an agreement; identical inputs give identical bytes (fixed times in the file and the zip)."""
     tpl = DocxTemplate(str(library.templates[agreement.lang]))
     scratch = tpl.new_subdoc()
@@ -194,7 +195,7 @@ def _fixed_zip(data: bytes) -> bytes:
     return out.getvalue()
 
 
-def read_properties(docx) -> dict:
+def read_properties(docx: Any) -> dict[str, str]:
     """The mou.* provenance properties of a DOCX (bytes, a path, or a python-docx Document already open)."""
     from docx import Document
 

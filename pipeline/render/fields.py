@@ -6,10 +6,15 @@ viewer to draw appearances, as PDF/A-2b wants; printing still shows the usual do
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pipeline.errors import Message, MouError
 from pipeline.render.document import SIGNATURE_DOTS
 from pipeline.render.pdftext import read_pdf
+
+if TYPE_CHECKING:
+    import pikepdf
 
 HEIGHT = 38.0  # points above the dotted line the signature takes (its line's ascent and the 30 points above the block)
 ABOVE = 4.0  # the field starts this far above the dots' glyph box (PDFium's): it sits on the line, not across it
@@ -32,7 +37,7 @@ def signature_lines(pdf: bytes) -> list[Box]:
     ]
 
 
-def add_signature_fields(doc, roles: list[str], boxes: list[Box]) -> None:
+def add_signature_fields(doc: pikepdf.Pdf, roles: list[str], boxes: list[Box]) -> None:
     """One empty signature field per role over the signature lines, in order; the count must match, or the document is
     not what its signatories expect and nothing is placed by guesswork."""
     import pikepdf
@@ -76,7 +81,7 @@ def add_signature_fields(doc, roles: list[str], boxes: list[Box]) -> None:
     doc.Root.AcroForm = doc.make_indirect(pikepdf.Dictionary(Fields=pikepdf.Array(fields)))
 
 
-def field_roles(pdf_path_or_doc) -> list[str]:
+def field_roles(pdf_path_or_doc: Path | pikepdf.Pdf) -> list[str]:
     """The signature fields' names, in order."""
     import pikepdf
 

@@ -17,6 +17,7 @@ import os
 import re
 import threading
 from collections.abc import Callable
+from typing import Any
 
 UBRK_LINE = 2
 UBRK_DONE = -1
@@ -33,7 +34,7 @@ def _candidates() -> list[str]:
     return [f for f in found if _SONAME.search(os.path.basename(f))]
 
 
-def _bind(path: str):
+def _bind(path: str) -> dict[str, Any] | None:
     lib = ctypes.CDLL(path)
     found = _SONAME.search(os.path.basename(path))
     major = found.group(1) if found else ""
@@ -56,11 +57,11 @@ def _bind(path: str):
 class _Breaker:
     """ICU's line break iterator for Thai, one per thread (an ICU iterator is not shared between threads)."""
 
-    def __init__(self, fn: dict):
+    def __init__(self, fn: dict[str, Any]) -> None:
         self.fn = fn
         self.local = threading.local()
 
-    def _iterator(self):
+    def _iterator(self) -> Any:
         it = getattr(self.local, "it", None)
         if it is None:
             err = ctypes.c_int(0)

@@ -13,6 +13,7 @@ import io
 import re
 import unicodedata
 import zipfile
+from typing import Any
 
 from lxml import etree
 
@@ -26,7 +27,7 @@ def _norm(text: str) -> str:
     return re.sub(r"\s+", "", unicodedata.normalize("NFC", strip_joiners(text)))
 
 
-def _on(element, tag: str) -> bool | None:
+def _on(element: Any, tag: str) -> bool | None:
     """A w:keepNext-like flag on a pPr: True, False (w:val="0"), or None when absent."""
     if element is None:
         return None
@@ -45,15 +46,16 @@ def _kept_styles(styles_xml: bytes) -> dict[str, bool]:
         parent = style.find(f"{W}basedOn")
         based[sid] = parent.get(f"{W}val") if parent is not None else None
 
-    def kept(sid, depth=0):
+    def kept(sid: str | None, depth: int = 0) -> bool:
         if sid is None or depth > 20:
             return False
-        return own.get(sid) if own.get(sid) is not None else kept(based.get(sid), depth + 1)
+        flag = own.get(sid)
+        return flag if flag is not None else kept(based.get(sid), depth + 1)
 
     return {sid: bool(kept(sid)) for sid in own}
 
 
-def _body_paragraphs(root) -> list:
+def _body_paragraphs(root: Any) -> list[Any]:
     """The paragraphs of the body, outside tables, in order."""
     body = root.find(f"{W}body")
     return [p for p in body.iter(f"{W}p") if not any(a.tag == f"{W}tbl" for a in p.iterancestors())]
@@ -68,7 +70,7 @@ def stranded(pdf: bytes, docx: bytes) -> list[int]:
         kept_style = _kept_styles(z.read("word/styles.xml"))
     paragraphs = _body_paragraphs(root)
 
-    def kept(p) -> bool:
+    def kept(p: Any) -> bool:
         ppr = p.find(f"{W}pPr")
         inline = _on(ppr, "keepNext")
         if inline is not None:

@@ -15,6 +15,7 @@ import uuid
 import warnings
 import zipfile
 from pathlib import Path
+from typing import Any
 
 import pikepdf
 from pypdf import PdfReader
@@ -60,7 +61,7 @@ _FONTS_CONF = """<?xml version="1.0"?>
 """
 
 
-_warned: list = []
+_warned: list[bool] = []
 
 
 def _warn_fallback_once() -> None:
@@ -96,7 +97,7 @@ def soffice_path() -> str:
     )
 
 
-def _import_uno():
+def _import_uno() -> Any:
     try:
         import uno  # noqa: F401  (Debian's python3-uno, visible because .venv is built on /usr/bin/python3)
         from com.sun.star.beans import PropertyValue  # noqa: F401
@@ -107,7 +108,7 @@ def _import_uno():
     return uno
 
 
-def _product_version(ctx) -> tuple[int, int] | None:
+def _product_version(ctx: Any) -> tuple[int, int] | None:
     """LibreOffice's version (7, 4) or (25, 2), from its configuration."""
     try:
         provider = ctx.ServiceManager.createInstanceWithContext("com.sun.star.configuration.ConfigurationProvider", ctx)
@@ -120,7 +121,7 @@ def _product_version(ctx) -> tuple[int, int] | None:
         return None
 
 
-def _props(**kw):
+def _props(**kw: object) -> tuple[Any, ...]:
     from com.sun.star.beans import PropertyValue
 
     out = []
@@ -144,10 +145,10 @@ def for_libreoffice(
     size = re.compile(rb'(<w:sz(?:Cs)?\s+w:val=")(\d+)(")')
     switch = re.compile(rb"\s*\\\* ThaiArabic")
 
-    def joined(m):
+    def joined(m: re.Match[str]) -> str:
         return m.group(1) + join_words(m.group(2), joiners_after_marks) + m.group(3)
 
-    def scaled(m):
+    def scaled(m: re.Match[bytes]) -> bytes:
         return m.group(1) + str(max(2, round(int(m.group(2)) * FALLBACK_SCALE))).encode() + m.group(3)
 
     out = io.BytesIO()
@@ -171,7 +172,7 @@ class Converter:
     def __init__(self, timeout: float = 120.0, start_timeout: float = 60.0):
         self.timeout = timeout
         self.start_timeout = start_timeout
-        self.proc: subprocess.Popen | None = None
+        self.proc: subprocess.Popen[bytes] | None = None
         self.desktop = None
         self.workdir: Path | None = None
         self.has_sarabun: bool | None = None
@@ -184,13 +185,13 @@ class Converter:
         self.seeded = False  # whether this profile was copied from it
 
     # -- lifecycle -----------------------------------------------------------------------------------------
-    def __enter__(self):
+    def __enter__(self) -> Converter:
         return self
 
-    def __exit__(self, *exc):
+    def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def _env(self) -> dict:
+    def _env(self) -> dict[str, str]:
         assert self.workdir is not None  # made by start()
         env = dict(os.environ)
         env["FONTCONFIG_FILE"] = str(self.workdir / "fonts.conf")
@@ -238,7 +239,7 @@ class Converter:
             if not self.has_sarabun:
                 _warn_fallback_once()
 
-    def _launch(self) -> subprocess.Popen:
+    def _launch(self) -> subprocess.Popen[bytes]:
         return subprocess.Popen(
             self.command,
             stdin=subprocess.DEVNULL,
@@ -334,7 +335,7 @@ class Converter:
         return self.proc.pid if self.proc and self.proc.poll() is None else None
 
     # -- conversion ----------------------------------------------------------------------------------------
-    def convert(self, docx: bytes, metadata: dict | None = None, fields: tuple[str, ...] = ()) -> bytes:
+    def convert(self, docx: bytes, metadata: dict[str, str] | None = None, fields: tuple[str, ...] = ()) -> bytes:
         """PDF bytes of a DOCX (with an empty signature field per role in `fields`); a dead or hung LibreOffice is
         restarted and the document tried once more."""
         try:
@@ -344,7 +345,7 @@ class Converter:
             self._kill()
             return self._convert_once(docx, metadata, fields)
 
-    def _convert_once(self, docx: bytes, metadata: dict | None, fields: tuple[str, ...] = ()) -> bytes:
+    def _convert_once(self, docx: bytes, metadata: dict[str, str] | None, fields: tuple[str, ...] = ()) -> bytes:
         if self.proc is None or self.proc.poll() is not None:
             if self.proc is not None:  # it died since the last document
                 self.restarts += 1
@@ -373,7 +374,7 @@ class Converter:
         job.mkdir()
         src, dst = job / "in.docx", job / "out.pdf"
         src.write_bytes(docx)
-        result: dict = {}
+        result: dict[str, object] = {}
 
         def work():
             try:
@@ -418,7 +419,7 @@ PDF_EXPORT = {"SelectPdfVersion": 2, "ExportBookmarks": True}  # untagged: PDF/A
 NATIVE_NUMBERING = 12  # com.sun.star.style.NumberingType: the digits of the text's language (Thai digits in Thai)
 
 
-def _native_page_numbers(doc) -> None:
+def _native_page_numbers(doc: Any) -> None:
     """Page numbers print in the digits of their text's language as text, not only as glyphs: the page styles number
     natively, so a search or a copy of "- ๒ -" in a Thai PDF finds Thai digits (English pages stay Arabic)."""
     styles = doc.StyleFamilies.getByName("PageStyles")
@@ -428,7 +429,7 @@ def _native_page_numbers(doc) -> None:
             style.NumberingType = NATIVE_NUMBERING
 
 
-def set_pdf_metadata(pdf: bytes, metadata: dict, fields: tuple[str, ...] = ()) -> bytes:
+def set_pdf_metadata(pdf: bytes, metadata: dict[str, str], fields: tuple[str, ...] = ()) -> bytes:
     """The document information, and the same in the XMP packet (PDF/A wants them to agree). LibreOffice's
     /OpenAction (open at page 1, the viewer's default anyway) goes: PDF/A validators do not allow it. A final
     document gets its empty signature fields, one per role in `fields`, over its signature lines."""
@@ -492,7 +493,7 @@ def _plain_outline(doc: pikepdf.Pdf) -> None:
         stack += [item.get("/Next"), item.get("/First")]
 
 
-def read_pdf_metadata(pdf) -> dict:
+def read_pdf_metadata(pdf: Any) -> dict[str, str]:
     """The document information of a PDF (bytes, a path or an open PdfReader), keys without their slash."""
     reader = pdf if isinstance(pdf, PdfReader) else PdfReader(pdf if not isinstance(pdf, bytes) else io.BytesIO(pdf))
     return {k.lstrip("/"): str(v) for k, v in (reader.metadata or {}).items()}

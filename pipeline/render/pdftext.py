@@ -18,6 +18,7 @@ import shutil
 import subprocess
 import tempfile
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -136,7 +137,7 @@ def docx_paragraphs(docx: bytes | Path) -> list[str]:
 
 
 @functools.lru_cache(maxsize=1)
-def _segment():
+def _segment() -> Callable[..., list[str]]:
     from pythainlp.tokenize import word_tokenize
 
     return word_tokenize

@@ -55,7 +55,7 @@ def watch_owner(owner: int, interval: float = 0.5) -> None:
     if fd is None and not _alive(owner):
         os._exit(1)
 
-    def watch():
+    def watch() -> None:
         if fd is not None:
             select.select([fd], [], [])
             os._exit(1)

@@ -8,6 +8,7 @@ import datetime as dt
 import functools
 import itertools
 import re
+from collections.abc import Iterable, Iterator
 from decimal import Decimal
 
 from num2words import num2words
@@ -41,7 +42,7 @@ def localise_digits(text: str, lang: str, digits: str = "thai") -> str:
     return thai_digits(text) if lang == "th" and digits == "thai" else text
 
 
-def baht_words_th(value) -> str:
+def baht_words_th(value: object) -> str:
     """1250000 -> 'หนึ่งล้านสองแสนห้าหมื่นบาทถ้วน'; 1.005 -> 'หนึ่งบาทหนึ่งสตางค์'."""
     amount = to_money(value)
     if amount < 0:
@@ -53,7 +54,7 @@ def baht_words_th(value) -> str:
     return (words or "ศูนย์บาท") + "ถ้วน"
 
 
-def baht_words_en(value) -> str:
+def baht_words_en(value: object) -> str:
     """1250000 -> 'one million two hundred and fifty thousand baht'."""
     amount = to_money(value)
     baht, satang = divmod(int(abs(amount) * 100), 100)
@@ -63,14 +64,14 @@ def baht_words_en(value) -> str:
     return ("minus " if amount < 0 else "") + words
 
 
-def money(value, lang: str) -> str:
+def money(value: object, lang: str) -> str:
     """Figures and words, the way an agreement writes an amount."""
     if lang == "th":
         return f"{money_figures(value)} บาท ({baht_words_th(value)})"
     return f"{money_figures(value)} baht ({baht_words_en(value)})"
 
 
-def percent(value, lang: str) -> str:
+def percent(value: object, lang: str) -> str:
     """Official style: "ร้อยละ 40" (digits localised later), "40 per cent"; never "(40%)"."""
     return f"ร้อยละ {number(value)}" if lang == "th" else f"{number(value)} per cent"
 
@@ -100,7 +101,7 @@ def and_join(items: list[str], lang: str, word: str | None = None) -> str:
 _IRREGULAR = {"child": "children", "person": "people", "man": "men", "woman": "women", "centre": "centres"}
 
 
-def plural(n, word: str) -> str:
+def plural(n: object, word: str) -> str:
     """An English noun for a count: 1 instalment, 2 instalments, 100 children."""
     try:
         one = Decimal(str(n)) == 1
@@ -234,7 +235,7 @@ class Words:
     bisection. pythainlp's Trie of the same 62,000 words takes 78 MB and 0.3 s to build in every worker process;
     this takes 7 MB and 0.03 s, and newmm cuts the same words with it (tested)."""
 
-    def __init__(self, words):
+    def __init__(self, words: Iterable[str]) -> None:
         self.words = sorted({w.strip() for w in words} - {""})
 
     def prefixes(self, text: str, start: int = 0) -> list[str]:
@@ -252,7 +253,7 @@ class Words:
         at = bisect.bisect_left(self.words, word)
         return at < len(self.words) and self.words[at] == word
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[str]:
         return iter(self.words)
 
     def __len__(self) -> int:
