@@ -4,6 +4,8 @@ Word template, converts through the same LibreOffice and carries provenance like
 
 from __future__ import annotations
 
+from typing import Any
+
 import yaml
 
 from pipeline.documents.agreement import (
@@ -12,23 +14,21 @@ from pipeline.documents.agreement import (
     Section,
     Table,
     blocks_of,
-    bound_name,
     context,
-    keep_with_signatures,
-    signature_roles,
 )
-from pipeline.documents.rendering import clause_env
+from pipeline.documents.rendering import Words, clause_env
+from pipeline.documents.signatures import bound_name, keep_with_signatures, signature_roles
 from pipeline.errors import LibraryError, Message, MouError
 from pipeline.library.clauses import Library
 from pipeline.render import thai
-from pipeline.render.document import block_starts
+from pipeline.render.document import BlockRow, block_starts
 from pipeline.spec.model import Spec
 from pipeline.spec.settings import Settings
 
 SLA_FILE = "_sla.yaml"
 
 
-def _library_text(library: Library, file: str, keys: tuple[str, ...]) -> dict:
+def _library_text(library: Library, file: str, keys: tuple[str, ...]) -> dict[str, Any]:
     """One of the library's document texts (`_sla.yaml`, `_amendment.yaml`), with the keys it must have."""
     path = library.root / "clauses" / file
     try:
@@ -40,7 +40,7 @@ def _library_text(library: Library, file: str, keys: tuple[str, ...]) -> dict:
     return data
 
 
-def sla_text(library: Library) -> dict:
+def sla_text(library: Library) -> dict[str, Any]:
     return _library_text(library, SLA_FILE, ("title", "refers", "sections"))
 
 
@@ -76,8 +76,8 @@ def sla_document(spec: Spec, year: int, settings: Settings, library: Library, dr
     # made: the date the agreement says it was made; one copy per signatory of the agreement
     ctx.update(sla=sla, year=year, made=spec.signing.date, lang=lang, signatories=spec.signatories())
     ctx["bound"] = lambda who: bound_name(who, lang)  # a unit with part_of: "X โดย Y", as in the agreement
-    digits = lambda s: thai.localise_digits(s, lang, settings.digits)  # noqa: E731
-    local = lambda s: thai.keep_together(digits(s))  # noqa: E731
+    digits: Words = lambda s: thai.localise_digits(s, lang, settings.digits)  # noqa: E731
+    local: Words = lambda s: thai.keep_together(digits(s))  # noqa: E731
 
     def render(template: str) -> str:
         try:
@@ -120,14 +120,16 @@ def sla_document(spec: Spec, year: int, settings: Settings, library: Library, dr
     )
 
 
-def _with_table(blocks: list, table: Table) -> None:
+def _with_table(blocks: list[Block], table: Table) -> None:
     """A table after the paragraph that introduces it, which is kept on the table's page (as the agreement does)."""
     if blocks and blocks[-1].kind == "para":
         blocks[-1] = Block("lead", blocks[-1].text)
     blocks.append(Block("table", table=table))
 
 
-def with_signatures(blocks: list, signature_rows: list, witness_rows: list, local) -> None:
+def with_signatures(
+    blocks: list[Block], signature_rows: list[BlockRow], witness_rows: list[BlockRow], local: Words
+) -> None:
     """The signature blocks, then the witnesses', after the closing sentence: never a signature page of its own."""
     for rows in (signature_rows, witness_rows):
         if rows:
@@ -135,7 +137,7 @@ def with_signatures(blocks: list, signature_rows: list, witness_rows: list, loca
             _with_table(blocks, Table("signatures", ("", ""), (1.0, 1.0), cells, starts=block_starts(rows)))
 
 
-def title_block(spec: Spec, title: str, refers: str, digits, library: Library, draft: bool) -> dict:
+def title_block(spec: Spec, title: str, refers: str, digits: Words, library: Library, draft: bool) -> dict[str, str]:
     """The title block of a document that belongs to an agreement: its own title, then the agreement's."""
     return {
         "doc_title": title,
@@ -170,7 +172,7 @@ def required_headings(library: Library, document: str, lang: str) -> list[tuple[
 AMEND_FILE = "_amendment.yaml"
 
 
-def amendment_text(library: Library) -> dict:
+def amendment_text(library: Library) -> dict[str, Any]:
     return _library_text(
         library,
         AMEND_FILE,

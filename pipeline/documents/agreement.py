@@ -5,13 +5,24 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 from decimal import Decimal
+from typing import Any
 
-from pipeline.documents.rendering import compile_library, rendering_clause
+from pipeline.documents.rendering import Words, compile_library, rendering_clause
+from pipeline.documents.signatures import (
+    Signer,
+    acting_words,
+    behalf_words,
+    bound_name,
+    juristic_name,
+    keep_with_signatures,
+    signature_lines,
+    signature_roles,
+)
 from pipeline.errors import DocumentError
 from pipeline.library.clauses import Clause, Library
 from pipeline.library.sandbox import LimitedSandbox
 from pipeline.render import thai
-from pipeline.render.document import SIGNATURE_DOTS, Agreement, Block, BlockRow, Section, Table, block_starts
+from pipeline.render.document import Agreement, Block, Section, Table, block_starts
 from pipeline.rules import (
     delegator_amount,
     evaluation_date,
@@ -21,7 +32,7 @@ from pipeline.rules import (
     unit_cost_exact,
 )
 from pipeline.rules.facts import instalments_rounded
-from pipeline.spec.model import Spec
+from pipeline.spec.model import ExtraClause, Party, Spec
 from pipeline.spec.settings import Settings
 
 DEFAULT_REPORTING = "quarterly"  # how often the partner reports when the spec's `reporting` does not say
@@ -38,37 +49,6 @@ class _Row:
     after: str | None
     waits: str  # the evaluation (or signing) the payment waits for, in words
     waits_for: str  # the same, with the date the evaluation is due by
-
-
-@dataclass(frozen=True)
-class Signer:
-    name: str
-    position: str
-    label: str
-    acting: str = ""  # "ปฏิบัติราชการแทนอธิบดี…": the office the representative acts for, in the block's words
-    behalf: str = ""  # "ในนามมหาวิทยาลัย…": the juristic person a unit signs for (part_of), above the signature
-
-
-def bound_name(who, lang: str, article: bool = True) -> str:
-    """The party as the agreement binds it: a unit without legal personality (`part_of`) is written "X โดย Y", the
-    juristic person acting through its unit (DRAFTING: parties), everywhere the party is named."""
-    if not getattr(who, "part_of", None):
-        return who.name if lang == "th" or not article else thai.with_article(who.name)
-    if lang == "th":
-        return f"{who.part_of} โดย{who.name}"
-    return f"{thai.with_article(who.part_of)}, acting through {thai.with_article(who.name)}"
-
-
-def juristic_name(who, lang: str) -> str:
-    """The juristic person itself: whom the representative acts for and whose account is paid."""
-    name = getattr(who, "part_of", None) or who.name
-    return name if lang == "th" else thai.with_article(name)
-
-
-def _behalf(who, library: Library, lang: str) -> str:
-    if not getattr(who, "part_of", None):
-        return ""
-    return library.labels["signature"]["behalf"][lang].format(name=juristic_name(who, lang))
 
 
 def _instalment_rows(spec: Spec, library: Library, lang: str) -> list[_Row]:
@@ -90,11 +70,11 @@ def _instalment_rows(spec: Spec, library: Library, lang: str) -> list[_Row]:
 
 def _signers(spec: Spec, library: Library, lang: str) -> tuple[list[Signer], list[Signer]]:
     """Who signs (the delegator, the partner, each supporter that signs) and the witnesses, for the signature block."""
-    party = lambda key: library.labels["party"][key][lang]  # noqa: E731
+    party: Words = lambda key: str(library.labels["party"][key][lang])  # noqa: E731
     witness = library.labels["signature"]["witness"][lang]
     p = spec.parties
     signers = [
-        Signer(rep.name, rep.position, party(key), acting_words(who, library, lang), _behalf(who, library, lang))
+        Signer(rep.name, rep.position, party(key), acting_words(who, library, lang), behalf_words(who, library, lang))
         for key, who, rep in (
             ("delegator", p.delegator, p.delegator.representative),
             ("partner", p.partner, p.partner.representative),
@@ -105,7 +85,7 @@ def _signers(spec: Spec, library: Library, lang: str) -> tuple[list[Signer], lis
             s.representative.position,
             s.name,
             acting_words(s, library, lang),
-            _behalf(s, library, lang),
+            behalf_words(s, library, lang),
         )
         for s in p.supporters
         if s.signs and s.representative
@@ -116,10 +96,10 @@ def _signers(spec: Spec, library: Library, lang: str) -> tuple[list[Signer], lis
     return signers, witnesses
 
 
-def context(spec: Spec, settings: Settings, library: Library) -> dict:
+def context(spec: Spec, settings: Settings, library: Library) -> dict[str, Any]:
     """What the clause texts see: the spec itself, plus the few values derived from it."""
     lang = spec.language
-    party = lambda key: library.labels["party"][key][lang]  # noqa: E731
+    party: Words = lambda key: str(library.labels["party"][key][lang])  # noqa: E731
     base = delegator_amount(spec)
     rows = _instalment_rows(spec, library, lang)
     signers, witnesses = _signers(spec, library, lang)
@@ -190,7 +170,7 @@ def _partner_role(spec: Spec) -> str:
 ACT_WORDS = ("พระราชบัญญัติ", "พ.ร.บ.", " Act", "Act ")
 
 
-def _procurement(partner) -> str:
+def _procurement(partner: Party) -> str:
     """How the Public Procurement Act binds the partner (s.4): `act` for a government agency, a local government or a
     body whose registration is the act that set it up; `maybe` for an academic partner that names no registration
     (a public university is bound, a private one is not); `principles` for a foundation, association or company."""
@@ -209,56 +189,12 @@ def _of(spec: Spec, library: Library, ref: str, supporter: str | None, lang: str
     return label if bare else f" ({label})" if lang == "en" else f"ฝ่าย{label}"
 
 
-def signature_roles(spec: Spec) -> tuple[str, ...]:
-    """The names of the final PDF's signature fields, in the order the blocks are printed (signatories two abreast,
-    then the witnesses): delegator, partner, supporter:NAME for each supporter that signs, witness:N."""
-    p = spec.parties
-    return (
-        ("delegator", "partner")
-        + tuple(f"supporter:{s.name}" for s in p.supporters if s.signs and s.representative)
-        + tuple(f"witness:{i}" for i in range(1, len(spec.witnesses) + 1))
-    )
-
-
-def acting_words(who, library: Library, lang: str) -> str:
-    """ "ปฏิบัติราชการแทนอธิบดี…" (a government party) or "ปฏิบัติการแทนอธิการบดี…": the capacity of a representative
-    who acts for an office (representative.acting_for), as the parties paragraph and the signature block print it."""
-    rep = getattr(who, "representative", None)
-    office = getattr(rep, "acting_for", None) if rep is not None else None
-    if not office:
-        return ""
-    key = "acting_government" if who.kind == "government" else "acting"
-    return library.labels["signature"][key][lang].format(office=office)
-
-
-def signature_lines(signers: list, library: Library, lang: str) -> list[BlockRow]:
-    """Signature blocks two abreast, one table row per line (signature, name, position, the capacity when one acts
-    for an office, role), so that the lines of the two blocks stay level when a position wraps; a pair's rows are
-    kept together on one page."""
-    signed = library.labels["signature"]["signed"][lang]
-    line = "." * SIGNATURE_DOTS  # the fields of the final PDF are laid over exactly these
-    out = []
-    for i in range(0, len(signers), 2):
-        pair = signers[i : i + 2] + [None] * (2 - len(signers[i : i + 2]))
-        texts = [lambda s: f"{signed} {line}", lambda s: f"({s.name})", lambda s: s.position]
-        if any(s is not None and s.behalf for s in pair):
-            texts.insert(0, lambda s: s.behalf)
-        if any(s is not None and s.acting for s in pair):
-            texts.append(lambda s: s.acting)
-        texts.append(lambda s: s.label)
-        for n, text in enumerate(texts):
-            row = BlockRow(text(s) if s else "" for s in pair)
-            row.first = n == 0  # the space above a block goes on its first row, whichever lines it has
-            out.append(row)
-    return out
-
-
 def _step_at(spec: Spec, at: str) -> str:
     """An evaluation as `after` writes it, one way: "midterm" is "midterm 1" when several are scheduled."""
     return "midterm 1" if at == "midterm" and len(spec.evaluation.midterms) > 1 else at
 
 
-def _step_columns(spec: Spec, library: Library, lang: str) -> list[dict]:
+def _step_columns(spec: Spec, library: Library, lang: str) -> list[dict[str, str]]:
     """The evaluations any indicator has a target for (its `steps`), in the order they fall: one column each in the
     indicators' annex, named in words ("ระยะกลาง", "ประจำปี ครั้งที่ 1")."""
     words = library.labels["step"]
@@ -272,7 +208,7 @@ def _step_columns(spec: Spec, library: Library, lang: str) -> list[dict]:
     return out
 
 
-def _waits_for(spec: Spec, after: str | None, words: dict, lang: str, dated: bool = True) -> str:
+def _waits_for(spec: Spec, after: str | None, words: dict[str, Any], lang: str, dated: bool = True) -> str:
     """ "เมื่อผ่านการประเมินผลระยะกลาง ครั้งที่ 2 ซึ่งจะแล้วเสร็จภายในวันที่ ..." from an instalment's `after`."""
     if not after:
         return ""
@@ -301,7 +237,9 @@ def blocks_of(text: str) -> list[Block]:
     return blocks
 
 
-def _selected(spec: Spec, library: Library, ctx: dict, compiled, env: LimitedSandbox) -> list[Clause]:
+def _selected(
+    spec: Spec, library: Library, ctx: dict[str, Any], compiled: dict[str, Any], env: LimitedSandbox
+) -> list[Clause]:
     include, exclude = set(spec.clauses.include), set(spec.clauses.exclude)
     chosen = []
     for cid, clause in library.clauses.items():
@@ -317,7 +255,9 @@ def _selected(spec: Spec, library: Library, ctx: dict, compiled, env: LimitedSan
     return chosen
 
 
-def required_sections(spec: Spec, library: Library, ctx: dict, conditions, env: LimitedSandbox) -> list[str]:
+def required_sections(
+    spec: Spec, library: Library, ctx: dict[str, Any], conditions: dict[tuple[str, str], Any], env: LimitedSandbox
+) -> list[str]:
     out = []
     for s in library.sections.sections:
         status = s.models.get(spec.model)
@@ -330,10 +270,10 @@ def required_sections(spec: Spec, library: Library, ctx: dict, conditions, env: 
     return out
 
 
-class Annexes(dict):
+class Annexes(dict[str, str]):
     """Section id -> "ภาคผนวก ก"; an annex the agreement does not have is "" (false in a clause's `if`)."""
 
-    def __missing__(self, key):
+    def __missing__(self, key: str) -> str:
         return ""
 
 
@@ -341,19 +281,15 @@ ANNEX_LETTERS = {"th": "กขคงจฉชซฌญ", "en": "ABCDEFGHIJ"}
 _ANNEX_WORD = re.compile(r"^(ภาคผนวก|Annex:?)\s*")
 
 
-def keep_with_signatures(sections: list) -> None:
-    """The last lines of the body go to the page of the closing and the signatures (they never stand alone there):
-    the body's last paragraph is kept with what follows, like a lead-in."""
-    at = next((i for i, s in enumerate(sections) if s.id == "signatures"), None)
-    if not at or not sections[at - 1].blocks or sections[at - 1].blocks[-1].kind == "table":
-        return
-    prev = sections[at - 1]
-    sections[at - 1] = Section(
-        prev.id, prev.part, prev.heading, prev.blocks[:-1] + (Block("lead", prev.blocks[-1].text),)
-    )
-
-
-def _render_clause(clause: Clause, compiled, env, library: Library, ctx: dict, local, lang: str):
+def _render_clause(
+    clause: Clause,
+    compiled: dict[str, Any],
+    env: LimitedSandbox,
+    library: Library,
+    ctx: dict[str, Any],
+    local: Words,
+    lang: str,
+) -> tuple[list[Block], Table | None]:
     """A clause's text as blocks (its first line a sub-clause), and its table when it has one."""
     template, _, table = compiled[clause.id]
     with rendering_clause(env, library, clause.id):
@@ -396,8 +332,8 @@ def assemble(spec: Spec, settings: Settings, library: Library, draft: bool = Fal
     lang = spec.language
     compiled, conditions, env = compile_library(library, lang)
     ctx = context(spec, settings, library)
-    digits = lambda s: thai.localise_digits(s, lang, settings.digits)  # noqa: E731  (headings: short, kept with their text)
-    local = lambda s: thai.keep_together(digits(s))  # noqa: E731
+    digits: Words = lambda s: thai.localise_digits(s, lang, settings.digits)  # noqa: E731  (headings: short, kept with their text)
+    local: Words = lambda s: thai.keep_together(digits(s))  # noqa: E731
     by_section = _by_section(spec, library, ctx, compiled, env)
     # Annexes lettered in document order (ภาคผนวก ก, ข …), known before any clause text that refers to them.
     annexes = [sd for sd in library.sections.sections if sd.part == "annex" and by_section.get(sd.id)]
@@ -450,20 +386,26 @@ def assemble(spec: Spec, settings: Settings, library: Library, draft: bool = Fal
     )
 
 
-def _by_section(spec: Spec, library: Library, ctx: dict, compiled, env) -> dict[str, list[Clause]]:
+def _by_section(
+    spec: Spec, library: Library, ctx: dict[str, Any], compiled: dict[str, Any], env: LimitedSandbox
+) -> dict[str, list[Clause]]:
     by_section: dict[str, list[Clause]] = {}
     for clause in _selected(spec, library, ctx, compiled, env):
         by_section.setdefault(clause.section, []).append(clause)
     return by_section
 
 
-def _extra_section(extra, number: int, library: Library, lang: str, digits, local) -> Section:
+def _extra_section(
+    extra: ExtraClause, number: int, library: Library, lang: str, digits: Words, local: Words
+) -> Section:
     """A custom clause (clauses.extra), numbered as the body's clauses are."""
     heading = getattr(library.sections.numbering, lang).format(n=number, title=extra.title)
     return Section("extra", "body", digits(heading), tuple(Block(b.kind, local(b.text)) for b in blocks_of(extra.text)))
 
 
-def _section_blocks(rendered: list, body: bool, number: int, library: Library, lang: str, local) -> list[Block]:
+def _section_blocks(
+    rendered: list[tuple[list[Block], Table | None]], body: bool, number: int, library: Library, lang: str, local: Words
+) -> list[Block]:
     """A section's clauses as its blocks: in the body, sub-clauses numbered (๕.๑, ๕.๒ …) when there is more than one;
     the paragraph that introduces a table kept with it."""
     blocks: list[Block] = []
@@ -483,7 +425,7 @@ def _section_blocks(rendered: list, body: bool, number: int, library: Library, l
     return blocks
 
 
-def _front(spec: Spec, library: Library, lang: str, digits, draft: bool) -> dict:
+def _front(spec: Spec, library: Library, lang: str, digits: Words, draft: bool) -> dict[str, str]:
     """The title page's words: the document's title, the model, the subject, the parties, the number, the draft mark."""
     labels = library.labels
     return {

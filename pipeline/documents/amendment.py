@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
 from decimal import Decimal
+from typing import Any
 
 from pipeline.documents.after_signing import (
     AMEND_FILE,
@@ -15,16 +17,13 @@ from pipeline.documents.after_signing import (
     with_signatures,
 )
 from pipeline.documents.agreement import (
-    acting_words,
     assemble,
     blocks_of,
-    bound_name,
     context,
-    keep_with_signatures,
-    signature_roles,
 )
 from pipeline.documents.redline import word_diff
-from pipeline.documents.rendering import clause_env
+from pipeline.documents.rendering import Words, clause_env
+from pipeline.documents.signatures import acting_words, bound_name, keep_with_signatures, signature_roles
 from pipeline.errors import LibraryError, Message, MouError
 from pipeline.library.clauses import Library
 from pipeline.render import thai
@@ -33,10 +32,12 @@ from pipeline.rules.facts import delegator_by_year, instalment_amounts, payment_
 from pipeline.spec.model import Spec
 from pipeline.spec.settings import Settings
 
+Change = tuple[str, dict[str, str], list[Block]]  # (kind: replace, add, remove…, the words it names, its blocks)
+
 _CLAUSE_NO = re.compile(r"^(ข้อ|Clause)\s*([๐-๙0-9]+)\.?\s*")
 
 
-def _key(section: Section) -> tuple:
+def _key(section: Section) -> tuple[str, ...]:
     """What a section is, whatever its number: its id, and the title of a custom clause (several share the id)."""
     return (section.id, _CLAUSE_NO.sub("", section.heading)) if section.id == "extra" else (section.id,)
 
@@ -46,7 +47,7 @@ def _number(section: Section) -> str:
     return m.group(2) if m else ""
 
 
-def _content(section: Section) -> list:
+def _content(section: Section) -> list[object]:
     """A section's words with its own clause number taken out of its sub-clause numbers (๕.๑ -> #.๑), so a clause that
     only moved is not a change."""
     n = _number(section)
@@ -81,7 +82,7 @@ def _close_quote(blocks: list[Block]) -> list[Block]:
     return blocks[:-1] + [Block(blocks[-1].kind, blocks[-1].text + "”")]
 
 
-def _preamble_changes(old_doc: Agreement, new_doc: Agreement) -> list:
+def _preamble_changes(old_doc: Agreement, new_doc: Agreement) -> list[Change]:
     """The legal authority and the recitals are amended too: each part that changed is cancelled and quoted whole in
     its new words. The parties paragraph never is: it records who made the agreement on that day, and whoever now
     represents a party makes and signs the amendment, named in its own opening (DRAFTING: parties)."""
@@ -103,7 +104,7 @@ def _parties_differ(old_doc: Agreement, new_doc: Agreement) -> bool:
     return old != [_content(s) for s in new_doc.sections if s.id == "parties"]
 
 
-def _refuse_empty(changes: list, old_doc: Agreement, new_doc: Agreement) -> None:
+def _refuse_empty(changes: list[Change], old_doc: Agreement, new_doc: Agreement) -> None:
     """Nothing to amend, said with its reason when only the parties paragraph differs."""
     if not changes and _parties_differ(old_doc, new_doc):
         raise MouError(
@@ -137,7 +138,7 @@ def _delegator_money_by_year(spec: Spec) -> dict[int | tuple[str, int], Decimal]
     return out
 
 
-def recorded_paid(statuses: dict[str, dict], agreement: str) -> dict[int, dt.date]:
+def recorded_paid(statuses: dict[str, dict[str, Any]], agreement: str) -> dict[int, dt.date]:
     """The instalments of `agreement` the office's record marks as paid (the calendar's done status): number -> the
     day it was paid. `statuses` is the record's obligation status by uid (`Record.statuses()`)."""
     prefix = f"{agreement}.instalment."
@@ -206,7 +207,7 @@ def amendment_problems(
     return problems
 
 
-def _changes(old_parts: dict, new_parts: list, word: str) -> list:
+def _changes(old_parts: dict[tuple[str, ...], Section], new_parts: list[Section], word: str) -> list[Change]:
     """What the amendment does, clause by clause: (kind, words for the heading and the sentence, the new blocks) for
     each clause added (numbered after the clause it follows: ข้อ ๕/๑), replaced, or removed."""
     changes = []
@@ -278,7 +279,7 @@ def _paragraph_diff(old: list[str], new: list[str]) -> list[list[tuple[str, str]
     return out
 
 
-def amendment_redline(signed: Spec, new: Spec, settings: Settings, library: Library) -> list[dict]:
+def amendment_redline(signed: Spec, new: Spec, settings: Settings, library: Library) -> list[dict[str, Any]]:
     """What the amendment will change, for a reader before it is built: each clause or annex added, replaced or
     removed (the same comparison `mou amend` makes), with its changed lines word by word."""
     old_doc, new_doc = assemble(signed, settings, library), assemble(new, settings, library)
@@ -321,7 +322,7 @@ def _amendable(signed: Spec, new: Spec) -> None:
         )
 
 
-def _renderer(signed: Spec, new: Spec, library: Library, number: int, when: dt.date):
+def _renderer(signed: Spec, new: Spec, library: Library, number: int, when: dt.date) -> Callable[..., str]:
     """A function that renders one of the amendment's texts (_amendment.yaml) with what it may name; a failure names
     the file to fix."""
     lang = signed.language
@@ -339,7 +340,7 @@ def _renderer(signed: Spec, new: Spec, library: Library, number: int, when: dt.d
         lang=lang,
     )
 
-    def render(template: str, **more) -> str:
+    def render(template: str, **more: object) -> str:
         try:
             return env.from_string(template).render(**ctx, **more)
         except Exception as exc:
@@ -350,7 +351,15 @@ def _renderer(signed: Spec, new: Spec, library: Library, number: int, when: dt.d
     return render
 
 
-def _amendment_sections(changes: list, text: dict, render, library: Library, lang: str, digits, local) -> list:
+def _amendment_sections(
+    changes: list[Change],
+    text: dict[str, Any],
+    render: Callable[..., str],
+    library: Library,
+    lang: str,
+    digits: Words,
+    local: Words,
+) -> list[Section]:
     """The preamble, one clause per change, and the clause that keeps the rest of the agreement in force."""
     numbering = getattr(library.sections.numbering, lang)
     sections = [
@@ -406,8 +415,8 @@ def amendment_document(
     new_parts = [s for s in new_doc.sections if s.part in ("body", "annex")]
     text = amendment_text(library)
     render = _renderer(signed, new, library, number, when)
-    digits = lambda s: thai.localise_digits(s, lang, settings.digits)  # noqa: E731
-    local = lambda s: thai.keep_together(digits(s))  # noqa: E731
+    digits: Words = lambda s: thai.localise_digits(s, lang, settings.digits)  # noqa: E731
+    local: Words = lambda s: thai.keep_together(digits(s))  # noqa: E731
 
     changes = _preamble_changes(old_doc, new_doc) + _changes(old_parts, new_parts, word)
     _refuse_empty(changes, old_doc, new_doc)

@@ -7,6 +7,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from pypdf.errors import PdfReadError
 
@@ -88,7 +89,7 @@ def required_for(library: Library, model: str, declared: list[str] | None = None
     return always + extra
 
 
-def _docx_facts(data: bytes) -> tuple[dict, list[str]]:
+def _docx_facts(data: bytes) -> tuple[dict[str, str], list[str]]:
     """The provenance and the heading lines of a DOCX, from one parse."""
     from docx import Document  # python-docx and pypdf only where a document is read (not for a spec)
 
@@ -97,11 +98,11 @@ def _docx_facts(data: bytes) -> tuple[dict, list[str]]:
     return read_properties(doc), [p.text for p in doc.paragraphs if p._p.style in ids]
 
 
-def _outline(items) -> list[str]:
+def _outline(items: Any) -> list[str]:
     return [t for item in items for t in (_outline(item) if isinstance(item, list) else [item.title])]
 
 
-def _pdf_facts(data: bytes) -> tuple[dict, list[str]]:
+def _pdf_facts(data: bytes) -> tuple[dict[str, str], list[str]]:
     """The provenance of a PDF and its lines: its bookmarks when it has them (LibreOffice writes one per heading it
     laid out: exact Thai, and 10x faster than text extraction, which matters in a batch of hundreds); otherwise the
     text of every page, as poppler reads it."""
@@ -139,14 +140,14 @@ def is_pdf(data: bytes) -> bool:
     return data[:5] == b"%PDF-"
 
 
-def document_provenance(data: bytes) -> dict:
+def document_provenance(data: bytes) -> dict[str, str]:
     """The provenance a DOCX (custom properties mou.*) or a PDF (metadata /Mou*) carries, under the same keys."""
     from pypdf import PdfReader
 
     return _pdf_provenance(PdfReader(io.BytesIO(data))) if is_pdf(data) else read_properties(data)
 
 
-def _pdf_provenance(reader) -> dict:
+def _pdf_provenance(reader: Any) -> dict[str, str]:
     """/MouSpecHash, /MouClauses … of the PDF's metadata under the DOCX property names: spec_hash, clauses …"""
     from pipeline.render.pdf import read_pdf_metadata
 
@@ -207,7 +208,7 @@ def _model_line(data: bytes, library: Library) -> str | None:
     top = {skeleton(line.strip("() ")) for line in lines[:12] if line.strip()}
     for model, words in library.labels["model"].items():
         if any(skeleton(words[lang]) in top for lang in ("th", "en")):
-            return model
+            return str(model)
     return None
 
 
@@ -217,7 +218,7 @@ def missing_sections_error(report: DocumentReport, library: Library) -> Document
             from pipeline.documents.after_signing import required_headings
 
             return dict(required_headings(library, report.model, lang)).get(sid, sid)
-        return getattr(library.section(sid), lang)
+        return str(getattr(library.section(sid), lang))
 
     problems = [
         Problem(report.path, None, sid, f"ไม่พบหมวด “{heading(sid, 'th')}”", f"missing section '{heading(sid, 'en')}'")

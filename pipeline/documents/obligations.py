@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pipeline.documents.agreement import DEFAULT_REPORTING, _waits_for, assemble
 from pipeline.documents.check import check_spec
@@ -23,6 +24,9 @@ from pipeline.render import thai
 from pipeline.rules.facts import instalment_amounts
 from pipeline.spec.model import Spec
 from pipeline.spec.settings import Settings
+
+if TYPE_CHECKING:
+    from pipeline.render.ics import Event
 
 KINDS = {  # kind: (Thai, English, who acts)
     "instalment": ("งวดเงินที่ {n}", "instalment {n}", "delegator"),
@@ -121,7 +125,7 @@ def obligations_of(
     signed = spec.signed is not None
     out: list[Obligation] = []
 
-    def add(kind: str, n: int, day: dt.date, amount=None, condition: str = "") -> None:
+    def add(kind: str, n: int, day: dt.date, amount: Decimal | None = None, condition: str = "") -> None:
         out.append(
             Obligation(
                 name,
@@ -177,7 +181,9 @@ def _specs(folder: Path) -> list[Path]:
     )
 
 
-def calendar(folder: Path, settings: Settings, library: Library, drafts: bool = False, only=None) -> Calendar:
+def calendar(
+    folder: Path, settings: Settings, library: Library, drafts: bool = False, only: set[str] | None = None
+) -> Calendar:
     """The obligations of every signed agreement in a folder (and the unsigned ones with `drafts`, marked); a signed
     amendment's replace those of the agreement it amends, under that agreement's name and UIDs. `only`: the names
     to read (the browser's user may see some)."""
@@ -257,7 +263,7 @@ def obligation_line(o: Obligation, settings: Settings) -> str:
     return "  ".join(parts)
 
 
-def obligation_event(o: Obligation, settings: Settings):
+def obligation_event(o: Obligation, settings: Settings) -> Event:
     """The .ics event: a Thai summary (the agreement's language), its title and clause in the description."""
     from pipeline.render.ics import Event
 

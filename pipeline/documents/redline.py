@@ -16,6 +16,7 @@ import difflib
 import io
 import re
 import zipfile
+from typing import Any
 
 from lxml import etree
 
@@ -61,11 +62,11 @@ def word_diff(old: str, new: str) -> list[tuple[str, str]]:
     return out
 
 
-def _text(p) -> str:
+def _text(p: Any) -> str:
     return "".join(t.text or "" for t in p.iter(w("t")))
 
 
-def _paragraphs(root) -> list:
+def _paragraphs(root: Any) -> list[Any]:
     body = root.find(w("body"))
     return [p for p in body.iter(w("p"))]
 
@@ -79,7 +80,7 @@ class _Ids:
         return str(self.n)
 
 
-def _run(text: str, rpr, deleted: bool = False):
+def _run(text: str, rpr: Any, deleted: bool = False) -> Any:
     r = etree.Element(w("r"))
     if rpr is not None:
         r.append(copy.deepcopy(rpr))
@@ -89,7 +90,7 @@ def _run(text: str, rpr, deleted: bool = False):
     return r
 
 
-def _mark(kind: str, ids: _Ids, when: str):
+def _mark(kind: str, ids: _Ids, when: str) -> Any:
     el = etree.Element(w(kind))
     el.set(w("id"), ids.next())
     el.set(w("author"), AUTHOR)
@@ -97,12 +98,12 @@ def _mark(kind: str, ids: _Ids, when: str):
     return el
 
 
-def _first_rpr(p):
+def _first_rpr(p: Any) -> Any:
     r = p.find(w("r"))
     return r.find(w("rPr")) if r is not None else None
 
 
-def _rewrite_changed(p, old_text: str, new_text: str, ids: _Ids, when: str) -> int:
+def _rewrite_changed(p: Any, old_text: str, new_text: str, ids: _Ids, when: str) -> int:
     """Replace the runs of a changed paragraph by equal, deleted and inserted words; returns the number of changes."""
     rpr = _first_rpr(p)
     for r in list(p):
@@ -126,7 +127,7 @@ def _rewrite_changed(p, old_text: str, new_text: str, ids: _Ids, when: str) -> i
     return changes
 
 
-def _mark_inserted(p, ids: _Ids, when: str) -> None:
+def _mark_inserted(p: Any, ids: _Ids, when: str) -> None:
     for r in [c for c in p if c.tag == w("r")]:
         ins = _mark("ins", ids, when)
         r.addprevious(ins)
@@ -141,7 +142,7 @@ def _mark_inserted(p, ids: _Ids, when: str) -> None:
     rpr.append(_mark("ins", ids, when))
 
 
-def _deleted_copy(old_p, ids: _Ids, when: str):
+def _deleted_copy(old_p: Any, ids: _Ids, when: str) -> Any:
     p = copy.deepcopy(old_p)
     for r in [c for c in p if c.tag == w("r")]:
         for t in r.findall(w("t")):

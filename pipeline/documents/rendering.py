@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import contextlib
 import functools
+from collections.abc import Callable, Iterator
+from typing import Any
 
 from jinja2 import StrictUndefined, TemplateError
 
@@ -13,11 +15,13 @@ from pipeline.library.clauses import Library
 from pipeline.library.sandbox import LimitedSandbox, guard_filters
 from pipeline.render import thai
 
+Words = Callable[[str], str]  # text -> text as the document writes it (digits localised, words kept together)
+
 CLAUSE_SECONDS = 5.0  # a clause renders in milliseconds; one that takes seconds is looping
 CLAUSE_OUTPUT = 200_000  # characters: a long clause is 5,000
 
 
-def clause_env(lang: str, labels: dict) -> LimitedSandbox:
+def clause_env(lang: str, labels: dict[str, Any]) -> LimitedSandbox:
     env = LimitedSandbox(
         undefined=StrictUndefined,
         trim_blocks=False,
@@ -27,7 +31,7 @@ def clause_env(lang: str, labels: dict) -> LimitedSandbox:
         max_output=CLAUSE_OUTPUT,
     )
 
-    def label(value, group):
+    def label(value: object, group: str) -> str:
         entry = labels.get(group, {}).get(str(value))
         return entry[lang] if entry else str(value)
 
@@ -58,7 +62,7 @@ def _inline(text: str, lang: str) -> str:
 
 
 @contextlib.contextmanager
-def rendering_clause(env: LimitedSandbox, library: Library, clause_id: str):
+def rendering_clause(env: LimitedSandbox, library: Library, clause_id: str) -> Iterator[None]:
     """One clause's text, table or condition, within the sandbox's time limit; whatever goes wrong in it (a Jinja
     error, a limit, an exception from a filter) is a LibraryError that names the clause file."""
     try:
@@ -75,7 +79,7 @@ def rendering_clause(env: LimitedSandbox, library: Library, clause_id: str):
 
 
 @functools.lru_cache(maxsize=32)
-def compile_library(library: Library, lang: str):
+def compile_library(library: Library, lang: str) -> tuple[dict[str, Any], dict[tuple[str, str], Any], LimitedSandbox]:
     """Compile every clause text, table cell and condition of a library once per language."""
     env = clause_env(lang, library.labels)
     out = {}
