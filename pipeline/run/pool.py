@@ -428,6 +428,12 @@ class _Round:
             self.broken = True
             if self.alone:  # it was the only one in flight: it is the one that kills its worker
                 self._remember_workers()
+                # the executor's own thread reads the dead worker's status as it winds the pool down; read at the same
+                # time, a forked worker's status goes to one reader and the other sees "exit 255" (multiprocessing's
+                # popen_forkserver): so it is read here once that thread is done (seen once in make test)
+                manager = getattr(self.pool, "_executor_manager_thread", None)
+                if manager is not None:
+                    manager.join(30)
                 self.done(_worker_died(task, self.procs))
             else:
                 self.suspects.append(task)
