@@ -163,6 +163,12 @@ def parse_user_date(text: str) -> dt.date:
     return dt.date(y, month, d)
 
 
+def typed_date(value: dt.date, lang: str) -> str:
+    """A date as a user types it, what `parse_user_date` reads back: 1/2/2568 in Thai (Buddhist Era), 2025-02-01 in
+    English."""
+    return f"{value.day}/{value.month}/{buddhist_year(value.year)}" if lang == "th" else value.isoformat()
+
+
 def parse_user_amount(text: str) -> Decimal:
     """'1,250,000', '๑,๒๕๐,๐๐๐ บาท', '4166.67' -> Decimal. Raises ValueError."""
     s = arabic_digits(str(text)).replace(",", "").replace("บาท", "").replace("baht", "").strip()

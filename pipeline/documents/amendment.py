@@ -31,6 +31,7 @@ from pipeline.render.document import Agreement, Block, Section
 from pipeline.rules.facts import delegator_by_year, instalment_amounts, payment_years
 from pipeline.spec.model import Spec
 from pipeline.spec.settings import Settings
+from pipeline.values import gregorian_year
 
 Change = tuple[str, dict[str, str], list[Block]]  # (kind: replace, add, remove…, the words it names, its blocks)
 
@@ -126,8 +127,8 @@ def _refuse_empty(changes: list[Change], old_doc: Agreement, new_doc: Agreement)
 
 
 def _fiscal_year_ended(year_be: int) -> dt.date:
-    """Thai fiscal year N (B.E.) ends on 30 September of B.E. year N (Gregorian N - 543)."""
-    return dt.date(year_be - 543, 9, 30)
+    """Thai fiscal year N (B.E.) ends on 30 September of B.E. year N."""
+    return dt.date(gregorian_year(year_be), 9, 30)
 
 
 def _delegator_money_by_year(spec: Spec) -> dict[int | tuple[str, int], Decimal]:
@@ -201,7 +202,7 @@ def amendment_problems(
             problems.append(
                 (
                     f"ปีงบประมาณ พ.ศ. {year} สิ้นสุดแล้ว (๓๐ กันยายน {year}) ก่อนวันที่แก้ไขเพิ่มเติม จึงแก้ไขเงินของปีนั้นไม่ได้",
-                    f"fiscal year {year} ended on 30 September {year - 543}, before the amendment's date: its money cannot be changed",
+                    f"fiscal year {year} ended on 30 September {gregorian_year(year)}, before the amendment's date: its money cannot be changed",
                 )
             )
     return problems

@@ -16,6 +16,7 @@ from pipeline.errors import Message
 from pipeline.render.thai import ShortYear, arabic_digits, parse_user_amount, parse_user_date
 from pipeline.render.thai import date as fmt_date
 from pipeline.spec.source import plain_text
+from pipeline.values import typed_date
 
 METHODS = "internal, external, field_visit, service_user_feedback"
 ONE_OR_MORE = {"evaluation.midterm"}  # spec fields that hold one date, or a list of them
@@ -244,7 +245,7 @@ def convert(q: Q, raw: str, a: dict):
         raise
     except ShortYear as exc:
         m = exc.meant
-        example = f"{m.day}/{m.month}/{m.year + 543}" if m else "1/3/2568"
+        example = typed_date(m, "th") if m else "1/3/2568"
         raise Invalid(
             f"พิมพ์ปี พ.ศ. ให้ครบสี่หลัก เช่น {example}" + (f" (หมายถึง {fmt_date(m, 'th')} หรือไม่)" if m else ""),
             f"type the year in full (four digits), e.g. {example} or {m.isoformat() if m else '2025-03-01'}"

@@ -32,6 +32,7 @@ from pipeline.questionnaire.questions import MODELS, SCREENING
 from pipeline.questionnaire.recommend import recommend
 from pipeline.render.thai import arabic_digits, parse_user_date
 from pipeline.spec.settings import Settings
+from pipeline.values import typed_date
 
 
 def _echo(message="") -> None:
@@ -87,9 +88,7 @@ class Interview:
             except ValueError:
                 pass
         if q.kind == "date" and isinstance(default, dt.date):  # as a Thai user types it: 1/2/2568
-            default = (
-                f"{default.day}/{default.month}/{default.year + 543}" if self.lang == "th" else default.isoformat()
-            )
+            default = typed_date(default, self.lang)
         while True:
             raw = self.prompt(self.text(q) + suffix, default)
             try:

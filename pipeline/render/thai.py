@@ -81,7 +81,7 @@ def fiscal_year_words(year: int, lang: str) -> str:
     "fiscal year 2025 (1 October 2024 to 30 September 2025)"."""
     if lang == "th":
         return f"ปีงบประมาณ พ.ศ. {year}"
-    ce = year - 543
+    ce = gregorian_year(year)
     return (
         f"Thai fiscal year {ce} (B.E. {year}: {date(dt.date(ce - 1, 10, 1), 'en')} to {date(dt.date(ce, 9, 30), 'en')})"
     )

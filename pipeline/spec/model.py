@@ -15,6 +15,7 @@ from pydantic_core import PydanticCustomError
 
 from pipeline.errors import Problem, SpecError
 from pipeline.spec.source import Source, parse
+from pipeline.values import BE_OFFSET
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 MAX_AMOUNT = (
@@ -28,7 +29,6 @@ PartyRef = Literal["delegator", "partner", "supporters"]
 Frequency = Literal["monthly", "quarterly", "semiannual", "annual", "once"]
 MODELS: tuple[str, ...] = get_args(Model)
 EARLIEST, LATEST = dt.date(1957, 1, 1), dt.date(2200, 12, 31)
-BE_OFFSET = 543
 
 
 def _meant(d: dt.date) -> dt.date | None:

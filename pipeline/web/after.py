@@ -16,6 +16,7 @@ from pipeline.questionnaire.questions import FREQ
 from pipeline.render import thai
 from pipeline.store.history import changes
 from pipeline.store.workspace import DRAFTS, OUT, valid_name
+from pipeline.values import typed_date
 from pipeline.web.builds import amendment_work, sla_work
 from pipeline.web.context import (
     ask,
@@ -43,7 +44,7 @@ def _signed(name: str):
 
 def _typed(d) -> str:
     d = as_date(d) if d else None
-    return (f"{d.day}/{d.month}/{d.year + 543}" if g.lang == "th" else d.isoformat()) if d else ""
+    return typed_date(d, g.lang) if d else ""
 
 
 def _next_year_defaults(answers: dict) -> dict:

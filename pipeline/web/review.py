@@ -16,6 +16,7 @@ from pipeline.questionnaire.pages import page_questions
 from pipeline.render import thai
 from pipeline.run.key import sha256
 from pipeline.store.workspace import DRAFTS, OUT
+from pipeline.values import typed_date
 from pipeline.web.after import after_signing_view
 from pipeline.web.builds import draft_is_current, draft_work, final_work
 from pipeline.web.context import (
@@ -400,5 +401,5 @@ def _sign_typed(answers: dict) -> dict:
     # an amendment's copy states the agreement's own signing: its signing is another day, not prefilled
     day = signed.get("date") or (None if answers.get("amends") else stated.get("date"))
     d = as_date(day) if day else None
-    typed = (f"{d.day}/{d.month}/{d.year + 543}" if g.lang == "th" else d.isoformat()) if d else ""
+    typed = typed_date(d, g.lang) if d else ""
     return {"date": typed, "place": signed.get("place") or stated.get("place") or ""}

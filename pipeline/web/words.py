@@ -14,6 +14,7 @@ from pipeline.questionnaire.pages import PAGES, page_of, page_questions
 from pipeline.questionnaire.questions import MODELS, QUESTIONS, SCREENING
 from pipeline.render import thai
 from pipeline.spec.settings import Settings
+from pipeline.values import typed_date
 from pipeline.web.context import office
 from pipeline.web.strings import t
 
@@ -124,7 +125,7 @@ def _typed_date(value) -> str:
     d = as_date(value)
     if d is None:
         return str(value)
-    return f"{d.day}/{d.month}/{d.year + 543}" if g.lang == "th" else d.isoformat()
+    return typed_date(d, g.lang)
 
 
 def typed_text(value, q: Q) -> str:
