@@ -341,6 +341,14 @@ def test_list_page_shows_states_problems_and_warnings(tmp_path):
     # signed on another day than the agreement states: the warning in Thai digits (the fresh-eyes pass: "2570")
     assert "ลงนามแล้ว" in rows["late"] and "signed.date" in rows["late"], rows["late"]
     assert not re.search(r"[0-9]", rows["late"]), rows["late"]
+    # the command line says the same states (issue 33: the state is decided in one place, run/status.py)
+    said = mou_run("status", "--workspace", workspace)
+    assert said.returncode == 0, said.stderr
+    lines = {line.split()[0]: line for line in said.stdout.splitlines()}
+    assert "in review (passes every rule)" in lines["care"] and "problems: 0" in lines["care"]
+    assert "กำลังกรอก / in progress" in lines["started"] and "problems: 0" not in lines["started"]
+    assert "ลงนามแล้ว / signed" in lines["late"] and "warnings: 1" in lines["late"]
+    assert "warned" in lines and "warnings: 1" in lines["warned"]
 
 
 def test_what_a_coordinator_found(server, browser):

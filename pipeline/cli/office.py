@@ -62,6 +62,34 @@ def obligations_cmd(specs_dir, start, end, ics, money, drafts, library_dir, sett
         sys.exit(1)
 
 
+@cli.command("status")
+@click.option(
+    "--workspace",
+    type=click.Path(file_okay=False, exists=True, path_type=Path),
+    default=Path("workspace"),
+    show_default=True,
+    help="The workspace `mou serve` works in.",
+)
+@library_option
+@settings_option
+def status_cmd(workspace: Path, library_dir: Path | None, settings_file: Path | None) -> None:
+    """Each agreement of a workspace with its state, as the browser's list shows it (กำลังกรอก, รอนิติกรตรวจ, สร้างร่างแล้ว,
+    ฉบับจริง, ลงนามแล้ว, แก้ไขเพิ่มเติมแล้ว), and how many problems and warnings it has."""
+    from pipeline.api import load_library
+    from pipeline.questionnaire.pages import to_yaml
+    from pipeline.run.status import workspace_status
+    from pipeline.spec.settings import load_settings
+    from pipeline.store.state import WORDS as STATE_WORDS
+    from pipeline.store.workspace import Workspace
+
+    rows = workspace_status(Workspace(workspace, dump=to_yaml), load_settings(settings_file), load_library(library_dir))
+    for row in rows:
+        th, en = STATE_WORDS[row.state]
+        echo(f"{row.name}  {th} / {en}  problems: {row.problem_count}  warnings: {len(row.warnings)}")
+    if not rows:
+        echo(f"ไม่มีบันทึกข้อตกลงใน {workspace} / no agreement in {workspace}")
+
+
 @cli.command("backup")
 @workspace_option
 @click.option(

@@ -17,6 +17,17 @@ class State(StrEnum):
     AMENDED = "amended"  # ... and a signed amendment of it too
 
 
+# The state in words, as the browser's list and `mou status` say it.
+WORDS: dict[State, tuple[str, str]] = {
+    State.IN_PROGRESS: ("กำลังกรอก", "in progress"),
+    State.CHECKED: ("รอนิติกรตรวจ (ผ่านกฎครบ)", "in review (passes every rule)"),
+    State.DRAFT: ("รอนิติกรตรวจ สร้างร่างแล้ว", "in review, draft built"),
+    State.FINAL: ("ฉบับจริง", "final"),
+    State.SIGNED: ("ลงนามแล้ว", "signed"),
+    State.AMENDED: ("ลงนามแล้ว มีการแก้ไขเพิ่มเติม", "signed, amended"),
+}
+
+
 def agreement_state(*, passes: bool, signed: bool, draft_current: bool, final_current: bool, amended: bool) -> State:
     """The state from what is known: whether it passes every rule, is signed, has a draft or a final built from its
     spec as it is, and a signed amendment."""

@@ -11,19 +11,14 @@ import re
 
 from flask import Blueprint, abort, g, jsonify, redirect, render_template, request, session, url_for
 
-from pipeline.api import check_spec
-from pipeline.errors import SpecError
 from pipeline.questionnaire.answers import get, group
 from pipeline.questionnaire.pages import PAGES, all_page_questions, page_questions
 from pipeline.questionnaire.questions import MODELS
 from pipeline.questionnaire.recommend import recommend
 from pipeline.render import thai
-from pipeline.run.key import sha256
-from pipeline.run.manifest import MANIFEST_NAME, load_manifest
+from pipeline.run.status import Status, amended_names, finals_manifest, status_of
 from pipeline.store.history import changes
-from pipeline.store.state import agreement_state
-from pipeline.store.workspace import OUT, Agreement, valid_name
-from pipeline.web.builds import draft_is_current
+from pipeline.store.workspace import Agreement, valid_name
 from pipeline.web.context import TYPED, missing_of, office, problems_of, their_agreement, visible_to
 from pipeline.web.forms import (
     apply_page,
@@ -43,13 +38,14 @@ bp = Blueprint("agreements", __name__)
 @bp.get("/")
 def index():
     ctx = office()
-    manifest = load_manifest(ctx.ws.root / OUT)[0] if (ctx.ws.root / OUT / MANIFEST_NAME).is_file() else {}
     loaded = {name: ctx.ws.load(name) for name in ctx.ws.names()}
-    amended = {  # a signed amendment: the agreement it amends reads "amended"
-        a.answers.get("amends") for a in loaded.values() if isinstance(a.answers.get("signed"), dict)
-    }
+    manifest, amended = finals_manifest(ctx.ws), amended_names(loaded)  # a signed amendment: its agreement "amended"
     visible = visible_to(g.user)
-    rows = [list_row(name, manifest, amended, loaded[name]) for name in loaded if visible is None or name in visible]
+    rows = [
+        list_row(status_of(ctx.ws, name, loaded[name], ctx.settings, ctx.library, manifest, amended), loaded[name])
+        for name in loaded
+        if visible is None or name in visible
+    ]
     return render_template("index.html", rows=rows, error=session.pop("notice", None))
 
 
@@ -212,47 +208,25 @@ def _focus(fields: list) -> str | None:
     )
 
 
-def list_row(name: str, manifest: dict, amended: set, agreement) -> dict:
-    """One line of the list; `manifest` is the batch's record of the finals, `amended` the names a signed amendment
-    amends, both read once for the whole list."""
+def list_row(status: Status, agreement) -> dict:
+    """One line of the list, from the agreement's status (run/status.py: the same `mou status` prints)."""
     ctx = office()
-    ws = ctx.ws
-    missing, problems, warnings = missing_of(agreement.answers), [], []
-    passes = False
-    if not missing and ws.answers_path(name).is_file():
-        problems = problems_of(agreement.answers)
-    elif not missing:  # the spec file itself: the rules of `mou build` once, with the warnings it would print
-        try:
-            warnings = check_spec(ws.spec_path(name), ctx.settings, ctx.library).warnings
-            passes = True
-        except SpecError as exc:
-            problems = exc.problems
-    signed = passes and isinstance(agreement.answers.get("signed"), dict)
-    spec_sha = sha256(agreement.raw) if passes else None
-    entry = manifest.get(name)
-    state = agreement_state(
-        passes=passes,
-        signed=signed,
-        draft_current=passes and not signed and draft_is_current(ws, name, spec_sha),
-        final_current=entry is not None and spec_sha is not None and entry["inputs"].get("spec") == spec_sha,
-        amended=name in amended,
-    )
     stamp = dt.datetime.fromtimestamp(agreement.path.stat().st_mtime)
     changed = f"{thai.date(stamp.date(), g.lang)} {stamp:%H:%M}"
     model = agreement.answers.get("model")
     label = dict((m, th if g.lang == "th" else en) for m, th, en in MODELS).get(model, "—")
     return {
-        "name": name,
+        "name": status.name,
         "title": title_of(agreement.answers) or "—",
         "model": label,
         "changed": changed,
-        "state": t(state.value),
-        "state_id": state.value,
+        "state": t(status.state.value),
+        "state_id": status.state.value,
         # what the review would list: missing answers, the rules' problems, and answers typed wrong and kept as typed
-        "problems": len(missing) + len(problems) + len(agreement.answers.get(TYPED) or {}),
-        "owner": ctx.record.owners().get(name, ""),
-        "warnings": len(warnings),
-        "warning_text": "; ".join(w.message.in_(g.lang) for w in warnings),
+        "problems": status.problem_count,
+        "owner": ctx.record.owners().get(status.name, ""),
+        "warnings": len(status.warnings),
+        "warning_text": "; ".join(w.message.in_(g.lang) for w in status.warnings),
     }
 
 

@@ -14,21 +14,12 @@ from pipeline.run.key import sha256
 from pipeline.run.manifest import BatchLocked
 from pipeline.run.plan import Task
 from pipeline.run.pool import build_here, document_here
+from pipeline.run.status import draft_is_current
 from pipeline.store.files import write_atomically
-from pipeline.store.workspace import DRAFTS, OUT, Workspace
+from pipeline.store.workspace import DRAFTS, OUT
 from pipeline.web.context import Office
 
 Outcome = tuple[bool, str, object]
-
-
-def draft_is_current(ws: Workspace, name: str, spec_sha: str | None) -> bool:
-    stamp = ws.root / DRAFTS / f"{name}.sha256"
-    return (
-        bool(spec_sha)
-        and stamp.is_file()
-        and stamp.read_text().strip() == spec_sha
-        and (ws.root / DRAFTS / f"{name}.pdf").is_file()
-    )
 
 
 def draft_work(ctx: Office, name: str) -> Outcome:

@@ -13,14 +13,13 @@ from flask import abort, current_app, g
 from pipeline.api import Library
 from pipeline.questionnaire import pages
 from pipeline.run.pool import WarmPool
+from pipeline.run.status import TYPED
 from pipeline.spec.settings import Settings
 from pipeline.store.record import Record
 from pipeline.store.users import Users
 from pipeline.store.workspace import UnknownAgreement, Workspace
 from pipeline.web.jobs import Jobs, Refused
 from pipeline.web.strings import t
-
-TYPED = "_typed"  # answers as typed that did not convert: kept in the answers file until they are put right
 
 
 @dataclass

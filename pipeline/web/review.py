@@ -15,10 +15,11 @@ from pipeline.questionnaire.answers import clean, get, group
 from pipeline.questionnaire.pages import page_questions
 from pipeline.render import thai
 from pipeline.run.key import sha256
+from pipeline.run.status import draft_is_current
 from pipeline.store.workspace import DRAFTS, OUT
 from pipeline.values import typed_date
 from pipeline.web.after import after_signing_view
-from pipeline.web.builds import draft_is_current, draft_work, final_work
+from pipeline.web.builds import draft_work, final_work
 from pipeline.web.context import (
     TYPED,
     ask,

@@ -7,8 +7,10 @@ import re
 from flask import g
 
 from pipeline.render import thai
+from pipeline.store.state import WORDS as STATE_WORDS
 
 UI = {
+    **{state.value: words for state, words in STATE_WORDS.items()},  # the states' words: store/state.py
     "app": ("ร่างบันทึกข้อตกลงการเปิดให้ภาคส่วนอื่นร่วมจัดบริการสาธารณะ", "Drafting agreements for public-service partnerships"),
     "list": ("บันทึกข้อตกลงทั้งหมด", "All agreements"),
     "new": ("เริ่มบันทึกข้อตกลงใหม่", "Start a new agreement"),
@@ -19,10 +21,6 @@ UI = {
     "changed": ("แก้ไขล่าสุด", "Last changed"),
     "state": ("สถานะ", "State"),
     "problems": ("ปัญหา", "Problems"),
-    "in_progress": ("กำลังกรอก", "in progress"),
-    "checked": ("รอนิติกรตรวจ (ผ่านกฎครบ)", "in review (passes every rule)"),
-    "draft": ("รอนิติกรตรวจ สร้างร่างแล้ว", "in review, draft built"),
-    "final": ("ฉบับจริง", "final"),
     "save_next": ("บันทึกและไปต่อ", "Save and continue"),
     "add_row": ("เพิ่มแถว", "Add a row"),
     "delete": ("ลบ", "Delete"),
@@ -203,8 +201,6 @@ UI = {
         "ยังทำรายการนี้ไม่ได้ บันทึกข้อตกลงยังไม่ครบถ้วนหรือลงนามแล้ว",
         "Not possible now: the agreement is incomplete or already signed",
     ),
-    "signed_state": ("ลงนามแล้ว", "signed"),
-    "amended": ("ลงนามแล้ว มีการแก้ไขเพิ่มเติม", "signed, amended"),
     "redline": (
         "สิ่งที่การแก้ไขเพิ่มเติมจะเปลี่ยน (ข้อความที่ตัดออกขีดฆ่า ข้อความที่เพิ่มขีดเส้นใต้)",
         "What the amendment changes (removed text struck through, added text underlined)",
