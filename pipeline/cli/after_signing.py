@@ -74,7 +74,7 @@ def amend_cmd(signed_spec, new_spec, out_dir, number, when, no_pdf, workspace, l
         echo(f"wrote {path}")
 
 
-def _record_statuses(workspace: Path) -> dict[str, dict]:
+def _record_statuses(workspace: Path) -> dict:
     """The obligation status (done, on which day) the workspace's record keeps; none in a workspace without one."""
     from pipeline.store.db import FILE
     from pipeline.store.record import Record

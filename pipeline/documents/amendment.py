@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from decimal import Decimal
 from typing import Any
 
@@ -139,7 +139,7 @@ def _delegator_money_by_year(spec: Spec) -> dict[int | tuple[str, int], Decimal]
     return out
 
 
-def recorded_paid(statuses: dict[str, dict[str, Any]], agreement: str) -> dict[int, dt.date]:
+def recorded_paid(statuses: Mapping[str, Any], agreement: str) -> dict[int, dt.date]:
     """The instalments of `agreement` the office's record marks as paid (the calendar's done status): number -> the
     day it was paid. `statuses` is the record's obligation status by uid (`Record.statuses()`)."""
     prefix = f"{agreement}.instalment."
@@ -147,7 +147,7 @@ def recorded_paid(statuses: dict[str, dict[str, Any]], agreement: str) -> dict[i
     for uid, row in statuses.items():
         number = uid.removesuffix("@mou-pipeline").removeprefix(prefix)
         if uid.startswith(prefix) and number.isdigit():
-            paid[int(number)] = dt.date.fromisoformat(row["done_on"])
+            paid[int(number)] = row.done_on  # store.obligations.ObligationStatus
     return paid
 
 

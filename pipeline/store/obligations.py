@@ -4,15 +4,41 @@ as an event, and the reminders sent (one a person, an obligation and a day)."""
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 from pipeline.store.db import Database
+
+
+@dataclass(frozen=True)
+class ObligationStatus:
+    """An obligation marked done: of which agreement, on which day, by whom, with what note and document number."""
+
+    uid: str
+    agreement: str
+    done_on: dt.date
+    user_name: str
+    note: str
+    document_no: str
+    at: str
 
 
 class Obligations:
     db: Database
 
-    def statuses(self) -> dict[str, dict]:
-        return {r["uid"]: dict(r) for r in self.db.query("SELECT * FROM obligation_status")}
+    def statuses(self) -> dict[str, ObligationStatus]:
+        """Each obligation marked done, by uid."""
+        return {
+            r["uid"]: ObligationStatus(
+                r["uid"],
+                r["agreement"],
+                dt.date.fromisoformat(r["done_on"]),
+                r["user_name"],
+                r["note"] or "",
+                r["document_no"] or "",
+                r["at"],
+            )
+            for r in self.db.query("SELECT * FROM obligation_status")
+        }
 
     def mark_done(self, uid: str, agreement: str, done_on: dt.date, user: str, note: str, document_no: str) -> None:
         now = dt.datetime.now().isoformat(timespec="seconds")

@@ -5,8 +5,21 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from dataclasses import dataclass
 
 from pipeline.store.db import Database
+
+
+@dataclass(frozen=True)
+class SigningRow:
+    """A signing as the record keeps it: who recorded it and when, the day and place signed, the copy kept."""
+
+    user_name: str
+    at: str
+    signed_on: str
+    place: str | None
+    file: str | None
+    sha256: str | None
 
 
 class Signings:
@@ -60,9 +73,10 @@ class Signings:
         rows = self.db.query("SELECT MAX(number) AS n FROM amendments WHERE agreement = ?", (agreement,))
         return (rows[0]["n"] or 0) + 1 if rows else 1
 
-    def signings(self, agreement: str) -> list[dict]:
+    def signings(self, agreement: str) -> list[SigningRow]:
+        """Every signing recorded of an agreement, and every correction, in order."""
         return [
-            dict(r)
+            SigningRow(**dict(r))
             for r in self.db.query(
                 "SELECT user_name, at, signed_on, place, file, sha256 FROM signings WHERE agreement = ? ORDER BY id",
                 (agreement,),

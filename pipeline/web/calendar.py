@@ -61,7 +61,7 @@ def page():
                 "label": o.label(g.lang),
                 "amount": _money(o.amount) if o.amount is not None else "",
                 "done": done,
-                "done_date": thai.date(dt.date.fromisoformat(done["done_on"]), g.lang) if done else "",
+                "done_date": thai.date(done.done_on, g.lang) if done else "",
                 "overdue": o.date < today and not done and not o.milestone,
                 "passed": o.date < today and o.milestone,
             }
@@ -142,7 +142,7 @@ def undo():
     statuses = office().record.statuses()
     if uid not in statuses:  # only what is marked done can be undone: no event for a uid that is not there
         abort(404)
-    if statuses[uid]["agreement"] not in (visible_to(g.user) or {statuses[uid]["agreement"]}):
+    if statuses[uid].agreement not in (visible_to(g.user) or {statuses[uid].agreement}):
         abort(404)
     office().record.undo(uid, g.user)
     session["notice"] = t("obligation_undone")
