@@ -6,10 +6,12 @@ import re
 
 from flask import g
 
+from pipeline.errors import Message
 from pipeline.render import thai
 from pipeline.store.state import WORDS as STATE_WORDS
 
-UI = {
+# Every word the browser says, in Thai and English: a Message each (errors.Message), said in the page's language.
+_WORDS = {
     **{state.value: words for state, words in STATE_WORDS.items()},  # the states' words: store/state.py
     "app": ("ร่างบันทึกข้อตกลงการเปิดให้ภาคส่วนอื่นร่วมจัดบริการสาธารณะ", "Drafting agreements for public-service partnerships"),
     "list": ("บันทึกข้อตกลงทั้งหมด", "All agreements"),
@@ -325,9 +327,11 @@ UI = {
 }
 
 
+UI: dict[str, Message] = {key: Message(*words) for key, words in _WORDS.items()}
+
+
 def t(key: str) -> str:
-    th, en = UI[key]
-    return th if g.lang == "th" else en
+    return UI[key].in_(g.lang)
 
 
 # -- the workspace ---------------------------------------------------------------------------------------------------
