@@ -34,9 +34,9 @@ def _library_text(library: Library, file: str, keys: tuple[str, ...]) -> dict[st
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError, RecursionError) as exc:
-        raise LibraryError(f"อ่าน {path} ไม่ได้ / could not read {path}: {exc}") from exc
+        raise LibraryError(Message(f"อ่าน {path} ไม่ได้", f"could not read {path}: {exc}")) from exc
     if not isinstance(data, dict) or any(k not in data for k in keys):
-        raise LibraryError(f"{path}: ต้องมี {', '.join(keys)} / needs {', '.join(keys)}")
+        raise LibraryError(Message(f"{path}: ต้องมี {', '.join(keys)}", f"needs {', '.join(keys)}"))
     return data
 
 

@@ -11,7 +11,7 @@ from typing import Any
 
 from pypdf.errors import PdfReadError
 
-from pipeline.errors import DocumentError, Problem, SpecError
+from pipeline.errors import DocumentError, Message, Problem, SpecError
 from pipeline.library.clauses import Library
 from pipeline.render.docx import read_properties
 from pipeline.render.thai import strip_joiners
@@ -165,9 +165,9 @@ def check_document(path: Path | bytes, library: Library, model: str | None = Non
     try:
         props, lines = _pdf_facts(data) if is_pdf(data) else _docx_facts(data)
     except (PdfReadError, ValueError, KeyError, OSError) as exc:
-        raise DocumentError(f"อ่านเอกสารไม่ได้ / could not read '{name}': {exc}") from exc
+        raise DocumentError(Message("อ่านเอกสารไม่ได้", f"could not read '{name}': {exc}")) from exc
     except Exception as exc:  # python-docx raises several types on a file that is not a DOCX
-        raise DocumentError(f"อ่านเอกสารไม่ได้ / could not read '{name}' as DOCX or PDF: {exc}") from exc
+        raise DocumentError(Message("อ่านเอกสารไม่ได้", f"could not read '{name}' as DOCX or PDF: {exc}")) from exc
     if props.get("document") in ("sla", "amendment"):  # a yearly SLA or an amendment: the parts of its own kind
         from pipeline.documents.after_signing import required_headings
 

@@ -10,7 +10,7 @@ from typing import Any
 
 from jinja2 import StrictUndefined, TemplateError
 
-from pipeline.errors import LibraryError, MouError
+from pipeline.errors import LibraryError, Message, MouError
 from pipeline.library.clauses import Library
 from pipeline.library.sandbox import LimitedSandbox, guard_filters
 from pipeline.render import thai
@@ -110,5 +110,7 @@ def compile_library(library: Library, lang: str) -> tuple[dict[str, Any], dict[t
         }
     except TemplateError as exc:
         path = library.root / "clauses" / f"{cid}.yaml"
-        raise LibraryError(f"ข้อความในคลังข้อสัญญามีรูปแบบ Jinja ผิด ({path}) / {path} has a Jinja error: {exc}") from exc
+        raise LibraryError(
+            Message(f"ข้อความในคลังข้อสัญญามีรูปแบบ Jinja ผิด ({path})", f"{path} has a Jinja error: {exc}")
+        ) from exc
     return out, conditions, env

@@ -13,7 +13,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from pipeline import PROJECT_ROOT  # re-exported: the library's default folder
-from pipeline.errors import LibraryError
+from pipeline.errors import LibraryError, Message
 from pipeline.spec.model import MODELS
 
 LANGS = ("th", "en")
@@ -124,7 +124,7 @@ def _read_yaml(path: Path):
     try:
         return yaml.load(path.read_text(encoding="utf-8"), Loader=_LOADER)
     except (OSError, yaml.YAMLError, UnicodeDecodeError, RecursionError) as exc:
-        raise LibraryError(f"อ่านไฟล์คลังข้อสัญญาไม่ได้ / could not read library file '{path}': {exc}") from exc
+        raise LibraryError(Message("อ่านไฟล์คลังข้อสัญญาไม่ได้", f"could not read library file '{path}': {exc}")) from exc
 
 
 def _check(model, data, path: Path):
@@ -132,7 +132,7 @@ def _check(model, data, path: Path):
         return model.model_validate(data)
     except ValidationError as exc:
         detail = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
-        raise LibraryError(f"ไฟล์คลังข้อสัญญาไม่ถูกต้อง / library file '{path}' is invalid: {detail}") from exc
+        raise LibraryError(Message("ไฟล์คลังข้อสัญญาไม่ถูกต้อง", f"library file '{path}' is invalid: {detail}")) from exc
 
 
 @functools.lru_cache(maxsize=8)
@@ -146,7 +146,7 @@ def read_library(root: Path | None = None) -> Library:
     root = Path(root or PROJECT_ROOT).resolve()
     folder = root / "clauses"
     if not folder.is_dir():
-        raise LibraryError(f"ไม่พบโฟลเดอร์ clauses / no clauses/ folder in library '{root}'")
+        raise LibraryError(Message("ไม่พบโฟลเดอร์ clauses", f"no clauses/ folder in library '{root}'"))
     table = _check(SectionTable, _read_yaml(folder / "_sections.yaml"), folder / "_sections.yaml")
     labels = _read_yaml(folder / "_labels.yaml") or {}
     section_ids = {s.id for s in table.sections}
@@ -156,7 +156,9 @@ def read_library(root: Path | None = None) -> Library:
             continue
         clause = _check(Clause, _read_yaml(path), path)
         if clause.id != path.stem:
-            raise LibraryError(f"ชื่อไฟล์ต้องตรงกับ id / clause file '{path}' must be named after its id '{clause.id}'")
+            raise LibraryError(
+                Message("ชื่อไฟล์ต้องตรงกับ id", f"clause file '{path}' must be named after its id '{clause.id}'")
+            )
         if clause.section not in section_ids:
             raise LibraryError(
                 f"ไม่รู้จักหมวด / clause '{clause.id}' names unknown section '{clause.section}' (add it to _sections.yaml)"
@@ -167,7 +169,7 @@ def read_library(root: Path | None = None) -> Library:
     for lang in LANGS:
         template = root / "templates" / lang / "mou.docx"
         if not template.is_file():
-            raise LibraryError(f"ไม่พบแม่แบบ / template '{template}' is missing")
+            raise LibraryError(Message("ไม่พบแม่แบบ", f"template '{template}' is missing"))
         templates[lang] = template
     shared = hashlib.sha256(b"".join((folder / n).read_bytes() for n in ("_sections.yaml", "_labels.yaml"))).hexdigest()
     template_hashes = {lang: hashlib.sha256(path.read_bytes()).hexdigest() for lang, path in templates.items()}

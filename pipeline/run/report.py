@@ -113,13 +113,13 @@ def _save_report(result: BatchResult) -> None:
 def inspect_file(path: Path) -> list[tuple[str, str]]:
     """(label, value) rows: the provenance inside a DOCX or PDF, and what the batch manifest beside it records."""
     from pipeline.documents.check import document_provenance
-    from pipeline.errors import DocumentError
+    from pipeline.errors import DocumentError, Message
 
     data = path.read_bytes()
     try:
         prov = document_provenance(data)
     except Exception as exc:  # python-docx and pypdf raise several types on a file that is neither
-        raise DocumentError(f"อ่านเอกสารไม่ได้ / could not read '{path}' as DOCX or PDF: {exc}") from exc
+        raise DocumentError(Message("อ่านเอกสารไม่ได้", f"could not read '{path}' as DOCX or PDF: {exc}")) from exc
     if "spec_hash" not in prov:
         raise DocumentError(
             f"ไม่พบข้อมูลที่มาใน '{path}' (ไม่ได้สร้างด้วย mou) / '{path}' carries no provenance: it was not made by mou"

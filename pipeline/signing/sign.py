@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from pipeline import LABELS_FILE
-from pipeline.errors import MouError
+from pipeline.errors import Message, MouError
 from pipeline.render import PROJECT_FONTS
 from pipeline.render.pdf import read_pdf_metadata
 from pipeline.signing.verify import signer_name, validation_context
@@ -39,7 +39,7 @@ class Signed:
 
 
 def refuse(th: str, en: str) -> MouError:
-    return MouError(f"ลงนามไม่ได้: {th}\ncannot sign: {en}")
+    return MouError(Message(f"ลงนามไม่ได้: {th}", f"cannot sign: {en}"))
 
 
 def final_of_this_tool(pdf: bytes, path: Path) -> dict[str, str]:

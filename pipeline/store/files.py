@@ -10,7 +10,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from pipeline.errors import MouError
+from pipeline.errors import Message, MouError
 
 TEMP_PATTERN = re.compile(r"^\..+\.[A-Za-z0-9_]{8}\.tmp$")  # what mkstemp(prefix=".NAME.", suffix=".tmp") makes
 STALE_SECONDS = 600.0  # a temporary file this old belongs to a run that was killed mid-write
@@ -59,7 +59,7 @@ def write_error(exc: OSError, path: Path) -> WriteError:
     else:
         th, en = "เขียนไฟล์ไม่ได้", f"the write failed ({exc.strerror or exc})"
         todo = ("ตรวจสอบดิสก์และโฟลเดอร์ แล้วสั่งใหม่", "check the disk and the folder, then run it again")
-    return WriteError(f"{th}: เขียน {where} ไม่ได้ {todo[0]}\n{en}: could not write {where}; {todo[1]}")
+    return WriteError(Message(f"{th}: เขียน {where} ไม่ได้ {todo[0]}", f"{en}: could not write {where}; {todo[1]}"))
 
 
 def write_atomically(files: dict[Path, bytes]) -> None:
