@@ -14,8 +14,8 @@ from pipeline import __version__
 from pipeline.errors import Message, MouError, Problem
 
 if TYPE_CHECKING:
-    from pipeline.documents.agreement import Agreement
     from pipeline.library.clauses import Library
+    from pipeline.render.document import Agreement
     from pipeline.render.pdf import Converter
     from pipeline.spec.model import Spec
     from pipeline.spec.settings import Settings

@@ -8,20 +8,13 @@ from typing import Any
 
 import yaml
 
-from pipeline.documents.agreement import (
-    Agreement,
-    Block,
-    Section,
-    Table,
-    blocks_of,
-    context,
-)
+from pipeline.documents.agreement import blocks_of, context
 from pipeline.documents.rendering import Words, clause_env
 from pipeline.documents.signatures import bound_name, keep_with_signatures, signature_roles
 from pipeline.errors import LibraryError, Message, MouError
 from pipeline.library.clauses import Library
 from pipeline.render import thai
-from pipeline.render.document import BlockRow, block_starts
+from pipeline.render.document import Agreement, Block, BlockRow, Section, Table, block_starts
 from pipeline.spec.model import Spec
 from pipeline.spec.settings import Settings
 

@@ -15,26 +15,62 @@ from num2words import num2words
 from pythainlp.util import num_to_thaiword
 
 # The values below the documents' Thai (pipeline/values.py), named here too: what writes Thai reads them from here.
-from pipeline.values import (  # noqa: F401
-    BE_OFFSET,
-    EN_MONTHS,
-    MAX_DATE_TEXT,
-    SATANG,
-    THAI_MONTHS,
-    THAI_MONTHS_SHORT,
-    ShortYear,
-    arabic_digits,
-    buddhist_year,
-    date,
-    fiscal_year,
-    gregorian_year,
-    money_figures,
-    months_between,
-    number,
-    parse_user_amount,
-    parse_user_date,
-    thai_digits,
-    to_money,
+from pipeline.values import (  # noqa: F401  (named again, explicitly: `X as X`)
+    BE_OFFSET as BE_OFFSET,
+)
+from pipeline.values import (
+    EN_MONTHS as EN_MONTHS,
+)
+from pipeline.values import (
+    MAX_DATE_TEXT as MAX_DATE_TEXT,
+)
+from pipeline.values import (
+    SATANG as SATANG,
+)
+from pipeline.values import (
+    THAI_MONTHS as THAI_MONTHS,
+)
+from pipeline.values import (
+    THAI_MONTHS_SHORT as THAI_MONTHS_SHORT,
+)
+from pipeline.values import (
+    ShortYear as ShortYear,
+)
+from pipeline.values import (
+    arabic_digits as arabic_digits,
+)
+from pipeline.values import (
+    buddhist_year as buddhist_year,
+)
+from pipeline.values import (
+    date as date,
+)
+from pipeline.values import (
+    fiscal_year as fiscal_year,
+)
+from pipeline.values import (
+    gregorian_year as gregorian_year,
+)
+from pipeline.values import (
+    money_figures as money_figures,
+)
+from pipeline.values import (
+    months_between as months_between,
+)
+from pipeline.values import (
+    number as number,
+)
+from pipeline.values import (
+    parse_user_amount as parse_user_amount,
+)
+from pipeline.values import (
+    parse_user_date as parse_user_date,
+)
+from pipeline.values import (
+    thai_digits as thai_digits,
+)
+from pipeline.values import (
+    to_money as to_money,
 )
 
 
