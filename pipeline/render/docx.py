@@ -8,9 +8,6 @@ import re
 import zipfile
 from typing import Any
 
-from docx.enum.table import WD_TABLE_ALIGNMENT
-from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.oxml import OxmlElement
 from docx.shared import Cm
 from docxcompose.properties import CustomProperties
 from docxtpl import DocxTemplate
@@ -27,11 +24,37 @@ TEMPLATE_OUTPUT = 50_000_000  # characters of one part's XML: a long agreement's
 MAX_PROPERTY = 255  # Word's limit on a core document property (python-docx enforces it)
 
 
+class _TemplateSandbox(LimitedSandbox):
+    """The clauses' sandbox for the Word template, keeping what it compiled: docxtpl hands over the same patched XML
+    of a template's parts on every render, and compiling it cost a fifth of a render."""
+
+    KEEP = 16  # parts of the templates in use (body, headers, footers of each language and library)
+
+    def __init__(self) -> None:
+        super().__init__(autoescape=True, seconds=TEMPLATE_SECONDS, max_output=TEMPLATE_OUTPUT)
+        guard_filters(self)
+        self._compiled: dict[str, Any] = {}
+
+    def from_string(self, source: Any, globals: Any = None, template_class: Any = None) -> Any:  # noqa: A002
+        if globals is not None or template_class is not None or not isinstance(source, str):
+            return super().from_string(source, globals, template_class)
+        template = self._compiled.get(source)
+        if template is None:
+            if len(self._compiled) >= self.KEEP:
+                self._compiled.clear()
+            template = self._compiled[source] = super().from_string(source)
+        return template
+
+
+_ENV: list[_TemplateSandbox] = []
+
+
 def _template_env() -> LimitedSandbox:
-    """The Word template renders in the clauses' sandbox: a library's template is code from outside too."""
-    env = LimitedSandbox(autoescape=True, seconds=TEMPLATE_SECONDS, max_output=TEMPLATE_OUTPUT)
-    guard_filters(env)
-    return env
+    """The Word template renders in the clauses' sandbox: a library's template is code from outside too. One per
+    process (it holds no state of a render: the time limit is taken per render)."""
+    if not _ENV:
+        _ENV.append(_TemplateSandbox())
+    return _ENV[0]
 
 
 _MARK = re.compile("[\u0300-\u036f\u0e31\u0e34-\u0e3a\u0e47-\u0e4e]")  # marks that belong to the letter before
@@ -63,13 +86,12 @@ class _RawXml(str):
         return str(self)
 
 
-_ALIGN = {"left": None, "centre": WD_ALIGN_PARAGRAPH.CENTER, "right": WD_ALIGN_PARAGRAPH.RIGHT}
+_ALIGN = {"left": None, "centre": "center", "right": "right"}
 SIGNATURE_LINES = 4  # a signature block: the line to sign on, the name, the position, the role
 
 
-def _keep_next(paragraph: Any) -> None:
-    paragraph.paragraph_format.keep_with_next = True
-
+_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+_XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
 
 TABLE_STYLES = (
     "Normal Table",
@@ -82,23 +104,40 @@ TABLE_STYLES = (
 )
 
 
-def _style_ids(sub: Any) -> dict[str, str]:
-    """The ids of the styles tables use, looked up once per render: python-docx scans every style of the document on
-    each lookup by name (and on each `paragraph.style = …`), so ids are set on w:pStyle / w:tblStyle directly."""
-    return {name: sub.styles[name].style_id for name in TABLE_STYLES}
+def _style_ids(doc: Any) -> dict[str, str]:
+    """The ids of the styles tables use, looked up once per render (python-docx scans every style on each lookup)."""
+    return {name: doc.styles[name].style_id for name in TABLE_STYLES}
 
 
-def _table(sub: Any, table: Table, ids: dict[str, str]) -> _RawXml:
-    """The XML of one annex table, built in the render's scratch subdocument (which shares the template's styles),
-    then taken out of it: one subdocument per render, not one per table (each costs a parse of a whole DOCX)."""
+def _child(parent: Any, tag: str, **attrs: str) -> Any:
+    """A WordprocessingML element appended to parent, its attributes in the order given."""
+    element = etree.SubElement(parent, _W + tag)
+    for name, value in attrs.items():
+        element.set(_W + name, value)
+    return element
+
+
+def _run(paragraph: Any, text: str) -> None:
+    """A run holding text as Word does: a tab as w:tab, a carriage return as w:br, the rest in w:t (spaces at an end
+    kept)."""
+    run = _child(paragraph, "r")
+    for i, piece in enumerate(re.split(r"([\t\r])", text)):
+        if i % 2:
+            _child(run, "tab" if piece == "\t" else "br")
+        elif piece:
+            t = _child(run, "t")
+            t.text = piece
+            if len(piece.strip()) < len(piece):
+                t.set(_XML_SPACE, "preserve")
+
+
+def _table(table: Table, ids: dict[str, str]) -> _RawXml:
+    """The XML of one annex table (a fixed grid of the text width, rows never split across pages, the header row
+    repeated on each page), built directly with lxml."""
     signatures = table.style == "signatures"
     header = not signatures and any(table.headers)
-    grid = sub.add_table(rows=0, cols=len(table.widths))
-    grid._tbl.tblStyle_val = ids["Normal Table" if signatures else "Table Grid"]
-    grid.alignment = WD_TABLE_ALIGNMENT.CENTER
-    grid.autofit = False
     scale = TEXT_WIDTH_CM / sum(table.widths)
-    widths = [Cm(w * scale) for w in table.widths]
+    widths = [str(Cm(w * scale).twips) for w in table.widths]
     aligns = [_ALIGN[a] for a in (table.aligns or ("left",) * len(table.widths))]
     text_style = ids["MOU Signature" if signatures else "MOU Table Text"]
     rows = [(table.headers, ids["MOU Table Header"], True)] if header else []
@@ -107,43 +146,58 @@ def _table(sub: Any, table: Table, ids: dict[str, str]) -> _RawXml:
         rows.append((cells, ids["MOU Signature Line"] if first_line else text_style, False))
     if table.total:
         rows.append((table.total, ids["MOU Table Total"], False))
+    grid = etree.Element(_W + "tbl", nsmap={"w": _W[1:-1]})
+    props = _child(grid, "tblPr")
+    _child(props, "tblStyle", val=ids["Normal Table" if signatures else "Table Grid"])
+    _child(props, "tblW", type="auto", w="0")
+    _child(props, "jc", val="center")
+    _child(props, "tblLayout", type="fixed")
+    _child(
+        props,
+        "tblLook",
+        firstColumn="1",
+        firstRow="1",
+        lastColumn="0",
+        lastRow="0",
+        noHBand="0",
+        noVBand="1",
+        val="04A0",
+    )
+    columns = _child(grid, "tblGrid")
+    for width in widths:
+        _child(columns, "gridCol", w=width)
     for cells, style, is_header in rows:
-        row = grid.add_row()
-        tr_pr = row._tr.get_or_add_trPr()
-        tr_pr.append(OxmlElement("w:cantSplit"))
+        row = _child(grid, "tr")
+        row_props = _child(row, "trPr")
+        _child(row_props, "cantSplit")
         if is_header:
-            tr_pr.append(OxmlElement("w:tblHeader"))  # repeated on every page the table spans
-        # Signature blocks stay on one page with the closing before them and the witnesses after them.
-        keep = signatures
-        for cell, text, width, align in zip(row.cells, cells, widths, aligns):
-            cell.width = width
-            lines = text.split("\n") or [""]
-            paragraphs = [cell.paragraphs[0]] + [cell.add_paragraph() for _ in lines[1:]]
-            for paragraph, line in zip(paragraphs, lines):
-                paragraph.text = line
-                paragraph._p.style = style
+            _child(row_props, "tblHeader")  # repeated on every page the table spans
+        for text, width, align in zip(cells, widths, aligns):
+            cell = _child(row, "tc")
+            _child(_child(cell, "tcPr"), "tcW", type="dxa", w=width)
+            for line in text.split("\n"):
+                paragraph = _child(cell, "p")
+                paragraph_props = _child(paragraph, "pPr")
+                _child(paragraph_props, "pStyle", val=style)
+                if signatures:  # signature blocks stay on one page with the closing before and the witnesses after
+                    _child(paragraph_props, "keepNext")
                 if align is not None and not is_header:
-                    paragraph.alignment = align
-                if keep:
-                    _keep_next(paragraph)
-    for col, width in zip(grid.columns, widths):
-        col.width = width
-    xml = _RawXml(etree.tostring(grid._tbl, encoding="unicode"))
-    grid._tbl.getparent().remove(grid._tbl)
-    return xml
+                    _child(paragraph_props, "jc", val=align)
+                _run(paragraph, line)
+    return _RawXml(etree.tostring(grid, encoding="unicode"))
 
 
 def render_docx(agreement: Agreement, library: Library, provenance: dict[str, str], when: dt.date) -> bytes:
     """The DOCX of an agreement; identical inputs give identical bytes (fixed times in the file and the zip)."""
     tpl = DocxTemplate(str(library.templates[agreement.lang]))
-    scratch = tpl.new_subdoc()
-    ids = _style_ids(scratch)
+    tpl.init_docx()
+    ids = _style_ids(tpl.docx)
     sections = [
         {
             "part": s.part,
             "heading": s.heading,
             "blocks": [
-                {"kind": "table", "subdoc": _table(scratch, b.table, ids)}
+                {"kind": "table", "subdoc": _table(b.table, ids)}
                 if b.table is not None
                 else {"kind": b.kind, "text": b.text}
                 for b in s.blocks
@@ -178,20 +232,42 @@ def render_docx(agreement: Agreement, library: Library, provenance: dict[str, st
     props = CustomProperties(doc)
     for key, value in provenance.items():
         props.add(PROPERTY_PREFIX + key, str(value))
-    buf = io.BytesIO()
-    tpl.save(buf)
-    return _fixed_zip(buf.getvalue())
+    tpl.pre_processing()  # docxtpl's step before a save (pictures to replace: none here)
+    return _package_bytes(doc)
 
 
-def _fixed_zip(data: bytes) -> bytes:
-    """Rewrite the zip with a fixed timestamp on every entry, so the bytes depend on the content only."""
+class _FixedZip:
+    """Where python-docx's package writer puts each part: deflated once, under a fixed time, so the bytes depend on
+    the content only (saving through python-docx, then rewriting the zip, compressed the 0.8 MB of styles twice)."""
+
+    def __init__(self, out: io.BytesIO) -> None:
+        self._zip = zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED)
+
+    def write(self, pack_uri: Any, blob: bytes) -> None:
+        info = zipfile.ZipInfo(pack_uri.membername, date_time=ZIP_TIME)
+        info.compress_type = zipfile.ZIP_DEFLATED
+        info.external_attr = 0o644 << 16
+        self._zip.writestr(info, blob)
+
+    def close(self) -> None:
+        self._zip.close()
+
+
+def _package_bytes(doc: Any) -> bytes:
+    """The DOCX of a python-docx Document, as `Document.save` writes it, through _FixedZip."""
+    from docx.opc.pkgwriter import PackageWriter
+
+    package = doc.part.package
+    parts = package.parts
+    for part in parts:
+        part.before_marshal()
     out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
-        for item in src.infolist():
-            info = zipfile.ZipInfo(item.filename, date_time=ZIP_TIME)
-            info.compress_type = zipfile.ZIP_DEFLATED
-            info.external_attr = 0o644 << 16
-            dst.writestr(info, src.read(item.filename))
+    writer: Any = _FixedZip(out)
+    steps: Any = PackageWriter  # its three steps (untyped in python-docx), with our writer in place of its zip
+    steps._write_content_types_stream(writer, parts)
+    steps._write_pkg_rels(writer, package.rels)
+    steps._write_parts(writer, parts)
+    writer.close()
     return out.getvalue()
 
 

@@ -120,6 +120,19 @@ def read_pdf(data: bytes) -> PdfRead:
     return PdfRead(tuple(pages), tuple(dots))
 
 
+def pdf_outline(data: bytes, keys: list[str]) -> tuple[dict[str, str], list[str]]:
+    """These keys of a PDF's document information (those it has) and the titles of its bookmarks, in order, from
+    PDFium without reading a page (under a millisecond where pypdf takes ten)."""
+    import pypdfium2 as pdfium
+
+    doc = pdfium.PdfDocument(data)
+    try:
+        info = {key: value for key in keys if (value := doc.get_metadata_value(key))}
+        return info, [item.get_title() for item in doc.get_toc()]
+    finally:
+        doc.close()
+
+
 def pdf_text(pdf: bytes | Path) -> str:
     return "\f".join(pdf_pages(pdf))
 
