@@ -4,6 +4,7 @@ user makes on a page (type, tick, click and wait, download with the session's co
 
 from __future__ import annotations
 
+import os
 import re
 import signal
 import socket
@@ -100,7 +101,12 @@ class Server:
         self.stop()
 
 
-def shot(driver, label: str) -> Path:
+def shot(driver, label: str, always: bool = False) -> Path | None:
+    """A full-height screenshot of the page into the test's folder, when they are kept (MOU_SCREENSHOTS) or asked for
+    `always` (the page a failing test ended on): a full-height capture costs Chromium a second of CPU, and a run of
+    the suite took forty of them that nobody looked at."""
+    if not (always or os.environ.get("MOU_SCREENSHOTS")):
+        return None
     driver.shot_count += 1
     path = driver.shots / f"{driver.shot_count:02d}-{re.sub(r'[^A-Za-z0-9_-]', '_', label)}.png"
     height = driver.execute_script("return document.body.scrollHeight")
@@ -151,6 +157,9 @@ def fill_page(driver, answers: dict) -> None:
             set_value(driver, f"f.{path}", value)
 
 
+POLL = 0.05  # seconds between two looks at the page: Selenium's default (0.5 s) was most of a click's wait
+
+
 def click(driver, element) -> None:
     """Click what loads a new page, and wait until it has (a click returns before the navigation ends)."""
     old = driver.find_element(By.TAG_NAME, "html")
@@ -163,7 +172,7 @@ def click(driver, element) -> None:
         except (StaleElementReferenceException, WebDriverException):
             return drv.execute_script("return document.readyState") == "complete"
 
-    WebDriverWait(driver, 120).until(replaced)
+    WebDriverWait(driver, 120, poll_frequency=POLL).until(replaced)
 
 
 def submit(driver) -> None:
@@ -186,7 +195,7 @@ def fetch(driver, url: str, timeout: float = 240) -> bytes:
             if resp.status != 202:
                 return body
         assert time.monotonic() < deadline, f"{url} still being built after {timeout} s"
-        time.sleep(0.5)
+        time.sleep(POLL * 4)
 
 
 def built(driver, element_id: str, timeout: float = 240):
@@ -204,8 +213,10 @@ def built(driver, element_id: str, timeout: float = 240):
             return False
         return False
 
-    return WebDriverWait(driver, timeout, poll_frequency=0.3).until(found)
+    return WebDriverWait(driver, timeout, poll_frequency=POLL * 2).until(found)
 
 
 def pdf_text(data: bytes) -> str:
-    return pdftext.pdf_text(data)
+    """The text of a PDF the browser downloaded, read in process with PDFium (what poppler's pdftotext finds is held
+    to SPEC §4 by `assert_official_and_searchable`, on the PDFs the build writes; here the pages only need reading)."""
+    return pdftext.read_pdf(data).text

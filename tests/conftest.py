@@ -118,7 +118,7 @@ def browser(chromium_session, tmp_path, request):
     driver = fresh(chromium_session, tmp_path / "screenshots")
     yield driver
     if getattr(request.node, "rep_call", None) is not None and request.node.rep_call.failed:
-        shot(driver, "failure")
+        shot(driver, "failure", always=True)
         print(f"\nscreenshots: {driver.shots}")
     keep = os.environ.get("MOU_SCREENSHOTS")
     if keep:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
-import subprocess
 import sys
 
 import pytest
@@ -13,6 +12,7 @@ import yaml
 from docx import Document
 
 from pipeline.documents.check import skeleton
+from pipeline.render import pdftext
 
 from conftest import EXAMPLES, assert_official_and_searchable
 from conftest import mou_run as mou
@@ -85,9 +85,7 @@ def test_amendment_cancels_and_replaces_exactly_the_clauses_that_changed(tmp_pat
     for path in (docx, pdf):
         check = mou("validate", path)
         assert check.returncode == 0 and "amendment" in check.stdout, check.stdout + check.stderr
-    assert skeleton("บันทึกข้อตกลงแก้ไขเพิ่มเติม" if lang == "th" else "Amendment No. 1") in skeleton(
-        subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True).stdout
-    )
+    assert skeleton("บันทึกข้อตกลงแก้ไขเพิ่มเติม" if lang == "th" else "Amendment No. 1") in skeleton(pdftext.pdf_text(pdf))
     assert_official_and_searchable(pdf)
 
 
