@@ -101,6 +101,49 @@ class Server:
         self.stop()
 
 
+class LocalServer:
+    """The same server — `mou serve`'s app (create_app) behind its waitress (`web.server.make_server`) with a warm
+    pool of workers and their LibreOffice — run on a thread of the test process, for the tests that do not stop,
+    kill or count its process (those start `Server`). A `mou serve` process costs a Python start importing the web
+    pages and a fork server importing the build (two seconds of CPU); here the test process has imported both, its
+    fork server stays up, and the session's pool (`shared_pool`) is warm already."""
+
+    def __init__(self, workspace: Path, pool):
+        self.workspace, self.port, self.pool = workspace, free_port(), pool
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.server = self.thread = None
+
+    def start(self) -> LocalServer:
+        import threading
+
+        from pipeline.spec.settings import Settings
+        from pipeline.web.app import create_app
+        from pipeline.web.server import make_server
+
+        app = create_app(self.workspace, None, Settings(), self.pool)
+        self.server = make_server(app, "127.0.0.1", self.port)
+        self.thread = threading.Thread(target=self.server.run, name=f"mou serve :{self.port}", daemon=True)
+        self.thread.start()
+        return self
+
+    def stop(self) -> None:
+        if self.server is not None:
+            from waitress import wasyncore
+
+            server = self.server
+            # in the server's own loop: its socket, its wake-up pipe and the connections the browser kept open
+            server.trigger.pull_trigger(lambda: wasyncore.close_all(server._map))
+            self.thread.join(timeout=10)
+            server.task_dispatcher.shutdown()
+            self.server = None
+
+    def __enter__(self) -> LocalServer:
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+
 def shot(driver, label: str, always: bool = False) -> Path | None:
     """A full-height screenshot of the page into the test's folder, when they are kept (MOU_SCREENSHOTS) or asked for
     `always` (the page a failing test ended on): a full-height capture costs Chromium a second of CPU, and a run of

@@ -87,12 +87,25 @@ def be_date(d: dt.date) -> str:
     return thai_digits(date(d, "th"))
 
 
-@pytest.fixture
-def server(tmp_path):
-    """`mou serve` over an empty workspace of this test's own."""
-    from browser import Server
+@pytest.fixture(scope="session")
+def shared_pool():
+    """One warm pool (a worker and its LibreOffice) for the session's servers in this process (`server`): a server's
+    previews and finals are queued by its own app; the workers only build."""
+    from pipeline.run.pool import WarmPool
+    from pipeline.spec.settings import Settings
 
-    with Server(tmp_path / "workspace") as srv:
+    pool = WarmPool(1, None, Settings())
+    pool.warm(wait=False)
+    yield pool
+    pool.close()
+
+
+@pytest.fixture
+def server(tmp_path, shared_pool):
+    """`mou serve`'s app and server over an empty workspace of this test's own, on a thread of this process."""
+    from browser import LocalServer
+
+    with LocalServer(tmp_path / "workspace", shared_pool) as srv:
         yield srv
 
 

@@ -11,7 +11,7 @@ import urllib.parse
 import urllib.request
 
 import pytest
-from browser import MOU, Server, built, click, set_value, shot, submit
+from browser import MOU, LocalServer, built, click, set_value, shot, submit
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select
 
@@ -41,12 +41,12 @@ def log_out(d):
     assert "/login" in d.current_url
 
 
-def test_roles_and_the_record(tmp_path, browser):
+def test_roles_and_the_record(tmp_path, browser, shared_pool):
     workspace = tmp_path / "ws"
     workspace.mkdir()
     shutil.copy(EXAMPLES / "inclusive-care.yaml", workspace / "care.yaml")
     add_users(workspace)
-    server = Server(workspace).start()
+    server = LocalServer(workspace, shared_pool).start()
     d = browser
     try:
         d.get(server.url + "/")
@@ -135,14 +135,14 @@ def post(opener, server, path, form) -> str:
     )
 
 
-def test_two_users_saving_from_the_same_version_keep_both_and_a_clash_names_who(tmp_path):
+def test_two_users_saving_from_the_same_version_keep_both_and_a_clash_names_who(tmp_path, shared_pool):
     """Issue 21: different fields from one version are merged silently; the same field shows both values, with who
     saved the other, and nothing of the first is overwritten before the second chooses."""
     workspace = tmp_path / "ws"
     workspace.mkdir()
     shutil.copy(EXAMPLES / "inclusive-care.yaml", workspace / "care.yaml")
     add_users(workspace)
-    server = Server(workspace).start()
+    server = LocalServer(workspace, shared_pool).start()
     try:
         legal, other = session_of(server, "nittikorn"), session_of(server, "nittikorn")
         first, second = general_form(legal, server, "care"), general_form(other, server, "care")
@@ -163,12 +163,12 @@ def test_two_users_saving_from_the_same_version_keep_both_and_a_clash_names_who(
         server.stop()
 
 
-def test_a_coordinator_cannot_build_finals_or_run_the_batch(tmp_path):
+def test_a_coordinator_cannot_build_finals_or_run_the_batch(tmp_path, shared_pool):
     workspace = tmp_path / "ws"
     workspace.mkdir()
     shutil.copy(EXAMPLES / "inclusive-care.yaml", workspace / "care.yaml")
     add_users(workspace)
-    server = Server(workspace).start()
+    server = LocalServer(workspace, shared_pool).start()
     try:
         opener = session_of(server, "somchai")
         token = re.search(
@@ -194,7 +194,7 @@ def test_a_coordinator_cannot_build_finals_or_run_the_batch(tmp_path):
     assert not (workspace / "out").exists()
 
 
-def test_a_signed_agreement_is_not_edited_in_the_browser(tmp_path):
+def test_a_signed_agreement_is_not_edited_in_the_browser(tmp_path, shared_pool):
     workspace = tmp_path / "ws"
     workspace.mkdir()
     (workspace / "care.yaml").write_text(
@@ -202,7 +202,7 @@ def test_a_signed_agreement_is_not_edited_in_the_browser(tmp_path):
         encoding="utf-8",
     )
     add_users(workspace)
-    server = Server(workspace).start()
+    server = LocalServer(workspace, shared_pool).start()
     try:
         legal = session_of(server, "nittikorn")
         form = general_form(legal, server, "care")
@@ -245,11 +245,11 @@ def test_another_host_without_a_legal_officer_is_refused(tmp_path):
     assert proxied.returncode == 1 and "--role legal" in proxied.stderr  # behind a proxy: never the one-person mode
 
 
-def test_repeated_wrong_logins_from_one_address_are_slowed_down(tmp_path):
+def test_repeated_wrong_logins_from_one_address_are_slowed_down(tmp_path, shared_pool):
     workspace = tmp_path / "ws"
     workspace.mkdir()
     add_users(workspace)
-    server = Server(workspace).start()
+    server = LocalServer(workspace, shared_pool).start()
     try:
         opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor())
         said = []
@@ -292,7 +292,7 @@ def test_the_record_holds_only_real_changes():
     assert changes(before, after) == [["term.start", "2024-04-22", "2024-05-01"]]
 
 
-def test_a_legal_officer_manages_users_in_the_browser_and_a_coordinator_may_not(tmp_path, browser):
+def test_a_legal_officer_manages_users_in_the_browser_and_a_coordinator_may_not(tmp_path, browser, shared_pool):
     """Issue 32: users without a shell. The legal officer adds a coordinator (with an e-mail), resets a password,
     makes a coordinator a legal officer and back, disables and enables, and hands a coordinator's agreements to
     another; the last legal officer cannot be disabled; a coordinator gets 403 on the page and its forms;
@@ -308,7 +308,7 @@ def test_a_legal_officer_manages_users_in_the_browser_and_a_coordinator_may_not(
     def notice():
         return d.find_element(By.ID, "users-notice").text
 
-    with Server(workspace) as server:
+    with LocalServer(workspace, shared_pool) as server:
         log_in(d, server, "somchai")  # a coordinator's agreement, to hand over later
         set_value(d, "name", "somchai-project")
         click(d, d.find_element(By.CSS_SELECTOR, "form[action='/new'] button"))
@@ -382,7 +382,7 @@ def test_a_legal_officer_manages_users_in_the_browser_and_a_coordinator_may_not(
         assert "somchai-project" not in d.page_source
 
 
-def test_a_save_after_the_session_ended_says_so_and_gives_back_what_was_typed(tmp_path):
+def test_a_save_after_the_session_ended_says_so_and_gives_back_what_was_typed(tmp_path, shared_pool):
     """Issue 32, minor: a disabled user's pending save said "for legal officers only" and lost the text."""
     from pipeline.store.users import Users
 
@@ -390,7 +390,7 @@ def test_a_save_after_the_session_ended_says_so_and_gives_back_what_was_typed(tm
     workspace.mkdir()
     shutil.copy(EXAMPLES / "inclusive-care.yaml", workspace / "care.yaml")
     add_users(workspace)
-    with Server(workspace) as server:
+    with LocalServer(workspace, shared_pool) as server:
         malee = session_of(server, "nittikorn")
         form = general_form(malee, server, "care")
         Users(workspace).set_disabled("malee", True)  # someone else's account: this one still works

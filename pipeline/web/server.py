@@ -30,7 +30,12 @@ class _Channel(HTTPChannel):
     error_task_class = _ErrorTask
 
 
-def serve(app, host: str, port: int, threads: int = 8) -> None:
+def make_server(app, host: str, port: int, threads: int = 8):
+    """The server, listening, not yet serving: `run()` serves until `close()`."""
     server = create_server(app, host=host, port=port, threads=threads, max_request_body_size=MAX_REQUEST, ident="mou")
     server.channel_class = _Channel
-    server.run()
+    return server
+
+
+def serve(app, host: str, port: int, threads: int = 8) -> None:
+    make_server(app, host, port, threads).run()
