@@ -7,6 +7,7 @@ look for, and neither shows in click's in-process runner.
 from __future__ import annotations
 
 import io
+import json
 import os
 import re
 import shutil
@@ -221,21 +222,63 @@ CLAUSE_ATTACKS = {
 }
 
 
-@pytest.mark.parametrize("attack", sorted(CLAUSE_ATTACKS))
-def test_clause_attack_is_a_library_error_naming_the_file(attack, tmp_path):
-    lib = agency_library(tmp_path)
-    path = lib / "clauses" / "disputes.yaml"
-    text = path.read_text(encoding="utf-8")
-    assert "เจรจาหารือกันโดยสุจริต" in text
-    path.write_text(
-        text.replace("เจรจาหารือกันโดยสุจริต", "เจรจาหารือกันโดยสุจริต " + CLAUSE_ATTACKS[attack], 1), encoding="utf-8"
-    )
+ATTACKS_IN_ONE_PROCESS = """
+import json, sys, time
+sys.path.insert(0, sys.argv[1])
+from conftest import mou_run
+results = {}
+for attack, args in json.loads(sys.argv[2]).items():
     started = time.monotonic()
-    result = mou_process("build", CARE, "--out", tmp_path / "o", "--no-pdf", "--library", lib, timeout=60)
-    clean_failure(result)
-    assert time.monotonic() - started < 20
-    assert str(path) in result.stderr, result.stderr
-    assert not (tmp_path / "o" / "inclusive-care.docx").exists()
+    run = mou_run(*args)
+    results[attack] = {"code": run.returncode, "stderr": run.stderr, "seconds": time.monotonic() - started}
+print(json.dumps(results))
+"""
+
+
+@pytest.fixture(scope="module")
+def clause_attacks(tmp_path_factory):
+    """Each clause attack in a library of its own, every build in one real `mou` process apart from the tests (a
+    Python start and the pipeline's import once, not fourteen times): the time and memory limits must hold there,
+    and a process that died of one would fail them all."""
+    builds = {}
+    for attack, code in CLAUSE_ATTACKS.items():
+        tmp = tmp_path_factory.mktemp(attack)
+        lib = agency_library(tmp)
+        path = lib / "clauses" / "disputes.yaml"
+        text = path.read_text(encoding="utf-8")
+        assert "เจรจาหารือกันโดยสุจริต" in text
+        path.write_text(text.replace("เจรจาหารือกันโดยสุจริต", "เจรจาหารือกันโดยสุจริต " + code, 1), encoding="utf-8")
+        builds[attack] = (
+            path,
+            tmp / "o",
+            ["build", str(CARE), "--out", str(tmp / "o"), "--no-pdf", "--library", str(lib)],
+        )
+    run = subprocess.run(
+        [
+            *MOU[:1],
+            "-c",
+            ATTACKS_IN_ONE_PROCESS,
+            str(PROJECT_ROOT / "tests"),
+            json.dumps({a: b[2] for a, b in builds.items()}),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=20 * len(builds),
+        cwd=PROJECT_ROOT,
+    )
+    assert run.returncode == 0, run.stderr[-3000:]
+    results = json.loads(run.stdout.splitlines()[-1])
+    return {a: (builds[a][0], builds[a][1], results[a]) for a in builds}
+
+
+@pytest.mark.parametrize("attack", sorted(CLAUSE_ATTACKS))
+def test_clause_attack_is_a_library_error_naming_the_file(attack, clause_attacks):
+    path, out, result = clause_attacks[attack]
+    assert result["code"] == 1, (result["code"], result["stderr"][-2000:])
+    assert "Traceback" not in result["stderr"], result["stderr"][-3000:]
+    assert result["seconds"] < 20
+    assert str(path) in result["stderr"], result["stderr"]
+    assert not (out / "inclusive-care.docx").exists()
 
 
 # -- what reaches the terminal, and where files go ------------------------------------------------------------------

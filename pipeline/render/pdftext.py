@@ -31,16 +31,18 @@ _THAI_LETTER = re.compile("[\u0e01-\u0e2e\u0e30-\u0e3a\u0e40-\u0e4e]")
 _THAI_RUN = re.compile("[\u0e00-\u0e7f]+")
 
 
-def pdf_pages(pdf: bytes | Path, layout: bool = False) -> list[str]:
+def pdf_pages(pdf: bytes | Path, layout: bool = False, raw: bool = False) -> list[str]:
     """The text of each page, as poppler reads it (pypdf where poppler is not installed); `layout` keeps the physical
-    layout (poppler's reading order otherwise joins a line that ends in "-" to the next: "- ๒ -" above the body)."""
-    return list(_pages(pdf.read_bytes() if isinstance(pdf, Path) else pdf, layout))
+    layout (poppler's reading order otherwise joins a line that ends in "-" to the next: "- ๒ -" above the body);
+    `raw` leaves in what the renderer's joiners left in the text layer (none, if the PDF is right)."""
+    pages = _pages(pdf.read_bytes() if isinstance(pdf, Path) else pdf, layout)
+    return list(pages) if raw else [strip_joiners(p) for p in pages]
 
 
 @functools.lru_cache(maxsize=8)
 def _pages(data: bytes, layout: bool) -> tuple[str, ...]:
-    """`pdf_pages` of these bytes, kept for the next question about the same file (poppler spends most of a second
-    of CPU on an eleven-page Thai PDF; the checks and the tests ask several things of one file)."""
+    """poppler's text of these bytes, page by page, kept for the next question about the same file (poppler spends
+    most of a second of CPU on an eleven-page Thai PDF; the checks and the tests ask several things of one file)."""
     tool = shutil.which("pdftotext")
     if tool:
         with tempfile.NamedTemporaryFile(suffix=".pdf") as tmp:
@@ -53,10 +55,10 @@ def _pages(data: bytes, layout: bool) -> tuple[str, ...]:
             )
         if out.returncode == 0:
             pages = out.stdout.decode("utf-8", "replace").split("\f")
-            return tuple(strip_joiners(p) for p in (pages[:-1] if pages and not pages[-1].strip() else pages))
+            return tuple(pages[:-1] if pages and not pages[-1].strip() else pages)
     from pypdf import PdfReader
 
-    return tuple(strip_joiners(p.extract_text() or "") for p in PdfReader(io.BytesIO(data)).pages)
+    return tuple(p.extract_text() or "" for p in PdfReader(io.BytesIO(data)).pages)
 
 
 @dataclass(frozen=True)
