@@ -6,6 +6,7 @@ and are what the pipeline reads. Every format lives in a named style, so restyli
 
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
 
@@ -262,7 +263,26 @@ def build(lang: str) -> Document:
     props = doc.core_properties
     props.title, props.author, props.comments = "MOU template", "mou-pipeline", "Template version 1"
     props.revision = 1
+    _without_what_no_agreement_uses(doc)
     return doc
+
+
+UNUSED_STYLE = re.compile(r"^(Light|Medium|Dark|Colorful)(Shading|List|Grid)")  # python-docx's 98 table looks
+UNUSED_PARTS = ("stylesWithEffects", "thumbnail")  # Word 2010's copy of the styles; the blank page's picture
+
+
+def _without_what_no_agreement_uses(doc: Document) -> None:
+    """python-docx's blank document carries 98 table styles no agreement uses, Word 2010's second copy of every
+    style (word/stylesWithEffects.xml, 438 KB) and a thumbnail: 0.8 MB that every render parsed and compressed, and
+    LibreOffice read, for nothing. Word and LibreOffice keep offering their own built-in styles."""
+    styles = doc.styles.element
+    for style in list(styles.iter(qn("w:style"))):
+        if UNUSED_STYLE.match(style.get(qn("w:styleId")) or ""):
+            styles.remove(style)
+    for owner in (doc.part, doc.part.package):
+        for rid, rel in list(owner.rels.items()):
+            if not rel.is_external and any(word in rel.reltype for word in UNUSED_PARTS):
+                del owner.rels[rid]
 
 
 def main() -> int:
