@@ -9,6 +9,7 @@ from pipeline.run.report import BatchResult, report_text
 from pipeline.store.workspace import OUT
 from pipeline.web.builds import batch_work
 from pipeline.web.context import ask, legal_officers_only, office
+from pipeline.web.jobs import REFRESH
 from pipeline.web.strings import UI as STATUS
 from pipeline.web.strings import t
 
@@ -31,7 +32,7 @@ def last_report():
     ws = office().ws
     job = office().jobs.get("batch")
     if job is not None and job.state.active:
-        return render_template("building.html", message=t("building_now").format(what=t("batch")), refresh=2)
+        return render_template("building.html", message=t("building_now").format(what=t("batch")), refresh=REFRESH)
     notice = session.pop("notice", None) if job is None else None
     if job is not None:
         office().jobs.take("batch")

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from enum import Enum
 
 PER_USER = 2
+REFRESH = 1  # seconds between two looks of a page waiting for a build (a preview takes one or two)
 MOST = 16
 KEEP = 200  # finished jobs remembered (their message shown once on the agreement's page)
 

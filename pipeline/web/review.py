@@ -30,7 +30,7 @@ from pipeline.web.context import (
     public,
     their_agreement,
 )
-from pipeline.web.jobs import State
+from pipeline.web.jobs import REFRESH, State
 from pipeline.web.signings import SIGNED_COPIES, record_signing
 from pipeline.web.strings import t
 from pipeline.web.words import (
@@ -107,7 +107,7 @@ def review(name):
         "review.html",
         building=building,
         finished=finished,
-        refresh=2 if building else None,
+        refresh=REFRESH if building else None,
         name=name,
         links=links,
         ready=not links,
@@ -147,7 +147,7 @@ def draft(name, kind):
             ctx.jobs.take(f"draft:{name}")
             return render_template("message.html", message=job.message, back=back), 409
         said = ask(f"draft:{name}", lambda: draft_work(ctx, name))
-        return render_template("building.html", message=said, back=back, refresh=2), 202
+        return render_template("building.html", message=said, back=back, refresh=REFRESH), 202
     path = ws.root / DRAFTS / f"{name}.{kind}"
     return send_file(
         path,
