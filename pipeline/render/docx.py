@@ -6,6 +6,7 @@ import datetime as dt
 import io
 import re
 import zipfile
+from pathlib import Path
 from typing import Any
 
 from docx.shared import Cm
@@ -271,10 +272,19 @@ def _package_bytes(doc: Any) -> bytes:
     return out.getvalue()
 
 
-def read_properties(docx: Any) -> dict[str, str]:
-    """The mou.* provenance properties of a DOCX (bytes, a path, or a python-docx Document already open)."""
-    from docx import Document
+_CUSTOM_PROPERTY = "{http://schemas.openxmlformats.org/officeDocument/2006/custom-properties}property"
 
-    doc = docx if hasattr(docx, "part") else Document(docx if not isinstance(docx, bytes) else io.BytesIO(docx))
-    props = CustomProperties(doc)
-    return {k[len(PROPERTY_PREFIX) :]: props.get(k) for k in props.keys() if k.startswith(PROPERTY_PREFIX)}
+
+def read_properties(docx: bytes | Path) -> dict[str, str]:
+    """The mou.* provenance properties of a DOCX (bytes or a path), from its docProps/custom.xml alone."""
+    data = docx.read_bytes() if isinstance(docx, Path) else docx
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        if "docProps/custom.xml" not in z.namelist():
+            return {}
+        custom = etree.fromstring(z.read("docProps/custom.xml"))
+    props = {}
+    for prop in custom.iter(_CUSTOM_PROPERTY):
+        name = str(prop.get("name", ""))
+        if name.startswith(PROPERTY_PREFIX) and len(prop):
+            props[name[len(PROPERTY_PREFIX) :]] = prop[0].text or ""
+    return props
