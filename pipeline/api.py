@@ -130,7 +130,7 @@ def _write(
     if report.missing:
         raise missing_sections_error(report, library)
     if converter is not None:
-        pdf = converter.convert(docx, meta, () if doc.draft else doc.signers)
+        pdf = converter.convert(docx, meta, () if doc.draft else doc.signers, native=doc.lang == "th")
         report = check_document(pdf, library)
         if report.missing:
             raise missing_sections_error(report, library)

@@ -163,7 +163,7 @@ def document_provenance(data: bytes) -> dict[str, str]:
 
 def _pdf_provenance(reader: Any) -> dict[str, str]:
     """/MouSpecHash, /MouClauses … of the PDF's metadata under the DOCX property names: spec_hash, clauses …"""
-    from pipeline.render.pdf import read_pdf_metadata
+    from pipeline.render.pdfmeta import read_pdf_metadata
 
     return {_snake(k.removeprefix("Mou")): v for k, v in read_pdf_metadata(reader).items() if k.startswith("Mou")}
 

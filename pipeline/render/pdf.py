@@ -12,18 +12,14 @@ import sys
 import threading
 import time
 import uuid
-import warnings
 import zipfile
 from pathlib import Path
 from typing import Any
 
-import pikepdf
-from pypdf import PdfReader
-
 from pipeline.errors import ConvertError
 from pipeline.render import PROJECT_FONTS
-from pipeline.render.fields import add_signature_fields, signature_lines
 from pipeline.render.pagination import break_before, stranded
+from pipeline.render.pdfmeta import set_pdf_metadata
 from pipeline.render.procs import (
     die_with_parent,
     forget_profile,
@@ -32,7 +28,7 @@ from pipeline.render.procs import (
     profile_template,
     seed_profile,
 )
-from pipeline.render.thai import join_words, strip_joiners
+from pipeline.render.thai import join_words
 
 SARABUN = "TH Sarabun New"
 FALLBACK = "Laksaman"
@@ -41,7 +37,9 @@ FALLBACK = "Laksaman"
 FALLBACK_SCALE = 0.66
 
 # The LibreOffice profile: Context numerals print digits in the language of their text, so the PAGE field of
-# a Thai document comes out in Thai digits (LibreOffice ignores Word's ThaiArabic / thaiNumbers formats).
+# a Thai document comes out in Thai digits (LibreOffice ignores Word's ThaiArabic / thaiNumbers formats). No online
+# spelling and no collecting of words for autocompletion: Writer's idle jobs ran them over every document it loaded
+# (with the word count, see _export) and they were a fifth of its CPU per conversion, for nothing a PDF shows.
 _REGISTRY = """<?xml version="1.0" encoding="UTF-8"?>
 <oor:items xmlns:oor="http://openoffice.org/2001/registry" xmlns:xs="http://www.w3.org/2001/XMLSchema" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
 <item oor:path="/org.openoffice.Office.Common/I18N/CTL"><prop oor:name="CTLFont" oor:op="fuse"><value>true</value></prop></item>
@@ -49,6 +47,8 @@ _REGISTRY = """<?xml version="1.0" encoding="UTF-8"?>
 <item oor:path="/org.openoffice.Office.Common/Misc"><prop oor:name="FirstRun" oor:op="fuse"><value>false</value></prop></item>
 <item oor:path="/org.openoffice.Office.Common/Save/Document"><prop oor:name="CreateBackup" oor:op="fuse"><value>false</value></prop></item>
 <item oor:path="/org.openoffice.Office.Recovery/AutoSave"><prop oor:name="Enabled" oor:op="fuse"><value>false</value></prop></item>
+<item oor:path="/org.openoffice.Office.Linguistic/SpellChecking"><prop oor:name="IsSpellAuto" oor:op="fuse"><value>false</value></prop></item>
+<item oor:path="/org.openoffice.Office.Writer/AutoFunction/Completion"><prop oor:name="CollectWords" oor:op="fuse"><value>false</value></prop></item>
 </oor:items>
 """
 _FONTS_CONF = """<?xml version="1.0"?>
@@ -335,17 +335,27 @@ class Converter:
         return self.proc.pid if self.proc and self.proc.poll() is None else None
 
     # -- conversion ----------------------------------------------------------------------------------------
-    def convert(self, docx: bytes, metadata: dict[str, str] | None = None, fields: tuple[str, ...] = ()) -> bytes:
-        """PDF bytes of a DOCX (with an empty signature field per role in `fields`); a dead or hung LibreOffice is
-        restarted and the document tried once more."""
+    def convert(
+        self,
+        docx: bytes,
+        metadata: dict[str, str] | None = None,
+        fields: tuple[str, ...] = (),
+        native: bool = True,
+    ) -> bytes:
+        """PDF bytes of a DOCX (with an empty signature field per role in `fields`); `native`: page numbers in the
+        digits of their text's language (a Thai document; an English one's are Arabic either way, and skipping the
+        page styles saves a tenth of its conversion). A dead or hung LibreOffice is restarted and the document tried
+        once more."""
         try:
-            return self._convert_once(docx, metadata, fields)
+            return self._convert_once(docx, metadata, fields, native)
         except ConvertError:
             self.restarts += 1
             self._kill()
-            return self._convert_once(docx, metadata, fields)
+            return self._convert_once(docx, metadata, fields, native)
 
-    def _convert_once(self, docx: bytes, metadata: dict[str, str] | None, fields: tuple[str, ...] = ()) -> bytes:
+    def _convert_once(
+        self, docx: bytes, metadata: dict[str, str] | None, fields: tuple[str, ...] = (), native: bool = True
+    ) -> bytes:
         if self.proc is None or self.proc.poll() is not None:
             if self.proc is not None:  # it died since the last document
                 self.restarts += 1
@@ -356,17 +366,17 @@ class Converter:
         copy = for_libreoffice(
             docx, fallback_font=not self.has_sarabun, joiners_after_marks=self.marks_stay_put, join_thai=self.join_thai
         )
-        pdf = self._export(copy)
+        pdf = self._export(copy, native)
         for _ in range(REFLOWS):  # a heading or lead-in LibreOffice left at a page foot goes to the next page
             starts = stranded(pdf, copy)
             if not starts:
                 break
             copy = break_before(copy, starts)
-            pdf = self._export(copy)
+            pdf = self._export(copy, native)
         return set_pdf_metadata(pdf, metadata or {}, fields)
 
-    def _export(self, docx: bytes) -> bytes:
-        """The PDF LibreOffice makes of these DOCX bytes, as they are."""
+    def _export(self, docx: bytes, native: bool = True) -> bytes:
+        """The PDF LibreOffice makes of these DOCX bytes, as they are (`native`: see convert)."""
         uno = _import_uno()
         assert self.workdir is not None and self.desktop is not None  # a started converter
         desktop = self.desktop
@@ -380,7 +390,11 @@ class Converter:
             try:
                 doc = desktop.loadComponentFromURL(src.as_uri(), "_blank", 0, _props(Hidden=True, ReadOnly=True))
                 try:
-                    _native_page_numbers(doc)
+                    # Writer's idle jobs (the word count for the status bar among them) wait while the controllers
+                    # are locked; the export lays out and paints the pages itself (same pages, same text).
+                    doc.lockControllers()
+                    if native:
+                        _native_page_numbers(doc)
                     doc.storeToURL(
                         dst.as_uri(),
                         _props(
@@ -427,73 +441,3 @@ def _native_page_numbers(doc: Any) -> None:
         style = styles.getByName(name)
         if style.isInUse():  # the export lays the pages out afresh: no refresh needed
             style.NumberingType = NATIVE_NUMBERING
-
-
-def set_pdf_metadata(pdf: bytes, metadata: dict[str, str], fields: tuple[str, ...] = ()) -> bytes:
-    """The document information, and the same in the XMP packet (PDF/A wants them to agree). LibreOffice's
-    /OpenAction (open at page 1, the viewer's default anyway) goes: PDF/A validators do not allow it. A final
-    document gets its empty signature fields, one per role in `fields`, over its signature lines."""
-    boxes = signature_lines(pdf) if fields else []
-    with pikepdf.open(io.BytesIO(pdf)) as doc:
-        if fields:
-            add_signature_fields(doc, list(fields), boxes)
-        for key, value in metadata.items():
-            doc.docinfo[pikepdf.Name(f"/{key}")] = str(value)
-        if "/OpenAction" in doc.Root:
-            del doc.Root["/OpenAction"]
-        if "/DocChecksum" in doc.trailer:  # LibreOffice's own key, unknown to PDF/A
-            del doc.trailer["/DocChecksum"]
-        _plain_outline(doc)
-        _untagged(doc)
-        # No producer: pyHanko, when it signs, appends itself to the document information's /Producer but writes only
-        # itself into the XMP packet's, and PDF/A wants the two to agree. Without one, both then say pyHanko. (Who
-        # made the document is in xmp:CreatorTool and the Mou* provenance keys.)
-        if "/Producer" in doc.docinfo:
-            del doc.docinfo["/Producer"]
-        with warnings.catch_warnings():  # the Mou* keys have no XMP equivalent: they stay in the document information
-            warnings.simplefilter("ignore", UserWarning)
-            with doc.open_metadata(set_pikepdf_as_editor=False) as xmp:
-                xmp.load_from_docinfo(doc.docinfo)
-                if "pdf:Producer" in xmp:
-                    del xmp["pdf:Producer"]
-        out = io.BytesIO()
-        doc.save(out, deterministic_id=False)
-    return out.getvalue()
-
-
-def _untagged(doc: pikepdf.Pdf) -> None:
-    """The structure tree LibreOffice writes for PDF/A-2 even when asked for an untagged PDF goes: PDF/A-2b needs no
-    tags, and the tree was most of the file (child-protection-commissioning: 1.47 MB with it, 0.22 MB without), and
-    made each signature's verification walk ten thousand objects (5.4 s for five signatures, 0.14 s without). The
-    outline of headings, which validation reads, is not part of it and stays."""
-    for key in ("/StructTreeRoot", "/MarkInfo"):
-        if key in doc.Root:
-            del doc.Root[key]
-    for page in doc.pages:
-        if "/StructParents" in page.obj:
-            del page.obj["/StructParents"]
-        for annot in page.obj.get("/Annots", []):
-            if "/StructParent" in annot:
-                del annot["/StructParent"]
-
-
-def _plain_outline(doc: pikepdf.Pdf) -> None:
-    """The bookmarks without the joiners and break marks of their headings (a viewer shows and searches them)."""
-    outlines = doc.Root.get("/Outlines")
-    stack = [outlines.get("/First")] if outlines is not None else []
-    seen = set()
-    while stack:
-        item = stack.pop()
-        if item is None or item.objgen in seen:
-            continue
-        seen.add(item.objgen)
-        title = item.get("/Title")
-        if title is not None and strip_joiners(str(title)) != str(title):
-            item.Title = pikepdf.String(strip_joiners(str(title)))
-        stack += [item.get("/Next"), item.get("/First")]
-
-
-def read_pdf_metadata(pdf: Any) -> dict[str, str]:
-    """The document information of a PDF (bytes, a path or an open PdfReader), keys without their slash."""
-    reader = pdf if isinstance(pdf, PdfReader) else PdfReader(pdf if not isinstance(pdf, bytes) else io.BytesIO(pdf))
-    return {k.lstrip("/"): str(v) for k, v in (reader.metadata or {}).items()}

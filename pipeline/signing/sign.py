@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from pipeline import LABELS_FILE
 from pipeline.errors import Message, MouError
 from pipeline.render import PROJECT_FONTS
-from pipeline.render.pdf import read_pdf_metadata
+from pipeline.render.pdfmeta import read_pdf_metadata
 from pipeline.signing.verify import signer_name, validation_context
 from pipeline.store.files import write_atomically
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from pipeline.render.pdf import read_pdf_metadata
+from pipeline.render.pdfmeta import read_pdf_metadata
 
 if TYPE_CHECKING:  # pyHanko is imported where it is used: `mou --help` and `mou obligations` never load it
     from asn1crypto.x509 import Certificate
