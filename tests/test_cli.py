@@ -78,3 +78,35 @@ def test_own_library(tmp_path):
 
     text = "\n".join(p.text for p in Document(str(tmp_path / "o" / "inclusive-care.docx")).paragraphs)
     assert "ตามแนวทางของกรม" in text
+
+
+def test_a_command_ends_without_tearing_down_python_and_keeps_its_status(tmp_path):
+    """`mou` ends once its command is done (quick_exit): the exit functions still run and the output is all there,
+    with the command's own status (1 for a bad spec, 2 for a usage error, 0 after --help); with another thread still
+    running it ends the normal way, which waits for that thread."""
+    import subprocess
+    import sys
+
+    mou = [sys.executable, "-m", "pipeline.cli"]
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("model: nothing\n", encoding="utf-8")
+    result = subprocess.run([*mou, "validate", str(bad)], capture_output=True, text=True)
+    assert result.returncode == 1 and "model" in result.stdout + result.stderr and "Traceback" not in result.stderr
+    assert subprocess.run([*mou, "frobnicate"], capture_output=True).returncode == 2
+    helped = subprocess.run([*mou, "--help"], capture_output=True, text=True)
+    assert helped.returncode == 0 and helped.stdout.startswith("Usage: mou")
+
+    script = (
+        "import atexit, sys, threading, time\n"
+        "from pipeline.cli.ending import quick_exit\n"
+        "atexit.register(lambda: print('exit function ran', flush=True))\n"
+        "if sys.argv[1] == 'thread':\n"
+        "    threading.Thread(target=lambda: (time.sleep(0.5), print('thread done'))).start()\n"
+        "print('output', end=' ')\n"
+        "quick_exit(3)\n"
+        "sys.exit(4)\n"
+    )
+    alone = subprocess.run([sys.executable, "-c", script, "alone"], capture_output=True, text=True)
+    assert alone.returncode == 3 and alone.stdout == "output exit function ran\n"
+    waited = subprocess.run([sys.executable, "-c", script, "thread"], capture_output=True, text=True)
+    assert waited.returncode == 4 and "thread done" in waited.stdout and "exit function ran" in waited.stdout

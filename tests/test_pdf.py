@@ -114,3 +114,42 @@ def test_a_kept_profile_starts_libreoffice_again_in_a_fraction_of_the_time(built
     assert seeded and c.template.parent == tmp_path / "cache" / "mou"
     print(f"\nLibreOffice start: {times[0]:.2f} s fresh, {times[1]:.2f} s from the kept profile")
     assert times[1] < times[0]
+
+
+def test_libreoffice_leaves_no_pipe_in_tmp(tmp_path, monkeypatch):
+    """A LibreOffice started from the kept profile is killed at close (nothing of it is kept), which would leave its
+    two pipes in /tmp for good: close removes them. The pipes a killed run of ours left behind (its process gone) are
+    removed by the next start; a live process's are not touched."""
+    import shutil
+    import socket
+    import subprocess
+    import sys
+    import tempfile
+    from pathlib import Path
+
+    from pipeline.render.procs import bound_sockets, remove_stale_pipes
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    with Converter() as first:
+        first.start()  # a new profile, terminated cleanly and kept
+    with Converter() as second:
+        second.start()
+        pipes = bound_sockets(second.proc.pid)
+        assert second.seeded and any(second.pipe in p for p in pipes) and len(pipes) >= 2
+    assert pipes and not [p for p in pipes if os.path.exists(p)]
+
+    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    folder = Path(tempfile.mkdtemp(prefix="mou-pipes-", dir="/tmp"))  # a socket's path is at most 107 bytes
+    names = {
+        "dead": f"OSL_PIPE_{os.getuid()}_mou-{gone.stdout.strip()}-0a1b2c3d",
+        "alive": f"OSL_PIPE_{os.getuid()}_mou-{os.getpid()}-0a1b2c3d",
+        "not ours": f"OSL_PIPE_{os.getuid()}_SingleOfficeIPC_0a1b2c3d",
+    }
+    for name in names.values():
+        with socket.socket(socket.AF_UNIX) as s:
+            s.bind(str(folder / name))
+    try:
+        assert remove_stale_pipes(str(folder)) == 1
+        assert sorted(p.name for p in folder.iterdir()) == sorted([names["alive"], names["not ours"]])
+    finally:
+        shutil.rmtree(folder)

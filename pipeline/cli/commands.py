@@ -475,7 +475,13 @@ def clauses_cmd(library_dir: Path | None):
 
 def main() -> None:
     signal.signal(signal.SIGTERM, _terminate)
-    cli(prog_name="mou")
+    try:
+        cli(prog_name="mou")
+    except SystemExit as exc:
+        from pipeline.cli.ending import quick_exit
+
+        quick_exit(exc.code)
+        raise
 
 
 if __name__ == "__main__":

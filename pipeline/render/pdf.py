@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import io
 import os
 import re
@@ -21,6 +22,7 @@ from pipeline.render import PROJECT_FONTS
 from pipeline.render.pagination import break_before, stranded
 from pipeline.render.pdfmeta import set_pdf_metadata
 from pipeline.render.procs import (
+    bound_sockets,
     die_with_parent,
     forget_profile,
     keep_profile,
@@ -307,14 +309,22 @@ class Converter:
         self.proc, self.desktop = None, None
 
     def close(self) -> None:
-        if self.desktop is not None and self.proc and self.proc.poll() is None:
+        """Stop LibreOffice and remove its folder. It is asked to terminate only when its profile is to be kept for
+        later starts (a new one, closed cleanly); a profile copied from the kept one is thrown away with the folder,
+        so its LibreOffice is killed at once (a clean terminate writes that profile out first: 0.15 s at the end of
+        every build and every batch worker)."""
+        if self.desktop is not None and self.proc and self.proc.poll() is None and not self.seeded:
             try:
                 self.desktop.terminate()
-                if self.proc.wait(timeout=10) == 0 and not self.seeded and self.workdir:
+                if self.proc.wait(timeout=10) == 0 and self.workdir:
                     keep_profile(self.workdir / "profile", self.template)
             except Exception:
                 pass
+        sockets = bound_sockets(self.proc.pid) if self.proc and self.proc.poll() is None else []
         self._kill()
+        for path in sockets:  # killed, it leaves its pipes in /tmp (a terminated one removes them itself)
+            with contextlib.suppress(OSError):
+                os.unlink(path)
         if self.workdir:
             for _ in range(20):  # a process of the group that had not yet died may have written into it meanwhile
                 shutil.rmtree(self.workdir, ignore_errors=True)

@@ -8,6 +8,7 @@ deletes the profiles whose owner is no longer alive (the owner's PID is in the f
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import os
 import re
@@ -122,6 +123,7 @@ def forget_profile(template: Path) -> None:
 def new_profile_dir() -> Path:
     """A LibreOffice profile folder named after this process, so a later run can tell when it is stale."""
     remove_stale_profiles()
+    remove_stale_pipes()
     return Path(tempfile.mkdtemp(prefix=f"{PROFILE_PREFIX}{os.getpid()}-"))
 
 
@@ -162,3 +164,45 @@ def remove_stale_profiles(folder: Path | None = None) -> int:
         except OSError:
             continue
     return removed
+
+
+_PIPE = re.compile(r"OSL_PIPE_\d+_mou-(\d+)-[0-9a-f]+$")  # Converter.pipe: mou-<owner pid>-<random>
+
+
+def remove_stale_pipes(folder: str = "/tmp") -> int:
+    """Remove the pipes a killed LibreOffice of ours left in /tmp (where LibreOffice puts them, whatever TMPDIR
+    says), those whose owner process has ended; returns how many went."""
+    removed, prefix = 0, f"OSL_PIPE_{os.getuid()}_mou-"
+    try:
+        names = [name for name in os.listdir(folder) if name.startswith(prefix)]
+    except OSError:
+        return 0
+    for name in names:
+        m = _PIPE.match(name)
+        if m and not _alive(int(m.group(1))):
+            with contextlib.suppress(OSError):
+                os.unlink(os.path.join(folder, name))
+                removed += 1
+    return removed
+
+
+def bound_sockets(pid: int) -> list[str]:
+    """The Unix sockets a process has bound under a path (LibreOffice's pipes in /tmp: the one we talk over and its
+    single-instance one), read from /proc; none where that cannot be read."""
+    try:
+        inodes = set()
+        for fd in os.listdir(f"/proc/{pid}/fd"):
+            with contextlib.suppress(OSError):
+                target = os.readlink(f"/proc/{pid}/fd/{fd}")
+                if target.startswith("socket:["):
+                    inodes.add(target[8:-1])
+        paths = []
+        with open("/proc/net/unix", encoding="utf-8", errors="replace") as table:
+            next(table, None)
+            for line in table:
+                fields = line.split()
+                if len(fields) >= 8 and fields[6] in inodes and fields[7].startswith("/"):
+                    paths.append(fields[7])
+        return paths
+    except OSError:
+        return []

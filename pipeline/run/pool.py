@@ -60,7 +60,13 @@ def _start_worker(root: str | None, settings: dict, pdf: bool, owner: int | None
 
 
 # What a worker needs to build, imported once by the fork server rather than by each worker (half a second of CPU each).
-PRELOAD = ["pipeline.api", "pipeline.render.pdf", "pipeline.documents.redline", "pipeline.documents.after_signing"]
+PRELOAD = [
+    "pipeline.run.quick",
+    "pipeline.api",
+    "pipeline.render.pdf",
+    "pipeline.documents.redline",
+    "pipeline.documents.after_signing",
+]
 
 
 def worker_context() -> multiprocessing.context.BaseContext:
