@@ -153,3 +153,35 @@ def test_libreoffice_leaves_no_pipe_in_tmp(tmp_path, monkeypatch):
         assert sorted(p.name for p in folder.iterdir()) == sorted([names["alive"], names["not ours"]])
     finally:
         shutil.rmtree(folder)
+
+
+def test_the_final_pdf_is_read_from_the_parse_of_libreoffices_pdf_and_reads_the_same(built_examples, converter):
+    """The build's checks of a final PDF reuse the reading of the PDF LibreOffice wrote (pdftext.same_pages): sound
+    only if what pdfmeta.set_pdf_metadata does around the pages (signature fields, document information, no
+    structure tree, plain bookmarks) leaves every page's text and every dotted line where it was. Parsed afresh, the
+    two read the same, for a final with its signature fields and for an English draft."""
+    from pipeline.render import pdf as pdfmodule
+    from pipeline.render import pdftext
+
+    pairs = []
+    real = pdfmodule.same_pages
+
+    def spy(new, old):
+        real(new, old)
+        pairs.append((new, old, pdftext.read_pdf(new) is pdftext.read_pdf(old)))  # shared, not parsed again
+
+    pdfmodule.same_pages = spy
+    try:
+        final = built_examples["inclusive-care"]
+        assert final.agreement.signers  # a final: its signature fields
+        converter.convert(final.docx.read_bytes(), {"Title": "t"}, final.agreement.signers)
+        draft = built_examples["elderly-database-grant-en"]
+        converter.convert(draft.docx.read_bytes(), {"Title": "t"}, (), native=False)
+    finally:
+        pdfmodule.same_pages = real
+    assert len(pairs) == 2
+    for new, old, shared in pairs:
+        assert new != old and shared
+        fresh_new, fresh_old = pdftext._parse(new), pdftext._parse(old)
+        assert fresh_new == fresh_old and fresh_new.pages and "".join(fresh_new.pages).strip()
+    assert any(read.dots for read in (pdftext._parse(new) for new, _, _ in pairs))  # the final's signature lines

@@ -21,6 +21,7 @@ from pipeline.errors import ConvertError
 from pipeline.render import PROJECT_FONTS
 from pipeline.render.pagination import break_before, stranded
 from pipeline.render.pdfmeta import set_pdf_metadata
+from pipeline.render.pdftext import same_pages
 from pipeline.render.procs import (
     bound_sockets,
     die_with_parent,
@@ -383,7 +384,9 @@ class Converter:
                 break
             copy = break_before(copy, starts)
             pdf = self._export(copy, native)
-        return set_pdf_metadata(pdf, metadata or {}, fields)
+        final = set_pdf_metadata(pdf, metadata or {}, fields)
+        same_pages(final, pdf)  # the build's checks of the final PDF read its pages from the parse already made
+        return final
 
     def _export(self, docx: bytes, native: bool = True) -> bytes:
         """The PDF LibreOffice makes of these DOCX bytes, as they are (`native`: see convert)."""
