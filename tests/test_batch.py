@@ -503,3 +503,34 @@ def test_a_new_row_of_the_sections_table_rebuilds_only_the_agreements_of_its_mod
     changed = {name for name in names if after[name] != before[name]}
     assert changed == {"child-protection-commissioning"}, report
     assert "_sections.yaml" in report
+
+
+def test_the_fork_server_preloads_modules_that_exist_and_starts_early_only_when_a_build_is_likely(tmp_path):
+    """The fork server imports context.PRELOAD and silently skips a name that does not import (one did, after a
+    rename): each must exist. `mou batch` starts it before planning when something is newer than the last run's
+    manifest (a spec, a clause, a template) or there is no manifest; a no-op rerun starts none."""
+    import importlib.util
+
+    from pipeline.run.context import PRELOAD, _likely_to_build
+
+    assert PRELOAD[0] == "pipeline.run.forkserver_end"
+    assert all(importlib.util.find_spec(name) is not None for name in PRELOAD)
+
+    specs, out, library = tmp_path / "specs", tmp_path / "out", tmp_path / "library"
+    for folder in (specs, out, library / "clauses", library / "templates"):
+        folder.mkdir(parents=True)
+    spec, clause = specs / "a.yaml", library / "clauses" / "c.yaml"
+    spec.write_text("x", encoding="utf-8")
+    clause.write_text("x", encoding="utf-8")
+    assert _likely_to_build(specs, out, library)  # never built
+    manifest = out / MANIFEST_NAME
+    manifest.write_text("{}", encoding="utf-8")
+    now = time.time()
+    for path, when in ((spec, now - 100), (clause, now - 100), (manifest, now - 50)):
+        os.utime(path, (when, when))
+    assert not _likely_to_build(specs, out, library)
+    os.utime(clause, (now, now))
+    assert _likely_to_build(specs, out, library)
+    os.utime(clause, (now - 100, now - 100))
+    os.utime(spec, (now, now))
+    assert _likely_to_build(specs, out, library)

@@ -334,6 +334,9 @@ def interview_cmd(answers_file, out_dir, no_input, lang, name, no_pdf, library_d
 def batch_cmd(specs_dir, out_dir, jobs, force, no_pdf, prune, no_redline, library_dir, settings_file):
     """Regenerate every agreement of SPECS_DIR into OUT: only what changed (spec, clause, template, settings,
     pipeline) unless --force; prints why each was rebuilt and saves the report in OUT/mou-report.txt."""
+    from pipeline.run.context import start_early
+
+    start_early(specs_dir, out_dir, library_dir)  # the workers' fork server imports while this process plans
     from pipeline.errors import Interrupted
     from pipeline.run.batch import BatchOptions, run_batch
     from pipeline.run.manifest import REPORT_NAME

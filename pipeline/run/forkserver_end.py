@@ -1,4 +1,4 @@
-"""Imported by the fork server only (pool.PRELOAD): when the run that started it ends, it ends without tearing
+"""Imported by the fork server only (context.PRELOAD): when the run that started it ends, it ends without tearing
 down the pipeline it imported (a tenth of a second during which it still held the run's output open)."""
 
 import atexit

@@ -8,10 +8,7 @@ import gc
 import multiprocessing
 import multiprocessing.util
 import os
-import shutil
 import signal
-import sys
-import tempfile
 import threading
 import time
 from collections.abc import Callable
@@ -23,6 +20,7 @@ from pathlib import Path
 from pipeline.errors import MouError
 from pipeline.library.clauses import read_library
 from pipeline.render.procs import watch_owner
+from pipeline.run.context import worker_context
 from pipeline.run.key import sha256
 from pipeline.run.plan import Task
 from pipeline.spec.settings import Settings
@@ -57,46 +55,6 @@ def _start_worker(root: str | None, settings: dict, pdf: bool, owner: int | None
         from pipeline.render.thai import join_words
 
         join_words("ผู้รับมอบภารกิจ", after_marks=True)  # the word list and ICU, loaded while LibreOffice starts
-
-
-# What a worker needs to build, imported once by the fork server rather than by each worker (half a second of CPU each).
-PRELOAD = [
-    "pipeline.run.quick",
-    "pipeline.api",
-    "pipeline.render.pdf",
-    "pipeline.documents.redline",
-    "pipeline.documents.after_signing",
-]
-
-
-def worker_context() -> multiprocessing.context.BaseContext:
-    """Workers forked from a fork server: a clean single-threaded process that imported the build's modules once, so
-    no UNO state, thread or lock of the parent is inherited (as with spawn), and a worker starts without importing
-    the pipeline again. A worker ends with the process that asked for the pool (watch_owner); the fork server then ends too."""
-    if sys.version_info >= (3, 12):
-        # On Python 3.13 (Debian 13) a worker killed from outside (the OOM killer) left the run waiting forever with
-        # forked workers, where the spawned ones end it cleanly (tests/test_faults.py); until that is understood,
-        # the newer Pythons spawn their workers, each importing the pipeline itself.
-        return multiprocessing.get_context("spawn")
-    context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(PRELOAD)
-    _short_socket_folder()
-    return context
-
-
-def _short_socket_folder() -> None:
-    """The fork server listens on a Unix socket in multiprocessing's temporary folder, and a socket's path is at most
-    107 bytes: under a long TMPDIR the pool would fail ("AF_UNIX path too long"). Then that folder goes in /tmp
-    (Python 3.12 does the same by itself; Debian 12 has 3.11)."""
-    config = multiprocessing.current_process()._config  # type: ignore[attr-defined]  # where its tempdir is kept
-    if config.get("tempdir") or len(tempfile.gettempdir()) <= SOCKET_TMPDIR_MAX:
-        return
-    folder = tempfile.mkdtemp(prefix="pymp-", dir="/tmp")
-    config["tempdir"] = folder
-    multiprocessing.util.Finalize(None, shutil.rmtree, args=(folder, True), exitpriority=-100)
-
-
-SOCKET_TMPDIR_MAX = 60  # pymp-XXXXXXXX/listener-XXXXXXXX under it: 40 bytes more
 
 
 def _stop_worker() -> None:
