@@ -117,8 +117,8 @@ def test_a_kept_profile_starts_libreoffice_again_in_a_fraction_of_the_time(built
 
 
 def test_libreoffice_leaves_no_pipe_in_tmp(tmp_path, monkeypatch):
-    """A LibreOffice started from the kept profile is killed at close (nothing of it is kept), which would leave its
-    two pipes in /tmp for good: close removes them. The pipes a killed run of ours left behind (its process gone) are
+    """A LibreOffice started from the kept profile is killed at a batch worker's end (nothing of it is kept), which
+    would leave its two pipes in /tmp for good: they are removed with it. The pipes a killed run of ours left behind (its process gone) are
     removed by the next start; a live process's are not touched."""
     import shutil
     import socket
@@ -132,11 +132,12 @@ def test_libreoffice_leaves_no_pipe_in_tmp(tmp_path, monkeypatch):
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     with Converter() as first:
         first.start()  # a new profile, terminated cleanly and kept
-    with Converter() as second:
-        second.start()
-        pipes = bound_sockets(second.proc.pid)
-        assert second.seeded and any(second.pipe in p for p in pipes) and len(pipes) >= 2
-    assert pipes and not [p for p in pipes if os.path.exists(p)]
+    second = Converter()
+    second.start()
+    pipes = bound_sockets(second.proc.pid)
+    assert second.seeded and any(second.pipe in p for p in pipes) and len(pipes) >= 2
+    second.close(ending=True)  # a batch worker's end: killed, not terminated
+    assert not [p for p in pipes if os.path.exists(p)]
 
     gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
     folder = Path(tempfile.mkdtemp(prefix="mou-pipes-", dir="/tmp"))  # a socket's path is at most 107 bytes

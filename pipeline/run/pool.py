@@ -45,7 +45,7 @@ def _start_worker(root: str | None, settings: dict, pdf: bool, owner: int | None
     converter = _worker["converter"] = Converter(timeout=_worker["settings"].convert_timeout) if pdf else None
     if converter is not None:
         if not in_process:
-            multiprocessing.util.Finalize(converter, converter.close, exitpriority=10)
+            multiprocessing.util.Finalize(converter, converter.close, kwargs={"ending": True}, exitpriority=10)
         try:
             converter.launch()  # LibreOffice starts on the other core while this process loads what it needs
         except MouError:
