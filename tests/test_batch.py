@@ -511,8 +511,9 @@ def test_the_fork_server_preloads_modules_that_exist_and_starts_early_only_when_
     manifest (a spec, a clause, a template) or there is no manifest; a no-op rerun starts none."""
     import importlib.util
 
-    from pipeline.run.context import PRELOAD, _likely_to_build
+    from pipeline.run.context import MANIFEST, PRELOAD, _likely_to_build
 
+    assert MANIFEST == MANIFEST_NAME
     assert PRELOAD[0] == "pipeline.run.forkserver_end"
     assert all(importlib.util.find_spec(name) is not None for name in PRELOAD)
 

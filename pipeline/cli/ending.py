@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-import os
 import sys
+
+from pipeline.render.procs import end_now
 
 
 def quick_exit(code: object) -> None:
@@ -25,9 +26,4 @@ def quick_exit(code: object) -> None:
         print(code, file=sys.stderr)
         status = 1
     run_exit_functions()
-    for stream in (sys.stdout, sys.stderr):
-        try:
-            stream.flush()
-        except (OSError, ValueError):
-            pass
-    os._exit(status & 0xFF)
+    end_now(status)

@@ -54,6 +54,9 @@ def _short_socket_folder() -> None:
 SOCKET_TMPDIR_MAX = 60  # pymp-XXXXXXXX/listener-XXXXXXXX under it: 40 bytes more
 
 
+MANIFEST = "mou-manifest.json"  # run.manifest.MANIFEST_NAME, not imported: that module imports the library
+
+
 def start_early(specs_dir: Path, out_dir: Path, library_dir: Path | None) -> bool:
     """Start the fork server now, while this process imports and plans (a third of a second), when the run will
     likely build something: a spec, a clause or a template newer than the last run's manifest, or no manifest. A
@@ -68,7 +71,7 @@ def start_early(specs_dir: Path, out_dir: Path, library_dir: Path | None) -> boo
 
 def _likely_to_build(specs_dir: Path, out_dir: Path, library_dir: Path | None) -> bool:
     try:
-        built = (out_dir / "mou-manifest.json").stat().st_mtime
+        built = (out_dir / MANIFEST).stat().st_mtime
     except OSError:
         return True
     folders = [specs_dir] + [(library_dir or PROJECT_ROOT) / part for part in ("clauses", "templates")]

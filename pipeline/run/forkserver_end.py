@@ -2,17 +2,7 @@
 down the pipeline it imported (a tenth of a second during which it still held the run's output open)."""
 
 import atexit
-import os
-import sys
 
+from pipeline.render.procs import end_now
 
-def _end() -> None:
-    for stream in (sys.stdout, sys.stderr):
-        try:
-            stream.flush()
-        except (OSError, ValueError):
-            pass
-    os._exit(0)
-
-
-atexit.register(_end)
+atexit.register(end_now, 0)
