@@ -17,6 +17,7 @@ import re
 import shutil
 import subprocess
 import tempfile
+import threading
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -90,14 +91,16 @@ _DOTS = re.compile(r"(?:(?<=\s)|^)\.{10,}(?=\s|$)", re.M)  # a word of dots: lin
 
 _READ: dict[bytes, PdfRead] = {}  # the last few readings, by the PDF's bytes
 _KEPT = 3
+_LOCK = threading.Lock()  # PDFium is not thread-safe (`mou serve` may build in threads); the readings are shared
 
 
 def read_pdf(data: bytes) -> PdfRead:
     """The PDF read once with PDFium, held (the last three) so that every check of one build shares the parse."""
-    read = _READ.pop(data, None)
-    if read is None:
-        read = _parse(data)
-    _remember(data, read)
+    with _LOCK:
+        read = _READ.pop(data, None)
+        if read is None:
+            read = _parse(data)
+        _remember(data, read)
     return read
 
 
@@ -105,10 +108,13 @@ def same_pages(new: bytes, old: bytes) -> None:
     """`new` is `old` rewritten around the same pages (document information, bookmarks, an empty signature field,
     no structure tree: pdfmeta.set_pdf_metadata): the reading of `old` serves for `new`, not parsed again (35 ms for
     an eleven-page agreement). tests/test_pdf.py compares the two readings."""
-    _remember(new, read_pdf(old))
+    read = read_pdf(old)
+    with _LOCK:
+        _remember(new, read)
 
 
 def _remember(data: bytes, read: PdfRead) -> None:
+    """Under _LOCK."""
     _READ[data] = read
     while len(_READ) > _KEPT:
         del _READ[next(iter(_READ))]
@@ -151,12 +157,13 @@ def pdf_outline(data: bytes, keys: list[str]) -> tuple[dict[str, str], list[str]
     PDFium without reading a page (under a millisecond where pypdf takes ten)."""
     import pypdfium2 as pdfium
 
-    doc = pdfium.PdfDocument(data)
-    try:
-        info = {key: value for key in keys if (value := doc.get_metadata_value(key))}
-        return info, [item.get_title() for item in doc.get_toc()]
-    finally:
-        doc.close()
+    with _LOCK:
+        doc = pdfium.PdfDocument(data)
+        try:
+            info = {key: value for key in keys if (value := doc.get_metadata_value(key))}
+            return info, [item.get_title() for item in doc.get_toc()]
+        finally:
+            doc.close()
 
 
 def pdf_text(pdf: bytes | Path) -> str:
