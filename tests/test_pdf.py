@@ -7,6 +7,7 @@ import pytest
 
 from pipeline.errors import ConvertError
 from pipeline.render.pdf import Converter, for_libreoffice
+from pipeline.render.thai import thai_digits
 
 
 def test_fallback_font_scaling(built_examples):
@@ -216,3 +217,44 @@ def test_pdfs_read_from_several_threads_at_once_read_as_one_at_a_time(built_exam
         t.join(120)
     assert not errors and len(results) == 4 * 6
     assert all(read == alone[i] for i, read in results)
+
+
+def test_a_document_of_two_sections_numbers_the_pages_of_both_in_thai_digits(built_examples, converter):
+    """Page numbers are made native in LibreOffice's page styles; a document of one section is set in one style (the
+    quick path of render.pdf._native_page_numbers), one of two sections in two: both styles number in Thai digits.
+    Here the second half of an agreement is a landscape section of its own (pages of another size)."""
+    import re
+
+    import pypdfium2 as pdfium
+
+    from pipeline.render.pdftext import pdf_pages
+
+    original = built_examples["inclusive-care"].docx.read_bytes()
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(original)) as src, zipfile.ZipFile(out, "w") as dst:
+        for item in src.infolist():
+            data = src.read(item.filename)
+            if item.filename == "word/document.xml":
+                xml = data.decode()
+                body_sect = re.search(r"<w:sectPr[ >].*?</w:sectPr>", xml[xml.rindex("<w:sectPr") :], re.S).group(0)
+                landscape = re.sub(
+                    r'<w:pgSz w:w="(\d+)" w:h="(\d+)"/>', r'<w:pgSz w:w="\2" w:h="\1" w:orient="landscape"/>', body_sect
+                )  # and no title page of its own: its first page numbered like the rest
+                landscape = re.sub(r'<w:titlePg/>|<w:headerReference w:type="first"[^>]*/>', "", landscape)
+                assert landscape != body_sect
+                paragraphs = [m.end() for m in re.finditer(r"</w:p>", xml)]
+                middle = paragraphs[len(paragraphs) // 2]
+                xml = xml[:middle] + f"<w:p><w:pPr>{body_sect}</w:pPr></w:p>" + xml[middle:]
+                xml = xml[: xml.rindex("<w:sectPr")] + xml[xml.rindex("<w:sectPr") :].replace(body_sect, landscape)
+                assert xml.count("<w:sectPr") == 2
+                data = xml.encode()
+            dst.writestr(item, data)
+    pdf = converter.convert(out.getvalue())
+    doc = pdfium.PdfDocument(pdf)
+    sizes = [round(doc[i].get_width()) > round(doc[i].get_height()) for i in range(len(doc))]
+    doc.close()
+    assert not sizes[0] and sizes[-1]  # portrait first, landscape last: two page styles
+    pages = pdf_pages(pdf, layout=True)
+    for n, page in enumerate(pages[1:], 2):
+        first = next(line for line in page.splitlines() if line.strip()).strip()
+        assert first == f"- {thai_digits(str(n))} -", (n, first)
