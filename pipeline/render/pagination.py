@@ -3,8 +3,9 @@
 Every heading and every lead-in ("… ดังนี้") is kept with the next paragraph, and Word honours it; LibreOffice 7.4
 sometimes does not (seen on the first page, where a clause heading and its lead-in ended the page and the first item
 began the next). So after a conversion the last line of each page is read back (the build's one read of the PDF); where it ends a paragraph
-that is kept with the next, the conversion copy gets a page break before the start of that chain of kept paragraphs
-and is converted once more. The DOCX the user gets is not touched.
+that is kept with the next, that chain of kept paragraphs gets a page break before its first paragraph, in the
+document LibreOffice still holds (render.pdf), and the document is exported once more. The DOCX the user gets is not
+touched.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import io
 import re
 import unicodedata
 import zipfile
+from dataclasses import dataclass
 from typing import Any
 
 from lxml import etree
@@ -23,7 +25,7 @@ from pipeline.render.thai import strip_joiners
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 
 
-def _norm(text: str) -> str:
+def norm_text(text: str) -> str:
     return re.sub(r"\s+", "", unicodedata.normalize("NFC", strip_joiners(text)))
 
 
@@ -61,9 +63,18 @@ def _body_paragraphs(root: Any) -> list[Any]:
     return [p for p in body.iter(f"{W}p") if not any(a.tag == f"{W}tbl" for a in p.iterancestors())]
 
 
-def stranded(pdf: bytes, docx: bytes) -> list[int]:
-    """Indexes (among the body paragraphs) of the first paragraph of each chain of kept paragraphs whose last line
-    ends a page that is not the last."""
+@dataclass(frozen=True)
+class Strand:
+    """A chain of kept paragraphs whose last line ends a page that is not the last."""
+
+    page: int  # the page it ends, from 0
+    start: int  # the chain's first paragraph, an index among the body paragraphs (break_before's)
+    back: int  # paragraphs from the page's last one back to the chain's first
+    text: str  # the chain's first paragraph, as norm_text has it
+
+
+def stranded(pdf: bytes, docx: bytes) -> list[Strand]:
+    """The chains of kept paragraphs whose last line ends a page that is not the last, in page order."""
     pages = read_pdf(pdf).pages
     with zipfile.ZipFile(io.BytesIO(docx)) as z:
         root = etree.fromstring(z.read("word/document.xml"))
@@ -78,13 +89,13 @@ def stranded(pdf: bytes, docx: bytes) -> list[int]:
         style = ppr.find(f"{W}pStyle") if ppr is not None else None
         return kept_style.get(style.get(f"{W}val") if style is not None else "Normal", False)
 
-    texts = [_norm("".join(t.text or "" for t in p.iter(f"{W}t"))) for p in paragraphs]
+    texts = [norm_text("".join(t.text or "" for t in p.iter(f"{W}t"))) for p in paragraphs]
     starts, at = [], 0
-    for page in pages[:-1]:
+    for number, page in enumerate(pages[:-1]):
         lines = [line for line in page.split("\n") if line.strip()]
         if not lines:
             continue
-        last = _norm(lines[-1])
+        last = norm_text(lines[-1])
         found = next((i for i in range(at, len(texts)) if texts[i] and texts[i].endswith(last)), None)
         if found is None:
             continue
@@ -94,7 +105,7 @@ def stranded(pdf: bytes, docx: bytes) -> list[int]:
         start = found
         while start > 0 and kept(paragraphs[start - 1]) and texts[start - 1]:
             start -= 1
-        starts.append(start)
+        starts.append(Strand(number, start, found - start, texts[start]))
     return starts
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import io
 import os
 import re
@@ -14,11 +15,13 @@ import threading
 import time
 import uuid
 import zipfile
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from pipeline.errors import ConvertError
-from pipeline.render import PROJECT_FONTS
+from pipeline.render import PROJECT_FONTS, lodoc
 from pipeline.render.pagination import break_before, stranded
 from pipeline.render.pdfmeta import set_pdf_metadata
 from pipeline.render.pdftext import same_pages
@@ -32,6 +35,8 @@ from pipeline.render.procs import (
     seed_profile,
 )
 from pipeline.render.thai import join_words
+
+T = TypeVar("T")
 
 SARABUN = "TH Sarabun New"
 FALLBACK = "Laksaman"
@@ -380,65 +385,108 @@ class Converter:
         copy = for_libreoffice(
             docx, fallback_font=not self.has_sarabun, joiners_after_marks=self.marks_stay_put, join_thai=self.join_thai
         )
-        pdf = self._export(copy, native)
-        for _ in range(REFLOWS):  # a heading or lead-in LibreOffice left at a page foot goes to the next page
-            starts = stranded(pdf, copy)
-            if not starts:
-                break
-            copy = break_before(copy, starts)
-            pdf = self._export(copy, native)
+        job = self._load(copy, native)
+        try:
+            pdf = self._store(job)
+            for _ in range(REFLOWS):  # a heading or lead-in LibreOffice left at a page foot goes to the next page
+                strands = stranded(pdf, copy)
+                if not strands:
+                    break
+                copy = break_before(copy, [s.start for s in strands])
+                if not self._in_time(functools.partial(lodoc.break_in_place, job.doc, strands)):
+                    self._unload(job)  # not found where the PDF has it: the copy with its page breaks, loaded again
+                    job = self._load(copy, native)
+                pdf = self._store(job)
+        finally:
+            self._unload(job)
         final = set_pdf_metadata(pdf, metadata or {}, fields)
         same_pages(final, pdf)  # the build's checks of the final PDF read its pages from the parse already made
         return final
 
-    def _export(self, docx: bytes, native: bool = True) -> bytes:
-        """The PDF LibreOffice makes of these DOCX bytes, as they are (`native`: see convert)."""
-        uno = _import_uno()
-        assert self.workdir is not None and self.desktop is not None  # a started converter
-        desktop = self.desktop
-        job = self.workdir / f"job-{uuid.uuid4().hex[:8]}"
-        job.mkdir()
-        src, dst = job / "in.docx", job / "out.pdf"
-        src.write_bytes(docx)
-        result: dict[str, object] = {}
+    def _in_time(self, work: Callable[[], T]) -> T:
+        """What `work` (calls to LibreOffice) returns, done on a thread within the timeout: past it LibreOffice is
+        killed; either way a failure is a ConvertError."""
+        result: dict[str, Any] = {}
 
-        def work():
+        def run() -> None:
             try:
-                doc = desktop.loadComponentFromURL(src.as_uri(), "_blank", 0, _props(Hidden=True, ReadOnly=True))
-                try:
-                    # Writer's idle jobs (the word count for the status bar among them) wait while the controllers
-                    # are locked; the export lays out and paints the pages itself (same pages, same text).
-                    doc.lockControllers()
-                    if native:
-                        _native_page_numbers(doc, one_style=self.marks_stay_put and _one_section(docx))
-                    doc.storeToURL(
-                        dst.as_uri(),
-                        _props(
-                            FilterName="writer_pdf_Export",
-                            FilterData=uno.Any("[]com.sun.star.beans.PropertyValue", _props(**PDF_EXPORT)),
-                        ),
-                    )
-                finally:
-                    doc.close(True)
+                result["value"] = work()
             except Exception as exc:  # a UNO exception or a dead bridge
                 result["error"] = exc
 
-        thread = threading.Thread(target=work, daemon=True)
+        thread = threading.Thread(target=run, daemon=True)
         thread.start()
         thread.join(self.timeout)
+        if thread.is_alive():
+            self._kill()
+            raise ConvertError(
+                f"LibreOffice ใช้เวลาเกิน {self.timeout:.0f} วินาที / LibreOffice took longer than {self.timeout:.0f} s and was stopped"
+            )
+        if "error" in result:
+            raise ConvertError(
+                f"LibreOffice แปลงเอกสารไม่สำเร็จ / LibreOffice failed to convert the document: {result['error']}"
+            )
+        return result["value"]
+
+    def _load(self, docx: bytes, native: bool = True) -> _Job:
+        """These DOCX bytes loaded in LibreOffice, as they are (`native`: see convert), in a folder of their own."""
+        assert self.workdir is not None and self.desktop is not None  # a started converter
+        desktop = self.desktop
+        job = _Job(self.workdir / f"job-{uuid.uuid4().hex[:8]}")
+        job.folder.mkdir()
+        src = job.folder / "in.docx"
+        src.write_bytes(docx)
+
+        def load() -> Any:
+            doc = desktop.loadComponentFromURL(src.as_uri(), "_blank", 0, _props(Hidden=True, ReadOnly=True))
+            try:
+                # Writer's idle jobs (the word count for the status bar among them) wait while the controllers are
+                # locked; the export lays out and paints the pages itself (same pages, same text).
+                doc.lockControllers()
+                if native:
+                    lodoc.native_page_numbers(doc, one_style=self.marks_stay_put and lodoc.one_section(docx))
+            except Exception:
+                doc.close(True)
+                raise
+            return doc
+
         try:
-            if thread.is_alive():
-                self._kill()
-                raise ConvertError(
-                    f"LibreOffice ใช้เวลาเกิน {self.timeout:.0f} วินาที / LibreOffice took longer than {self.timeout:.0f} s and was stopped"
-                )
-            if "error" in result or not dst.exists():
-                raise ConvertError(
-                    f"LibreOffice แปลงเอกสารไม่สำเร็จ / LibreOffice failed to convert the document: {result.get('error')}"
-                )
-            return dst.read_bytes()
+            job.doc = self._in_time(load)
+        except ConvertError:
+            shutil.rmtree(job.folder, ignore_errors=True)
+            raise
+        return job
+
+    def _store(self, job: _Job) -> bytes:
+        """The PDF of the loaded document as it now is."""
+        uno = _import_uno()
+        dst = job.folder / f"out-{job.stores}.pdf"
+        job.stores += 1
+        filter_data = uno.Any("[]com.sun.star.beans.PropertyValue", _props(**PDF_EXPORT))
+        self._in_time(
+            lambda: job.doc.storeToURL(dst.as_uri(), _props(FilterName="writer_pdf_Export", FilterData=filter_data))
+        )
+        if not dst.exists():
+            raise ConvertError("LibreOffice แปลงเอกสารไม่สำเร็จ / LibreOffice failed to convert the document: no PDF")
+        return dst.read_bytes()
+
+    def _unload(self, job: _Job) -> None:
+        """The document closed (unless its LibreOffice is gone) and its folder removed."""
+        try:
+            if job.doc is not None and self.proc is not None and self.proc.poll() is None:
+                doc, job.doc = job.doc, None
+                self._in_time(lambda: doc.close(True))
         finally:
-            shutil.rmtree(job, ignore_errors=True)
+            shutil.rmtree(job.folder, ignore_errors=True)
+
+
+@dataclass
+class _Job:
+    """A document loaded in LibreOffice, and the folder of its files."""
+
+    folder: Path
+    doc: Any = None
+    stores: int = 0
 
 
 REFLOWS = 2  # conversions again at most, each with page breaks before the chains LibreOffice left at a page foot
@@ -446,26 +494,3 @@ REFLOWS = 2  # conversions again at most, each with page breaks before the chain
 
 # PDF/A-2b (archival: fonts embedded, metadata as XMP), with the outline of headings that validation reads.
 PDF_EXPORT = {"SelectPdfVersion": 2, "ExportBookmarks": True}  # untagged: PDF/A-2b needs no tags (see _untagged)
-NATIVE_NUMBERING = 12  # com.sun.star.style.NumberingType: the digits of the text's language (Thai digits in Thai)
-
-
-def _one_section(docx: bytes) -> bool:
-    """Whether the DOCX has one section (its body's own sectPr and no other)."""
-    with zipfile.ZipFile(io.BytesIO(docx)) as z:
-        return z.read("word/document.xml").count(b"<w:sectPr") == 1
-
-
-def _native_page_numbers(doc: Any, one_style: bool = False) -> None:
-    """Page numbers print in the digits of their text's language as text, not only as glyphs: the page styles number
-    natively, so a search or a copy of "- ๒ -" in a Thai PDF finds Thai digits (English pages stay Arabic).
-    `one_style`: the document has one section and LibreOffice 25.2 sets it in one page style (a first page with a
-    header of its own included), the one its text starts in: that style alone, in four calls over the pipe where
-    asking each page style whether it is in use took thirty (20 ms of a 140 ms conversion)."""
-    styles = doc.StyleFamilies.getByName("PageStyles")
-    if one_style:
-        styles.getByName(doc.Text.Start.PageStyleName).NumberingType = NATIVE_NUMBERING
-        return
-    for name in styles.ElementNames:
-        style = styles.getByName(name)
-        if style.isInUse():  # the export lays the pages out afresh: no refresh needed
-            style.NumberingType = NATIVE_NUMBERING
