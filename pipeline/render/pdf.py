@@ -426,7 +426,8 @@ class Converter:
             raise ConvertError(
                 f"LibreOffice แปลงเอกสารไม่สำเร็จ / LibreOffice failed to convert the document: {result['error']}"
             )
-        return result["value"]
+        value: T = result["value"]
+        return value
 
     def _load(self, docx: bytes, native: bool = True) -> _Job:
         """These DOCX bytes loaded in LibreOffice, as they are (`native`: see convert), in a folder of their own."""
