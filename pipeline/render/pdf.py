@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
-import io
 import os
-import re
 import shutil
 import signal
 import subprocess
@@ -14,7 +12,6 @@ import sys
 import threading
 import time
 import uuid
-import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,7 +19,8 @@ from typing import Any, TypeVar
 
 from pipeline.errors import ConvertError
 from pipeline.render import PROJECT_FONTS, lodoc
-from pipeline.render.pagination import break_before, stranded
+from pipeline.render.lodoc import SARABUN, for_libreoffice
+from pipeline.render.pagination import Strand, break_before, stranded
 from pipeline.render.pdfmeta import set_pdf_metadata
 from pipeline.render.pdftext import same_pages
 from pipeline.render.procs import (
@@ -34,15 +32,8 @@ from pipeline.render.procs import (
     profile_template,
     seed_profile,
 )
-from pipeline.render.thai import join_words
 
 T = TypeVar("T")
-
-SARABUN = "TH Sarabun New"
-FALLBACK = "Laksaman"
-# TLWG Laksaman is TH Sarabun New's design drawn about 1/0.66 larger; fontconfig's alias scales it by 0.66
-# but LibreOffice ignores that, so the conversion copy of the DOCX scales its sizes itself.
-FALLBACK_SCALE = 0.66
 
 # The LibreOffice profile: Context numerals print digits in the language of their text, so the PAGE field of
 # a Thai document comes out in Thai digits (LibreOffice ignores Word's ThaiArabic / thaiNumbers formats). No online
@@ -138,40 +129,6 @@ def _props(**kw: object) -> tuple[Any, ...]:
         p.Name, p.Value = k, v
         out.append(p)
     return tuple(out)
-
-
-_TEXT = re.compile(r"(<w:t(?:\s[^>]*)?>)([^<]*)(</w:t>)")
-
-
-def for_libreoffice(
-    docx: bytes, fallback_font: bool, joiners_after_marks: bool = False, join_thai: bool = True
-) -> bytes:
-    """The conversion copy of a DOCX. Word joiners inside the Thai words of the body (thai.join_words), so that
-    LibreOffice breaks Thai lines between words; Word's `\\* ThaiArabic` page-number switch is dropped (LibreOffice
-    prints it as Thai letters; its Context numerals print the plain number in Thai digits); where TH Sarabun New is
-    missing, TH Sarabun New -> Laksaman at 0.66 of each size (half-points, rounded)."""
-    size = re.compile(rb'(<w:sz(?:Cs)?\s+w:val=")(\d+)(")')
-    switch = re.compile(rb"\s*\\\* ThaiArabic")
-
-    def joined(m: re.Match[str]) -> str:
-        return m.group(1) + join_words(m.group(2), joiners_after_marks) + m.group(3)
-
-    def scaled(m: re.Match[bytes]) -> bytes:
-        return m.group(1) + str(max(2, round(int(m.group(2)) * FALLBACK_SCALE))).encode() + m.group(3)
-
-    out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(docx)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_STORED) as dst:
-        for item in src.infolist():  # stored, not compressed: this copy only travels to LibreOffice's temp folder
-            data = src.read(item.filename)
-            item.compress_type = zipfile.ZIP_STORED
-            if item.filename.startswith("word/header"):
-                data = switch.sub(b"", data)
-            if join_thai and item.filename == "word/document.xml":
-                data = _TEXT.sub(joined, data.decode("utf-8")).encode("utf-8")
-            if fallback_font and item.filename.startswith("word/") and item.filename.endswith(".xml"):
-                data = size.sub(scaled, data.replace(SARABUN.encode(), FALLBACK.encode()))
-            dst.writestr(item, data)
-    return out.getvalue()
 
 
 class Converter:
@@ -393,7 +350,7 @@ class Converter:
                 if not strands:
                     break
                 copy = break_before(copy, [s.start for s in strands])
-                if not self._in_time(functools.partial(lodoc.break_in_place, job.doc, strands)):
+                if not self._broken_in_place(job, strands):
                     self._unload(job)  # not found where the PDF has it: the copy with its page breaks, loaded again
                     job = self._load(copy, native)
                 pdf = self._store(job)
@@ -402,6 +359,16 @@ class Converter:
         final = set_pdf_metadata(pdf, metadata or {}, fields)
         same_pages(final, pdf)  # the build's checks of the final PDF read its pages from the parse already made
         return final
+
+    def _broken_in_place(self, job: _Job, strands: list[Strand]) -> bool:
+        """lodoc.break_in_place, where an error of LibreOffice's (a page ending in a table, say) is a chain not found
+        there; past the timeout LibreOffice is gone and the conversion fails as any other step."""
+        try:
+            return self._in_time(functools.partial(lodoc.break_in_place, job.doc, strands))
+        except ConvertError:
+            if self.proc is None or self.proc.poll() is not None:
+                raise
+            return False
 
     def _in_time(self, work: Callable[[], T]) -> T:
         """What `work` (calls to LibreOffice) returns, done on a thread within the timeout: past it LibreOffice is
