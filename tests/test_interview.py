@@ -2,6 +2,7 @@
 
 import datetime as dt
 import re
+import signal
 import sys
 import time
 from decimal import Decimal
@@ -45,7 +46,9 @@ class Driver:
     A list is asked item by item under a header line; its items come from `lists`, keyed by text in the header."""
 
     def __init__(self, args, rules, lists=None):
-        self.child = pexpect.spawn(MOU, args, encoding="utf-8", timeout=90, dimensions=(50, 250))
+        self.child = pexpect.spawn(
+            MOU, args, encoding="utf-8", timeout=90, dimensions=(50, 250), preexec_fn=as_at_a_terminal
+        )
         self.rules, self.lists, self.log, self.header = (
             list(rules),
             {k: list(v) for k, v in (lists or {}).items()},
@@ -86,6 +89,15 @@ class Driver:
                     value = values
                 return value(before) if callable(value) else value
         return ""  # take the default
+
+
+def as_at_a_terminal() -> None:
+    """The child's Ctrl-C and Ctrl-\\ as a person's shell leaves them, whatever the test run inherited: `make test`
+    started in the background by a shell without job control (`make test &` in a script, nohup) ignores SIGINT and
+    SIGQUIT, a process keeps an ignored signal across exec, and Python then leaves it ignored (Debian 13, a run
+    started so: SigIgn 0x1001007 in the interview's /proc status, its Ctrl-C echoed and never delivered)."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    signal.signal(signal.SIGQUIT, signal.SIG_DFL)
 
 
 def waiting_for_input(pid: int, timeout: float = 30) -> None:
