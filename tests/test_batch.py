@@ -115,29 +115,43 @@ def test_cold_run_then_noop_then_inspect(specs, tmp_path):
         assert entry["built_at"] in (shown.stdout + shown.stderr) and "as built" in (shown.stdout + shown.stderr)
 
 
-def test_libreoffice_killed_during_run_is_restarted(specs, tmp_path):
+def test_libreoffice_killed_during_run_is_restarted_and_each_keeps_to_its_core(specs, tmp_path):
     for n in range(1):  # five agreements more: the run is still going when LibreOffice is killed after the first
         for f in EXAMPLE_FILES:
             shutil.copy(f, specs / f"{f.stem}-{n}.yaml")
     tmp = tmp_path / "tmp"
     tmp.mkdir()
     out = tmp_path / "out"
-    proc = mou_process("batch", specs, "--out", out, "-j", "2", env={"TMPDIR": str(tmp)})
-    killed = []
+    two = set(sorted(os.sched_getaffinity(0))[:2])  # the run may use two cores: -j 2 is one worker per core
+    proc = mou_process(
+        "batch",
+        specs,
+        "--out",
+        out,
+        "-j",
+        "2",
+        env={"TMPDIR": str(tmp)},
+        preexec_fn=lambda: os.sched_setaffinity(0, two),
+    )
+    killed, cores = [], {}
 
     def kill_one_soffice():
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline and not killed:
             if list(out.glob("*.pdf")):
+                ours = []
                 for pid in filter(str.isdigit, os.listdir("/proc")):
                     try:
                         cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
+                        if b"soffice" in cmdline and str(tmp).encode() in cmdline:
+                            cores[pid] = frozenset(os.sched_getaffinity(int(pid)))
+                            ours.append(pid)
                     except OSError:
                         continue
-                    if b"soffice" in cmdline and str(tmp).encode() in cmdline:
-                        os.kill(int(pid), signal.SIGKILL)
-                        killed.append(pid)
-                        return
+                if len(cores) >= 2:  # both workers' LibreOffices seen: one is killed
+                    os.kill(int(ours[0]), signal.SIGKILL)
+                    killed.append(ours[0])
+                    return
             time.sleep(0.05)
 
     killer = threading.Thread(target=kill_one_soffice)
@@ -146,6 +160,8 @@ def test_libreoffice_killed_during_run_is_restarted(specs, tmp_path):
     killer.join()
     assert killed, "no LibreOffice of this run was found to kill"
     assert proc.returncode == 0, output
+    # each worker and the LibreOffice it started keep to a core of their own (pool._take_a_core)
+    assert all(len(c) == 1 for c in cores.values()) and set().union(*cores.values()) == two, cores
     assert "LibreOffice restarts" in output
     pdfs = sorted(out.glob("*.pdf"))
     assert len(pdfs) == len(list(specs.glob("*.yaml")))
@@ -535,3 +551,17 @@ def test_the_fork_server_preloads_modules_that_exist_and_starts_early_only_when_
     os.utime(clause, (now - 100, now - 100))
     os.utime(spec, (now, now))
     assert _likely_to_build(specs, out, library)
+
+
+def test_a_batch_pins_its_workers_only_with_one_per_core():
+    """pool._pinned: a counter (each worker takes the next core) only for a pool of one worker per allowed core, two at
+    least; fewer workers than cores, or more, are left to the scheduler (the server's pool is never pinned)."""
+    import multiprocessing
+
+    from pipeline.run.pool import _pinned
+
+    context = multiprocessing.get_context("spawn")
+    allowed = len(os.sched_getaffinity(0))
+    assert _pinned(1, context) is None and _pinned(allowed + 1, context) is None
+    if allowed >= 2:
+        assert _pinned(allowed, context) is not None and _pinned(allowed - 1, context) is None

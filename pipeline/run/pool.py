@@ -16,6 +16,7 @@ from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from pipeline.errors import MouError
 from pipeline.library.clauses import read_library
@@ -31,9 +32,10 @@ from pipeline.store.files import write_atomically
 _worker: dict = {}
 
 
-def _start_worker(root: str | None, settings: dict, pdf: bool, owner: int | None = None) -> None:
+def _start_worker(root: str | None, settings: dict, pdf: bool, owner: int | None = None, cores: Any = None) -> None:
     """Each worker process loads the library once and keeps its own LibreOffice (own profile) for the whole run.
-    `owner`: the process the pool works for (None: this process, a build here without a pool)."""
+    `owner`: the process the pool works for (None: this process, a build here without a pool). `cores`: a counter
+    shared by a batch's workers when there is one per core (_pinned)."""
     from pipeline.render.pdf import Converter
 
     in_process = owner is None
@@ -41,6 +43,8 @@ def _start_worker(root: str | None, settings: dict, pdf: bool, owner: int | None
         watch_owner(owner)  # a killed batch (or server) takes its workers, and through them their LibreOffice, with it
         for sig in STOP_SIGNALS:
             signal.signal(sig, signal.SIG_IGN)  # the parent decides; a worker finishes its document
+    if cores is not None:
+        _take_a_core(cores)
     _worker["settings"] = Settings(**settings)
     converter = _worker["converter"] = Converter(timeout=_worker["settings"].convert_timeout) if pdf else None
     if converter is not None:
@@ -55,6 +59,27 @@ def _start_worker(root: str | None, settings: dict, pdf: bool, owner: int | None
         from pipeline.render.thai import join_words
 
         join_words("ผู้รับมอบภารกิจ", after_marks=True)  # the word list and ICU, loaded while LibreOffice starts
+
+
+def _take_a_core(cores: Any) -> None:
+    """This worker, and the LibreOffice it starts (which inherits it), kept to a core of its own: a worker and its
+    LibreOffice take turns (a UNO call waits for the other), so the pair shares one core's caches instead of
+    migrating between cores. `mou batch` over 100 agreements, -j 2 on this 2-core machine, seven alternating pairs:
+    pinned faster in six, by 5-7 % on average. Only the first worker per core (a later one, replacing a dead
+    worker, runs where it may)."""
+    with cores.get_lock():
+        slot, cores.value = cores.value, cores.value + 1
+    allowed = sorted(os.sched_getaffinity(0))
+    if slot < len(allowed):
+        os.sched_setaffinity(0, {allowed[slot]})
+
+
+def _pinned(width: int, context: Any) -> Any:
+    """A counter for _take_a_core when a batch has one worker per core it may use, else None (fewer workers than
+    cores are left to the scheduler, and so is the server's pool: other work shares those cores)."""
+    if width < 2 or not hasattr(os, "sched_getaffinity") or width != len(os.sched_getaffinity(0)):
+        return None
+    return context.Value("i", 0)
 
 
 def _stop_worker() -> None:
@@ -442,7 +467,10 @@ def _run_tasks(
                 warm.executor()
                 if shared and warm is not None
                 else ProcessPoolExecutor(
-                    max_workers=width, mp_context=context, initializer=_start_worker, initargs=args
+                    max_workers=width,
+                    mp_context=context,
+                    initializer=_start_worker,
+                    initargs=(*args, _pinned(width, context)),
                 )
             )
             width = warm.workers if shared and warm is not None else width
