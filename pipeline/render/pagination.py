@@ -1,8 +1,8 @@
 """Headings and lead-ins that LibreOffice left at the foot of a page, found in its PDF and sent to the next page.
 
-Every heading and every lead-in ("… ดังนี้") is kept with the next paragraph, and Word honours it; LibreOffice 7.4
-sometimes does not (seen on the first page, where a clause heading and its lead-in ended the page and the first item
-began the next). So after a conversion the last line of each page is read back (the build's one read of the PDF); where it ends a paragraph
+Every heading and every lead-in ("… ดังนี้") is kept with the next paragraph, and Word honours it; LibreOffice (7.4,
+and 25.2 too) sometimes does not (seen on the first page, where a clause heading and its lead-in ended the page and
+the first item began the next, whatever the keep flags say). So after a conversion the last line of each page is read back (the build's one read of the PDF); where it ends a paragraph
 that is kept with the next, that chain of kept paragraphs gets a page break before its first paragraph, in the
 document LibreOffice still holds (render.pdf), and the document is exported once more. The DOCX the user gets is not
 touched.
