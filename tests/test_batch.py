@@ -160,7 +160,7 @@ def test_libreoffice_killed_during_run_is_restarted_and_each_keeps_to_its_core(s
     killer.join()
     assert killed, "no LibreOffice of this run was found to kill"
     assert proc.returncode == 0, output
-    # each worker and the LibreOffice it started keep to a core of their own (pool._take_a_core)
+    # each worker and the LibreOffice it started keep to a core of their own (placement.take_a_core)
     assert all(len(c) == 1 for c in cores.values()) and set().union(*cores.values()) == two, cores
     assert "LibreOffice restarts" in output
     pdfs = sorted(out.glob("*.pdf"))
@@ -168,6 +168,87 @@ def test_libreoffice_killed_during_run_is_restarted_and_each_keeps_to_its_core(s
     for pdf in pdfs:
         assert len(PdfReader(pdf).pages) >= 3
     assert not list(out.glob(".*.tmp"))
+
+
+def watched_batch(specs: Path, out: Path, tmp: Path, kill_ahead: bool = False, cores: set | None = None):
+    """`mou batch -j 2` with its LibreOffices watched: each one's parent and last CPU affinity; `kill_ahead`: the one
+    the batch launched itself (render/office.launch_ahead) is killed as soon as it is seen."""
+    proc = mou_process(
+        "batch",
+        specs,
+        "--out",
+        out,
+        "-j",
+        "2",
+        env={"TMPDIR": str(tmp)},
+        preexec_fn=(lambda: os.sched_setaffinity(0, cores)) if cores else None,
+    )
+    seen: dict[int, tuple[int, frozenset]] = {}
+
+    def watch():
+        while proc.poll() is None:
+            for pid in map(int, filter(str.isdigit, os.listdir("/proc"))):
+                try:
+                    stat = Path(f"/proc/{pid}/stat").read_text()
+                    if not stat.startswith(f"{pid} (soffice.bin)") or pid in seen and kill_ahead:
+                        continue
+                    parent = int(stat.rsplit(")", 1)[1].split()[1])
+                    if str(tmp).encode() not in Path(f"/proc/{pid}/cmdline").read_bytes() or parent in seen:
+                        continue  # another run's, or a process LibreOffice forked (its gpg helpers)
+                    seen[pid] = (parent, frozenset(os.sched_getaffinity(pid)))
+                    if kill_ahead and parent == proc.pid:
+                        os.kill(pid, signal.SIGKILL)
+                except (OSError, ValueError):
+                    continue
+            time.sleep(0.01)
+
+    watcher = threading.Thread(target=watch)
+    watcher.start()
+    output, _ = proc.communicate(timeout=300)
+    watcher.join()
+    return proc, output, seen
+
+
+def test_a_short_batch_converts_in_the_libreoffice_it_launched_while_planning(specs, tmp_path):
+    """A run of a few agreements (no more than its workers) launches a LibreOffice before it plans, and its first
+    worker adopts it instead of starting its own (context.start_early, office.launch_ahead): two agreements, two
+    LibreOffices, one of them the batch's own child, each kept to a core with its worker. A wrong guess (a spec
+    touched, not changed) kills it at the end; one killed before it answers is replaced by the worker's own. Nothing
+    is left running, and no profile folder."""
+    for f in specs.glob("*.yaml"):
+        if f.stem not in ("child-protection-commissioning", "elderly-database-grant"):
+            f.unlink()
+    [first, second] = sorted(specs.glob("*.yaml"))
+    out, tmp = tmp_path / "out", tmp_path / "tmp"
+    tmp.mkdir()
+    two = set(sorted(os.sched_getaffinity(0))[:2])
+    proc, output, seen = watched_batch(specs, out, tmp, cores=two)
+    assert proc.returncode == 0, output
+    assert len(seen) == 2 and [parent for parent, _ in seen.values()].count(proc.pid) == 1, (proc.pid, seen)
+    if len(two) == 2:  # one worker per core: each LibreOffice on its worker's core, the adopted one too
+        assert sorted(len(c) for _, c in seen.values()) == [1, 1] and set().union(*(c for _, c in seen.values())) == two
+    assert len(list(out.glob("*.pdf"))) == 2
+    assert not {pid for pid in seen if Path(f"/proc/{pid}").exists()} and not list(tmp.glob("mou-lo-*"))
+
+    stamps = {p: p.stat().st_mtime_ns for p in out.glob("*.pdf")}
+    os.utime(first)  # newer than the manifest, the same content: launched ahead, nothing built
+    proc, output, seen = watched_batch(specs, out, tmp)
+    assert proc.returncode == 0 and {p: p.stat().st_mtime_ns for p in out.glob("*.pdf")} == stamps, output
+    assert [parent for parent, _ in seen.values()] == [proc.pid], seen
+    assert not {pid for pid in seen if Path(f"/proc/{pid}").exists()} and not list(tmp.glob("mou-lo-*"))
+
+    second.write_text(second.read_text(encoding="utf-8").replace("\ntitle: ", "\ntitle: ฉบับแก้ไข ", 1), encoding="utf-8")
+    proc, output, seen = watched_batch(specs, out, tmp, kill_ahead=True)
+    assert proc.returncode == 0, output
+    assert sorted(parent == proc.pid for parent, _ in seen.values()) == [False, True], seen  # killed, replaced
+    assert "ฉบับแก้ไข" in pdftext_of(out / f"{second.stem}.pdf")
+    assert not {pid for pid in seen if Path(f"/proc/{pid}").exists()} and not list(tmp.glob("mou-lo-*"))
+
+
+def pdftext_of(pdf: Path) -> str:
+    from pipeline.render.pdftext import pdf_text
+
+    return pdf_text(pdf)
 
 
 # -- the incremental logic (DOCX only, so the run is quick; the decisions do not depend on the PDF) ---------------------
@@ -524,10 +605,11 @@ def test_a_new_row_of_the_sections_table_rebuilds_only_the_agreements_of_its_mod
 def test_the_fork_server_preloads_modules_that_exist_and_starts_early_only_when_a_build_is_likely(tmp_path):
     """The fork server imports context.PRELOAD and silently skips a name that does not import (one did, after a
     rename): each must exist. `mou batch` starts it before planning when something is newer than the last run's
-    manifest (a spec, a clause, a template) or there is no manifest; a no-op rerun starts none."""
+    manifest (a spec, a clause, a template) or there is no manifest; a no-op rerun starts none. What it counts decides
+    whether a LibreOffice is launched ahead too: a few specs changed, not a clause that rebuilds them all."""
     import importlib.util
 
-    from pipeline.run.context import MANIFEST, PRELOAD, _likely_to_build
+    from pipeline.run.context import MANIFEST, PRELOAD, _to_build
 
     assert MANIFEST == MANIFEST_NAME
     assert PRELOAD[0] == "pipeline.run.forkserver_end"
@@ -536,32 +618,32 @@ def test_the_fork_server_preloads_modules_that_exist_and_starts_early_only_when_
     specs, out, library = tmp_path / "specs", tmp_path / "out", tmp_path / "library"
     for folder in (specs, out, library / "clauses", library / "templates"):
         folder.mkdir(parents=True)
-    spec, clause = specs / "a.yaml", library / "clauses" / "c.yaml"
-    spec.write_text("x", encoding="utf-8")
-    clause.write_text("x", encoding="utf-8")
-    assert _likely_to_build(specs, out, library)  # never built
+    spec, other, clause = specs / "a.yaml", specs / "b.yaml", library / "clauses" / "c.yaml"
+    for path in (spec, other, clause):
+        path.write_text("x", encoding="utf-8")
+    assert _to_build(specs, out, library) == 2  # never built: every spec
     manifest = out / MANIFEST_NAME
     manifest.write_text("{}", encoding="utf-8")
     now = time.time()
-    for path, when in ((spec, now - 100), (clause, now - 100), (manifest, now - 50)):
+    for path, when in ((spec, now - 100), (other, now - 100), (clause, now - 100), (manifest, now - 50)):
         os.utime(path, (when, when))
-    assert not _likely_to_build(specs, out, library)
+    assert _to_build(specs, out, library) == 0
     os.utime(clause, (now, now))
-    assert _likely_to_build(specs, out, library)
+    assert _to_build(specs, out, library) is None  # a clause: all of them
     os.utime(clause, (now - 100, now - 100))
     os.utime(spec, (now, now))
-    assert _likely_to_build(specs, out, library)
+    assert _to_build(specs, out, library) == 1
 
 
 def test_a_batch_pins_its_workers_only_with_one_per_core():
-    """pool._pinned: a counter (each worker takes the next core) only for a pool of one worker per allowed core, two at
+    """placement.pinned: a counter (each worker takes the next core) only for a pool of one worker per allowed core, two at
     least; fewer workers than cores, or more, are left to the scheduler (the server's pool is never pinned)."""
     import multiprocessing
 
-    from pipeline.run.pool import _pinned
+    from pipeline.run.placement import pinned
 
     context = multiprocessing.get_context("spawn")
     allowed = len(os.sched_getaffinity(0))
-    assert _pinned(1, context) is None and _pinned(allowed + 1, context) is None
+    assert pinned(1, context) is None and pinned(allowed + 1, context) is None
     if allowed >= 2:
-        assert _pinned(allowed, context) is not None and _pinned(allowed - 1, context) is None
+        assert pinned(allowed, context) is not None and pinned(allowed - 1, context) is None

@@ -336,7 +336,7 @@ def batch_cmd(specs_dir, out_dir, jobs, force, no_pdf, prune, no_redline, librar
     pipeline) unless --force; prints why each was rebuilt and saves the report in OUT/mou-report.txt."""
     from pipeline.run.context import start_early
 
-    start_early(specs_dir, out_dir, library_dir)  # the workers' fork server imports while this process plans
+    start_early(specs_dir, out_dir, library_dir, not no_pdf, jobs)  # what the workers need starts while this plans
     from pipeline.errors import Interrupted
     from pipeline.run.batch import BatchOptions, run_batch
     from pipeline.run.manifest import REPORT_NAME

@@ -18,46 +18,15 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from pipeline.errors import ConvertError
-from pipeline.render import PROJECT_FONTS, lodoc
+from pipeline.render import lodoc
 from pipeline.render.lodoc import SARABUN, for_libreoffice
+from pipeline.render.office import RESTART_CODE, Adopted, Ahead, Setup, command, environment, new_pipe, new_setup, spawn
 from pipeline.render.pagination import Strand, break_before, stranded
 from pipeline.render.pdfmeta import set_pdf_metadata
 from pipeline.render.pdftext import same_pages
-from pipeline.render.procs import (
-    bound_sockets,
-    die_with_parent,
-    forget_profile,
-    keep_profile,
-    new_profile_dir,
-    profile_template,
-    seed_profile,
-)
+from pipeline.render.procs import bound_sockets, forget_profile, keep_profile
 
 T = TypeVar("T")
-
-# The LibreOffice profile: Context numerals print digits in the language of their text, so the PAGE field of
-# a Thai document comes out in Thai digits (LibreOffice ignores Word's ThaiArabic / thaiNumbers formats). No online
-# spelling and no collecting of words for autocompletion: Writer's idle jobs ran them over every document it loaded
-# (with the word count, see _export) and they were a fifth of its CPU per conversion, for nothing a PDF shows.
-_REGISTRY = """<?xml version="1.0" encoding="UTF-8"?>
-<oor:items xmlns:oor="http://openoffice.org/2001/registry" xmlns:xs="http://www.w3.org/2001/XMLSchema" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
-<item oor:path="/org.openoffice.Office.Common/I18N/CTL"><prop oor:name="CTLFont" oor:op="fuse"><value>true</value></prop></item>
-<item oor:path="/org.openoffice.Office.Common/I18N/CTL"><prop oor:name="CTLTextNumerals" oor:op="fuse"><value>3</value></prop></item>
-<item oor:path="/org.openoffice.Office.Common/Misc"><prop oor:name="FirstRun" oor:op="fuse"><value>false</value></prop></item>
-<item oor:path="/org.openoffice.Office.Common/Save/Document"><prop oor:name="CreateBackup" oor:op="fuse"><value>false</value></prop></item>
-<item oor:path="/org.openoffice.Office.Recovery/AutoSave"><prop oor:name="Enabled" oor:op="fuse"><value>false</value></prop></item>
-<item oor:path="/org.openoffice.Office.Linguistic/SpellChecking"><prop oor:name="IsSpellAuto" oor:op="fuse"><value>false</value></prop></item>
-<item oor:path="/org.openoffice.Office.Writer/AutoFunction/Completion"><prop oor:name="CollectWords" oor:op="fuse"><value>false</value></prop></item>
-</oor:items>
-"""
-_FONTS_CONF = """<?xml version="1.0"?>
-<!DOCTYPE fontconfig SYSTEM "fonts.dtd">
-<fontconfig>
-  <include ignore_missing="yes">/etc/fonts/fonts.conf</include>
-  <dir>{fonts}</dir>
-  <cachedir>{cache}</cachedir>
-</fontconfig>
-"""
 
 
 _warned: list[bool] = []
@@ -72,28 +41,6 @@ def _warn_fallback_once() -> None:
             "warning: TH Sarabun New (the official font) is not installed: the PDF is set in Laksaman instead; "
             "install it with `make fonts`\n"
         )
-
-
-RESTART_CODE = 81  # soffice.bin's "restart me" (what the soffice script's oosplash would do for it)
-
-
-def soffice_path() -> str:
-    """LibreOffice's program itself where it can be found: the `soffice` script runs it as a grandchild, which the
-    parent-death signal (set on the child only) would not reach."""
-    for path in ("/usr/lib/libreoffice/program/soffice.bin", "/opt/libreoffice/program/soffice.bin"):
-        if os.access(path, os.X_OK):
-            return path
-    for name in ("soffice", "libreoffice"):
-        found = shutil.which(name)
-        if found:
-            return found
-    for path in ("/usr/bin/soffice", "/usr/lib/libreoffice/program/soffice"):
-        if os.path.exists(path):
-            return path
-    raise ConvertError(
-        "ไม่พบ LibreOffice / LibreOffice is not installed: run `make install` "
-        "(Debian package libreoffice-writer-nogui), or build with --no-pdf"
-    )
 
 
 def _import_uno() -> Any:
@@ -137,7 +84,7 @@ class Converter:
     def __init__(self, timeout: float = 120.0, start_timeout: float = 60.0):
         self.timeout = timeout
         self.start_timeout = start_timeout
-        self.proc: subprocess.Popen[bytes] | None = None
+        self.proc: subprocess.Popen[bytes] | Adopted | None = None
         self.desktop = None
         self.workdir: Path | None = None
         self.has_sarabun: bool | None = None
@@ -148,6 +95,7 @@ class Converter:
         self.command: list[str] = []
         self.template: Path | None = None  # the profile kept between runs (procs.profile_template)
         self.seeded = False  # whether this profile was copied from it
+        self._warming: threading.Thread | None = None
 
     # -- lifecycle -----------------------------------------------------------------------------------------
     def __enter__(self) -> Converter:
@@ -155,13 +103,6 @@ class Converter:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
-
-    def _env(self) -> dict[str, str]:
-        assert self.workdir is not None  # made by start()
-        env = dict(os.environ)
-        env["FONTCONFIG_FILE"] = str(self.workdir / "fonts.conf")
-        env.pop("PYTHONPATH", None)
-        return env
 
     def start(self) -> None:
         """Start LibreOffice and wait until it answers."""
@@ -171,49 +112,37 @@ class Converter:
     def launch(self) -> None:
         """Start LibreOffice's process without waiting for it: a worker does its own loading meanwhile."""
         _import_uno()
-        soffice = soffice_path()
         if self.workdir is None:
-            self.workdir = new_profile_dir()
-            self.template = profile_template(soffice, _REGISTRY)
-            self.seeded = seed_profile(self.template, self.workdir / "profile")
-            if not self.seeded:
-                (self.workdir / "profile" / "user").mkdir(parents=True)
-                (self.workdir / "profile" / "user" / "registrymodifications.xcu").write_text(
-                    _REGISTRY, encoding="utf-8"
-                )
-            (self.workdir / "fonts.conf").write_text(
-                _FONTS_CONF.format(fonts=PROJECT_FONTS, cache=self.workdir / "fontcache"), encoding="utf-8"
-            )
-        self.pipe = f"mou-{os.getpid()}-{uuid.uuid4().hex[:8]}"
-        self.command = [
-            soffice,
-            "--headless",
-            "--invisible",
-            "--nologo",
-            "--norestore",
-            "--nodefault",
-            "--nolockcheck",
-            "--nofirststartwizard",
-            f"-env:UserInstallation={(self.workdir / 'profile').as_uri()}",
-            f"--accept=pipe,name={self.pipe};urp;StarOffice.ComponentContext",
-        ]
+            self._set_up(new_setup())
+        self.pipe = new_pipe()
+        assert self.workdir is not None and self.template is not None
+        self.command = command(Setup(self.workdir, self.template, self.seeded), self.pipe)
         self.desktop = None
         self.proc = self._launch()
+        self._check_font()
+
+    def adopt(self, ahead: Ahead) -> None:
+        """Take over a LibreOffice another process of the run launched for this one (office.launch_ahead): its
+        folder, its pipe, its process (which its launcher reaps). connect() then waits for it as for one's own."""
+        _import_uno()
+        self._set_up(ahead.setup)
+        self.pipe, self.command = ahead.pipe, list(ahead.argv)
+        self.desktop = None
+        self.proc = Adopted(ahead.pid)
+        self._check_font()
+
+    def _set_up(self, setup: Setup) -> None:
+        self.workdir, self.template, self.seeded = setup.workdir, setup.template, setup.seeded
+
+    def _check_font(self) -> None:
         if self.has_sarabun is None:
             self.has_sarabun = self._font_installed(SARABUN)
             if not self.has_sarabun:
                 _warn_fallback_once()
 
     def _launch(self) -> subprocess.Popen[bytes]:
-        return subprocess.Popen(
-            self.command,
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            env=self._env(),
-            start_new_session=True,
-            preexec_fn=die_with_parent,
-        )
+        assert self.workdir is not None  # set up by launch()
+        return spawn(self.command, self.workdir)
 
     def connect(self) -> None:
         """Wait until the launched LibreOffice answers over its pipe (restarting it once if a new profile asks)."""
@@ -236,7 +165,9 @@ class Converter:
                     self.proc = self._launch()
                     continue
                 if code is not None or time.monotonic() > deadline:
-                    if self.seeded:  # perhaps the kept profile: the next start makes a new one
+                    # perhaps the kept profile: the next start makes a new one (not for one launched ahead, which
+                    # its test or a user may have killed: its exit status is not known here)
+                    if self.seeded and not isinstance(self.proc, Adopted):
                         forget_profile(self.template)
                 if code is not None:
                     self._kill()
@@ -253,11 +184,15 @@ class Converter:
     def _font_installed(self, family: str) -> bool:
         try:
             out = subprocess.run(
-                ["fc-list", family, "family"], capture_output=True, text=True, env=self._env(), timeout=30
+                ["fc-list", family, "family"], capture_output=True, text=True, env=self._environment(), timeout=30
             ).stdout
         except (OSError, subprocess.TimeoutExpired):
             return False
         return family.lower() in out.lower()
+
+    def _environment(self) -> dict[str, str]:
+        assert self.workdir is not None  # set up by launch() or adopt()
+        return environment(self.workdir)
 
     def _kill(self) -> None:
         if self.proc:
@@ -276,12 +211,36 @@ class Converter:
                     os.unlink(path)
         self.proc, self.desktop = None, None
 
+    def warm_up(self, docx: bytes) -> None:
+        """Connect to the launched LibreOffice and convert a first document on a thread while this process does
+        something else: a new LibreOffice's first document costs it 0.25 s more than the next (Writer, the DOCX
+        filter, the fonts loaded), which a batch worker's first agreement waited for. The next conversion waits for
+        the thread; a failure here is met again, and reported, by that conversion."""
+
+        def run() -> None:
+            with contextlib.suppress(Exception):
+                self.connect()
+                job = self._load(docx, native=False)
+                try:
+                    self._store(job)
+                finally:
+                    self._unload(job)
+
+        self._warming = threading.Thread(target=run, name="mou-warm-up", daemon=True)
+        self._warming.start()
+
+    def _warmed(self) -> None:
+        if self._warming is not None:
+            self._warming.join()
+            self._warming = None
+
     def close(self, ending: bool = False) -> None:
         """Stop LibreOffice and remove its folder. `ending`: this process ends next (a batch worker): a LibreOffice
         whose profile was copied from the kept one is then killed at once instead of asked to terminate, which
         writes out that profile (thrown away with the folder) first: 0.15 s at the end of every batch worker. A
         process that lives on (a test, `mou serve` building without a pool) terminates it cleanly: its UNO bridge
         then winds down in order, not torn by a dead peer while this process goes on opening files."""
+        self._warmed()
         quick = ending and self.seeded
         if self.desktop is not None and self.proc and self.proc.poll() is None and not quick:
             try:
@@ -332,6 +291,7 @@ class Converter:
     def _convert_once(
         self, docx: bytes, metadata: dict[str, str] | None, fields: tuple[str, ...] = (), native: bool = True
     ) -> bytes:
+        self._warmed()
         if self.proc is None or self.proc.poll() is not None:
             if self.proc is not None:  # it died since the last document
                 self.restarts += 1

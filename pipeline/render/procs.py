@@ -54,14 +54,14 @@ def watch_owner(owner: int, interval: float = 0.5) -> None:
         fd = os.pidfd_open(owner)
     except (AttributeError, OSError):
         fd = None
-    if fd is None and not _alive(owner):
+    if fd is None and not alive(owner):
         os._exit(1)
 
     def watch() -> None:
         if fd is not None:
             select.select([fd], [], [])
             os._exit(1)
-        while _alive(owner):
+        while alive(owner):
             time.sleep(interval)
         os._exit(1)
 
@@ -128,7 +128,7 @@ def new_profile_dir() -> Path:
     return Path(tempfile.mkdtemp(prefix=f"{PROFILE_PREFIX}{os.getpid()}-"))
 
 
-def _alive(pid: int) -> bool:
+def alive(pid: int) -> bool:
     """Whether a process runs; a zombie (killed, not yet reaped: in a container PID 1 often never reaps) does not."""
     try:
         state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
@@ -158,7 +158,7 @@ def remove_stale_profiles(folder: Path | None = None) -> int:
             if not path.is_dir() or path.is_symlink() or st.st_uid != uid:
                 continue
             m = _PROFILE.match(path.name)
-            stale = not _alive(int(m.group(1))) if m else time.time() - st.st_mtime > OLD_PROFILE_SECONDS
+            stale = not alive(int(m.group(1))) if m else time.time() - st.st_mtime > OLD_PROFILE_SECONDS
             if stale:
                 shutil.rmtree(path, ignore_errors=True)
                 removed += 1
@@ -180,7 +180,7 @@ def remove_stale_pipes(folder: str = "/tmp") -> int:
         return 0
     for name in names:
         m = _PIPE.match(name)
-        if m and not _alive(int(m.group(1))):
+        if m and not alive(int(m.group(1))):
             with contextlib.suppress(OSError):
                 os.unlink(os.path.join(folder, name))
                 removed += 1

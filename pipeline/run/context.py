@@ -1,5 +1,5 @@
 """How the build's worker processes are made (a fork server that imported the build once), and a batch's early
-start of that server: light, so that `mou batch` can start it before importing anything heavy itself."""
+start of that server and of a LibreOffice: light, so that `mou batch` can start them before importing anything heavy."""
 
 from __future__ import annotations
 
@@ -57,30 +57,47 @@ SOCKET_TMPDIR_MAX = 60  # pymp-XXXXXXXX/listener-XXXXXXXX under it: 40 bytes mor
 MANIFEST = "mou-manifest.json"  # run.manifest.MANIFEST_NAME, not imported: that module imports the library
 
 
-def start_early(specs_dir: Path, out_dir: Path, library_dir: Path | None) -> bool:
-    """Start the fork server now, while this process imports and plans (a third of a second), when the run will
-    likely build something: a spec, a clause or a template newer than the last run's manifest, or no manifest. A
-    guess only (the plan decides what is built); a wrong one costs a fork server that imports for nothing. Returns
-    whether it started one."""
-    if sys.version_info >= (3, 12) or not _likely_to_build(specs_dir, out_dir, library_dir):
+def start_early(specs_dir: Path, out_dir: Path, library_dir: Path | None, pdf: bool = True, jobs: int = 2) -> bool:
+    """Start now, while this process imports and plans (a third of a second), what the workers will need, when the
+    run will likely build something (_to_build): the fork server, and for a run of a few agreements (no more than
+    `jobs`) a LibreOffice for the first worker to adopt (render/office.py), which then starts while the fork server
+    imports rather than after. A long run keeps both cores busy from its start: a LibreOffice launched earlier gains
+    it nothing there. A guess only (the plan decides what is built); a wrong one costs a LibreOffice killed at the
+    end and a fork server that imports for nothing. Returns whether it started anything."""
+    likely = _to_build(specs_dir, out_dir, library_dir)
+    if likely == 0:
         return False
-    worker_context()
-    multiprocessing.forkserver.ensure_running()
+    if pdf and likely is not None and likely <= jobs:
+        from pipeline.render.office import launch_ahead
+
+        launch_ahead()
+    if sys.version_info < (3, 12):
+        worker_context()
+        multiprocessing.forkserver.ensure_running()
     return True
 
 
-def _likely_to_build(specs_dir: Path, out_dir: Path, library_dir: Path | None) -> bool:
+def _to_build(specs_dir: Path, out_dir: Path, library_dir: Path | None) -> int | None:
+    """How many agreements the run will likely build, from the times of the files against the last run's manifest:
+    the specs newer than it (every spec where there is none); None for all of them when a clause or a template is
+    newer. 0: likely nothing (a no-op rerun)."""
     try:
         built = (out_dir / MANIFEST).stat().st_mtime
     except OSError:
-        return True
-    folders = [specs_dir] + [(library_dir or PROJECT_ROOT) / part for part in ("clauses", "templates")]
-    for folder in folders:
-        for root, _dirs, files in os.walk(folder):
-            for name in files:
-                try:
-                    if os.stat(os.path.join(root, name)).st_mtime > built:
-                        return True
-                except OSError:
-                    continue
-    return False
+        built = None
+    for part in ("clauses", "templates"):
+        if built is not None and _newer((library_dir or PROJECT_ROOT) / part, built):
+            return None
+    return _newer(specs_dir, built)
+
+
+def _newer(folder: Path, than: float | None) -> int:
+    """The files under a folder changed after `than` (all of them for None)."""
+    count = 0
+    for root, _dirs, files in os.walk(folder):
+        for name in files:
+            try:
+                count += than is None or os.stat(os.path.join(root, name)).st_mtime > than
+            except OSError:
+                continue
+    return count

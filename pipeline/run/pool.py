@@ -18,11 +18,14 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from pipeline import PROJECT_ROOT
 from pipeline.errors import MouError
 from pipeline.library.clauses import read_library
+from pipeline.render.office import taken_ahead
 from pipeline.render.procs import watch_owner
 from pipeline.run.context import worker_context
 from pipeline.run.key import sha256
+from pipeline.run.placement import first, pinned, take_a_core
 from pipeline.run.plan import Task
 from pipeline.spec.settings import Settings
 from pipeline.store.files import write_atomically
@@ -32,10 +35,23 @@ from pipeline.store.files import write_atomically
 _worker: dict = {}
 
 
-def _start_worker(root: str | None, settings: dict, pdf: bool, owner: int | None = None, cores: Any = None) -> None:
+def _start_worker(
+    root: str | None,
+    settings: dict,
+    pdf: bool,
+    owner: int | None = None,
+    cores: Any = None,
+    ahead: Any = None,
+    claim: Any = None,
+    warm: bool = True,
+) -> None:
     """Each worker process loads the library once and keeps its own LibreOffice (own profile) for the whole run.
     `owner`: the process the pool works for (None: this process, a build here without a pool). `cores`: a counter
-    shared by a batch's workers when there is one per core (_pinned)."""
+    shared by a batch's workers when there is one per core (placement.pinned). `ahead`: a LibreOffice the batch
+    launched while it planned (office.Ahead), adopted by the first worker to set `claim`. `warm`: a first conversion
+    while this worker loads (Converter.warm_up), where a core would otherwise wait: a server's worker, or a batch's
+    with one agreement each (in a longer batch the other worker keeps that core busy, and it would cost CPU)."""
+    from pipeline.render.office import pin
     from pipeline.render.pdf import Converter
 
     in_process = owner is None
@@ -43,43 +59,28 @@ def _start_worker(root: str | None, settings: dict, pdf: bool, owner: int | None
         watch_owner(owner)  # a killed batch (or server) takes its workers, and through them their LibreOffice, with it
         for sig in STOP_SIGNALS:
             signal.signal(sig, signal.SIG_IGN)  # the parent decides; a worker finishes its document
-    if cores is not None:
-        _take_a_core(cores)
+    core = take_a_core(cores) if cores is not None else None
     _worker["settings"] = Settings(**settings)
     converter = _worker["converter"] = Converter(timeout=_worker["settings"].convert_timeout) if pdf else None
     if converter is not None:
         if not in_process:
             multiprocessing.util.Finalize(converter, converter.close, kwargs={"ending": True}, exitpriority=10)
         try:
-            converter.launch()  # LibreOffice starts on the other core while this process loads what it needs
-        except MouError:
+            if ahead is not None and first(claim):
+                converter.adopt(ahead)
+                if core is not None:
+                    pin(ahead.pid, core)  # as the LibreOffice it would have started would inherit it
+            else:
+                converter.launch()  # LibreOffice starts on the other core while this process loads what it needs
+            if warm:
+                converter.warm_up((PROJECT_ROOT / "templates" / "th" / "mou.docx").read_bytes())
+        except (MouError, OSError):
             pass  # reported by the first conversion, with the document's name
     _worker["library"] = read_library(Path(root) if root else None)
     if converter is not None:
         from pipeline.render.thai import join_words
 
         join_words("ผู้รับมอบภารกิจ", after_marks=True)  # the word list and ICU, loaded while LibreOffice starts
-
-
-def _take_a_core(cores: Any) -> None:
-    """This worker, and the LibreOffice it starts (which inherits it), kept to a core of its own: a worker and its
-    LibreOffice take turns (a UNO call waits for the other), so the pair shares one core's caches instead of
-    migrating between cores. `mou batch` over 100 agreements, -j 2 on this 2-core machine, seven alternating pairs:
-    pinned faster in six, by 5-7 % on average. Only the first worker per core (a later one, replacing a dead
-    worker, runs where it may)."""
-    with cores.get_lock():
-        slot, cores.value = cores.value, cores.value + 1
-    allowed = sorted(os.sched_getaffinity(0))
-    if slot < len(allowed):
-        os.sched_setaffinity(0, {allowed[slot]})
-
-
-def _pinned(width: int, context: Any) -> Any:
-    """A counter for _take_a_core when a batch has one worker per core it may use, else None (fewer workers than
-    cores are left to the scheduler, and so is the server's pool: other work shares those cores)."""
-    if width < 2 or not hasattr(os, "sched_getaffinity") or width != len(os.sched_getaffinity(0)):
-        return None
-    return context.Value("i", 0)
 
 
 def _stop_worker() -> None:
@@ -456,6 +457,7 @@ def _run_tasks(
     work = work or _build_one  # a module-level function the workers import (a test passes one that crashes on cue)
     args = (str(root) if root else None, settings.model_dump(), pdf, os.getpid())
     context = worker_context()
+    ahead = taken_ahead() if pdf and warm is None else None  # launched by `mou batch` while it planned: one worker's
     queue = list(reversed(tasks))  # popped from the end: the first task first
     suspects: list[Task] = []  # in flight when a worker died: each retried alone
     with _deferred_interrupt() as interrupt:
@@ -470,9 +472,16 @@ def _run_tasks(
                     max_workers=width,
                     mp_context=context,
                     initializer=_start_worker,
-                    initargs=(*args, _pinned(width, context)),
+                    initargs=(
+                        *args,
+                        pinned(width, context),
+                        ahead,
+                        context.Value("i", 0) if ahead else None,
+                        len(queue) <= width,  # one agreement each: a warm-up where a core would wait
+                    ),
                 )
             )
+            ahead = None  # the first pool's to adopt; a later one (after a worker died) starts its own
             width = warm.workers if shared and warm is not None else width
             rnd = _Round(pool, alone, queue, suspects, interrupt, work, done)
             try:
