@@ -222,10 +222,15 @@ CLAUSE_ATTACKS = {
 }
 
 
+# A loop with nothing in it (nested_loops) meets no check of the sandbox's and runs until the render's wall-clock
+# limit: the process gives clauses one second instead of the shipped five (CLAUSE_SECONDS), to wait four less.
 ATTACKS_IN_ONE_PROCESS = """
 import json, sys, time
 sys.path.insert(0, sys.argv[1])
 from conftest import mou_run
+import pipeline.documents.rendering
+assert pipeline.documents.rendering.CLAUSE_SECONDS == 5.0
+pipeline.documents.rendering.CLAUSE_SECONDS = 1.0
 results = {}
 for attack, args in json.loads(sys.argv[2]).items():
     started = time.monotonic()
@@ -277,6 +282,8 @@ def test_clause_attack_is_a_library_error_naming_the_file(attack, clause_attacks
     assert result["code"] == 1, (result["code"], result["stderr"][-2000:])
     assert "Traceback" not in result["stderr"], result["stderr"][-3000:]
     assert result["seconds"] < 20
+    if attack == "nested_loops":  # stopped by the time limit alone
+        assert "rendering took longer than 1 s" in result["stderr"], result["stderr"][-2000:]
     assert str(path) in result["stderr"], result["stderr"]
     assert not (out / "inclusive-care.docx").exists()
 
