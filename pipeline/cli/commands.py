@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import sys
@@ -244,12 +245,10 @@ def plain_name(name: str) -> bool:
 @settings_option
 def interview_cmd(answers_file, out_dir, no_input, lang, name, no_pdf, library_dir, settings_file):
     """The questionnaire: asks in Thai, recommends a model, saves the answers as a spec and builds a draft."""
-    from pipeline.api import Converter, build
+    from pipeline.api import Converter
     from pipeline.errors import Problem, SpecError
-    from pipeline.questionnaire.pages import to_yaml
     from pipeline.questionnaire.terminal import Interview
     from pipeline.spec.source import parse
-    from pipeline.store.files import write_atomically
 
     if not plain_name(name):
         raise MouError(
@@ -272,6 +271,25 @@ def interview_cmd(answers_file, out_dir, no_input, lang, name, no_pdf, library_d
         answers = src.data if isinstance(src.data, dict) else {}
     iv = Interview(lang=lang, answers=answers, settings=settings, library=library)
     spec_path = out_dir / f"{name}.yaml"
+    converter = None if no_pdf else Converter(timeout=settings.convert_timeout)
+    try:
+        if converter is not None:  # started, and its first document converted, while the questions are answered
+            with contextlib.suppress(MouError, OSError):  # if it cannot, the build says so, naming the document
+                converter.launch()
+                converter.warm_up()
+        _interview_and_build(iv, spec_path, answers_file, out_dir, name, no_input, library, settings, converter)
+    finally:
+        if converter is not None:
+            converter.close()
+
+
+def _interview_and_build(iv, spec_path, answers_file, out_dir, name, no_input, library, settings, converter) -> None:
+    """The questions asked (or, with --no-input, the answers checked), the spec written and its draft built."""
+    from pipeline.api import build
+    from pipeline.errors import Problem, SpecError
+    from pipeline.questionnaire.pages import to_yaml
+    from pipeline.store.files import write_atomically
+
     if no_input:
         iv.choose_model(interactive=False)
         iv.fill_defaults()
@@ -295,11 +313,7 @@ def interview_cmd(answers_file, out_dir, no_input, lang, name, no_pdf, library_d
             ) from None
     write_atomically({spec_path: to_yaml(iv.answers).encode("utf-8")})
     echo(f"wrote {spec_path}")
-    if no_pdf:
-        built = build(spec_path, out_dir, library, settings, None, draft=True)
-    else:
-        with Converter(timeout=settings.convert_timeout) as converter:
-            built = build(spec_path, out_dir, library, settings, converter, draft=True)
+    built = build(spec_path, out_dir, library, settings, converter, draft=True)
     _warn(built.warnings)
     for path in (built.docx, built.pdf):
         if path:

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
+from pipeline import PROJECT_ROOT
 from pipeline.errors import ConvertError
 from pipeline.render import lodoc
 from pipeline.render.lodoc import SARABUN, for_libreoffice
@@ -211,11 +212,18 @@ class Converter:
                     os.unlink(path)
         self.proc, self.desktop = None, None
 
-    def warm_up(self, docx: bytes) -> None:
-        """Connect to the launched LibreOffice and convert a first document on a thread while this process does
-        something else: a new LibreOffice's first document costs it 0.25 s more than the next (Writer, the DOCX
-        filter, the fonts loaded), which a batch worker's first agreement waited for. The next conversion waits for
-        the thread; a failure here is met again, and reported, by that conversion."""
+    def warm_up(self, docx: bytes | None = None) -> None:
+        """Connect to the launched LibreOffice and convert a first document (the Thai Word template unless given) on
+        a thread while this process does something else: a new LibreOffice's first document costs it 0.25 s more
+        than the next (Writer, the DOCX filter, the fonts loaded), which a batch worker's first agreement, or the
+        draft at an interview's end, waited for. The next conversion waits for the thread; a failure here is met
+        again, and reported, by that conversion. Only for a LibreOffice started from the kept profile: a first start
+        asks to be started again, and one started from that thread would die with it (the parent-death signal
+        follows the thread that started a process)."""
+        if not self.seeded or self.proc is None:
+            return
+        if docx is None:
+            docx = (PROJECT_ROOT / "templates" / "th" / "mou.docx").read_bytes()
 
         def run() -> None:
             with contextlib.suppress(Exception):

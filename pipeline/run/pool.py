@@ -18,7 +18,6 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from pipeline import PROJECT_ROOT
 from pipeline.errors import MouError
 from pipeline.library.clauses import read_library
 from pipeline.render.office import taken_ahead
@@ -73,7 +72,7 @@ def _start_worker(
             else:
                 converter.launch()  # LibreOffice starts on the other core while this process loads what it needs
             if warm:
-                converter.warm_up((PROJECT_ROOT / "templates" / "th" / "mou.docx").read_bytes())
+                converter.warm_up()
         except (MouError, OSError):
             pass  # reported by the first conversion, with the document's name
     _worker["library"] = read_library(Path(root) if root else None)
