@@ -24,7 +24,7 @@ from pipeline.render.procs import alive, die_with_parent, new_profile_dir, profi
 # The LibreOffice profile: Context numerals print digits in the language of their text, so the PAGE field of
 # a Thai document comes out in Thai digits (LibreOffice ignores Word's ThaiArabic / thaiNumbers formats). No online
 # spelling and no collecting of words for autocompletion: Writer's idle jobs ran them over every document it loaded
-# (with the word count, see _export) and they were a fifth of its CPU per conversion, for nothing a PDF shows.
+# (with the word count: see Converter._load) and they were a fifth of its CPU per conversion, for nothing a PDF shows.
 REGISTRY = """<?xml version="1.0" encoding="UTF-8"?>
 <oor:items xmlns:oor="http://openoffice.org/2001/registry" xmlns:xs="http://www.w3.org/2001/XMLSchema" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
 <item oor:path="/org.openoffice.Office.Common/I18N/CTL"><prop oor:name="CTLFont" oor:op="fuse"><value>true</value></prop></item>
@@ -95,7 +95,7 @@ def new_pipe() -> str:
     return f"mou-{os.getpid()}-{uuid.uuid4().hex[:8]}"
 
 
-def command(setup: Setup, pipe: str) -> list[str]:
+def command(workdir: Path, pipe: str) -> list[str]:
     return [
         soffice_path(),
         "--headless",
@@ -105,7 +105,7 @@ def command(setup: Setup, pipe: str) -> list[str]:
         "--nodefault",
         "--nolockcheck",
         "--nofirststartwizard",
-        f"-env:UserInstallation={(setup.workdir / 'profile').as_uri()}",
+        f"-env:UserInstallation={(workdir / 'profile').as_uri()}",
         f"--accept=pipe,name={pipe};urp;StarOffice.ComponentContext",
     ]
 
@@ -160,7 +160,7 @@ def launch_ahead() -> Ahead | None:
         shutil.rmtree(setup.workdir, ignore_errors=True)
         return None
     pipe = new_pipe()
-    argv = command(setup, pipe)
+    argv = command(setup.workdir, pipe)
     try:
         proc = spawn(argv, setup.workdir)
     except OSError:

@@ -116,8 +116,8 @@ class Converter:
         if self.workdir is None:
             self._set_up(new_setup())
         self.pipe = new_pipe()
-        assert self.workdir is not None and self.template is not None
-        self.command = command(Setup(self.workdir, self.template, self.seeded), self.pipe)
+        assert self.workdir is not None
+        self.command = command(self.workdir, self.pipe)
         self.desktop = None
         self.proc = self._launch()
         self._check_font()
